@@ -1,0 +1,8 @@
+"""Build the Anki deck: `python build_deck.py` turns the transcripts in source/ into output/*.apkg."""
+
+import sys
+
+from chatdeck.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

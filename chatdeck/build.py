@@ -1,0 +1,257 @@
+"""The whole flow as one library call: paths in, deck out. The CLI is a thin layer over `build`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, FileSettings, deck_for, read_config
+from chatdeck.merge import merge_notes, question_key
+from chatdeck.notes import Merge, Note, Problem
+from chatdeck.package import (
+    CardNote,
+    Templates,
+    build_collection,
+    guid_for_question,
+    read_state,
+    remove_stale_temp_files,
+    stamp,
+    write_package,
+    write_state,
+)
+from chatdeck.parse import Parsed, parse_transcript
+from chatdeck.read import (
+    TEXT_SUFFIXES,
+    is_quietly_ignored,
+    looks_like_text,
+    read_transcript,
+)
+from chatdeck.render import render_markdown
+
+STATE_NAME = ".build-state.json"
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+
+
+class BuildError(Exception):
+    """A problem that stops the build (exit code 1); the message is one clear line."""
+
+
+@dataclass
+class Source:
+    path: Path
+    name: str  # relative to the folder it was found in: what reports and cards show
+    root: Path
+
+
+@dataclass
+class BuildResult:
+    top_deck: str
+    files_read: int = 0
+    parsed: list[Parsed] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    merged: list[Note] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    output: Path | None = None
+    #: Per source name: its lines and the folder it was found in (for images and reports).
+    lines: dict[str, list[str]] = field(default_factory=dict)
+    roots: dict[str, Path] = field(default_factory=dict)
+
+
+def collect_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
+    """Expand folders into their transcript files, in a stable order. Skip what is not text."""
+    sources: list[Source] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if not path.exists():
+            raise BuildError(f"{path}: no such file or folder")
+        if path.is_file():
+            sources.append(Source(path, path.name, path.parent))
+            continue
+        for candidate in sorted(path.rglob("*")):
+            relative = candidate.relative_to(path)
+            if any(is_quietly_ignored(Path(part)) for part in relative.parts) or candidate.is_dir():
+                continue
+            if candidate.suffix.lower() not in TEXT_SUFFIXES:
+                if candidate.suffix.lower() not in IMAGE_SUFFIXES:
+                    problems.append(
+                        Problem(relative.as_posix(), None, "skipped: not a text transcript")
+                    )
+                continue
+            sources.append(Source(candidate, relative.as_posix(), path))
+    return sources, problems
+
+
+def read_and_parse(
+    sources: list[Source], top_deck: str | None, configs: dict[Path, DeckConfig]
+) -> BuildResult:
+    """Read and parse every source; give each note its deck, tags and build position."""
+    result = BuildResult(top_deck=top_deck or DEFAULT_TOP_DECK)
+    position = 0
+    for source in sources:
+        try:
+            data = source.path.read_bytes()
+        except OSError as error:
+            result.problems.append(Problem(source.name, None, f"cannot read: {error.strerror}"))
+            continue
+        if not looks_like_text(data):
+            result.problems.append(
+                Problem(source.name, None, "skipped: binary file, not a transcript")
+            )
+            continue
+        transcript = read_transcript(source.path, source.name, data)
+        parsed = parse_transcript(transcript)
+        result.files_read += 1
+        result.lines[source.name] = transcript.lines
+        result.roots[source.name] = source.root
+        result.parsed.append(parsed)
+        result.problems.extend(parsed.problems)
+        if not parsed.notes:
+            has_text = any(line.strip() for line in transcript.lines)
+            message = "no question found" if has_text else "empty file"
+            if has_text and parsed.title:
+                message = "only a title, no question found"
+            result.problems.append(Problem(source.name, None, message))
+        config = configs.get(source.root, DeckConfig())
+        settings = (
+            config.files.get(source.name) or config.files.get(source.path.name) or FileSettings()
+        )
+        deck = deck_for(result.top_deck, parsed.title, source.path.stem, settings)
+        for note in parsed.notes:
+            note.deck = deck
+            note.position = position
+            note.tags = config.tags + [tag for tag in settings.tags if tag not in config.tags]
+            position += 1
+        result.notes.extend(parsed.notes)
+    return result
+
+
+def plan(paths: list[Path], deck_name: str | None = None) -> BuildResult:
+    """Everything up to (not including) rendering: read, parse, merge. Writes nothing."""
+    sources, problems = collect_sources(paths)
+    configs: dict[Path, DeckConfig] = {}
+    for root in dict.fromkeys(source.root for source in sources):
+        configs[root] = read_config(root)
+    top = deck_name or next((c.deck for c in configs.values() if c.deck), None)
+    result = read_and_parse(sources, top, configs)
+    result.problems[:0] = problems
+    result.merged, result.merges, merge_problems = merge_notes(result.notes)
+    result.problems.extend(merge_problems)
+    return result
+
+
+class MediaCollector:
+    """Resolves image references to media files named by their content hash."""
+
+    def __init__(self, roots: dict[str, Path]):
+        self.roots = roots
+        self.media: dict[str, bytes] = {}
+        self.problems: list[Problem] = []
+
+    def resolver(self, note: Note, lines: list[str] | None):  # type: ignore[no-untyped-def]
+        def resolve(src: str) -> str | None:
+            line = note.line
+            if lines and note.first_line and note.last_line:
+                for number in range(note.first_line, note.last_line + 1):
+                    if src in lines[number - 1]:
+                        line = number
+                        break
+            if re.match(r"^[a-z][a-z0-9+.-]*:", src, re.IGNORECASE):
+                self.problems.append(Problem(note.source, line, f"remote image not packed: {src}"))
+                return None
+            root = self.roots.get(note.source)
+            if root is None:
+                return None
+            base = (root / note.source).parent
+            target = (base / src).resolve()
+            if not target.is_relative_to(root.resolve()):
+                self.problems.append(
+                    Problem(note.source, line, f"image outside the source folder ignored: {src}")
+                )
+                return None
+            try:
+                data = target.read_bytes()
+            except OSError:
+                self.problems.append(Problem(note.source, line, f"image not found: {src}"))
+                return None
+            name = hashlib.sha256(data).hexdigest()[:20] + target.suffix.lower()
+            self.media[name] = data
+            return name
+
+        return resolve
+
+
+def render_notes(
+    notes: list[Note], collector: MediaCollector, lines: dict[str, list[str]]
+) -> list[CardNote]:
+    rendered = []
+    for note in notes:
+        resolve = collector.resolver(note, lines.get(note.source))
+        source = f"{note.source}:{note.line}" if note.line else note.source
+        rendered.append(
+            CardNote(
+                guid=guid_for_question(question_key(note)),
+                deck=note.deck,
+                fields=[
+                    render_markdown(note.question, resolve),
+                    render_markdown(note.answer, resolve),
+                    html_escape(source),
+                ],
+                tags=list(note.tags),
+            )
+        )
+    return rendered
+
+
+def html_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def output_name(top_deck: str) -> str:
+    """A file name for the deck; never `collection.apkg` or `backup-*`, which Anki treats as a
+    whole-collection restore."""
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", top_deck.split("::")[0]).strip(" .") or "deck"
+    if name.lower() == "collection" or name.lower().startswith("backup"):
+        name = "deck-" + name
+    return name + ".apkg"
+
+
+def now() -> int:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch and epoch.isdigit() else int(time.time())
+
+
+def build(
+    paths: list[Path], output_dir: Path, templates: Templates, deck_name: str | None = None
+) -> BuildResult:
+    """Read, parse, merge, render and package; write the deck and the state file atomically."""
+    result = plan(paths, deck_name)
+    if not result.merged:
+        raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
+    if output_dir.exists() and not output_dir.is_dir():
+        raise BuildError(f"{output_dir}: output path is a file, not a folder")
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BuildError(f"{output_dir}: cannot create output folder: {error.strerror}") from None
+    remove_stale_temp_files(output_dir)
+
+    collector = MediaCollector(result.roots)
+    card_notes = render_notes(result.merged, collector, result.lines)
+    result.problems.extend(collector.problems)
+
+    state_path = output_dir / STATE_NAME
+    stamps = stamp(card_notes, templates, read_state(state_path), now())
+    collection = build_collection(card_notes, templates, stamps)
+    target = output_dir / output_name(result.top_deck)
+    try:
+        write_package(target, collection, collector.media)
+        write_state(state_path, stamps.state)
+    except OSError as error:
+        raise BuildError(f"{target}: cannot write: {error.strerror or error}") from None
+    result.output = target
+    return result

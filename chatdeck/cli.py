@@ -1,0 +1,190 @@
+"""Command line: arguments, the build report, exit codes. Everything else lives in the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from chatdeck.build import BuildError, BuildResult, build, plan
+from chatdeck.config import ConfigError
+from chatdeck.merge import question_key
+from chatdeck.package import guid_for_question, load_templates
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build_deck.py",
+        description="Turn chat transcripts (question/answer text files) into an Anki deck (.apkg).",
+        epilog="Exit codes: 0 deck written (warnings allowed), 1 nothing built or I/O failure, "
+        "2 usage error. Warnings go to stderr as file:line: message.",
+    )
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="transcript files or folders (default: source/)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("output"),
+        metavar="DIR",
+        help="folder for the .apkg and the build state (default: output/)",
+    )
+    parser.add_argument(
+        "--deck",
+        metavar="NAME",
+        help="top deck name; also names the .apkg (default: deck.toml's `deck`, else "
+        "'Chat Transcripts')",
+    )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="write nothing; list every question found, with its line and the rule that found it",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="with --dry-run: print one JSON object (notes before merging, merges, warnings)",
+    )
+    parser.add_argument(
+        "--templates",
+        type=Path,
+        metavar="DIR",
+        help="folder with front.html, back.html, style.css (default: templates/)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if args.json and not args.dry_run:
+        parser.error("--json goes with --dry-run")
+    paths = args.paths or [Path("source")]
+    try:
+        if args.dry_run:
+            result = plan(paths, args.deck)
+            if args.json:
+                print(json.dumps(json_report(result), ensure_ascii=False, indent=1))
+            else:
+                print_questions(result)
+                print_summary(result)
+            print_warnings(result)
+            return EXIT_OK
+        templates = load_templates(find_templates(args.templates))
+        result = build(paths, args.output, templates, args.deck)
+    except (BuildError, ConfigError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted: the previous deck is untouched", file=sys.stderr)
+        return 130
+    except OSError as error:
+        if args.debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
+    print_summary(result)
+    print_merges(result)
+    print_warnings(result)
+    print(f"Wrote {result.output} ({len(result.merged)} notes)")
+    return EXIT_OK
+
+
+def find_templates(option: Path | None) -> Path:
+    if option:
+        return option
+    local = Path("templates")
+    return local if (local / "front.html").is_file() else PROJECT_TEMPLATES
+
+
+def json_report(result: BuildResult) -> dict:
+    """The scripting contract: keep these keys stable (documented in the README)."""
+
+    def place(note) -> dict:  # type: ignore[no-untyped-def]
+        return {"source": note.source, "line": note.line}
+
+    return {
+        "notes": [
+            {
+                "source": note.source,
+                "line": note.line,
+                "question": note.question,
+                "answer": note.answer,
+                "deck": note.deck,
+                "guid": guid_for_question(question_key(note)),
+                "rule": note.rule,
+                "confidence": note.confidence,
+            }
+            for note in result.notes
+        ],
+        "merged": [
+            {
+                "question": merge.kept.question,
+                "guid": guid_for_question(question_key(merge.kept)),
+                "kept": place(merge.kept),
+                "dropped": [place(note) for note in merge.dropped],
+            }
+            for merge in result.merges
+        ],
+        "warnings": [
+            {"source": problem.source, "line": problem.line, "message": problem.message}
+            for problem in result.problems
+        ],
+    }
+
+
+def print_questions(result: BuildResult) -> None:
+    guessed = 0
+    for parsed in result.parsed:
+        title = f"  (title: {parsed.title})" if parsed.title else ""
+        print(f"{parsed.source}{title}")
+        for note in parsed.notes:
+            mark = " " if note.confidence == "high" else "?"
+            guessed += note.confidence != "high"
+            question = " ".join(note.question.split())
+            if len(question) > 72:
+                question = question[:71] + "…"
+            rule = f"{note.rule} ({note.confidence})" if mark == "?" else note.rule
+            print(f" {mark}{note.line:5}  {rule:<30} {question}")
+        for line in parsed.unassigned[:1]:
+            print(
+                f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) before the first question)"
+            )
+    if guessed:
+        print(
+            f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a question to "
+            "confirm it, or `<!-- not a question -->` on the line above to undo it."
+        )
+
+
+def print_summary(result: BuildResult) -> None:
+    duplicates = len(result.notes) - len(result.merged)
+    print(
+        f"Read {result.files_read} file(s): {len(result.notes)} notes found, "
+        f"{duplicates} duplicate(s) merged -> {len(result.merged)} notes"
+    )
+
+
+def print_merges(result: BuildResult) -> None:
+    for merge in result.merges:
+        dropped = ", ".join(f"{note.source}:{note.line}" for note in merge.dropped)
+        question = " ".join(merge.kept.question.split())[:60]
+        print(
+            f"  merged: {question!r}: kept {merge.kept.source}:{merge.kept.line}; also in {dropped}"
+        )
+
+
+def print_warnings(result: BuildResult) -> None:
+    for problem in result.problems:
+        print(f"{problem}", file=sys.stderr)

@@ -1,0 +1,237 @@
+"""Package stage: rendered notes + templates/ -> an .apkg, written atomically and reproducibly.
+
+Anki matches what it imports by identity, so the identities here are frozen (see ANKI_RULES):
+- notes by GUID, which comes from the normalized question (never from the fields, so editing an
+  answer updates the note instead of adding a new one);
+- the note type by its id, and its schema by field names/order and template names. Changing any
+  of `NOTE_TYPE_ID`, `FIELDS` or `TEMPLATE_NAME` makes every user's existing notes stop updating:
+  a test pins them.
+- Mod times move only when content changes (`stamp`), so a re-import updates exactly the notes
+  that were edited and leaves the rest, and their review history, alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import genanki
+
+# Frozen from the first release: changing these breaks every user's updates (ANKI_RULES.md).
+NOTE_TYPE_ID = 1742913316
+NOTE_TYPE_NAME = "Chat Transcript Q&A"
+FIELDS = ["Question", "Answer", "Source"]
+TEMPLATE_NAME = "Card 1"
+
+STATE_VERSION = 1
+TEMP_PREFIX = ".chatdeck-tmp-"
+
+
+@dataclass(frozen=True)
+class Templates:
+    front: str
+    back: str
+    css: str
+
+
+@dataclass
+class CardNote:
+    """A note as it goes into the package: HTML fields, its deck, its identity and position."""
+
+    guid: str
+    deck: str
+    fields: list[str]
+    tags: list[str] = field(default_factory=list)
+
+
+def load_templates(folder: Path) -> Templates:
+    return Templates(
+        front=(folder / "front.html").read_text(encoding="utf-8"),
+        back=(folder / "back.html").read_text(encoding="utf-8"),
+        css=(folder / "style.css").read_text(encoding="utf-8"),
+    )
+
+
+def guid_for_question(key: str) -> str:
+    return genanki.guid_for(key)
+
+
+def content_hash(*parts: object) -> str:
+    return hashlib.sha256(
+        json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()
+    ).hexdigest()
+
+
+def deck_id_for(name: str) -> int:
+    """Decks are matched by name on import; a stable id keeps the package reproducible."""
+    return int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) % (1 << 40) + (1 << 30)
+
+
+@dataclass
+class Stamps:
+    notes: dict[str, int]
+    note_type: int
+    state: dict
+
+
+def stamp(notes: list[CardNote], templates: Templates, state: dict, now: int) -> Stamps:
+    """Give each note and the note type a mod time that moves forward only when it changes.
+
+    Anki updates a note on import only when the incoming mod is strictly newer; stamping by
+    content means an unchanged rebuild changes nothing and an edit updates exactly that note.
+    """
+    old_notes = state.get("notes", {}) if state.get("version") == STATE_VERSION else {}
+    old_type = state.get("note_type", {}) if state.get("version") == STATE_VERSION else {}
+    mods: dict[str, int] = {}
+    new_notes: dict[str, dict] = dict(old_notes)
+    for note in notes:
+        digest = content_hash(note.fields, sorted(note.tags))
+        previous = old_notes.get(note.guid)
+        if previous and previous.get("hash") == digest:
+            mods[note.guid] = int(previous["mod"])
+        else:
+            mods[note.guid] = max(now, int(previous["mod"]) + 1) if previous else now
+        new_notes[note.guid] = {"hash": digest, "mod": mods[note.guid]}
+    type_digest = content_hash(templates.front, templates.back, templates.css, NOTE_TYPE_NAME)
+    if old_type.get("hash") == type_digest:
+        type_mod = int(old_type["mod"])
+    else:
+        type_mod = max(now, int(old_type.get("mod", 0)) + 1)
+    new_state = {
+        "version": STATE_VERSION,
+        "note_type": {"hash": type_digest, "mod": type_mod},
+        "notes": new_notes,
+    }
+    return Stamps(mods, type_mod, new_state)
+
+
+def note_type(templates: Templates) -> genanki.Model:
+    return genanki.Model(
+        NOTE_TYPE_ID,
+        NOTE_TYPE_NAME,
+        fields=[{"name": name} for name in FIELDS],
+        templates=[{"name": TEMPLATE_NAME, "qfmt": templates.front, "afmt": templates.back}],
+        css=templates.css,
+        sort_field_index=0,
+    )
+
+
+def build_collection(notes: list[CardNote], templates: Templates, stamps: Stamps) -> bytes:
+    """The collection.anki2 database, as bytes. Same input and stamps -> same bytes."""
+    model = note_type(templates)
+    decks: dict[str, genanki.Deck] = {}
+    for position, note in enumerate(notes):
+        deck = decks.get(note.deck)
+        if deck is None:
+            deck = decks[note.deck] = genanki.Deck(deck_id_for(note.deck), note.deck)
+        deck.add_note(
+            genanki.Note(
+                model=model, fields=note.fields, guid=note.guid, tags=note.tags, due=position
+            )
+        )
+    timestamp = max([stamps.note_type, *stamps.notes.values()])
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "collection.anki2")
+        connection = sqlite3.connect(path)
+        cursor = connection.cursor()
+        genanki.Package(list(decks.values())).write_to_db(
+            cursor, timestamp, iter(range(timestamp * 1000, timestamp * 1000 + 10**9))
+        )
+        cursor.executemany(
+            "UPDATE notes SET mod = ? WHERE guid = ?",
+            [(mod, guid) for guid, mod in stamps.notes.items()],
+        )
+        cursor.execute(
+            "UPDATE cards SET mod = (SELECT notes.mod FROM notes WHERE notes.id = cards.nid)"
+        )
+        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+        models = json.loads(models_json)
+        models[str(NOTE_TYPE_ID)]["mod"] = stamps.note_type
+        cursor.execute("UPDATE col SET models = ?, mod = ?", (json.dumps(models), timestamp * 1000))
+        connection.commit()
+        connection.execute("VACUUM")
+        connection.close()
+        return Path(path).read_bytes()
+
+
+def zip_time() -> tuple[int, int, int, int, int, int]:
+    """Zip entry times: SOURCE_DATE_EPOCH when set, else a fixed date, so builds are reproducible."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return time.gmtime(max(int(epoch), 315532800))[:6]
+    return (1980, 1, 1, 0, 0, 0)
+
+
+def write_package(path: Path, collection: bytes, media: dict[str, bytes]) -> None:
+    """Write the .apkg to a temp file in the same folder, then rename it into place.
+
+    A build that fails or is killed at any moment leaves the previous deck as it was.
+    """
+    entries: list[tuple[str, bytes]] = [("collection.anki2", collection)]
+    names = sorted(media)
+    entries.append(("media", json.dumps({str(i): name for i, name in enumerate(names)}).encode()))
+    entries.extend((str(i), media[name]) for i, name in enumerate(names))
+    stamp_time = zip_time()
+
+    def write(handle) -> None:  # type: ignore[no-untyped-def]
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in entries:
+                info = zipfile.ZipInfo(name, date_time=stamp_time)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+
+    atomic_write(path, write)
+
+
+def atomic_write(path: Path, write) -> None:  # type: ignore[no-untyped-def]
+    """Call write(file) on a temp file beside `path`, fsync, then rename over `path`."""
+    handle = tempfile.NamedTemporaryFile(
+        dir=path.parent, prefix=TEMP_PREFIX, suffix=path.suffix, delete=False
+    )
+    try:
+        with handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(handle.name, 0o644)
+        os.replace(handle.name, path)
+    except BaseException:
+        try:
+            os.unlink(handle.name)
+        except OSError:
+            pass
+        raise
+
+
+def remove_stale_temp_files(folder: Path) -> list[Path]:
+    """Temp files left by a build that was killed (SIGKILL leaves no chance to clean up)."""
+    removed = []
+    for candidate in folder.glob(TEMP_PREFIX + "*"):
+        try:
+            candidate.unlink()
+            removed.append(candidate)
+        except OSError:
+            pass
+    return removed
+
+
+def read_state(path: Path) -> dict:
+    """The build state (note content hashes and mod times). Missing or damaged: start afresh."""
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def write_state(path: Path, state: dict) -> None:
+    data = json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    atomic_write(path, lambda handle: handle.write(data))

@@ -1,0 +1,249 @@
+"""Render stage: Markdown -> safe card HTML, with code highlighted and math kept for MathJax.
+
+Three passes around one call to cmark-gfm (GitHub's own Markdown parser):
+
+1. `protect` walks the text outside code fences and code spans. It lifts math (`\\(..\\)`,
+   `\\[..\\]`, `$..$`, `$$..$$`) out into placeholders, because every CommonMark parser eats the
+   backslashes and underscores of TeX; and it escapes `<` so raw HTML in a transcript shows as
+   text instead of becoming markup.
+2. cmark-gfm renders GitHub-flavoured Markdown (tables, strikethrough, autolinks).
+3. `finish` puts the math back as `\\(..\\)` / `\\[..\\]` (the only forms Anki's MathJax reads),
+   highlights `<pre lang=..>` blocks with Pygments CSS classes, wraps tables so they scroll,
+   resolves images, marks CJK text with a `lang`, and nh3 sanitizes the result against an
+   allow-list, so nothing executable can reach a shared deck.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+
+CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
+PLACEHOLDER = "mathph{}x"
+PLACEHOLDER_PATTERN = re.compile(r"mathph(\d+)x")
+
+# Tried left to right at each position; code spans come first so nothing inside them is touched.
+INLINE = re.compile(
+    r"(?P<code>(?P<ticks>`+)[\s\S]*?[^`](?P=ticks)(?!`))"
+    r"|(?P<display>\\\[[\s\S]+?\\\])"
+    r"|(?P<inline>\\\([\s\S]+?\\\))"
+    r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
+    r"|(?P<dollar>(?<![\\$\w])\$(?=[^\s$])[^$\n]+?(?<=[^\s\\])\$(?![\d$\w]))"
+    r"|(?P<escaped>\\[\\$<])"
+    r"|(?P<autolink><(?:https?|mailto):[^<>\s]+>)"
+    r"|(?P<lt><)"
+)
+
+ALLOWED_TAGS = {
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "div",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "input",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "lang"},
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "td": {"align"},
+    "th": {"align"},
+    "input": {"type", "checked", "disabled"},
+}
+
+CJK_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+def protect(markdown: str) -> tuple[str, list[str]]:
+    """Lift math out into placeholders and escape raw HTML, outside code. Returns text + math."""
+    math: list[str] = []
+    out: list[str] = []
+    prose: list[str] = []
+    fence: tuple[str, int] | None = None
+
+    def flush() -> None:
+        if prose:
+            out.append(INLINE.sub(lambda match: _protect_token(match, math), "".join(prose)))
+            prose.clear()
+
+    for line in markdown.splitlines(keepends=True):
+        match = FENCE.match(line)
+        if fence:
+            out.append(line)
+            if (
+                match
+                and match.group(1)[0] == fence[0]
+                and len(match.group(1)) >= fence[1]
+                and not match.group(2).strip()
+            ):
+                fence = None
+        elif match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+            flush()
+            fence = (match.group(1)[0], len(match.group(1)))
+            out.append(line)
+        else:
+            prose.append(line)
+    flush()
+    return "".join(out), math
+
+
+def _protect_token(match: re.Match[str], math: list[str]) -> str:
+    kind = match.lastgroup
+    text = match.group(0)
+    if kind == "code" or kind == "autolink":
+        return text
+    if kind == "lt":
+        return "&lt;"
+    if kind == "escaped":
+        return "&lt;" if text == "\\<" else text
+    if kind == "display":
+        tex = text
+    elif kind == "inline":
+        tex = text
+    elif kind == "ddollar":
+        tex = "\\[" + text[2:-2] + "\\]"
+    else:
+        tex = "\\(" + text[1:-1] + "\\)"
+    math.append(tex)
+    return PLACEHOLDER.format(len(math) - 1)
+
+
+PRE_BLOCK = re.compile(r'<pre(?: lang="([^"]*)")?><code>([\s\S]*?)</code></pre>')
+IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
+
+
+def finish(
+    html_text: str, math: list[str], resolve_image: Callable[[str], str | None] | None
+) -> str:
+    """Post-process cmark's HTML: math back, code highlighted, tables wrapped, images resolved."""
+    html_text = PRE_BLOCK.sub(_highlight_block, html_text)
+    if math:
+        html_text = PLACEHOLDER_PATTERN.sub(lambda m: _math_html(math, int(m.group(1))), html_text)
+    html_text = html_text.replace("<table>", '<div class="table-wrap"><table>').replace(
+        "</table>", "</table></div>"
+    )
+    html_text = IMAGE.sub(lambda match: _image(match, resolve_image), html_text)
+    return html_text
+
+
+def _math_html(math: list[str], index: int) -> str:
+    if index >= len(math):
+        return PLACEHOLDER.format(index)
+    return html.escape(math[index], quote=False)
+
+
+def _highlight_block(match: re.Match[str]) -> str:
+    language = html.unescape(match.group(1) or "").strip().lower()
+    code = html.unescape(match.group(2))
+    highlighted = highlight_code(code, language)
+    if highlighted is None:
+        return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
+    css_language = re.sub(r"[^a-z0-9_+-]", "", language)
+    return f'<pre class="code highlight language-{css_language}"><code>{highlighted}</code></pre>'
+
+
+@lru_cache(maxsize=128)
+def _lexer(language: str):  # type: ignore[no-untyped-def]
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _formatter():  # type: ignore[no-untyped-def]
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(nowrap=True)
+
+
+def highlight_code(code: str, language: str) -> str | None:
+    """Pygments spans with CSS classes, or None for a missing or unknown language."""
+    if not language:
+        return None
+    lexer = _lexer(language)
+    if lexer is None:
+        return None
+    from pygments import highlight
+
+    return highlight(code, lexer, _formatter())
+
+
+def _image(match: re.Match[str], resolve_image: Callable[[str], str | None] | None) -> str:
+    src, alt = html.unescape(match.group(1)), match.group(2)
+    name = resolve_image(src) if resolve_image else None
+    if name is None:
+        return f'<span class="missing-image">[image: {alt or html.escape(src)}]</span>'
+    return f'<img src="{html.escape(name)}" alt="{alt}">'
+
+
+def language_of(text: str) -> str | None:
+    """The `lang` to give text with CJK characters, so phones pick the right glyphs."""
+    if KANA.search(text):
+        return "ja"
+    if HANGUL.search(text):
+        return "ko"
+    if CJK_HAN.search(text):
+        return "zh-Hans"
+    return None
+
+
+def sanitize(html_text: str) -> str:
+    return nh3.clean(
+        html_text,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | None = None) -> str:
+    """Markdown -> sanitized HTML ready for a card field."""
+    protected, math = protect(markdown)
+    rendered = cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS)
+    rendered = sanitize(finish(rendered, math, resolve_image)).strip()
+    language = language_of(markdown)
+    if language:
+        rendered = f'<div lang="{language}">{rendered}</div>'
+    return rendered

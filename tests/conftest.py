@@ -1,0 +1,38 @@
+"""Shared test helpers: paths, building a deck, and importing it with the official anki backend."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEMPLATES = ROOT / "templates"
+
+
+@pytest.fixture
+def source_copy(tmp_path: Path) -> Path:
+    """A private copy of source/ that a test may edit."""
+    target = tmp_path / "source"
+    shutil.copytree(SOURCE, target)
+    return target
+
+
+def import_package(collection_path: Path, apkg: Path):  # type: ignore[no-untyped-def]
+    """Import an .apkg into the collection at collection_path (created if missing).
+
+    Returns the import log (counts of new / updated / duplicate notes) and the open collection;
+    the caller closes it.
+    """
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    collection = Collection(str(collection_path))
+    request = ImportAnkiPackageRequest(
+        package_path=str(apkg),
+        options=ImportAnkiPackageOptions(with_scheduling=False, with_deck_configs=False),
+    )
+    response = collection.import_anki_package(request)
+    return response.log, collection
