@@ -1,4 +1,4 @@
-"""Build the Anki deck: `python build_deck.py` turns the transcripts in source/ into output/*.apkg."""
+"""Build the Anki deck: `python build_deck.py` turns the transcripts in source/ into output/."""
 
 import sys
 

@@ -13,10 +13,14 @@ from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, FileSettings, deck_for
 from chatdeck.merge import merge_notes, question_key
 from chatdeck.notes import Merge, Note, Problem
 from chatdeck.package import (
+    REMOVED_TAG,
     CardNote,
     Templates,
     build_collection,
+    forget_removed,
     guid_for_question,
+    newly_removed,
+    read_package_notes,
     read_state,
     remove_stale_temp_files,
     stamp,
@@ -57,6 +61,8 @@ class BuildResult:
     merges: list[Merge] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     output: Path | None = None
+    #: Notes whose question left the transcripts since the last build (re-emitted, tagged).
+    removed: list[CardNote] = field(default_factory=list)
     #: Per source name: its lines and the folder it was found in (for images and reports).
     lines: dict[str, list[str]] = field(default_factory=dict)
     roots: dict[str, Path] = field(default_factory=dict)
@@ -211,6 +217,27 @@ def html_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def reemit_removed(card_notes: list[CardNote], state: dict, output_dir: Path) -> list[CardNote]:
+    """Questions gone from the transcripts since the last build: Anki never deletes on import,
+    so emit each one once more, unchanged but tagged REMOVED_TAG, for the user to find and
+    delete in Anki. Their old fields come from the previous .apkg."""
+    gone = newly_removed(state, {note.guid for note in card_notes})
+    if not gone:
+        return []
+    previous = read_package_notes(output_dir / str(state.get("package", "")))
+    removed = []
+    for guid in gone:
+        note = previous.get(guid)
+        if note is None:
+            continue
+        note.tags = [tag for tag in note.tags if tag != REMOVED_TAG] + [REMOVED_TAG]
+        note.removed = True
+        removed.append(note)
+    forget_removed(state, [guid for guid in gone if guid not in previous])
+    card_notes.extend(removed)
+    return removed
+
+
 def output_name(top_deck: str) -> str:
     """A file name for the deck; never `collection.apkg` or `backup-*`, which Anki treats as a
     whole-collection restore."""
@@ -245,9 +272,12 @@ def build(
     result.problems.extend(collector.problems)
 
     state_path = output_dir / STATE_NAME
-    stamps = stamp(card_notes, templates, read_state(state_path), now())
+    state = read_state(state_path)
+    result.removed = reemit_removed(card_notes, state, output_dir)
+    stamps = stamp(card_notes, templates, state, now())
     collection = build_collection(card_notes, templates, stamps)
     target = output_dir / output_name(result.top_deck)
+    stamps.state["package"] = target.name
     try:
         write_package(target, collection, collector.media)
         write_state(state_path, stamps.state)

@@ -10,7 +10,7 @@ from pathlib import Path
 from chatdeck.build import BuildError, BuildResult, build, plan
 from chatdeck.config import ConfigError
 from chatdeck.merge import question_key
-from chatdeck.package import guid_for_question, load_templates
+from chatdeck.package import REMOVED_TAG, guid_for_question, load_templates
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -97,6 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(result)
     print_merges(result)
     print_warnings(result)
+    if result.removed:
+        print(
+            f"{len(result.removed)} question(s) left the transcripts since the last build; "
+            f"their notes are tagged {REMOVED_TAG} "
+            f"(search `tag:{REMOVED_TAG}` in Anki to delete them):"
+        )
+        for note in result.removed:
+            print(f"  removed: {note.fields[0][:70]}")
     print(f"Wrote {result.output} ({len(result.merged)} notes)")
     return EXIT_OK
 
@@ -159,12 +167,13 @@ def print_questions(result: BuildResult) -> None:
             print(f" {mark}{note.line:5}  {rule:<30} {question}")
         for line in parsed.unassigned[:1]:
             print(
-                f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) before the first question)"
+                f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
+                "before the first question)"
             )
     if guessed:
         print(
-            f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a question to "
-            "confirm it, or `<!-- not a question -->` on the line above to undo it."
+            f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "
+            "question to confirm it, or `<!-- not a question -->` on the line above to undo it."
         )
 
 

@@ -94,7 +94,8 @@ def readable_name(stem: str) -> str | None:
 
 
 def deck_for(top: str, title: str | None, stem: str, settings: FileSettings | None) -> str:
-    """Per-file deck under the top deck: deck.toml, else the title line, else a readable file name."""
+    """A file's deck under the top deck: from deck.toml, else its title line, else a readable
+    file name, else the top deck itself."""
     if settings and settings.deck:
         sub = settings.deck
         return sub if sub.startswith(top + "::") else f"{top}::{sub}"

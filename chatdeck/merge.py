@@ -16,10 +16,12 @@ from chatdeck.parse import normalize_question
 
 
 def question_key(note: Note) -> str:
-    """What makes two notes the same note: a pinned id if the user gave one, else the question."""
-    if note.note_id:
-        return "id:" + note.note_id
-    return normalize_question(note.question)
+    """What makes two notes the same note: the question, or the id the user pinned it with.
+
+    An id is simply the question a note is known by: `<!-- id: old wording -->` above a
+    reworded question keeps its card, and a short id given up front keeps it through any
+    rewording."""
+    return normalize_question(note.note_id or note.question)
 
 
 def merge_notes(notes: list[Note]) -> tuple[list[Note], list[Merge], list[Problem]]:

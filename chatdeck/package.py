@@ -31,6 +31,8 @@ FIELDS = ["Question", "Answer", "Source"]
 TEMPLATE_NAME = "Card 1"
 
 STATE_VERSION = 1
+#: Tag put on a note whose question was removed from the transcripts (Anki never deletes on import).
+REMOVED_TAG = "chatdeck::removed"
 TEMP_PREFIX = ".chatdeck-tmp-"
 
 
@@ -49,6 +51,8 @@ class CardNote:
     deck: str
     fields: list[str]
     tags: list[str] = field(default_factory=list)
+    #: Re-emitted once, tagged REMOVED_TAG, because its question left the transcripts.
+    removed: bool = False
 
 
 def load_templates(folder: Path) -> Templates:
@@ -99,6 +103,8 @@ def stamp(notes: list[CardNote], templates: Templates, state: dict, now: int) ->
         else:
             mods[note.guid] = max(now, int(previous["mod"]) + 1) if previous else now
         new_notes[note.guid] = {"hash": digest, "mod": mods[note.guid]}
+        if note.removed:
+            new_notes[note.guid]["removed"] = True
     type_digest = content_hash(templates.front, templates.back, templates.css, NOTE_TYPE_NAME)
     if old_type.get("hash") == type_digest:
         type_mod = int(old_type["mod"])
@@ -110,6 +116,48 @@ def stamp(notes: list[CardNote], templates: Templates, state: dict, now: int) ->
         "notes": new_notes,
     }
     return Stamps(mods, type_mod, new_state)
+
+
+def newly_removed(state: dict, current: set[str]) -> list[str]:
+    """GUIDs built last time (and not already reported removed) whose question is gone now."""
+    if state.get("version") != STATE_VERSION:
+        return []
+    return [
+        guid
+        for guid, entry in state.get("notes", {}).items()
+        if guid not in current and not entry.get("removed")
+    ]
+
+
+def forget_removed(state: dict, removed: list[str]) -> None:
+    """Mark notes removed in the state when their old fields are not at hand to re-emit them."""
+    for guid in removed:
+        state.get("notes", {}).get(guid, {})["removed"] = True
+
+
+def read_package_notes(path: Path) -> dict[str, CardNote]:
+    """The notes of a previously built .apkg (fields, tags, deck), by GUID; {} if unreadable."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
+            database = Path(folder) / "collection.anki2"
+            database.write_bytes(archive.read("collection.anki2"))
+            connection = sqlite3.connect(database)
+            try:
+                (decks_json,) = connection.execute("SELECT decks FROM col").fetchone()
+                decks = json.loads(decks_json).items()
+                deck_names = {int(key): deck["name"] for key, deck in decks}
+                rows = connection.execute(
+                    "SELECT notes.guid, notes.flds, notes.tags, min(cards.did) FROM notes "
+                    "JOIN cards ON cards.nid = notes.id GROUP BY notes.id"
+                ).fetchall()
+            finally:
+                connection.close()
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, sqlite3.Error):
+        return {}
+    return {
+        guid: CardNote(guid, deck_names.get(deck_id, "Default"), fields.split("\x1f"), tags.split())
+        for guid, fields, tags, deck_id in rows
+    }
 
 
 def note_type(templates: Templates) -> genanki.Model:
@@ -162,7 +210,7 @@ def build_collection(notes: list[CardNote], templates: Templates, stamps: Stamps
 
 
 def zip_time() -> tuple[int, int, int, int, int, int]:
-    """Zip entry times: SOURCE_DATE_EPOCH when set, else a fixed date, so builds are reproducible."""
+    """Zip entry times: SOURCE_DATE_EPOCH when set, else a fixed date: reproducible builds."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
         return time.gmtime(max(int(epoch), 315532800))[:6]

@@ -25,7 +25,7 @@ LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])(?:\s+|$)")
 NUMBERED_ITEM = re.compile(r"^ {0,3}(\d{1,9})[.)]\s+(.*\S)\s*$")
 QUOTE = re.compile(r"^ {0,3}>")
 TABLE_ROW = re.compile(r"^\s*\|")
-DIRECTIVE = re.compile(r"^\s*<!--\s*(not a question|id:\s*(\S+?))\s*-->\s*$", re.IGNORECASE)
+DIRECTIVE = re.compile(r"^\s*<!--\s*(not a question|id:\s*(.+?))\s*-->\s*$", re.IGNORECASE)
 
 COLON = r"\s*[:：]"
 BOLD = r"(?:\*\*|__)?"
