@@ -29,7 +29,6 @@ from chatdeck.package import (
 )
 from chatdeck.parse import Parsed, parse_transcript
 from chatdeck.read import (
-    TEXT_SUFFIXES,
     is_quietly_ignored,
     looks_like_text,
     read_transcript,
@@ -37,7 +36,17 @@ from chatdeck.read import (
 from chatdeck.render import render_markdown
 
 STATE_NAME = ".build-state.json"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+BINARY_KINDS = {
+    **dict.fromkeys(
+        [".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".heic"], "an image"
+    ),
+    **dict.fromkeys([".pdf", ".docx", ".doc", ".odt", ".epub", ".pptx", ".xlsx"], "a document"),
+    **dict.fromkeys([".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar", ".apkg"], "an archive"),
+    **dict.fromkeys(
+        [".exe", ".dll", ".so", ".dylib", ".bin", ".pyc", ".sqlite", ".db"], "a binary"
+    ),
+    **dict.fromkeys([".mp3", ".mp4", ".wav", ".m4a", ".mov", ".webm", ".ogg"], "a media file"),
+}
 
 
 class BuildError(Exception):
@@ -69,7 +78,11 @@ class BuildResult:
 
 
 def collect_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
-    """Expand folders into their transcript files, in a stable order. Skip what is not text."""
+    """Expand folders into their transcript files, in a stable order.
+
+    Hidden files and editor backups are ignored quietly; known binary kinds (images, PDFs,
+    archives) are skipped with a warning; anything else is read if its content is text.
+    """
     sources: list[Source] = []
     problems: list[Problem] = []
     for path in paths:
@@ -82,11 +95,11 @@ def collect_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
             relative = candidate.relative_to(path)
             if any(is_quietly_ignored(Path(part)) for part in relative.parts) or candidate.is_dir():
                 continue
-            if candidate.suffix.lower() not in TEXT_SUFFIXES:
-                if candidate.suffix.lower() not in IMAGE_SUFFIXES:
-                    problems.append(
-                        Problem(relative.as_posix(), None, "skipped: not a text transcript")
-                    )
+            kind = BINARY_KINDS.get(candidate.suffix.lower())
+            if kind:
+                problems.append(
+                    Problem(relative.as_posix(), None, f"skipped: {kind}, not a transcript")
+                )
                 continue
             sources.append(Source(candidate, relative.as_posix(), path))
     return sources, problems
@@ -157,6 +170,7 @@ class MediaCollector:
         self.roots = roots
         self.media: dict[str, bytes] = {}
         self.problems: list[Problem] = []
+        self.used: set[str] = set()  # images packed, relative to their source folder
 
     def resolver(self, note: Note, lines: list[str] | None):  # type: ignore[no-untyped-def]
         def resolve(src: str) -> str | None:
@@ -186,6 +200,7 @@ class MediaCollector:
                 return None
             name = hashlib.sha256(data).hexdigest()[:20] + target.suffix.lower()
             self.media[name] = data
+            self.used.add(target.relative_to(root.resolve()).as_posix())
             return name
 
         return resolve
@@ -269,7 +284,13 @@ def build(
 
     collector = MediaCollector(result.roots)
     card_notes = render_notes(result.merged, collector, result.lines)
-    result.problems.extend(collector.problems)
+    result.problems = [  # an image a transcript uses is not a stray file worth a warning
+        problem
+        for problem in result.problems
+        if not (
+            problem.source in collector.used and problem.message.startswith("skipped: an image")
+        )
+    ] + collector.problems
 
     state_path = output_dir / STATE_NAME
     state = read_state(state_path)

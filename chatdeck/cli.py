@@ -94,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{error.filename}: " if error.filename else ""
         print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as error:  # a bug, not an input problem: say so without a traceback
+        if args.debug:
+            raise
+        print(f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)",
+              file=sys.stderr)
+        return EXIT_FAILED
     print_summary(result)
     print_merges(result)
     print_warnings(result)

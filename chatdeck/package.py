@@ -185,9 +185,8 @@ def build_collection(notes: list[CardNote], templates: Templates, stamps: Stamps
             )
         )
     timestamp = max([stamps.note_type, *stamps.notes.values()])
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "collection.anki2")
-        connection = sqlite3.connect(path)
+    connection = sqlite3.connect(":memory:")
+    try:
         cursor = connection.cursor()
         genanki.Package(list(decks.values())).write_to_db(
             cursor, timestamp, iter(range(timestamp * 1000, timestamp * 1000 + 10**9))
@@ -205,8 +204,9 @@ def build_collection(notes: list[CardNote], templates: Templates, stamps: Stamps
         cursor.execute("UPDATE col SET models = ?, mod = ?", (json.dumps(models), timestamp * 1000))
         connection.commit()
         connection.execute("VACUUM")
+        return connection.serialize()
+    finally:
         connection.close()
-        return Path(path).read_bytes()
 
 
 def zip_time() -> tuple[int, int, int, int, int, int]:

@@ -26,8 +26,10 @@ from cmarkgfm.cmark import Options
 
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
-PLACEHOLDER = "mathph{}x"
-PLACEHOLDER_PATTERN = re.compile(r"mathph(\d+)x")
+# Private-use characters: inert for Markdown and the sanitizer, and stripped from the input
+# first, so a transcript can never forge a placeholder.
+PLACEHOLDER = "\uf8f0{}\uf8f1"
+PLACEHOLDER_PATTERN = re.compile("\uf8f0(\\d+)\uf8f1")
 
 # Tried left to right at each position; code spans come first so nothing inside them is touched.
 INLINE = re.compile(
@@ -93,6 +95,7 @@ HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 def protect(markdown: str) -> tuple[str, list[str]]:
     """Lift math out into placeholders and escape raw HTML, outside code. Returns text + math."""
+    markdown = markdown.replace("\uf8f0", "\ufffd").replace("\uf8f1", "\ufffd")
     math: list[str] = []
     out: list[str] = []
     prose: list[str] = []

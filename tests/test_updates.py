@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import TEMPLATES, import_package
 
 from chatdeck.build import build
 from chatdeck.package import REMOVED_TAG, load_templates
-from conftest import TEMPLATES, import_package
 
 PROMPT = "what is model distillation in deep learning?"
 

@@ -1,0 +1,131 @@
+"""Markdown -> card HTML: math kept for MathJax, code highlighted, nothing executable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chatdeck.parse import parse_transcript
+from chatdeck.read import decode, parse_text
+from chatdeck.render import render_markdown
+
+
+def test_tex_reaches_mathjax_intact() -> None:
+    html = render_markdown(r"Scale \(\text{adjusted\_logits}_i = a*b*c\) and \[x_1 < y_2 \& z\]")
+    assert r"\(\text{adjusted\_logits}_i = a*b*c\)" in html
+    assert r"\[x_1 &lt; y_2 \&amp; z\]" in html
+
+
+def test_dollar_math_becomes_mathjax_delimiters() -> None:
+    html = render_markdown("Inline $e^{i\\pi} + 1 = 0$ and display:\n\n$$\\sum_i x_i$$")
+    assert r"\(e^{i\pi} + 1 = 0\)" in html
+    assert r"\[\sum_i x_i\]" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["It costs $5 and $10.", "Between $5,$10 and $20", "A lone $ sign", "Price: $3.50 or $4"],
+)
+def test_prices_are_not_math(text: str) -> None:
+    html = render_markdown(text)
+    assert r"\(" not in html and r"\[" not in html
+    assert text.replace("$", "") in html.replace("$", "")
+
+
+def test_dollars_and_backslashes_in_code_are_untouched() -> None:
+    html = render_markdown("Run `echo $HOME $PATH` and\n\n```bash\nprintf '\\(x\\)' $1\n```")
+    assert "<code>echo $HOME $PATH</code>" in html
+    assert r"\(" in html and "$1" in html
+    assert "\uf8f0" not in html
+
+
+def test_code_is_highlighted_with_classes_and_unknown_language_is_plain() -> None:
+    html = render_markdown(
+        "```python\ndef f(x):\n    return x  # done\n```\n\n```nosuchlang\nx\n```"
+    )
+    assert '<pre class="code highlight language-python">' in html
+    assert '<span class="k">def</span>' in html
+    assert '<pre class="code"><code>x\n</code></pre>' in html
+
+
+def test_tables_are_wrapped_to_scroll() -> None:
+    html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |")
+    assert '<div class="table-wrap"><table>' in html
+
+
+def test_nested_lists_and_list_after_text_line_render_as_github_does() -> None:
+    html = render_markdown("NHWC:\n- N: batch\n- C: channels\n  - nested by two spaces")
+    assert html.count("<ul>") == 2
+    assert "<p>NHWC:</p>" in html
+
+
+def test_chinese_gets_a_lang_attribute() -> None:
+    assert render_markdown("在自然语言处理领域").startswith('<div lang="zh-Hans">')
+    assert "lang=" not in render_markdown("plain English")
+
+
+UNSAFE = [
+    "<script>alert(1)</script>",
+    '<iframe src="https://evil.example"></iframe>',
+    '<object data="x.swf"></object><embed src="x.swf">',
+    "<style>body{display:none}</style>",
+    '<img src="x" onerror="alert(1)">',
+    '<a href="#" onclick="alert(1)">x</a>',
+]
+
+
+@pytest.mark.parametrize("raw", UNSAFE)
+def test_raw_html_shows_as_text_and_never_as_markup(raw: str) -> None:
+    html = render_markdown(f"Look: {raw}\n\n{raw}")
+    for tag in ("script", "iframe", "object", "embed", "style"):
+        assert f"<{tag}" not in html
+    assert not re.search(r"<[^>]+\son\w+=", html)
+    assert "&lt;" in html
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[x](javascript:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "<javascript:alert(1)>",
+        "[x](vbscript:msgbox)",
+    ],
+)
+def test_dangerous_link_schemes_are_dropped(link: str) -> None:
+    html = render_markdown(link)
+    assert "javascript:" not in html.split("&lt;")[0]
+    assert 'href="javascript' not in html and 'href="data' not in html
+    assert 'href="vbscript' not in html
+
+
+def test_remote_images_are_never_loaded() -> None:
+    html = render_markdown("![tracker](https://evil.example/pixel.png)")
+    assert "<img" not in html
+    assert "[image: tracker]" in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_read_parse_render_never_raise_on_any_bytes(data: bytes) -> None:
+    text, _ = decode(data, "fuzz.txt")
+    parsed = parse_transcript(parse_text(text, "fuzz.txt"))
+    for note in parsed.notes:
+        for html in (render_markdown(note.question), render_markdown(note.answer)):
+            assert "<script" not in html.lower()
+            assert not re.search(r"<[^>]+\son\w+\s*=", html, re.IGNORECASE)
+
+
+PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
+    "```", "~~~", "<script>", "\\(", "\\)", "$$", "\r\n", "\uf8f00\uf8f1",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=200).map("".join))
+def test_render_never_raises_and_never_emits_markup_from_text(text: str) -> None:
+    html = render_markdown(text)
+    assert "<script" not in html.lower()
