@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import re
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,10 +15,12 @@ from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, FileSettings, deck_for
 from chatdeck.merge import merge_notes, question_key
 from chatdeck.notes import Merge, Note, Problem
 from chatdeck.package import (
+    BATCH,
     REMOVED_TAG,
+    TEMP_PREFIX,
     CardNote,
     Templates,
-    build_collection,
+    content_hash,
     forget_removed,
     guid_for_question,
     newly_removed,
@@ -24,6 +28,7 @@ from chatdeck.package import (
     read_state,
     remove_stale_temp_files,
     stamp,
+    write_collection,
     write_package,
     write_state,
 )
@@ -34,6 +39,7 @@ from chatdeck.read import (
     read_transcript,
 )
 from chatdeck.render import render_markdown
+from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key
 
 STATE_NAME = ".build-state.json"
 BINARY_KINDS = {
@@ -207,32 +213,105 @@ class MediaCollector:
 
 
 def render_notes(
-    notes: list[Note], collector: MediaCollector, lines: dict[str, list[str]]
+    notes: list[Note],
+    collector: MediaCollector,
+    lines: dict[str, list[str]],
+    cache: RenderCache,
+    jobs: int = 1,
 ) -> list[CardNote]:
-    rendered = []
+    """Render every field into the cache (only what it lacks) and return the notes to package.
+
+    Fields with images render here, in this process, because resolving an image reads files
+    and reports problems; everything else is keyed by its Markdown and rendered, on `jobs`
+    processes, only when the cache does not have it yet.
+    """
+    pending: dict[str, str] = {}
+    stored: list[tuple[str, str]] = []
+    card_notes = []
     for note in notes:
-        resolve = collector.resolver(note, lines.get(note.source))
-        source = f"{note.source}:{note.line}" if note.line else note.source
-        rendered.append(
-            CardNote(
-                guid=guid_for_question(question_key(note)),
-                deck=note.deck,
-                fields=[
-                    render_markdown(note.question, resolve),
-                    render_markdown(note.answer, resolve),
-                    html_escape(source),
-                ],
-                tags=list(note.tags),
-            )
+        keys = []
+        for markdown in (note.question, note.answer):
+            if "![" in markdown:
+                html = render_markdown(markdown, collector.resolver(note, lines.get(note.source)))
+                keys.append(content_key(html))
+                stored.append((keys[-1], html))
+            else:
+                keys.append(cache_key(markdown))
+                pending.setdefault(keys[-1], markdown)
+        source = html_escape(f"{note.source}:{note.line}" if note.line else note.source)
+        keys.append(content_key(source))
+        stored.append((keys[-1], source))
+        card_notes.append(
+            CardNote(guid_for_question(question_key(note)), note.deck, keys, list(note.tags))
         )
-    return rendered
+    cache.put_many(stored)
+    missing = sorted(cache.missing(pending))
+    render_into_cache([(key, pending[key]) for key in missing], cache, jobs)
+    fill_digests(card_notes, cache)
+    return card_notes
+
+
+PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
+
+
+def render_into_cache(items: list[tuple[str, str]], cache: RenderCache, jobs: int) -> None:
+    """Render (key, Markdown) pairs and store the HTML, with a progress bar on a terminal."""
+    if not items:
+        return
+    from tqdm import tqdm
+
+    markdown = (text for _, text in items)
+    progress = tqdm(
+        total=len(items), unit="field", desc="Rendering", disable=None, leave=False, delay=1.5
+    )
+    pool = None
+    if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        pool = multiprocessing.get_context(method).Pool(jobs)
+        results = pool.imap(render_markdown, markdown, chunksize=16)
+    else:
+        results = map(render_markdown, markdown)
+    try:
+        batch: list[tuple[str, str]] = []
+        for (key, _), html in zip(items, results, strict=True):
+            batch.append((key, html))
+            if len(batch) >= BATCH:
+                cache.put_many(batch)
+                progress.update(len(batch))
+                batch = []
+        cache.put_many(batch)
+    finally:
+        progress.close()
+        if pool is not None:
+            pool.terminate()
+
+
+def fields_from(cache: RenderCache):  # type: ignore[no-untyped-def]
+    """The FieldSource for the package writer: field HTML fetched from the cache in batches."""
+
+    def fetch(notes: list[CardNote]) -> list[list[str]]:
+        html = cache.get_many([key for note in notes for key in note.field_keys])
+        return [[html[key] for key in note.field_keys] for note in notes]
+
+    return fetch
+
+
+def fill_digests(notes: list[CardNote], cache: RenderCache) -> None:
+    """A hash of each note's fields and tags: what decides whether the note changed."""
+    fetch = fields_from(cache)
+    for start in range(0, len(notes), BATCH):
+        batch = notes[start : start + BATCH]
+        for note, fields in zip(batch, fetch(batch), strict=True):
+            note.digest = content_hash(fields, sorted(note.tags))
 
 
 def html_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def reemit_removed(card_notes: list[CardNote], state: dict, output_dir: Path) -> list[CardNote]:
+def reemit_removed(
+    card_notes: list[CardNote], state: dict, output_dir: Path, cache: RenderCache
+) -> list[CardNote]:
     """Questions gone from the transcripts since the last build: Anki never deletes on import,
     so emit each one once more, unchanged but tagged REMOVED_TAG, for the user to find and
     delete in Anki. Their old fields come from the previous .apkg."""
@@ -242,11 +321,15 @@ def reemit_removed(card_notes: list[CardNote], state: dict, output_dir: Path) ->
     previous = read_package_notes(output_dir / str(state.get("package", "")))
     removed = []
     for guid in gone:
-        note = previous.get(guid)
-        if note is None:
+        if guid not in previous:
             continue
-        note.tags = [tag for tag in note.tags if tag != REMOVED_TAG] + [REMOVED_TAG]
-        note.removed = True
+        deck, fields, tags = previous[guid]
+        keys = [content_key(html) for html in fields]
+        cache.put_many(zip(keys, fields, strict=True))
+        tags = [tag for tag in tags if tag != REMOVED_TAG] + [REMOVED_TAG]
+        label = " ".join(re.sub(r"<[^>]+>", " ", fields[0]).split())
+        digest = content_hash(fields, sorted(tags))
+        note = CardNote(guid, deck, keys, tags, digest, removed=True, label=label)
         removed.append(note)
     forget_removed(state, [guid for guid in gone if guid not in previous])
     card_notes.extend(removed)
@@ -268,9 +351,18 @@ def now() -> int:
 
 
 def build(
-    paths: list[Path], output_dir: Path, templates: Templates, deck_name: str | None = None
+    paths: list[Path],
+    output_dir: Path,
+    templates: Templates,
+    deck_name: str | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
 ) -> BuildResult:
-    """Read, parse, merge, render and package; write the deck and the state file atomically."""
+    """Read, parse, merge, render and package; write the deck and the state file atomically.
+
+    `jobs` worker processes render (default: one per CPU); `use_cache=False` renders
+    everything afresh. Either way the deck is byte-for-byte the same.
+    """
     result = plan(paths, deck_name)
     if not result.merged:
         raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
@@ -282,27 +374,35 @@ def build(
         raise BuildError(f"{output_dir}: cannot create output folder: {error.strerror}") from None
     remove_stale_temp_files(output_dir)
 
-    collector = MediaCollector(result.roots)
-    card_notes = render_notes(result.merged, collector, result.lines)
-    result.problems = [  # an image a transcript uses is not a stray file worth a warning
-        problem
-        for problem in result.problems
-        if not (
-            problem.source in collector.used and problem.message.startswith("skipped: an image")
-        )
-    ] + collector.problems
-
-    state_path = output_dir / STATE_NAME
-    state = read_state(state_path)
-    result.removed = reemit_removed(card_notes, state, output_dir)
-    stamps = stamp(card_notes, templates, state, now())
-    collection = build_collection(card_notes, templates, stamps)
-    target = output_dir / output_name(result.top_deck)
-    stamps.state["package"] = target.name
+    cache = RenderCache(output_dir / CACHE_FOLDER if use_cache else None)
+    collection = output_dir / f"{TEMP_PREFIX}collection.anki2"
     try:
+        collector = MediaCollector(result.roots)
+        card_notes = render_notes(
+            result.merged, collector, result.lines, cache, jobs or os.cpu_count() or 1
+        )
+        result.problems = [  # an image a transcript uses is not a stray file worth a warning
+            problem
+            for problem in result.problems
+            if not (
+                problem.source in collector.used and problem.message.startswith("skipped: an image")
+            )
+        ] + collector.problems
+
+        state_path = output_dir / STATE_NAME
+        state = read_state(state_path)
+        result.removed = reemit_removed(card_notes, state, output_dir, cache)
+        stamps = stamp(card_notes, templates, state, now())
+        target = output_dir / output_name(result.top_deck)
+        stamps.state["package"] = target.name
+        write_collection(collection, card_notes, fields_from(cache), templates, stamps)
         write_package(target, collection, collector.media)
         write_state(state_path, stamps.state)
-    except OSError as error:
-        raise BuildError(f"{target}: cannot write: {error.strerror or error}") from None
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise BuildError(f"{output_dir}: cannot write: {reason}") from None
+    finally:
+        cache.close()
+        collection.unlink(missing_ok=True)
     result.output = target
     return result

@@ -60,6 +60,18 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder with front.html, back.html, style.css (default: templates/)",
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="worker processes for rendering (default: one per CPU)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="render every card afresh instead of reusing output/.cache/ (same deck, slower)",
+    )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     return parser
 
@@ -69,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.json and not args.dry_run:
         parser.error("--json goes with --dry-run")
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     paths = args.paths or [Path("source")]
     try:
         if args.dry_run:
@@ -81,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             print_warnings(result)
             return EXIT_OK
         templates = load_templates(find_templates(args.templates))
-        result = build(paths, args.output, templates, args.deck)
+        result = build(
+            paths, args.output, templates, args.deck, jobs=args.jobs, use_cache=not args.no_cache
+        )
     except (BuildError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -97,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug, not an input problem: say so without a traceback
         if args.debug:
             raise
-        print(f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)",
-              file=sys.stderr)
+        print(
+            f"error: unexpected {type(error).__name__}: {error} (run with --debug for details)",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     print_summary(result)
     print_merges(result)
@@ -110,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             f"(search `tag:{REMOVED_TAG}` in Anki to delete them):"
         )
         for note in result.removed:
-            print(f"  removed: {note.fields[0][:70]}")
+            print(f"  removed: {note.label[:70]}")
     print(f"Wrote {result.output} ({len(result.merged)} notes)")
     return EXIT_OK
 

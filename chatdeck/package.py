@@ -15,14 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import genanki
 
 # Frozen from the first release: changing these breaks every user's updates (ANKI_RULES.md).
 NOTE_TYPE_ID = 1742913316
@@ -45,14 +45,27 @@ class Templates:
 
 @dataclass
 class CardNote:
-    """A note as it goes into the package: HTML fields, its deck, its identity and position."""
+    """A note as it goes into the package: its identity, deck and tags, and its fields.
+
+    The field HTML itself stays on disk (in the render cache) until the moment it is written,
+    so a 100,000-note build never holds every card in memory: `field_keys` name it there, and
+    `digest` (a hash of the fields and tags) is what decides whether the note changed.
+    """
 
     guid: str
     deck: str
-    fields: list[str]
+    field_keys: list[str]
     tags: list[str] = field(default_factory=list)
+    digest: str = ""
     #: Re-emitted once, tagged REMOVED_TAG, because its question left the transcripts.
     removed: bool = False
+    #: The question as plain text, for reports.
+    label: str = ""
+
+
+#: Fetches the HTML of many notes' fields at once: notes -> one list of field HTML per note.
+FieldSource = Callable[[list[CardNote]], list[list[str]]]
+BATCH = 500
 
 
 def load_templates(folder: Path) -> Templates:
@@ -64,6 +77,8 @@ def load_templates(folder: Path) -> Templates:
 
 
 def guid_for_question(key: str) -> str:
+    import genanki
+
     return genanki.guid_for(key)
 
 
@@ -96,7 +111,7 @@ def stamp(notes: list[CardNote], templates: Templates, state: dict, now: int) ->
     mods: dict[str, int] = {}
     new_notes: dict[str, dict] = dict(old_notes)
     for note in notes:
-        digest = content_hash(note.fields, sorted(note.tags))
+        digest = note.digest
         previous = old_notes.get(note.guid)
         if previous and previous.get("hash") == digest:
             mods[note.guid] = int(previous["mod"])
@@ -135,8 +150,8 @@ def forget_removed(state: dict, removed: list[str]) -> None:
         state.get("notes", {}).get(guid, {})["removed"] = True
 
 
-def read_package_notes(path: Path) -> dict[str, CardNote]:
-    """The notes of a previously built .apkg (fields, tags, deck), by GUID; {} if unreadable."""
+def read_package_notes(path: Path) -> dict[str, tuple[str, list[str], list[str]]]:
+    """The notes of a previously built .apkg: GUID -> (deck, fields, tags); {} if unreadable."""
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
             database = Path(folder) / "collection.anki2"
@@ -155,12 +170,14 @@ def read_package_notes(path: Path) -> dict[str, CardNote]:
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, sqlite3.Error):
         return {}
     return {
-        guid: CardNote(guid, deck_names.get(deck_id, "Default"), fields.split("\x1f"), tags.split())
+        guid: (deck_names.get(deck_id, "Default"), fields.split("\x1f"), tags.split())
         for guid, fields, tags, deck_id in rows
     }
 
 
-def note_type(templates: Templates) -> genanki.Model:
+def note_type(templates: Templates):  # type: ignore[no-untyped-def]
+    import genanki  # imported where used: a dry run never pays for it
+
     return genanki.Model(
         NOTE_TYPE_ID,
         NOTE_TYPE_NAME,
@@ -171,40 +188,46 @@ def note_type(templates: Templates) -> genanki.Model:
     )
 
 
-def build_collection(notes: list[CardNote], templates: Templates, stamps: Stamps) -> bytes:
-    """The collection.anki2 database, as bytes. Same input and stamps -> same bytes."""
+def write_collection(
+    path: Path, notes: list[CardNote], fields_of: FieldSource, templates: Templates, stamps: Stamps
+) -> None:
+    """Write the collection.anki2 database to `path`, streaming the notes in batches.
+
+    genanki writes each note and its card; each note is written with its own mod time. Same
+    notes, fields and stamps give the same bytes.
+    """
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
     model = note_type(templates)
-    decks: dict[str, genanki.Deck] = {}
-    for position, note in enumerate(notes):
-        deck = decks.get(note.deck)
-        if deck is None:
-            deck = decks[note.deck] = genanki.Deck(deck_id_for(note.deck), note.deck)
-        deck.add_note(
-            genanki.Note(
-                model=model, fields=note.fields, guid=note.guid, tags=note.tags, due=position
-            )
-        )
     timestamp = max([stamps.note_type, *stamps.notes.values()])
-    connection = sqlite3.connect(":memory:")
+    ids = iter(range(timestamp * 1000, timestamp * 1000 + 10**10))
+    deck_ids = {name: deck_id_for(name) for name in dict.fromkeys(note.deck for note in notes)}
+    connection = sqlite3.connect(path)
     try:
         cursor = connection.cursor()
-        genanki.Package(list(decks.values())).write_to_db(
-            cursor, timestamp, iter(range(timestamp * 1000, timestamp * 1000 + 10**9))
-        )
-        cursor.executemany(
-            "UPDATE notes SET mod = ? WHERE guid = ?",
-            [(mod, guid) for guid, mod in stamps.notes.items()],
-        )
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        for name, deck_id in deck_ids.items():
+            decks[str(deck_id)] = genanki.Deck(deck_id, name).to_json()
+        models = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
+        first_deck = next(iter(deck_ids.values()), 1)
+        models[str(NOTE_TYPE_ID)] = model.to_json(stamps.note_type, first_deck)
         cursor.execute(
-            "UPDATE cards SET mod = (SELECT notes.mod FROM notes WHERE notes.id = cards.nid)"
+            "UPDATE col SET decks = ?, models = ?, mod = ?",
+            (json.dumps(decks), json.dumps(models), timestamp * 1000),
         )
-        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-        models = json.loads(models_json)
-        models[str(NOTE_TYPE_ID)]["mod"] = stamps.note_type
-        cursor.execute("UPDATE col SET models = ?, mod = ?", (json.dumps(models), timestamp * 1000))
+        for start in range(0, len(notes), BATCH):
+            batch = notes[start : start + BATCH]
+            for position, (note, fields) in enumerate(
+                zip(batch, fields_of(batch), strict=True), start
+            ):
+                genanki.Note(
+                    model=model, fields=fields, guid=note.guid, tags=note.tags, due=position
+                ).write_to_db(cursor, stamps.notes[note.guid], deck_ids[note.deck], ids)
         connection.commit()
-        connection.execute("VACUUM")
-        return connection.serialize()
     finally:
         connection.close()
 
@@ -217,24 +240,31 @@ def zip_time() -> tuple[int, int, int, int, int, int]:
     return (1980, 1, 1, 0, 0, 0)
 
 
-def write_package(path: Path, collection: bytes, media: dict[str, bytes]) -> None:
+def write_package(path: Path, collection: Path, media: dict[str, bytes]) -> None:
     """Write the .apkg to a temp file in the same folder, then rename it into place.
 
     A build that fails or is killed at any moment leaves the previous deck as it was.
     """
-    entries: list[tuple[str, bytes]] = [("collection.anki2", collection)]
     names = sorted(media)
+    entries: list[tuple[str, bytes | Path]] = [("collection.anki2", collection)]
     entries.append(("media", json.dumps({str(i): name for i, name in enumerate(names)}).encode()))
     entries.extend((str(i), media[name]) for i, name in enumerate(names))
     stamp_time = zip_time()
 
     def write(handle) -> None:  # type: ignore[no-untyped-def]
-        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with zipfile.ZipFile(handle, "w") as archive:
             for name, data in entries:
                 info = zipfile.ZipInfo(name, date_time=stamp_time)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, data)
+                if isinstance(data, Path):
+                    with (
+                        data.open("rb") as source,
+                        archive.open(info, "w", force_zip64=True) as target,
+                    ):
+                        shutil.copyfileobj(source, target, 1 << 20)
+                else:
+                    archive.writestr(info, data)
 
     atomic_write(path, write)
 

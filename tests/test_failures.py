@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -128,7 +129,7 @@ def test_bad_deck_toml_names_file_and_line(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stderr
 
 
-def build_in_killed_child(source: Path, output: Path, size_limit: int) -> int:
+def build_in_killed_child(source: Path, output: Path, size_limit: int, *options: str) -> int:
     """Run a build in a forked child that the kernel kills (SIGXFSZ) as soon as a file it
     writes passes `size_limit` bytes: a kill at a real moment in the middle of a write."""
     child = os.fork()
@@ -138,7 +139,7 @@ def build_in_killed_child(source: Path, output: Path, size_limit: int) -> int:
             resource.setrlimit(resource.RLIMIT_FSIZE, (size_limit, size_limit))
             from chatdeck.cli import main
 
-            main([str(source), "-o", str(output), "--templates", str(TEMPLATES)])
+            main([str(source), "-o", str(output), "--templates", str(TEMPLATES), *options])
         finally:
             os._exit(0)
     _, status = os.waitpid(child, 0)
@@ -156,16 +157,27 @@ def test_killed_while_writing_leaves_previous_deck_intact(tmp_path: Path) -> Non
     for path in SOURCE.iterdir():
         (edited / path.name).write_bytes(path.read_bytes().replace(b"GEMM", b"General MM"))
 
-    status = build_in_killed_child(edited, output, size_limit=len(before) // 2)
+    status = build_in_killed_child(edited, output, len(before) // 2, "--no-cache")
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXFSZ
     assert deck.read_bytes() == before
     leftovers = list(output.glob(TEMP_PREFIX + "*"))
     assert leftovers, "the kill should have left a temp file for the next build to clean"
 
+    # Killed again, this time while it fills the render cache: the cache survives it too.
+    status = build_in_killed_child(edited, output, 4096)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXFSZ
+    assert deck.read_bytes() == before
+
     again = run(str(edited), "-o", str(output))
     assert again.returncode == 0
     assert not list(output.glob(TEMP_PREFIX + "*"))
     assert deck.read_bytes() != before
+    clean = tmp_path / "clean"
+    shutil.copy(output / ".build-state.json", tmp_path / "state.json")
+    clean.mkdir()
+    shutil.copy(tmp_path / "state.json", clean / ".build-state.json")
+    assert run(str(edited), "-o", str(clean), "--no-cache", "--jobs", "1").returncode == 0
+    assert (clean / deck.name).read_bytes() == deck.read_bytes()
 
 
 def test_disk_full_is_an_error_and_keeps_previous_deck(tmp_path: Path) -> None:

@@ -1,0 +1,99 @@
+"""A disk cache of rendered HTML, so a rebuild renders only what changed.
+
+Keys are hashes of the Markdown and of everything that decides how it renders (this package's
+version and render code, and the versions of cmark-gfm, Pygments and nh3), so a stale entry can
+never be served: change any of them and every key changes. The cache is one SQLite file in
+`<output>/.cache/`; deleting it is always safe (the next build renders everything again).
+SQLite's journal keeps it consistent if a build is killed mid-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+CACHE_FOLDER = ".cache"
+CACHE_NAME = "render.sqlite"
+
+
+@lru_cache(maxsize=1)
+def renderer_version() -> str:
+    """Everything besides the Markdown itself that changes the HTML."""
+    parts = [Path(__file__).with_name("render.py").read_bytes()]
+    for package in ("chatdeck", "cmarkgfm", "Pygments", "nh3"):
+        try:
+            parts.append(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            parts.append(package.encode())
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+def cache_key(markdown: str) -> str:
+    return hashlib.sha256(f"{renderer_version()}\0{markdown}".encode()).hexdigest()[:32]
+
+
+def content_key(html: str) -> str:
+    """The key of HTML stored as is (Source lines, fields with images)."""
+    return "=" + hashlib.sha256(html.encode()).hexdigest()[:31]
+
+
+class RenderCache:
+    """key -> HTML, in a SQLite file in `folder`, or in memory when `folder` is None (a clean
+    build) or the file cannot be used (a broken cache only costs time, never the build)."""
+
+    def __init__(self, folder: Path | None):
+        self.connection = self._open(folder)
+
+    @staticmethod
+    def _open(folder: Path | None) -> sqlite3.Connection:
+        schema = "CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        for _attempt in range(2 if folder is not None else 0):
+            assert folder is not None
+            path = folder / CACHE_NAME
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                connection = sqlite3.connect(path)
+                connection.execute(schema)
+                return connection
+            except sqlite3.DatabaseError:  # damaged: start a fresh cache file
+                connection.close()
+                path.unlink(missing_ok=True)
+            except (OSError, sqlite3.Error):
+                break
+        connection = sqlite3.connect(":memory:")
+        connection.execute(schema)
+        return connection
+
+    def missing(self, keys: Iterable[str]) -> set[str]:
+        wanted = set(keys)
+        if not wanted:
+            return wanted
+        found: set[str] = set()
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), 500):
+            batch = ordered[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.connection.execute(f"SELECT key FROM html WHERE key IN ({marks})", batch)
+            found.update(key for (key,) in rows)
+        return wanted - found
+
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        unique = list(dict.fromkeys(keys))
+        marks = ",".join("?" * len(unique))
+        rows = self.connection.execute(
+            f"SELECT key, value FROM html WHERE key IN ({marks})", unique
+        )
+        return dict(rows)
+
+    def put_many(self, items: Iterable[tuple[str, str]]) -> None:
+        with self.connection:
+            self.connection.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", items)
+
+    def close(self) -> None:
+        self.connection.close()
