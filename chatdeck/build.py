@@ -9,9 +9,11 @@ import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, FileSettings, deck_for, read_config
+from chatdeck.exports import is_export, read_export, select_conversations
 from chatdeck.merge import merge_notes, question_key
 from chatdeck.notes import Merge, Note, Problem
 from chatdeck.package import (
@@ -81,6 +83,8 @@ class BuildResult:
     #: Per source name: its lines and the folder it was found in (for images and reports).
     lines: dict[str, list[str]] = field(default_factory=dict)
     roots: dict[str, Path] = field(default_factory=dict)
+    #: Chat-export conversations read: (source, conversation name, notes).
+    conversations: list[tuple[str, str, int]] = field(default_factory=list)
 
 
 def collect_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
@@ -111,14 +115,59 @@ def collect_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
     return sources, problems
 
 
+@dataclass
+class Selection:
+    """Which conversations of a chat export become cards (--conversation, --since)."""
+
+    conversation: str | None = None
+    since: date | None = None
+
+
+def read_export_notes(
+    source: Source, result: BuildResult, selection: Selection, tags: list[str]
+) -> list[Note]:
+    """A ChatGPT/Claude export: one sub-deck per conversation, one note per user turn."""
+    export = read_export(source.path, source.name)
+    result.problems.extend(export.problems)
+    result.files_read += 1
+    notes = []
+    chosen = select_conversations(export.conversations, selection.conversation, selection.since)
+    for conversation in chosen:
+        deck = f"{result.top_deck}::{conversation.name.replace('::', ':')}"
+        result.conversations.append((source.name, conversation.name, len(conversation.notes)))
+        for note in conversation.notes:
+            note.deck, note.tags = deck, list(tags)
+            note.conversation = conversation.name
+            notes.append(note)
+    if export.conversations and not chosen:
+        result.problems.append(Problem(source.name, None, "no conversation matches the selection"))
+    return notes
+
+
 def read_and_parse(
-    sources: list[Source], top_deck: str | None, configs: dict[Path, DeckConfig]
+    sources: list[Source],
+    top_deck: str | None,
+    configs: dict[Path, DeckConfig],
+    selection: Selection | None = None,
 ) -> BuildResult:
     """Read and parse every source; give each note its deck, tags and build position."""
     result = BuildResult(top_deck=top_deck or DEFAULT_TOP_DECK)
     position = 0
     for source in sources:
+        config = configs.get(source.root, DeckConfig())
+        settings = (
+            config.files.get(source.name) or config.files.get(source.path.name) or FileSettings()
+        )
+        tags = config.tags + [tag for tag in settings.tags if tag not in config.tags]
         try:
+            with source.path.open("rb") as handle:
+                head = handle.read(8192)
+            if is_export(source.path, head):
+                for note in read_export_notes(source, result, selection or Selection(), tags):
+                    note.position = position
+                    position += 1
+                    result.notes.append(note)
+                continue
             data = source.path.read_bytes()
         except OSError as error:
             result.problems.append(Problem(source.name, None, f"cannot read: {error.strerror}"))
@@ -141,28 +190,26 @@ def read_and_parse(
             if has_text and parsed.title:
                 message = "only a title, no question found"
             result.problems.append(Problem(source.name, None, message))
-        config = configs.get(source.root, DeckConfig())
-        settings = (
-            config.files.get(source.name) or config.files.get(source.path.name) or FileSettings()
-        )
         deck = deck_for(result.top_deck, parsed.title, source.path.stem, settings)
         for note in parsed.notes:
             note.deck = deck
             note.position = position
-            note.tags = config.tags + [tag for tag in settings.tags if tag not in config.tags]
+            note.tags = list(tags)
             position += 1
         result.notes.extend(parsed.notes)
     return result
 
 
-def plan(paths: list[Path], deck_name: str | None = None) -> BuildResult:
+def plan(
+    paths: list[Path], deck_name: str | None = None, selection: Selection | None = None
+) -> BuildResult:
     """Everything up to (not including) rendering: read, parse, merge. Writes nothing."""
     sources, problems = collect_sources(paths)
     configs: dict[Path, DeckConfig] = {}
     for root in dict.fromkeys(source.root for source in sources):
         configs[root] = read_config(root)
     top = deck_name or next((c.deck for c in configs.values() if c.deck), None)
-    result = read_and_parse(sources, top, configs)
+    result = read_and_parse(sources, top, configs, selection)
     result.problems[:0] = problems
     result.merged, result.merges, merge_problems = merge_notes(result.notes)
     result.problems.extend(merge_problems)
@@ -238,7 +285,7 @@ def render_notes(
             else:
                 keys.append(cache_key(markdown))
                 pending.setdefault(keys[-1], markdown)
-        source = html_escape(f"{note.source}:{note.line}" if note.line else note.source)
+        source = html_escape(source_label(note))
         keys.append(content_key(source))
         stored.append((keys[-1], source))
         card_notes.append(
@@ -305,6 +352,13 @@ def fill_digests(notes: list[CardNote], cache: RenderCache) -> None:
             note.digest = content_hash(fields, sorted(note.tags))
 
 
+def source_label(note: Note) -> str:
+    """What the Source field shows: `file:line`, or `file: conversation` for chat exports."""
+    if note.line:
+        return f"{note.source}:{note.line}"
+    return f"{note.source}: {note.conversation}" if note.conversation else note.source
+
+
 def html_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -357,13 +411,14 @@ def build(
     deck_name: str | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
+    selection: Selection | None = None,
 ) -> BuildResult:
     """Read, parse, merge, render and package; write the deck and the state file atomically.
 
     `jobs` worker processes render (default: one per CPU); `use_cache=False` renders
     everything afresh. Either way the deck is byte-for-byte the same.
     """
-    result = plan(paths, deck_name)
+    result = plan(paths, deck_name, selection)
     if not result.merged:
         raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
     if output_dir.exists() and not output_dir.is_dir():

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
-from chatdeck.build import BuildError, BuildResult, build, plan
+from chatdeck.build import BuildError, BuildResult, Selection, build, plan
 from chatdeck.config import ConfigError
 from chatdeck.merge import question_key
 from chatdeck.package import REMOVED_TAG, guid_for_question, load_templates
@@ -72,8 +73,27 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="render every card afresh instead of reusing output/.cache/ (same deck, slower)",
     )
+    parser.add_argument(
+        "--conversation",
+        metavar="PATTERN",
+        help="chat exports: only conversations whose title contains PATTERN (or matches it "
+        "as a glob like 'PyTorch*'), case-insensitive",
+    )
+    parser.add_argument(
+        "--since",
+        type=parse_date,
+        metavar="DATE",
+        help="chat exports: only conversations started on or after DATE (YYYY-MM-DD)",
+    )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     return parser
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,9 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     paths = args.paths or [Path("source")]
+    selection = Selection(args.conversation, args.since)
     try:
         if args.dry_run:
-            result = plan(paths, args.deck)
+            result = plan(paths, args.deck, selection)
             if args.json:
                 print(json.dumps(json_report(result), ensure_ascii=False, indent=1))
             else:
@@ -96,7 +117,13 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         templates = load_templates(find_templates(args.templates))
         result = build(
-            paths, args.output, templates, args.deck, jobs=args.jobs, use_cache=not args.no_cache
+            paths,
+            args.output,
+            templates,
+            args.deck,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
+            selection=selection,
         )
     except (BuildError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -157,6 +184,7 @@ def json_report(result: BuildResult) -> dict:
                 "guid": guid_for_question(question_key(note)),
                 "rule": note.rule,
                 "confidence": note.confidence,
+                **({"conversation": note.conversation} if note.conversation is not None else {}),
             }
             for note in result.notes
         ],
@@ -194,6 +222,8 @@ def print_questions(result: BuildResult) -> None:
                 f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
                 "before the first question)"
             )
+    for source, conversation, count in result.conversations:
+        print(f"{source}  conversation {conversation!r}: {count} turn(s)")
     if guessed:
         print(
             f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "

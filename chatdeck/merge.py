@@ -42,12 +42,15 @@ def merge_notes(notes: list[Note]) -> tuple[list[Note], list[Merge], list[Proble
                 by_file.setdefault(copy.source, []).append(copy)
             for source, same_file in by_file.items():
                 if len(same_file) > 1:
-                    lines = ", ".join(str(copy.line) for copy in same_file)
+                    if same_file[-1].line is None:
+                        where = f"{len(same_file)} times"
+                    else:
+                        where = "on lines " + ", ".join(str(copy.line) for copy in same_file)
                     problems.append(
                         Problem(
                             source,
                             same_file[-1].line,
-                            f"the same question appears on lines {lines}; the last one is kept",
+                            f"the same question appears {where}; the last one is kept",
                         )
                     )
     merged.sort(key=lambda note: note.position)

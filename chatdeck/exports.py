@@ -1,0 +1,613 @@
+"""Chat-service data exports -> conversations of question/answer notes.
+
+ChatGPT's and Claude's "export your data" give a `conversations.json` (alone or inside the export
+.zip) that holds every conversation as structured data, so no line rules are needed: each user
+message is a question and the assistant's visible reply is its answer. Both services keep edited
+and regenerated messages in the export, so only the active branch (what the user last saw) is
+read; the rest would be stale copies of the same question.
+
+Nothing here raises for bad content: exports are big, hand-moved and sometimes truncated, so every
+problem becomes a `Problem` and whatever could be read is kept. Work is linear in the size of the
+export and never recursive (a long conversation is a 100k-node tree).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
+
+from chatdeck.notes import Note, Problem
+
+EXPORT_NAME = "conversations.json"
+CHATGPT_RULE = "chatgpt export"
+CLAUDE_RULE = "claude export"
+IMAGE_LINE = "*[image not included]*"
+ZIP_MAGIC = b"PK\x03\x04"
+
+#: ChatGPT content types that are what the user saw as a message; everything else (code and
+#: browsing tool calls, tool output, reasoning, custom instructions, memory) is not.
+CHATGPT_TEXT_TYPES = ("text", "multimodal_text")
+#: ChatGPT citation markers: \ue200 kind \ue202 payload ... \ue201, invisible in the app.
+MARK_START, MARK_END, MARK_SEPARATOR = "\ue200", "\ue201", "\ue202"
+STRAY_MARKS = re.compile("[\ue200-\ue2ff]")
+#: The older visible form of a ChatGPT browsing citation: 【11†source】, 【4:0†report.pdf】.
+OLD_CITATION = re.compile(r"【[^【】\n]{0,40}†[^【】\n]{0,80}】")
+LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
+
+
+@dataclass
+class Conversation:
+    """One conversation of an export: its title (the caller's sub-deck) and its notes."""
+
+    title: str
+    created: datetime | None
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The title, or "Untitled conversation <date>" so an untitled chat still names a deck."""
+        if self.title:
+            return self.title
+        if self.created is None:
+            return "Untitled conversation"
+        return f"Untitled conversation {self.created:%Y-%m-%d}"
+
+
+@dataclass
+class Export:
+    """What one export file yields: conversations in file order, and every problem met."""
+
+    source: str
+    conversations: list[Conversation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def notes(self) -> list[Note]:
+        return [note for conversation in self.conversations for note in conversation.notes]
+
+
+# --- Finding and reading the file ---------------------------------------------------------------
+
+
+def is_export(path: Path, head: bytes) -> bool:
+    """Whether `path` should be read by `read_export` rather than as a transcript.
+
+    `head` is the start of the file (a few KiB is plenty). A file named conversations.json
+    always counts, so a damaged one is reported instead of skipped; another .json counts when it
+    starts like an export; a zip counts when it holds a conversations.json at any depth.
+    """
+    if head.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return bool(_export_members(archive))
+        except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+            return False
+    if path.name.lower() == EXPORT_NAME:
+        return True
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        text = head.decode(json.detect_encoding(head), errors="ignore")
+    except LookupError:
+        return False
+    text = text.lstrip("\ufeff \t\r\n")
+    return text.startswith("[") and ('"mapping"' in text or '"chat_messages"' in text)
+
+
+def read_export(path: Path, source: str) -> Export:
+    """Read a conversations.json or an export .zip. Never raises: problems are in the result."""
+    export = Export(source)
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(len(ZIP_MAGIC))
+            zipped = data == ZIP_MAGIC
+            if not zipped:
+                data += handle.read()
+    except OSError as error:
+        export.problems.append(Problem(source, None, f"cannot read: {error.strerror or error}"))
+        return export
+    if not zipped:
+        _read_json(data, export, prefix="")
+        return export
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = _export_members(archive)
+            if not members:
+                export.problems.append(Problem(source, None, f"no {EXPORT_NAME} in the archive"))
+            for member in members:
+                try:
+                    member_data = archive.read(member)
+                except (
+                    OSError,
+                    zipfile.BadZipFile,
+                    zlib.error,
+                    EOFError,
+                    RuntimeError,  # encrypted
+                    NotImplementedError,  # compression method, e.g. Deflate64
+                ) as error:
+                    export.problems.append(
+                        Problem(source, None, f"{member}: cannot unpack: {error}")
+                    )
+                    continue
+                _read_json(member_data, export, prefix=f"{member}: ")
+                del member_data
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
+        export.problems.append(Problem(source, None, f"not a readable zip archive: {error}"))
+    return export
+
+
+def _export_members(archive: zipfile.ZipFile) -> list[str]:
+    """Every conversations.json in the archive, shallowest first (an export has exactly one)."""
+    names = [
+        info.filename
+        for info in archive.infolist()
+        if not info.is_dir()
+        and PurePosixPath(info.filename).name == EXPORT_NAME
+        and not info.filename.startswith("__MACOSX/")
+    ]
+    return sorted(names, key=lambda name: (name.count("/"), name))
+
+
+def _read_json(data: bytes, export: Export, prefix: str) -> None:
+    def problem(message: str) -> None:
+        export.problems.append(Problem(export.source, None, prefix + message))
+
+    try:
+        value = json.loads(data)
+    except UnicodeDecodeError:
+        problem("not valid JSON: the file is not UTF-8 text")
+        return
+    except ValueError as error:
+        problem(f"not valid JSON: {error}")
+        return
+    except RecursionError:
+        problem("not valid JSON: nested too deeply")
+        return
+    if isinstance(value, dict) and isinstance(value.get("conversations"), list):
+        value = value["conversations"]
+    if not isinstance(value, list):
+        problem("not a ChatGPT or Claude export: expected a list of conversations")
+        return
+    if not value:
+        problem("no conversations in the export")
+        return
+    if not any(isinstance(item, dict) and _format_of(item) for item in value):
+        problem(
+            "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) "
+            "or `chat_messages` (Claude)"
+        )
+        return
+    for number, item in enumerate(value, start=1):
+        messages: list[str] = []
+        conversation = _read_conversation(item, number, export.source, messages)
+        export.problems.extend(Problem(export.source, None, prefix + m) for m in messages)
+        if conversation is not None:
+            export.conversations.append(conversation)
+
+
+def _format_of(item: dict) -> str | None:
+    if "mapping" in item:
+        return "chatgpt"
+    if "chat_messages" in item:
+        return "claude"
+    return None
+
+
+def _read_conversation(
+    item: object, number: int, source: str, problems: list[str]
+) -> Conversation | None:
+    """One conversation, or None (with a problem) when it is not one."""
+    if not isinstance(item, dict):
+        problems.append(f"conversation {number}: skipped: not an object")
+        return None
+    kind = _format_of(item)
+    if kind is None:
+        title = _title(item.get("title") or item.get("name"))
+        where = f'conversation {number} ("{title}")' if title else f"conversation {number}"
+        problems.append(f"{where}: skipped: no `mapping` (ChatGPT) or `chat_messages` (Claude)")
+        return None
+    try:
+        if kind == "chatgpt":
+            return _chatgpt_conversation(item, number, source, problems)
+        return _claude_conversation(item, number, source, problems)
+    except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as error:
+        # A shape no export has had so far: report it rather than lose the whole file.
+        problems.append(f"conversation {number}: skipped: unexpected structure ({error!r})")
+        return None
+
+
+# --- ChatGPT ------------------------------------------------------------------------------------
+
+
+def _chatgpt_conversation(
+    item: dict, number: int, source: str, problems: list[str]
+) -> Conversation | None:
+    conversation = Conversation(_title(item.get("title")), _timestamp(item.get("create_time")))
+    label = _label(conversation, number)
+    mapping = item.get("mapping")
+    if not isinstance(mapping, dict):
+        problems.append(f"{label}: skipped: `mapping` is not an object")
+        return None
+    turns: list[tuple[str, str]] = []
+    images = 0
+    for message in _chatgpt_active_path(mapping, item.get("current_node"), label, problems):
+        shown = _chatgpt_visible(message)
+        if shown is None:
+            continue
+        role, text, message_images = shown
+        images += message_images
+        turns.append((role, text))
+    conversation.notes = _pair(turns, conversation.title, source, CHATGPT_RULE, label, problems)
+    if images:
+        problems.append(f"{label}: {images} image(s) not included, shown as {IMAGE_LINE}")
+    return conversation
+
+
+def _chatgpt_active_path(
+    mapping: dict, current: object, label: str, problems: list[str]
+) -> list[dict]:
+    """The messages on the branch the user last saw, root first.
+
+    Edits and regenerations are siblings in the tree; only the chain of parents from
+    `current_node` up to the root is what the conversation showed at the end.
+    """
+    if not (isinstance(current, str) and current in mapping):
+        current = _latest_leaf(mapping)
+        if current is None:
+            return []
+        if any(isinstance(node, dict) and node.get("message") for node in mapping.values()):
+            problems.append(f"{label}: no valid `current_node`; read the latest branch")
+    chain: list[dict] = []
+    seen: set[str] = set()
+    node_id: object = current
+    while isinstance(node_id, str) and node_id in mapping:
+        if node_id in seen:
+            problems.append(f"{label}: the message tree loops; read up to the loop")
+            break
+        seen.add(node_id)
+        node = mapping[node_id]
+        if not isinstance(node, dict):
+            break
+        message = node.get("message")
+        if isinstance(message, dict):
+            chain.append(message)
+        node_id = node.get("parent")
+    chain.reverse()
+    return chain
+
+
+def _latest_leaf(mapping: dict) -> str | None:
+    """Without `current_node`: from the root, always take the newest (last) child."""
+    root = next(
+        (
+            key
+            for key, node in mapping.items()
+            if isinstance(node, dict)
+            and not (isinstance(node.get("parent"), str) and node["parent"] in mapping)
+        ),
+        None,
+    )
+    seen: set[str] = set()
+    node_id = root
+    while node_id is not None and node_id not in seen:
+        seen.add(node_id)
+        children = mapping[node_id].get("children")
+        children = children if isinstance(children, list) else []
+        following = [
+            child
+            for child in children
+            if isinstance(child, str) and isinstance(mapping.get(child), dict)
+        ]
+        if not following:
+            break
+        node_id = following[-1]
+    return node_id
+
+
+def _chatgpt_visible(message: dict) -> tuple[str, str, int] | None:
+    """(role, text, images) of a message the chat shows as a message; None for everything else
+    (system prompts, hidden context, tool calls and tool output, reasoning)."""
+    role = _dict(message.get("author")).get("role")
+    if role not in ("user", "assistant"):
+        return None
+    if _dict(message.get("metadata")).get("is_visually_hidden_from_conversation"):
+        return None
+    recipient = message.get("recipient")
+    if role == "assistant" and recipient not in (None, "all"):
+        return None  # a call to a tool (browser, python, dalle, bio, canvas), not a reply
+    content = _dict(message.get("content"))
+    if content.get("content_type") not in CHATGPT_TEXT_TYPES:
+        return None
+    pieces: list[str] = []
+    images = 0
+    parts = content.get("parts")
+    if isinstance(parts, list):
+        for part in parts:
+            if isinstance(part, str):
+                if part.strip():
+                    pieces.append(part)
+            elif isinstance(part, dict):
+                kind = part.get("content_type")
+                if kind == "image_asset_pointer":
+                    pieces.append(IMAGE_LINE)
+                    images += 1
+                elif kind == "audio_transcription" and isinstance(part.get("text"), str):
+                    pieces.append(part["text"])
+    elif isinstance(content.get("text"), str):
+        pieces.append(content["text"])
+    return role, clean_text("\n\n".join(pieces)), images
+
+
+def clean_text(text: str) -> str:
+    """Message text as Markdown: citation markers out, outer blank lines trimmed.
+
+    ChatGPT's private-use markers are invisible in the app but would show as boxes on a card, and
+    their payload ("cite turn0search1") is noise; an entity marker keeps its display name, which
+    the sentence needs. Code indentation on the first line is kept.
+    """
+    if MARK_START in text:
+        text = _strip_marks(text)
+    text = STRAY_MARKS.sub("", text)
+    if "†" in text:
+        text = OLD_CITATION.sub("", text)
+    start = LEADING_BLANK_LINES.match(text)
+    if start:
+        text = text[start.end() :]
+    return text.rstrip()
+
+
+def _strip_marks(text: str) -> str:
+    """Remove each \\ue200...\\ue201 marker in one left-to-right pass (linear time)."""
+    out: list[str] = []
+    position = 0
+    end = -1
+    while True:
+        start = text.find(MARK_START, position)
+        if start < 0:
+            break
+        if end < start:
+            end = text.find(MARK_END, start + 1)
+            if end < 0:
+                break  # nothing closes after here: keep the text, drop only the marks (below)
+        if text.find(MARK_START, start + 1, end) >= 0:
+            out.append(text[position:start])  # a marker never closed: drop just its character
+            position = start + 1
+            continue
+        before = text[position:start]
+        replacement = _entity_name(text[start + 1 : end])
+        if not replacement and not text[end + 1 : end + 2].isalnum():
+            before = before.rstrip(" \t")  # "fact \\ue200cite..\\ue201." -> "fact."
+        out.append(before + replacement)
+        position = end + 1
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _entity_name(inner: str) -> str:
+    """`entity\\ue202["people","Ada Lovelace",...]` -> "Ada Lovelace"; other markers -> ""."""
+    kind, _, payload = inner.partition(MARK_SEPARATOR)
+    if kind != "entity":
+        return ""
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return payload if "\n" not in payload and len(payload) <= 200 else ""
+    if isinstance(value, list):
+        names = [item for item in value[1:2] + value[:1] if isinstance(item, str)]
+        return names[0] if names else ""
+    return value if isinstance(value, str) else ""
+
+
+# --- Claude -------------------------------------------------------------------------------------
+
+
+def _claude_conversation(
+    item: dict, number: int, source: str, problems: list[str]
+) -> Conversation | None:
+    conversation = Conversation(_title(item.get("name")), _iso_time(item.get("created_at")))
+    label = _label(conversation, number)
+    messages = item.get("chat_messages")
+    if not isinstance(messages, list):
+        problems.append(f"{label}: skipped: `chat_messages` is not a list")
+        return None
+    turns: list[tuple[str, str]] = []
+    for message in _claude_active_path(
+        messages, item.get("current_leaf_message_uuid"), label, problems
+    ):
+        sender = message.get("sender")
+        role = {"human": "user", "assistant": "assistant"}.get(
+            sender.lower() if isinstance(sender, str) else ""
+        )
+        if role is not None:
+            turns.append((role, _claude_text(message)))
+    conversation.notes = _pair(turns, conversation.title, source, CLAUDE_RULE, label, problems)
+    return conversation
+
+
+def _claude_active_path(
+    messages: list, current: object, label: str, problems: list[str]
+) -> list[dict]:
+    """Claude keeps edited and regenerated messages too, linked by `parent_message_uuid`: read the
+    chain up from the current (else the last) leaf. Without links the list is the chat."""
+    items = [message for message in messages if isinstance(message, dict)]
+    by_id = {m["uuid"]: m for m in items if isinstance(m.get("uuid"), str)}
+    if not any(isinstance(m.get("parent_message_uuid"), str) for m in items):
+        return items
+    if not (isinstance(current, str) and current in by_id):
+        parents = {
+            m["parent_message_uuid"] for m in items if isinstance(m.get("parent_message_uuid"), str)
+        }
+        leaves = [key for key in by_id if key not in parents]
+        if not leaves:
+            return items
+        current = leaves[-1]
+    chain: list[dict] = []
+    seen: set[str] = set()
+    node_id: object = current
+    while isinstance(node_id, str) and node_id in by_id:
+        if node_id in seen:
+            problems.append(f"{label}: the message chain loops; read up to the loop")
+            break
+        seen.add(node_id)
+        chain.append(by_id[node_id])
+        node_id = by_id[node_id].get("parent_message_uuid")
+    chain.reverse()
+    return chain
+
+
+def _claude_text(message: dict) -> str:
+    """Text blocks of `content` when there are any (`text` repeats tool use as placeholders).
+
+    Adjacent text blocks are one passage (Claude splits sentences around citations); a tool use
+    or other block between them starts a new paragraph.
+    """
+    content = message.get("content")
+    blocks = content if isinstance(content, list) else []
+    if any(_block_text(block) is not None for block in blocks):
+        passages: list[str] = []
+        current: list[str] = []
+        for block in blocks:
+            text = _block_text(block)
+            if text is not None:
+                current.append(text)
+            elif current:
+                passages.append("".join(current))
+                current = []
+        passages.append("".join(current))
+        return clean_text("\n\n".join(passage for passage in passages if passage.strip()))
+    text = message.get("text")
+    return clean_text(text) if isinstance(text, str) else ""
+
+
+def _block_text(block: object) -> str | None:
+    if (
+        isinstance(block, dict)
+        and block.get("type") == "text"
+        and isinstance(block.get("text"), str)
+    ):
+        return block["text"]
+    return None
+
+
+# --- Shared -------------------------------------------------------------------------------------
+
+
+def _pair(
+    turns: list[tuple[str, str]],
+    title: str,
+    source: str,
+    rule: str,
+    label: str,
+    problems: list[str],
+) -> list[Note]:
+    """Each user message is a question; the assistant messages up to the next one, joined with
+    blank lines, are its answer. Assistant text before the first question belongs to none."""
+    exchanges: list[tuple[str, list[str]]] = []
+    for role, text in turns:
+        if role == "user":
+            exchanges.append((text, []))
+        elif exchanges and text:
+            exchanges[-1][1].append(text)
+    notes: list[Note] = []
+    for question, replies in exchanges:
+        if not question.replace(IMAGE_LINE, "").strip():
+            if replies:
+                problems.append(
+                    f"{label}: a message with no text (only an image or a file) is not a card; "
+                    "its reply is left out"
+                )
+            continue
+        answer = "\n\n".join(replies)
+        if not answer:
+            problems.append(f"{label}: no reply to {_snippet(question)}")
+        notes.append(
+            Note(
+                source=source,
+                line=None,
+                question=question,
+                answer=answer,
+                rule=rule,
+                confidence="high",
+                conversation=title,
+            )
+        )
+    return notes
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _title(value: object) -> str:
+    """Whitespace folded, so a title with a newline still makes one deck name."""
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _label(conversation: Conversation, number: int) -> str:
+    if conversation.title:
+        return f'conversation "{conversation.title}"'
+    return f"conversation {number} ({conversation.name})"
+
+
+def _snippet(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return repr(line if len(line) <= 60 else line[:59] + "…")
+
+
+def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _iso_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# --- Choosing conversations ---------------------------------------------------------------------
+
+
+def select_conversations(
+    conversations: Iterable[Conversation], pattern: str | None, since: date | None
+) -> list[Conversation]:
+    """The conversations `--conversation PATTERN` and `--since DATE` keep, in their order.
+
+    PATTERN matches the title (or the untitled name) case-insensitively, as a substring or as a
+    glob (`*`, `?`, `[...]`) over the whole title; both are tried, so a title with brackets can
+    still be found by typing part of it. DATE compares with the creation day in UTC, the export's
+    own clock; a conversation with no creation time is left out when DATE is given.
+    """
+    needle = pattern.casefold() if pattern else None
+    chosen = []
+    for conversation in conversations:
+        if needle is not None:
+            title = conversation.name.casefold()
+            if needle not in title and not fnmatch.fnmatchcase(title, needle):
+                continue
+        if since is not None:
+            created = conversation.created
+            if created is None:
+                continue
+            if created.tzinfo is not None:
+                created = created.astimezone(UTC)
+            if created.date() < since:
+                continue
+        chosen.append(conversation)
+    return chosen

@@ -1,0 +1,510 @@
+"""Chat-service exports (ChatGPT and Claude conversations.json, or the export .zip) -> notes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TEMPLATES, import_package
+
+import chatdeck.build as build_module
+from chatdeck.exports import (
+    IMAGE_LINE,
+    Conversation,
+    Export,
+    clean_text,
+    is_export,
+    read_export,
+    select_conversations,
+)
+from chatdeck.package import load_templates
+
+EXPORTS = FIXTURES / "exports"
+#: Text that sits only in messages that must never become cards (other branches, tools, hidden).
+NEVER_SHOWN = [
+    "SYSTEM PROMPT",
+    "CUSTOM INSTRUCTIONS",
+    "EDITED AWAY",
+    "REGENERATED AWAY",
+    "MEMORY TOOL CALL",
+    "TOOL CALL",
+    "TOOL OUTPUT",
+    "TOOL QUOTE",
+    "HIDDEN",
+    "THINKING",
+    "not supported on your current device",
+]
+
+
+def read(name: str) -> Export:
+    return read_export(EXPORTS / name, name)
+
+
+def by_title(export: Export, title: str) -> Conversation:
+    return next(c for c in export.conversations if c.title == title)
+
+
+def questions(conversation: Conversation) -> list[str]:
+    return [note.question for note in conversation.notes]
+
+
+def write_json(path: Path, value: object) -> Path:
+    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def chatgpt_node(node_id: str, role: str, text: str, parent: str | None, children: list[str]):  # type: ignore[no-untyped-def]
+    message = {"author": {"role": role}, "content": {"content_type": "text", "parts": [text]}}
+    return {"id": node_id, "message": message, "parent": parent, "children": children}
+
+
+# --- ChatGPT ------------------------------------------------------------------------------------
+
+
+def test_chatgpt_reads_every_conversation_in_order() -> None:
+    export = read("chatgpt.json")
+    assert [c.title for c in export.conversations] == [
+        "Exporting TensorFlow models",
+        "图计算基础",
+        "Empty chat",
+        "",
+    ]
+    assert export.conversations[0].created == datetime(2024, 6, 1, 10, 0, 0, 500000, tzinfo=UTC)
+
+
+def test_only_the_active_branch_becomes_cards() -> None:
+    # q2 was edited (a1 has two children) and its answer regenerated (q2 has two children):
+    # only the path from current_node back to the root counts.
+    conversation = by_title(read("chatgpt.json"), "Exporting TensorFlow models")
+    assert questions(conversation) == [
+        "what is a frozen graph in tensorflow?",
+        "how do I export a SavedModel?",
+        "what changed in TensorFlow 2.16?",
+    ]
+    saved_model = conversation.notes[1].answer
+    assert saved_model.startswith("Call `tf.saved_model.save`:")
+    assert '```python\ntf.saved_model.save(model, "export/1")\n```' in saved_model
+
+
+def test_system_hidden_and_tool_messages_are_not_cards() -> None:
+    export = read("chatgpt.json")
+    for note in export.notes:
+        for text in NEVER_SHOWN:
+            assert text not in note.question and text not in note.answer, (text, note)
+    # Several assistant messages after one question (text, tool call, tool output, final text):
+    # the answer is their text, joined with a blank line.
+    answer = by_title(export, "Exporting TensorFlow models").notes[2].answer
+    assert answer.startswith("Let me look that up.\n\nTensorFlow 2.16 uses Keras 3")
+
+
+def test_citation_markers_are_stripped() -> None:
+    answer = by_title(read("chatgpt.json"), "Exporting TensorFlow models").notes[2].answer
+    assert answer == (
+        "Let me look that up.\n\n"
+        "TensorFlow 2.16 uses Keras 3 by default. It also drops Python 3.8.\n\n"
+        "See the Keras migration guide."
+    )
+    assert not any("\ue000" <= char <= "\uf8ff" for char in answer)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a \ue200cite\ue202turn0search1\ue201 b", "a b"),
+        ("a \ue200cite\ue202turn0search1\ue201.", "a."),
+        ("a.\ue200cite\ue202turn0search1\ue202turn0news2\ue201\nb", "a.\nb"),
+        ('by \ue200entity\ue202["people","Ada Lovelace"]\ue201, 1843', "by Ada Lovelace, 1843"),
+        ("from \ue200entity\ue202Invincible\ue201.", "from Invincible."),
+        ("open \ue200cite\ue202never closed", "open citenever closed"),
+        ("\ue200\ue200cite\ue201 x", " x"),
+        ("stray \ue203 mark", "stray  mark"),
+        ("old style【11†source】.", "old style."),
+        ("\n\n    indented code\n\n", "    indented code"),
+    ],
+)
+def test_clean_text(text: str, expected: str) -> None:
+    assert clean_text(text) == expected
+
+
+def test_images_become_a_placeholder_and_one_problem_per_conversation() -> None:
+    export = read("chatgpt.json")
+    conversation = by_title(export, "图计算基础")
+    assert conversation.notes[0].question == f"{IMAGE_LINE}\n\n这张图里的计算图是什么意思？"
+    assert conversation.notes[1].question == (
+        f"{IMAGE_LINE}\n\n{IMAGE_LINE}\n\n和这两张图有什么区别？"
+    )
+    image_problems = [p for p in export.problems if "image" in p.message]
+    assert len(image_problems) == 1
+    assert image_problems[0].message.startswith(
+        'conversation "图计算基础": 3 image(s) not included'
+    )
+    # `content.text` instead of `content.parts` (newer exports).
+    assert conversation.notes[1].answer == "第一张是静态图，第二张是动态图。"
+
+
+def test_cjk_title_is_kept_as_is() -> None:
+    conversation = by_title(read("chatgpt.json"), "图计算基础")
+    assert conversation.name == "图计算基础"
+    assert {note.conversation for note in conversation.notes} == {"图计算基础"}
+
+
+def test_notes_carry_source_rule_and_conversation() -> None:
+    for note in read("chatgpt.json").notes:
+        assert note.source == "chatgpt.json"
+        assert note.line is None
+        assert note.rule == "chatgpt export"
+        assert note.confidence == "high"
+    for note in read("claude.json").notes:
+        assert note.rule == "claude export"
+
+
+def test_empty_conversation_yields_no_notes_and_no_problem() -> None:
+    export = read("chatgpt.json")
+    assert by_title(export, "Empty chat").notes == []
+    assert not any("Empty chat" in p.message for p in export.problems)
+
+
+def test_unanswered_question_is_a_note_with_an_empty_answer_and_a_problem() -> None:
+    export = read("chatgpt.json")
+    untitled = export.conversations[3]
+    assert untitled.title == ""
+    assert untitled.name == "Untitled conversation 2024-06-21"
+    assert [(n.question, n.answer) for n in untitled.notes] == [
+        ("explain the KV cache", "It stores past keys and values."),
+        ("and paged attention?", ""),
+    ]
+    assert [str(p) for p in export.problems if "no reply" in p.message] == [
+        "chatgpt.json: conversation 4 (Untitled conversation 2024-06-21): "
+        "no reply to 'and paged attention?'"
+    ]
+
+
+def test_missing_current_node_reads_the_newest_branch(tmp_path: Path) -> None:
+    mapping = {
+        "root": {"id": "root", "message": None, "parent": None, "children": ["q"]},
+        "q": chatgpt_node("q", "user", "what is ONNX?", "root", ["old", "new"]),
+        "old": chatgpt_node("old", "assistant", "old answer", "q", []),
+        "new": chatgpt_node("new", "assistant", "new answer", "q", []),
+    }
+    path = write_json(tmp_path / "conversations.json", [{"title": "T", "mapping": mapping}])
+    export = read_export(path, "conversations.json")
+    assert [(n.question, n.answer) for n in export.notes] == [("what is ONNX?", "new answer")]
+    assert [p.message for p in export.problems] == [
+        'conversation "T": no valid `current_node`; read the latest branch'
+    ]
+
+
+def test_a_100k_node_conversation_is_read_without_recursion(tmp_path: Path) -> None:
+    count = 100_000
+    mapping = {"root": {"id": "root", "message": None, "parent": None, "children": ["n0"]}}
+    for index in range(count):
+        role = "user" if index % 2 == 0 else "assistant"
+        parent = f"n{index - 1}" if index else "root"
+        children = [f"n{index + 1}"] if index + 1 < count else []
+        mapping[f"n{index}"] = chatgpt_node(f"n{index}", role, f"{role} {index}", parent, children)
+    conversation = {"title": "Long", "current_node": f"n{count - 1}", "mapping": mapping}
+    path = write_json(tmp_path / "conversations.json", [conversation])
+    started = time.perf_counter()
+    export = read_export(path, "conversations.json")
+    elapsed = time.perf_counter() - started
+    assert export.problems == []
+    assert len(export.notes) == count // 2
+    assert export.notes[-1].question == f"user {count - 2}"
+    assert export.notes[-1].answer == f"assistant {count - 1}"
+    assert elapsed < 60  # a few seconds even on a loaded machine; a quadratic walk takes minutes
+
+
+# --- Claude -------------------------------------------------------------------------------------
+
+
+def test_claude_export_with_content_blocks_and_tool_use() -> None:
+    export = read("claude.json")
+    assert [c.name for c in export.conversations] == [
+        "Tokenizers",
+        "Untitled conversation 2024-07-02",
+        "Nothing here",
+    ]
+    tokenizers = export.conversations[0]
+    assert tokenizers.created == datetime(2024, 7, 1, 9, 30, 0, 123456, tzinfo=UTC)
+    # Text blocks, not the flattened `text` (which shows tool use as a placeholder); adjacent
+    # text blocks are one passage, a tool_use between them starts a paragraph; thinking is out.
+    # m3/m4 were edited away: m5 has the same parent (m2), and the last leaf is on m5's branch.
+    assert [(n.question, n.answer) for n in tokenizers.notes] == [
+        (
+            "what is BPE?",
+            "Let me check a source.\n\n"
+            "Byte-pair encoding merges the most frequent pair again and again.",
+        ),
+        (
+            "how does WordPiece differ from BPE?",
+            "WordPiece picks the merge that most raises the likelihood.",
+        ),
+    ]
+    for note in export.notes:
+        for text in NEVER_SHOWN:
+            assert text not in note.question and text not in note.answer, (text, note)
+
+
+def test_claude_text_field_unanswered_and_empty_conversations() -> None:
+    export = read("claude.json")
+    untitled, empty = export.conversations[1], export.conversations[2]
+    assert [(n.question, n.answer) for n in untitled.notes] == [
+        ("say hello in Japanese", "こんにちは"),
+        ("and goodbye?", ""),
+    ]
+    assert empty.notes == []
+    assert [p.message for p in export.problems] == [
+        "conversation 2 (Untitled conversation 2024-07-02): no reply to 'and goodbye?'"
+    ]
+
+
+def test_claude_current_leaf_picks_the_branch(tmp_path: Path) -> None:
+    conversations = json.loads((EXPORTS / "claude.json").read_text(encoding="utf-8"))[:1]
+    conversations[0]["current_leaf_message_uuid"] = "m4"
+    path = write_json(tmp_path / "conversations.json", conversations)
+    notes = read_export(path, "conversations.json").notes
+    assert [n.question for n in notes] == ["what is BPE?", "EDITED AWAY: and wordpiece"]
+
+
+# --- Damaged and foreign files ------------------------------------------------------------------
+
+
+def test_truncated_json_is_a_problem_not_a_crash() -> None:
+    export = read("truncated.json")
+    assert export.conversations == []
+    (problem,) = export.problems
+    assert problem.source == "truncated.json" and problem.line is None
+    assert problem.message.startswith("not valid JSON: ")
+
+
+def test_not_a_list_is_named_clearly() -> None:
+    export = read("not-a-list.json")
+    assert export.conversations == []
+    assert [str(p) for p in export.problems] == [
+        "not-a-list.json: not a ChatGPT or Claude export: expected a list of conversations"
+    ]
+
+
+def test_bad_conversations_are_reported_and_the_rest_kept() -> None:
+    export = read("partial.json")
+    assert [c.title for c in export.conversations] == ["Still readable", "Odd shapes", "Loop"]
+    assert [(n.question, n.answer) for n in export.conversations[0].notes] == [
+        ("what is XLA?", "A compiler for linear algebra.")
+    ]
+    assert export.conversations[1].notes == []
+    assert export.conversations[1].created is None
+    assert [p.message for p in export.problems] == [
+        "conversation 2: skipped: not an object",
+        'conversation 3 ("No mapping here"): skipped: no `mapping` (ChatGPT) or `chat_messages` '
+        "(Claude)",
+        'conversation "Mapping is a list": skipped: `mapping` is not an object',
+        'conversation "Loop": the message tree loops; read up to the loop',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"[]", "no conversations in the export"),
+        (b"", "not valid JSON: Expecting value: line 1 column 1 (char 0)"),
+        (b'["\xff"]', "not valid JSON: the file is not UTF-8 text"),
+        (b"[" * 100_000, "not valid JSON: nested too deeply"),
+        (
+            b'[{"id": 1}, {"id": 2}]',
+            "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) or "
+            "`chat_messages` (Claude)",
+        ),
+    ],
+    ids=["empty list", "empty file", "not utf-8", "deep nesting", "foreign list"],
+)
+def test_other_bad_content(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "conversations.json"
+    path.write_bytes(data)
+    export = read_export(path, "conversations.json")
+    assert export.conversations == []
+    assert [p.message for p in export.problems] == [message]
+
+
+def test_unreadable_file_is_a_problem(tmp_path: Path) -> None:
+    export = read_export(tmp_path / "missing.json", "missing.json")
+    assert [p.message for p in export.problems] == ["cannot read: No such file or directory"]
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.json"
+    path.write_bytes(b"\xef\xbb\xbf" + (EXPORTS / "claude.json").read_bytes())
+    assert len(read_export(path, "conversations.json").notes) == 4
+
+
+# --- The export .zip ----------------------------------------------------------------------------
+
+
+def test_export_zip_is_read_at_any_depth(tmp_path: Path) -> None:
+    archive_path = tmp_path / "chatgpt-export.zip"
+    with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("chat.html", "<html></html>")
+        archive.writestr("2024-06-30/export/file-graph.png", b"\x89PNG")
+        archive.write(EXPORTS / "chatgpt.json", "2024-06-30/export/conversations.json")
+        archive.writestr("__MACOSX/2024-06-30/export/conversations.json", b"\x00\x01")
+    assert is_export(archive_path, archive_path.read_bytes()[:8192])
+    export = read_export(archive_path, "chatgpt-export.zip")
+    plain = read("chatgpt.json")
+    assert [c.title for c in export.conversations] == [c.title for c in plain.conversations]
+    assert [(n.question, n.answer) for n in export.notes] == [
+        (n.question, n.answer) for n in plain.notes
+    ]
+    assert {n.source for n in export.notes} == {"chatgpt-export.zip"}
+    assert export.problems[0].message.startswith(
+        '2024-06-30/export/conversations.json: conversation "图计算基础": 3 image(s)'
+    )
+
+
+def test_zip_without_an_export(tmp_path: Path) -> None:
+    archive_path = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive_path, "w") as archive:
+        archive.writestr("a.txt", "hello")
+    assert not is_export(archive_path, archive_path.read_bytes()[:8192])
+    export = read_export(archive_path, "photos.zip")
+    assert [p.message for p in export.problems] == ["no conversations.json in the archive"]
+
+
+def test_damaged_zip_is_a_problem(tmp_path: Path) -> None:
+    archive_path = tmp_path / "export.zip"
+    archive_path.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    assert not is_export(archive_path, archive_path.read_bytes())
+    export = read_export(archive_path, "export.zip")
+    (problem,) = export.problems
+    assert problem.message.startswith("not a readable zip archive: ")
+
+
+# --- Telling exports from transcripts -----------------------------------------------------------
+
+
+def test_is_export(tmp_path: Path) -> None:
+    def check(path: Path) -> bool:
+        return is_export(path, path.read_bytes()[:8192])
+
+    assert check(EXPORTS / "chatgpt.json")  # any name: it starts like an export
+    assert check(EXPORTS / "claude.json")
+    assert not check(EXPORTS / "not-a-list.json")
+    damaged = tmp_path / "conversations.json"
+    shutil.copy(EXPORTS / "truncated.json", damaged)
+    assert check(damaged)  # by name, so the damage is reported rather than skipped
+    other = write_json(tmp_path / "data.json", [{"mapping": "but named .txt"}])
+    assert not check(other.rename(tmp_path / "data.txt"))
+    assert not check(write_json(tmp_path / "list.json", [{"id": 1}]))
+    transcript = tmp_path / "notes.md"
+    transcript.write_text("Q: what is XLA?\nA: a compiler\n", encoding="utf-8")
+    assert not check(transcript)
+
+
+# --- Choosing conversations ---------------------------------------------------------------------
+
+
+def conversations() -> list[Conversation]:
+    def at(day: int) -> datetime:
+        return datetime(2024, 6, day, 23, 30, tzinfo=UTC)
+
+    return [
+        Conversation("Exporting TensorFlow models", at(1)),
+        Conversation("图计算基础", at(10)),
+        Conversation("[draft] Tokenizers", at(20)),
+        Conversation("", at(21)),
+        Conversation("No date", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "since", "expected"),
+    [
+        (
+            None,
+            None,
+            ["Exporting TensorFlow models", "图计算基础", "[draft] Tokenizers", "", "No date"],
+        ),
+        ("tensorflow", None, ["Exporting TensorFlow models"]),
+        ("EXPORTING*models", None, ["Exporting TensorFlow models"]),
+        ("*token*", None, ["[draft] Tokenizers"]),
+        ("[draft]", None, ["[draft] Tokenizers"]),  # a substring, though it reads as a glob
+        ("计算", None, ["图计算基础"]),
+        ("untitled", None, [""]),
+        ("nothing matches", None, []),
+        (None, date(2024, 6, 10), ["图计算基础", "[draft] Tokenizers", ""]),
+        (None, date(2024, 6, 11), ["[draft] Tokenizers", ""]),
+        ("o", date(2024, 6, 2), ["[draft] Tokenizers", ""]),
+    ],
+)
+def test_select_conversations(pattern: str | None, since: date | None, expected: list[str]) -> None:
+    chosen = select_conversations(conversations(), pattern, since)
+    assert [c.title for c in chosen] == expected
+
+
+# --- End to end ---------------------------------------------------------------------------------
+
+
+def test_export_builds_into_a_deck_that_anki_imports(tmp_path: Path) -> None:
+    result = build_module.build(
+        [EXPORTS / "chatgpt.json"], tmp_path / "out", load_templates(TEMPLATES), deck_name="Exports"
+    )
+    assert result.output is not None and result.output.name == "Exports.apkg"
+
+    log, collection = import_package(tmp_path / "collection.anki2", result.output)
+    try:
+        # One note per user turn on the active paths: 3 + 2 + 0 (empty) + 2 (one unanswered).
+        assert len(log.new) == 7
+        assert collection.note_count() == 7
+        fields = [collection.get_note(nid) for nid in collection.find_notes("")]
+        questions = {note["Question"] for note in fields}
+        assert any("how do I export a SavedModel?" in q for q in questions)
+        assert any("这张图里的计算图是什么意思？" in q for q in questions)
+        assert all("EDITED AWAY" not in n["Answer"] and "\ue200" not in n["Answer"] for n in fields)
+        assert {n["Source"] for n in fields} == {
+            "chatgpt.json: Exporting TensorFlow models",
+            "chatgpt.json: 图计算基础",
+            "chatgpt.json: Untitled conversation 2024-06-21",
+        }
+        decks = set(collection.decks.all_names())
+        assert "Exports::图计算基础" in decks
+        assert "Exports::Untitled conversation 2024-06-21" in decks
+        assert "Exports::Empty chat" not in decks
+    finally:
+        collection.close()
+
+
+def test_cli_selects_conversations_and_reports_them(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    completed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "build_deck.py"),
+            "--dry-run",
+            "--json",
+            str(EXPORTS / "chatgpt.json"),
+            "--conversation",
+            "tensorflow",
+            "--since",
+            "2024-01-01",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(completed.stdout)
+    assert {note["conversation"] for note in report["notes"]} == {"Exporting TensorFlow models"}
+    assert all(note["line"] is None for note in report["notes"])
+    listing = subprocess.run(
+        [sys.executable, str(ROOT / "build_deck.py"), "--dry-run", str(EXPORTS / "chatgpt.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "conversation '图计算基础': 2 turn(s)" in listing
