@@ -22,6 +22,7 @@ from chatdeck.package import (
     TEMP_PREFIX,
     CardNote,
     Templates,
+    atomic_write,
     content_hash,
     forget_removed,
     guid_for_question,
@@ -83,6 +84,7 @@ class BuildResult:
     #: Per source name: its lines and the folder it was found in (for images and reports).
     lines: dict[str, list[str]] = field(default_factory=dict)
     roots: dict[str, Path] = field(default_factory=dict)
+    preview: Path | None = None
     #: Chat-export conversations read: (source, conversation name, notes).
     conversations: list[tuple[str, str, int]] = field(default_factory=list)
 
@@ -352,6 +354,24 @@ def fill_digests(notes: list[CardNote], cache: RenderCache) -> None:
             note.digest = content_hash(fields, sorted(note.tags))
 
 
+def write_preview(
+    output_dir: Path, title: str, notes: list[CardNote], cache: RenderCache, templates: Templates
+) -> Path:
+    """output/preview.html: every card as the reviewer shows it (see chatdeck.preview)."""
+    from chatdeck.preview import preview_page
+
+    fetch = fields_from(cache)
+    cards = [
+        fields
+        for start in range(0, len(notes), BATCH)
+        for fields in fetch(notes[start : start + BATCH])
+    ]
+    path = output_dir / "preview.html"
+    page = preview_page(title, cards, templates).encode()
+    atomic_write(path, lambda handle: handle.write(page))
+    return path
+
+
 def source_label(note: Note) -> str:
     """What the Source field shows: `file:line`, or `file: conversation` for chat exports."""
     if note.line:
@@ -412,6 +432,7 @@ def build(
     jobs: int | None = None,
     use_cache: bool = True,
     selection: Selection | None = None,
+    preview: bool = False,
 ) -> BuildResult:
     """Read, parse, merge, render and package; write the deck and the state file atomically.
 
@@ -453,6 +474,10 @@ def build(
         write_collection(collection, card_notes, fields_from(cache), templates, stamps)
         write_package(target, collection, collector.media)
         write_state(state_path, stamps.state)
+        if preview:
+            result.preview = write_preview(
+                output_dir, result.top_deck, card_notes, cache, templates
+            )
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise BuildError(f"{output_dir}: cannot write: {reason}") from None

@@ -56,6 +56,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="with --dry-run: print one JSON object (notes before merging, merges, warnings)",
     )
     parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="also write output/preview.html: every card, front and back, with a night-mode "
+        "switch and a phone-width toggle (works offline)",
+    )
+    parser.add_argument(
         "--templates",
         type=Path,
         metavar="DIR",
@@ -124,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             jobs=args.jobs,
             use_cache=not args.no_cache,
             selection=selection,
+            preview=args.preview,
         )
     except (BuildError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -156,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for note in result.removed:
             print(f"  removed: {note.label[:70]}")
+    if result.preview:
+        print(f"Wrote {result.preview}")
     print(f"Wrote {result.output} ({len(result.merged)} notes)")
     return EXIT_OK
 
