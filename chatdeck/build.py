@@ -8,6 +8,8 @@ import os
 import re
 import sqlite3
 import time
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,7 +43,7 @@ from chatdeck.read import (
     looks_like_text,
     read_transcript,
 )
-from chatdeck.render import render_markdown
+from chatdeck.render import render_many, render_markdown
 from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key
 
 STATE_NAME = ".build-state.json"
@@ -146,14 +148,15 @@ def read_export_notes(
     return notes
 
 
-def read_and_parse(
+def read_sources(
     sources: list[Source],
-    top_deck: str | None,
+    result: BuildResult,
     configs: dict[Path, DeckConfig],
     selection: Selection | None = None,
-) -> BuildResult:
-    """Read and parse every source; give each note its deck, tags and build position."""
-    result = BuildResult(top_deck=top_deck or DEFAULT_TOP_DECK)
+    keep_parsed: bool = True,
+) -> Iterator[tuple[list[Note], list[str]]]:
+    """Read and parse each source in turn, yielding its notes (with deck, tags and build
+    position) and its lines. Problems and counts go into `result` as they are found."""
     position = 0
     for source in sources:
         config = configs.get(source.root, DeckConfig())
@@ -161,14 +164,16 @@ def read_and_parse(
             config.files.get(source.name) or config.files.get(source.path.name) or FileSettings()
         )
         tags = config.tags + [tag for tag in settings.tags if tag not in config.tags]
+        result.roots[source.name] = source.root
         try:
             with source.path.open("rb") as handle:
                 head = handle.read(8192)
             if is_export(source.path, head):
-                for note in read_export_notes(source, result, selection or Selection(), tags):
+                notes = read_export_notes(source, result, selection or Selection(), tags)
+                for note in notes:
                     note.position = position
                     position += 1
-                    result.notes.append(note)
+                yield notes, []
                 continue
             data = source.path.read_bytes()
         except OSError as error:
@@ -180,11 +185,11 @@ def read_and_parse(
             )
             continue
         transcript = read_transcript(source.path, source.name, data)
+        del data
         parsed = parse_transcript(transcript)
         result.files_read += 1
-        result.lines[source.name] = transcript.lines
-        result.roots[source.name] = source.root
-        result.parsed.append(parsed)
+        if keep_parsed:
+            result.parsed.append(parsed)
         result.problems.extend(parsed.problems)
         if not parsed.notes:
             has_text = any(line.strip() for line in transcript.lines)
@@ -198,21 +203,30 @@ def read_and_parse(
             note.position = position
             note.tags = list(tags)
             position += 1
-        result.notes.extend(parsed.notes)
-    return result
+        yield parsed.notes, transcript.lines
 
 
-def plan(
-    paths: list[Path], deck_name: str | None = None, selection: Selection | None = None
-) -> BuildResult:
-    """Everything up to (not including) rendering: read, parse, merge. Writes nothing."""
+def start(
+    paths: list[Path], deck_name: str | None
+) -> tuple[list[Source], dict[Path, DeckConfig], BuildResult]:
+    """Find the sources and their deck.toml; the result that the stages fill in."""
     sources, problems = collect_sources(paths)
     configs: dict[Path, DeckConfig] = {}
     for root in dict.fromkeys(source.root for source in sources):
         configs[root] = read_config(root)
     top = deck_name or next((c.deck for c in configs.values() if c.deck), None)
-    result = read_and_parse(sources, top, configs, selection)
-    result.problems[:0] = problems
+    result = BuildResult(top_deck=top or DEFAULT_TOP_DECK)
+    result.problems.extend(problems)
+    return sources, configs, result
+
+
+def plan(
+    paths: list[Path], deck_name: str | None = None, selection: Selection | None = None
+) -> BuildResult:
+    """Read, parse and merge, keeping every note's text: what --dry-run shows. Writes nothing."""
+    sources, configs, result = start(paths, deck_name)
+    for notes, _ in read_sources(sources, result, configs, selection):
+        result.notes.extend(notes)
     result.merged, result.merges, merge_problems = merge_notes(result.notes)
     result.problems.extend(merge_problems)
     return result
@@ -261,78 +275,94 @@ class MediaCollector:
         return resolve
 
 
-def render_notes(
-    notes: list[Note],
+def field_keys(
+    note: Note,
+    lines: list[str],
     collector: MediaCollector,
-    lines: dict[str, list[str]],
-    cache: RenderCache,
-    jobs: int = 1,
-) -> list[CardNote]:
-    """Render every field into the cache (only what it lacks) and return the notes to package.
+    stored: list[tuple[str, str]],
+    pending: list[tuple[str, str]],
+) -> list[str]:
+    """The render-cache keys of a note's three fields.
 
-    Fields with images render here, in this process, because resolving an image reads files
-    and reports problems; everything else is keyed by its Markdown and rendered, on `jobs`
-    processes, only when the cache does not have it yet.
+    Fields with images render right here, in this process, because resolving an image reads
+    files and reports problems by line; they and the Source line are stored under a hash of
+    their HTML (`stored`). Everything else is keyed by its Markdown and queued (`pending`).
     """
-    pending: dict[str, str] = {}
-    stored: list[tuple[str, str]] = []
-    card_notes = []
-    for note in notes:
-        keys = []
-        for markdown in (note.question, note.answer):
-            if "![" in markdown:
-                html = render_markdown(markdown, collector.resolver(note, lines.get(note.source)))
-                keys.append(content_key(html))
-                stored.append((keys[-1], html))
-            else:
-                keys.append(cache_key(markdown))
-                pending.setdefault(keys[-1], markdown)
-        source = html_escape(source_label(note))
-        keys.append(content_key(source))
-        stored.append((keys[-1], source))
-        card_notes.append(
-            CardNote(guid_for_question(question_key(note)), note.deck, keys, list(note.tags))
+    keys = []
+    for markdown in (note.question, note.answer):
+        if "![" in markdown:
+            html = render_markdown(markdown, collector.resolver(note, lines))
+            keys.append(content_key(html))
+            stored.append((keys[-1], html))
+        else:
+            keys.append(cache_key(markdown))
+            pending.append((keys[-1], markdown))
+    source = html_escape(source_label(note))
+    keys.append(content_key(source))
+    stored.append((keys[-1], source))
+    return keys
+
+
+PARALLEL_THRESHOLD = 200  # fields; below this, starting worker processes costs more than it saves
+
+
+class Renderer:
+    """Renders Markdown into the cache, on worker processes once there is enough work.
+
+    Work arrives a file at a time while the next files are still being parsed; at most a few
+    batches are in flight, so memory stays flat however large the build.
+    """
+
+    def __init__(self, cache: RenderCache, jobs: int):
+        self.cache, self.jobs = cache, jobs
+        self.queued: list[tuple[str, str]] = []
+        self.seen: set[str] = set()
+        self.in_flight: deque = deque()
+        self.pool = None
+
+    def submit(self, items: list[tuple[str, str]]) -> None:
+        fresh = [(key, text) for key, text in items if key not in self.seen]
+        self.seen.update(key for key, _ in fresh)
+        missing = self.cache.missing(key for key, _ in fresh)
+        self.queued.extend((key, text) for key, text in fresh if key in missing)
+        if self.pool is None and self.jobs > 1 and len(self.queued) >= PARALLEL_THRESHOLD:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            self.pool = multiprocessing.get_context(method).Pool(self.jobs)
+        if self.pool is not None and self.queued:
+            batch, self.queued = self.queued, []
+            texts = [text for _, text in batch]
+            self.in_flight.append(
+                ([key for key, _ in batch], self.pool.map_async(render_many, [texts]))
+            )
+            while len(self.in_flight) > 2 * self.jobs:
+                self._collect()
+        elif len(self.queued) >= BATCH or (self.jobs == 1 and self.queued):
+            self._render_here()
+
+    def _render_here(self) -> None:
+        batch, self.queued = self.queued, []
+        self.cache.put_many(
+            zip([key for key, _ in batch], render_many([t for _, t in batch]), strict=True)
         )
-    cache.put_many(stored)
-    missing = sorted(cache.missing(pending))
-    render_into_cache([(key, pending[key]) for key in missing], cache, jobs)
-    fill_digests(card_notes, cache)
-    return card_notes
 
+    def _collect(self) -> None:
+        keys, pending = self.in_flight.popleft()
+        (html,) = pending.get()
+        self.cache.put_many(zip(keys, html, strict=True))
 
-PARALLEL_THRESHOLD = 200  # below this, starting worker processes costs more than it saves
+    def finish(self) -> None:
+        try:
+            while self.in_flight:
+                self._collect()
+            if self.queued:
+                self._render_here()
+        finally:
+            self.close()
 
-
-def render_into_cache(items: list[tuple[str, str]], cache: RenderCache, jobs: int) -> None:
-    """Render (key, Markdown) pairs and store the HTML, with a progress bar on a terminal."""
-    if not items:
-        return
-    from tqdm import tqdm
-
-    markdown = (text for _, text in items)
-    progress = tqdm(
-        total=len(items), unit="field", desc="Rendering", disable=None, leave=False, delay=1.5
-    )
-    pool = None
-    if jobs > 1 and len(items) >= PARALLEL_THRESHOLD:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        pool = multiprocessing.get_context(method).Pool(jobs)
-        results = pool.imap(render_markdown, markdown, chunksize=16)
-    else:
-        results = map(render_markdown, markdown)
-    try:
-        batch: list[tuple[str, str]] = []
-        for (key, _), html in zip(items, results, strict=True):
-            batch.append((key, html))
-            if len(batch) >= BATCH:
-                cache.put_many(batch)
-                progress.update(len(batch))
-                batch = []
-        cache.put_many(batch)
-    finally:
-        progress.close()
-        if pool is not None:
-            pool.terminate()
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
 
 
 def fields_from(cache: RenderCache):  # type: ignore[no-untyped-def]
@@ -439,9 +469,7 @@ def build(
     `jobs` worker processes render (default: one per CPU); `use_cache=False` renders
     everything afresh. Either way the deck is byte-for-byte the same.
     """
-    result = plan(paths, deck_name, selection)
-    if not result.merged:
-        raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
+    sources, configs, result = start(paths, deck_name)
     if output_dir.exists() and not output_dir.is_dir():
         raise BuildError(f"{output_dir}: output path is a file, not a folder")
     try:
@@ -452,11 +480,32 @@ def build(
 
     cache = RenderCache(output_dir / CACHE_FOLDER if use_cache else None)
     collection = output_dir / f"{TEMP_PREFIX}collection.anki2"
+    renderer = Renderer(cache, jobs or os.cpu_count() or 1)
+    collector = MediaCollector(result.roots)
     try:
-        collector = MediaCollector(result.roots)
-        card_notes = render_notes(
-            result.merged, collector, result.lines, cache, jobs or os.cpu_count() or 1
-        )
+        from tqdm import tqdm
+
+        progress = tqdm(sources, unit="file", desc="Building", disable=None, leave=False, delay=2)
+        for notes, lines in read_sources(progress, result, configs, selection, keep_parsed=False):
+            stored: list[tuple[str, str]] = []
+            pending: list[tuple[str, str]] = []
+            for note in notes:
+                note.field_keys = field_keys(note, lines, collector, stored, pending)
+                note.answer = ""  # rendered or queued: the Markdown is no longer needed
+            cache.put_many(stored)
+            renderer.submit(pending)
+            result.notes.extend(notes)
+        renderer.finish()
+        progress.close()
+        result.merged, result.merges, merge_problems = merge_notes(result.notes)
+        result.problems.extend(merge_problems)
+        if not result.merged:
+            raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
+        card_notes = [
+            CardNote(guid_for_question(question_key(note)), note.deck, note.field_keys, note.tags)
+            for note in result.merged
+        ]
+        fill_digests(card_notes, cache)
         result.problems = [  # an image a transcript uses is not a stray file worth a warning
             problem
             for problem in result.problems
@@ -482,6 +531,7 @@ def build(
         reason = getattr(error, "strerror", None) or str(error)
         raise BuildError(f"{output_dir}: cannot write: {reason}") from None
     finally:
+        renderer.close()
         cache.close()
         collection.unlink(missing_ok=True)
     result.output = target

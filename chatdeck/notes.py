@@ -50,6 +50,8 @@ class Note:
     conversation: str | None = None
     position: int = 0
     tags: list[str] = field(default_factory=list)
+    #: Set by the build once the fields are rendered: where their HTML is in the render cache.
+    field_keys: list[str] = field(default_factory=list)
 
 
 @dataclass
