@@ -39,7 +39,7 @@ from reviewer import (
     reviewer_page,
 )
 
-from chatdeck.build import build
+from chatdeck.build import build, plan
 from chatdeck.merge import question_key
 from chatdeck.package import guid_for_question, load_templates
 
@@ -76,7 +76,8 @@ def build_cards(sources: list[Path], folder: Path) -> tuple[list[Card], Path]:
     """
     result = build(sources, folder / "output", load_templates(TEMPLATES))
     assert result.output is not None
-    by_guid = {guid_for_question(question_key(note)): note for note in result.merged}
+    # The build keeps no Markdown once rendered; the plan (what --dry-run sees) has it.
+    by_guid = {guid_for_question(question_key(note)): note for note in plan(sources).merged}
     _, collection = import_package(folder / "collection.anki2", result.output)
     try:
         media = Path(collection.media.dir())
