@@ -304,6 +304,7 @@ def field_keys(
 
 
 PARALLEL_THRESHOLD = 200  # fields; below this, starting worker processes costs more than it saves
+MAX_TASKS = 20  # batches (about a file each) a worker renders before it is replaced
 
 
 class Renderer:
@@ -325,9 +326,13 @@ class Renderer:
         self.seen.update(key for key, _ in fresh)
         missing = self.cache.missing(key for key, _ in fresh)
         self.queued.extend((key, text) for key, text in fresh if key in missing)
-        if self.pool is None and self.jobs > 1 and len(self.queued) >= PARALLEL_THRESHOLD:
+        if self.pool is None and len(self.queued) >= PARALLEL_THRESHOLD:
+            # Workers, even for --jobs 1: cmark-gfm's Python binding never frees its syntax
+            # trees (about 10 bytes per byte of Markdown), so each worker is replaced after
+            # MAX_TASKS batches and a large build's memory stays flat.
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-            self.pool = multiprocessing.get_context(method).Pool(self.jobs)
+            context = multiprocessing.get_context(method)
+            self.pool = context.Pool(self.jobs, maxtasksperchild=MAX_TASKS)
         if self.pool is not None and self.queued:
             batch, self.queued = self.queued, []
             texts = [text for _, text in batch]
@@ -336,7 +341,7 @@ class Renderer:
             )
             while len(self.in_flight) > 2 * self.jobs:
                 self._collect()
-        elif len(self.queued) >= BATCH or (self.jobs == 1 and self.queued):
+        elif len(self.queued) >= BATCH:
             self._render_here()
 
     def _render_here(self) -> None:
