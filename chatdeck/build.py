@@ -363,6 +363,7 @@ class Renderer:
                 self._render_here()
         finally:
             self.close()
+            self.seen.clear()
 
     def close(self) -> None:
         if self.pool is not None:

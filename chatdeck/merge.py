@@ -34,7 +34,7 @@ def merge_notes(notes: list[Note]) -> tuple[list[Note], list[Merge], list[Proble
     problems: list[Problem] = []
     for key, copies in groups.items():
         kept = copies[-1]
-        merged.append(replace(kept, position=copies[0].position))
+        merged.append(kept if len(copies) == 1 else replace(kept, position=copies[0].position))
         if len(copies) > 1:
             merges.append(Merge(question=key, kept=kept, dropped=copies[:-1]))
             by_file: dict[str, list[Note]] = {}
