@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
 import re
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,7 @@ from chatdeck.read import (
     read_transcript,
 )
 from chatdeck.render import render_many, render_markdown
-from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key
+from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key, file_key
 
 STATE_NAME = ".build-state.json"
 BINARY_KINDS = {
@@ -148,15 +149,29 @@ def read_export_notes(
     return notes
 
 
+@dataclass
+class FileNotes:
+    """What one source yields: its notes, and what the parse cache needs to store it."""
+
+    notes: list[Note]
+    lines: list[str]
+    title: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    cache_key: str | None = None  # set when these notes may be stored in the parse cache
+    cached: bool = False  # the notes came from the parse cache, field keys and all
+
+
 def read_sources(
-    sources: list[Source],
+    sources: Iterable[Source],
     result: BuildResult,
     configs: dict[Path, DeckConfig],
     selection: Selection | None = None,
     keep_parsed: bool = True,
-) -> Iterator[tuple[list[Note], list[str]]]:
+    cache: RenderCache | None = None,
+) -> Iterator[FileNotes]:
     """Read and parse each source in turn, yielding its notes (with deck, tags and build
-    position) and its lines. Problems and counts go into `result` as they are found."""
+    position). Problems and counts go into `result` as they are found. With a cache, a file
+    whose bytes were parsed before is not parsed again."""
     position = 0
     for source in sources:
         config = configs.get(source.root, DeckConfig())
@@ -168,42 +183,84 @@ def read_sources(
         try:
             with source.path.open("rb") as handle:
                 head = handle.read(8192)
-            if is_export(source.path, head):
-                notes = read_export_notes(source, result, selection or Selection(), tags)
-                for note in notes:
-                    note.position = position
-                    position += 1
-                yield notes, []
-                continue
-            data = source.path.read_bytes()
+            export = is_export(source.path, head)
+            data = b"" if export else source.path.read_bytes()
         except OSError as error:
             result.problems.append(Problem(source.name, None, f"cannot read: {error.strerror}"))
             continue
-        if not looks_like_text(data):
+        if export:
+            found = FileNotes(read_export_notes(source, result, selection or Selection(), tags), [])
+        elif not looks_like_text(data):
             result.problems.append(
                 Problem(source.name, None, "skipped: binary file, not a transcript")
             )
             continue
-        transcript = read_transcript(source.path, source.name, data)
-        del data
-        parsed = parse_transcript(transcript)
-        result.files_read += 1
-        if keep_parsed:
-            result.parsed.append(parsed)
-        result.problems.extend(parsed.problems)
-        if not parsed.notes:
-            has_text = any(line.strip() for line in transcript.lines)
-            message = "no question found" if has_text else "empty file"
-            if has_text and parsed.title:
-                message = "only a title, no question found"
-            result.problems.append(Problem(source.name, None, message))
-        deck = deck_for(result.top_deck, parsed.title, source.path.stem, settings)
-        for note in parsed.notes:
-            note.deck = deck
+        else:
+            key = file_key(source.name, data) if cache is not None else None
+            stored = cache.get_file(key) if cache is not None and key else None
+            if stored:
+                found = from_json(stored, source.name)
+            else:
+                found = parse_file(source, data, result, keep_parsed)
+            found.cache_key = key
+            result.files_read += 1
+            result.problems.extend(found.problems)
+            deck = deck_for(result.top_deck, found.title, source.path.stem, settings)
+            for note in found.notes:
+                note.deck, note.tags = deck, list(tags)
+        for note in found.notes:
             note.position = position
-            note.tags = list(tags)
             position += 1
-        yield parsed.notes, transcript.lines
+        yield found
+
+
+def parse_file(source: Source, data: bytes, result: BuildResult, keep_parsed: bool) -> FileNotes:
+    transcript = read_transcript(source.path, source.name, data)
+    parsed = parse_transcript(transcript)
+    if keep_parsed:
+        result.parsed.append(parsed)
+    problems = list(parsed.problems)
+    if not parsed.notes:
+        has_text = any(line.strip() for line in transcript.lines)
+        message = "no question found" if has_text else "empty file"
+        if has_text and parsed.title:
+            message = "only a title, no question found"
+        problems.append(Problem(source.name, None, message))
+    return FileNotes(parsed.notes, transcript.lines, parsed.title, problems)
+
+
+NOTE_FIELDS = (
+    "line",
+    "question",
+    "rule",
+    "confidence",
+    "first_line",
+    "last_line",
+    "note_id",
+    "field_keys",
+)
+
+
+def to_json(found: FileNotes) -> str:
+    """A parsed file for the parse cache: its notes (without their Markdown answers, which
+    are in the render cache by then), title and problems."""
+    return json.dumps(
+        {
+            "title": found.title,
+            "notes": [[getattr(note, name) for name in NOTE_FIELDS] for note in found.notes],
+            "problems": [[problem.line, problem.message] for problem in found.problems],
+        }
+    )
+
+
+def from_json(text: str, source: str) -> FileNotes:
+    data = json.loads(text)
+    notes = [Note(source=source, line=None, question="", answer="") for _ in data["notes"]]
+    for note, values in zip(notes, data["notes"], strict=True):
+        for name, value in zip(NOTE_FIELDS, values, strict=True):
+            setattr(note, name, value)
+    problems = [Problem(source, line, message) for line, message in data["problems"]]
+    return FileNotes(notes, [], data["title"], problems, cached=True)
 
 
 def start(
@@ -225,8 +282,8 @@ def plan(
 ) -> BuildResult:
     """Read, parse and merge, keeping every note's text: what --dry-run shows. Writes nothing."""
     sources, configs, result = start(paths, deck_name)
-    for notes, _ in read_sources(sources, result, configs, selection):
-        result.notes.extend(notes)
+    for found in read_sources(sources, result, configs, selection):
+        result.notes.extend(found.notes)
     result.merged, result.merges, merge_problems = merge_notes(result.notes)
     result.problems.extend(merge_problems)
     return result
@@ -381,13 +438,12 @@ def fields_from(cache: RenderCache):  # type: ignore[no-untyped-def]
     return fetch
 
 
-def fill_digests(notes: list[CardNote], cache: RenderCache) -> None:
-    """A hash of each note's fields and tags: what decides whether the note changed."""
-    fetch = fields_from(cache)
-    for start in range(0, len(notes), BATCH):
-        batch = notes[start : start + BATCH]
-        for note, fields in zip(batch, fetch(batch), strict=True):
-            note.digest = content_hash(fields, sorted(note.tags))
+def fill_digests(notes: list[CardNote]) -> None:
+    """What decides whether a note changed: its fields' cache keys (which hash their Markdown
+    and the renderer's version, or their HTML) and its tags. No HTML needs reading for it;
+    the price is that a new chatdeck version updates every note once."""
+    for note in notes:
+        note.digest = content_hash(note.field_keys, sorted(note.tags))
 
 
 def write_preview(
@@ -492,15 +548,19 @@ def build(
         from tqdm import tqdm
 
         progress = tqdm(sources, unit="file", desc="Building", disable=None, leave=False, delay=2)
-        for notes, lines in read_sources(progress, result, configs, selection, keep_parsed=False):
-            stored: list[tuple[str, str]] = []
-            pending: list[tuple[str, str]] = []
-            for note in notes:
-                note.field_keys = field_keys(note, lines, collector, stored, pending)
-                note.answer = ""  # rendered or queued: the Markdown is no longer needed
-            cache.put_many(stored)
-            renderer.submit(pending)
-            result.notes.extend(notes)
+        files = read_sources(progress, result, configs, selection, keep_parsed=False, cache=cache)
+        for found in files:
+            if not found.cached:
+                stored: list[tuple[str, str]] = []
+                pending: list[tuple[str, str]] = []
+                for note in found.notes:
+                    note.field_keys = field_keys(note, found.lines, collector, stored, pending)
+                    note.answer = ""  # rendered or queued: the Markdown is no longer needed
+                cache.put_many(stored)
+                renderer.submit(pending)
+                if found.cache_key and not any("![" in line for line in found.lines):
+                    cache.put_file(found.cache_key, to_json(found))  # images: always re-read
+            result.notes.extend(found.notes)
         renderer.finish()
         progress.close()
         result.merged, result.merges, merge_problems = merge_notes(result.notes)
@@ -511,7 +571,7 @@ def build(
             CardNote(guid_for_question(question_key(note)), note.deck, note.field_keys, note.tags)
             for note in result.merged
         ]
-        fill_digests(card_notes, cache)
+        fill_digests(card_notes)
         result.problems = [  # an image a transcript uses is not a stray file worth a warning
             problem
             for problem in result.problems

@@ -32,6 +32,24 @@ def renderer_version() -> str:
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
+@lru_cache(maxsize=1)
+def parser_version() -> str:
+    """Everything that decides what a file parses into, and the keys its fields get."""
+    here = Path(__file__).parent
+    parts = [renderer_version().encode()]
+    parts += [
+        (here / name).read_bytes() for name in ("read.py", "parse.py", "notes.py", "build.py")
+    ]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+def file_key(source: str, data: bytes) -> str:
+    """The key of a parsed transcript: its name, its bytes and the parser's version."""
+    digest = hashlib.sha256(f"{parser_version()}\0{source}\0".encode())
+    digest.update(data)
+    return digest.hexdigest()[:32]
+
+
 def cache_key(markdown: str) -> str:
     return hashlib.sha256(f"{renderer_version()}\0{markdown}".encode()).hexdigest()[:32]
 
@@ -50,7 +68,10 @@ class RenderCache:
 
     @staticmethod
     def _open(folder: Path | None) -> sqlite3.Connection:
-        schema = "CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        schema = (
+            "CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
         for _attempt in range(2 if folder is not None else 0):
             assert folder is not None
             path = folder / CACHE_NAME
@@ -60,7 +81,7 @@ class RenderCache:
                 # A cache needs no fsync: losing it to a power cut only costs a re-render, and
                 # the journal still keeps it consistent if the build is killed.
                 connection.execute("PRAGMA synchronous = OFF")
-                connection.execute(schema)
+                connection.executescript(schema)
                 return connection
             except sqlite3.DatabaseError:  # damaged: start a fresh cache file
                 connection.close()
@@ -68,7 +89,7 @@ class RenderCache:
             except (OSError, sqlite3.Error):
                 break
         connection = sqlite3.connect(":memory:")
-        connection.execute(schema)
+        connection.executescript(schema)
         return connection
 
     def missing(self, keys: Iterable[str]) -> set[str]:
@@ -97,6 +118,15 @@ class RenderCache:
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         with self.connection:
             self.connection.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", items)
+
+    def get_file(self, key: str) -> str | None:
+        """A parsed transcript, as stored by `put_file` (JSON), or None."""
+        row = self.connection.execute("SELECT value FROM files WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def put_file(self, key: str, value: str) -> None:
+        with self.connection:
+            self.connection.execute("INSERT OR REPLACE INTO files VALUES (?, ?)", (key, value))
 
     def close(self) -> None:
         self.connection.close()
