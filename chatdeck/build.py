@@ -10,9 +10,10 @@ import re
 import sqlite3
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, FileSettings, deck_for, read_config
@@ -159,20 +160,50 @@ class FileNotes:
     problems: list[Problem] = field(default_factory=list)
     cache_key: str | None = None  # set when these notes may be stored in the parse cache
     cached: bool = False  # the notes came from the parse cache, field keys and all
+    #: Fields rendered along with the parse, for the render cache: (key, HTML).
+    rendered: list[tuple[str, str]] = field(default_factory=list)
+
+
+#: Parses one transcript's bytes: (source name, bytes) -> FileNotes. In a build it runs in
+#: worker processes, so that parsing and rendering use every core.
+FileParser = Callable[[str, bytes], FileNotes]
+POOL_THRESHOLD = 8  # files; fewer are parsed and rendered here, without starting workers
+MAX_TASKS = 20  # files a worker handles before it is replaced (see `worker_pool`)
 
 
 def read_sources(
     sources: Iterable[Source],
     result: BuildResult,
     configs: dict[Path, DeckConfig],
+    parse: FileParser,
     selection: Selection | None = None,
-    keep_parsed: bool = True,
     cache: RenderCache | None = None,
+    pool: Pool | None = None,
 ) -> Iterator[FileNotes]:
-    """Read and parse each source in turn, yielding its notes (with deck, tags and build
-    position). Problems and counts go into `result` as they are found. With a cache, a file
-    whose bytes were parsed before is not parsed again."""
+    """Read each source in turn and yield its notes, in source order, with deck, tags and build
+    position; problems and counts go into `result`. With a cache, a file whose bytes were
+    parsed before is not parsed again. With a pool, `parse` runs in worker processes, a few
+    files ahead, while this process reads the next files and stores the results."""
+    in_flight: deque[tuple[Source, list[str], FileSettings, object, str | None]] = deque()
+    ahead = 4 * len(pool._pool) if pool is not None else 0  # noqa: SLF001
     position = 0
+
+    def finish(
+        source: Source, tags: list[str], settings: FileSettings, work: object, key: str | None
+    ) -> FileNotes:
+        nonlocal position
+        found = work.get() if isinstance(work, AsyncResult) else work
+        assert isinstance(found, FileNotes)
+        found.cache_key = key
+        result.problems.extend(found.problems)
+        deck = deck_for(result.top_deck, found.title, source.path.stem, settings)
+        for note in found.notes:
+            if note.conversation is None:  # chat-export notes have their decks already
+                note.deck, note.tags = deck, list(tags)
+            note.position = position
+            position += 1
+        return found
+
     for source in sources:
         config = configs.get(source.root, DeckConfig())
         settings = (
@@ -180,6 +211,7 @@ def read_sources(
         )
         tags = config.tags + [tag for tag in settings.tags if tag not in config.tags]
         result.roots[source.name] = source.root
+        key = None
         try:
             with source.path.open("rb") as handle:
                 head = handle.read(8192)
@@ -189,44 +221,83 @@ def read_sources(
             result.problems.append(Problem(source.name, None, f"cannot read: {error.strerror}"))
             continue
         if export:
-            found = FileNotes(read_export_notes(source, result, selection or Selection(), tags), [])
+            work: object = FileNotes(
+                read_export_notes(source, result, selection or Selection(), tags), []
+            )
         elif not looks_like_text(data):
             result.problems.append(
                 Problem(source.name, None, "skipped: binary file, not a transcript")
             )
             continue
         else:
+            result.files_read += 1
             key = file_key(source.name, data) if cache is not None else None
             stored = cache.get_file(key) if cache is not None and key else None
             if stored:
-                found = from_json(stored, source.name)
+                work, key = from_json(stored, source.name), None
+            elif pool is not None:
+                work = pool.apply_async(parse, (source.name, data))
             else:
-                found = parse_file(source, data, result, keep_parsed)
-            found.cache_key = key
-            result.files_read += 1
-            result.problems.extend(found.problems)
-            deck = deck_for(result.top_deck, found.title, source.path.stem, settings)
-            for note in found.notes:
-                note.deck, note.tags = deck, list(tags)
-        for note in found.notes:
-            note.position = position
-            position += 1
-        yield found
+                work = parse(source.name, data)
+        in_flight.append((source, tags, settings, work, key))
+        while len(in_flight) > ahead:
+            yield finish(*in_flight.popleft())
+    while in_flight:
+        yield finish(*in_flight.popleft())
 
 
-def parse_file(source: Source, data: bytes, result: BuildResult, keep_parsed: bool) -> FileNotes:
-    transcript = read_transcript(source.path, source.name, data)
+def parse_file(name: str, data: bytes, keep: list[Parsed] | None = None) -> FileNotes:
+    """Bytes -> notes, the title and the file's problems (`keep` collects the parse itself)."""
+    transcript = read_transcript(Path(name), name, data)
     parsed = parse_transcript(transcript)
-    if keep_parsed:
-        result.parsed.append(parsed)
+    if keep is not None:
+        keep.append(parsed)
     problems = list(parsed.problems)
     if not parsed.notes:
         has_text = any(line.strip() for line in transcript.lines)
         message = "no question found" if has_text else "empty file"
         if has_text and parsed.title:
             message = "only a title, no question found"
-        problems.append(Problem(source.name, None, message))
+        problems.append(Problem(name, None, message))
     return FileNotes(parsed.notes, transcript.lines, parsed.title, problems)
+
+
+def parse_and_render(name: str, data: bytes) -> FileNotes:
+    """A build's unit of work: parse a file and render its fields (those without images,
+    which need this file's folder and so are left to the main process).
+
+    Each note keeps the cache keys of its fields, and drops its Markdown answer."""
+    found = parse_file(name, data)
+    has_images = False
+    for note in found.notes:
+        if "![" in note.question or "![" in note.answer:
+            has_images = True
+            continue
+        label = html_escape(source_label(note))
+        fields = [
+            (cache_key(note.question), render_markdown(note.question)),
+            (cache_key(note.answer), render_markdown(note.answer)),
+            (content_key(label), label),
+        ]
+        found.rendered.extend(fields)
+        note.field_keys = [key for key, _ in fields]
+        note.answer = ""
+    if not has_images:
+        found.lines = []  # only needed to place image warnings on their lines
+    return found
+
+
+def worker_pool(jobs: int, files: int) -> Pool | None:
+    """Worker processes for a build of `files` files, or None for a small one.
+
+    Even with --jobs 1 a large build renders in a worker: cmark-gfm's Python binding never
+    frees its syntax trees (about 10 bytes per byte of Markdown), so each worker is replaced
+    after MAX_TASKS files and memory stays flat however large the build.
+    """
+    if files < POOL_THRESHOLD:
+        return None
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    return multiprocessing.get_context(method).Pool(jobs, maxtasksperchild=MAX_TASKS)
 
 
 NOTE_FIELDS = (
@@ -282,7 +353,11 @@ def plan(
 ) -> BuildResult:
     """Read, parse and merge, keeping every note's text: what --dry-run shows. Writes nothing."""
     sources, configs, result = start(paths, deck_name)
-    for found in read_sources(sources, result, configs, selection):
+
+    def parse(name: str, data: bytes) -> FileNotes:
+        return parse_file(name, data, keep=result.parsed)
+
+    for found in read_sources(sources, result, configs, parse, selection):
         result.notes.extend(found.notes)
     result.merged, result.merges, merge_problems = merge_notes(result.notes)
     result.problems.extend(merge_problems)
@@ -358,74 +433,6 @@ def field_keys(
     keys.append(content_key(source))
     stored.append((keys[-1], source))
     return keys
-
-
-PARALLEL_THRESHOLD = 200  # fields; below this, starting worker processes costs more than it saves
-MAX_TASKS = 20  # batches (about a file each) a worker renders before it is replaced
-
-
-class Renderer:
-    """Renders Markdown into the cache, on worker processes once there is enough work.
-
-    Work arrives a file at a time while the next files are still being parsed; at most a few
-    batches are in flight, so memory stays flat however large the build.
-    """
-
-    def __init__(self, cache: RenderCache, jobs: int):
-        self.cache, self.jobs = cache, jobs
-        self.queued: list[tuple[str, str]] = []
-        self.seen: set[str] = set()
-        self.in_flight: deque = deque()
-        self.pool = None
-
-    def submit(self, items: list[tuple[str, str]]) -> None:
-        fresh = [(key, text) for key, text in items if key not in self.seen]
-        self.seen.update(key for key, _ in fresh)
-        missing = self.cache.missing(key for key, _ in fresh)
-        self.queued.extend((key, text) for key, text in fresh if key in missing)
-        if self.pool is None and len(self.queued) >= PARALLEL_THRESHOLD:
-            # Workers, even for --jobs 1: cmark-gfm's Python binding never frees its syntax
-            # trees (about 10 bytes per byte of Markdown), so each worker is replaced after
-            # MAX_TASKS batches and a large build's memory stays flat.
-            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-            context = multiprocessing.get_context(method)
-            self.pool = context.Pool(self.jobs, maxtasksperchild=MAX_TASKS)
-        if self.pool is not None and self.queued:
-            batch, self.queued = self.queued, []
-            texts = [text for _, text in batch]
-            self.in_flight.append(
-                ([key for key, _ in batch], self.pool.map_async(render_many, [texts]))
-            )
-            while len(self.in_flight) > 2 * self.jobs:
-                self._collect()
-        elif len(self.queued) >= BATCH:
-            self._render_here()
-
-    def _render_here(self) -> None:
-        batch, self.queued = self.queued, []
-        self.cache.put_many(
-            zip([key for key, _ in batch], render_many([t for _, t in batch]), strict=True)
-        )
-
-    def _collect(self) -> None:
-        keys, pending = self.in_flight.popleft()
-        (html,) = pending.get()
-        self.cache.put_many(zip(keys, html, strict=True))
-
-    def finish(self) -> None:
-        try:
-            while self.in_flight:
-                self._collect()
-            if self.queued:
-                self._render_here()
-        finally:
-            self.close()
-            self.seen.clear()
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.terminate()
-            self.pool = None
 
 
 def fields_from(cache: RenderCache):  # type: ignore[no-untyped-def]
@@ -542,26 +549,28 @@ def build(
 
     cache = RenderCache(output_dir / CACHE_FOLDER if use_cache else None)
     collection = output_dir / f"{TEMP_PREFIX}collection.anki2"
-    renderer = Renderer(cache, jobs or os.cpu_count() or 1)
     collector = MediaCollector(result.roots)
+    pool = worker_pool(jobs or os.cpu_count() or 1, len(sources))
     try:
         from tqdm import tqdm
 
         progress = tqdm(sources, unit="file", desc="Building", disable=None, leave=False, delay=2)
-        files = read_sources(progress, result, configs, selection, keep_parsed=False, cache=cache)
+        files = read_sources(progress, result, configs, parse_and_render, selection, cache, pool)
         for found in files:
-            if not found.cached:
+            cache.put_many(found.rendered)
+            with_images = [note for note in found.notes if not note.field_keys]
+            if with_images:
                 stored: list[tuple[str, str]] = []
                 pending: list[tuple[str, str]] = []
-                for note in found.notes:
+                for note in with_images:
                     note.field_keys = field_keys(note, found.lines, collector, stored, pending)
-                    note.answer = ""  # rendered or queued: the Markdown is no longer needed
+                    note.answer = ""
                 cache.put_many(stored)
-                renderer.submit(pending)
-                if found.cache_key and not any("![" in line for line in found.lines):
-                    cache.put_file(found.cache_key, to_json(found))  # images: always re-read
+                texts = [text for _, text in pending]
+                cache.put_many(zip([key for key, _ in pending], render_many(texts), strict=True))
+            elif found.cache_key:
+                cache.put_file(found.cache_key, to_json(found))
             result.notes.extend(found.notes)
-        renderer.finish()
         progress.close()
         result.merged, result.merges, merge_problems = merge_notes(result.notes)
         result.problems.extend(merge_problems)
@@ -597,7 +606,8 @@ def build(
         reason = getattr(error, "strerror", None) or str(error)
         raise BuildError(f"{output_dir}: cannot write: {reason}") from None
     finally:
-        renderer.close()
+        if pool is not None:
+            pool.terminate()
         cache.close()
         collection.unlink(missing_ok=True)
     result.output = target

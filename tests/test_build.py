@@ -17,7 +17,7 @@ def test_parallel_and_cached_builds_match_a_clean_single_process_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(build_module, "PARALLEL_THRESHOLD", 1)  # use the pool even for 36 notes
+    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 1)  # use workers even for 5 files
     templates = load_templates(TEMPLATES)
 
     clean = build([SOURCE], tmp_path / "clean", templates, jobs=1, use_cache=False).output
