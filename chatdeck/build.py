@@ -450,7 +450,9 @@ def fill_digests(notes: list[CardNote]) -> None:
     and the renderer's version, or their HTML) and its tags. No HTML needs reading for it;
     the price is that a new chatdeck version updates every note once."""
     for note in notes:
-        note.digest = content_hash(note.field_keys, sorted(note.tags))
+        note.digest = hashlib.sha256(
+            "\0".join([*note.field_keys, *sorted(note.tags)]).encode()
+        ).hexdigest()
 
 
 def write_preview(
