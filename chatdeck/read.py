@@ -13,14 +13,17 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 #: Files people keep next to transcripts that are not transcripts; skipped quietly.
 QUIET_NAMES = {"deck.toml"}
 
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)[^`]*$")
+#: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
+#: that a 5 MB line costs one linear match).
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 #: Info strings that mean "this fence wraps the whole transcript", not "this is code".
 WRAPPER_INFO = {"", "markdown", "md", "text", "txt", "plain", "plaintext"}
 
 
 def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
     """Bytes -> text. UTF-8 (with or without BOM) and UTF-16 with BOM are read as such; anything
-    else that is not valid UTF-8 is decoded with U+FFFD for the bad bytes, and a warning says where."""
+    else that is not valid UTF-8 is decoded with U+FFFD for the bad bytes, and a warning says
+    where."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -45,46 +48,55 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+def _fence(line: str) -> tuple[str, int, str] | None:
+    """(char, length, info word) of a fence line, or None. A backtick fence's info cannot hold a
+    backtick (CommonMark), which tells "```python" from inline code like "```x``` is odd"."""
+    match = FENCE.match(line)
+    if not match:
+        return None
+    run, rest = match.group(1), match.group(2)
+    if run[0] == "`" and "`" in rest:
+        return None
+    words = rest.split(maxsplit=1)
+    return run[0], len(run), words[0] if words else ""
+
+
 def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     """Find a fence that wraps the whole transcript: returns (open index, close index or None).
 
-    People paste a whole chat inside one bare ``` fence, often after a `# Title` line. Inside it,
-    fences with a language (```python) open nested blocks and bare fences close them. So the
-    wrapper is the first fence, closed by a bare fence that is the last non-blank line, or never
-    closed at all. A leading fence that a lone bare fence closes before more text follows is an
-    ordinary code block, not a wrapper.
+    People paste a whole chat inside one bare ``` (or ````, ~~~) fence, often after a `# Title`
+    line. Inside it, the model's own code blocks nest: a fence with a language (```python), or a
+    bare fence in the middle of the text, opens one, and the next bare fence of the same kind
+    closes it. The wrapper is closed by a bare fence on the last non-blank line when no nested
+    block is open there; otherwise it was never closed. A leading fence whose first bare fence
+    opens a nested block that never closes was an ordinary code block, not a wrapper.
     """
     content = [i for i, line in enumerate(lines) if line.strip()]
     if not content:
         return None
     start = content[0]
-    if not FENCE.match(lines[start]) and len(content) > 1 and _is_title_line(lines[start]):
+    if not _fence(lines[start]) and len(content) > 1 and _is_title_line(lines[start]):
         start = content[1]
-    opening = FENCE.match(lines[start])
-    if not opening or opening.group(2).lower() not in WRAPPER_INFO:
+    opening = _fence(lines[start])
+    if not opening or opening[2].lower() not in WRAPPER_INFO:
         return None
-    char, length = opening.group(1)[0], len(opening.group(1))
-    fences = []  # (index, is_bare) of the fences that could close or nest inside the wrapper
-    for i in range(start + 1, len(lines)):
-        fence = FENCE.match(lines[i])
-        if fence and fence.group(1)[0] == char:
-            fences.append((i, not fence.group(2), len(fence.group(1))))
+    char, length, _ = opening
     last = content[-1]
-    closes_at_end = bool(
-        fences and fences[-1][0] == last and fences[-1][1] and fences[-1][2] >= length
-    )
-    if closes_at_end:
-        return (start, last)
-    depth = 0
-    for position, (_, bare, size) in enumerate(fences):
-        if not bare:
-            depth += 1
-        elif depth:
-            depth -= 1
-        elif size >= length and not any(b for _, b, _ in fences[position + 1 :]):
-            return None  # a lone bare fence closes it: an ordinary code block, not a wrapper
-        else:
-            depth += 1  # a bare block nested inside the wrapper: another bare fence closes it
+    nested: tuple[str, int] | None = None  # the open nested block
+    nested_is_bare = False
+    for i in range(start + 1, last + 1):
+        fence = _fence(lines[i]) if lines[i].lstrip(" ")[:1] in ("`", "~") else None
+        if not fence:
+            continue
+        if nested:
+            if fence[0] == nested[0] and fence[1] >= nested[1] and not fence[2]:
+                nested = None
+            continue
+        if i == last and fence[0] == char and fence[1] >= length and not fence[2]:
+            return (start, last)
+        nested, nested_is_bare = (fence[0], fence[1]), not fence[2]
+    if nested and nested_is_bare and nested[0] == char and nested[1] >= length:
+        return None  # "```\ncode\n```\ntext": a code block, then text outside it
     return (start, None)
 
 
@@ -98,7 +110,7 @@ def _is_title_line(line: str) -> bool:
 
 def parse_text(text: str, source: str) -> Transcript:
     """Text -> Transcript: the pure half of reading."""
-    lines = split_lines(text)
+    lines = split_lines(text.removeprefix("\ufeff"))
     ignored: set[int] = set()
     wrapper = find_wrapper(lines)
     if wrapper:
@@ -109,7 +121,8 @@ def parse_text(text: str, source: str) -> Transcript:
 
 
 def read_transcript(path: Path, source: str, data: bytes | None = None) -> Transcript:
-    """Read one file; `source` is the name reports and cards use for it (relative, never a home path)."""
+    """Read one file; `source` is the name reports and cards use for it (relative, never a home
+    path)."""
     text, problems = decode(path.read_bytes() if data is None else data, source)
     transcript = parse_text(text, source)
     transcript.problems.extend(problems)

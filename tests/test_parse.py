@@ -1,0 +1,908 @@
+"""The transcript forms people paste, the traps inside answers, the escape hatches, and the
+parser's invariants (hypothesis) and cost.
+
+Each fixture in fixtures/forms/ is one form or one trap, written like a real chat: a few
+questions, with answers that hold lists, headings, code and rhetorical questions. For each,
+EXPECTED lists every question found (line, exact text) and the exact span of its answer.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chatdeck.notes import Transcript
+from chatdeck.parse import (
+    ANSWER_MARKER,
+    ASSISTANT_MARKER,
+    DIRECTIVE,
+    ITEM_TEXT,
+    QUESTION_MARKER,
+    USER_MARKER,
+    Parsed,
+    assigned_lines,
+    build_document,
+    heading_text,
+    parse_transcript,
+)
+from chatdeck.read import parse_text, read_transcript, split_lines
+
+FORMS = FIXTURES / "forms"
+
+# fixture -> [(question line, question text, first answer line, last answer line), ...]
+EXPECTED: dict[str, list[tuple[int, str, int, int]]] = {
+    # --- explicit markers ---
+    "marker_case_spacing": [
+        (1, "what is a closure in python?", 2, 15),
+        (17, "how is it different from a lambda?", 18, 21),
+        (23, "what does nonlocal do?", 24, 25),
+    ],
+    "marker_fullwidth": [
+        (1, "what is the GIL?", 2, 5),
+        (7, "how do I get around it?", 8, 12),
+        (14, "does asyncio help?", 15, 15),
+    ],
+    "marker_bold": [
+        (1, "what is a Kubernetes pod?", 2, 3),
+        (5, "why not just deploy containers directly?", 6, 9),
+        (11, "what is a sidecar?", 12, 12),
+        (14, "how do pods get IP addresses?", 15, 15),
+    ],
+    "marker_words": [
+        (1, "What is the difference between a process and a thread?", 5, 8),
+        (10, "When should I prefer threads?", 11, 11),
+        (13, "what is a race condition?", 16, 16),
+        (18, "how do I avoid one?", 19, 19),
+    ],
+    "marker_chinese": [
+        (1, "什么是梯度消失？", 2, 7),
+        (9, "怎么缓解？", 10, 10),
+        (12, "为什么残差连接有效？", 13, 13),
+    ],
+    "marker_question_only": [
+        (1, "what is a Bloom filter?", 2, 6),
+        (8, "how many hash functions should it use?", 10, 10),
+        (12, "can I delete items from one?", 13, 14),
+    ],
+    "marker_multiline_question": [
+        (
+            1,
+            "why does this print None?\n```python\ndef add(a, b):\n    a + b\n\n"
+            "print(add(1, 2))\n```",
+            8,
+            13,
+        ),
+        (
+            15,
+            "what does this error mean?\n```\n"
+            "TypeError: 'NoneType' object is not subscriptable\n```",
+            20,
+            25,
+        ),
+    ],
+    # --- questions as headings ---
+    "headings_h1": [
+        (1, "what is a vector database?", 3, 13),
+        (15, "how is HNSW different from IVF?", 17, 23),
+        (25, "which one should I use for 10 million vectors", 27, 27),
+    ],
+    "headings_h2": [
+        (3, "what is ownership in rust?", 5, 15),
+        (17, "what is borrowing?", 19, 29),  # "## Summary" is a section of this answer
+        (31, "Can I have two mutable references at once?", 33, 33),
+    ],
+    "headings_h3": [
+        (1, "How does TCP guarantee ordering?", 3, 8),
+        (10, "what does QUIC change?", 12, 19),
+        (21, "Explain the TCP three-way handshake", 23, 25),
+    ],
+    # --- chat-exporter styles ---
+    "speaker_headings": [
+        (3, "what is a covering index?", 9, 18),
+        (20, "does the column order matter?", 26, 30),
+    ],
+    "speaker_bold": [
+        (1, "what is memoization?", 3, 12),
+        (14, "is it the same as dynamic programming?", 18, 21),
+        (23, "when would I pick tabulation?", 24, 25),
+    ],
+    "speaker_user_assistant": [
+        (1, "How do I reverse a list in Python?", 2, 6),
+        (8, "which one is fastest?", 10, 11),
+        (13, "and for a tuple?", 14, 14),
+    ],
+    "speaker_prompt_response": [
+        (1, "Explain what a mutex is in one paragraph.", 7, 9),
+        (11, "What is a deadlock? Give an example.", 17, 28),
+    ],
+    "speaker_said": [
+        (1, "what is the difference between TCP and UDP?", 5, 8),
+        (10, "why do games use UDP?", 14, 15),
+    ],
+    "quoted_prompts": [
+        (1, "what is the difference between git merge and git rebase?", 3, 4),
+        (6, "when should I avoid rebase?\nmy team shares feature branches", 9, 14),
+        (16, "how do I undo a rebase?", 18, 23),
+    ],
+    # --- questions with no marker ---
+    "unmarked_standalone": [
+        (1, "what is a python generator?", 3, 13),
+        (15, "difference between a generator and an iterator", 17, 20),
+        (22, "can generators be restarted?", 23, 24),
+        (26, "How do I send a value into a generator?", 28, 29),
+    ],
+    "unmarked_copied_item": [
+        (1, "what are common system design interview questions?", 3, 9),
+        (11, "How would you design a rate limiter?", 13, 16),
+        (18, "How would you design a chat system?", 20, 21),
+    ],
+    "unmarked_multiline": [
+        (
+            1,
+            "why does this code raise an error?\n```python\nitems = [1, 2, 3]\n"
+            "for i in range(4):\n    print(items[i])\n```",
+            8,
+            14,
+        ),
+        (
+            16,
+            "i get this error when I import numpy\nTraceback (most recent call last):\n"
+            '  File "main.py", line 1, in <module>\n    import numpy\n'
+            "ModuleNotFoundError: No module named 'numpy'",
+            22,
+            26,
+        ),
+        (
+            28,
+            "what does this output mean?\n```\n$ git status\nHEAD detached at 3f2a1c9\n```",
+            34,
+            35,
+        ),
+    ],
+    # --- fences ---
+    "wrapper_backticks": [
+        (4, "what is the difference between CMD and ENTRYPOINT?", 5, 12),
+        (14, "how do I shrink an image?", 15, 25),
+    ],
+    "wrapper_four_backticks": [
+        (2, "how do I write a code block in Markdown?", 3, 7),
+        (9, "how do I show three backticks inside a code block?", 10, 16),
+    ],
+    "wrapper_tildes": [
+        (2, "how do I list files sorted by size?", 3, 7),
+        (9, "and recursively?", 10, 14),
+    ],
+    "wrapper_unclosed": [
+        (2, "how do I pretty-print JSON in Python?", 3, 8),
+        (10, "and from the command line?", 11, 15),
+    ],
+    "unterminated_fence": [
+        (1, "how do I read a file line by line in Go?", 2, 10),
+        (12, "and how do I write one?", 13, 22),  # the open fence runs to the end
+    ],
+    # --- encodings and whitespace ---
+    "bom_crlf_tabs": [
+        (1, "what is a hash map?", 2, 5),
+        (8, "how are collisions handled?", 9, 12),
+        (14, "what is the load factor?", 15, 15),
+    ],
+    # --- titles ---
+    "title_plain": [
+        (3, "what is an eigenvector?", 5, 5),
+        (7, "what is the rank of a matrix?", 9, 12),
+    ],
+    "title_setext": [
+        (4, "what is a consumer group?", 6, 7),
+        (9, "why can't I have more consumers than partitions?", 11, 12),
+    ],
+    "title_heading_markers": [
+        (3, "what is a subnet mask?", 4, 5),
+        (7, "what is NAT?", 8, 9),
+    ],
+    "no_title": [
+        (1, "what does `git stash` do?", 2, 3),
+        (5, "how do I stash untracked files too?", 6, 6),
+    ],
+    "first_line_question": [
+        (1, "What is the CAP theorem?", 2, 6),
+        (8, "Is PostgreSQL CP or AP?", 9, 10),
+    ],
+    # --- traps: none of the question-looking lines inside these answers is a question ---
+    "trap_rhetorical": [
+        (1, "should I use a list or a tuple in Python?", 2, 11),
+        (13, "what questions should I ask in a code review?", 14, 25),
+        (27, "what is a memory leak?", 28, 35),
+    ],
+    "trap_rhetorical_plain": [
+        (1, "how does garbage collection work in python?", 3, 20),
+        (22, "what does gc.disable() do?", 24, 32),
+    ],
+    "trap_code": [
+        (1, "how do I print a transcript from a file?", 2, 17),
+        (19, "how do I comment in bash?", 20, 31),
+    ],
+    "trap_quoted_examples": [
+        (1, "what is a good commit message?", 3, 11),
+        (13, "how should I phrase a question on Stack Overflow?", 15, 23),
+    ],
+    "trap_quote_style": [
+        (1, "how do I write a good docstring?", 3, 9),
+        (11, "what about type hints in docstrings?", 13, 17),
+    ],
+}
+
+TITLES = {
+    "title_plain": "Linear algebra review",
+    "title_setext": "Kafka interview prep",
+    "title_heading_markers": "Networking basics",
+    "headings_h2": "Rust ownership notes",
+    "speaker_headings": "Chat export: SQL indexes",
+    "wrapper_backticks": "Docker notes",
+}
+
+# Lines inside answers that look like questions, and must stay there.
+TRAPS = {
+    "trap_rhetorical": [4, 6, 9, 16, 17, 18, 20, 21, 23, 30, 33],
+    "trap_rhetorical_plain": [6, 11, 15, 19, 20, 26, 30],
+    "trap_code": [5, 14, 16, 23, 25, 29, 30],
+    "trap_quoted_examples": [21],
+    "trap_quote_style": [5, 15],
+    "marker_case_spacing": [15],
+    "marker_bold": [9],
+    "headings_h1": [11],
+    "headings_h2": [13],
+    "headings_h3": [6],
+    "speaker_headings": [18],
+    "speaker_said": [8],
+    "unmarked_copied_item": [5, 6, 7],
+    "unterminated_fence": [21],
+}
+
+#: The report explains every trap line that ends in `?` or is a `Q:` line, except in code, where
+#: it explains only what a rule would have taken outside code (a marker, a `# ...?` heading, a
+#: `?` line opening a paragraph).
+EXPLAINED = {"trap_code": [14, 23, 29, 30], "unterminated_fence": []}
+
+#: What a chat's answer marker looks like, written independently of the parser's patterns.
+ANSWER_PREFIX = re.compile(
+    r"^(?:\*\*|__)?\s*(?:a|answer|答|chatgpt|assistant)(?:\s+said)?\s*(?:\*\*|__)?\s*[:：]"
+    r"(?:\*\*|__)?\s*",
+    re.I,
+)
+
+
+def load(name: str) -> tuple[Transcript, Parsed]:
+    path = FORMS / f"{name}.txt"
+    transcript = read_transcript(path, path.name)
+    return transcript, parse_transcript(transcript)
+
+
+def parse_string(text: str) -> Parsed:
+    return parse_transcript(parse_text(text, "test.txt"))
+
+
+def questions(parsed: Parsed) -> list[tuple[int | None, str]]:
+    return [(note.line, note.question) for note in parsed.notes]
+
+
+def test_every_fixture_has_expectations() -> None:
+    assert {path.stem for path in FORMS.glob("*.txt")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_questions_found(name: str) -> None:
+    _, parsed = load(name)
+    assert questions(parsed) == [(line, text) for line, text, _, _ in EXPECTED[name]]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_answers_are_exactly_their_lines(name: str) -> None:
+    """An answer is its source lines (an answer marker removed): none lost, none added."""
+    transcript, parsed = load(name)
+    for note, (_, _, first, last) in zip(parsed.notes, EXPECTED[name], strict=True):
+        body = [
+            line
+            for index, line in enumerate(transcript.lines[first - 1 : last], first)
+            if index - 1 not in transcript.ignored
+        ]
+        body[0] = ANSWER_PREFIX.sub("", body[0], count=1)
+        assert note.answer == "\n".join(body).strip("\n"), f"{name}:{note.line}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_title(name: str) -> None:
+    _, parsed = load(name)
+    assert parsed.title == TITLES.get(name)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_no_line_is_lost_and_none_is_claimed_twice(name: str) -> None:
+    transcript, parsed = load(name)
+    check_every_line_claimed_once(transcript, parsed)
+    assert parsed.unassigned == []
+
+
+@pytest.mark.parametrize("name", sorted(TRAPS))
+def test_traps_stay_in_their_answers_and_the_report_says_why(name: str) -> None:
+    transcript, parsed = load(name)
+    starts = {note.line for note in parsed.notes}
+    kept = {d.line: d.reason for d in parsed.decisions if d.verdict == "not a question"}
+    for line in TRAPS[name]:
+        text = transcript.lines[line - 1]
+        assert line not in starts, f"{name}:{line} {text!r}"
+        looks_like_one = text.rstrip().endswith(("?", "？")) or QUESTION_MARKER.match(text)
+        if looks_like_one and line in EXPLAINED.get(name, [line]):
+            assert kept.get(line), f"{name}:{line}: no reason given"
+
+
+def test_the_report_gives_a_rule_confidence_and_reason_for_every_question() -> None:
+    for name in EXPECTED:
+        _, parsed = load(name)
+        decided = {d.line: d for d in parsed.decisions if d.verdict == "question"}
+        for note in parsed.notes:
+            decision = decided[note.line]  # type: ignore[index]
+            assert (decision.rule, decision.confidence) == (note.rule, note.confidence)
+            assert decision.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "rule", "confidence"),
+    [
+        ("marker_case_spacing", 17, "explicit marker", "high"),
+        ("headings_h2", 3, "heading", "high"),
+        ("speaker_headings", 3, "speaker heading", "high"),
+        ("speaker_bold", 14, "speaker marker", "high"),
+        ("speaker_said", 1, "speaker marker", "high"),
+        ("quoted_prompts", 6, "quoted prompt", "medium"),
+        ("unmarked_copied_item", 11, "copied list item", "high"),
+        ("unmarked_standalone", 1, "standalone question", "high"),
+        ("unmarked_standalone", 15, "standalone request", "low"),
+        ("unmarked_standalone", 26, "standalone question", "medium"),
+        ("unmarked_multiline", 16, "standalone question", "medium"),
+        ("first_line_question", 8, "standalone question", "medium"),
+    ],
+)
+def test_rule_and_confidence(name: str, line: int, rule: str, confidence: str) -> None:
+    _, parsed = load(name)
+    note = next(note for note in parsed.notes if note.line == line)
+    assert (note.rule, note.confidence) == (rule, confidence)
+
+
+def test_an_unterminated_fence_keeps_its_lines_and_says_so() -> None:
+    _, parsed = load("unterminated_fence")
+    assert parsed.notes[-1].answer.endswith('fmt.Println("done")')
+    assert any("never closed" in problem.message for problem in parsed.problems)
+
+
+def test_an_unterminated_fence_before_a_q_marker_is_closed_there() -> None:
+    parsed = parse_string("Q: a?\nA: see:\n```python\nx = 1\n\nQ: b?\nA: yes\n")
+    assert questions(parsed) == [(1, "a?"), (6, "b?")]
+    assert parsed.notes[0].answer == "see:\n```python\nx = 1"
+    assert any("closed before the question marker on line 6" in p.message for p in parsed.problems)
+
+
+def test_lines_before_the_first_question_are_reported_not_dropped() -> None:
+    parsed = parse_string("Some notes I took.\nMore notes.\n\nQ: a?\nA: b\n")
+    assert parsed.unassigned == [1, 2]
+    assert any("before the first question" in problem.message for problem in parsed.problems)
+
+
+# --- Whatever the wrapping, the same questions ------------------------------------------------
+
+
+def shifted(name: str, by: int) -> list[tuple[int, str]]:
+    return [(line + by, text) for line, text, _, _ in EXPECTED[name]]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_crlf_bom_and_trailing_spaces_change_nothing(name: str) -> None:
+    text = (FORMS / f"{name}.txt").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    lines = [
+        line + (" \t" if line.strip() and index % 2 else "")
+        for index, line in enumerate(text.split("\n"))
+    ]
+    data = b"\xef\xbb\xbf" + "\r\n".join(lines).encode()
+    parsed = parse_transcript(read_transcript(Path(name), name, data))
+    found = [(line, re.sub(r"[ \t]+\n", "\n", text).strip()) for line, text in questions(parsed)]
+    assert found == shifted(name, 0)
+
+
+UNWRAPPED = [name for name in sorted(EXPECTED) if not name.startswith("wrapper")]
+
+
+@pytest.mark.parametrize("name", UNWRAPPED)
+def test_a_wrapper_fence_changes_nothing(name: str) -> None:
+    text = (FORMS / f"{name}.txt").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    parsed = parse_string("~~~~\n" + text + "~~~~\n")
+    assert questions(parsed) == shifted(name, 1)
+    assert parsed.title == TITLES.get(name)
+
+
+@pytest.mark.parametrize("name", [name for name in UNWRAPPED if name not in TITLES])
+def test_a_title_line_changes_nothing(name: str) -> None:
+    text = (FORMS / f"{name}.txt").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    parsed = parse_string("# My chat notes\n\n" + text)
+    assert questions(parsed) == shifted(name, 2)
+    assert parsed.title == "My chat notes"
+
+
+# --- The escape hatches ------------------------------------------------------------------------
+
+
+def edit(name: str, line: int, new: str | None = None, above: str | None = None) -> Parsed:
+    """The fixture with line `line` replaced by `new` and/or `above` inserted before it."""
+    lines = (FORMS / f"{name}.txt").read_text(encoding="utf-8-sig").splitlines()
+    if new is not None:
+        lines[line - 1] = new
+    if above is not None:
+        lines.insert(line - 1, above)
+    return parse_string("\n".join(lines) + "\n")
+
+
+def test_adding_q_to_a_missed_line_makes_it_a_question() -> None:
+    parsed = edit("trap_rhetorical_plain", 26, new="Q: Why would anyone do that?")
+    assert questions(parsed) == shifted("trap_rhetorical_plain", 0) + [
+        (26, "Why would anyone do that?")
+    ]
+    assert (
+        parsed.notes[1].answer
+        == "It turns off the cycle detector; reference counting still frees most objects."
+    )
+
+
+def test_adding_q_confirms_a_guess_without_breaking_the_other_guesses() -> None:
+    parsed = edit(
+        "unmarked_standalone", 15, new="Q: difference between a generator and an iterator"
+    )
+    assert questions(parsed) == shifted("unmarked_standalone", 0)
+    assert [note.rule for note in parsed.notes][1] == "explicit marker"
+    assert [note.confidence for note in parsed.notes] == ["high", "high", "high", "medium"]
+
+
+def test_not_a_question_comment_suppresses_a_question() -> None:
+    parsed = edit("unmarked_standalone", 26, above="<!-- not a question -->")
+    assert questions(parsed) == shifted("unmarked_standalone", 0)[:3]
+    assert parsed.notes[2].answer.endswith(
+        "Use `gen.send(value)`: the value becomes the result "
+        "of the `yield` expression inside the\ngenerator."
+    )
+    assert "<!--" not in parsed.notes[2].answer
+    kept = {d.line: d.reason for d in parsed.decisions if d.verdict == "not a question"}
+    assert "not a question" in kept[27]
+
+
+def test_not_a_question_comment_works_on_a_heading_question() -> None:
+    parsed = edit("headings_h1", 15, above="<!-- not a question -->")
+    assert questions(parsed) == [
+        (1, "what is a vector database?"),
+        (26, "which one should I use for 10 million vectors"),
+    ]
+
+
+@pytest.mark.parametrize("line", [1, 15, 25])
+@pytest.mark.parametrize("form", ["# Q: {}", "Q: # {}", "**Q:** # {}"])
+def test_q_added_to_one_heading_keeps_the_other_headings(line: int, form: str) -> None:
+    original = (FORMS / "headings_h1.txt").read_text().splitlines()[line - 1]
+    parsed = edit("headings_h1", line, new=form.format(original.lstrip("# ")))
+    assert questions(parsed) == shifted("headings_h1", 0)
+    rules = {note.line: note.rule for note in parsed.notes}
+    assert rules[line] == "explicit marker"
+    assert [rule for other, rule in rules.items() if other != line] == ["heading", "heading"]
+
+
+def test_q_added_in_a_speaker_export_adds_one_question() -> None:
+    parsed = edit("speaker_headings", 16, new="Q: Why does this help?")
+    assert [line for line, _ in questions(parsed)] == [3, 16, 20]
+
+
+def test_q_added_inside_a_speaker_turn_makes_one_question_not_two() -> None:
+    parsed = parse_string("## You\n\nQ: what is X?\n\n## ChatGPT\n\nAn x.\n")
+    assert questions(parsed) == [(3, "what is X?")]
+    assert parsed.notes[0].answer == "An x."
+    assert parsed.unassigned == [1]
+
+
+def test_explicit_markers_win_over_a_fence_left_open() -> None:
+    parsed = parse_string("Q: a?\nA: x\n```\nQ: b?\nA: y\n")
+    assert [line for line, _ in questions(parsed)] == [1, 4]
+
+
+# --- More forms, inline -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("q:a?\na:b\n", [(1, "a?")]),
+        ("Q1: a?\nA1: b\nQ2: c?\nA2: d\n", [(1, "a?"), (3, "c?")]),
+        ("**Q: what is X?**\n**A:** an x\n", [(1, "what is X?")]),
+        ("**Question:**\nwhat is X?\n\n**Answer:**\nan x\n", [(1, "what is X?")]),
+        ("问:什么是X?\n答:X\n", [(1, "什么是X?")]),
+        ("问：\n什么是X？\n答：\nX\n", [(1, "什么是X？")]),
+        ("#### You:\nwhat is X?\n#### ChatGPT:\nan x\n", [(1, "what is X?")]),
+        ("## Prompt:\nwhat is X?\n## Response:\nan x\n", [(1, "what is X?")]),
+        ("**User:** what is X?\n**Assistant:** an x\n", [(1, "what is X?")]),
+        ("Human: what is X?\n\nAssistant: an x\n", [(1, "what is X?")]),
+        ("User: what is X?\n\nan x\n\nUser: and Y?\n\na y\n", [(1, "what is X?"), (5, "and Y?")]),
+        (
+            "> what is X?\n> I mean the\n> big one\n\nan x\n",
+            [(1, "what is X?\nI mean the\nbig one")],
+        ),
+        ("# what is X?\n\n## Details\n\nan x\n", [(1, "what is X?")]),
+        ("Notes\n=====\n\nwhat is X?\n\nan x\n", [(4, "what is X?")]),
+        ("what is X?\n\nan x\n", [(1, "what is X?")]),
+        ("explain X\n\nX is a thing.\n", [(1, "explain X")]),
+        (
+            "Q: a?\nA: b\n\nI get this error\nValueError: bad\n\nFix it so.\n",
+            [(1, "a?"), (4, "I get this error\nValueError: bad")],
+        ),
+        ("Q: is it\nmultiline?\nA: yes\n", [(1, "is it\nmultiline?")]),
+        ("Q: a?\n\nLong answer.\n\n**Answer:** 42\n", [(1, "a?")]),
+    ],
+)
+def test_small_forms(text: str, expected: list[tuple[int, str]]) -> None:
+    assert questions(parse_string(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q: a?\nA: Here is how:\n\n```\nQ: not this\n# is this right?\n```\n",
+        "Q: a?\nA: b\n\n    Q: indented code\n",
+        "Q: a?\nA: consider:\n\n- Is it fast?\n- Is it safe?\n\n1. Why?\n2. How?\n",
+        "Q: a?\nA: b\n\n| is it? | yes |\n|---|---|\n",
+        "Q: a?\nA: for example:\n\nWhat is the capital of France?\n",
+        "what is X?\n\nAn x.\n\nSo why does it matter?\n\nBecause.\n",
+        "what is X?\n\nAn x.\n\nWhen should you use one?\n\nAlways.\n",
+        "what is X?\n\nIt is fine. But is it fast?\nYes.\n",
+        "what is X?\n\nAn x.\n\n**Why is it useful?**\n\nBecause.\n",
+        "Q: a?\nA: b\n\nUser: c?\nAssistant: d\n",  # a dialogue example inside an answer
+        "> what is X?\n\nAn x.\n\n> **Note:** x is old.\n\nStill useful.\n",  # a callout
+        "> what is X?\n\nA title such as\n\n> Why X?\n\nworks well.\n",  # a sentence runs on
+    ],
+)
+def test_small_traps(text: str) -> None:
+    assert len(parse_string(text).notes) == 1
+
+
+# --- Invariants, on generated transcripts -----------------------------------------------------
+
+
+def check_every_line_claimed_once(transcript: Transcript, parsed: Parsed) -> None:
+    """Every non-blank line outside the wrapper is the title's, one note's or reported; and a
+    note's lines are all in its question or answer, or are a marker it consumed."""
+    counts = assigned_lines(parsed, transcript)
+    for index, line in enumerate(transcript.lines):
+        number = index + 1
+        if line.strip() and index not in transcript.ignored:
+            assert counts.get(number) == 1, f"line {number} {line!r}: {counts.get(number)} claims"
+        else:
+            assert number not in counts, f"line {number} {line!r} is blank or ignored"
+    for note in parsed.notes:
+        assert note.first_line is not None and note.last_line is not None
+        body = note.question + "\n" + note.answer
+        for index in range(note.first_line - 1, note.last_line):
+            line = transcript.lines[index]
+            if line.strip() and index not in transcript.ignored:
+                assert any(part in body for part in contents(line)), (
+                    f"line {index + 1} {line!r} is in no text of the note at {note.line}"
+                )
+
+
+def contents(line: str) -> list[str]:
+    """What may be left of a line in a note: the line, or the text after its marker."""
+    parts = [line.strip()]
+    if DIRECTIVE.match(line):
+        parts.append("")  # `<!-- not a question -->` is consumed
+    for pattern in (QUESTION_MARKER, ANSWER_MARKER, USER_MARKER, ASSISTANT_MARKER):
+        match = pattern.match(line)
+        if match:
+            parts.append(match.group(1).strip().strip("*_ "))
+    heading = heading_text(line)
+    if heading:
+        parts.append(heading[1].strip("*_ "))
+        for pattern in (QUESTION_MARKER, USER_MARKER, ASSISTANT_MARKER):
+            if pattern.match(heading[1]) or pattern.match(heading[1] + ":"):
+                parts.append("")
+    item = ITEM_TEXT.match(line)
+    if item:
+        parts.append(item.group(1).strip())
+    parts.append(re.sub(r"^ {0,3}> ?", "", line).strip())
+    return [part for part in parts if part is not None]
+
+
+WORDS = st.sampled_from(
+    [
+        "what",
+        "is",
+        "a",
+        "Tensor",
+        "graph",
+        "why",
+        "does",
+        "it",
+        "you",
+        "I",
+        "the",
+        "fast",
+        "x",
+        "How",
+        "explain",
+        "difference",
+        "between",
+        "numpy",
+        "So",
+        "this",
+        "？",
+        "`code`",
+    ]
+)
+
+
+@st.composite
+def sentence(draw: st.DrawFn) -> str:
+    words = draw(st.lists(WORDS, min_size=1, max_size=8))
+    end = draw(st.sampled_from(["", "?", ".", ":", "？", "!"]))
+    return " ".join(words) + end
+
+
+@st.composite
+def block(draw: st.DrawFn) -> list[str]:
+    s = draw(sentence())
+    kind = draw(st.integers(0, 16))
+    if kind == 0:
+        marker = draw(
+            st.sampled_from(
+                [
+                    "Q:",
+                    "q :",
+                    "**Q:**",
+                    "Q：",
+                    "Question:",
+                    "问：",
+                    "A:",
+                    "Answer:",
+                    "**A:**",
+                    "答：",
+                    "User:",
+                    "Assistant:",
+                    "**You:**",
+                    "**ChatGPT:**",
+                    "You said:",
+                    "ChatGPT said:",
+                ]
+            )
+        )
+        return [f"{marker} {s}" if draw(st.booleans()) else marker]
+    if kind == 1:
+        return [draw(st.sampled_from(["## You", "## ChatGPT", "### Prompt", "### Response"]))]
+    if kind == 2:
+        return ["#" * draw(st.integers(1, 7)) + " " + s]
+    if kind == 3:
+        return draw(st.lists(sentence(), min_size=1, max_size=3))
+    if kind == 4:
+        bullet = draw(st.sampled_from(["-", "*", "1.", "2)", "10."]))
+        return [f"{bullet} {item}" for item in draw(st.lists(sentence(), min_size=1, max_size=3))]
+    if kind == 5:
+        fence = draw(st.sampled_from(["```", "```python", "~~~", "````", "``` bash", "~~~~"]))
+        body = draw(
+            st.lists(
+                st.sampled_from(
+                    ["Q: inside?", "# is this right?", "x = 1", "", "```", "```python", "~~~"]
+                ),
+                max_size=4,
+            )
+        )
+        close = [fence.split()[0].rstrip("python")] if draw(st.booleans()) else []
+        return [fence, *body, *close]
+    if kind == 6:
+        return [f"> {line}" for line in draw(st.lists(sentence(), min_size=1, max_size=3))]
+    if kind == 7:
+        return [""] * draw(st.integers(1, 3))
+    if kind == 8:
+        return [draw(st.sampled_from(["<!-- not a question -->", "<!-- id: k1 -->"]))]
+    if kind == 9:
+        return [draw(st.sampled_from(["=====", "---", "| a? | b |", "***", "\t", "   "]))]
+    if kind == 10:
+        return [draw(st.text(max_size=30))]
+    if kind == 11:
+        return ["    " + s, "\t" + s]
+    if kind == 12:
+        return [s, "Traceback (most recent call last):", '  File "x.py", line 1']
+    if kind == 13:
+        return [f"1. {s}"]  # maybe a copy of an earlier list item
+    return [s]
+
+
+@st.composite
+def transcript_text(draw: st.DrawFn) -> str:
+    lines = [line for part in draw(st.lists(block(), max_size=25)) for line in part]
+    if draw(st.booleans()):
+        lines = [line + draw(st.sampled_from(["", " ", "\t", "  "])) for line in lines]
+    wrapper = draw(st.sampled_from([None, "```", "````", "~~~", "```markdown"]))
+    if wrapper:
+        closing = [wrapper.removesuffix("markdown")] if draw(st.booleans()) else []
+        lines = [wrapper, *lines, *closing]
+    if draw(st.booleans()):
+        lines = [draw(st.sampled_from(["# Title", "Notes", "what is x?"])), "", *lines]
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+def read_bytes(data: bytes) -> Transcript:
+    return read_transcript(Path("generated.txt"), "generated.txt", data)
+
+
+INVARIANT_SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@INVARIANT_SETTINGS
+@given(transcript_text())
+def test_every_line_is_claimed_exactly_once(text: str) -> None:
+    transcript = read_bytes(text.encode())
+    check_every_line_claimed_once(transcript, parse_transcript(transcript))
+
+
+@INVARIANT_SETTINGS
+@given(transcript_text(), st.booleans())
+def test_parsing_is_deterministic_and_blind_to_crlf_and_bom(text: str, bom: bool) -> None:
+    plain = parse_transcript(read_bytes(text.encode()))
+    assert parse_transcript(read_bytes(text.encode())) == plain
+    lines = split_lines(text)
+    windows = (b"\xef\xbb\xbf" if bom else b"") + "\r\n".join(lines).encode()
+    assert parse_transcript(read_bytes(windows)).notes == plain.notes
+
+
+@INVARIANT_SETTINGS
+@given(st.text(max_size=400))
+def test_arbitrary_text_never_raises_and_loses_nothing(text: str) -> None:
+    transcript = read_bytes(text.encode("utf-8", "surrogatepass"))
+    parsed = parse_transcript(transcript)
+    check_every_line_claimed_once(transcript, parsed)
+    lines = [note.line for note in parsed.notes]
+    assert lines == sorted(set(lines))
+
+
+@INVARIANT_SETTINGS
+@given(transcript_text(), st.data())
+def test_q_before_any_line_makes_it_a_question(text: str, data: st.DataObject) -> None:
+    transcript = read_bytes(text.encode())
+    document = build_document(transcript)
+    candidates = [
+        i
+        for i, kind in enumerate(document.kinds)
+        if kind == "text" and i not in document.suppressed and transcript.lines[i].strip()
+    ]
+    if not candidates:
+        return
+    index = data.draw(st.sampled_from(candidates))
+    lines = list(transcript.lines)
+    lines[index] = "Q: " + lines[index].strip()
+    parsed = parse_transcript(read_bytes("\n".join(lines).encode()))
+    assert index + 1 in {note.line for note in parsed.notes}
+
+
+@INVARIANT_SETTINGS
+@given(transcript_text(), st.data())
+def test_not_a_question_above_any_question_undoes_it(text: str, data: st.DataObject) -> None:
+    transcript = read_bytes(text.encode())
+    notes = parse_transcript(transcript).notes
+    if not notes:
+        return
+    line = data.draw(st.sampled_from([note.line for note in notes]))
+    assert line is not None
+    lines = list(transcript.lines)
+    lines.insert(line - 1, "<!-- not a question -->")
+    parsed = parse_transcript(read_bytes("\n".join(lines).encode()))
+    assert line + 1 not in {note.line for note in parsed.notes}
+
+
+# --- Cost: linear in the size of the file -----------------------------------------------------
+
+
+def executed_lines(text: str) -> int:
+    """How many lines of parse.py run to parse `text`: an operation count, not a timing."""
+    count = 0
+    parse_file = sys.modules[parse_transcript.__module__].__file__
+
+    def tracer(frame, event, arg):  # type: ignore[no-untyped-def]
+        nonlocal count
+        if frame.f_code.co_filename != parse_file:
+            return None
+        if event == "line":
+            count += 1
+        return tracer
+
+    transcript = parse_text(text, "x")
+    sys.settrace(tracer)
+    try:
+        parse_transcript(transcript)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+SHAPES = {
+    "Q/A pairs": "Q: question {i}?\nA: answer {i}\n\n",
+    "Q without A": "Q: question {i}?\n\nanswer {i} here.\n\n",
+    "plain": "question number {i}?\n\nAnswer {i} is here.\n\n",
+    "plain capitalized": "Why is {i} here?\n\nAnswer {i} is here.\n\n",
+    "headings": "## question {i}?\n\nAnswer {i}.\n\n### Section\n\ntext\n\n",
+    "quotes": "> question {i}?\n> more\n\nAnswer {i} is here.\n\n",
+    "speakers": "## You\n\nquestion {i}\n\n## ChatGPT\n\nAnswer {i}.\n\n",
+    "copied items": "{i}. item {i}?\n\nreply {i}.\n\n",
+    "open fences": "```\ncode {i}\n",
+    "pasted output": "why does {i} fail?\n```\nerror {i}\n```\n\nBecause.\n\n",
+    "list of questions": "- is {i} fast?\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_the_work_grows_linearly(shape: str) -> None:
+    small = "".join(SHAPES[shape].format(i=i) for i in range(200))
+    large = "".join(SHAPES[shape].format(i=i) for i in range(800))
+    assert executed_lines(large) <= 4.5 * executed_lines(small)
+
+
+LIMIT = 30.0  # seconds: generous, to fail on a quadratic blow-up, never on a slow machine
+
+
+def timed_parse(text: str) -> tuple[float, Parsed]:
+    start = time.perf_counter()
+    parsed = parse_transcript(parse_text(text, "big.txt"))
+    return time.perf_counter() - start, parsed
+
+
+def test_a_20_mb_unterminated_fence_parses_fast() -> None:
+    seconds, parsed = timed_parse(
+        "Q: what?\nA: this:\n```python\n" + "x = 1  # what?\n" * 1_400_000
+    )
+    assert seconds < LIMIT
+    assert len(parsed.notes) == 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a" * 5_000_000,
+        " " * 5_000_000 + "x",
+        "Q" + " " * 5_000_000 + "x",
+        "# " + " " * 5_000_000 + "x",
+        "```" + " " * 5_000_000 + "`",
+        "1." + " " * 5_000_000,
+        "<!-- id:" + " " * 5_000_000,
+        "what " * 1_000_000 + "?",
+    ],
+    ids=["letters", "spaces", "Q-spaces", "heading-spaces", "fence", "item", "directive", "words"],
+)
+def test_a_5_mb_line_parses_fast(line: str) -> None:
+    seconds, _ = timed_parse(line + "\n")
+    assert seconds < LIMIT
+
+
+def test_100k_question_answer_pairs_parse_fast() -> None:
+    text = "".join(f"Q: question {i}?\nA: answer {i}\n\n" for i in range(100_000))
+    seconds, parsed = timed_parse(text)
+    assert seconds < LIMIT
+    assert len(parsed.notes) == 100_000
+
+
+def test_a_paragraph_repeating_an_earlier_bullet_is_answer_text() -> None:
+    """Found by the benchmark corpus: a statement that repeats a bullet of an earlier answer,
+    opening the reply to a `Q:`, is not a question copied from that list."""
+    text = (
+        "Q: first question\nA: Intro.\n\n- The graph moves contention between workers.\n"
+        "- Other point here.\n\nQ: second question\n\n"
+        "The graph moves contention between workers.\n\nMore answer text.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "bench.txt"))
+    assert questions(parsed) == [(1, "first question"), (7, "second question")]
+    assert parsed.notes[1].answer.startswith("The graph moves contention")

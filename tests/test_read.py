@@ -1,0 +1,85 @@
+"""Reading: decoding, line splitting and the whole-file wrapper fence."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from chatdeck.read import decode, find_wrapper, parse_text, split_lines
+
+
+def lines(text: str) -> list[str]:
+    return split_lines(text)
+
+
+@pytest.mark.parametrize("fence", ["```", "````", "~~~", "```markdown", "~~~~ text"])
+def test_a_closed_wrapper_is_found_with_nested_fences_inside(fence: str) -> None:
+    bare = fence.split()[0].removesuffix("markdown")
+    text = f"{fence}\nQ: q?\nA: code:\n\n```python\nx = 1\n```\n\n```\noutput\n```\n{bare}\n"
+    assert find_wrapper(lines(text)) == (0, 11)
+
+
+def test_a_title_line_may_come_before_the_wrapper() -> None:
+    text = "# My notes\n\n```\nQ: q?\nA: a\n```\n"
+    assert find_wrapper(lines(text)) == (2, 5)
+
+
+def test_an_unclosed_wrapper_is_open_to_the_end() -> None:
+    assert find_wrapper(lines("```\nQ: q?\nA: a\n")) == (0, None)
+
+
+def test_a_last_fence_that_closes_a_nested_block_does_not_close_the_wrapper() -> None:
+    text = "```markdown\nQ: q?\nA: like this:\n\n```python\nx = 1\n```\n"
+    assert find_wrapper(lines(text)) == (0, None)
+
+
+def test_a_shorter_fence_never_closes_a_longer_wrapper() -> None:
+    text = "````\nQ: q?\nA: a\n```\n"
+    assert find_wrapper(lines(text)) == (0, None)
+
+
+def test_trailing_blank_lines_after_the_closing_fence_are_fine() -> None:
+    assert find_wrapper(lines("```\nQ: q?\nA: a\n```\n\n  \n")) == (0, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```python\nQ: q?\n```\n",  # a language: a code block, not a wrapper
+        "```\nsome code\n```\n\nQ: what does it do?\nA: nothing\n",  # closed, then text
+        "Q: q?\n```\nA: a\n```\n",  # does not open the file
+        "",
+        "\n\n",
+    ],
+)
+def test_not_a_wrapper(text: str) -> None:
+    assert find_wrapper(lines(text)) is None
+
+
+def test_the_wrapper_lines_are_ignored_and_nothing_else() -> None:
+    transcript = parse_text("# T\n```\nQ: q?\nA: a\n```\n", "x")
+    assert transcript.ignored == frozenset({1, 4})
+
+
+def test_split_lines_normalizes_crlf_and_cr() -> None:
+    assert split_lines("a\r\nb\rc\n") == ["a", "b", "c"]
+    assert split_lines("a\n\n") == ["a", ""]
+
+
+def test_a_bom_is_dropped_however_the_text_arrives() -> None:
+    assert decode(codecs.BOM_UTF8 + "Q: é?".encode(), "x") == ("Q: é?", [])
+    assert parse_text("\ufeffQ: q?\n", "x").lines == ["Q: q?"]
+    assert decode("Q: q?".encode("utf-16"), "x") == ("Q: q?", [])
+
+
+def test_invalid_utf8_is_replaced_and_reported_with_its_line() -> None:
+    text, problems = decode(b"Q: a\nA: \xff\n", "x")
+    assert text == "Q: a\nA: \ufffd\n"
+    assert [problem.line for problem in problems] == [2]
+
+
+def test_wrapper_detection_is_linear_on_huge_inputs() -> None:
+    many = ["```"] + ["```python", "x", "```"] * 100_000 + ["```"]
+    assert find_wrapper(many) == (0, len(many) - 1)
+    assert find_wrapper(["```" + " " * 5_000_000 + "x`"]) is None
