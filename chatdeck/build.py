@@ -355,7 +355,9 @@ def plan(
     sources, configs, result = start(paths, deck_name)
 
     def parse(name: str, data: bytes) -> FileNotes:
-        return parse_file(name, data, keep=result.parsed)
+        found = parse_file(name, data, keep=result.parsed)
+        result.lines[name] = found.lines  # for --dry-run to quote the lines it explains
+        return found
 
     for found in read_sources(sources, result, configs, parse, selection):
         result.notes.extend(found.notes)

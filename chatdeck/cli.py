@@ -214,23 +214,32 @@ def json_report(result: BuildResult) -> dict:
 
 
 def print_questions(result: BuildResult) -> None:
+    """Per file: every question with its line, rule and why; guesses marked `?`; then the
+    lines that looked like questions but stayed in an answer, with the reason."""
     guessed = 0
     for parsed in result.parsed:
         title = f"  (title: {parsed.title})" if parsed.title else ""
         print(f"{parsed.source}{title}")
+        reasons = {d.line: d.reason for d in parsed.decisions if d.verdict == "question"}
         for note in parsed.notes:
             mark = " " if note.confidence == "high" else "?"
             guessed += note.confidence != "high"
-            question = " ".join(note.question.split())
-            if len(question) > 72:
-                question = question[:71] + "…"
             rule = f"{note.rule} ({note.confidence})" if mark == "?" else note.rule
-            print(f" {mark}{note.line:5}  {rule:<30} {question}")
+            print(f" {mark}{note.line:5}  {rule:<30} {snippet(note.question)}")
+            if mark == "?":
+                print(f"{'':38} because: {reasons.get(note.line, '')}")
         for line in parsed.unassigned[:1]:
             print(
                 f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
                 "before the first question)"
             )
+        kept = [d for d in parsed.decisions if d.verdict == "not a question"]
+        lines = result.lines.get(parsed.source, [])
+        if kept:
+            print(f"  kept in answers ({len(kept)} line(s) that look like questions):")
+        for decision in kept:
+            text = lines[decision.line - 1] if decision.line <= len(lines) else ""
+            print(f"   ·{decision.line:5}  {decision.reason}: {snippet(text, 50)}")
     for source, conversation, count in result.conversations:
         print(f"{source}  conversation {conversation!r}: {count} turn(s)")
     if guessed:
@@ -238,6 +247,11 @@ def print_questions(result: BuildResult) -> None:
             f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "
             "question to confirm it, or `<!-- not a question -->` on the line above to undo it."
         )
+
+
+def snippet(text: str, width: int = 72) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def print_summary(result: BuildResult) -> None:

@@ -8,8 +8,6 @@ from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
 
-#: Suffixes read as transcripts. Everything else in a folder is skipped with a warning.
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 #: Files people keep next to transcripts that are not transcripts; skipped quietly.
 QUIET_NAMES = {"deck.toml"}
 

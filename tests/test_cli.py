@@ -42,6 +42,10 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
     assert "standalone question" in completed.stdout
     assert "000_01970299b520cebb.txt" in completed.stdout
+    # Every decision is explained: why a guess was made, and why look-alikes were not.
+    assert "because: capitalized `?` line with its reply right under it" in completed.stdout
+    assert "a list item inside an answer: 1. What is TensorFlow" in completed.stdout
+    assert "### What is Temperature in LLMs?" in completed.stdout
 
 
 def test_missing_path_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
