@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SOURCE, TEMPLATES
 
 import chatdeck.build as build_module
 from chatdeck.build import build
 from chatdeck.package import load_templates
-from conftest import SOURCE, TEMPLATES
 
 
 def test_parallel_and_cached_builds_match_a_clean_single_process_build(

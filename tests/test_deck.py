@@ -9,9 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SOURCE, import_package
 
 from chatdeck import package
-from conftest import ROOT, SOURCE, import_package
 
 
 @pytest.fixture(scope="module")

@@ -120,7 +120,14 @@ def test_read_parse_render_never_raise_on_any_bytes(data: bytes) -> None:
 
 
 PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
-    "```", "~~~", "<script>", "\\(", "\\)", "$$", "\r\n", "\uf8f00\uf8f1",
+    "```",
+    "~~~",
+    "<script>",
+    "\\(",
+    "\\)",
+    "$$",
+    "\r\n",
+    "\uf8f00\uf8f1",
 ]
 
 

@@ -8,10 +8,10 @@ and the first and last line of its reply. A note's answer must be exactly those 
 from __future__ import annotations
 
 import pytest
+from conftest import SOURCE
 
 from chatdeck.parse import parse_transcript
 from chatdeck.read import read_transcript
-from conftest import SOURCE
 
 # file prefix -> [(question line, first answer line, last answer line), ...]
 EXPECTED = {
