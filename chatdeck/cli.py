@@ -138,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the previous deck is untouched", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # `| head` closed the pipe: not an error of the build (see build_deck.py)
     except OSError as error:
         if args.debug:
             raise
