@@ -696,6 +696,8 @@ def standalone_question(doc: Document, i: int) -> Found | None:
         verdict = "medium", "capitalized `?` line with its reply right under it"
     elif asks and plain and signals.alone and (signals.first_person or not doc.lowercase_asker):
         verdict = "medium", "`?` paragraph in a file of unmarked questions"
+    elif asks and plain and signals.alone and not signals.prose:
+        verdict = "low", "capitalized `?` paragraph in a file of lowercase questions"
     elif (
         typed
         and not asks

@@ -906,3 +906,16 @@ def test_a_paragraph_repeating_an_earlier_bullet_is_answer_text() -> None:
     parsed = parse_transcript(parse_text(text, "bench.txt"))
     assert questions(parsed) == [(1, "first question"), (7, "second question")]
     assert parsed.notes[1].answer.startswith("The graph moves contention")
+
+
+def test_a_capitalized_question_in_a_lowercase_file_is_kept_as_a_flagged_guess() -> None:
+    """People do not always type in lowercase: a capitalized `?` line standing alone with its
+    reply after it is a low-confidence question (shown for checking), not silently an answer."""
+    text = (
+        "what is a tensor\n\nA tensor is a multi-dimensional array. Why does it matter? "
+        "Because GPUs love them.\n\nIs a matrix the same as a tensor?\n\n"
+        "Not exactly: a matrix is a 2-D tensor.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "plain.txt"))
+    assert questions(parsed) == [(1, "what is a tensor"), (5, "Is a matrix the same as a tensor?")]
+    assert "high" not in [note.confidence for note in parsed.notes]  # both flagged for checking
