@@ -281,6 +281,7 @@ def parse_and_render(name: str, data: bytes) -> FileNotes:
         ]
         found.rendered.extend(fields)
         note.field_keys = [key for key, _ in fields]
+        note.guid = guid_for_question(question_key(note))
         note.answer = ""
     if not has_images:
         found.lines = []  # only needed to place image warnings on their lines
@@ -309,6 +310,7 @@ NOTE_FIELDS = (
     "last_line",
     "note_id",
     "field_keys",
+    "guid",
 )
 
 
@@ -581,7 +583,12 @@ def build(
         if not result.merged:
             raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
         card_notes = [
-            CardNote(guid_for_question(question_key(note)), note.deck, note.field_keys, note.tags)
+            CardNote(
+                note.guid or guid_for_question(question_key(note)),
+                note.deck,
+                note.field_keys,
+                note.tags,
+            )
             for note in result.merged
         ]
         fill_digests(card_notes)

@@ -50,8 +50,10 @@ class Note:
     conversation: str | None = None
     position: int = 0
     tags: list[str] = field(default_factory=list)
-    #: Set by the build once the fields are rendered: where their HTML is in the render cache.
+    #: Set by the build once the fields are rendered: where their HTML is in the render cache,
+    #: and the note's Anki GUID (worked out with the parse, in a worker, and cached with it).
     field_keys: list[str] = field(default_factory=list)
+    guid: str = ""
 
 
 @dataclass
