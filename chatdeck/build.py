@@ -159,7 +159,6 @@ class FileNotes:
     title: str | None = None
     problems: list[Problem] = field(default_factory=list)
     cache_key: str | None = None  # set when these notes may be stored in the parse cache
-    cached: bool = False  # the notes came from the parse cache, field keys and all
     #: Fields rendered along with the parse, for the render cache: (key, HTML).
     rendered: list[tuple[str, str]] = field(default_factory=list)
 
@@ -179,13 +178,13 @@ def read_sources(
     selection: Selection | None = None,
     cache: RenderCache | None = None,
     pool: Pool | None = None,
+    ahead: int = 0,
 ) -> Iterator[FileNotes]:
     """Read each source in turn and yield its notes, in source order, with deck, tags and build
     position; problems and counts go into `result`. With a cache, a file whose bytes were
-    parsed before is not parsed again. With a pool, `parse` runs in worker processes, a few
-    files ahead, while this process reads the next files and stores the results."""
+    parsed before is not parsed again. With a pool, `parse` runs in worker processes, up to
+    `ahead` files ahead, while this process reads the next files and stores the results."""
     in_flight: deque[tuple[Source, list[str], FileSettings, object, str | None]] = deque()
-    ahead = 4 * len(pool._pool) if pool is not None else 0  # noqa: SLF001
     position = 0
 
     def finish(
@@ -333,7 +332,7 @@ def from_json(text: str, source: str) -> FileNotes:
         for name, value in zip(NOTE_FIELDS, values, strict=True):
             setattr(note, name, value)
     problems = [Problem(source, line, message) for line, message in data["problems"]]
-    return FileNotes(notes, [], data["title"], problems, cached=True)
+    return FileNotes(notes, [], data["title"], problems)
 
 
 def start(
@@ -556,12 +555,15 @@ def build(
     cache = RenderCache(output_dir / CACHE_FOLDER if use_cache else None)
     collection = output_dir / f"{TEMP_PREFIX}collection.anki2"
     collector = MediaCollector(result.roots)
-    pool = worker_pool(jobs or os.cpu_count() or 1, len(sources))
+    jobs = jobs or os.cpu_count() or 1
+    pool = worker_pool(jobs, len(sources))
     try:
         from tqdm import tqdm
 
         progress = tqdm(sources, unit="file", desc="Building", disable=None, leave=False, delay=2)
-        files = read_sources(progress, result, configs, parse_and_render, selection, cache, pool)
+        files = read_sources(
+            progress, result, configs, parse_and_render, selection, cache, pool, ahead=4 * jobs
+        )
         for found in files:
             cache.put_many(found.rendered)
             with_images = [note for note in found.notes if not note.field_keys]

@@ -72,7 +72,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--jobs",
         type=int,
         metavar="N",
-        help="worker processes for rendering (default: one per CPU)",
+        help="worker processes that parse and render (default: one per CPU)",
     )
     parser.add_argument(
         "--no-cache",
