@@ -167,7 +167,7 @@ class FileNotes:
 #: worker processes, so that parsing and rendering use every core.
 FileParser = Callable[[str, bytes], FileNotes]
 POOL_THRESHOLD = 8  # files; fewer are parsed and rendered here, without starting workers
-MAX_TASKS = 20  # files a worker handles before it is replaced (see `worker_pool`)
+MAX_TASKS = 20  # files a worker handles before it is replaced (see `Workers`)
 
 
 def read_sources(
@@ -177,12 +177,12 @@ def read_sources(
     parse: FileParser,
     selection: Selection | None = None,
     cache: RenderCache | None = None,
-    pool: Pool | None = None,
+    workers: Workers | None = None,
     ahead: int = 0,
 ) -> Iterator[FileNotes]:
     """Read each source in turn and yield its notes, in source order, with deck, tags and build
     position; problems and counts go into `result`. With a cache, a file whose bytes were
-    parsed before is not parsed again. With a pool, `parse` runs in worker processes, up to
+    parsed before is not parsed again. With workers, `parse` runs in worker processes, up to
     `ahead` files ahead, while this process reads the next files and stores the results."""
     in_flight: deque[tuple[Source, list[str], FileSettings, object, str | None]] = deque()
     position = 0
@@ -234,8 +234,8 @@ def read_sources(
             stored = cache.get_file(key) if cache is not None and key else None
             if stored:
                 work, key = from_json(stored, source.name), None
-            elif pool is not None:
-                work = pool.apply_async(parse, (source.name, data))
+            elif workers is not None:
+                work = workers.submit(parse, source.name, data)
             else:
                 work = parse(source.name, data)
         in_flight.append((source, tags, settings, work, key))
@@ -287,17 +287,33 @@ def parse_and_render(name: str, data: bytes) -> FileNotes:
     return found
 
 
-def worker_pool(jobs: int, files: int) -> Pool | None:
-    """Worker processes for a build of `files` files, or None for a small one.
+class Workers:
+    """Worker processes for parsing and rendering, started when a second file needs it: a
+    rebuild that re-parses one changed file does that here instead of starting workers.
 
     Even with --jobs 1 a large build renders in a worker: cmark-gfm's Python binding never
     frees its syntax trees (about 10 bytes per byte of Markdown), so each worker is replaced
     after MAX_TASKS files and memory stays flat however large the build.
     """
-    if files < POOL_THRESHOLD:
-        return None
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    return multiprocessing.get_context(method).Pool(jobs, maxtasksperchild=MAX_TASKS)
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool: Pool | None = None
+        self.requests = 0
+
+    def submit(self, parse: FileParser, name: str, data: bytes) -> FileNotes | AsyncResult:
+        self.requests += 1
+        if self.pool is None and self.requests < 2:
+            return parse(name, data)
+        if self.pool is None:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+            context = multiprocessing.get_context(method)
+            self.pool = context.Pool(self.jobs, maxtasksperchild=MAX_TASKS)
+        return self.pool.apply_async(parse, (name, data))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
 
 
 NOTE_FIELDS = (
@@ -556,13 +572,13 @@ def build(
     collection = output_dir / f"{TEMP_PREFIX}collection.anki2"
     collector = MediaCollector(result.roots)
     jobs = jobs or os.cpu_count() or 1
-    pool = worker_pool(jobs, len(sources))
+    workers = Workers(jobs) if len(sources) >= POOL_THRESHOLD else None
     try:
         from tqdm import tqdm
 
         progress = tqdm(sources, unit="file", desc="Building", disable=None, leave=False, delay=2)
         files = read_sources(
-            progress, result, configs, parse_and_render, selection, cache, pool, ahead=4 * jobs
+            progress, result, configs, parse_and_render, selection, cache, workers, ahead=4 * jobs
         )
         for found in files:
             cache.put_many(found.rendered)
@@ -619,8 +635,8 @@ def build(
         reason = getattr(error, "strerror", None) or str(error)
         raise BuildError(f"{output_dir}: cannot write: {reason}") from None
     finally:
-        if pool is not None:
-            pool.terminate()
+        if workers is not None:
+            workers.close()
         cache.close()
         collection.unlink(missing_ok=True)
     result.output = target
