@@ -45,7 +45,7 @@ from chatdeck.read import (
     looks_like_text,
     read_transcript,
 )
-from chatdeck.render import render_many, render_markdown
+from chatdeck.render import render_markdown
 from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key, file_key
 
 STATE_NAME = ".build-state.json"
@@ -85,7 +85,8 @@ class BuildResult:
     output: Path | None = None
     #: Notes whose question left the transcripts since the last build (re-emitted, tagged).
     removed: list[CardNote] = field(default_factory=list)
-    #: Per source name: its lines and the folder it was found in (for images and reports).
+    #: Per source name: its lines (kept by `plan`, for --dry-run) and the folder it was found
+    #: in (for images).
     lines: dict[str, list[str]] = field(default_factory=dict)
     roots: dict[str, Path] = field(default_factory=dict)
     preview: Path | None = None
@@ -263,28 +264,40 @@ def parse_file(name: str, data: bytes, keep: list[Parsed] | None = None) -> File
 
 def parse_and_render(name: str, data: bytes) -> FileNotes:
     """A build's unit of work: parse a file and render its fields (those without images,
-    which need this file's folder and so are left to the main process).
-
-    Each note keeps the cache keys of its fields, and drops its Markdown answer."""
+    which need this file's folder and so are left to the main process)."""
     found = parse_file(name, data)
     has_images = False
     for note in found.notes:
         if "![" in note.question or "![" in note.answer:
             has_images = True
-            continue
-        label = html_escape(source_label(note))
-        fields = [
-            (cache_key(note.question), render_markdown(note.question)),
-            (cache_key(note.answer), render_markdown(note.answer)),
-            (content_key(label), label),
-        ]
-        found.rendered.extend(fields)
-        note.field_keys = [key for key, _ in fields]
-        note.guid = guid_for_question(question_key(note))
-        note.answer = ""
+        else:
+            found.rendered.extend(render_fields(note))
     if not has_images:
         found.lines = []  # only needed to place image warnings on their lines
     return found
+
+
+def render_fields(
+    note: Note, resolve: Callable[[str], str | None] | None = None
+) -> list[tuple[str, str]]:
+    """A note's three fields as (render-cache key, HTML). Sets the note's field keys and GUID
+    and drops its Markdown answer, which is no longer needed.
+
+    Markdown is keyed by itself and the renderer's version; a field with images (whose HTML
+    depends on the image files, found with `resolve`) and the Source line by their HTML."""
+    fields = []
+    for markdown in (note.question, note.answer):
+        if resolve is not None and "![" in markdown:
+            html = render_markdown(markdown, resolve)
+            fields.append((content_key(html), html))
+        else:
+            fields.append((cache_key(markdown), render_markdown(markdown)))
+    label = html_escape(source_label(note))
+    fields.append((content_key(label), label))
+    note.field_keys = [key for key, _ in fields]
+    note.guid = guid_for_question(question_key(note))
+    note.answer = ""
+    return fields
 
 
 class Workers:
@@ -426,34 +439,6 @@ class MediaCollector:
         return resolve
 
 
-def field_keys(
-    note: Note,
-    lines: list[str],
-    collector: MediaCollector,
-    stored: list[tuple[str, str]],
-    pending: list[tuple[str, str]],
-) -> list[str]:
-    """The render-cache keys of a note's three fields.
-
-    Fields with images render right here, in this process, because resolving an image reads
-    files and reports problems by line; they and the Source line are stored under a hash of
-    their HTML (`stored`). Everything else is keyed by its Markdown and queued (`pending`).
-    """
-    keys = []
-    for markdown in (note.question, note.answer):
-        if "![" in markdown:
-            html = render_markdown(markdown, collector.resolver(note, lines))
-            keys.append(content_key(html))
-            stored.append((keys[-1], html))
-        else:
-            keys.append(cache_key(markdown))
-            pending.append((keys[-1], markdown))
-    source = html_escape(source_label(note))
-    keys.append(content_key(source))
-    stored.append((keys[-1], source))
-    return keys
-
-
 def fields_from(cache: RenderCache):  # type: ignore[no-untyped-def]
     """The FieldSource for the package writer: field HTML fetched from the cache in batches."""
 
@@ -582,17 +567,10 @@ def build(
         )
         for found in files:
             cache.put_many(found.rendered)
-            with_images = [note for note in found.notes if not note.field_keys]
-            if with_images:
-                stored: list[tuple[str, str]] = []
-                pending: list[tuple[str, str]] = []
-                for note in with_images:
-                    note.field_keys = field_keys(note, found.lines, collector, stored, pending)
-                    note.answer = ""
-                cache.put_many(stored)
-                texts = [text for _, text in pending]
-                cache.put_many(zip([key for key, _ in pending], render_many(texts), strict=True))
-            elif found.cache_key:
+            unrendered = [note for note in found.notes if not note.field_keys]
+            for note in unrendered:  # fields with images, and chat-export notes
+                cache.put_many(render_fields(note, collector.resolver(note, found.lines)))
+            if found.cache_key and not unrendered:
                 cache.put_file(found.cache_key, to_json(found))
             result.notes.extend(found.notes)
         progress.close()

@@ -251,8 +251,3 @@ def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | 
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'
     return rendered
-
-
-def render_many(texts: list[str]) -> list[str]:
-    """A batch of fields without images: the unit of work handed to a worker process."""
-    return [render_markdown(text) for text in texts]

@@ -1,4 +1,5 @@
-"""A disk cache of rendered HTML, so a rebuild renders only what changed.
+"""A disk cache of rendered HTML and of parsed files, so a rebuild re-parses and re-renders
+only the files whose bytes changed.
 
 Keys are hashes of the Markdown and of everything that decides how it renders (this package's
 version and render code, and the versions of cmark-gfm, Pygments and nh3), so a stale entry can
@@ -91,19 +92,6 @@ class RenderCache:
         connection = sqlite3.connect(":memory:")
         connection.executescript(schema)
         return connection
-
-    def missing(self, keys: Iterable[str]) -> set[str]:
-        wanted = set(keys)
-        if not wanted:
-            return wanted
-        found: set[str] = set()
-        ordered = sorted(wanted)
-        for start in range(0, len(ordered), 500):
-            batch = ordered[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self.connection.execute(f"SELECT key FROM html WHERE key IN ({marks})", batch)
-            found.update(key for (key,) in rows)
-        return wanted - found
 
     def get_many(self, keys: list[str]) -> dict[str, str]:
         if not keys:
