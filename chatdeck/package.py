@@ -20,7 +20,7 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,16 +188,30 @@ def note_type(templates: Templates):  # type: ignore[no-untyped-def]
     )
 
 
-def sanitized_note_class():  # type: ignore[no-untyped-def]
-    """genanki's Note, minus its per-field scan for invalid HTML tags: our fields come out of
-    nh3's allow-list, so the scan (a third of the write time) can find nothing."""
-    import genanki
-
-    class SanitizedNote(genanki.Note):
-        def _check_invalid_html_tags_in_fields(self) -> None:
-            pass
-
-    return SanitizedNote
+def note_rows(
+    note: CardNote, fields: list[str], mod: int, deck_id: int, position: int, ids: Iterator[int]
+) -> tuple[tuple, tuple]:
+    """The `notes` and `cards` rows of one note, exactly as genanki's `Note.write_to_db` writes
+    them (a test checks that): its Python objects cost a third of a rebuild, and our fields,
+    out of nh3's allow-list, need none of its checks. One card: the template needs only the
+    Question field, which a note always has."""
+    note_id, card_id = next(ids), next(ids)
+    tags = " " + " ".join(note.tags) + " "
+    note_row = (
+        note_id,
+        note.guid,
+        NOTE_TYPE_ID,
+        mod,
+        -1,
+        tags,
+        "\x1f".join(fields),
+        fields[0],
+        0,
+        0,
+        "",
+    )
+    card_row = (card_id, note_id, deck_id, 0, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+    return note_row, card_row
 
 
 def write_collection(
@@ -205,20 +219,22 @@ def write_collection(
 ) -> None:
     """Write the collection.anki2 database to `path`, streaming the notes in batches.
 
-    genanki writes each note and its card; each note is written with its own mod time. Same
-    notes, fields and stamps give the same bytes.
+    genanki gives the schema, the note type and the decks; the notes go in as rows, each with
+    its own mod time. Same notes, fields and stamps give the same bytes.
     """
     import genanki
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
 
     model = note_type(templates)
-    SanitizedNote = sanitized_note_class()  # noqa: N806
     timestamp = max([stamps.note_type, *stamps.notes.values()])
     ids = iter(range(timestamp * 1000, timestamp * 1000 + 10**10))
     deck_ids = {name: deck_id_for(name) for name in dict.fromkeys(note.deck for note in notes)}
     connection = sqlite3.connect(path)
     try:
+        # A temp file renamed into the package: no journal needed (a failed build discards it).
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
         cursor = connection.cursor()
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
@@ -234,12 +250,19 @@ def write_collection(
         )
         for start in range(0, len(notes), BATCH):
             batch = notes[start : start + BATCH]
-            for position, (note, fields) in enumerate(
-                zip(batch, fields_of(batch), strict=True), start
-            ):
-                SanitizedNote(
-                    model=model, fields=fields, guid=note.guid, tags=note.tags, due=position
-                ).write_to_db(cursor, stamps.notes[note.guid], deck_ids[note.deck], ids)
+            rows = [
+                note_rows(note, fields, stamps.notes[note.guid], deck_ids[note.deck], position, ids)
+                for position, (note, fields) in enumerate(
+                    zip(batch, fields_of(batch), strict=True), start
+                )
+            ]
+            cursor.executemany(
+                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", [row for row, _ in rows]
+            )
+            cursor.executemany(
+                "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [row for _, row in rows],
+            )
         connection.commit()
     finally:
         connection.close()
@@ -269,20 +292,33 @@ def write_package(path: Path, collection: Path, media: dict[str, bytes]) -> None
             for name, data in entries:
                 info = zipfile.ZipInfo(name, date_time=stamp_time)
                 info.compress_type = zipfile.ZIP_DEFLATED
-                # Level 1: a third of the default level's time for a few percent more bytes.
-                # (`_compresslevel` is public as `compress_level` from Python 3.13.)
-                info._compresslevel = 1  # noqa: SLF001
                 info.external_attr = 0o644 << 16
-                if isinstance(data, Path):
-                    with (
-                        data.open("rb") as source,
-                        archive.open(info, "w", force_zip64=True) as target,
-                    ):
-                        shutil.copyfileobj(source, target, 1 << 20)
-                else:
-                    archive.writestr(info, data)
+                with archive.open(info, "w", force_zip64=isinstance(data, Path)) as target:
+                    use_fast_deflate(target)
+                    if isinstance(data, Path):
+                        with data.open("rb") as source:
+                            shutil.copyfileobj(source, target, 1 << 20)
+                    else:
+                        target.write(data)
 
     atomic_write(path, write)
+
+
+#: ISA-L's deflate level: as small as zlib's level 1 in a quarter of its time (54 MB of a
+#: 10,000-note collection: 50 ms and 7.25 MB, against zlib level 1's 208 ms and 7.41 MB).
+FAST_DEFLATE_LEVEL = 2
+
+
+def use_fast_deflate(entry) -> None:  # type: ignore[no-untyped-def]
+    """Deflate a zip entry with ISA-L (python-isal) instead of zlib: the same format, which
+    every unzip and Anki read. zipfile takes no compressor of ours, so the entry's is swapped
+    before anything is written to it."""
+    from isal import isal_zlib
+
+    if hasattr(entry, "_compressor"):
+        entry._compressor = isal_zlib.compressobj(  # noqa: SLF001
+            FAST_DEFLATE_LEVEL, isal_zlib.DEFLATED, -isal_zlib.MAX_WBITS
+        )
 
 
 def atomic_write(path: Path, write) -> None:  # type: ignore[no-untyped-def]
@@ -327,5 +363,6 @@ def read_state(path: Path) -> dict:
 
 
 def write_state(path: Path, state: dict) -> None:
-    data = json.dumps(state, ensure_ascii=False, sort_keys=True, indent=1).encode()
+    # No indent: json's C encoder only runs without one (10x faster on 100,000 notes).
+    data = json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     atomic_write(path, lambda handle: handle.write(data))

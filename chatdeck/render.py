@@ -7,10 +7,13 @@ Three passes around one call to cmark-gfm (GitHub's own Markdown parser):
    backslashes and underscores of TeX; and it escapes `<` so raw HTML in a transcript shows as
    text instead of becoming markup.
 2. cmark-gfm renders GitHub-flavoured Markdown (tables, strikethrough, autolinks).
-3. `finish` puts the math back as `\\(..\\)` / `\\[..\\]` (the only forms Anki's MathJax reads),
-   highlights `<pre lang=..>` blocks with Pygments CSS classes, wraps tables so they scroll,
-   resolves images, marks CJK text with a `lang`, and nh3 sanitizes the result against an
-   allow-list, so nothing executable can reach a shared deck.
+3. `lift_code_blocks` highlights `<pre lang=..>` blocks with Pygments CSS classes and sets
+   them aside; `finish` puts the math back as `\\(..\\)` / `\\[..\\]` (the only forms Anki's
+   MathJax reads), wraps tables so they scroll and resolves images; nh3 sanitizes the result
+   against an allow-list, so nothing executable can reach a shared deck; then the code blocks go
+   back in. They skip nh3 because they are safe by construction (Pygments escapes every
+   character of the code, and its spans carry only its own class names), and because they are
+   most of the HTML: sanitizing them was half of nh3's time. A CJK text gets a `lang`.
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 # first, so a transcript can never forge a placeholder.
 PLACEHOLDER = "\uf8f0{}\uf8f1"
 PLACEHOLDER_PATTERN = re.compile("\uf8f0(\\d+)\uf8f1")
+CODE_PLACEHOLDER = "\uf8f2{}\uf8f3"
+CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
+RESERVED = re.compile("[\uf8f0-\uf8f3]")
 
 # Tried left to right at each position; code spans come first so nothing inside them is touched.
 INLINE = re.compile(
@@ -96,7 +102,7 @@ HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 def protect(markdown: str) -> tuple[str, list[str]]:
     """Lift math out into placeholders and escape raw HTML, outside code. Returns text + math."""
-    markdown = markdown.replace("\uf8f0", "\ufffd").replace("\uf8f1", "\ufffd")
+    markdown = RESERVED.sub("\ufffd", markdown)
     math: list[str] = []
     out: list[str] = []
     prose: list[str] = []
@@ -156,8 +162,7 @@ IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
 def finish(
     html_text: str, math: list[str], resolve_image: Callable[[str], str | None] | None
 ) -> str:
-    """Post-process cmark's HTML: math back, code highlighted, tables wrapped, images resolved."""
-    html_text = PRE_BLOCK.sub(_highlight_block, html_text)
+    """Post-process cmark's HTML: math back, tables wrapped, images resolved."""
     if math:
         html_text = PLACEHOLDER_PATTERN.sub(lambda m: _math_html(math, int(m.group(1))), html_text)
     html_text = html_text.replace("<table>", '<div class="table-wrap"><table>').replace(
@@ -171,6 +176,17 @@ def _math_html(math: list[str], index: int) -> str:
     if index >= len(math):
         return PLACEHOLDER.format(index)
     return html.escape(math[index], quote=False)
+
+
+def lift_code_blocks(html_text: str) -> tuple[str, list[str]]:
+    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks)."""
+    blocks: list[str] = []
+
+    def lift(match: re.Match[str]) -> str:
+        blocks.append(_highlight_block(match))
+        return CODE_PLACEHOLDER.format(len(blocks) - 1)
+
+    return PRE_BLOCK.sub(lift, html_text), blocks
 
 
 def _highlight_block(match: re.Match[str]) -> str:
@@ -246,7 +262,10 @@ def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | 
     """Markdown -> sanitized HTML ready for a card field."""
     protected, math = protect(markdown)
     rendered = cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS)
+    rendered, code_blocks = lift_code_blocks(rendered)
     rendered = sanitize(finish(rendered, math, resolve_image)).strip()
+    if code_blocks:
+        rendered = CODE_PLACEHOLDER_PATTERN.sub(lambda m: code_blocks[int(m.group(1))], rendered)
     language = language_of(markdown)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'

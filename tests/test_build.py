@@ -23,11 +23,46 @@ def test_parallel_and_cached_builds_match_a_clean_single_process_build(
     clean = build([SOURCE], tmp_path / "clean", templates, jobs=1, use_cache=False).output
     parallel = build([SOURCE], tmp_path / "parallel", templates, jobs=2).output
     assert (tmp_path / "parallel" / ".cache" / "render.sqlite").is_file()
-    shutil.copy(tmp_path / "clean" / ".build-state.json", tmp_path / "state.json")
     cached = build([SOURCE], tmp_path / "parallel", templates, jobs=2).output  # all from cache
     assert clean is not None and parallel is not None and cached is not None
     assert parallel.read_bytes() == clean.read_bytes()
     assert cached.read_bytes() == clean.read_bytes()
+
+
+def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
+    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rebuild a user runs after editing: most of it comes from the cache, and the deck must
+    be byte for byte what a clean single-process build makes from the same files and state."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 1)
+    templates = load_templates(TEMPLATES)
+    cached_dir, clean_dir = tmp_path / "cached", tmp_path / "clean"
+    first = build([source_copy], cached_dir, templates, jobs=2).output
+    assert first is not None
+    first_bytes = first.read_bytes()
+    clean_dir.mkdir()  # the clean build starts from the same state and previous deck
+    for name in (".build-state.json", first.name):
+        shutil.copy(cached_dir / name, clean_dir / name)
+
+    edited = source_copy / "003_0382162edb178db0.txt"
+    text = edited.read_text(encoding="utf-8")
+    unique_question = "Q: what is model distillation in deep learning?"  # in no other file
+    assert unique_question in text
+    edited.write_text(
+        text.replace("inference", "serving", 1).replace(unique_question, "", 1)
+        + "\n\nQ: what is a brand new question?\n\nA: A new answer with `code`.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000100")
+    cached = build([source_copy], cached_dir, templates, jobs=2)
+    clean = build([source_copy], clean_dir, templates, jobs=1, use_cache=False)
+    assert cached.output is not None and clean.output is not None
+    assert len(cached.removed) == len(clean.removed) == 1
+    assert cached.output.read_bytes() != first_bytes
+    assert cached.output.read_bytes() == clean.output.read_bytes()
+    state = ".build-state.json"
+    assert (cached_dir / state).read_bytes() == (clean_dir / state).read_bytes()
 
 
 def test_a_deleted_or_damaged_cache_is_harmless(

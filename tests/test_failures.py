@@ -216,15 +216,18 @@ def test_interrupt_while_writing_keeps_previous_deck(
     assert deck is not None
     before = deck.read_bytes()
 
-    import zipfile
+    import chatdeck.package
 
-    real_writestr = zipfile.ZipFile.writestr
+    real_use_fast_deflate = chatdeck.package.use_fast_deflate
+    entries = []
 
-    def interrupted(self, info, data, *args, **kwargs):  # type: ignore[no-untyped-def]
-        real_writestr(self, info, data, *args, **kwargs)
-        raise KeyboardInterrupt
+    def interrupted(entry) -> None:  # type: ignore[no-untyped-def]
+        entries.append(entry)
+        if len(entries) == 2:  # the collection is in the zip, the media map is not
+            raise KeyboardInterrupt
+        real_use_fast_deflate(entry)
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", interrupted)
+    monkeypatch.setattr(chatdeck.package, "use_fast_deflate", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build([SOURCE], output, templates)
     assert deck.read_bytes() == before

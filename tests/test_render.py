@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from hypothesis import given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from chatdeck.parse import parse_transcript
 from chatdeck.read import decode, parse_text
-from chatdeck.render import render_markdown
+from chatdeck.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 
 
 def test_tex_reaches_mathjax_intact() -> None:
@@ -128,6 +129,11 @@ PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
     "$$",
     "\r\n",
     "\uf8f00\uf8f1",
+    "\uf8f20\uf8f3",
+    "```python\n",
+    "```js\n",
+    "</code></pre>",
+    "'\"&",
 ]
 
 
@@ -136,3 +142,40 @@ PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
 def test_render_never_raises_and_never_emits_markup_from_text(text: str) -> None:
     html = render_markdown(text)
     assert "<script" not in html.lower()
+    assert_only_allowed_markup(html)
+
+
+class MarkupCheck(HTMLParser):
+    """Collects every tag and attribute not on the renderer's allow-list."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unexpected: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.unexpected.append(tag)
+        allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        self.unexpected += [f"{tag} {name}" for name, _ in attrs if name not in allowed]
+
+
+def assert_only_allowed_markup(html: str) -> None:
+    check = MarkupCheck()
+    check.feed(html)
+    check.close()
+    assert check.unexpected == []
+
+
+HOSTILE_CODE = "</code></pre><script>alert(1)</script><img src=x onerror=alert(1)> \uf8f20\uf8f3"
+
+
+@pytest.mark.parametrize("language", ["python", "html", "nosuchlanguage", ""])
+def test_code_blocks_skip_the_sanitizer_but_stay_inert(language: str) -> None:
+    """Code blocks go in after nh3: Pygments (or our own escaping) must keep them text."""
+    html = render_markdown(
+        f"Before.\n\n```{language}\n{HOSTILE_CODE}\n```\n\n- item\n\n  ```\n  <b>x</b>\n  ```"
+    )
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "\uf8f2" not in html and "\uf8f3" not in html
+    assert html.count("<pre") == 2
+    assert_only_allowed_markup(html)

@@ -1,0 +1,101 @@
+"""Package stage: the rows we write are genanki's, and the zip is deflated by ISA-L."""
+
+from __future__ import annotations
+
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import genanki
+from conftest import TEMPLATES, import_package
+from isal import isal_zlib
+
+from chatdeck.package import (
+    FAST_DEFLATE_LEVEL,
+    NOTE_TYPE_ID,
+    CardNote,
+    Stamps,
+    deck_id_for,
+    load_templates,
+    note_type,
+    write_collection,
+    write_package,
+)
+
+NOTES = [
+    CardNote("guid-one", "Top::First", ["k1", "k2", "k3"], ["ml", "python"]),
+    CardNote("guid-two", "Top::Second", ["k4", "k5", "k6"], []),
+    CardNote("guid-three", "Top::First", ["k7", "k8", "k9"], ["ml"]),
+]
+FIELDS = {
+    "guid-one": ["<p>what is a <code>KV</code> cache?</p>", "<p>An answer.</p>", "a.txt:1"],
+    "guid-two": ["<p>why \\(x^2\\)?</p>", '<pre class="code"><code>x</code></pre>', "a.txt:9"],
+    "guid-three": ["<p>中文问题？</p>", "", "b.txt:3"],
+}
+STAMPS = Stamps(
+    {"guid-one": 1700000000, "guid-two": 1700000005, "guid-three": 1700000002}, 1700000001, {}
+)
+
+
+def fields_of(notes: list[CardNote]) -> list[list[str]]:
+    return [FIELDS[note.guid] for note in notes]
+
+
+def rows(path: Path, table: str) -> list[tuple]:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+    finally:
+        connection.close()
+
+
+def test_rows_are_what_genanki_writes(tmp_path: Path) -> None:
+    templates = load_templates(TEMPLATES)
+    ours = tmp_path / "ours.anki2"
+    write_collection(ours, NOTES, fields_of, templates, STAMPS)
+
+    theirs = tmp_path / "genanki.anki2"
+    connection = sqlite3.connect(theirs)
+    cursor = connection.cursor()
+    model = note_type(templates)
+    timestamp = max([STAMPS.note_type, *STAMPS.notes.values()])
+    ids = iter(range(timestamp * 1000, timestamp * 1000 + 10**10))
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    cursor.executescript(APKG_SCHEMA)
+    for position, note in enumerate(NOTES):
+        genanki.Note(
+            model=model, fields=FIELDS[note.guid], guid=note.guid, tags=note.tags, due=position
+        ).write_to_db(cursor, STAMPS.notes[note.guid], deck_id_for(note.deck), ids)
+    connection.commit()
+    connection.close()
+
+    assert rows(ours, "notes") == rows(theirs, "notes")
+    assert rows(ours, "cards") == rows(theirs, "cards")
+    assert {row[2] for row in rows(ours, "notes")} == {NOTE_TYPE_ID}
+
+
+def test_package_is_deflated_by_isal_and_reads_back(tmp_path: Path) -> None:
+    collection = tmp_path / "collection.anki2"
+    write_collection(collection, NOTES, fields_of, load_templates(TEMPLATES), STAMPS)
+    apkg = tmp_path / "deck.apkg"
+    write_package(apkg, collection, {"0123.png": b"\x89PNG not really"})
+
+    data = collection.read_bytes()
+    compressor = isal_zlib.compressobj(FAST_DEFLATE_LEVEL, isal_zlib.DEFLATED, -15)
+    expected = compressor.compress(data) + compressor.flush()
+    with zipfile.ZipFile(apkg) as archive:
+        assert archive.testzip() is None  # every CRC checks out
+        info = archive.getinfo("collection.anki2")
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+        assert info.compress_size == len(expected)  # ISA-L's stream, not zlib's
+        assert archive.read("collection.anki2") == data
+        assert archive.read("0") == b"\x89PNG not really"
+
+    log, imported = import_package(tmp_path / "user.anki2", apkg)
+    try:
+        assert len(log.new) == 3
+        questions = {imported.get_note(nid)["Question"] for nid in imported.find_notes("")}
+        assert questions == {fields[0] for fields in FIELDS.values()}
+    finally:
+        imported.close()
