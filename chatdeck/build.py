@@ -21,7 +21,6 @@ from chatdeck.exports import is_export, read_export, select_conversations
 from chatdeck.merge import merge_notes, question_key
 from chatdeck.notes import Merge, Note, Problem
 from chatdeck.package import (
-    BATCH,
     REMOVED_TAG,
     TEMP_PREFIX,
     CardNote,
@@ -167,6 +166,7 @@ class FileNotes:
 #: Parses one transcript's bytes: (source name, bytes) -> FileNotes. In a build it runs in
 #: worker processes, so that parsing and rendering use every core.
 FileParser = Callable[[str, bytes], FileNotes]
+PREVIEW_BATCH = 500  # notes whose HTML is read at once for preview.html
 POOL_THRESHOLD = 8  # files; fewer are parsed and rendered here, without starting workers
 MAX_TASKS = 20  # files a worker handles before it is replaced (see `Workers`)
 
@@ -439,16 +439,6 @@ class MediaCollector:
         return resolve
 
 
-def fields_from(cache: RenderCache):  # type: ignore[no-untyped-def]
-    """The FieldSource for the package writer: field HTML fetched from the cache in batches."""
-
-    def fetch(notes: list[CardNote]) -> list[list[str]]:
-        html = cache.get_many([key for note in notes for key in note.field_keys])
-        return [[html[key] for key in note.field_keys] for note in notes]
-
-    return fetch
-
-
 def fill_digests(notes: list[CardNote]) -> None:
     """What decides whether a note changed: its fields' cache keys (which hash their Markdown
     and the renderer's version, or their HTML) and its tags. No HTML needs reading for it;
@@ -465,12 +455,11 @@ def write_preview(
     """output/preview.html: every card as the reviewer shows it (see chatdeck.preview)."""
     from chatdeck.preview import preview_page
 
-    fetch = fields_from(cache)
-    cards = [
-        fields
-        for start in range(0, len(notes), BATCH)
-        for fields in fetch(notes[start : start + BATCH])
-    ]
+    cards = []
+    for start in range(0, len(notes), PREVIEW_BATCH):
+        batch = notes[start : start + PREVIEW_BATCH]
+        html = cache.get_many([key for note in batch for key in note.field_keys])
+        cards.extend([html[key] for key in note.field_keys] for note in batch)
     path = output_dir / "preview.html"
     page = preview_page(title, cards, templates).encode()
     atomic_write(path, lambda handle: handle.write(page))
@@ -602,7 +591,7 @@ def build(
         stamps = stamp(card_notes, templates, state, now())
         target = output_dir / output_name(result.top_deck)
         stamps.state["package"] = target.name
-        write_collection(collection, card_notes, fields_from(cache), templates, stamps)
+        write_collection(collection, card_notes, cache.connection, templates, stamps)
         write_package(target, collection, collector.media)
         write_state(state_path, stamps.state)
         if preview:

@@ -20,7 +20,6 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +33,7 @@ STATE_VERSION = 1
 #: Tag put on a note whose question was removed from the transcripts (Anki never deletes on import).
 REMOVED_TAG = "chatdeck::removed"
 TEMP_PREFIX = ".chatdeck-tmp-"
+PAGE_SIZE = 65536
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,6 @@ class CardNote:
     removed: bool = False
     #: The question as plain text, for reports.
     label: str = ""
-
-
-#: Fetches the HTML of many notes' fields at once: notes -> one list of field HTML per note.
-FieldSource = Callable[[list[CardNote]], list[list[str]]]
-BATCH = 500
 
 
 def load_templates(folder: Path) -> Templates:
@@ -188,39 +183,21 @@ def note_type(templates: Templates):  # type: ignore[no-untyped-def]
     )
 
 
-def note_rows(
-    note: CardNote, fields: list[str], mod: int, deck_id: int, position: int, ids: Iterator[int]
-) -> tuple[tuple, tuple]:
-    """The `notes` and `cards` rows of one note, exactly as genanki's `Note.write_to_db` writes
-    them (a test checks that): its Python objects cost a third of a rebuild, and our fields,
-    out of nh3's allow-list, need none of its checks. One card: the template needs only the
-    Question field, which a note always has."""
-    note_id, card_id = next(ids), next(ids)
-    tags = " " + " ".join(note.tags) + " "
-    note_row = (
-        note_id,
-        note.guid,
-        NOTE_TYPE_ID,
-        mod,
-        -1,
-        tags,
-        "\x1f".join(fields),
-        fields[0],
-        0,
-        0,
-        "",
-    )
-    card_row = (card_id, note_id, deck_id, 0, mod, -1, 0, 0, position, 0, 0, 0, 0, 0, 0, 0, 0, "")
-    return note_row, card_row
-
-
 def write_collection(
-    path: Path, notes: list[CardNote], fields_of: FieldSource, templates: Templates, stamps: Stamps
+    path: Path,
+    notes: list[CardNote],
+    html: sqlite3.Connection,
+    templates: Templates,
+    stamps: Stamps,
 ) -> None:
-    """Write the collection.anki2 database to `path`, streaming the notes in batches.
+    """Write the collection.anki2 database to `path`.
 
-    genanki gives the schema, the note type and the decks; the notes go in as rows, each with
-    its own mod time. Same notes, fields and stamps give the same bytes.
+    `html` is a connection with a table `html(key, value)` holding every field's HTML (the
+    render cache). genanki gives the schema, the note type and the decks; the notes and cards
+    go in as the same rows genanki's `Note.write_to_db` writes (a test checks that), joined
+    with their HTML inside SQLite: the fields of a 10,000-note deck (42 MB) never pass through
+    Python, which halves the time of a rebuild's packaging. Same notes, fields and stamps give
+    the same bytes.
     """
     import genanki
     from genanki.apkg_col import APKG_COL
@@ -228,44 +205,72 @@ def write_collection(
 
     model = note_type(templates)
     timestamp = max([stamps.note_type, *stamps.notes.values()])
-    ids = iter(range(timestamp * 1000, timestamp * 1000 + 10**10))
     deck_ids = {name: deck_id_for(name) for name in dict.fromkeys(note.deck for note in notes)}
     connection = sqlite3.connect(path)
     try:
-        # A temp file renamed into the package: no journal needed (a failed build discards it).
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        cursor = connection.cursor()
-        cursor.executescript(APKG_SCHEMA)
-        cursor.executescript(APKG_COL)
-        decks = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        # SQLite's largest page: a 4 KB answer fits on its page instead of spilling onto
+        # overflow pages, which writes a 10,000-note collection 30% faster and 10% smaller.
+        connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        connection.executescript(APKG_SCHEMA + APKG_COL)
+        decks = json.loads(connection.execute("SELECT decks FROM col").fetchone()[0])
         for name, deck_id in deck_ids.items():
             decks[str(deck_id)] = genanki.Deck(deck_id, name).to_json()
-        models = json.loads(cursor.execute("SELECT models FROM col").fetchone()[0])
+        models = json.loads(connection.execute("SELECT models FROM col").fetchone()[0])
         first_deck = next(iter(deck_ids.values()), 1)
         models[str(NOTE_TYPE_ID)] = model.to_json(stamps.note_type, first_deck)
-        cursor.execute(
+        connection.execute(
             "UPDATE col SET decks = ?, models = ?, mod = ?",
             (json.dumps(decks), json.dumps(models), timestamp * 1000),
         )
-        for start in range(0, len(notes), BATCH):
-            batch = notes[start : start + BATCH]
-            rows = [
-                note_rows(note, fields, stamps.notes[note.guid], deck_ids[note.deck], position, ids)
-                for position, (note, fields) in enumerate(
-                    zip(batch, fields_of(batch), strict=True), start
-                )
-            ]
-            cursor.executemany(
-                "INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", [row for row, _ in rows]
-            )
-            cursor.executemany(
-                "INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [row for _, row in rows],
-            )
         connection.commit()
     finally:
         connection.close()
+
+    # Ids as genanki's generator gives them: a note's id, then its card's, from the timestamp.
+    first_id = timestamp * 1000
+    rows = [
+        (
+            first_id + 2 * position,
+            note.guid,
+            stamps.notes[note.guid],
+            " " + " ".join(note.tags) + " ",
+            position,
+            deck_ids[note.deck],
+            *note.field_keys,
+        )
+        for position, note in enumerate(notes)
+    ]
+    html.commit()
+    html.execute("ATTACH DATABASE ? AS deck", (str(path),))
+    try:
+        # A temp file, renamed into the package: no journal (a failed build discards it).
+        html.execute("PRAGMA deck.journal_mode = OFF")
+        html.execute("PRAGMA deck.synchronous = OFF")
+        html.execute(
+            "CREATE TEMP TABLE deck_notes (id INTEGER PRIMARY KEY, guid, mod, tags, due, deck_id,"
+            " question_key, answer_key, source_key)"
+        )
+        html.executemany("INSERT INTO temp.deck_notes VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        # flds is NOT NULL: a field missing from `html` fails the build instead of a blank card.
+        html.execute(
+            "INSERT INTO deck.notes SELECT n.id, n.guid, ?, n.mod, -1, n.tags,"
+            " q.value || char(31) || a.value || char(31) || s.value, q.value, 0, 0, ''"
+            " FROM temp.deck_notes AS n"
+            " LEFT JOIN main.html AS q ON q.key = n.question_key"
+            " LEFT JOIN main.html AS a ON a.key = n.answer_key"
+            " LEFT JOIN main.html AS s ON s.key = n.source_key ORDER BY n.id",
+            (NOTE_TYPE_ID,),
+        )
+        # One card a note: the template needs only the Question field, which a note always has.
+        html.execute(
+            "INSERT INTO deck.cards SELECT n.id + 1, n.id, n.deck_id, 0, n.mod, -1, 0, 0, n.due,"
+            " 0, 0, 0, 0, 0, 0, 0, 0, '' FROM temp.deck_notes AS n ORDER BY n.id"
+        )
+        html.commit()
+    finally:
+        html.rollback()
+        html.execute("DROP TABLE IF EXISTS temp.deck_notes")
+        html.execute("DETACH DATABASE deck")
 
 
 def zip_time() -> tuple[int, int, int, int, int, int]:

@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import genanki
+import pytest
 from conftest import TEMPLATES, import_package
 from isal import isal_zlib
 
@@ -21,6 +22,7 @@ from chatdeck.package import (
     write_collection,
     write_package,
 )
+from chatdeck.render_cache import RenderCache
 
 NOTES = [
     CardNote("guid-one", "Top::First", ["k1", "k2", "k3"], ["ml", "python"]),
@@ -37,8 +39,15 @@ STAMPS = Stamps(
 )
 
 
-def fields_of(notes: list[CardNote]) -> list[list[str]]:
-    return [FIELDS[note.guid] for note in notes]
+def html_store() -> sqlite3.Connection:
+    """What write_collection reads the fields from: the render cache's `html` table."""
+    cache = RenderCache(None)
+    cache.put_many(
+        (key, html)
+        for note in NOTES
+        for key, html in zip(note.field_keys, FIELDS[note.guid], strict=True)
+    )
+    return cache.connection
 
 
 def rows(path: Path, table: str) -> list[tuple]:
@@ -52,7 +61,7 @@ def rows(path: Path, table: str) -> list[tuple]:
 def test_rows_are_what_genanki_writes(tmp_path: Path) -> None:
     templates = load_templates(TEMPLATES)
     ours = tmp_path / "ours.anki2"
-    write_collection(ours, NOTES, fields_of, templates, STAMPS)
+    write_collection(ours, NOTES, html_store(), templates, STAMPS)
 
     theirs = tmp_path / "genanki.anki2"
     connection = sqlite3.connect(theirs)
@@ -77,7 +86,7 @@ def test_rows_are_what_genanki_writes(tmp_path: Path) -> None:
 
 def test_package_is_deflated_by_isal_and_reads_back(tmp_path: Path) -> None:
     collection = tmp_path / "collection.anki2"
-    write_collection(collection, NOTES, fields_of, load_templates(TEMPLATES), STAMPS)
+    write_collection(collection, NOTES, html_store(), load_templates(TEMPLATES), STAMPS)
     apkg = tmp_path / "deck.apkg"
     write_package(apkg, collection, {"0123.png": b"\x89PNG not really"})
 
@@ -99,3 +108,10 @@ def test_package_is_deflated_by_isal_and_reads_back(tmp_path: Path) -> None:
         assert questions == {fields[0] for fields in FIELDS.values()}
     finally:
         imported.close()
+
+
+def test_a_field_missing_from_the_store_fails_instead_of_a_blank_card(tmp_path: Path) -> None:
+    store = html_store()
+    store.execute("DELETE FROM html WHERE key = 'k5'")
+    with pytest.raises(sqlite3.IntegrityError):
+        write_collection(tmp_path / "c.anki2", NOTES, store, load_templates(TEMPLATES), STAMPS)
