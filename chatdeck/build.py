@@ -163,9 +163,12 @@ class FileNotes:
     rendered: list[tuple[str, str]] = field(default_factory=list)
 
 
-#: Parses one transcript's bytes: (source name, bytes) -> FileNotes. In a build it runs in
-#: worker processes, so that parsing and rendering use every core.
-FileParser = Callable[[str, bytes], FileNotes]
+#: Says whether the render cache holds a key already (only where the cache is at hand: in the
+#: main process, not in workers).
+KnownKey = Callable[[str], bool]
+#: Parses one transcript's bytes: (source name, bytes, known key or None) -> FileNotes. In a
+#: build it runs in worker processes, so that parsing and rendering use every core.
+FileParser = Callable[[str, bytes, KnownKey | None], FileNotes]
 PREVIEW_BATCH = 500  # notes whose HTML is read at once for preview.html
 POOL_THRESHOLD = 8  # files; fewer are parsed and rendered here, without starting workers
 MAX_TASKS = 20  # files a worker handles before it is replaced (see `Workers`)
@@ -233,12 +236,13 @@ def read_sources(
             result.files_read += 1
             key = file_key(source.name, data) if cache is not None else None
             stored = cache.get_file(key) if cache is not None and key else None
+            known = cache.has if cache is not None else None
             if stored:
                 work, key = from_json(stored, source.name), None
             elif workers is not None:
-                work = workers.submit(parse, source.name, data)
+                work = workers.submit(parse, source.name, data, known)
             else:
-                work = parse(source.name, data)
+                work = parse(source.name, data, known)
         in_flight.append((source, tags, settings, work, key))
         while len(in_flight) > ahead:
             yield finish(*in_flight.popleft())
@@ -262,39 +266,48 @@ def parse_file(name: str, data: bytes, keep: list[Parsed] | None = None) -> File
     return FileNotes(parsed.notes, transcript.lines, parsed.title, problems)
 
 
-def parse_and_render(name: str, data: bytes) -> FileNotes:
+def parse_and_render(name: str, data: bytes, known: KnownKey | None = None) -> FileNotes:
     """A build's unit of work: parse a file and render its fields (those without images,
-    which need this file's folder and so are left to the main process)."""
+    which need this file's folder and so are left to the main process). Fields the cache
+    already holds (`known`) are not rendered again: after an edit, that is all but the
+    edited notes of the file."""
     found = parse_file(name, data)
     has_images = False
     for note in found.notes:
         if "![" in note.question or "![" in note.answer:
             has_images = True
         else:
-            found.rendered.extend(render_fields(note))
+            found.rendered.extend(render_fields(note, known=known))
     if not has_images:
         found.lines = []  # only needed to place image warnings on their lines
     return found
 
 
 def render_fields(
-    note: Note, resolve: Callable[[str], str | None] | None = None
+    note: Note,
+    resolve: Callable[[str], str | None] | None = None,
+    known: KnownKey | None = None,
 ) -> list[tuple[str, str]]:
-    """A note's three fields as (render-cache key, HTML). Sets the note's field keys and GUID
-    and drops its Markdown answer, which is no longer needed.
+    """A note's fields that need storing, as (render-cache key, HTML): all three, less those
+    `known` to the cache. Sets the note's field keys and GUID and drops its Markdown answer,
+    which is no longer needed.
 
     Markdown is keyed by itself and the renderer's version; a field with images (whose HTML
     depends on the image files, found with `resolve`) and the Source line by their HTML."""
-    fields = []
+    keys, fields = [], []
     for markdown in (note.question, note.answer):
         if resolve is not None and "![" in markdown:
             html = render_markdown(markdown, resolve)
-            fields.append((content_key(html), html))
+            keys.append(content_key(html))
+            fields.append((keys[-1], html))
         else:
-            fields.append((cache_key(markdown), render_markdown(markdown)))
+            keys.append(cache_key(markdown))
+            if known is None or not known(keys[-1]):
+                fields.append((keys[-1], render_markdown(markdown)))
     label = html_escape(source_label(note))
-    fields.append((content_key(label), label))
-    note.field_keys = [key for key, _ in fields]
+    keys.append(content_key(label))
+    fields.append((keys[-1], label))
+    note.field_keys = keys
     note.guid = guid_for_question(question_key(note))
     note.answer = ""
     return fields
@@ -314,15 +327,17 @@ class Workers:
         self.pool: Pool | None = None
         self.requests = 0
 
-    def submit(self, parse: FileParser, name: str, data: bytes) -> FileNotes | AsyncResult:
+    def submit(
+        self, parse: FileParser, name: str, data: bytes, known: KnownKey | None
+    ) -> FileNotes | AsyncResult:
         self.requests += 1
         if self.pool is None and self.requests < 2:
-            return parse(name, data)
+            return parse(name, data, known)
         if self.pool is None:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             context = multiprocessing.get_context(method)
             self.pool = context.Pool(self.jobs, maxtasksperchild=MAX_TASKS)
-        return self.pool.apply_async(parse, (name, data))
+        return self.pool.apply_async(parse, (name, data, None))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -384,7 +399,7 @@ def plan(
     """Read, parse and merge, keeping every note's text: what --dry-run shows. Writes nothing."""
     sources, configs, result = start(paths, deck_name)
 
-    def parse(name: str, data: bytes) -> FileNotes:
+    def parse(name: str, data: bytes, known: KnownKey | None = None) -> FileNotes:
         found = parse_file(name, data, keep=result.parsed)
         result.lines[name] = found.lines  # for --dry-run to quote the lines it explains
         return found

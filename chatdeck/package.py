@@ -211,6 +211,10 @@ def write_collection(
         # SQLite's largest page: a 4 KB answer fits on its page instead of spilling onto
         # overflow pages, which writes a 10,000-note collection 30% faster and 10% smaller.
         connection.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        # A temp file, renamed into the package: no journal, no fsync (a failed build discards
+        # it; the package it goes into is fsynced).
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
         connection.executescript(APKG_SCHEMA + APKG_COL)
         decks = json.loads(connection.execute("SELECT decks FROM col").fetchone()[0])
         for name, deck_id in deck_ids.items():
@@ -243,7 +247,6 @@ def write_collection(
     html.commit()
     html.execute("ATTACH DATABASE ? AS deck", (str(path),))
     try:
-        # A temp file, renamed into the package: no journal (a failed build discards it).
         html.execute("PRAGMA deck.journal_mode = OFF")
         html.execute("PRAGMA deck.synchronous = OFF")
         html.execute(

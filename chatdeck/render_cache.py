@@ -103,6 +103,10 @@ class RenderCache:
         )
         return dict(rows)
 
+    def has(self, key: str) -> bool:
+        row = self.connection.execute("SELECT 1 FROM html WHERE key = ?", (key,)).fetchone()
+        return row is not None
+
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         with self.connection:
             self.connection.executemany("INSERT OR REPLACE INTO html VALUES (?, ?)", items)

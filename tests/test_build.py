@@ -79,3 +79,27 @@ def test_a_deleted_or_damaged_cache_is_harmless(
     assert build([SOURCE], output, templates).output.read_bytes() == expected  # type: ignore[union-attr]
     shutil.rmtree(output / ".cache")
     assert build([SOURCE], output, templates).output.read_bytes() == expected  # type: ignore[union-attr]
+
+
+def test_a_rebuild_renders_only_the_edited_field(
+    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    templates = load_templates(TEMPLATES)
+    output = tmp_path / "out"
+    build([source_copy], output, templates)
+    edited = source_copy / "002_e5c0f4d579d6b0ac.txt"
+    text = edited.read_text(encoding="utf-8")
+    assert text.count("tf.function") > 1
+    edited.write_text(text.replace("tf.function", "tf.function()", 1), encoding="utf-8")
+
+    rendered: list[str] = []
+    real_render = build_module.render_markdown
+
+    def counting_render(markdown: str, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+        rendered.append(markdown)
+        return real_render(markdown, *args, **kwargs)
+
+    monkeypatch.setattr(build_module, "render_markdown", counting_render)
+    result = build([source_copy], output, templates)
+    assert result.output is not None
+    assert len(rendered) == 1 and "tf.function()" in rendered[0]
