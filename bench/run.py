@@ -178,7 +178,7 @@ def main() -> int:
     for n in sizes:
         r = bench_size(n, repeat, tool, work)
         print(
-            f"| {n:,} | {r['cold']:.2f} | {r['floor']:.2f} | {r['cold'] / r['floor']:.1f}x "
+            f"| {n:,} | {r['cold']:.2f} | {r['floor']:.2f} | {r['cold'] / r['floor']:.2f}x "
             f"| {r['rebuild']:.2f} | {r['rebuild'] / r['cold']:.2f} "
             f"| {r['cold_rss']:.0f} | {r['floor_rss']:.0f} |",
             flush=True,

@@ -371,10 +371,10 @@ def to_json(found: FileNotes) -> str:
 
 def from_json(text: str, source: str) -> FileNotes:
     data = json.loads(text)
-    notes = [Note(source=source, line=None, question="", answer="") for _ in data["notes"]]
-    for note, values in zip(notes, data["notes"], strict=True):
-        for name, value in zip(NOTE_FIELDS, values, strict=True):
-            setattr(note, name, value)
+    notes = [
+        Note(source, **dict(zip(NOTE_FIELDS, values, strict=True)), answer="")
+        for values in data["notes"]
+    ]
     problems = [Problem(source, line, message) for line, message in data["problems"]]
     return FileNotes(notes, [], data["title"], problems)
 
