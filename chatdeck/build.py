@@ -251,9 +251,10 @@ def read_sources(
 
 
 def parse_file(name: str, data: bytes, keep: list[Parsed] | None = None) -> FileNotes:
-    """Bytes -> notes, the title and the file's problems (`keep` collects the parse itself)."""
+    """Bytes -> notes, the title and the file's problems (`keep` collects the parse itself,
+    with the explanations --dry-run shows)."""
     transcript = read_transcript(Path(name), name, data)
-    parsed = parse_transcript(transcript)
+    parsed = parse_transcript(transcript, explain=keep is not None)
     if keep is not None:
         keep.append(parsed)
     problems = list(parsed.problems)

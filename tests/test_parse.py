@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from chatdeck.parse import (
     assigned_lines,
     build_document,
     heading_text,
+    normalize_question,
     parse_transcript,
 )
 from chatdeck.read import parse_text, read_transcript, split_lines
@@ -752,6 +754,17 @@ def test_every_line_is_claimed_exactly_once(text: str) -> None:
 
 
 @INVARIANT_SETTINGS
+@given(transcript_text())
+def test_a_build_parse_without_explanations_finds_the_same_notes(text: str) -> None:
+    explained = parse_transcript(read_bytes(text.encode()))
+    quick = parse_transcript(read_bytes(text.encode()), explain=False)
+    assert quick.notes == explained.notes
+    assert quick.problems == explained.problems
+    assert (quick.title, quick.unassigned) == (explained.title, explained.unassigned)
+    assert quick.decisions == [d for d in explained.decisions if d.verdict != "not a question"]
+
+
+@INVARIANT_SETTINGS
 @given(transcript_text(), st.booleans())
 def test_parsing_is_deterministic_and_blind_to_crlf_and_bom(text: str, bom: bool) -> None:
     plain = parse_transcript(read_bytes(text.encode()))
@@ -919,3 +932,45 @@ def test_a_capitalized_question_in_a_lowercase_file_is_kept_as_a_flagged_guess()
     parsed = parse_transcript(parse_text(text, "plain.txt"))
     assert questions(parsed) == [(1, "what is a tensor"), (5, "Is a matrix the same as a tensor?")]
     assert "high" not in [note.confidence for note in parsed.notes]  # both flagged for checking
+
+
+def normalize_by_definition(text: str) -> str:
+    """normalize_question as first released: GUIDs depend on it never changing."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"[*`]+", "", re.sub(r"^\s*+\d{1,9}+[.)]\s+", "", text))
+    return " ".join(text.split()).casefold().rstrip(" ?.!。")
+
+
+QUESTION_PIECES = [
+    " ",
+    "\t",
+    "\n",
+    "1",
+    "12",
+    ". ",
+    ") ",
+    "*",
+    "**",
+    "`",
+    "?",
+    "!",
+    "。",
+    "ａ",
+    "Ｂ",
+    "①",
+    "²",
+    "ﬁ",
+    "İ",
+    "ß",
+    "\u3000",
+    "Q",
+    "what is",
+    "١",
+    "x",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(QUESTION_PIECES), max_size=30).map("".join) | st.text())
+def test_normalize_question_keeps_its_definition(text: str) -> None:
+    assert normalize_question(text) == normalize_by_definition(text)
