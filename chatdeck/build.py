@@ -502,7 +502,7 @@ def reemit_removed(
     gone = newly_removed(state, {note.guid for note in card_notes})
     if not gone:
         return []
-    previous = read_package_notes(output_dir / str(state.get("package", "")))
+    previous = read_package_notes(output_dir / str(state.get("package", "")), gone)
     removed = []
     for guid in gone:
         if guid not in previous:

@@ -145,19 +145,30 @@ def forget_removed(state: dict, removed: list[str]) -> None:
         state.get("notes", {}).get(guid, {})["removed"] = True
 
 
-def read_package_notes(path: Path) -> dict[str, tuple[str, list[str], list[str]]]:
-    """The notes of a previously built .apkg: GUID -> (deck, fields, tags); {} if unreadable."""
+def read_package_notes(path: Path, guids: list[str]) -> dict[str, tuple[str, list[str], list[str]]]:
+    """Some notes of a previously built .apkg: GUID -> (deck, fields, tags); {} if unreadable.
+
+    The collection is streamed out of the zip and only the notes asked for are read, so that
+    one removed question costs neither the whole deck in memory nor all of its fields."""
+    if not guids:
+        return {}
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
             database = Path(folder) / "collection.anki2"
-            database.write_bytes(archive.read("collection.anki2"))
+            with archive.open("collection.anki2") as source, database.open("wb") as target:
+                shutil.copyfileobj(source, target, 1 << 20)
             connection = sqlite3.connect(database)
             try:
                 (decks_json,) = connection.execute("SELECT decks FROM col").fetchone()
                 decks = json.loads(decks_json).items()
                 deck_names = {int(key): deck["name"] for key, deck in decks}
+                connection.execute("CREATE TEMP TABLE wanted (guid TEXT PRIMARY KEY)")
+                connection.executemany(
+                    "INSERT OR IGNORE INTO wanted VALUES (?)", [(guid,) for guid in guids]
+                )
                 rows = connection.execute(
                     "SELECT notes.guid, notes.flds, notes.tags, min(cards.did) FROM notes "
+                    "JOIN temp.wanted ON wanted.guid = notes.guid "
                     "JOIN cards ON cards.nid = notes.id GROUP BY notes.id"
                 ).fetchall()
             finally:
