@@ -13,15 +13,38 @@ from chatdeck.build import build
 from chatdeck.package import load_templates
 
 
+def single_process_build(paths: list[Path], output: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """No workers and no cache: the build every other one must match byte for byte."""
+    with monkeypatch.context() as patch:
+        patch.setattr(build_module, "POOL_THRESHOLD", 10**9)
+        return build(paths, output, load_templates(TEMPLATES), jobs=1, use_cache=False)
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Builds use workers even for the 5 seed files; the list collects the pools they start."""
+    started: list = []
+
+    class RecordedWorkers(build_module.Workers):
+        def close(self) -> None:
+            started.append(self.pool)
+            super().close()
+
+    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 1)
+    monkeypatch.setattr(build_module, "Workers", RecordedWorkers)
+    return started
+
+
 def test_parallel_and_cached_builds_match_a_clean_single_process_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 1)  # use workers even for 5 files
     templates = load_templates(TEMPLATES)
 
-    clean = build([SOURCE], tmp_path / "clean", templates, jobs=1, use_cache=False).output
+    clean = single_process_build([SOURCE], tmp_path / "clean", monkeypatch).output
+    assert pools == []
     parallel = build([SOURCE], tmp_path / "parallel", templates, jobs=2).output
+    assert pools and pools[-1] is not None  # workers parsed and rendered
     assert (tmp_path / "parallel" / ".cache" / "render.sqlite").is_file()
     cached = build([SOURCE], tmp_path / "parallel", templates, jobs=2).output  # all from cache
     assert clean is not None and parallel is not None and cached is not None
@@ -30,12 +53,11 @@ def test_parallel_and_cached_builds_match_a_clean_single_process_build(
 
 
 def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
-    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pools: list
 ) -> None:
     """The rebuild a user runs after editing: most of it comes from the cache, and the deck must
     be byte for byte what a clean single-process build makes from the same files and state."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(build_module, "POOL_THRESHOLD", 1)
     templates = load_templates(TEMPLATES)
     cached_dir, clean_dir = tmp_path / "cached", tmp_path / "clean"
     first = build([source_copy], cached_dir, templates, jobs=2).output
@@ -56,7 +78,7 @@ def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000100")
     cached = build([source_copy], cached_dir, templates, jobs=2)
-    clean = build([source_copy], clean_dir, templates, jobs=1, use_cache=False)
+    clean = single_process_build([source_copy], clean_dir, monkeypatch)
     assert cached.output is not None and clean.output is not None
     assert len(cached.removed) == len(clean.removed) == 1
     assert cached.output.read_bytes() != first_bytes
