@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import sqlite3
 import time
 from collections import deque
@@ -534,6 +535,10 @@ def now() -> int:
     return int(epoch) if epoch and epoch.isdigit() else int(time.time())
 
 
+class IncompleteCache(Exception):
+    """The render cache lacks the HTML of a field that a parsed file it holds refers to."""
+
+
 def build(
     paths: list[Path],
     output_dir: Path,
@@ -547,8 +552,27 @@ def build(
     """Read, parse, merge, render and package; write the deck and the state file atomically.
 
     `jobs` worker processes render (default: one per CPU); `use_cache=False` renders
-    everything afresh. Either way the deck is byte-for-byte the same.
+    everything afresh. Either way the deck is byte-for-byte the same. A damaged cache only
+    costs time: it is deleted and the build runs again without it.
     """
+    arguments = (paths, output_dir, templates, deck_name, jobs)
+    try:
+        return build_once(*arguments, use_cache, selection, preview)
+    except IncompleteCache:
+        shutil.rmtree(output_dir / CACHE_FOLDER, ignore_errors=True)
+        return build_once(*arguments, use_cache, selection, preview)
+
+
+def build_once(
+    paths: list[Path],
+    output_dir: Path,
+    templates: Templates,
+    deck_name: str | None,
+    jobs: int | None,
+    use_cache: bool,
+    selection: Selection | None,
+    preview: bool,
+) -> BuildResult:
     sources, configs, result = start(paths, deck_name)
     if output_dir.exists() and not output_dir.is_dir():
         raise BuildError(f"{output_dir}: output path is a file, not a folder")
@@ -614,6 +638,10 @@ def build(
             result.preview = write_preview(
                 output_dir, result.top_deck, card_notes, cache, templates
             )
+    except sqlite3.IntegrityError:  # a field's HTML missing from the render cache
+        if not use_cache:
+            raise
+        raise IncompleteCache from None
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise BuildError(f"{output_dir}: cannot write: {reason}") from None

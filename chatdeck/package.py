@@ -194,6 +194,21 @@ def note_type(templates: Templates):  # type: ignore[no-untyped-def]
     )
 
 
+KEY_COLUMNS = ("question_key", "answer_key", "source_key")  # temp.deck_notes, in FIELDS order
+
+
+def card_filter(model) -> str:  # type: ignore[no-untyped-def]
+    """genanki's rule for whether a note gets its card (`Note._front_back_cards`), as SQL over
+    temp.deck_notes: the template's required fields (`model._req`), all or any of them
+    non-empty. With the shipped templates: the Question field."""
+    if not model._req:  # noqa: SLF001
+        return " WHERE 0"
+    ((_, all_or_any, required),) = model._req  # noqa: SLF001 (one template)
+    joins = "".join(f" JOIN main.html AS f{i} ON f{i}.key = n.{KEY_COLUMNS[i]}" for i in required)
+    test = (" AND " if all_or_any == "all" else " OR ").join(f"f{i}.value != ''" for i in required)
+    return f"{joins} WHERE {test}"
+
+
 def write_collection(
     path: Path,
     notes: list[CardNote],
@@ -241,7 +256,8 @@ def write_collection(
     finally:
         connection.close()
 
-    # Ids as genanki's generator gives them: a note's id, then its card's, from the timestamp.
+    # Ids as genanki's generator gives them, a note's id and then its card's, from the
+    # timestamp (a note whose template leaves its card out keeps that id unused).
     first_id = timestamp * 1000
     rows = [
         (
@@ -275,10 +291,11 @@ def write_collection(
             " LEFT JOIN main.html AS s ON s.key = n.source_key ORDER BY n.id",
             (NOTE_TYPE_ID,),
         )
-        # One card a note: the template needs only the Question field, which a note always has.
         html.execute(
             "INSERT INTO deck.cards SELECT n.id + 1, n.id, n.deck_id, 0, n.mod, -1, 0, 0, n.due,"
-            " 0, 0, 0, 0, 0, 0, 0, 0, '' FROM temp.deck_notes AS n ORDER BY n.id"
+            " 0, 0, 0, 0, 0, 0, 0, 0, '' FROM temp.deck_notes AS n"
+            + card_filter(model)
+            + " ORDER BY n.id"
         )
         html.commit()
     finally:
@@ -311,6 +328,7 @@ def write_package(path: Path, collection: Path, media: dict[str, bytes]) -> None
             for name, data in entries:
                 info = zipfile.ZipInfo(name, date_time=stamp_time)
                 info.compress_type = zipfile.ZIP_DEFLATED
+                info._compresslevel = 1  # noqa: SLF001 (zlib's, should use_fast_deflate not apply)
                 info.external_attr = 0o644 << 16
                 with archive.open(info, "w", force_zip64=isinstance(data, Path)) as target:
                     use_fast_deflate(target)

@@ -39,8 +39,10 @@ RESERVED = re.compile("[\uf8f0-\uf8f3]")
 
 # Tried left to right at each position; code spans come first so nothing inside them is touched.
 INLINE = re.compile(
-    r"(?=[`\\$<])"  # every alternative starts with one of these: skip other positions fast
+    r"(?=[`\\$<&])"  # every alternative starts with one of these: skip other positions fast
     r"(?:(?P<code>(?P<ticks>`+)[\s\S]*?[^`](?P=ticks)(?!`))"
+    # A character reference to a placeholder character: cmark would decode it into one.
+    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-3]|0*6372[89]|0*6373[01]);)"
     r"|(?P<display>\\\[[\s\S]+?\\\])"
     r"|(?P<inline>\\\([\s\S]+?\\\))"
     r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
@@ -139,6 +141,8 @@ def _protect_token(match: re.Match[str], math: list[str]) -> str:
     text = match.group(0)
     if kind == "code" or kind == "autolink":
         return text
+    if kind == "reserved":
+        return "\ufffd"
     if kind == "lt":
         return "&lt;"
     if kind == "escaped":
@@ -170,6 +174,11 @@ def finish(
     )
     html_text = IMAGE.sub(lambda match: _image(match, resolve_image), html_text)
     return html_text
+
+
+def _code_block(blocks: list[str], match: re.Match[str]) -> str:
+    index = int(match.group(1))
+    return blocks[index] if index < len(blocks) else "\ufffd"  # never one of ours: see protect
 
 
 def _math_html(math: list[str], index: int) -> str:
@@ -265,7 +274,7 @@ def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | 
     rendered, code_blocks = lift_code_blocks(rendered)
     rendered = sanitize(finish(rendered, math, resolve_image)).strip()
     if code_blocks:
-        rendered = CODE_PLACEHOLDER_PATTERN.sub(lambda m: code_blocks[int(m.group(1))], rendered)
+        rendered = CODE_PLACEHOLDER_PATTERN.sub(lambda m: _code_block(code_blocks, m), rendered)
     language = language_of(markdown)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,14 @@ def test_a_deleted_or_damaged_cache_is_harmless(
     cache.write_bytes(b"this is not a database")
     assert build([SOURCE], output, templates).output.read_bytes() == expected  # type: ignore[union-attr]
     shutil.rmtree(output / ".cache")
+    assert build([SOURCE], output, templates).output.read_bytes() == expected  # type: ignore[union-attr]
+
+    # Parsed files kept but their fields' HTML gone (a half-deleted cache): the build starts
+    # again without the cache instead of failing or writing blank cards.
+    connection = sqlite3.connect(cache)
+    with connection:
+        connection.execute("DELETE FROM html")
+    connection.close()
     assert build([SOURCE], output, templates).output.read_bytes() == expected  # type: ignore[union-attr]
 
 

@@ -16,6 +16,7 @@ from chatdeck.package import (
     NOTE_TYPE_ID,
     CardNote,
     Stamps,
+    Templates,
     deck_id_for,
     load_templates,
     note_type,
@@ -115,3 +116,33 @@ def test_a_field_missing_from_the_store_fails_instead_of_a_blank_card(tmp_path: 
     store.execute("DELETE FROM html WHERE key = 'k5'")
     with pytest.raises(sqlite3.IntegrityError):
         write_collection(tmp_path / "c.anki2", NOTES, store, load_templates(TEMPLATES), STAMPS)
+    assert not store.in_transaction  # the cache is left as it was, and usable
+    assert "deck" not in [row[1] for row in store.execute("PRAGMA database_list")]
+    assert store.execute("SELECT count(*) FROM html").fetchone() == (8,)
+
+
+@pytest.mark.parametrize(
+    "front", ["{{Answer}}", "{{#Source}}{{Question}}{{/Source}}", "{{Question}}{{Answer}}"]
+)
+def test_edited_templates_give_cards_to_the_notes_genanki_would(front: str, tmp_path: Path) -> None:
+    """A user may edit templates/: which notes get a card still follows genanki's rule."""
+    shipped = load_templates(TEMPLATES)
+    templates = Templates(front=front, back=shipped.back, css=shipped.css)
+    ours = tmp_path / "ours.anki2"
+    write_collection(ours, NOTES, html_store(), templates, STAMPS)
+    model = note_type(templates)
+    expected = {
+        note.guid
+        for note in NOTES
+        if genanki.Note(model=model, fields=FIELDS[note.guid], guid=note.guid).cards
+    }
+    connection = sqlite3.connect(ours)
+    with_cards = {
+        guid
+        for (guid,) in connection.execute(
+            "SELECT notes.guid FROM notes JOIN cards ON cards.nid = notes.id"
+        )
+    }
+    connection.close()
+    assert with_cards == expected
+    assert front != "{{Answer}}" or "guid-three" not in with_cards  # its Answer is empty

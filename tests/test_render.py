@@ -130,6 +130,10 @@ PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
     "\r\n",
     "\uf8f00\uf8f1",
     "\uf8f20\uf8f3",
+    "&#xf8f2;",
+    "&#xF8F3;",
+    "&#63730;0&#63731;",
+    "&#xf8f0;0&#xf8f1;",
     "```python\n",
     "```js\n",
     "</code></pre>",
@@ -156,6 +160,7 @@ class MarkupCheck(HTMLParser):
         if tag not in ALLOWED_TAGS:
             self.unexpected.append(tag)
         allowed = ALLOWED_ATTRIBUTES["*"] | ALLOWED_ATTRIBUTES.get(tag, set())
+        allowed |= {"rel"} if tag == "a" else set()  # nh3 sets rel="noopener noreferrer"
         self.unexpected += [f"{tag} {name}" for name, _ in attrs if name not in allowed]
 
 
@@ -179,3 +184,19 @@ def test_code_blocks_skip_the_sanitizer_but_stay_inert(language: str) -> None:
     assert "\uf8f2" not in html and "\uf8f3" not in html
     assert html.count("<pre") == 2
     assert_only_allowed_markup(html)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ["&#xf8f2;0&#xf8f3;", "&#XF8F2;7&#x0f8f3;", "&#63730;0&#63731;", "&#xf8f0;0&#xf8f1;"],
+)
+def test_placeholders_cannot_be_forged_with_character_references(forged: str) -> None:
+    """cmark decodes `&#xf8f2;` into the placeholder character itself: it must never reach
+    the step that puts code blocks back (a crash, or markup inside an attribute)."""
+    markdown = f'see {forged} and [x](https://a.example "{forged}")\n\n```python\nx = 1\n```'
+    html = render_markdown(markdown)
+    assert html.count("<pre") == 1
+    assert 'title="\ufffd' in html
+    assert not re.search("[\uf8f0-\uf8f3]", html)
+    assert_only_allowed_markup(html)
+    assert "&amp;#xf8f2;" in render_markdown("in code: `&#xf8f2;`")  # code shows it as typed
