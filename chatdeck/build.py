@@ -491,6 +491,8 @@ def source_label(note: Note) -> str:
 
 
 def html_escape(text: str) -> str:
+    """Text as HTML, without control characters (U+001F would split an Anki note's fields)."""
+    text = re.sub("[\x00-\x08\x0b-\x1f\x7f]", "\ufffd", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -35,7 +35,9 @@ PLACEHOLDER = "\uf8f0{}\uf8f1"
 PLACEHOLDER_PATTERN = re.compile("\uf8f0(\\d+)\uf8f1")
 CODE_PLACEHOLDER = "\uf8f2{}\uf8f3"
 CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
-RESERVED = re.compile("[\uf8f0-\uf8f3]")
+# Replaced by U+FFFD before anything else: the placeholder characters, and the control
+# characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
+RESERVED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\uf8f0-\uf8f3]")
 
 # Tried left to right at each position; code spans come first so nothing inside them is touched.
 INLINE = re.compile(

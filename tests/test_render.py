@@ -117,6 +117,7 @@ def test_read_parse_render_never_raise_on_any_bytes(data: bytes) -> None:
     for note in parsed.notes:
         for html in (render_markdown(note.question), render_markdown(note.answer)):
             assert "<script" not in html.lower()
+            assert "\x1f" not in html
             assert not re.search(r"<[^>]+\son\w+\s*=", html, re.IGNORECASE)
 
 
@@ -138,6 +139,8 @@ PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
     "```js\n",
     "</code></pre>",
     "'\"&",
+    "\x1f",
+    "\x00",
 ]
 
 
@@ -146,6 +149,7 @@ PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
 def test_render_never_raises_and_never_emits_markup_from_text(text: str) -> None:
     html = render_markdown(text)
     assert "<script" not in html.lower()
+    assert "\x1f" not in html  # Anki's field separator: it would split the note's fields
     assert_only_allowed_markup(html)
 
 
