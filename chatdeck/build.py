@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import sqlite3
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -203,7 +204,7 @@ def read_sources(
         deck = deck_for(result.top_deck, found.title, source.path.stem, settings)
         for note in found.notes:
             if note.conversation is None:  # chat-export notes have their decks already
-                note.deck, note.tags = deck, list(tags)
+                note.deck, note.tags = deck, tags  # one list for the file: nothing changes it
             note.position = position
             position += 1
         return found
@@ -377,6 +378,8 @@ def from_json(text: str, source: str) -> FileNotes:
         Note(source, **dict(zip(NOTE_FIELDS, values, strict=True)), answer="")
         for values in data["notes"]
     ]
+    for note in notes:  # one string for each rule name, not one per note
+        note.rule, note.confidence = sys.intern(note.rule), sys.intern(note.confidence)
     problems = [Problem(source, line, message) for line, message in data["problems"]]
     return FileNotes(notes, [], data["title"], problems)
 
