@@ -132,6 +132,7 @@ def bench_size(n: int, repeat: int, tool: Path, work: Path) -> dict[str, float]:
         "rebuild": median(r.seconds for r in rebuild),
         "floor": median(r.seconds for r in base),
         "cold_rss": median(r.rss_mb for r in cold),
+        "rebuild_rss": median(r.rss_mb for r in rebuild),
         "floor_rss": median(r.rss_mb for r in base),
         "cold_cpu": median(r.cpu for r in cold),
         "rebuild_cpu": median(r.cpu for r in rebuild),
@@ -175,16 +176,16 @@ def main() -> int:
     print(machine(tool) + "\n")
     print(
         "| N | cold build s | floor s | cold/floor | rebuild after 1 file s | rebuild/cold "
-        "| peak RSS cold MB | peak RSS floor MB |"
+        "| peak RSS cold MB | peak RSS rebuild MB | peak RSS floor MB |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     cpu_lines = []
     for n in sizes:
         r = bench_size(n, repeat, tool, work)
         print(
             f"| {n:,} | {r['cold']:.2f} | {r['floor']:.2f} | {r['cold'] / r['floor']:.2f}x "
             f"| {r['rebuild']:.2f} | {r['rebuild'] / r['cold']:.2f} "
-            f"| {r['cold_rss']:.0f} | {r['floor_rss']:.0f} |",
+            f"| {r['cold_rss']:.0f} | {r['rebuild_rss']:.0f} | {r['floor_rss']:.0f} |",
             flush=True,
         )
         cpu_lines.append(
