@@ -28,7 +28,6 @@ import nh3
 from cmarkgfm.cmark import Options
 
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
 # Private-use characters: inert for Markdown and the sanitizer, and stripped from the input
 # first, so a transcript can never forge a placeholder.
 PLACEHOLDER = "\uf8f0{}\uf8f1"
@@ -39,17 +38,30 @@ CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
 RESERVED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\uf8f0-\uf8f3]")
 
+# After a newline: the next line goes on with the paragraph (it is not blank and does not open
+# a quote, heading, list item, fence or rule, which would end the paragraph; raw HTML cannot,
+# as `protect` neutralizes it).
+PARAGRAPH_GOES_ON = (
+    r"(?![ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~|[-*_]{3}))"
+)
+# A line of a code span that starts with `<`: indented by four, it cannot open an HTML block
+# (which would end the paragraph), and the indent is dropped from the span as any other.
+CODE_SPAN_TAG_LINE = re.compile(r"\n[ \t]{0,3}(?=<)")
+
 # Tried left to right at each position; code spans come first so nothing inside them is touched.
 INLINE = re.compile(
     r"(?=[`\\$<&])"  # every alternative starts with one of these: skip other positions fast
-    r"(?:(?P<code>(?P<ticks>`+)[\s\S]*?[^`](?P=ticks)(?!`))"
+    # A code span opens with a whole run of backticks and closes with a run as long, in the
+    # same paragraph: not across a line that would start a block of its own.
+    r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n" + PARAGRAPH_GOES_ON + r")*?[^`](?P=ticks)"
+    r"(?!`))"
     # A character reference to a placeholder character: cmark would decode it into one.
     r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-3]|0*6372[89]|0*6373[01]);)"
     r"|(?P<display>\\\[[\s\S]+?\\\])"
     r"|(?P<inline>\\\([\s\S]+?\\\))"
     r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
     r"|(?P<dollar>(?<![\\$\w])\$(?=[^\s$])[^$\n]+?(?<=[^\s\\])\$(?![\d$\w]))"
-    r"|(?P<escaped>\\[\\$<])"
+    r"|(?P<escaped>\\[\\$<`])"  # an escaped backtick opens no code span
     r"|(?P<autolink><(?:https?|mailto):[^<>\s]+>)"
     r"|(?P<lt><))"
 )
@@ -105,32 +117,26 @@ HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 def protect(markdown: str) -> tuple[str, list[str]]:
-    """Lift math out into placeholders and escape raw HTML, outside code. Returns text + math."""
-    markdown = RESERVED.sub("\ufffd", markdown)
+    """Lift math out into placeholders and escape raw HTML, outside code. Returns text + math.
+
+    Code blocks are the ones cmark-gfm itself finds (`code_block_lines`), so the two never
+    disagree: fences in list items and quotes, indented blocks, and fences never closed."""
+    markdown = RESERVED.sub("\ufffd", markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    code = code_block_lines(markdown)
     math: list[str] = []
     out: list[str] = []
     prose: list[str] = []
-    fence: tuple[str, int] | None = None
 
     def flush() -> None:
         if prose:
             out.append(INLINE.sub(lambda match: _protect_token(match, math), "".join(prose)))
             prose.clear()
 
-    for line in markdown.splitlines(keepends=True):
-        match = FENCE.match(line)
-        if fence:
-            out.append(line)
-            if (
-                match
-                and match.group(1)[0] == fence[0]
-                and len(match.group(1)) >= fence[1]
-                and not match.group(2).strip()
-            ):
-                fence = None
-        elif match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
+    if not code:
+        return INLINE.sub(lambda match: _protect_token(match, math), markdown), math
+    for number, line in enumerate(LINE.findall(markdown)):
+        if number in code:
             flush()
-            fence = (match.group(1)[0], len(match.group(1)))
             out.append(line)
         else:
             prose.append(line)
@@ -138,10 +144,46 @@ def protect(markdown: str) -> tuple[str, list[str]]:
     return "".join(out), math
 
 
+LINE = re.compile(r"[^\n]*\n|[^\n]+")  # lines as cmark counts them (protect made them \n)
+CODE_MARKS = ("```", "    ", "~~~", "\t")  # a code block needs a fence or an indent of four
+# The elements a code block can sit in and end with (cmark escapes `<` and `>` in text).
+CODE_AND_CONTAINERS = re.compile(r"<(/?)(pre|li|blockquote)\b([^>]*)>")
+SOURCEPOS = re.compile(r'data-sourcepos="(\d+):\d+-(\d+):\d+"')
+
+
+def code_block_lines(markdown: str) -> set[int]:
+    """The 0-based lines that cmark-gfm puts in code blocks, from a parse of its own with source
+    positions (only for text that can hold one: a fence, or an indent of four). Raw HTML is
+    neutralized first, as `protect` neutralizes it: an HTML block would hide a fence from this
+    parse that the real one, of the protected text, would see.
+
+    A fence closed by the end of its list item or quote reports its end a line late, so a
+    block never reaches past the end of the elements around it."""
+    if not any(mark in markdown for mark in CODE_MARKS):
+        return set()
+    html = cmarkgfm.github_flavored_markdown_to_html(
+        markdown.replace("<", "\ufffd"), options=Options.CMARK_OPT_SOURCEPOS
+    )
+    lines: set[int] = set()
+    ends: list[int] = []  # the last line of each open element (a large number if unknown)
+    for closing, tag, attributes in CODE_AND_CONTAINERS.findall(html):
+        if closing:
+            ends.pop()
+            continue
+        position = SOURCEPOS.search(attributes)  # cmark gives every block one
+        end = min([int(position.group(2)) if position else 1 << 30, *ends[-1:]])
+        if tag == "pre" and position:
+            lines.update(range(int(position.group(1)) - 1, end))
+        ends.append(end)
+    return lines
+
+
 def _protect_token(match: re.Match[str], math: list[str]) -> str:
     kind = match.lastgroup
     text = match.group(0)
-    if kind == "code" or kind == "autolink":
+    if kind == "code":
+        return CODE_SPAN_TAG_LINE.sub("\n    ", text) if "\n" in text else text
+    if kind == "autolink":
         return text
     if kind == "reserved":
         return "\ufffd"

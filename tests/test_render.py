@@ -204,3 +204,54 @@ def test_placeholders_cannot_be_forged_with_character_references(forged: str) ->
     assert not re.search("[\uf8f0-\uf8f3]", html)
     assert_only_allowed_markup(html)
     assert "&amp;#xf8f2;" in render_markdown("in code: `&#xf8f2;`")  # code shows it as typed
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Text:\n\n    if a < b and $x$:\n        pass",  # an indented code block
+        "> ```python\n> if a < b: $x$\n> ```",  # a fence in a quote
+        "1. Step:\n\n   ```python\n   if a < b: $x$\n   ```\n2. Next",  # a fence in a list
+        "- item\n\n  ```\n  if a < b: $x$\n<b>raw</b>\n  ```",  # a list item ended mid-fence
+        "    ```\n    if a < b: $x$\n\n<b>raw</b>",  # four spaces: code, not a fence
+    ],
+)
+def test_code_is_where_cmark_says_it_is(markdown: str) -> None:
+    """Math and raw HTML are handled outside code, and code is exactly what cmark-gfm takes for
+    code: code shows `<` and `$x$` as typed, and raw HTML outside it shows as text."""
+    html = render_markdown(markdown)
+    code = "".join(re.findall(r"<pre[^>]*><code>([\s\S]*?)</code></pre>", html))
+    text = re.sub(r"<[^>]+>", "", code)
+    assert "&lt;" in text and "&amp;" not in text  # `<` shown once escaped, not twice
+    assert "$x$" in text and "\\(" not in text and "\uf8f0" not in html
+    assert "<b>" not in html
+    assert "&lt;b&gt;raw" in html or "raw" not in markdown
+
+
+CODE_PIECES = [
+    "```",
+    "```python",
+    "~~~",
+    "    ",
+    "  ",
+    "- ",
+    "1. ",
+    "> ",
+    "\n",
+    "\n\n",
+    "x",
+    "<b>raw</b>",
+    "$x$",
+    "a < b",
+    "\\(y\\)",
+    "\t",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(CODE_PIECES), max_size=40).map("".join))
+def test_raw_html_never_becomes_markup_whatever_the_code_blocks(text: str) -> None:
+    html = render_markdown(text)
+    assert "<b>" not in html
+    assert "&amp;lt;" not in html  # nothing escaped twice: protect and cmark agree on code
+    assert not re.search("[\uf8f0-\uf8f3]", html)
