@@ -173,6 +173,7 @@ KnownKey = Callable[[str], bool]
 FileParser = Callable[[str, bytes, KnownKey | None], FileNotes]
 PREVIEW_BATCH = 500  # notes whose HTML is read at once for preview.html
 POOL_THRESHOLD = 8  # files; fewer are parsed and rendered here, without starting workers
+RENDER_BATCH = 100  # chat-export notes a worker renders at a time
 MAX_TASKS = 20  # files a worker handles before it is replaced (see `Workers`)
 
 
@@ -336,15 +337,43 @@ class Workers:
         self.requests += 1
         if self.pool is None and self.requests < 2:
             return parse(name, data, known)
+        return self.start().apply_async(parse, (name, data, None))
+
+    def render(self, notes: list[Note]) -> Iterator[tuple[list[Note], RenderedBatch]]:
+        """Render notes (a chat export's) in batches, in order: the first batch here, which
+        also warms up what the workers inherit, the others on the workers."""
+        batches = [
+            notes[start : start + RENDER_BATCH] for start in range(0, len(notes), RENDER_BATCH)
+        ]
+        if batches:
+            yield batches[0], render_batch(batches[0])
+        if len(batches) > 1:
+            pool = self.start()
+            pending = [(batch, pool.apply_async(render_batch, (batch,))) for batch in batches[1:]]
+            for batch, work in pending:
+                yield batch, work.get()
+
+    def start(self) -> Pool:
         if self.pool is None:
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
             context = multiprocessing.get_context(method)
             self.pool = context.Pool(self.jobs, maxtasksperchild=MAX_TASKS)
-        return self.pool.apply_async(parse, (name, data, None))
+        return self.pool
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.terminate()
+
+
+#: What rendering a batch of notes gives back: each note's field keys and GUID, and the fields
+#: to store in the render cache.
+RenderedBatch = tuple[list[tuple[list[str], str]], list[tuple[str, str]]]
+
+
+def render_batch(notes: list[Note]) -> RenderedBatch:
+    """A worker's unit of work for chat exports (their notes come parsed, in one big file)."""
+    rendered = [field for note in notes for field in render_fields(note)]
+    return [(note.field_keys, note.guid) for note in notes], rendered
 
 
 NOTE_FIELDS = (
@@ -591,19 +620,32 @@ def build_once(
     collection = output_dir / f"{TEMP_PREFIX}collection.anki2"
     collector = MediaCollector(result.roots)
     jobs = jobs or os.cpu_count() or 1
-    workers = Workers(jobs) if len(sources) >= POOL_THRESHOLD else None
+    workers = Workers(jobs)  # starts processes only when there is work for them
     try:
         from tqdm import tqdm
 
         progress = tqdm(sources, unit="file", desc="Building", disable=None, leave=False, delay=2)
         files = read_sources(
-            progress, result, configs, parse_and_render, selection, cache, workers, ahead=4 * jobs
+            progress,
+            result,
+            configs,
+            parse_and_render,
+            selection,
+            cache,
+            workers if len(sources) >= POOL_THRESHOLD else None,
+            ahead=4 * jobs,
         )
         for found in files:
             cache.put_many(found.rendered)
             unrendered = [note for note in found.notes if not note.field_keys]
-            for note in unrendered:  # fields with images, and chat-export notes
+            with_images = [note for note in unrendered if "![" in note.question + note.answer]
+            plain = [note for note in unrendered if "![" not in note.question + note.answer]
+            for note in with_images:  # their images are found from this process
                 cache.put_many(render_fields(note, collector.resolver(note, found.lines)))
+            for batch, (identities, rendered) in workers.render(plain):  # chat-export notes
+                for note, (keys, guid) in zip(batch, identities, strict=True):
+                    note.field_keys, note.guid, note.answer = keys, guid, ""
+                cache.put_many(rendered)
             if found.cache_key and not unrendered:
                 cache.put_file(found.cache_key, to_json(found))
             result.notes.extend(found.notes)
@@ -651,8 +693,7 @@ def build_once(
         reason = getattr(error, "strerror", None) or str(error)
         raise BuildError(f"{output_dir}: cannot write: {reason}") from None
     finally:
-        if workers is not None:
-            workers.close()
+        workers.close()
         cache.close()
         collection.unlink(missing_ok=True)
     result.output = target
