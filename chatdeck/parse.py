@@ -1024,7 +1024,8 @@ def _take_title(doc: Document, found: list[Found], parsed: Parsed) -> list[Found
     leading = [
         i
         for i in range(first)
-        if doc.kinds[i] in (TEXT, CODE, DIRECTIVE_KIND) and doc.lines[i].strip()
+        if (doc.kinds[i] in (TEXT, CODE, DIRECTIVE_KIND) and doc.lines[i].strip())
+        or i == doc.title_underline  # set aside with the title; reported if the title is not
     ]
     if leading and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
@@ -1035,7 +1036,7 @@ def _take_title(doc: Document, found: list[Found], parsed: Parsed) -> list[Found
             parsed.title_lines.append(doc.title_underline + 1)
         reason = "first line, and no answer under it"
         parsed.decisions.append(Decision(candidate + 1, "title", "title", "high", reason))
-        leading = leading[1:]
+        leading = [i for i in leading[1:] if i != doc.title_underline]
     if leading:
         parsed.unassigned.extend(i + 1 for i in leading)
         parsed.problems.append(
