@@ -14,15 +14,17 @@ export and never recursive (a long conversation is a 100k-node tree).
 from __future__ import annotations
 
 import fnmatch
+import io
 import json
 import math
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from chatdeck.notes import Note, Problem
 
@@ -102,20 +104,29 @@ def is_export(path: Path, head: bytes) -> bool:
     return text.startswith("[") and ('"mapping"' in text or '"chat_messages"' in text)
 
 
+#: What a damaged or unusual archive member can raise while it is read.
+UNPACK_ERRORS = (
+    OSError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    RuntimeError,  # encrypted
+    NotImplementedError,  # compression method, e.g. Deflate64
+)
+
+
 def read_export(path: Path, source: str) -> Export:
     """Read a conversations.json or an export .zip. Never raises: problems are in the result."""
     export = Export(source)
     try:
         with path.open("rb") as handle:
-            data = handle.read(len(ZIP_MAGIC))
-            zipped = data == ZIP_MAGIC
+            zipped = handle.read(len(ZIP_MAGIC)) == ZIP_MAGIC
             if not zipped:
-                data += handle.read()
+                handle.seek(0)
+                _read_json(handle, export, prefix="")
+                return export
     except OSError as error:
         export.problems.append(Problem(source, None, f"cannot read: {error.strerror or error}"))
-        return export
-    if not zipped:
-        _read_json(data, export, prefix="")
         return export
     try:
         with zipfile.ZipFile(path) as archive:
@@ -124,21 +135,12 @@ def read_export(path: Path, source: str) -> Export:
                 export.problems.append(Problem(source, None, f"no {EXPORT_NAME} in the archive"))
             for member in members:
                 try:
-                    member_data = archive.read(member)
-                except (
-                    OSError,
-                    zipfile.BadZipFile,
-                    zlib.error,
-                    EOFError,
-                    RuntimeError,  # encrypted
-                    NotImplementedError,  # compression method, e.g. Deflate64
-                ) as error:
+                    with archive.open(member) as stream:
+                        _read_json(stream, export, prefix=f"{member}: ")
+                except UNPACK_ERRORS as error:
                     export.problems.append(
                         Problem(source, None, f"{member}: cannot unpack: {error}")
                     )
-                    continue
-                _read_json(member_data, export, prefix=f"{member}: ")
-                del member_data
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
         export.problems.append(Problem(source, None, f"not a readable zip archive: {error}"))
     return export
@@ -156,41 +158,118 @@ def _export_members(archive: zipfile.ZipFile) -> list[str]:
     return sorted(names, key=lambda name: (name.count("/"), name))
 
 
-def _read_json(data: bytes, export: Export, prefix: str) -> None:
+def _read_json(stream: BinaryIO, export: Export, prefix: str) -> None:
+    """The conversations of one conversations.json, read one at a time (`json_array_items`),
+    so that a whole chat history of hundreds of MB never sits in memory as JSON."""
+
     def problem(message: str) -> None:
         export.problems.append(Problem(export.source, None, prefix + message))
 
+    count, recognized = 0, False
+    messages: list[str] = []
+    conversations: list[Conversation] = []
     try:
-        value = json.loads(data)
+        for count, item in enumerate(json_array_items(stream), start=1):  # noqa: B007
+            recognized = recognized or (isinstance(item, dict) and _format_of(item) is not None)
+            conversation = _read_conversation(item, count, export.source, messages)
+            if conversation is not None:
+                conversations.append(conversation)
     except UnicodeDecodeError:
-        problem("not valid JSON: the file is not UTF-8 text")
-        return
-    except ValueError as error:
-        problem(f"not valid JSON: {error}")
-        return
-    except RecursionError:
-        problem("not valid JSON: nested too deeply")
-        return
-    if isinstance(value, dict) and isinstance(value.get("conversations"), list):
-        value = value["conversations"]
-    if not isinstance(value, list):
+        messages.append("not valid JSON: the file is not UTF-8 text")
+    except NotAList:
         problem("not a ChatGPT or Claude export: expected a list of conversations")
         return
-    if not value:
-        problem("no conversations in the export")
-        return
-    if not any(isinstance(item, dict) and _format_of(item) for item in value):
+    except DamagedItem as error:
+        messages.append(
+            f"not valid JSON: conversation {error.number} is cut off or damaged ({error})"
+        )
+    except ValueError as error:
+        messages.append(f"not valid JSON: {error}")
+    except RecursionError:
+        messages.append("not valid JSON: nested too deeply")
+    if count and not recognized:
         problem(
             "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) "
             "or `chat_messages` (Claude)"
         )
         return
-    for number, item in enumerate(value, start=1):
-        messages: list[str] = []
-        conversation = _read_conversation(item, number, export.source, messages)
-        export.problems.extend(Problem(export.source, None, prefix + m) for m in messages)
-        if conversation is not None:
-            export.conversations.append(conversation)
+    if not count and not messages:
+        problem("no conversations in the export")
+        return
+    export.problems.extend(Problem(export.source, None, prefix + m) for m in messages)
+    export.conversations.extend(conversations)
+
+
+class NotAList(ValueError):
+    """The JSON is valid but holds no list of conversations."""
+
+
+class DamagedItem(ValueError):
+    """An item of the list does not decode (the file is cut off, or damaged there)."""
+
+    def __init__(self, reason: str, number: int):
+        super().__init__(reason)
+        self.number = number
+
+
+WHITESPACE = re.compile(r"[ \t\n\r]*")
+NUMBER_CHARACTERS = re.compile(r"[0-9.eE+-]*")
+CHUNK = 1 << 20  # characters read at a time
+
+
+def json_array_items(stream: BinaryIO) -> Iterator[object]:
+    """The items of a JSON array, read from `stream` one at a time with the standard library's
+    own decoder (an object `{"conversations": [...]}` is read whole, as such files are small).
+
+    An item that does not decode yet may only be cut off: more is read, at least doubling the
+    text held, so that a large item costs linear time; at the end of the stream the error is
+    real and raised (ValueError, or UnicodeDecodeError, or RecursionError for deep nesting)."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+    decoder = json.JSONDecoder()
+    buffer, done = text.read(CHUNK), False
+    position = WHITESPACE.match(buffer).end()
+    if not buffer[position : position + 1] == "[":
+        value = json.loads(buffer + text.read())
+        if isinstance(value, dict) and isinstance(value.get("conversations"), list):
+            yield from value["conversations"]
+            return
+        raise NotAList
+    position += 1
+    expect_item, first, count = True, True, 0
+    while True:
+        position = WHITESPACE.match(buffer, position).end()
+        if position == len(buffer) and not done:
+            more = text.read(CHUNK)
+            done = not more
+            buffer, position = buffer[position:] + more, 0
+            continue
+        if buffer[position : position + 1] == "]" and (first or not expect_item):
+            if (buffer[position + 1 :] + text.read()).strip(" \t\n\r"):
+                raise ValueError("extra data after the list of conversations")
+            return
+        if not expect_item:
+            if buffer[position : position + 1] != ",":
+                raise ValueError(f"expected ',' or ']' at character {position}")
+            position, expect_item = position + 1, True
+            continue
+        try:
+            item, end = decoder.raw_decode(buffer, position)
+            # A number that reaches the end of the text read may go on in the next chunk.
+            complete = done or not (
+                isinstance(item, int | float) and NUMBER_CHARACTERS.fullmatch(buffer, end)
+            )
+        except json.JSONDecodeError as error:
+            if done:
+                offset = error.pos - position
+                raise DamagedItem(f"{error.msg} at character {offset} of it", count + 1) from None
+            complete = False
+        if not complete:
+            more = text.read(max(CHUNK, len(buffer) - position))
+            done = not more
+            buffer, position = buffer[position:] + more, 0
+            continue
+        expect_item, first, position, count = False, False, end, count + 1
+        yield item
 
 
 def _format_of(item: dict) -> str | None:

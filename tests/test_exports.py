@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
@@ -11,14 +12,18 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, TEMPLATES, import_package
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chatdeck.build as build_module
+from chatdeck import exports
 from chatdeck.exports import (
     IMAGE_LINE,
     Conversation,
     Export,
     clean_text,
     is_export,
+    json_array_items,
     read_export,
     select_conversations,
 )
@@ -508,3 +513,46 @@ def test_cli_selects_conversations_and_reports_them(tmp_path: Path) -> None:
         check=True,
     ).stdout
     assert "conversation '图计算基础': 2 turn(s)" in listing
+
+
+# --- Reading a large export one conversation at a time ------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(JSON_VALUES, max_size=6), st.integers(1, 40), st.booleans())
+def test_array_items_are_what_json_loads_gives(items: list, chunk: int, spaced: bool) -> None:
+    """However the text falls into chunks, the items come out as json.loads reads them."""
+    text = json.dumps(items, indent=2 if spaced else None, ensure_ascii=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "CHUNK", chunk)
+        assert list(json_array_items(io.BytesIO(text.encode()))) == json.loads(text)
+
+
+def test_a_damaged_export_keeps_the_conversations_before_the_damage(tmp_path: Path) -> None:
+    good = json.loads((EXPORTS / "chatgpt.json").read_text(encoding="utf-8"))
+    text = json.dumps(good + good)  # two copies: the second is cut off
+    path = tmp_path / "conversations.json"
+    path.write_text(text[: len(text) - 200], encoding="utf-8")
+    export = read_export(path, "conversations.json")
+    assert len(export.conversations) == 2 * len(good) - 1  # all but the one cut off
+    assert export.problems[-1].message.startswith(
+        f"not valid JSON: conversation {2 * len(good)} is cut off or damaged ("
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ['[{"a": 1} {"b": 2}]', '[{"a": 1},]', '[{"a": 1}] trailing', "[1, 2"]
+)
+def test_array_items_reject_what_json_rejects(text: str) -> None:
+    with pytest.raises(ValueError):
+        list(json_array_items(io.BytesIO(text.encode())))
+    with pytest.raises(ValueError):
+        json.loads(text)
