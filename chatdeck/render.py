@@ -34,9 +34,13 @@ PLACEHOLDER = "\uf8f0{}\uf8f1"
 PLACEHOLDER_PATTERN = re.compile("\uf8f0(\\d+)\uf8f1")
 CODE_PLACEHOLDER = "\uf8f2{}\uf8f3"
 CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
+# Every `<` of the text outside code stands in for itself as this character until cmark has
+# run: no raw HTML can then open, in text or in a code span cmark sees and protect missed; at
+# the end it becomes `&lt;`, which shows as `<` in text and in code alike.
+LESS_THAN = "\uf8f4"
 # Replaced by U+FFFD before anything else: the placeholder characters, and the control
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
-RESERVED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\uf8f0-\uf8f3]")
+RESERVED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\uf8f0-\uf8f4]")
 
 # After a newline: the next line goes on with the paragraph (it is not blank and does not open
 # a quote, heading, list item, fence or rule, which would end the paragraph; raw HTML cannot,
@@ -44,9 +48,6 @@ RESERVED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\uf8f0-\uf8f3]")
 PARAGRAPH_GOES_ON = (
     r"(?![ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~|[-*_]{3}))"
 )
-# A line of a code span that starts with `<`: indented by four, it cannot open an HTML block
-# (which would end the paragraph), and the indent is dropped from the span as any other.
-CODE_SPAN_TAG_LINE = re.compile(r"\n[ \t]{0,3}(?=<)")
 
 # Tried left to right at each position; code spans come first so nothing inside them is touched.
 INLINE = re.compile(
@@ -56,7 +57,7 @@ INLINE = re.compile(
     r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n" + PARAGRAPH_GOES_ON + r")*?[^`](?P=ticks)"
     r"(?!`))"
     # A character reference to a placeholder character: cmark would decode it into one.
-    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-3]|0*6372[89]|0*6373[01]);)"
+    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-4]|0*6372[89]|0*6373[0-2]);)"
     r"|(?P<display>\\\[[\s\S]+?\\\])"
     r"|(?P<inline>\\\([\s\S]+?\\\))"
     r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
@@ -178,19 +179,19 @@ def code_block_lines(markdown: str) -> set[int]:
     return lines
 
 
-def _protect_token(match: re.Match[str], math: list[str]) -> str:
+def _protect_token(match: re.Match[str], math: list[tuple[str, str]]) -> str:
     kind = match.lastgroup
     text = match.group(0)
-    if kind == "code":
-        return CODE_SPAN_TAG_LINE.sub("\n    ", text) if "\n" in text else text
+    if kind == "code":  # math stays as typed; `<` is taken out all the same (see LESS_THAN)
+        return text.replace("<", LESS_THAN)
     if kind == "autolink":
         return text
     if kind == "reserved":
         return "\ufffd"
     if kind == "lt":
-        return "&lt;"
+        return LESS_THAN
     if kind == "escaped":
-        return "&lt;" if text == "\\<" else text
+        return LESS_THAN if text == "\\<" else text
     if kind == "display":
         tex = text
     elif kind == "inline":
@@ -199,7 +200,7 @@ def _protect_token(match: re.Match[str], math: list[str]) -> str:
         tex = "\\[" + text[2:-2] + "\\]"
     else:
         tex = "\\(" + text[1:-1] + "\\)"
-    math.append(tex)
+    math.append((tex, text))
     return PLACEHOLDER.format(len(math) - 1)
 
 
@@ -207,11 +208,21 @@ PRE_BLOCK = re.compile(r'<pre(?: lang="([^"]*)")?><code>([\s\S]*?)</code></pre>'
 IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
 
 
+CODE_SPAN = re.compile(r"<code>[\s\S]*?</code>")
+
+
 def finish(
-    html_text: str, math: list[str], resolve_image: Callable[[str], str | None] | None
+    html_text: str, math: list[tuple[str, str]], resolve_image: Callable[[str], str | None] | None
 ) -> str:
-    """Post-process cmark's HTML: math back, tables wrapped, images resolved."""
+    """Post-process cmark's HTML: math back, tables wrapped, images resolved. Math that cmark
+    put in a code span (one protect did not see) goes back as it was typed."""
     if math:
+        html_text = CODE_SPAN.sub(
+            lambda span: PLACEHOLDER_PATTERN.sub(
+                lambda m: html.escape(_math_source(math, m), quote=False), span.group(0)
+            ),
+            html_text,
+        )
         html_text = PLACEHOLDER_PATTERN.sub(lambda m: _math_html(math, int(m.group(1))), html_text)
     html_text = html_text.replace("<table>", '<div class="table-wrap"><table>').replace(
         "</table>", "</table></div>"
@@ -220,31 +231,56 @@ def finish(
     return html_text
 
 
+# A tag of nh3's output (its attributes are always in double quotes, which may hold `>`).
+SERIALIZED_TAG = re.compile(r'(<[^>"]*(?:"[^"]*"[^>"]*)*>)')
+RESERVED_LEFT = re.compile("[\uf8f0-\uf8f4]")  # a placeholder character no step took back
+
+
+def put_back_code_blocks(html_text: str, blocks: list[str]) -> str:
+    """Code blocks back where their placeholders are, in text only: never inside a tag, where
+    a placeholder can only have been forged (protect removes the ways it knows of)."""
+    parts = SERIALIZED_TAG.split(html_text)  # text, tag, text, tag, ..., text
+    for i in range(0, len(parts), 2):
+        parts[i] = CODE_PLACEHOLDER_PATTERN.sub(lambda m: _code_block(blocks, m), parts[i])
+    return "".join(parts)
+
+
 def _code_block(blocks: list[str], match: re.Match[str]) -> str:
     index = int(match.group(1))
     return blocks[index] if index < len(blocks) else "\ufffd"  # never one of ours: see protect
 
 
-def _math_html(math: list[str], index: int) -> str:
+def _math_html(math: list[tuple[str, str]], index: int) -> str:
     if index >= len(math):
         return PLACEHOLDER.format(index)
-    return html.escape(math[index], quote=False)
+    return html.escape(math[index][0], quote=False)
 
 
-def lift_code_blocks(html_text: str) -> tuple[str, list[str]]:
-    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks)."""
+def _math_source(math: list[tuple[str, str]], match: re.Match[str]) -> str:
+    """The math as typed, for a placeholder that landed in code."""
+    index = int(match.group(1))
+    return math[index][1] if index < len(math) else "\ufffd"
+
+
+def lift_code_blocks(
+    html_text: str, math: list[tuple[str, str]] | None = None
+) -> tuple[str, list[str]]:
+    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks).
+    Math in a block (should protect ever have taken code for text) goes back as typed."""
     blocks: list[str] = []
 
     def lift(match: re.Match[str]) -> str:
-        blocks.append(_highlight_block(match))
+        blocks.append(_highlight_block(match, math or []))
         return CODE_PLACEHOLDER.format(len(blocks) - 1)
 
     return PRE_BLOCK.sub(lift, html_text), blocks
 
 
-def _highlight_block(match: re.Match[str]) -> str:
+def _highlight_block(match: re.Match[str], math: list[tuple[str, str]]) -> str:
     language = html.unescape(match.group(1) or "").strip().lower()
-    code = html.unescape(match.group(2))
+    code = html.unescape(match.group(2)).replace(LESS_THAN, "<")
+    if math:
+        code = PLACEHOLDER_PATTERN.sub(lambda m: _math_source(math, m), code)
     highlighted = highlight_code(code, language)
     if highlighted is None:
         return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
@@ -315,10 +351,11 @@ def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | 
     """Markdown -> sanitized HTML ready for a card field."""
     protected, math = protect(markdown)
     rendered = cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS)
-    rendered, code_blocks = lift_code_blocks(rendered)
+    rendered, code_blocks = lift_code_blocks(rendered, math)
     rendered = sanitize(finish(rendered, math, resolve_image)).strip()
     if code_blocks:
-        rendered = CODE_PLACEHOLDER_PATTERN.sub(lambda m: _code_block(code_blocks, m), rendered)
+        rendered = put_back_code_blocks(rendered, code_blocks)
+    rendered = RESERVED_LEFT.sub("\ufffd", rendered.replace(LESS_THAN, "&lt;"))
     language = language_of(markdown)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'

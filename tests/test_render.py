@@ -192,7 +192,14 @@ def test_code_blocks_skip_the_sanitizer_but_stay_inert(language: str) -> None:
 
 @pytest.mark.parametrize(
     "forged",
-    ["&#xf8f2;0&#xf8f3;", "&#XF8F2;7&#x0f8f3;", "&#63730;0&#63731;", "&#xf8f0;0&#xf8f1;"],
+    [
+        "&#xf8f2;0&#xf8f3;",
+        "&#XF8F2;7&#x0f8f3;",
+        "&#63730;0&#63731;",
+        "&#xf8f0;0&#xf8f1;",
+        "&#xf8f4;b>",
+        "&#63732;",
+    ],
 )
 def test_placeholders_cannot_be_forged_with_character_references(forged: str) -> None:
     """cmark decodes `&#xf8f2;` into the placeholder character itself: it must never reach
@@ -201,7 +208,7 @@ def test_placeholders_cannot_be_forged_with_character_references(forged: str) ->
     html = render_markdown(markdown)
     assert html.count("<pre") == 1
     assert 'title="\ufffd' in html
-    assert not re.search("[\uf8f0-\uf8f3]", html)
+    assert not re.search("[\uf8f0-\uf8f4]", html)
     assert_only_allowed_markup(html)
     assert "&amp;#xf8f2;" in render_markdown("in code: `&#xf8f2;`")  # code shows it as typed
 
@@ -255,3 +262,22 @@ def test_raw_html_never_becomes_markup_whatever_the_code_blocks(text: str) -> No
     assert "<b>" not in html
     assert "&amp;lt;" not in html  # nothing escaped twice: protect and cmark agree on code
     assert not re.search("[\uf8f0-\uf8f3]", html)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "| h | k |\n|---|---|\n| `a | <b>x</b> | b` |",  # a pipe ends the cell, not a code span
+        "`a\n===\nc <b>x</b>`",  # a setext heading ends the paragraph
+        "`a\n_ _ _\nc <b>x</b>`",  # so does a rule
+        "- `a\n  <div><b>x</b></div>`",  # an HTML block would open inside the list item
+        "> `a <b>\n> c`",  # a code span in a quote
+        "\\``<b>`",  # a code span right after an escaped backtick
+    ],
+)
+def test_code_spans_never_let_raw_html_through(markdown: str) -> None:
+    """Where a code span really is, cmark decides: `<` shows as `<` in text and code alike."""
+    html = render_markdown(markdown)
+    assert "<b>" not in html and "<div><b>" not in html
+    assert "&amp;lt;" not in html
+    assert "&lt;b&gt;" in html
