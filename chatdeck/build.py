@@ -349,8 +349,11 @@ class Workers:
             yield batches[0], render_batch(batches[0])
         if len(batches) > 1:
             pool = self.start()
-            pending = [(batch, pool.apply_async(render_batch, (batch,))) for batch in batches[1:]]
-            for batch, work in pending:
+            pending = deque(
+                (batch, pool.apply_async(render_batch, (batch,))) for batch in batches[1:]
+            )
+            while pending:  # each batch's HTML is let go of once it is in the cache
+                batch, work = pending.popleft()
                 yield batch, work.get()
 
     def start(self) -> Pool:

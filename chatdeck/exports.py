@@ -200,6 +200,22 @@ def _read_json(stream: BinaryIO, export: Export, prefix: str) -> None:
     export.conversations.extend(conversations)
 
 
+class _Rejoined(io.RawIOBase):
+    """A binary stream with its first bytes, read to look at them, put back in front."""
+
+    def __init__(self, head: bytes, stream: BinaryIO):
+        self.head, self.stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:  # type: ignore[no-untyped-def]
+        data = self.head[: len(target)] if self.head else self.stream.read(len(target))
+        self.head = self.head[len(data) :] if self.head else b""
+        target[: len(data)] = data
+        return len(data)
+
+
 class NotAList(ValueError):
     """The JSON is valid but holds no list of conversations."""
 
@@ -214,6 +230,7 @@ class DamagedItem(ValueError):
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
 NUMBER_CHARACTERS = re.compile(r"[0-9.eE+-]*")
+LITERALS = ("null", "true", "false", "NaN", "Infinity", "-Infinity")
 CHUNK = 1 << 20  # characters read at a time
 
 
@@ -224,10 +241,17 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
     An item that does not decode yet may only be cut off: more is read, at least doubling the
     text held, so that a large item costs linear time; at the end of the stream the error is
     real and raised (ValueError, or UnicodeDecodeError, or RecursionError for deep nesting)."""
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict")
+    head = stream.read(4)  # UTF-8, -16 or -32, told apart as json.loads would
+    encoding = json.detect_encoding(head)
+    text = io.TextIOWrapper(
+        _Rejoined(head, stream), encoding="utf-8-sig" if encoding == "utf-8" else encoding
+    )
     decoder = json.JSONDecoder()
     buffer, done = text.read(CHUNK), False
     position = WHITESPACE.match(buffer).end()
+    while position == len(buffer) and not done:  # a file that opens with much white space
+        more = text.read(CHUNK)
+        buffer, position, done = more, WHITESPACE.match(more).end(), not more
     if not buffer[position : position + 1] == "[":
         value = json.loads(buffer + text.read())
         if isinstance(value, dict) and isinstance(value.get("conversations"), list):
@@ -249,7 +273,7 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
             return
         if not expect_item:
             if buffer[position : position + 1] != ",":
-                raise ValueError(f"expected ',' or ']' at character {position}")
+                raise DamagedItem("expected ',' or ']' after it", count)
             position, expect_item = position + 1, True
             continue
         try:
@@ -259,7 +283,17 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
                 isinstance(item, int | float) and NUMBER_CHARACTERS.fullmatch(buffer, end)
             )
         except json.JSONDecodeError as error:
-            if done:
+            # Only an error where the text read ends, or a string still open, can be a cut:
+            # anything else is damage, reported without reading the rest of the file.
+            tail = buffer[error.pos :]
+            cut = (
+                len(tail) <= 1
+                or error.msg.startswith("Unterminated string")
+                or (error.msg.startswith("Invalid \\uXXXX") and len(tail) <= 6)
+                or any(word.startswith(tail) for word in LITERALS)
+                or NUMBER_CHARACTERS.fullmatch(tail) is not None
+            )
+            if done or not cut:
                 offset = error.pos - position
                 raise DamagedItem(f"{error.msg} at character {offset} of it", count + 1) from None
             complete = False

@@ -556,3 +556,47 @@ def test_array_items_reject_what_json_rejects(text: str) -> None:
         list(json_array_items(io.BytesIO(text.encode())))
     with pytest.raises(ValueError):
         json.loads(text)
+
+
+class CountingStream(io.BytesIO):
+    """Counts the bytes read out of it."""
+
+    read_so_far = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.read_so_far += len(data)
+        return data
+
+    def readinto(self, target) -> int:  # type: ignore[no-untyped-def]
+        count = super().readinto(target)
+        self.read_so_far += count
+        return count
+
+
+def test_damage_early_in_a_large_export_is_reported_without_reading_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(exports, "CHUNK", 1000)
+    filler = [{"mapping": {}, "title": "x" * 100}] * 5000  # about 600 KB after the damage
+    text = '[{"mapping": {"x": "y" oops}}, ' + json.dumps(filler)[1:]
+    stream = CountingStream(text.encode())
+    with pytest.raises(exports.DamagedItem) as raised:
+        list(json_array_items(stream))
+    assert raised.value.number == 1
+    assert stream.read_so_far < 20_000
+
+
+def test_exports_in_utf16_or_after_much_white_space_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "CHUNK", 64)
+    text = (EXPORTS / "chatgpt.json").read_text(encoding="utf-8")
+    expected = [c.title for c in read_export(EXPORTS / "chatgpt.json", "c.json").conversations]
+    for name, data in [
+        ("utf16.json", text.encode("utf-16")),
+        ("spaced.json", (" " * 500 + text).encode()),
+    ]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert [c.title for c in read_export(path, name).conversations] == expected
