@@ -46,7 +46,7 @@ from chatdeck.read import (
     looks_like_text,
     read_transcript,
 )
-from chatdeck.render import render_markdown
+from chatdeck.render import RESERVED, render_markdown
 from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key, file_key
 
 STATE_NAME = ".build-state.json"
@@ -193,6 +193,7 @@ def read_sources(
     `ahead` files ahead, while this process reads the next files and stores the results."""
     in_flight: deque[tuple[Source, list[str], FileSettings, object, str | None]] = deque()
     position = 0
+    known = cache.has if cache is not None else None
 
     def finish(
         source: Source, tags: list[str], settings: FileSettings, work: object, key: str | None
@@ -239,7 +240,6 @@ def read_sources(
             result.files_read += 1
             key = file_key(source.name, data) if cache is not None else None
             stored = cache.get_file(key) if cache is not None and key else None
-            known = cache.has if cache is not None else None
             if stored:
                 work, key = from_json(stored, source.name), None
             elif workers is not None:
@@ -278,13 +278,18 @@ def parse_and_render(name: str, data: bytes, known: KnownKey | None = None) -> F
     found = parse_file(name, data)
     has_images = False
     for note in found.notes:
-        if "![" in note.question or "![" in note.answer:
+        if has_images_in(note):
             has_images = True
         else:
             found.rendered.extend(render_fields(note, known=known))
     if not has_images:
         found.lines = []  # only needed to place image warnings on their lines
     return found
+
+
+def has_images_in(note: Note) -> bool:
+    """Images are resolved from the note's source folder: in the main process only."""
+    return "![" in note.question or "![" in note.answer
 
 
 def render_fields(
@@ -318,8 +323,9 @@ def render_fields(
 
 
 class Workers:
-    """Worker processes for parsing and rendering, started when a second file needs it: a
-    rebuild that re-parses one changed file does that here instead of starting workers.
+    """Worker processes for parsing and rendering, started when a second file needs parsing
+    (a rebuild that re-parses one changed file does that here instead), or when a chat export
+    has more than one batch of notes to render.
 
     Even with --jobs 1 a large build renders in a worker: cmark-gfm's Python binding never
     frees its syntax trees (about 10 bytes per byte of Markdown), so each worker is replaced
@@ -526,8 +532,9 @@ def source_label(note: Note) -> str:
 
 
 def html_escape(text: str) -> str:
-    """Text as HTML, without control characters (U+001F would split an Anki note's fields)."""
-    text = re.sub("[\x00-\x08\x0b-\x1f\x7f]", "\ufffd", text)
+    """Text as HTML, without the characters render_markdown takes out of Markdown (U+001F would
+    split an Anki note's fields)."""
+    text = RESERVED.sub("\ufffd", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -641,8 +648,8 @@ def build_once(
         for found in files:
             cache.put_many(found.rendered)
             unrendered = [note for note in found.notes if not note.field_keys]
-            with_images = [note for note in unrendered if "![" in note.question + note.answer]
-            plain = [note for note in unrendered if "![" not in note.question + note.answer]
+            with_images = [note for note in unrendered if has_images_in(note)]
+            plain = [note for note in unrendered if not has_images_in(note)]
             for note in with_images:  # their images are found from this process
                 cache.put_many(render_fields(note, collector.resolver(note, found.lines)))
             for batch, (identities, rendered) in workers.render(plain):  # chat-export notes

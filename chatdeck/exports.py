@@ -247,11 +247,17 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
         _Rejoined(head, stream), encoding="utf-8-sig" if encoding == "utf-8" else encoding
     )
     decoder = json.JSONDecoder()
-    buffer, done = text.read(CHUNK), False
-    position = WHITESPACE.match(buffer).end()
-    while position == len(buffer) and not done:  # a file that opens with much white space
-        more = text.read(CHUNK)
-        buffer, position, done = more, WHITESPACE.match(more).end(), not more
+    buffer, position, done = "", 0, False
+
+    def read_more(size: int = CHUNK) -> None:
+        """Drop what is decoded, add the next `size` characters (or learn the stream ended)."""
+        nonlocal buffer, position, done
+        more = text.read(size)
+        buffer, position, done = buffer[position:] + more, 0, not more
+
+    while WHITESPACE.match(buffer, position).end() == len(buffer) and not done:
+        read_more()  # a file may open with much white space
+    position = WHITESPACE.match(buffer, position).end()
     if not buffer[position : position + 1] == "[":
         value = json.loads(buffer + text.read())
         if isinstance(value, dict) and isinstance(value.get("conversations"), list):
@@ -263,9 +269,7 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
     while True:
         position = WHITESPACE.match(buffer, position).end()
         if position == len(buffer) and not done:
-            more = text.read(CHUNK)
-            done = not more
-            buffer, position = buffer[position:] + more, 0
+            read_more()
             continue
         if buffer[position : position + 1] == "]" and (first or not expect_item):
             if (buffer[position + 1 :] + text.read()).strip(" \t\n\r"):
@@ -298,9 +302,7 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
                 raise DamagedItem(f"{error.msg} at character {offset} of it", count + 1) from None
             complete = False
         if not complete:
-            more = text.read(max(CHUNK, len(buffer) - position))
-            done = not more
-            buffer, position = buffer[position:] + more, 0
+            read_more(max(CHUNK, len(buffer) - position))  # at least double: linear time
             continue
         expect_item, first, position, count = False, False, end, count + 1
         yield item

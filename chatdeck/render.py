@@ -2,10 +2,11 @@
 
 Three passes around one call to cmark-gfm (GitHub's own Markdown parser):
 
-1. `protect` walks the text outside code fences and code spans. It lifts math (`\\(..\\)`,
-   `\\[..\\]`, `$..$`, `$$..$$`) out into placeholders, because every CommonMark parser eats the
-   backslashes and underscores of TeX; and it escapes `<` so raw HTML in a transcript shows as
-   text instead of becoming markup.
+1. `protect` walks the text outside code blocks (the ones cmark-gfm finds) and code spans. It
+   lifts math (`\\(..\\)`, `\\[..\\]`, `$..$`, `$$..$$`) out into placeholders, because every
+   CommonMark parser eats the backslashes and underscores of TeX; and it stands every `<` in
+   for a placeholder character (`LESS_THAN`, `&lt;` at the end), so raw HTML in a transcript
+   shows as text instead of becoming markup.
 2. cmark-gfm renders GitHub-flavoured Markdown (tables, strikethrough, autolinks).
 3. `lift_code_blocks` highlights `<pre lang=..>` blocks with Pygments CSS classes and sets
    them aside; `finish` puts the math back as `\\(..\\)` / `\\[..\\]` (the only forms Anki's
@@ -38,9 +39,10 @@ CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
 # run: no raw HTML can then open, in text or in a code span cmark sees and protect missed; at
 # the end it becomes `&lt;`, which shows as `<` in text and in code alike.
 LESS_THAN = "\uf8f4"
+PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f4"  # as a regex character range
 # Replaced by U+FFFD before anything else: the placeholder characters, and the control
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
-RESERVED = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\uf8f0-\uf8f4]")
+RESERVED = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{PLACEHOLDER_CHARACTERS}]")
 
 # After a newline: the next line goes on with the paragraph (it is not blank and does not open
 # a quote, heading, list item, fence or rule, which would end the paragraph; raw HTML cannot,
@@ -117,14 +119,15 @@ KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
-def protect(markdown: str) -> tuple[str, list[str]]:
+def protect(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     """Lift math out into placeholders and escape raw HTML, outside code. Returns text + math.
 
     Code blocks are the ones cmark-gfm itself finds (`code_block_lines`), so the two never
-    disagree: fences in list items and quotes, indented blocks, and fences never closed."""
+    disagree: fences in list items and quotes, indented blocks, and fences never closed. Each
+    math span is kept as (TeX for MathJax, the text as typed)."""
     markdown = RESERVED.sub("\ufffd", markdown.replace("\r\n", "\n").replace("\r", "\n"))
     code = code_block_lines(markdown)
-    math: list[str] = []
+    math: list[tuple[str, str]] = []
     out: list[str] = []
     prose: list[str] = []
 
@@ -233,7 +236,7 @@ def finish(
 
 # A tag of nh3's output (its attributes are always in double quotes, which may hold `>`).
 SERIALIZED_TAG = re.compile(r'(<[^>"]*(?:"[^"]*"[^>"]*)*>)')
-RESERVED_LEFT = re.compile("[\uf8f0-\uf8f4]")  # a placeholder character no step took back
+RESERVED_LEFT = re.compile(f"[{PLACEHOLDER_CHARACTERS}]")  # one no step took back
 
 
 def put_back_code_blocks(html_text: str, blocks: list[str]) -> str:
@@ -262,15 +265,13 @@ def _math_source(math: list[tuple[str, str]], match: re.Match[str]) -> str:
     return math[index][1] if index < len(math) else "\ufffd"
 
 
-def lift_code_blocks(
-    html_text: str, math: list[tuple[str, str]] | None = None
-) -> tuple[str, list[str]]:
+def lift_code_blocks(html_text: str, math: list[tuple[str, str]]) -> tuple[str, list[str]]:
     """Highlight every code block and set it aside behind a placeholder: (HTML, blocks).
     Math in a block (should protect ever have taken code for text) goes back as typed."""
     blocks: list[str] = []
 
     def lift(match: re.Match[str]) -> str:
-        blocks.append(_highlight_block(match, math or []))
+        blocks.append(_highlight_block(match, math))
         return CODE_PLACEHOLDER.format(len(blocks) - 1)
 
     return PRE_BLOCK.sub(lift, html_text), blocks
