@@ -46,7 +46,7 @@ from chatdeck.read import (
     looks_like_text,
     read_transcript,
 )
-from chatdeck.render import RESERVED, render_markdown
+from chatdeck.render import UNSAFE_TEX, guard, render_field, render_markdown, render_text
 from chatdeck.render_cache import CACHE_FOLDER, RenderCache, cache_key, content_key, file_key
 
 STATE_NAME = ".build-state.json"
@@ -144,6 +144,7 @@ def read_export_notes(
         deck = f"{result.top_deck}::{conversation.name.replace('::', ':')}"
         result.conversations.append((source.name, conversation.name, len(conversation.notes)))
         for note in conversation.notes:
+            result.problems.extend(unsafe_math_problems(note))
             note.deck, note.tags = deck, list(tags)
             note.conversation = conversation.name
             notes.append(note)
@@ -261,6 +262,8 @@ def parse_file(name: str, data: bytes, keep: list[Parsed] | None = None) -> File
     if keep is not None:
         keep.append(parsed)
     problems = list(parsed.problems)
+    for note in parsed.notes:
+        problems.extend(unsafe_math_problems(note, transcript.lines))
     if not parsed.notes:
         has_text = any(line.strip() for line in transcript.lines)
         message = "no question found" if has_text else "empty file"
@@ -268,6 +271,30 @@ def parse_file(name: str, data: bytes, keep: list[Parsed] | None = None) -> File
             message = "only a title, no question found"
         problems.append(Problem(name, None, message))
     return FileNotes(parsed.notes, transcript.lines, parsed.title, problems)
+
+
+def unsafe_math_problems(note: Note, lines: list[str] | None = None) -> list[Problem]:
+    """A warning for each TeX macro the renderer shows as text rather than let Anki's MathJax
+    run it (see `chatdeck.render.guard`), on the first line of the note that holds it."""
+    removed: dict[str, None] = {}
+    for markdown in (note.question, note.answer):
+        if "\\" in markdown and UNSAFE_TEX.search(markdown):  # else the renderer finds none
+            removed.update(dict.fromkeys(render_field(markdown).removed_macros))
+    problems = []
+    for macro in removed:
+        line = note.line
+        if lines and note.first_line and note.last_line:
+            span = range(note.first_line, note.last_line + 1)
+            line = next((n for n in span if "\\" + macro in lines[n - 1]), line)
+        problems.append(
+            Problem(
+                note.source,
+                line,
+                f"TeX macro \\{macro} shown as text: in a card it could link, restyle or "
+                "load from the network",
+            )
+        )
+    return problems
 
 
 def parse_and_render(name: str, data: bytes, known: KnownKey | None = None) -> FileNotes:
@@ -313,7 +340,7 @@ def render_fields(
             keys.append(cache_key(markdown))
             if known is None or not known(keys[-1]):
                 fields.append((keys[-1], render_markdown(markdown)))
-    label = html_escape(source_label(note))
+    label = render_text(source_label(note))
     keys.append(content_key(label))
     fields.append((keys[-1], label))
     note.field_keys = keys
@@ -531,13 +558,6 @@ def source_label(note: Note) -> str:
     return f"{note.source}: {note.conversation}" if note.conversation else note.source
 
 
-def html_escape(text: str) -> str:
-    """Text as HTML, without the characters render_markdown takes out of Markdown (U+001F would
-    split an Anki note's fields)."""
-    text = RESERVED.sub("\ufffd", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def reemit_removed(
     card_notes: list[CardNote], state: dict, output_dir: Path, cache: RenderCache
 ) -> list[CardNote]:
@@ -553,6 +573,7 @@ def reemit_removed(
         if guid not in previous:
             continue
         deck, fields, tags = previous[guid]
+        fields = [guard(html).html for html in fields]  # built by an older chatdeck, maybe
         keys = [content_key(html) for html in fields]
         cache.put_many(zip(keys, fields, strict=True))
         tags = [tag for tag in tags if tag != REMOVED_TAG] + [REMOVED_TAG]

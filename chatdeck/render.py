@@ -1,6 +1,6 @@
 """Render stage: Markdown -> safe card HTML, with code highlighted and math kept for MathJax.
 
-Three passes around one call to cmark-gfm (GitHub's own Markdown parser):
+Passes around one call to cmark-gfm (GitHub's own Markdown parser):
 
 1. `protect` walks the text outside code blocks (the ones cmark-gfm finds) and code spans. It
    lifts math (`\\(..\\)`, `\\[..\\]`, `$..$`, `$$..$$`) out into placeholders, because every
@@ -8,13 +8,13 @@ Three passes around one call to cmark-gfm (GitHub's own Markdown parser):
    for a placeholder character (`LESS_THAN`, `&lt;` at the end), so raw HTML in a transcript
    shows as text instead of becoming markup.
 2. cmark-gfm renders GitHub-flavoured Markdown (tables, strikethrough, autolinks).
-3. `lift_code_blocks` highlights `<pre lang=..>` blocks with Pygments CSS classes and sets
-   them aside; `finish` puts the math back as `\\(..\\)` / `\\[..\\]` (the only forms Anki's
-   MathJax reads), wraps tables so they scroll and resolves images; nh3 sanitizes the result
-   against an allow-list, so nothing executable can reach a shared deck; then the code blocks go
-   back in. They skip nh3 because they are safe by construction (Pygments escapes every
-   character of the code, and its spans carry only its own class names), and because they are
-   most of the HTML: sanitizing them was half of nh3's time. A CJK text gets a `lang`.
+3. `lift_code_blocks` highlights `<pre lang=..>` blocks with Pygments CSS classes and sets them
+   aside, so that nothing after it touches code; `finish` resolves images, puts the math back as
+   `\\(..\\)` / `\\[..\\]` (the only forms Anki's MathJax reads) and wraps tables so they
+   scroll; the code blocks go back in.
+4. Only then, on the HTML the card will hold, the checks: nh3 sanitizes it against an allow-list,
+   and `guard` keeps Anki and MathJax from acting on what a transcript wrote (see `guard`).
+   Nothing runs after them, so no step can reopen what they closed. A CJK text gets a `lang`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cmarkgfm
@@ -208,7 +209,7 @@ def _protect_token(match: re.Match[str], math: list[tuple[str, str]]) -> str:
 
 
 PRE_BLOCK = re.compile(r'<pre(?: lang="([^"]*)")?><code>([\s\S]*?)</code></pre>')
-IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
+IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')  # as cmark writes it
 
 
 CODE_SPAN = re.compile(r"<code>[\s\S]*?</code>")
@@ -217,8 +218,12 @@ CODE_SPAN = re.compile(r"<code>[\s\S]*?</code>")
 def finish(
     html_text: str, math: list[tuple[str, str]], resolve_image: Callable[[str], str | None] | None
 ) -> str:
-    """Post-process cmark's HTML: math back, tables wrapped, images resolved. Math that cmark
-    put in a code span (one protect did not see) goes back as it was typed."""
+    """Post-process cmark's HTML: images resolved, math back, tables wrapped.
+
+    Images come first, while their tags still hold placeholders and not TeX (which may hold
+    quotes). Math goes back as TeX in text; inside a tag (an image's alt or a link's title) and
+    in a code span cmark made (one protect did not see) it goes back as it was typed."""
+    html_text = IMAGE.sub(lambda match: _image(match, resolve_image), html_text)
     if math:
         html_text = CODE_SPAN.sub(
             lambda span: PLACEHOLDER_PATTERN.sub(
@@ -226,11 +231,20 @@ def finish(
             ),
             html_text,
         )
-        html_text = PLACEHOLDER_PATTERN.sub(lambda m: _math_html(math, int(m.group(1))), html_text)
+        parts = SERIALIZED_TAG.split(html_text)  # text, tag, text, tag, ..., text
+        for i, part in enumerate(parts):
+            if i % 2:
+                parts[i] = PLACEHOLDER_PATTERN.sub(
+                    lambda m: html.escape(_math_source(math, m), quote=True), part
+                )
+            else:
+                parts[i] = PLACEHOLDER_PATTERN.sub(
+                    lambda m: _math_html(math, int(m.group(1))), part
+                )
+        html_text = "".join(parts)
     html_text = html_text.replace("<table>", '<div class="table-wrap"><table>').replace(
         "</table>", "</table></div>"
     )
-    html_text = IMAGE.sub(lambda match: _image(match, resolve_image), html_text)
     return html_text
 
 
@@ -348,16 +362,111 @@ def sanitize(html_text: str) -> str:
     )
 
 
-def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | None = None) -> str:
-    """Markdown -> sanitized HTML ready for a card field."""
+@dataclass(frozen=True, slots=True)
+class RenderedField:
+    """A field's card HTML, and the TeX macros `guard` showed as text instead of letting
+    MathJax run them (for a warning)."""
+
+    html: str
+    removed_macros: tuple[str, ...] = ()
+
+
+def render_field(
+    markdown: str, resolve_image: Callable[[str], str | None] | None = None
+) -> RenderedField:
+    """Markdown -> the sanitized, guarded HTML of a card field."""
+    images: set[str] = set()
+
+    def resolve(src: str) -> str | None:
+        name = resolve_image(src) if resolve_image else None
+        if name is not None:
+            images.add(name)
+        return name
+
     protected, math = protect(markdown)
+    removed = [name for tex, _ in math for name in UNSAFE_TEX.findall(tex)]
+    if removed:  # shown in the formula as its name in monospace; `guard` makes sure of it
+        math = [(UNSAFE_TEX.sub(SHOWN_IN_MATH, tex), typed) for tex, typed in math]
     rendered = cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS)
     rendered, code_blocks = lift_code_blocks(rendered, math)
-    rendered = sanitize(finish(rendered, math, resolve_image)).strip()
+    rendered = finish(rendered, math, resolve)
     if code_blocks:
         rendered = put_back_code_blocks(rendered, code_blocks)
+    rendered = sanitize(rendered).strip()
     rendered = RESERVED_LEFT.sub("\ufffd", rendered.replace(LESS_THAN, "&lt;"))
     language = language_of(markdown)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'
-    return rendered
+    guarded = guard(rendered, images)
+    if removed:
+        names = tuple(dict.fromkeys([*removed, *guarded.removed_macros]))
+        return RenderedField(guarded.html, names)
+    return guarded
+
+
+def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | None = None) -> str:
+    """Markdown -> sanitized HTML ready for a card field."""
+    return render_field(markdown, resolve_image).html
+
+
+def render_text(text: str) -> str:
+    """Plain text (a file name, a conversation's title) as card HTML, guarded like a field."""
+    text = RESERVED.sub("\ufffd", text)
+    return guard(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")).html
+
+
+# The last step on a field's HTML: what Anki and its MathJax would act on, made inert.
+#
+# TeX macros that link, style, name elements or load code: those MathJax's `safe` extension
+# filters, among the TeX packages Anki's MathJax configuration loads (`tex-chtml-full` less
+# `textmacros`): `\href` (a link, `javascript:` included), `\class`, `\cssId`, `\style` (the
+# `html` package), `\bbox` (its options take any CSS, `url(...)` included), `\mmlToken` (sets
+# `href`, `id`, `class` and `style` on what it makes) and `\require` (loads extensions). A TeX
+# control word is a backslash and ASCII letters, case-sensitive, as MathJax reads it.
+UNSAFE_TEX_MACROS = ("href", "class", "cssId", "style", "bbox", "mmlToken", "require")
+UNSAFE_TEX = re.compile(r"\\(" + "|".join(UNSAFE_TEX_MACROS) + r")(?![A-Za-z])")
+SHOWN_IN_MATH = r"\\mathtt{\\backslash \1}"  # in a formula: `\href` in monospace
+# Shown instead of the backslash elsewhere: U+29F5 REVERSE SOLIDUS OPERATOR reads as `\` to a
+# person and as an ordinary character to MathJax, inside math and out.
+SHOWN_BACKSLASH = "\u29f5"
+# Anki acts on these wherever they are in a card's HTML, attributes included: `[sound:..]`
+# plays audio (a URL too), `[anki:tts]..[/anki:tts]` speaks, `[anki:play:..]` makes a play
+# button, `[latex]`, `[$]` and `[$$]` run LaTeX and show its image. `&#91;` shows as `[` but
+# opens none of them.
+ANKI_TAG = re.compile(r"\[(?=sound:|anki:|latex\]|\$\$?\])", re.IGNORECASE)
+# MathJax reads no text in these (its `skipHtmlTags`; only `pre` and `code` occur here).
+MATHJAX_SKIPS = re.compile(r"<(/?)(pre|code)\b")
+IMAGE_TAG = re.compile(r'<img\b[^>"]*(?:"[^"]*"[^>"]*)*>')
+IMAGE_SOURCE = re.compile(r'\ssrc="([^"]*)"')
+
+
+def guard(html_text: str, images: set[str] | frozenset[str] = frozenset()) -> RenderedField:
+    """Make final card HTML inert for Anki and MathJax. `images` are the media files this
+    build packs: any other image is dropped, so a card never loads from the network.
+
+    Runs on the HTML the card will hold, after every other step; its input is nh3's output
+    (every `<` of text written as `&lt;`, attributes in double quotes) or escaped text."""
+    if "<img" in html_text:
+        html_text = IMAGE_TAG.sub(lambda tag: _own_image(tag.group(0), images), html_text)
+    html_text = ANKI_TAG.sub("&#91;", html_text)
+    removed: list[str] = []
+    if "\\" in html_text and UNSAFE_TEX.search(html_text):
+        parts = SERIALIZED_TAG.split(html_text)  # text, tag, text, tag, ..., text
+        skipped = 0  # depth of `pre` and `code` elements around the text
+        for i, part in enumerate(parts):
+            if i % 2:
+                opening = MATHJAX_SKIPS.match(part)
+                if opening:
+                    skipped += -1 if opening.group(1) else 1
+            elif skipped <= 0:
+                removed.extend(UNSAFE_TEX.findall(part))
+                parts[i] = UNSAFE_TEX.sub(SHOWN_BACKSLASH + r"\1", part)
+        html_text = "".join(parts)
+    return RenderedField(html_text, tuple(dict.fromkeys(removed)))
+
+
+def _own_image(tag: str, images: set[str] | frozenset[str]) -> str:
+    source = IMAGE_SOURCE.search(tag)
+    if source and html.unescape(source.group(1)) in images:
+        return tag
+    return '<span class="missing-image">[image]</span>'

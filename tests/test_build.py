@@ -151,3 +151,25 @@ def test_a_chat_export_rendered_on_workers_matches_one_rendered_here(
     assert len(parallel.merged) > 2  # so that batches went to the workers
     assert clean is not None and parallel.output is not None
     assert parallel.output.read_bytes() == clean.read_bytes()
+
+
+def test_tex_macros_shown_as_text_are_warned_about_at_their_line(tmp_path: Path) -> None:
+    source = FIXTURES / "hostile" / "math_and_media.md"
+    result = build([source], tmp_path / "output", load_templates(TEMPLATES))
+    warned = {
+        (problem.line, problem.message.split()[2])
+        for problem in result.problems
+        if problem.source == "math_and_media.md" and problem.message.startswith("TeX macro")
+    }
+    assert warned == {
+        (1, "\\href"),
+        (8, "\\style"),
+        (16, "\\mmlToken"),
+        (20, "\\style"),
+        (23, "\\bbox"),
+        (23, "\\cssId"),
+        (24, "\\class"),
+        (25, "\\require"),
+    }
+    cached = build([source], tmp_path / "output", load_templates(TEMPLATES))  # from the cache
+    assert [str(p) for p in cached.problems] == [str(p) for p in result.problems]

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SOURCE, TEMPLATES, import_package
+from conftest import FIXTURES, SOURCE, TEMPLATES, import_package
 from reviewer import (
     ReviewerServer,
     ReviewerSetupError,
@@ -504,3 +504,129 @@ def test_long_unbreakable_content_never_widens_the_page(
     assert "pre" in scrolling and "mjx-container" in scrolling
     if view.startswith("phone"):
         assert "div.table-wrap" in scrolling
+
+
+# A transcript written to make its cards act: every way we know of for math to link, restyle,
+# name elements or load, Anki's media and LaTeX tags, and an image title holding math. The file
+# name (the Source line) tries it too.
+HOSTILE = FIXTURES / "hostile" / "math_and_media.md"
+HOSTILE_NAME = r"\(\href{javascript:window.top.PWNED=99}{src}\) [sound:evil.mp3].md"
+
+# Clicks every link that is not to the web (a `javascript:` one would run), then reports what
+# the card holds.
+INSPECT_HOSTILE = """
+async () => {
+  await window.cardTypeset;
+  const qa = document.getElementById("qa");
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("[href]");
+    if (link && /^(https?|mailto):/i.test(link.getAttribute("href"))) event.preventDefault();
+  }, true);
+  const links = [...qa.querySelectorAll("[href]")].map((e) => e.getAttribute("href"));
+  for (const element of qa.querySelectorAll("a, [href]")) {
+    element.dispatchEvent(new MouseEvent("click", {bubbles: true, cancelable: true}));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return {
+    pwned: window.top.PWNED === undefined ? null : String(window.top.PWNED),
+    links,
+    ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
+    classes: [...qa.querySelectorAll("*")].flatMap((e) => [...e.classList]),
+    styles: [...qa.querySelectorAll("[style]")].map((e) => e.getAttribute("style")),
+    text: qa.innerText,
+    math: qa.querySelectorAll("mjx-container").length,
+    mathErrors: [...qa.querySelectorAll("mjx-merror, [data-mjx-error]")].map(
+      (e) => e.getAttribute("data-mjx-error") || e.textContent),
+    media: document.querySelectorAll("audio, video, iframe, object, embed").length,
+  };
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Card], Path]:
+    folder = tmp_path_factory.mktemp("hostile")
+    source = folder / "source"
+    source.mkdir()
+    (source / "math_and_media.md").write_bytes(HOSTILE.read_bytes())
+    (source / HOSTILE_NAME).write_text(
+        "Q: is \\(\\style{background:url(https://evil.example/s.png)}{x}\\) safe?\n\n"
+        "A: Only as text: [sound:https://evil.example/named.mp3].\n",
+        encoding="utf-8",
+    )
+    return build_cards([source], folder)
+
+
+@pytest.mark.parametrize("view", ["desktop-light", "phone-night"])
+def test_a_hostile_transcript_cannot_make_a_card_act(
+    browser: Browser, hostile: tuple[list[Card], Path], view: str
+) -> None:
+    cards, media = hostile
+    assert len(cards) == 4
+    (width, height), night = VIEWS[view]
+    browser.server.media = media
+    page = browser.context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    texts = []
+    try:
+        for number, card in enumerate(cards):
+            url = browser.server.add(
+                f"hostile-{view}-{number}.html", reviewer_page(card.html, card.css, night)
+            )
+            page.goto(url)
+            seen = page.evaluate(INSPECT_HOSTILE)
+            where = f"{view} {card.name}"
+            assert seen["pwned"] is None, f"{where}: a link ran the transcript's script"
+            assert not [link for link in seen["links"] if not link.startswith("http")], where
+            assert "evilid" not in seen["ids"] and seen["ids"].count("qa") == 1, where
+            assert "evilclass" not in seen["classes"] and "card" not in seen["classes"], where
+            assert not [
+                style
+                for style in seen["styles"]
+                if re.search(r"url\(|fixed|100v[wh]|absolute", style)
+            ], f"{where}: a transcript's style reached an element: {seen['styles']}"
+            assert not seen["mathErrors"], f"{where}: {seen['mathErrors']}"
+            # Every formula of the fields typesets (the Source line may hold one more).
+            assert seen["math"] >= card.math_spans, f"{where}: math spans not all typeset"
+            assert seen["media"] == 0, where
+            texts.append(seen["text"])
+    finally:
+        page.close()
+    assert not browser.blocked, f"a card tried to load from the network: {browser.blocked}"
+    assert not dialogs
+    shown = "\n".join(texts)
+    # What a transcript wrote shows as text, not lost.
+    for typed in (
+        "[sound:https://evil.example/x.mp3]",
+        "[anki:tts lang=en_US]hello[/anki:tts]",
+        "[latex]x^2[/latex]",
+        "[sound:https://evil.example/block.mp3]",
+        "[sound:evil.mp3].md",
+        "[image: q]",
+    ):
+        assert typed in shown, typed
+    html = "\n".join(card.html for card in cards)  # the link macros, shown as their names
+    assert html.count(r"\mathtt{\backslash href}") + html.count("\u29f5href") >= 14
+    assert sum(card.math_spans for card in cards) >= 20  # the formulas themselves still typeset
+
+
+def test_a_hostile_transcript_gives_anki_no_sound_or_latex(tmp_path: Path) -> None:
+    """What Anki itself extracts from the imported cards: no audio, no TTS, no LaTeX image."""
+    result = build([HOSTILE], tmp_path / "output", load_templates(TEMPLATES))
+    assert result.output is not None
+    _, collection = import_package(tmp_path / "collection.anki2", result.output)
+    try:
+        cards = [collection.get_card(card_id) for card_id in collection.find_cards("")]
+        assert len(cards) == 3
+        answers = []
+        for card in cards:
+            output = card.render_output(reload=True)
+            assert card.question_av_tags() == [] and card.answer_av_tags() == []
+            assert "latex-" not in output.answer_text and "[anki:play" not in output.answer_text
+            answers.append(output.answer_text.replace("&#91;", "["))
+        shown = "".join(answers)  # as text
+        assert "[sound:https://evil.example/x.mp3]" in shown and "[latex]x^2[/latex]" in shown
+    finally:
+        collection.close()

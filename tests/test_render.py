@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from chatdeck.parse import parse_transcript
 from chatdeck.read import decode, parse_text
-from chatdeck.render import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+from chatdeck.render import (
+    ALLOWED_ATTRIBUTES,
+    ALLOWED_TAGS,
+    UNSAFE_TEX_MACROS,
+    guard,
+    render_field,
+    render_markdown,
+    render_text,
+)
 
 
 def test_tex_reaches_mathjax_intact() -> None:
@@ -109,6 +117,97 @@ def test_remote_images_are_never_loaded() -> None:
     assert "[image: tracker]" in html
 
 
+def text_mathjax_reads(html: str) -> str:
+    """The card's text outside tags and outside `pre`/`code` (which MathJax skips)."""
+    html = re.sub(r"<(pre|code)\b[^>]*>[\s\S]*?</\1>", "", html)
+    return re.sub(r"<[^>]*>", "", html)
+
+
+ACTING_MACRO = re.compile(r"\\(" + "|".join(UNSAFE_TEX_MACROS) + r")(?![A-Za-z])")
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        r"\(\href{javascript:alert(1)}{here}\)",
+        r"$\href{javascript:alert(1)}{here}$",
+        r"$$\href{javascript:alert(1)}{x}$$",
+        r"\[\href{javascript:alert(1)}{x}\]",
+        r"\(  \href  {javascript:alert(1)} {x}\)",
+        r"\(\href{javascript:alert(1)}{\text{click}}\)",
+        r"\(\text{$\href{javascript:alert(1)}{x}$}\)",
+        r"\(\frac{\cssId{qa}{a}}{\class{card}{\style{position:fixed}{b}}}\)",
+        r"\(\bbox[background-image:url(https://evil.example/t.png)]{x}\)",
+        r"\(\mmlToken{mi}[href='javascript:alert(1)']{x}\)",
+        r"\(\require{[evil]/x}\)",
+        r"\(\newcommand{\go}{\href{javascript:alert(1)}}\go{x}\)",
+        r"\\(\href{javascript:alert(1)}{x}\\)",  # escaped backslashes: not lifted as math
+        r"&#92;(\href{javascript:alert(1)}{x}&#92;)",  # a backslash made by a reference
+        r"the \style command, in plain text",
+    ],
+)
+def test_tex_macros_that_link_style_name_or_load_are_shown_as_text(markdown: str) -> None:
+    rendered = render_field(markdown)
+    assert not ACTING_MACRO.search(text_mathjax_reads(rendered.html)), rendered.html
+    assert rendered.removed_macros and set(rendered.removed_macros) <= set(UNSAFE_TEX_MACROS)
+
+
+def test_tex_in_code_stays_as_typed_and_harmless_math_is_untouched() -> None:
+    rendered = render_field(
+        "`\\href{u}{x}` and\n\n```latex\n\\href{u}{x} \\style{a}{b}\n```\n\n"
+        "\\(\\frac{a}{b}\\) \\(\\hrefx \\color{red}{x}\\)"
+    )
+    assert "<code>\\href{u}{x}</code>" in rendered.html
+    assert '<span class="k">\\href</span>' in rendered.html  # highlighted, not changed
+    assert r"\(\frac{a}{b}\) \(\hrefx \color{red}{x}\)" in rendered.html
+    assert rendered.removed_macros == ()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "[sound:https://evil.example/x.mp3]",
+        "[sound:x.mp3]",
+        "[anki:tts lang=en_US]hi[/anki:tts]",
+        "[anki:play:a:0]",
+        "[latex]x^2[/latex]",
+        "[LaTeX]x[/latex]",
+    ],
+)
+def test_anki_media_and_latex_tags_show_as_text(typed: str) -> None:
+    for markdown in (typed, f"`{typed}`", f"```\n{typed}\n```", f"![{typed}](a.png)"):
+        html = render_markdown(markdown)
+        assert not re.search(r"\[(sound|anki|latex|\$)", html, re.IGNORECASE), html
+        assert "&#91;" in html  # shown as `[`
+    assert render_markdown(f"`[$$]{typed}[/$$]`").count("&#91;$$]") == 1  # in text, `$$` is math
+    link = render_markdown(f'[x](https://example.com "{typed}")')
+    assert "&#91;" in link and not re.search(r"\[(sound|anki|latex)", link, re.IGNORECASE)
+
+
+def test_an_image_title_holding_math_cannot_keep_a_remote_image() -> None:
+    html = render_markdown('![q](https://evil.example/p.png "\\(\\"\\)")')
+    assert "<img" not in html and "evil.example" not in html
+    assert "[image: q]" in html
+
+
+def test_math_in_an_attribute_goes_back_quoted() -> None:
+    html = render_markdown('[x](https://example.com "\\(\\" onclick=\\")")')
+    assert "onclick" not in re.sub(r'"[^"]*"', "", html)  # only ever inside a value
+
+
+def test_guard_keeps_only_the_images_the_build_packs() -> None:
+    html = '<p><img src="abc.png" alt="ours"><img src="https://evil.example/x.png" alt="t"></p>'
+    guarded = guard(html, {"abc.png"}).html
+    assert '<img src="abc.png" alt="ours">' in guarded
+    assert "evil.example" not in guarded and "missing-image" in guarded
+
+
+def test_plain_text_fields_are_guarded_too() -> None:
+    html = render_text(r"\(\href{javascript:alert(1)}{x}\) [sound:a.mp3] <b>")
+    assert not ACTING_MACRO.search(html)
+    assert html.endswith("&#91;sound:a.mp3] &lt;b&gt;")
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
 def test_read_parse_render_never_raise_on_any_bytes(data: bytes) -> None:
@@ -180,7 +279,7 @@ HOSTILE_CODE = "</code></pre><script>alert(1)</script><img src=x onerror=alert(1
 
 @pytest.mark.parametrize("language", ["python", "html", "nosuchlanguage", ""])
 def test_code_blocks_skip_the_sanitizer_but_stay_inert(language: str) -> None:
-    """Code blocks go in after nh3: Pygments (or our own escaping) must keep them text."""
+    """Hostile HTML in code blocks stays text: escaped by Pygments (or by us), then sanitized."""
     html = render_markdown(
         f"Before.\n\n```{language}\n{HOSTILE_CODE}\n```\n\n- item\n\n  ```\n  <b>x</b>\n  ```"
     )
