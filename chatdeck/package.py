@@ -1,6 +1,6 @@
 """Package stage: rendered notes + templates/ -> an .apkg, written atomically and reproducibly.
 
-Anki matches what it imports by identity, so the identities here are frozen (see ANKI_RULES):
+Anki matches imports by identity, so ours are frozen (docs/anki.md#how-an-import-matches-notes):
 - notes by GUID, which comes from the normalized question (never from the fields, so editing an
   answer updates the note instead of adding a new one);
 - the note type by its id, and its schema by field names/order and template names. Changing any
@@ -23,7 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Frozen from the first release: changing these breaks every user's updates (ANKI_RULES.md).
+# Frozen from the first release: changing any breaks updates (docs/anki.md#what-breaks-a-note-type).
 NOTE_TYPE_ID = 1742913316
 NOTE_TYPE_NAME = "Chat Transcript Q&A"
 FIELDS = ["Question", "Answer", "Source"]

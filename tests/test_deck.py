@@ -76,7 +76,7 @@ def test_fields_survive_import(seed_deck: Path, tmp_path: Path) -> None:
 
 
 def test_note_type_identity_is_frozen() -> None:
-    # Changing any of these makes every user's existing notes stop updating (ANKI_RULES.md).
+    # Changing any of these stops users' notes updating (docs/anki.md#what-breaks-a-note-type).
     assert package.NOTE_TYPE_ID == 1742913316
     assert package.FIELDS == ["Question", "Answer", "Source"]
     assert package.TEMPLATE_NAME == "Card 1"

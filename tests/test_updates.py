@@ -1,7 +1,7 @@
 """Edit, rebuild, re-import: one Anki collection across rebuilds, with the official backend.
 
 Anki updates a note only when its GUID matches and the incoming mod is strictly newer
-(ANKI_RULES.md); these tests show an unchanged rebuild touches nothing, an edit touches exactly
+(docs/anki.md#when-a-matched-note-is-updated): an unchanged rebuild touches nothing, an edit touches
 one note, a template edit reaches the note type, and review history always survives.
 """
 
