@@ -1,0 +1,37 @@
+"""chatdeck: chat transcripts in, an Anki deck out.
+
+    from pathlib import Path
+    import chatdeck
+
+    result = chatdeck.build([Path("source")], chatdeck.BuildOptions(output=Path("output")))
+    print(result.output, len(result.cards))
+
+`plan()` does the same reading without writing anything (what `--dry-run` shows).
+"""
+
+from importlib import metadata
+
+try:
+    __version__ = metadata.version("chatdeck")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
+from chatdeck.build import BuildResult, PlanResult, build, plan  # noqa: E402
+from chatdeck.options import BuildOptions, PlanOptions, Selection  # noqa: E402
+from chatdeck.sources import BuildError  # noqa: E402
+from chatdeck.templates import Templates, find_templates, load_templates  # noqa: E402
+
+__all__ = [
+    "BuildError",
+    "BuildOptions",
+    "BuildResult",
+    "PlanOptions",
+    "PlanResult",
+    "Selection",
+    "Templates",
+    "__version__",
+    "build",
+    "find_templates",
+    "load_templates",
+    "plan",
+]

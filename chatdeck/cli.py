@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from chatdeck.build import BuildError, BuildResult, Selection, build, plan
+from chatdeck import __version__
+from chatdeck.build import BuildError, BuildResult, PlanResult, build, plan
 from chatdeck.config import ConfigError
-from chatdeck.merge import question_key
-from chatdeck.package import REMOVED_TAG, guid_for_question, load_templates
+from chatdeck.notes import CardNote, Note, Problem
+from chatdeck.options import BuildOptions, PlanOptions, Selection
+from chatdeck.removed import REMOVED_TAG
+from chatdeck.templates import find_templates
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PROJECT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+EXIT_OK = 0  # the deck was written (warnings allowed), or the dry run ran
+EXIT_FAILED = 1  # nothing built, or the output could not be written
+EXIT_USAGE = 2  # the command line was wrong (argparse's own code)
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "chatdeck") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build_deck.py",
+        prog=prog,
         description="Turn chat transcripts (question/answer text files) into an Anki deck (.apkg).",
         epilog="Exit codes: 0 deck written (warnings allowed), 1 nothing built or I/O failure, "
         "2 usage error. Warnings go to stderr as file:line: message.",
@@ -92,6 +99,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="chat exports: only conversations started on or after DATE (YYYY-MM-DD)",
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
@@ -102,8 +110,20 @@ def parse_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+def run(prog: str = "chatdeck") -> None:
+    """The entry point of `chatdeck`, `python -m chatdeck` and `python build_deck.py`: exits
+    with `main`'s code. A reader that stops early (`--dry-run | head`) is not an error."""
+    try:
+        code = main(prog=prog)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_OK
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
+    parser = make_parser(prog)
     args = parser.parse_args(argv)
     if args.json and not args.dry_run:
         parser.error("--json goes with --dry-run")
@@ -113,31 +133,30 @@ def main(argv: list[str] | None = None) -> int:
     selection = Selection(args.conversation, args.since)
     try:
         if args.dry_run:
-            result = plan(paths, args.deck, selection)
+            planned = plan(paths, PlanOptions(args.deck, selection))
             if args.json:
-                print(json.dumps(json_report(result), ensure_ascii=False, indent=1))
+                print(json.dumps(json_report(planned), ensure_ascii=False, indent=1))
             else:
-                print_questions(result)
-                print_summary(result)
-            print_warnings(result)
+                print_questions(planned)
+                print_summary(planned.files_read, len(planned.notes), len(planned.merged))
+            print_warnings(planned.problems)
             return EXIT_OK
-        templates = load_templates(find_templates(args.templates))
-        result = build(
-            paths,
-            args.output,
-            templates,
-            args.deck,
-            jobs=args.jobs,
-            use_cache=not args.no_cache,
+        options = BuildOptions(
+            output=args.output,
+            templates=find_templates(args.templates),
+            deck=args.deck,
             selection=selection,
             preview=args.preview,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
         )
+        result = build(paths, options)
     except (BuildError, ConfigError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted: the previous deck is untouched", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         raise  # `| head` closed the pipe: not an error of the build (see build_deck.py)
     except OSError as error:
@@ -154,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    print_summary(result)
+    print_summary(result.files_read, result.found, len(result.cards))
     print_merges(result)
-    print_warnings(result)
+    print_warnings(result.problems)
     if result.removed:
         print(
             f"{len(result.removed)} question(s) left the transcripts since the last build; "
@@ -164,24 +183,17 @@ def main(argv: list[str] | None = None) -> int:
             f"(search `tag:{REMOVED_TAG}` in Anki to delete them):"
         )
         for note in result.removed:
-            print(f"  removed: {note.label[:70]}")
+            print(f"  removed: {note.question[:70]}")
     if result.preview:
         print(f"Wrote {result.preview}")
-    print(f"Wrote {result.output} ({len(result.merged)} notes)")
+    print(f"Wrote {result.output} ({len(result.cards)} notes)")
     return EXIT_OK
 
 
-def find_templates(option: Path | None) -> Path:
-    if option:
-        return option
-    local = Path("templates")
-    return local if (local / "front.html").is_file() else PROJECT_TEMPLATES
-
-
-def json_report(result: BuildResult) -> dict:
+def json_report(result: PlanResult) -> dict[str, Any]:
     """The scripting contract: keep these keys stable (documented in the README)."""
 
-    def place(note) -> dict:  # type: ignore[no-untyped-def]
+    def place(note: Note | CardNote) -> dict[str, Any]:
         return {"source": note.source, "line": note.line}
 
     return {
@@ -192,7 +204,7 @@ def json_report(result: BuildResult) -> dict:
                 "question": note.question,
                 "answer": note.answer,
                 "deck": note.deck,
-                "guid": guid_for_question(question_key(note)),
+                "guid": note.guid,
                 "rule": note.rule,
                 "confidence": note.confidence,
                 **({"conversation": note.conversation} if note.conversation is not None else {}),
@@ -202,7 +214,7 @@ def json_report(result: BuildResult) -> dict:
         "merged": [
             {
                 "question": merge.kept.question,
-                "guid": guid_for_question(question_key(merge.kept)),
+                "guid": merge.kept.guid,
                 "kept": place(merge.kept),
                 "dropped": [place(note) for note in merge.dropped],
             }
@@ -215,7 +227,7 @@ def json_report(result: BuildResult) -> dict:
     }
 
 
-def print_questions(result: BuildResult) -> None:
+def print_questions(result: PlanResult) -> None:
     """Per file: every question with its line, rule and why; guesses marked `?`; then the
     lines that looked like questions but stayed in an answer, with the reason."""
     guessed = 0
@@ -242,8 +254,8 @@ def print_questions(result: BuildResult) -> None:
         for decision in kept:
             text = lines[decision.line - 1] if decision.line <= len(lines) else ""
             print(f"   ·{decision.line:5}  {decision.reason}: {snippet(text, 50)}")
-    for source, conversation, count in result.conversations:
-        print(f"{source}  conversation {conversation!r}: {count} turn(s)")
+    for read in result.conversations:
+        print(f"{read.source}  conversation {read.name!r}: {read.notes} turn(s)")
     if guessed:
         print(
             f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "
@@ -256,11 +268,10 @@ def snippet(text: str, width: int = 72) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_summary(result: BuildResult) -> None:
-    duplicates = len(result.notes) - len(result.merged)
+def print_summary(files_read: int, found: int, merged: int) -> None:
     print(
-        f"Read {result.files_read} file(s): {len(result.notes)} notes found, "
-        f"{duplicates} duplicate(s) merged -> {len(result.merged)} notes"
+        f"Read {files_read} file(s): {found} notes found, "
+        f"{found - merged} duplicate(s) merged -> {merged} notes"
     )
 
 
@@ -273,6 +284,6 @@ def print_merges(result: BuildResult) -> None:
         )
 
 
-def print_warnings(result: BuildResult) -> None:
-    for problem in result.problems:
+def print_warnings(problems: tuple[Problem, ...]) -> None:
+    for problem in problems:
         print(f"{problem}", file=sys.stderr)

@@ -21,17 +21,21 @@ DEFAULT_TOP_DECK = "Chat Transcripts"
 CONFIG_NAME = "deck.toml"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FileSettings:
     deck: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class DeckConfig:
     deck: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
     files: dict[str, FileSettings] = field(default_factory=dict)
+
+    def settings_for(self, name: str, file_name: str) -> FileSettings:
+        """A file's own settings, by its name relative to the folder or by its bare name."""
+        return self.files.get(name) or self.files.get(file_name) or FileSettings()
 
 
 class ConfigError(Exception):
@@ -54,12 +58,12 @@ def read_config(folder: Path) -> DeckConfig:
 
 
 def parse_config(data: dict, where: str) -> DeckConfig:
-    def tags_of(value: object, context: str) -> list[str]:
+    def tags_of(value: object, context: str) -> tuple[str, ...]:
         if value is None:
-            return []
+            return ()
         if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
             raise ConfigError(f"{where}: {context}tags must be a list of strings")
-        return [clean_tag(tag) for tag in value if clean_tag(tag)]
+        return tuple(clean_tag(tag) for tag in value if clean_tag(tag))
 
     deck = data.get("deck")
     if deck is not None and not (isinstance(deck, str) and deck.strip()):
@@ -81,24 +85,3 @@ def parse_config(data: dict, where: str) -> DeckConfig:
 def clean_tag(tag: str) -> str:
     """Anki tags cannot hold spaces."""
     return re.sub(r"\s+", "_", tag.strip())
-
-
-HASH_LIKE = re.compile(r"[0-9a-f]{8,}|^[\d_\-. ]+$", re.IGNORECASE)
-
-
-def readable_name(stem: str) -> str | None:
-    """A deck name from a file name, or None for names like `001_33aadecbbf787f62`."""
-    if HASH_LIKE.search(stem):
-        return None
-    name = re.sub(r"[_\-]+", " ", stem).strip()
-    return name or None
-
-
-def deck_for(top: str, title: str | None, stem: str, settings: FileSettings | None) -> str:
-    """A file's deck under the top deck: from deck.toml, else its title line, else a readable
-    file name, else the top deck itself."""
-    if settings and settings.deck:
-        sub = settings.deck
-        return sub if sub.startswith(top + "::") else f"{top}::{sub}"
-    sub = title or readable_name(stem)
-    return f"{top}::{sub.replace('::', ':')}" if sub else top

@@ -21,7 +21,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -45,13 +45,13 @@ OLD_CITATION = re.compile(r"【[^【】\n]{0,40}†[^【】\n]{0,80}】")
 LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Conversation:
     """One conversation of an export: its title (the caller's sub-deck) and its notes."""
 
     title: str
     created: datetime | None
-    notes: list[Note] = field(default_factory=list)
+    notes: tuple[Note, ...] = ()
 
     @property
     def name(self) -> str:
@@ -360,10 +360,10 @@ def _chatgpt_conversation(
         role, text, message_images = shown
         images += message_images
         turns.append((role, text))
-    conversation.notes = _pair(turns, conversation.title, source, CHATGPT_RULE, label, problems)
+    notes = _pair(turns, conversation.name, source, CHATGPT_RULE, label, problems)
     if images:
         problems.append(f"{label}: {images} image(s) not included, shown as {IMAGE_LINE}")
-    return conversation
+    return replace(conversation, notes=notes)
 
 
 def _chatgpt_active_path(
@@ -543,8 +543,8 @@ def _claude_conversation(
         )
         if role is not None:
             turns.append((role, _claude_text(message)))
-    conversation.notes = _pair(turns, conversation.title, source, CLAUDE_RULE, label, problems)
-    return conversation
+    notes = _pair(turns, conversation.name, source, CLAUDE_RULE, label, problems)
+    return replace(conversation, notes=notes)
 
 
 def _claude_active_path(
@@ -617,12 +617,12 @@ def _block_text(block: object) -> str | None:
 
 def _pair(
     turns: list[tuple[str, str]],
-    title: str,
+    conversation: str,
     source: str,
     rule: str,
     label: str,
     problems: list[str],
-) -> list[Note]:
+) -> tuple[Note, ...]:
     """Each user message is a question; the assistant messages up to the next one, joined with
     blank lines, are its answer. Assistant text before the first question belongs to none."""
     exchanges: list[tuple[str, list[str]]] = []
@@ -651,10 +651,10 @@ def _pair(
                 answer=answer,
                 rule=rule,
                 confidence="high",
-                conversation=title,
+                conversation=conversation,
             )
         )
-    return notes
+    return tuple(notes)
 
 
 def _dict(value: object) -> dict:

@@ -1,11 +1,23 @@
-"""The plain records that flow between the stages: read -> parse -> merge -> render -> package."""
+"""The records that flow between the stages, each made once and never changed:
+
+    read -> Transcript -> parse -> Note -> place -> Note (deck, tags, position)
+         -> render -> CardNote (fields' HTML keys, no Markdown) -> merge -> package
+
+`plan()` (what `--dry-run` shows) stops at placed, merged `Note`s; `build()` carries
+`CardNote`s on from the render step. Both kinds merge the same way (see `chatdeck.merge`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from chatdeck.identity import note_guid
 
-@dataclass(frozen=True)
+#: Where a note sits in build order: (the file's number, the note's number in that file).
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
     """A warning or error about the input, always pointing at a file and, where known, a line."""
 
@@ -18,7 +30,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Transcript:
     """One decoded source file.
 
@@ -30,36 +42,59 @@ class Transcript:
     source: str
     lines: list[str]
     ignored: frozenset[int] = frozenset()
-    problems: list[Problem] = field(default_factory=list)
+    problems: tuple[Problem, ...] = ()
 
 
-@dataclass(slots=True)  # slots: a 100,000-note build holds 100,000 of these
+@dataclass(frozen=True, slots=True)  # slots: a 100,000-note build holds 100,000 of these
 class Note:
-    """One question and its answer, as Markdown, with where it came from."""
+    """One question and its answer, as Markdown, with where it came from.
+
+    `guid` is the note's identity in Anki, worked out once from its question key when the note
+    is made (see `chatdeck.identity`); `deck`, `tags` and `position` are given by `place`."""
 
     source: str
     line: int | None
     question: str
     answer: str
-    deck: str = ""
     rule: str = "explicit"
     confidence: str = "high"
     first_line: int | None = None
     last_line: int | None = None
     note_id: str | None = None
     conversation: str | None = None
-    position: int = 0
-    tags: list[str] = field(default_factory=list)
-    #: Set by the build once the fields are rendered: where their HTML is in the render cache,
-    #: and the note's Anki GUID (worked out with the parse, in a worker, and cached with it).
-    field_keys: list[str] = field(default_factory=list)
     guid: str = ""
+    deck: str = ""
+    tags: tuple[str, ...] = ()
+    position: Position = (0, 0)
+
+    def __post_init__(self) -> None:
+        if not self.guid:
+            object.__setattr__(self, "guid", note_guid(self.question, self.note_id))
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class CardNote:
+    """A note as it goes into the package: identity, deck, tags, place, and where its fields'
+    HTML is (`field_keys`: Question, Answer, Source, keys of the render cache). The HTML itself
+    stays on disk until the package is written, so a 100,000-note build never holds every card
+    in memory. `source`, `line` and `question` are kept for reports only."""
+
+    guid: str
+    field_keys: tuple[str, str, str]
+    source: str
+    line: int | None
+    question: str
+    conversation: str | None = None
+    deck: str = ""
+    tags: tuple[str, ...] = ()
+    position: Position = (0, 0)
+    #: Emitted once more, tagged `chatdeck::removed`, because its question left the transcripts.
+    removed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Merge:
     """Several notes with the same question became one: which copy won, which were folded in."""
 
-    question: str
-    kept: Note
-    dropped: list[Note]
+    kept: Note | CardNote
+    dropped: tuple[Note | CardNote, ...] = field(default_factory=tuple)

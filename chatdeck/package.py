@@ -6,8 +6,8 @@ Anki matches imports by identity, so ours are frozen (docs/anki.md#how-an-import
 - the note type by its id, and its schema by field names/order and template names. Changing any
   of `NOTE_TYPE_ID`, `FIELDS` or `TEMPLATE_NAME` makes every user's existing notes stop updating:
   a test pins them.
-- Mod times move only when content changes (`stamp`), so a re-import updates exactly the notes
-  that were edited and leaves the rest, and their review history, alone.
+- Mod times move only when content changes (`chatdeck.state.stamp`), so a re-import updates
+  exactly the notes that were edited and leaves the rest, and their review history, alone.
 """
 
 from __future__ import annotations
@@ -20,8 +20,16 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from chatdeck.notes import CardNote
+from chatdeck.options import source_date_epoch
+from chatdeck.templates import Templates
+
+if TYPE_CHECKING:
+    from chatdeck.state import Stamps
 
 # Frozen from the first release: changing any breaks updates (docs/anki.md#what-breaks-a-note-type).
 NOTE_TYPE_ID = 1742913316
@@ -29,122 +37,13 @@ NOTE_TYPE_NAME = "Chat Transcript Q&A"
 FIELDS = ["Question", "Answer", "Source"]
 TEMPLATE_NAME = "Card 1"
 
-STATE_VERSION = 1
-#: Tag put on a note whose question was removed from the transcripts (Anki never deletes on import).
-REMOVED_TAG = "chatdeck::removed"
 TEMP_PREFIX = ".chatdeck-tmp-"
 PAGE_SIZE = 65536
-
-
-@dataclass(frozen=True)
-class Templates:
-    front: str
-    back: str
-    css: str
-
-
-@dataclass(slots=True)  # slots: a 100,000-note build holds 100,000 of these
-class CardNote:
-    """A note as it goes into the package: its identity, deck and tags, and its fields.
-
-    The field HTML itself stays on disk (in the render cache) until the moment it is written,
-    so a 100,000-note build never holds every card in memory: `field_keys` name it there, and
-    `digest` (a hash of the fields and tags) is what decides whether the note changed.
-    """
-
-    guid: str
-    deck: str
-    field_keys: list[str]
-    tags: list[str] = field(default_factory=list)
-    digest: str = ""
-    #: Re-emitted once, tagged REMOVED_TAG, because its question left the transcripts.
-    removed: bool = False
-    #: The question as plain text, for reports.
-    label: str = ""
-
-
-def load_templates(folder: Path) -> Templates:
-    return Templates(
-        front=(folder / "front.html").read_text(encoding="utf-8"),
-        back=(folder / "back.html").read_text(encoding="utf-8"),
-        css=(folder / "style.css").read_text(encoding="utf-8"),
-    )
-
-
-def guid_for_question(key: str) -> str:
-    import genanki
-
-    return genanki.guid_for(key)
-
-
-def content_hash(*parts: object) -> str:
-    return hashlib.sha256(
-        json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()
-    ).hexdigest()
 
 
 def deck_id_for(name: str) -> int:
     """Decks are matched by name on import; a stable id keeps the package reproducible."""
     return int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) % (1 << 40) + (1 << 30)
-
-
-@dataclass
-class Stamps:
-    notes: dict[str, int]
-    note_type: int
-    state: dict
-
-
-def stamp(notes: list[CardNote], templates: Templates, state: dict, now: int) -> Stamps:
-    """Give each note and the note type a mod time that moves forward only when it changes.
-
-    Anki updates a note on import only when the incoming mod is strictly newer; stamping by
-    content means an unchanged rebuild changes nothing and an edit updates exactly that note.
-    """
-    old_notes = state.get("notes", {}) if state.get("version") == STATE_VERSION else {}
-    old_type = state.get("note_type", {}) if state.get("version") == STATE_VERSION else {}
-    mods: dict[str, int] = {}
-    new_notes: dict[str, dict] = dict(old_notes)
-    for note in notes:
-        previous = old_notes.get(note.guid)
-        if previous and previous.get("hash") == note.digest:
-            mod = int(previous["mod"])
-        else:
-            mod = max(now, int(previous["mod"]) + 1) if previous else now
-        entry = {"hash": note.digest, "mod": mod}
-        if note.removed:
-            entry["removed"] = True
-        # An unchanged note keeps its entry: a copy of each is a fifth of a rebuild's memory.
-        new_notes[note.guid] = previous if previous == entry else entry
-        mods[note.guid] = mod
-    type_digest = content_hash(templates.front, templates.back, templates.css, NOTE_TYPE_NAME)
-    if old_type.get("hash") == type_digest:
-        type_mod = int(old_type["mod"])
-    else:
-        type_mod = max(now, int(old_type.get("mod", 0)) + 1)
-    new_state = {
-        "version": STATE_VERSION,
-        "note_type": {"hash": type_digest, "mod": type_mod},
-        "notes": new_notes,
-    }
-    return Stamps(mods, type_mod, new_state)
-
-
-def newly_removed(state: dict, current: set[str]) -> list[str]:
-    """GUIDs built last time (and not already reported removed) whose question is gone now."""
-    if state.get("version") != STATE_VERSION:
-        return []
-    return [
-        guid
-        for guid, entry in state.get("notes", {}).items()
-        if guid not in current and not entry.get("removed")
-    ]
-
-
-def forget_removed(state: dict, removed: list[str]) -> None:
-    """Mark notes removed in the state when their old fields are not at hand to re-emit them."""
-    for guid in removed:
-        state.get("notes", {}).get(guid, {})["removed"] = True
 
 
 def read_package_notes(path: Path, guids: list[str]) -> dict[str, tuple[str, list[str], list[str]]]:
@@ -213,7 +112,7 @@ def card_filter(model) -> str:  # type: ignore[no-untyped-def]
 
 def write_collection(
     path: Path,
-    notes: list[CardNote],
+    notes: Sequence[CardNote],
     html: sqlite3.Connection,
     templates: Templates,
     stamps: Stamps,
@@ -308,9 +207,9 @@ def write_collection(
 
 def zip_time() -> tuple[int, int, int, int, int, int]:
     """Zip entry times: SOURCE_DATE_EPOCH when set, else a fixed date: reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return time.gmtime(max(int(epoch), 315532800))[:6]
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return time.gmtime(max(epoch, 315532800))[:6]
     return (1980, 1, 1, 0, 0, 0)
 
 
@@ -390,18 +289,3 @@ def remove_stale_temp_files(folder: Path) -> list[Path]:
         except OSError:
             pass
     return removed
-
-
-def read_state(path: Path) -> dict:
-    """The build state (note content hashes and mod times). Missing or damaged: start afresh."""
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def write_state(path: Path, state: dict) -> None:
-    # No indent: json's C encoder only runs without one (10x faster on 100,000 notes).
-    data = json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    atomic_write(path, lambda handle: handle.write(data))

@@ -16,9 +16,9 @@ quadratic backtrack.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
+from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
 
 # --- Line shapes --------------------------------------------------------------------------------
@@ -292,25 +292,6 @@ def _undone_lines(lines: list[str]) -> set[int]:
 def leading_characters(lines: list[str]) -> list[str]:
     """Per line, the first character after leading spaces and tabs ("" for a blank line)."""
     return [line.lstrip(" \t")[:1] for line in lines]
-
-
-NUMBER_PREFIX = re.compile(r"^\s*+\d{1,9}+[.)]\s+")
-MARKUP = re.compile(r"[*`]+")
-
-
-def normalize_question(text: str) -> str:
-    """The identity of a question: case, width, spacing, markup and a copied list number ignored.
-
-    It decides every note's GUID, so it must never change (a test pins it to its definition);
-    the guards only skip passes that cannot change the text (it runs on every list item)."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    if text[:1].isdigit() or text[:1].isspace():
-        text = NUMBER_PREFIX.sub("", text)
-    if "*" in text or "`" in text:
-        text = MARKUP.sub("", text)
-    text = " ".join(text.split()).casefold()
-    return text.rstrip(" ?.!。")
 
 
 def heading_text(line: str) -> tuple[int, str] | None:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
-from chatdeck.package import FIELDS, Templates
+from chatdeck.notes import CardNote
+from chatdeck.package import FIELDS, atomic_write
+from chatdeck.render_cache import RenderCache
+from chatdeck.templates import Templates
 
 FIELD = re.compile(r"\{\{\s*([^{}#/^]+?)\s*\}\}")
 
@@ -89,3 +93,22 @@ def preview_page(title: str, cards: Iterable[list[str]], templates: Templates) -
     return PAGE.format(
         title=html.escape(title), css=templates.css, count=len(sections), cards="\n".join(sections)
     )
+
+
+def write_preview(
+    path: Path,
+    title: str,
+    cards: Sequence[CardNote],
+    cache: RenderCache,
+    templates: Templates,
+    batch: int,
+) -> Path:
+    """Write the preview of `cards` to `path`, reading their HTML `batch` notes at a time."""
+    fields = []
+    for start in range(0, len(cards), batch):
+        part = cards[start : start + batch]
+        html_by_key = cache.get_many([key for card in part for key in card.field_keys])
+        fields.extend([html_by_key[key] for key in card.field_keys] for card in part)
+    page = preview_page(title, fields, templates).encode()
+    atomic_write(path, lambda handle: handle.write(page))
+    return path

@@ -8,9 +8,6 @@ from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
 
-#: Files people keep next to transcripts that are not transcripts; skipped quietly.
-QUIET_NAMES = {"deck.toml"}
-
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
 #: that a 5 MB line costs one linear match).
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
@@ -106,7 +103,7 @@ def _is_title_line(line: str) -> bool:
     return len(text) < 100 and ":" not in text[:12] and not text.endswith(("?", "\uff1f"))
 
 
-def parse_text(text: str, source: str) -> Transcript:
+def parse_text(text: str, source: str, problems: tuple[Problem, ...] = ()) -> Transcript:
     """Text -> Transcript: the pure half of reading."""
     lines = split_lines(text.removeprefix("\ufeff"))
     ignored: set[int] = set()
@@ -115,32 +112,11 @@ def parse_text(text: str, source: str) -> Transcript:
         ignored.add(wrapper[0])
         if wrapper[1] is not None:
             ignored.add(wrapper[1])
-    return Transcript(source=source, lines=lines, ignored=frozenset(ignored))
+    return Transcript(source=source, lines=lines, ignored=frozenset(ignored), problems=problems)
 
 
 def read_transcript(path: Path, source: str, data: bytes | None = None) -> Transcript:
-    """Read one file; `source` is the name reports and cards use for it (relative, never a home
-    path)."""
+    """Read one file (or its bytes, already read); `source` is the name reports and cards use
+    for it (relative, never a home path)."""
     text, problems = decode(path.read_bytes() if data is None else data, source)
-    transcript = parse_text(text, source)
-    transcript.problems.extend(problems)
-    return transcript
-
-
-def looks_like_text(data: bytes) -> bool:
-    """A NUL byte in the first 8 KiB (outside UTF-16) marks a binary file."""
-    head = data[:8192]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return True
-    return b"\x00" not in head
-
-
-def is_quietly_ignored(path: Path) -> bool:
-    """Hidden files and editor backups are never transcripts and not worth a warning."""
-    name = path.name
-    return (
-        name.startswith(".")
-        or name.endswith("~")
-        or name.endswith((".swp", ".swo", ".bak", ".tmp"))
-        or name in QUIET_NAMES
-    )
+    return parse_text(text, source, tuple(problems))

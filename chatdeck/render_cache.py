@@ -33,14 +33,25 @@ def renderer_version() -> str:
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
+#: The modules whose code decides what the parse cache holds for a file.
+PARSE_MODULES = (
+    "read.py",
+    "parse.py",
+    "identity.py",
+    "notes.py",
+    "cards.py",
+    "transcripts.py",
+    "parse_cache.py",
+)
+
+
 @lru_cache(maxsize=1)
 def parser_version() -> str:
-    """Everything that decides what a file parses into, and the keys its fields get."""
+    """Everything that decides what a file parses into, the notes' identity, and the keys their
+    fields get: the code of every module on that path."""
     here = Path(__file__).parent
     parts = [renderer_version().encode()]
-    parts += [
-        (here / name).read_bytes() for name in ("read.py", "parse.py", "notes.py", "build.py")
-    ]
+    parts += [(here / name).read_bytes() for name in PARSE_MODULES]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 

@@ -7,10 +7,20 @@ from pathlib import Path
 
 import pytest
 
+from chatdeck.options import BuildOptions
+from chatdeck.templates import Templates, load_templates
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
+
+
+def deck_options(
+    output: Path, templates: Templates | None = None, **tuning: object
+) -> BuildOptions:
+    """A build into `output` with the project's templates; `tuning` sets any other option."""
+    return BuildOptions(output=output, templates=templates or load_templates(TEMPLATES), **tuning)  # type: ignore[arg-type]
 
 
 @pytest.fixture

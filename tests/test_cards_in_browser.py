@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SOURCE, TEMPLATES, import_package
+from conftest import FIXTURES, SOURCE, deck_options, import_package
 from reviewer import (
     ReviewerServer,
     ReviewerSetupError,
@@ -40,8 +40,6 @@ from reviewer import (
 )
 
 from chatdeck.build import build, plan
-from chatdeck.merge import question_key
-from chatdeck.package import guid_for_question, load_templates
 
 SEED_NOTES = 36
 SEED_MATH_SPANS = 23
@@ -74,10 +72,10 @@ def build_cards(sources: list[Path], folder: Path) -> tuple[list[Card], Path]:
 
     Returns the cards (in source order) and the collection's media folder.
     """
-    result = build(sources, folder / "output", load_templates(TEMPLATES))
+    result = build(sources, deck_options(folder / "output"))
     assert result.output is not None
     # The build keeps no Markdown once rendered; the plan (what --dry-run sees) has it.
-    by_guid = {guid_for_question(question_key(note)): note for note in plan(sources).merged}
+    by_guid = {note.guid: note for note in plan(sources).merged}
     _, collection = import_package(folder / "collection.anki2", result.output)
     try:
         media = Path(collection.media.dir())
@@ -614,7 +612,7 @@ def test_a_hostile_transcript_cannot_make_a_card_act(
 
 def test_a_hostile_transcript_gives_anki_no_sound_or_latex(tmp_path: Path) -> None:
     """What Anki itself extracts from the imported cards: no audio, no TTS, no LaTeX image."""
-    result = build([HOSTILE], tmp_path / "output", load_templates(TEMPLATES))
+    result = build([HOSTILE], deck_options(tmp_path / "output"))
     assert result.output is not None
     _, collection = import_package(tmp_path / "collection.anki2", result.output)
     try:

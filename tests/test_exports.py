@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, TEMPLATES, import_package
+from conftest import FIXTURES, deck_options, import_package
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import chatdeck.build as build_module
 from chatdeck import exports
+from chatdeck.build import build
 from chatdeck.exports import (
     IMAGE_LINE,
     Conversation,
@@ -27,7 +27,6 @@ from chatdeck.exports import (
     read_export,
     select_conversations,
 )
-from chatdeck.package import load_templates
 
 EXPORTS = FIXTURES / "exports"
 #: Text that sits only in messages that must never become cards (other branches, tools, hidden).
@@ -170,7 +169,7 @@ def test_notes_carry_source_rule_and_conversation() -> None:
 
 def test_empty_conversation_yields_no_notes_and_no_problem() -> None:
     export = read("chatgpt.json")
-    assert by_title(export, "Empty chat").notes == []
+    assert by_title(export, "Empty chat").notes == ()
     assert not any("Empty chat" in p.message for p in export.problems)
 
 
@@ -262,7 +261,7 @@ def test_claude_text_field_unanswered_and_empty_conversations() -> None:
         ("say hello in Japanese", "こんにちは"),
         ("and goodbye?", ""),
     ]
-    assert empty.notes == []
+    assert empty.notes == ()
     assert [p.message for p in export.problems] == [
         "conversation 2 (Untitled conversation 2024-07-02): no reply to 'and goodbye?'"
     ]
@@ -301,7 +300,7 @@ def test_bad_conversations_are_reported_and_the_rest_kept() -> None:
     assert [(n.question, n.answer) for n in export.conversations[0].notes] == [
         ("what is XLA?", "A compiler for linear algebra.")
     ]
-    assert export.conversations[1].notes == []
+    assert export.conversations[1].notes == ()
     assert export.conversations[1].created is None
     assert [p.message for p in export.problems] == [
         "conversation 2: skipped: not an object",
@@ -453,10 +452,8 @@ def test_select_conversations(pattern: str | None, since: date | None, expected:
 
 
 def test_export_builds_into_a_deck_that_anki_imports(tmp_path: Path) -> None:
-    result = build_module.build(
-        [EXPORTS / "chatgpt.json"], tmp_path / "out", load_templates(TEMPLATES), deck_name="Exports"
-    )
-    assert result.output is not None and result.output.name == "Exports.apkg"
+    result = build([EXPORTS / "chatgpt.json"], deck_options(tmp_path / "out", deck="Exports"))
+    assert result.output.name == "Exports.apkg"
 
     log, collection = import_package(tmp_path / "collection.anki2", result.output)
     try:

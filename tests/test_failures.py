@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SOURCE, TEMPLATES
+from conftest import ROOT, SOURCE, TEMPLATES, deck_options
 
 from chatdeck.build import build
-from chatdeck.package import TEMP_PREFIX, load_templates
+from chatdeck.package import TEMP_PREFIX
+from chatdeck.templates import load_templates
 
 QA = "Q: what is a tensor?\nA: A multi-dimensional array.\n"
 
@@ -212,7 +213,7 @@ def test_interrupt_while_writing_keeps_previous_deck(
 ) -> None:
     templates = load_templates(TEMPLATES)
     output = tmp_path / "out"
-    deck = build([SOURCE], output, templates).output
+    deck = build([SOURCE], deck_options(output, templates=templates)).output
     assert deck is not None
     before = deck.read_bytes()
 
@@ -229,7 +230,7 @@ def test_interrupt_while_writing_keeps_previous_deck(
 
     monkeypatch.setattr(chatdeck.package, "use_fast_deflate", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build([SOURCE], output, templates)
+        build([SOURCE], deck_options(output, templates=templates))
     assert deck.read_bytes() == before
     assert not list(output.glob(TEMP_PREFIX + "*"))
 

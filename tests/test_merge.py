@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import TEMPLATES, import_package
+from conftest import deck_options, import_package
 
 from chatdeck.build import build, plan
 from chatdeck.merge import merge_notes
 from chatdeck.notes import Note
-from chatdeck.package import load_templates
 
 
 def note(source: str, line: int, question: str, answer: str, position: int) -> Note:
@@ -54,7 +53,7 @@ def test_deck_toml_names_decks_and_tags_notes(tmp_path: Path) -> None:
     (source / "graphs.md").write_text("Q: what is a graph?\nA: Nodes.\n", encoding="utf-8")
     (source / "0a1b2c3d4e5f6a7b.md").write_text("Q: what is JIT?\nA: Just in time.\n")
     (source / "pytorch-notes.md").write_text("Q: what is MPS?\nA: Metal.\n", encoding="utf-8")
-    result = build([source], tmp_path / "out", load_templates(TEMPLATES))
+    result = build([source], deck_options(tmp_path / "out"))
     assert result.output is not None and result.output.name == "Interview.apkg"
     _, collection = import_package(tmp_path / "collection.anki2", result.output)
     try:

@@ -11,24 +11,28 @@ import pytest
 from conftest import TEMPLATES, import_package
 from isal import isal_zlib
 
+from chatdeck.notes import CardNote
 from chatdeck.package import (
     FAST_DEFLATE_LEVEL,
     NOTE_TYPE_ID,
-    CardNote,
-    Stamps,
-    Templates,
     deck_id_for,
-    load_templates,
     note_type,
     write_collection,
     write_package,
 )
 from chatdeck.render_cache import RenderCache
+from chatdeck.state import Stamps
+from chatdeck.templates import Templates, load_templates
+
+
+def card(guid: str, deck: str, keys: tuple[str, str, str], tags: tuple[str, ...]) -> CardNote:
+    return CardNote(guid, keys, "a.txt", 1, "a question", deck=deck, tags=tags)
+
 
 NOTES = [
-    CardNote("guid-one", "Top::First", ["k1", "k2", "k3"], ["ml", "python"]),
-    CardNote("guid-two", "Top::Second", ["k4", "k5", "k6"], []),
-    CardNote("guid-three", "Top::First", ["k7", "k8", "k9"], ["ml"]),
+    card("guid-one", "Top::First", ("k1", "k2", "k3"), ("ml", "python")),
+    card("guid-two", "Top::Second", ("k4", "k5", "k6"), ()),
+    card("guid-three", "Top::First", ("k7", "k8", "k9"), ("ml",)),
 ]
 FIELDS = {
     "guid-one": ["<p>what is a <code>KV</code> cache?</p>", "<p>An answer.</p>", "a.txt:1"],
@@ -75,7 +79,11 @@ def test_rows_are_what_genanki_writes(tmp_path: Path) -> None:
     cursor.executescript(APKG_SCHEMA)
     for position, note in enumerate(NOTES):
         genanki.Note(
-            model=model, fields=FIELDS[note.guid], guid=note.guid, tags=note.tags, due=position
+            model=model,
+            fields=FIELDS[note.guid],
+            guid=note.guid,
+            tags=list(note.tags),
+            due=position,
         ).write_to_db(cursor, STAMPS.notes[note.guid], deck_id_for(note.deck), ids)
     connection.commit()
     connection.close()

@@ -11,10 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES, import_package
+from conftest import TEMPLATES, deck_options, import_package
 
 from chatdeck.build import build
-from chatdeck.package import REMOVED_TAG, load_templates
+from chatdeck.removed import REMOVED_TAG
+from chatdeck.templates import load_templates
 
 PROMPT = "what is model distillation in deep learning?"
 
@@ -25,12 +26,10 @@ def project(source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     shutil.copytree(TEMPLATES, templates)
     output = tmp_path / "output"
     clock = iter(range(1_700_000_000, 1_800_000_000, 100))
-    monkeypatch.setattr("chatdeck.build.now", lambda: next(clock))
 
     def rebuild() -> Path:
-        result = build([source_copy], output, load_templates(templates))
-        assert result.output is not None
-        return result.output
+        options = deck_options(output, load_templates(templates), clock=lambda: next(clock))
+        return build([source_copy], options).output
 
     return source_copy, templates, rebuild, tmp_path / "collection.anki2"
 
@@ -109,9 +108,9 @@ def test_removed_question_is_reported_and_tagged(project, capsys) -> None:  # ty
     path.write_text("\n".join(lines[:start]) + "\n```", encoding="utf-8")
 
     output = collection_path.parent / "output"
-    result = build([source], output, load_templates(TEMPLATES))
+    result = build([source], deck_options(output))
     (gone,) = result.removed
-    assert gone.label == "what does lora stand for in deep learning?"
+    assert gone.question == "what does lora stand for in deep learning?"
     log, collection = import_package(collection_path, result.output)
     assert (len(log.new), len(log.updated)) == (0, 1)  # only the tag changed
     removed = collection.find_notes(f"tag:{REMOVED_TAG}")
@@ -120,9 +119,9 @@ def test_removed_question_is_reported_and_tagged(project, capsys) -> None:  # ty
     assert collection.note_count() == 36  # Anki never deletes on import
     collection.close()
 
-    again = build([source], output, load_templates(TEMPLATES))
-    assert again.removed == []  # reported once, not on every build
-    assert len(again.merged) == 35
+    again = build([source], deck_options(output))
+    assert again.removed == ()  # reported once, not on every build
+    assert len(again.cards) == 35
 
 
 def test_rewording_a_question_makes_a_new_note_unless_pinned(project) -> None:  # type: ignore[no-untyped-def]
@@ -168,8 +167,8 @@ def test_source_date_epoch_makes_fresh_builds_identical(
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     templates = load_templates(TEMPLATES)
-    one = build([source_copy], tmp_path / "a", templates).output
-    two = build([source_copy], tmp_path / "b", templates).output
+    one = build([source_copy], deck_options(tmp_path / "a", templates=templates)).output
+    two = build([source_copy], deck_options(tmp_path / "b", templates=templates)).output
     assert one is not None and two is not None
     assert one.read_bytes() == two.read_bytes()
 

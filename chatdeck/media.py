@@ -1,0 +1,75 @@
+"""Images a transcript shows (`![alt](images/x.png)`): found beside the transcript, inside its
+source folder, and packed into the deck under a name made from their content. Anything else (a
+remote URL, a path leaving the folder, a missing file) is left out with a warning; the renderer
+then shows `[image: alt]` instead."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chatdeck.notes import Note, Problem
+
+URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundMedia:
+    """What a file's images came to: media to pack (name -> bytes), the image files used
+    (relative to the source folder), and warnings."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    used: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()
+
+
+class MediaCollector:
+    """Resolves the image references of one file's notes, collecting what it finds."""
+
+    def __init__(self, root: Path, lines: Sequence[str] = ()):
+        self.root = root
+        self.lines = lines
+        self.files: dict[str, bytes] = {}
+        self.used: set[str] = set()
+        self.problems: list[Problem] = []
+
+    def found(self) -> FoundMedia:
+        return FoundMedia(dict(self.files), frozenset(self.used), tuple(self.problems))
+
+    def resolver(self, note: Note) -> Callable[[str], str | None]:
+        """For the renderer: an image's `src` -> the media name it is packed under, or None."""
+
+        def resolve(src: str) -> str | None:
+            line = self._line_of(note, src)
+            if URL_SCHEME.match(src):
+                self.problems.append(Problem(note.source, line, f"remote image not packed: {src}"))
+                return None
+            base = (self.root / note.source).parent
+            target = (base / src).resolve()
+            if not target.is_relative_to(self.root.resolve()):
+                self.problems.append(
+                    Problem(note.source, line, f"image outside the source folder ignored: {src}")
+                )
+                return None
+            try:
+                data = target.read_bytes()
+            except OSError:
+                self.problems.append(Problem(note.source, line, f"image not found: {src}"))
+                return None
+            name = hashlib.sha256(data).hexdigest()[:20] + target.suffix.lower()
+            self.files[name] = data
+            self.used.add(target.relative_to(self.root.resolve()).as_posix())
+            return name
+
+        return resolve
+
+    def _line_of(self, note: Note, src: str) -> int | None:
+        """The line of the note that holds the image, for the warning."""
+        if self.lines and note.first_line and note.last_line:
+            for number in range(note.first_line, note.last_line + 1):
+                if src in self.lines[number - 1]:
+                    return number
+        return note.line

@@ -1,0 +1,87 @@
+"""One transcript file, the unit of work: its bytes -> notes (for a dry run) or cards (for a
+build). `render_file` runs on a worker process or in this one, the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from chatdeck.cards import KnownKey, RenderedNote, has_images, render_note, unsafe_math_problems
+from chatdeck.media import FoundMedia, MediaCollector
+from chatdeck.notes import CardNote, Note, Problem
+from chatdeck.parse import Parsed, parse_transcript
+from chatdeck.read import read_transcript
+
+
+@dataclass(frozen=True, slots=True)
+class FileNotes:
+    """A transcript's notes, not yet placed in a deck, and its title and problems. `parsed`
+    (with the explanations --dry-run shows) is kept only when asked for."""
+
+    source: str
+    title: str | None
+    notes: tuple[Note, ...]
+    problems: tuple[Problem, ...]
+    lines: tuple[str, ...]
+    parsed: Parsed | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    """A transcript's cards, not yet placed in a deck, with the HTML the render cache lacks.
+    `cacheable`: its cards depend on nothing but its bytes (no images), so the parse cache may
+    keep them."""
+
+    source: str
+    title: str | None
+    cards: tuple[CardNote, ...]
+    problems: tuple[Problem, ...]
+    html: tuple[tuple[str, str], ...] = ()
+    media: FoundMedia = FoundMedia()
+    cacheable: bool = True
+
+
+def read_notes(name: str, data: bytes, explain: bool = False) -> FileNotes:
+    """Bytes -> the file's notes, its title and its problems."""
+    transcript = read_transcript(Path(name), name, data)
+    parsed = parse_transcript(transcript, explain=explain)
+    problems = list(parsed.problems)
+    for note in parsed.notes:
+        problems.extend(unsafe_math_problems(note, transcript.lines))
+    if not parsed.notes:
+        has_text = any(line.strip() for line in transcript.lines)
+        message = "no question found" if has_text else "empty file"
+        if has_text and parsed.title:
+            message = "only a title, no question found"
+        problems.append(Problem(name, None, message))
+    return FileNotes(
+        name,
+        parsed.title,
+        tuple(parsed.notes),
+        tuple(problems),
+        tuple(transcript.lines),
+        parsed if explain else None,
+    )
+
+
+def render_file(name: str, data: bytes, root: Path, known: KnownKey | None = None) -> RenderedFile:
+    """Bytes -> the file's cards. Images are looked up beside the file, inside `root`."""
+    found = read_notes(name, data)
+    images = MediaCollector(root, found.lines)
+    rendered = [
+        render_note(note, images if has_images(note) else None, known) for note in found.notes
+    ]
+    return RenderedFile(
+        name,
+        found.title,
+        tuple(item.card for item in rendered),
+        found.problems,
+        html=tuple(pair for item in rendered for pair in item.html),
+        media=images.found(),
+        cacheable=not any(has_images(note) for note in found.notes),
+    )
+
+
+def render_notes(notes: tuple[Note, ...]) -> tuple[RenderedNote, ...]:
+    """A batch of a chat export's notes (they come parsed, many to one file)."""
+    return tuple(render_note(note) for note in notes)
