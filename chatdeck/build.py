@@ -14,7 +14,7 @@ import os
 import shutil
 import sqlite3
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -313,7 +313,7 @@ def prepare_output(output: Path) -> Path:
 
 
 def read_cards(
-    inputs: Iterator[Input] | list[Input],
+    inputs: Iterable[Input],
     top: str,
     options: BuildOptions,
     cache: RenderCache,

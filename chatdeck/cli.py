@@ -241,14 +241,14 @@ def print_questions(result: PlanResult) -> None:
             rule = f"{note.rule} ({note.confidence})" if mark == "?" else note.rule
             print(f" {mark}{note.line:5}  {rule:<30} {snippet(note.question)}")
             if mark == "?":
-                print(f"{'':38} because: {reasons.get(note.line, '')}")
+                print(f"{'':38} because: {reasons.get(note.line or 0, '')}")
         for line in parsed.unassigned[:1]:
             print(
                 f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
                 "before the first question)"
             )
         kept = [d for d in parsed.decisions if d.verdict == "not a question"]
-        lines = result.lines.get(parsed.source, [])
+        lines = result.lines.get(parsed.source, ())
         if kept:
             print(f"  kept in answers ({len(kept)} line(s) that look like questions):")
         for decision in kept:

@@ -14,6 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chatdeck.notes import Problem
 
@@ -57,7 +58,7 @@ def read_config(folder: Path) -> DeckConfig:
     return parse_config(data, str(path))
 
 
-def parse_config(data: dict, where: str) -> DeckConfig:
+def parse_config(data: dict[str, Any], where: str) -> DeckConfig:
     def tags_of(value: object, context: str) -> tuple[str, ...]:
         if value is None:
             return ()

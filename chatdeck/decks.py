@@ -38,8 +38,8 @@ def deck_for(top: str, title: str | None, stem: str, settings: FileSettings | No
     """A file's deck under the top deck: from deck.toml, else its title line, else a readable
     file name, else the top deck itself."""
     if settings and settings.deck:
-        sub = settings.deck
-        return sub if sub.startswith(top + "::") else f"{top}::{sub}"
+        chosen = settings.deck
+        return chosen if chosen.startswith(top + "::") else f"{top}::{chosen}"
     sub = title or readable_name(stem)
     return f"{top}::{sub.replace('::', ':')}" if sub else top
 

@@ -24,10 +24,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 from chatdeck.notes import Note, Problem
 
+#: A JSON object as the standard library's decoder gives it.
+JsonObject = dict[str, Any]
 EXPORT_NAME = "conversations.json"
 CHATGPT_RULE = "chatgpt export"
 CLAUDE_RULE = "claude export"
@@ -158,7 +163,7 @@ def _export_members(archive: zipfile.ZipFile) -> list[str]:
     return sorted(names, key=lambda name: (name.count("/"), name))
 
 
-def _read_json(stream: BinaryIO, export: Export, prefix: str) -> None:
+def _read_json(stream: IO[bytes], export: Export, prefix: str) -> None:
     """The conversations of one conversations.json, read one at a time (`json_array_items`),
     so that a whole chat history of hundreds of MB never sits in memory as JSON."""
 
@@ -203,16 +208,17 @@ def _read_json(stream: BinaryIO, export: Export, prefix: str) -> None:
 class _Rejoined(io.RawIOBase):
     """A binary stream with its first bytes, read to look at them, put back in front."""
 
-    def __init__(self, head: bytes, stream: BinaryIO):
+    def __init__(self, head: bytes, stream: IO[bytes]):
         self.head, self.stream = head, stream
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target) -> int:  # type: ignore[no-untyped-def]
-        data = self.head[: len(target)] if self.head else self.stream.read(len(target))
+    def readinto(self, target: Buffer) -> int:
+        view = memoryview(target)
+        data = self.head[: len(view)] if self.head else self.stream.read(len(view))
         self.head = self.head[len(data) :] if self.head else b""
-        target[: len(data)] = data
+        view[: len(data)] = data
         return len(data)
 
 
@@ -234,7 +240,13 @@ LITERALS = ("null", "true", "false", "NaN", "Infinity", "-Infinity")
 CHUNK = 1 << 20  # characters read at a time
 
 
-def json_array_items(stream: BinaryIO) -> Iterator[object]:
+def _skip_white_space(text: str, position: int) -> int:
+    """The position of the first character at or after `position` that is not white space."""
+    match = WHITESPACE.match(text, position)  # always matches, if only ""
+    return match.end() if match else position
+
+
+def json_array_items(stream: IO[bytes]) -> Iterator[object]:
     """The items of a JSON array, read from `stream` one at a time with the standard library's
     own decoder (an object `{"conversations": [...]}` is read whole, as such files are small).
 
@@ -244,7 +256,8 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
     head = stream.read(4)  # UTF-8, -16 or -32, told apart as json.loads would
     encoding = json.detect_encoding(head)
     text = io.TextIOWrapper(
-        _Rejoined(head, stream), encoding="utf-8-sig" if encoding == "utf-8" else encoding
+        io.BufferedReader(_Rejoined(head, stream)),
+        encoding="utf-8-sig" if encoding == "utf-8" else encoding,
     )
     decoder = json.JSONDecoder()
     buffer, position, done = "", 0, False
@@ -255,9 +268,9 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
         more = text.read(size)
         buffer, position, done = buffer[position:] + more, 0, not more
 
-    while WHITESPACE.match(buffer, position).end() == len(buffer) and not done:
+    while _skip_white_space(buffer, position) == len(buffer) and not done:
         read_more()  # a file may open with much white space
-    position = WHITESPACE.match(buffer, position).end()
+    position = _skip_white_space(buffer, position)
     if not buffer[position : position + 1] == "[":
         value = json.loads(buffer + text.read())
         if isinstance(value, dict) and isinstance(value.get("conversations"), list):
@@ -267,7 +280,7 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
     position += 1
     expect_item, first, count = True, True, 0
     while True:
-        position = WHITESPACE.match(buffer, position).end()
+        position = _skip_white_space(buffer, position)
         if position == len(buffer) and not done:
             read_more()
             continue
@@ -308,7 +321,7 @@ def json_array_items(stream: BinaryIO) -> Iterator[object]:
         yield item
 
 
-def _format_of(item: dict) -> str | None:
+def _format_of(item: JsonObject) -> str | None:
     if "mapping" in item:
         return "chatgpt"
     if "chat_messages" in item:
@@ -343,7 +356,7 @@ def _read_conversation(
 
 
 def _chatgpt_conversation(
-    item: dict, number: int, source: str, problems: list[str]
+    item: JsonObject, number: int, source: str, problems: list[str]
 ) -> Conversation | None:
     conversation = Conversation(_title(item.get("title")), _timestamp(item.get("create_time")))
     label = _label(conversation, number)
@@ -367,8 +380,8 @@ def _chatgpt_conversation(
 
 
 def _chatgpt_active_path(
-    mapping: dict, current: object, label: str, problems: list[str]
-) -> list[dict]:
+    mapping: JsonObject, current: object, label: str, problems: list[str]
+) -> list[JsonObject]:
     """The messages on the branch the user last saw, root first.
 
     Edits and regenerations are siblings in the tree; only the chain of parents from
@@ -380,7 +393,7 @@ def _chatgpt_active_path(
             return []
         if any(isinstance(node, dict) and node.get("message") for node in mapping.values()):
             problems.append(f"{label}: no valid `current_node`; read the latest branch")
-    chain: list[dict] = []
+    chain: list[JsonObject] = []
     seen: set[str] = set()
     node_id: object = current
     while isinstance(node_id, str) and node_id in mapping:
@@ -399,7 +412,7 @@ def _chatgpt_active_path(
     return chain
 
 
-def _latest_leaf(mapping: dict) -> str | None:
+def _latest_leaf(mapping: JsonObject) -> str | None:
     """Without `current_node`: from the root, always take the newest (last) child."""
     root = next(
         (
@@ -427,7 +440,7 @@ def _latest_leaf(mapping: dict) -> str | None:
     return node_id
 
 
-def _chatgpt_visible(message: dict) -> tuple[str, str, int] | None:
+def _chatgpt_visible(message: JsonObject) -> tuple[str, str, int] | None:
     """(role, text, images) of a message the chat shows as a message; None for everything else
     (system prompts, hidden context, tool calls and tool output, reasoning)."""
     role = _dict(message.get("author")).get("role")
@@ -525,7 +538,7 @@ def _entity_name(inner: str) -> str:
 
 
 def _claude_conversation(
-    item: dict, number: int, source: str, problems: list[str]
+    item: JsonObject, number: int, source: str, problems: list[str]
 ) -> Conversation | None:
     conversation = Conversation(_title(item.get("name")), _iso_time(item.get("created_at")))
     label = _label(conversation, number)
@@ -548,8 +561,8 @@ def _claude_conversation(
 
 
 def _claude_active_path(
-    messages: list, current: object, label: str, problems: list[str]
-) -> list[dict]:
+    messages: list[Any], current: object, label: str, problems: list[str]
+) -> list[JsonObject]:
     """Claude keeps edited and regenerated messages too, linked by `parent_message_uuid`: read the
     chain up from the current (else the last) leaf. Without links the list is the chat."""
     items = [message for message in messages if isinstance(message, dict)]
@@ -564,7 +577,7 @@ def _claude_active_path(
         if not leaves:
             return items
         current = leaves[-1]
-    chain: list[dict] = []
+    chain: list[JsonObject] = []
     seen: set[str] = set()
     node_id: object = current
     while isinstance(node_id, str) and node_id in by_id:
@@ -578,7 +591,7 @@ def _claude_active_path(
     return chain
 
 
-def _claude_text(message: dict) -> str:
+def _claude_text(message: JsonObject) -> str:
     """Text blocks of `content` when there are any (`text` repeats tool use as placeholders).
 
     Adjacent text blocks are one passage (Claude splits sentences around citations); a tool use
@@ -608,7 +621,7 @@ def _block_text(block: object) -> str | None:
         and block.get("type") == "text"
         and isinstance(block.get("text"), str)
     ):
-        return block["text"]
+        return str(block["text"])
     return None
 
 
@@ -657,7 +670,7 @@ def _pair(
     return tuple(notes)
 
 
-def _dict(value: object) -> dict:
+def _dict(value: object) -> JsonObject:
     return value if isinstance(value, dict) else {}
 
 

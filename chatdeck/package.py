@@ -20,9 +20,9 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from chatdeck.notes import CardNote
 from chatdeck.options import source_date_epoch
@@ -82,7 +82,7 @@ def read_package_notes(path: Path, guids: list[str]) -> dict[str, tuple[str, lis
     }
 
 
-def note_type(templates: Templates):  # type: ignore[no-untyped-def]
+def note_type(templates: Templates) -> Any:  # a genanki.Model (genanki has no types)
     import genanki  # imported where used: a dry run never pays for it
 
     return genanki.Model(
@@ -98,7 +98,7 @@ def note_type(templates: Templates):  # type: ignore[no-untyped-def]
 KEY_COLUMNS = ("question_key", "answer_key", "source_key")  # temp.deck_notes, in FIELDS order
 
 
-def card_filter(model) -> str:  # type: ignore[no-untyped-def]
+def card_filter(model: Any) -> str:
     """genanki's rule for whether a note gets its card (`Note._front_back_cards`), as SQL over
     temp.deck_notes: the template's required fields (`model._req`), all or any of them
     non-empty. With the shipped templates: the Question field."""
@@ -224,12 +224,13 @@ def write_package(path: Path, collection: Path, media: dict[str, bytes]) -> None
     entries.extend((str(i), media[name]) for i, name in enumerate(names))
     stamp_time = zip_time()
 
-    def write(handle) -> None:  # type: ignore[no-untyped-def]
+    def write(handle: IO[bytes]) -> None:
         with zipfile.ZipFile(handle, "w") as archive:
             for name, data in entries:
                 info = zipfile.ZipInfo(name, date_time=stamp_time)
                 info.compress_type = zipfile.ZIP_DEFLATED
-                info._compresslevel = 1  # noqa: SLF001 (zlib's, should use_fast_deflate not apply)
+                # zlib's level, should use_fast_deflate not apply (a private field of ZipInfo)
+                info._compresslevel = 1  # type: ignore[attr-defined]  # noqa: SLF001
                 info.external_attr = 0o644 << 16
                 with archive.open(info, "w", force_zip64=isinstance(data, Path)) as target:
                     use_fast_deflate(target)
@@ -247,7 +248,7 @@ def write_package(path: Path, collection: Path, media: dict[str, bytes]) -> None
 FAST_DEFLATE_LEVEL = 2
 
 
-def use_fast_deflate(entry) -> None:  # type: ignore[no-untyped-def]
+def use_fast_deflate(entry: IO[bytes]) -> None:
     """Deflate a zip entry with ISA-L (python-isal) instead of zlib: the same format, which
     every unzip and Anki read. zipfile takes no compressor of ours, so the entry's is swapped
     before anything is written to it."""
@@ -259,7 +260,7 @@ def use_fast_deflate(entry) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def atomic_write(path: Path, write) -> None:  # type: ignore[no-untyped-def]
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Call write(file) on a temp file beside `path`, fsync, then rename over `path`."""
     handle = tempfile.NamedTemporaryFile(
         dir=path.parent, prefix=TEMP_PREFIX, suffix=path.suffix, delete=False

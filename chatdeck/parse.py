@@ -258,18 +258,18 @@ def classify_lines(
             kinds[i] = CODE
             opening = (i, char, length)
             if longest[char][i + 1] < length:  # nothing closes it
-                marker = next_question[i + 1]
+                stop = next_question[i + 1]
                 message = "code fence is never closed; "
-                if marker == count:
+                if stop == count:
                     message += "the lines after it stay in this answer"
                 else:
-                    message += f"taken as closed before the question marker on line {marker + 1}"
+                    message += f"taken as closed before the question marker on line {stop + 1}"
                 problems.append(Problem(transcript.source, i + 1, message))
-                for j in range(i + 1, marker):
+                for j in range(i + 1, stop):
                     kinds[j] = IGNORED if j in ignored else CODE
-                fence_ends[i] = marker
+                fence_ends[i] = stop
                 opening = None
-                i = marker
+                i = stop
                 continue
         i += 1
     return kinds, fence_ends, problems

@@ -104,7 +104,7 @@ def write_preview(
     batch: int,
 ) -> Path:
     """Write the preview of `cards` to `path`, reading their HTML `batch` notes at a time."""
-    fields = []
+    fields: list[list[str]] = []
     for start in range(0, len(cards), batch):
         part = cards[start : start + batch]
         html_by_key = cache.get_many([key for card in part for key in card.field_keys])

@@ -14,7 +14,7 @@ from chatdeck.notes import CardNote
 from chatdeck.package import read_package_notes
 from chatdeck.render import guard
 from chatdeck.render_cache import content_key
-from chatdeck.state import STATE_VERSION
+from chatdeck.state import STATE_VERSION, State
 
 REMOVED_TAG = "chatdeck::removed"
 
@@ -28,7 +28,7 @@ class Removed:
     forgotten: tuple[str, ...]
 
 
-def newly_removed(state: dict, current: set[str]) -> list[str]:
+def newly_removed(state: State, current: set[str]) -> list[str]:
     """GUIDs built last time (and not already reported removed) whose question is gone now."""
     if state.get("version") != STATE_VERSION:
         return []
@@ -39,12 +39,13 @@ def newly_removed(state: dict, current: set[str]) -> list[str]:
     ]
 
 
-def removed_cards(state: dict, current: Iterable[CardNote], output_dir: Path) -> Removed:
+def removed_cards(state: State, current: Iterable[CardNote], output_dir: Path) -> Removed:
     gone = newly_removed(state, {note.guid for note in current})
     if not gone:
         return Removed((), (), ())
     previous = read_package_notes(output_dir / str(state.get("package", "")), gone)
-    cards, html = [], []
+    cards: list[CardNote] = []
+    html: list[tuple[str, str]] = []
     for guid in gone:
         if guid not in previous:
             continue

@@ -24,10 +24,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
+
+if TYPE_CHECKING:
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexer import Lexer
 
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 # Private-use characters: inert for Markdown and the sanitizer, and stripped from the input
@@ -304,7 +309,7 @@ def _highlight_block(match: re.Match[str], math: list[tuple[str, str]]) -> str:
 
 
 @lru_cache(maxsize=128)
-def _lexer(language: str):  # type: ignore[no-untyped-def]
+def _lexer(language: str) -> Lexer | None:
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
@@ -315,7 +320,7 @@ def _lexer(language: str):  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
-def _formatter():  # type: ignore[no-untyped-def]
+def _formatter() -> HtmlFormatter[str]:
     from pygments.formatters import HtmlFormatter
 
     return HtmlFormatter(nowrap=True)
@@ -330,7 +335,7 @@ def highlight_code(code: str, language: str) -> str | None:
         return None
     from pygments import highlight
 
-    return highlight(code, lexer, _formatter())
+    return str(highlight(code, lexer, _formatter()))
 
 
 def _image(match: re.Match[str], resolve_image: Callable[[str], str | None] | None) -> str:

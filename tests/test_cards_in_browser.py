@@ -41,6 +41,8 @@ from reviewer import (
 
 from chatdeck.build import build, plan
 
+pytestmark = pytest.mark.browser
+
 SEED_NOTES = 36
 SEED_MATH_SPANS = 23
 MIN_CONTRAST = 4.5
@@ -608,23 +610,3 @@ def test_a_hostile_transcript_cannot_make_a_card_act(
     html = "\n".join(card.html for card in cards)  # the link macros, shown as their names
     assert html.count(r"\mathtt{\backslash href}") + html.count("\u29f5href") >= 14
     assert sum(card.math_spans for card in cards) >= 20  # the formulas themselves still typeset
-
-
-def test_a_hostile_transcript_gives_anki_no_sound_or_latex(tmp_path: Path) -> None:
-    """What Anki itself extracts from the imported cards: no audio, no TTS, no LaTeX image."""
-    result = build([HOSTILE], deck_options(tmp_path / "output"))
-    assert result.output is not None
-    _, collection = import_package(tmp_path / "collection.anki2", result.output)
-    try:
-        cards = [collection.get_card(card_id) for card_id in collection.find_cards("")]
-        assert len(cards) == 3
-        answers = []
-        for card in cards:
-            output = card.render_output(reload=True)
-            assert card.question_av_tags() == [] and card.answer_av_tags() == []
-            assert "latex-" not in output.answer_text and "[anki:play" not in output.answer_text
-            answers.append(output.answer_text.replace("&#91;", "["))
-        shown = "".join(answers)  # as text
-        assert "[sound:https://evil.example/x.mp3]" in shown and "[latex]x^2[/latex]" in shown
-    finally:
-        collection.close()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from conftest import ROOT, SOURCE
+
+import chatdeck
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -68,3 +71,73 @@ def test_default_build_writes_output_folder(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert (project / "output" / "Chat Transcripts.apkg").is_file()
     assert "Wrote" in completed.stdout
+
+
+ENTRY_POINTS = {
+    "build_deck.py": [sys.executable, str(ROOT / "build_deck.py")],
+    "python -m chatdeck": [sys.executable, "-m", "chatdeck"],
+}
+
+
+def test_every_entry_point_is_the_same_command() -> None:
+    """`python build_deck.py` and `python -m chatdeck` (and the installed `chatdeck`, below):
+    the same options, each naming itself in --help, the same version."""
+    versions = set()
+    for name, command in ENTRY_POINTS.items():
+        helped = subprocess.run([*command, "--help"], capture_output=True, text=True, cwd=ROOT)
+        assert helped.returncode == 0 and helped.stdout.startswith(f"usage: {name} ")
+        assert "--dry-run" in helped.stdout and "--templates DIR" in helped.stdout
+        version = subprocess.run([*command, "--version"], capture_output=True, text=True)
+        assert version.returncode == 0
+        versions.add(version.stdout.split()[-1])
+    assert versions == {chatdeck.__version__}
+
+
+def test_a_reader_that_stops_early_is_not_an_error() -> None:
+    for command in ENTRY_POINTS.values():
+        dry_run = subprocess.Popen(
+            [*command, "--dry-run", str(SOURCE)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        )
+        assert dry_run.stdout is not None and dry_run.stderr is not None
+        dry_run.stdout.readline()
+        dry_run.stdout.close()  # as `| head -1` does
+        assert dry_run.wait(timeout=60) == 0
+        assert b"Traceback" not in dry_run.stderr.read()
+
+
+def test_pip_install_gives_a_chatdeck_command_that_builds_anywhere(tmp_path: Path) -> None:
+    """A wheel of the project installed into a fresh virtualenv (its dependencies taken from
+    this environment) gives `chatdeck`, which builds with the templates shipped inside the
+    package from a folder that has none."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "-q", str(ROOT)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert installed.returncode == 0, installed.stderr
+    located = subprocess.run(
+        [str(python), "-c", "import chatdeck; print(chatdeck.__file__)"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert str(venv) in located.stdout  # the installed copy, not this source tree
+    project = tmp_path / "elsewhere"
+    (project / "source").mkdir(parents=True)
+    (project / "source" / "notes.md").write_text("Q: what is a tensor?\nA: An array.\n")
+    built = subprocess.run(
+        [str(venv / "bin" / "chatdeck")], capture_output=True, text=True, cwd=project
+    )
+    assert built.returncode == 0, built.stderr
+    deck = project / "output" / "Chat Transcripts.apkg"
+    with zipfile.ZipFile(deck) as archive:
+        collection = archive.read("collection.anki2")
+    shipped_css = (ROOT / "templates" / "style.css").read_text(encoding="utf-8")
+    assert shipped_css.splitlines()[0].encode() in collection  # the note type's CSS

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, deck_options, import_package
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chatdeck.build import build
 from chatdeck.parse import parse_transcript
 from chatdeck.read import decode, parse_text
 from chatdeck.render import (
@@ -380,3 +383,22 @@ def test_code_spans_never_let_raw_html_through(markdown: str) -> None:
     assert "<b>" not in html and "<div><b>" not in html
     assert "&amp;lt;" not in html
     assert "&lt;b&gt;" in html
+
+
+def test_a_hostile_transcript_gives_anki_no_sound_or_latex(tmp_path: Path) -> None:
+    """What Anki itself extracts from the imported cards: no audio, no TTS, no LaTeX image."""
+    result = build([FIXTURES / "hostile" / "math_and_media.md"], deck_options(tmp_path / "output"))
+    _, collection = import_package(tmp_path / "collection.anki2", result.output)
+    try:
+        cards = [collection.get_card(card_id) for card_id in collection.find_cards("")]
+        assert len(cards) == 3
+        answers = []
+        for card in cards:
+            output = card.render_output(reload=True)
+            assert card.question_av_tags() == [] and card.answer_av_tags() == []
+            assert "latex-" not in output.answer_text and "[anki:play" not in output.answer_text
+            answers.append(output.answer_text.replace("&#91;", "["))
+        shown = "".join(answers)  # as text
+        assert "[sound:https://evil.example/x.mp3]" in shown and "[latex]x^2[/latex]" in shown
+    finally:
+        collection.close()
