@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatdeck.cards import unsafe_math_problems
+from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
-from chatdeck.decks import conversation_deck, deck_for, output_name, place, tags_for
+from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
 from chatdeck.exports import Export, is_export, read_export, select_conversations
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
@@ -35,10 +36,10 @@ from chatdeck.package import (
 from chatdeck.parse import Parsed
 from chatdeck.parse_cache import from_json, to_json
 from chatdeck.preview import write_preview
-from chatdeck.removed import removed_cards
-from chatdeck.render_cache import CACHE_FOLDER, RenderCache, file_key
+from chatdeck.removed import REMOVED_TAG, Removed, removed_cards
+from chatdeck.render_cache import CACHE_FOLDER, ReadOnlyCache, RenderCache, file_key
 from chatdeck.sources import SKIPPED_IMAGE, BuildError, Source, collect_sources, looks_like_text
-from chatdeck.state import STATE_NAME, read_state, stamp, write_state
+from chatdeck.state import read_state, stamp, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import FileNotes, RenderedFile, read_notes
 from chatdeck.workers import Pending, Workers, result_of
@@ -69,6 +70,8 @@ class PlanResult:
     merges: tuple[Merge, ...]
     conversations: tuple[ConversationRead, ...]
     problems: tuple[Problem, ...]
+    #: Each source's name (what reports and cards use) -> its path as the user gave it.
+    paths: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,10 @@ class BuildResult:
     conversations: tuple[ConversationRead, ...]
     problems: tuple[Problem, ...]
     output: Path
+    #: What importing the deck changes in Anki, note by note (removed notes included).
+    changes: Changes
+    #: Each source's name (what reports and cards use) -> its path as the user gave it.
+    paths: dict[str, str]
     preview: Path | None = None
     #: Worker processes the build started (0: it all ran in this process).
     workers: int = 0
@@ -108,6 +115,9 @@ class Input:
         settings = self.config.settings_for(self.source.name, self.source.path.name)
         return deck_for(top, title, self.source.path.stem, settings)
 
+    def place(self, deck: str) -> Place:
+        return Place(deck, self.tags, self.number, origin_of(self.source.path))
+
 
 @dataclass(frozen=True, slots=True)
 class Opened:
@@ -117,6 +127,15 @@ class Opened:
     export: Export | None = None
     data: bytes | None = None
     problem: Problem | None = None
+
+
+def shown_paths(inputs: list[Input]) -> dict[str, str]:
+    return {item.source.name: str(item.source.path) for item in inputs}
+
+
+def origin_of(path: Path) -> str:
+    """A file as the build state knows it: its absolute path."""
+    return str(path.absolute())
 
 
 def start(paths: list[Path], deck: str | None) -> tuple[list[Input], str, list[Problem]]:
@@ -155,7 +174,7 @@ def export_notes(
         read.append(ConversationRead(item.source.name, conversation.name, len(conversation.notes)))
         for note in conversation.notes:
             problems.extend(unsafe_math_problems(note))
-        notes.extend(place(conversation.notes, deck, item.tags, item.number, len(notes)))
+        notes.extend(place(conversation.notes, item.place(deck), len(notes)))
     if export.conversations and not chosen:
         problems.append(Problem(item.source.name, None, "no conversation matches the selection"))
     return notes, read, problems
@@ -187,9 +206,8 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
             parsed.append(file_notes.parsed)
             lines[item.source.name] = file_notes.lines
             problems.extend(file_notes.problems)
-            notes.extend(
-                place(file_notes.notes, item.deck(top, file_notes.title), item.tags, item.number)
-            )
+            deck = item.deck(top, file_notes.title)
+            notes.extend(place(file_notes.notes, item.place(deck)))
     merged, merges, merge_problems = merge_notes(notes)
     return PlanResult(
         top_deck=top,
@@ -201,6 +219,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
         merges=tuple(merges),
         conversations=tuple(conversations),
         problems=tuple(problems + merge_problems),
+        paths=shown_paths(inputs),
     )
 
 
@@ -212,7 +231,8 @@ class FileCards:
     problems: tuple[Problem, ...] = ()
     media: FoundMedia = FoundMedia()
     conversations: tuple[ConversationRead, ...] = ()
-    read: bool = False
+    #: The file, as the build state knows it, when it was read (and its notes are all here).
+    origin: str | None = None
 
 
 class IncompleteCache(Exception):
@@ -234,9 +254,12 @@ def build(paths: list[Path], options: BuildOptions | None = None) -> BuildResult
 
 def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
     inputs, top, source_problems = start(paths, options.deck)
-    output = prepare_output(options.output)
+    output = prepare_output(options.output) if options.write else options.output
     templates = options.templates or find_templates()
-    cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None)
+    if not options.write:
+        cache: RenderCache = ReadOnlyCache(output / CACHE_FOLDER)
+    else:
+        cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None)
     collection = output / f"{TEMP_PREFIX}collection.anki2"
     jobs = options.jobs or os.cpu_count() or 1
     workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
@@ -249,8 +272,6 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         progress.close()
         workers.close()  # before anything else is imported here: see `Workers`
         cards, merges, merge_problems = merge_notes([c for file in files for c in file.cards])
-        if not cards:
-            raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
         used_images = {image for file in files for image in file.media.used}
         problems = [
             problem  # an image a transcript uses is not a stray file worth a warning
@@ -258,20 +279,29 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             if not (problem.source in used_images and problem.message.startswith(SKIPPED_IMAGE))
         ]
         problems += merge_problems + [p for file in files for p in file.media.problems]
+        if not cards:
+            found_in = ", ".join(str(path) for path in paths)
+            raise BuildError(
+                f"no questions found in {found_in}", tuple(problems), shown_paths(inputs)
+            )
 
-        state_path = output / STATE_NAME
-        state = read_state(state_path)
-        removed = removed_cards(state, cards, output)
+        target = output / output_name(top)
+        state = read_state(output, target.name)
+        read = {file.origin for file in files if file.origin is not None}
+        removed = removed_cards(state, cards, read, output)
+        problems += many_removed(removed, target.name)
         cache.put_many(removed.html)
         deck = [*cards, *removed.cards]
-        target = output / output_name(top)
-        stamps = stamp(deck, templates, state, options.clock(), target.name, removed.forgotten)
-        write_collection(collection, deck, cache.connection, templates, stamps)
-        media = {name: data for file in files for name, data in file.media.files.items()}
-        write_package(target, collection, media)
-        write_state(state_path, stamps.state)
+        changes = compare(deck, state)
         preview = None
-        if options.preview:
+        if options.write:
+            now = options.clock()
+            stamps = stamp(deck, templates, state, now, top, target.name, removed.forgotten)
+            write_collection(collection, deck, cache.connection, templates, stamps)
+            media = {name: data for file in files for name, data in file.media.files.items()}
+            write_package(target, collection, media)
+            write_state(output, stamps.state)
+        if options.preview and options.write:
             preview = write_preview(
                 output / "preview.html", top, deck, cache, templates, options.preview_batch
             )
@@ -288,7 +318,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         collection.unlink(missing_ok=True)
     return BuildResult(
         top_deck=top,
-        files_read=sum(file.read for file in files),
+        files_read=sum(file.origin is not None for file in files),
         found=sum(len(file.cards) for file in files),
         cards=tuple(cards),
         merges=tuple(merges),
@@ -296,9 +326,28 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         conversations=tuple(c for file in files for c in file.conversations),
         problems=tuple(problems),
         output=target,
+        changes=changes,
+        paths=shown_paths(inputs),
         preview=preview,
         workers=workers.started,
     )
+
+
+def many_removed(removed: Removed, package: str) -> list[Problem]:
+    """A loud warning when a build marks more than half of a deck removed: most likely not what
+    the user meant (a folder emptied or moved, the wrong files given)."""
+    gone = len(removed.cards) + len(removed.forgotten)
+    if not removed.known or gone * 2 <= removed.known:
+        return []
+    return [
+        Problem(
+            package,
+            None,
+            f"{gone} of the deck's {removed.known} notes are tagged {REMOVED_TAG}: the files "
+            "they came from were read and no longer hold their questions, or are gone. If "
+            "that is not what you meant, restore the files and build again before importing",
+        )
+    ]
 
 
 def prepare_output(output: Path) -> Path:
@@ -338,7 +387,7 @@ def read_cards(
                 key = None  # already stored
             else:
                 pending = workers.render_file(
-                    item.source.name, opened.data, item.source.root, cache.has
+                    item.source.name, opened.data, item.source.root, cache.html_digest
                 )
             in_flight.append((item, pending, key))
         while len(in_flight) > ahead:
@@ -356,9 +405,10 @@ def store_file(
     cache.put_many(rendered.html)
     if key and rendered.cacheable:
         cache.put_file(key, to_json(rendered))
-    deck = item.deck(top, rendered.title)
-    cards = place(rendered.cards, deck, item.tags, item.number)
-    return FileCards(tuple(cards), rendered.problems, rendered.media, read=True)
+    cards = place(rendered.cards, item.place(item.deck(top, rendered.title)))
+    return FileCards(
+        tuple(cards), rendered.problems, rendered.media, origin=origin_of(item.source.path)
+    )
 
 
 def export_cards(
@@ -376,4 +426,9 @@ def export_cards(
         for rendered in batch:
             cache.put_many(rendered.html)
             cards.append(rendered.card)
-    return FileCards(tuple(cards), tuple(problems), conversations=tuple(read), read=True)
+    return FileCards(
+        tuple(cards),
+        tuple(problems),
+        conversations=tuple(read),
+        origin=origin_of(item.source.path),
+    )

@@ -4,17 +4,18 @@ workers alike; what comes out holds no Markdown."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.render import UNSAFE_TEX, render_field, render_markdown, render_text
-from chatdeck.render_cache import cache_key, content_key
+from chatdeck.render_cache import cache_key, content_key, html_digest
 
-#: Says whether the render cache already holds a key (where the cache is at hand: in the main
-#: process, not on workers).
-KnownKey = Callable[[str], bool]
+#: The digest of the HTML the render cache holds under a key, or None when it holds none (where
+#: the cache is at hand: in the main process, not on workers).
+KnownKey = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,26 +32,36 @@ def render_note(
     cache holds (`known`) is not rendered again; a field with images (whose HTML depends on the
     image files, found by `images`) and the Source line are keyed by their HTML."""
     keys: list[str] = []
+    digests: list[str] = []
     html: list[tuple[str, str]] = []
     for markdown in (note.question, note.answer):
         if images is not None and "![" in markdown:
             rendered = render_markdown(markdown, images.resolver(note))
             keys.append(content_key(rendered))
             html.append((keys[-1], rendered))
-        else:
-            keys.append(cache_key(markdown))
-            if known is None or not known(keys[-1]):
-                html.append((keys[-1], render_markdown(markdown)))
+            digests.append(html_digest(rendered))
+            continue
+        keys.append(cache_key(markdown))
+        stored = known(keys[-1]) if known is not None else None
+        if stored is None:
+            rendered = render_markdown(markdown)
+            html.append((keys[-1], rendered))
+            stored = html_digest(rendered)
+        digests.append(stored)
     label = render_text(source_label(note))
     keys.append(content_key(label))
     html.append((keys[-1], label))
+    digests.append(html_digest(label))
     card = CardNote(
         guid=note.guid,
         field_keys=(keys[0], keys[1], keys[2]),
+        digest=fields_digest(digests),
         source=note.source,
         line=note.line,
         question=note.question,
         conversation=note.conversation,
+        guessed=note.confidence != "high",
+        origin=note.origin,
         deck=note.deck,
         tags=note.tags,
         position=note.position,
@@ -58,14 +69,19 @@ def render_note(
     return RenderedNote(card, tuple(html))
 
 
+def fields_digest(digests: Sequence[str]) -> str:
+    """One digest for a card's fields, from each field's `html_digest`."""
+    return hashlib.sha256("\0".join(digests).encode()).hexdigest()[:32]
+
+
 def has_images(note: Note) -> bool:
     return "![" in note.question or "![" in note.answer
 
 
 def source_label(note: Note) -> str:
-    """What the Source field shows: `file:line`, or `file: conversation` for chat exports."""
-    if note.line:
-        return f"{note.source}:{note.line}"
+    """What the Source field shows: the file, and the conversation for chat exports. Not the
+    line: a line inserted above a question would then change every later card of the file in
+    Anki (`--dry-run` and the build's report give lines)."""
     return f"{note.source}: {note.conversation}" if note.conversation else note.source
 
 

@@ -8,14 +8,21 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from chatdeck import __version__
-from chatdeck.build import BuildError, BuildResult, PlanResult, build, plan
+from chatdeck.build import BuildError, build, plan
+from chatdeck.changes import Changes
 from chatdeck.config import ConfigError
-from chatdeck.notes import CardNote, Note, Problem
-from chatdeck.options import BuildOptions, PlanOptions, Selection
-from chatdeck.removed import REMOVED_TAG
+from chatdeck.options import BuildOptions, Selection
+from chatdeck.report import (
+    build_json,
+    change_line,
+    plan_json,
+    print_build,
+    print_questions,
+    print_summary,
+    print_warnings,
+)
 from chatdeck.templates import find_templates
 
 EXIT_OK = 0  # the deck was written (warnings allowed), or the dry run ran
@@ -60,7 +67,18 @@ def make_parser(prog: str = "chatdeck") -> argparse.ArgumentParser:
     parser.add_argument(
         "--json",
         action="store_true",
-        help="with --dry-run: print one JSON object (notes before merging, merges, warnings)",
+        help="print one JSON object instead of the report: what the build changed (with "
+        "--dry-run: every note before merging, the merges, what a build would change)",
+    )
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the line saying what changed, and warnings and errors",
+    )
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", help="also list every merge and every guess"
     )
     parser.add_argument(
         "--preview",
@@ -125,33 +143,30 @@ def run(prog: str = "chatdeck") -> None:
 def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
     parser = make_parser(prog)
     args = parser.parse_args(argv)
-    if args.json and not args.dry_run:
-        parser.error("--json goes with --dry-run")
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     paths = args.paths or [Path("source")]
     selection = Selection(args.conversation, args.since)
+    verbosity = 0 if args.quiet else 2 if args.verbose else 1
     try:
-        if args.dry_run:
-            planned = plan(paths, PlanOptions(args.deck, selection))
-            if args.json:
-                print(json.dumps(json_report(planned), ensure_ascii=False, indent=1))
-            else:
-                print_questions(planned)
-                print_summary(planned.files_read, len(planned.notes), len(planned.merged))
-            print_warnings(planned.problems)
-            return EXIT_OK
         options = BuildOptions(
             output=args.output,
             templates=find_templates(args.templates),
             deck=args.deck,
             selection=selection,
-            preview=args.preview,
+            preview=args.preview and not args.dry_run,
             jobs=args.jobs,
             use_cache=not args.no_cache,
+            write=not args.dry_run,
         )
+        if args.dry_run:
+            return dry_run(paths, options, args.json, verbosity)
         result = build(paths, options)
-    except (BuildError, ConfigError) as error:
+    except BuildError as error:
+        print_warnings(error.problems, error.paths)
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -173,117 +188,29 @@ def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    print_summary(result.files_read, result.found, len(result.cards))
-    print_merges(result)
-    print_warnings(result.problems)
-    if result.removed:
-        print(
-            f"{len(result.removed)} question(s) left the transcripts since the last build; "
-            f"their notes are tagged {REMOVED_TAG} "
-            f"(search `tag:{REMOVED_TAG}` in Anki to delete them):"
-        )
-        for note in result.removed:
-            print(f"  removed: {note.question[:70]}")
-    if result.preview:
-        print(f"Wrote {result.preview}")
-    print(f"Wrote {result.output} ({len(result.cards)} notes)")
+    if args.json:
+        print(json.dumps(build_json(result), ensure_ascii=False, indent=1))
+    else:
+        print_build(result, verbosity)
+    print_warnings(result.problems, result.paths)
     return EXIT_OK
 
 
-def json_report(result: PlanResult) -> dict[str, Any]:
-    """The scripting contract: keep these keys stable (documented in the README)."""
-
-    def place(note: Note | CardNote) -> dict[str, Any]:
-        return {"source": note.source, "line": note.line}
-
-    return {
-        "notes": [
-            {
-                "source": note.source,
-                "line": note.line,
-                "question": note.question,
-                "answer": note.answer,
-                "deck": note.deck,
-                "guid": note.guid,
-                "rule": note.rule,
-                "confidence": note.confidence,
-                **({"conversation": note.conversation} if note.conversation is not None else {}),
-            }
-            for note in result.notes
-        ],
-        "merged": [
-            {
-                "question": merge.kept.question,
-                "guid": merge.kept.guid,
-                "kept": place(merge.kept),
-                "dropped": [place(note) for note in merge.dropped],
-            }
-            for merge in result.merges
-        ],
-        "warnings": [
-            {"source": problem.source, "line": problem.line, "message": problem.message}
-            for problem in result.problems
-        ],
-    }
-
-
-def print_questions(result: PlanResult) -> None:
-    """Per file: every question with its line, rule and why; guesses marked `?`; then the
-    lines that looked like questions but stayed in an answer, with the reason."""
-    guessed = 0
-    for parsed in result.parsed:
-        title = f"  (title: {parsed.title})" if parsed.title else ""
-        print(f"{parsed.source}{title}")
-        reasons = {d.line: d.reason for d in parsed.decisions if d.verdict == "question"}
-        for note in parsed.notes:
-            mark = " " if note.confidence == "high" else "?"
-            guessed += note.confidence != "high"
-            rule = f"{note.rule} ({note.confidence})" if mark == "?" else note.rule
-            print(f" {mark}{note.line:5}  {rule:<30} {snippet(note.question)}")
-            if mark == "?":
-                print(f"{'':38} because: {reasons.get(note.line or 0, '')}")
-        for line in parsed.unassigned[:1]:
-            print(
-                f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
-                "before the first question)"
-            )
-        kept = [d for d in parsed.decisions if d.verdict == "not a question"]
-        lines = result.lines.get(parsed.source, ())
-        if kept:
-            print(f"  kept in answers ({len(kept)} line(s) that look like questions):")
-        for decision in kept:
-            text = lines[decision.line - 1] if decision.line <= len(lines) else ""
-            print(f"   ·{decision.line:5}  {decision.reason}: {snippet(text, 50)}")
-    for read in result.conversations:
-        print(f"{read.source}  conversation {read.name!r}: {read.notes} turn(s)")
-    if guessed:
-        print(
-            f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "
-            "question to confirm it, or `<!-- not a question -->` on the line above to undo it."
-        )
-
-
-def snippet(text: str, width: int = 72) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def print_summary(files_read: int, found: int, merged: int) -> None:
-    print(
-        f"Read {files_read} file(s): {found} notes found, "
-        f"{found - merged} duplicate(s) merged -> {merged} notes"
-    )
-
-
-def print_merges(result: BuildResult) -> None:
-    for merge in result.merges:
-        dropped = ", ".join(f"{note.source}:{note.line}" for note in merge.dropped)
-        question = " ".join(merge.kept.question.split())[:60]
-        print(
-            f"  merged: {question!r}: kept {merge.kept.source}:{merge.kept.line}; also in {dropped}"
-        )
-
-
-def print_warnings(problems: tuple[Problem, ...]) -> None:
-    for problem in problems:
-        print(f"{problem}", file=sys.stderr)
+def dry_run(paths: list[Path], options: BuildOptions, as_json: bool, verbosity: int) -> int:
+    """Every question found, and what a build would change (worked out by a build that
+    writes nothing: it reads the output folder's cache and state, if any)."""
+    planned = plan(paths, options.plan_options)
+    try:
+        changes: Changes | None = build(paths, options).changes
+    except BuildError:
+        changes = None  # nothing to build: the plan's warnings say why
+    if as_json:
+        print(json.dumps(plan_json(planned, changes), ensure_ascii=False, indent=1))
+    else:
+        if verbosity:
+            print_questions(planned)
+        print_summary(planned.files_read, len(planned.notes), len(planned.merged))
+        if changes is not None:
+            print(change_line(changes, would=True))
+    print_warnings(planned.problems, planned.paths)
+    return EXIT_OK

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from chatdeck.config import FileSettings
@@ -16,12 +16,27 @@ Placeable = TypeVar("Placeable", Note, CardNote)
 HASH_LIKE = re.compile(r"[0-9a-f]{8,}|^[\d_\-. ]+$", re.IGNORECASE)
 
 
-def place(
-    notes: Iterable[Placeable], deck: str, tags: tuple[str, ...], file_number: int, first: int = 0
-) -> list[Placeable]:
-    """The notes of one file (in order) in `deck` with `tags`, numbered from `first`."""
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a file's notes go: the deck, their tags, the file (its number in build order, and
+    its path as the build found it)."""
+
+    deck: str
+    tags: tuple[str, ...]
+    file_number: int
+    origin: str
+
+
+def place(notes: Iterable[Placeable], where: Place, first: int = 0) -> list[Placeable]:
+    """The notes of one file, in order, put where `where` says, numbered from `first`."""
     return [
-        replace(note, deck=deck, tags=tags, position=(file_number, first + number))
+        replace(
+            note,
+            deck=where.deck,
+            tags=where.tags,
+            position=(where.file_number, first + number),
+            origin=where.origin,
+        )
         for number, note in enumerate(notes)
     ]
 

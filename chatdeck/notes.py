@@ -50,7 +50,8 @@ class Note:
     """One question and its answer, as Markdown, with where it came from.
 
     `guid` is the note's identity in Anki, worked out once from its question key when the note
-    is made (see `chatdeck.identity`); `deck`, `tags` and `position` are given by `place`."""
+    is made (see `chatdeck.identity`); `origin` (the file, as the build found it), `deck`,
+    `tags` and `position` are given by `place`."""
 
     source: str
     line: int | None
@@ -63,6 +64,7 @@ class Note:
     note_id: str | None = None
     conversation: str | None = None
     guid: str = ""
+    origin: str = ""
     deck: str = ""
     tags: tuple[str, ...] = ()
     position: Position = (0, 0)
@@ -77,14 +79,20 @@ class CardNote:
     """A note as it goes into the package: identity, deck, tags, place, and where its fields'
     HTML is (`field_keys`: Question, Answer, Source, keys of the render cache). The HTML itself
     stays on disk until the package is written, so a 100,000-note build never holds every card
-    in memory. `source`, `line` and `question` are kept for reports only."""
+    in memory. `source`, `line` and `question` are kept for reports; `origin` is the file the
+    note came from, as the build found it (what decides whether a note left its file)."""
 
     guid: str
     field_keys: tuple[str, str, str]
+    #: A hash of the three fields' HTML: what Anki shows, whatever version of chatdeck made it.
+    digest: str
     source: str
     line: int | None
     question: str
     conversation: str | None = None
+    #: The question was guessed (no marker said it was one): what `-v` and the preview list.
+    guessed: bool = False
+    origin: str = ""
     deck: str = ""
     tags: tuple[str, ...] = ()
     position: Position = (0, 0)

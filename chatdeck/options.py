@@ -66,6 +66,8 @@ class BuildOptions:
     preview_batch: int = 500
     #: Gives the build's time (whole seconds): mod times of changed notes come from it.
     clock: Callable[[], int] = system_clock
+    #: False: work out what the build would change, and write nothing at all (`--dry-run`).
+    write: bool = True
 
     @property
     def plan_options(self) -> PlanOptions:

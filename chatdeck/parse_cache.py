@@ -9,7 +9,7 @@ import json
 from chatdeck.notes import CardNote, Problem
 from chatdeck.transcripts import RenderedFile
 
-CARD_FIELDS = ("guid", "field_keys", "line", "question")
+CARD_FIELDS = ("guid", "field_keys", "digest", "line", "question", "guessed")
 
 
 def to_json(rendered: RenderedFile) -> str:
@@ -25,8 +25,8 @@ def to_json(rendered: RenderedFile) -> str:
 def from_json(text: str, source: str) -> RenderedFile:
     data = json.loads(text)
     cards = tuple(
-        CardNote(guid, (keys[0], keys[1], keys[2]), source, line, question)
-        for guid, keys, line, question in data["cards"]
+        CardNote(guid, (keys[0], keys[1], keys[2]), digest, source, line, question, guessed=guessed)
+        for guid, keys, digest, line, question, guessed in data["cards"]
     )
     problems = tuple(Problem(source, line, message) for line, message in data["problems"])
     return RenderedFile(source, data["title"], cards, problems)

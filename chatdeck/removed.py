@@ -1,20 +1,27 @@
 """Questions that left the transcripts since the last build. Anki never deletes a note on
 import (docs/anki.md#what-an-import-never-touches), so each is emitted once more, unchanged
-but tagged `chatdeck::removed`, for the user to find and delete in Anki. Their old fields come
-from the previous .apkg."""
+but tagged `chatdeck::removed`, for the user to find in Anki. Their old fields come from the
+previous .apkg.
+
+A note counts as removed only when the file it came from was read by this build and no longer
+holds its question, or that file no longer exists: building a few files of a deck, or a file
+that cannot be read for a moment, never marks the others' notes removed.
+"""
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from chatdeck.cards import fields_digest
 from chatdeck.notes import CardNote
 from chatdeck.package import read_package_notes
 from chatdeck.render import guard
-from chatdeck.render_cache import content_key
-from chatdeck.state import STATE_VERSION, State
+from chatdeck.render_cache import content_key, html_digest
+from chatdeck.state import State, old_notes
 
 REMOVED_TAG = "chatdeck::removed"
 
@@ -26,45 +33,58 @@ class Removed:
     html: tuple[tuple[str, str], ...]
     #: Removed notes whose old fields could not be read: recorded in the state only.
     forgotten: tuple[str, ...]
+    #: Notes of the deck before this build that were not removed already.
+    known: int = 0
 
 
-def newly_removed(state: State, current: set[str]) -> list[str]:
-    """GUIDs built last time (and not already reported removed) whose question is gone now."""
-    if state.get("version") != STATE_VERSION:
-        return []
-    return [
-        guid
-        for guid, entry in state.get("notes", {}).items()
-        if guid not in current and not entry.get("removed")
-    ]
+def newly_removed(state: State, current: Collection[str], read: Collection[str]) -> list[str]:
+    """GUIDs of the deck's notes (not already reported removed) that are not in this build
+    although their file was `read` by it, or no longer exists."""
+    gone = []
+    for guid, entry in old_notes(state).items():
+        if guid in current or not isinstance(entry, dict) or entry.get("removed"):
+            continue
+        origin = entry.get("origin")
+        if isinstance(origin, str) and origin and (origin in read or not Path(origin).exists()):
+            gone.append(guid)
+    return gone
 
 
-def removed_cards(state: State, current: Iterable[CardNote], output_dir: Path) -> Removed:
-    gone = newly_removed(state, {note.guid for note in current})
+def removed_cards(
+    state: State, current: Iterable[CardNote], read: Collection[str], output_dir: Path
+) -> Removed:
+    """The notes that left the deck's files, from the previous .apkg in `output_dir`."""
+    notes = old_notes(state)
+    known = sum(
+        1 for entry in notes.values() if isinstance(entry, dict) and not entry.get("removed")
+    )
+    gone = newly_removed(state, {note.guid for note in current}, read)
     if not gone:
-        return Removed((), (), ())
+        return Removed((), (), (), known)
     previous = read_package_notes(output_dir / str(state.get("package", "")), gone)
     cards: list[CardNote] = []
-    html: list[tuple[str, str]] = []
+    stored: list[tuple[str, str]] = []
     for guid in gone:
         if guid not in previous:
             continue
         deck, fields, tags = previous[guid]
         fields = [guard(field).html for field in fields]  # built by an older chatdeck, maybe
         keys = [content_key(field) for field in fields]
-        html.extend(zip(keys, fields, strict=True))
-        label = " ".join(re.sub(r"<[^>]+>", " ", fields[0]).split())
+        stored.extend(zip(keys, fields, strict=True))
+        label = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", fields[0]).split()))
         cards.append(
             CardNote(
                 guid,
                 (keys[0], keys[1], keys[2]),
-                source="",
+                fields_digest([html_digest(field) for field in fields]),
+                source=str(notes[guid].get("origin", "")),
                 line=None,
                 question=label,
+                origin=str(notes[guid].get("origin", "")),
                 deck=deck,
                 tags=tuple(tag for tag in tags if tag != REMOVED_TAG) + (REMOVED_TAG,),
                 removed=True,
             )
         )
     forgotten = tuple(guid for guid in gone if guid not in previous)
-    return Removed(tuple(cards), tuple(html), forgotten)
+    return Removed(tuple(cards), tuple(stored), forgotten, known)

@@ -66,6 +66,11 @@ def cache_key(markdown: str) -> str:
     return hashlib.sha256(f"{renderer_version()}\0{markdown}".encode()).hexdigest()[:32]
 
 
+def html_digest(html: str) -> str:
+    """What a field shows, as a hash: equal HTML, equal digest, whatever made it."""
+    return hashlib.sha256(html.encode()).hexdigest()[:32]
+
+
 def content_key(html: str) -> str:
     """The key of HTML stored as is (Source lines, fields with images)."""
     return "=" + hashlib.sha256(html.encode()).hexdigest()[:31]
@@ -122,6 +127,11 @@ class RenderCache:
         row = self.connection.execute("SELECT 1 FROM html WHERE key = ?", (key,)).fetchone()
         return row is not None
 
+    def html_digest(self, key: str) -> str | None:
+        """The digest of the HTML held under `key` (see `html_digest`), or None."""
+        row = self.connection.execute("SELECT value FROM html WHERE key = ?", (key,)).fetchone()
+        return html_digest(row[0]) if row else None
+
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         # A key hashes its content: a key already stored holds the same HTML.
         self.connection.executemany("INSERT OR IGNORE INTO html VALUES (?, ?)", items)
@@ -152,3 +162,27 @@ class RenderCache:
         except sqlite3.Error:
             pass  # a cache that cannot be written only costs time
         self.connection.close()
+
+
+class ReadOnlyCache(RenderCache):
+    """An output folder's cache as a dry run sees it: read when there is one, never written.
+    What the build would store is dropped."""
+
+    def __init__(self, folder: Path):
+        self.uncommitted = 0
+        try:
+            uri = (folder / CACHE_NAME).absolute().as_uri() + "?mode=ro"
+            self.connection = sqlite3.connect(uri, uri=True)
+            self.connection.execute("SELECT key, value FROM html LIMIT 1").fetchall()
+            self.connection.execute("SELECT key, value FROM files LIMIT 1").fetchall()
+        except sqlite3.Error:  # none, or unusable: a dry run renders without it
+            self.connection = self._open(None)
+
+    def put_many(self, items: Iterable[tuple[str, str]]) -> None:
+        pass
+
+    def put_file(self, key: str, value: str) -> None:
+        pass
+
+    def commit(self) -> None:
+        pass

@@ -11,7 +11,15 @@ from chatdeck.notes import Problem
 
 
 class BuildError(Exception):
-    """A problem that stops the build (exit code 1); the message is one clear line."""
+    """A problem that stops the build (exit code 1); the message is one clear line, and
+    `problems` are the warnings that explain it (`paths`: each source's path as given)."""
+
+    def __init__(
+        self, message: str, problems: tuple[Problem, ...] = (), paths: dict[str, str] | None = None
+    ):
+        super().__init__(message)
+        self.problems = problems
+        self.paths = paths or {}
 
 
 @dataclass(frozen=True, slots=True)

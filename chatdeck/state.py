@@ -1,10 +1,13 @@
-"""The build state beside each deck: every note's content digest and mod time, and the note
-type's, so that mod times move only when content changes.
+"""The build state of each deck: every note's digest, mod time, file and deck, and the note
+type's, kept in one file per deck beside its `.apkg`, so that mod times move only when what Anki
+shows changes, and any number of decks can share an output folder.
 
 Anki updates a matched note on import only when the incoming mod is strictly newer
 (docs/anki.md#when-a-matched-note-is-updated): stamping by content means an unchanged rebuild
-changes nothing in Anki and an edit updates exactly that note. Missing or damaged state only
-means every note counts as new once.
+changes nothing in Anki and an edit updates exactly that note. A note's digest covers its
+fields' final HTML and its tags, nothing else: a new chatdeck, a new library or a line moved in
+a file that renders the same HTML changes nothing. Missing or damaged state only means every
+note counts as new once.
 """
 
 from __future__ import annotations
@@ -20,24 +23,54 @@ from chatdeck.notes import CardNote
 from chatdeck.package import NOTE_TYPE_NAME, atomic_write
 from chatdeck.templates import Templates
 
-STATE_NAME = ".build-state.json"
-STATE_VERSION = 1
-#: The state as JSON gives it back: {"version", "note_type": {hash, mod}, "notes": {guid: {hash,
-#: mod, removed?}}, "package"}.
+STATE_VERSION = 2
+#: The one state file of chatdeck before 0.2, shared by every deck built into the folder.
+LEGACY_STATE_NAME = ".build-state.json"
+#: The state as JSON gives it back: {"version", "deck", "package", "note_type": {hash, mod},
+#: "notes": {guid: {hash, mod, origin, deck, removed?}}}.
 State = dict[str, Any]
 
 
+def state_path(output: Path, package: str) -> Path:
+    """A deck's state file: hidden, beside its .apkg, named after it."""
+    return output / f".{Path(package).stem}.build-state.json"
+
+
 def note_digest(note: CardNote) -> str:
-    """What decides whether a note changed: its fields' cache keys (which hash their Markdown
-    and the renderer's version, or their HTML) and its tags. No HTML needs reading for it;
-    the price is that a new chatdeck version updates every note once."""
-    return hashlib.sha256("\0".join([*note.field_keys, *sorted(note.tags)]).encode()).hexdigest()
+    """What decides whether a note changed in Anki: its fields' HTML and its tags."""
+    return hashlib.sha256("\0".join([note.digest, *sorted(note.tags)]).encode()).hexdigest()[:32]
 
 
 def content_hash(*parts: object) -> str:
     return hashlib.sha256(
         json.dumps(parts, ensure_ascii=False, sort_keys=True).encode()
     ).hexdigest()
+
+
+def read_state(output: Path, package: str) -> State:
+    """The deck's state; missing or damaged: start afresh. A folder built by an older chatdeck
+    has one shared state file: the deck it was last written for takes it over."""
+    state = _read_json(state_path(output, package))
+    if state:
+        return state
+    legacy = _read_json(output / LEGACY_STATE_NAME)
+    if legacy.get("version") == 1 and legacy.get("package") == package:
+        return legacy
+    return {}
+
+
+def _read_json(path: Path) -> State:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def old_notes(state: State) -> dict[str, dict[str, Any]]:
+    """The notes of a state this version understands (version 1 entries lack origin and deck)."""
+    notes = state.get("notes") if state.get("version") in (1, STATE_VERSION) else None
+    return notes if isinstance(notes, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,29 +85,33 @@ def stamp(
     templates: Templates,
     state: State,
     now: int,
+    top_deck: str,
     package: str,
     forgotten: Iterable[str] = (),
 ) -> Stamps:
     """Give each note and the note type a mod time that moves forward only when it changes.
 
+    Notes of the deck this build did not make (their files were not read) keep their entries.
     `forgotten`: notes gone from the transcripts whose old fields could not be found to emit
     them once more; the new state records them as removed all the same. `package`: the file
     name of the deck being written, from which the next build reads removed notes' fields."""
-    old_notes = state.get("notes", {}) if state.get("version") == STATE_VERSION else {}
-    old_type = state.get("note_type", {}) if state.get("version") == STATE_VERSION else {}
+    previous_notes = old_notes(state)
+    note_type = state.get("note_type") if state.get("version") in (1, STATE_VERSION) else None
+    old_type = note_type if isinstance(note_type, dict) else {}
     mods: dict[str, int] = {}
-    new_notes: dict[str, dict[str, Any]] = dict(old_notes)
+    new_notes: dict[str, dict[str, Any]] = dict(previous_notes)
     for guid in forgotten:
         if guid in new_notes:
             new_notes[guid] = {**new_notes[guid], "removed": True}
     for note in notes:
-        previous = old_notes.get(note.guid)
+        previous = previous_notes.get(note.guid)
         digest = note_digest(note)
         if previous and previous.get("hash") == digest:
             mod = int(previous["mod"])
         else:
             mod = max(now, int(previous["mod"]) + 1) if previous else now
-        entry = {"hash": digest, "mod": mod}
+        entry: dict[str, Any] = {"hash": digest, "mod": mod, "deck": note.deck}
+        entry["origin"] = note.origin or (previous or {}).get("origin", "")
         if note.removed:
             entry["removed"] = True
         # An unchanged note keeps its entry: a copy of each is a fifth of a rebuild's memory.
@@ -87,6 +124,7 @@ def stamp(
         type_mod = max(now, int(old_type.get("mod", 0)) + 1)
     new_state = {
         "version": STATE_VERSION,
+        "deck": top_deck,
         "note_type": {"hash": type_digest, "mod": type_mod},
         "notes": new_notes,
         "package": package,
@@ -94,16 +132,12 @@ def stamp(
     return Stamps(mods, type_mod, new_state)
 
 
-def read_state(path: Path) -> State:
-    """The build state (note content hashes and mod times). Missing or damaged: start afresh."""
-    try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
-
-
-def write_state(path: Path, state: State) -> None:
+def write_state(output: Path, state: State) -> None:
+    """Write the deck's state (and retire the shared state file of an older chatdeck, once the
+    deck it belonged to has its own)."""
     # No indent: json's C encoder only runs without one (10x faster on 100,000 notes).
     data = json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-    atomic_write(path, lambda handle: handle.write(data))
+    atomic_write(state_path(output, state["package"]), lambda handle: handle.write(data))
+    legacy = output / LEGACY_STATE_NAME
+    if _read_json(legacy).get("package") == state["package"]:
+        legacy.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from conftest import FIXTURES, SOURCE, TEMPLATES, deck_options
 
 import chatdeck.cards
 from chatdeck.build import BuildResult, build
+from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
 #: Workers even for the 5 seed files.
@@ -54,7 +55,7 @@ def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
     first = build([source_copy], deck_options(cached_dir, templates, **PARALLEL)).output
     first_bytes = first.read_bytes()
     clean_dir.mkdir()  # the clean build starts from the same state and previous deck
-    for name in (".build-state.json", first.name):
+    for name in (state_path(cached_dir, first.name).name, first.name):
         shutil.copy(cached_dir / name, clean_dir / name)
 
     edited = source_copy / "003_0382162edb178db0.txt"
@@ -72,7 +73,7 @@ def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
     assert len(cached.removed) == len(clean.removed) == 1
     assert cached.output.read_bytes() != first_bytes
     assert cached.output.read_bytes() == clean.output.read_bytes()
-    state = ".build-state.json"
+    state = state_path(cached_dir, first.name).name
     assert (cached_dir / state).read_bytes() == (clean_dir / state).read_bytes()
 
 

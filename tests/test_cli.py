@@ -26,7 +26,7 @@ def test_dry_run_json_lists_the_56_notes_before_merging() -> None:
     completed = run("--dry-run", "--json", str(SOURCE))
     assert completed.returncode == 0
     report = json.loads(completed.stdout)
-    assert set(report) == {"notes", "merged", "warnings"}
+    assert set(report) == {"notes", "merged", "warnings", "changes"}
     notes = report["notes"]
     assert len(notes) == 56
     assert set(notes[0]) >= {"source", "line", "question", "answer", "deck", "guid"}
@@ -59,7 +59,7 @@ def test_missing_path_is_one_clear_line_and_exit_1(tmp_path: Path) -> None:
 
 
 def test_usage_error_exits_2() -> None:
-    completed = run("--json")
+    completed = run("--quiet", "--verbose")
     assert completed.returncode == 2
 
 
@@ -141,3 +141,36 @@ def test_pip_install_gives_a_chatdeck_command_that_builds_anywhere(tmp_path: Pat
         collection = archive.read("collection.anki2")
     shipped_css = (ROOT / "templates" / "style.css").read_text(encoding="utf-8")
     assert shipped_css.splitlines()[0].encode() in collection  # the note type's CSS
+
+
+def test_quiet_normal_and_verbose_reports(tmp_path: Path) -> None:
+    output = str(tmp_path / "out")
+    normal = run(str(SOURCE), "-o", output)
+    assert normal.returncode == 0
+    assert "36 notes: 36 new, 0 updated, 0 unchanged, 0 removed" in normal.stdout
+    assert "merged:" not in normal.stdout and "(-v lists them)" in normal.stdout
+    quiet = run(str(SOURCE), "-o", output, "-q")
+    assert quiet.stdout == "nothing changed since the last build: no need to import\n"
+    verbose = run(str(SOURCE), "-o", output, "-v")
+    assert verbose.stdout.count("  merged: ") == 18
+    assert "  guessed: source/" in verbose.stdout  # paths as typed: clickable
+
+
+def test_a_real_build_with_json_prints_one_object(tmp_path: Path) -> None:
+    completed = run(str(SOURCE), "-o", str(tmp_path / "out"), "--json")
+    assert completed.returncode == 0
+    report = json.loads(completed.stdout)
+    assert set(report) == {"output", "deck", "changes", "notes", "warnings"}
+    assert report["changes"] == {"new": 36, "updated": 0, "unchanged": 0, "removed": 0, "moved": 0}
+    assert {note["status"] for note in report["notes"]} == {"new"}
+    assert set(report["notes"][0]) == {"guid", "question", "source", "line", "deck", "status"}
+
+
+def test_a_failed_build_still_shows_the_warnings_that_explain_it(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "notes.md").write_text("Just some prose, and no question in it.\n")
+    completed = run(str(source), "-o", str(tmp_path / "out"))
+    assert completed.returncode == 1
+    assert f"{source}/notes.md: no question found" in completed.stderr
+    assert completed.stderr.strip().endswith(f"no questions found in {source}")

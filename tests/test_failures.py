@@ -15,6 +15,7 @@ from conftest import ROOT, SOURCE, TEMPLATES, deck_options
 
 from chatdeck.build import build
 from chatdeck.package import TEMP_PREFIX
+from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
 QA = "Q: what is a tensor?\nA: A multi-dimensional array.\n"
@@ -174,9 +175,9 @@ def test_killed_while_writing_leaves_previous_deck_intact(tmp_path: Path) -> Non
     assert not list(output.glob(TEMP_PREFIX + "*"))
     assert deck.read_bytes() != before
     clean = tmp_path / "clean"
-    shutil.copy(output / ".build-state.json", tmp_path / "state.json")
+    shutil.copy(state_path(output, deck.name), tmp_path / "state.json")
     clean.mkdir()
-    shutil.copy(tmp_path / "state.json", clean / ".build-state.json")
+    shutil.copy(tmp_path / "state.json", state_path(clean, deck.name))
     assert run(str(edited), "-o", str(clean), "--no-cache", "--jobs", "1").returncode == 0
     assert (clean / deck.name).read_bytes() == deck.read_bytes()
 
@@ -186,7 +187,7 @@ def test_disk_full_is_an_error_and_keeps_previous_deck(tmp_path: Path) -> None:
     assert run(str(SOURCE), "-o", str(output)).returncode == 0
     (deck,) = output.glob("*.apkg")
     before = deck.read_bytes()
-    state_before = (output / ".build-state.json").read_bytes()
+    state_before = state_path(output, deck.name).read_bytes()
 
     def full_disk() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit now fail (EFBIG)
@@ -204,7 +205,7 @@ def test_disk_full_is_an_error_and_keeps_previous_deck(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "cannot write" in failed.stderr and "Traceback" not in failed.stderr
     assert deck.read_bytes() == before
-    assert (output / ".build-state.json").read_bytes() == state_before
+    assert state_path(output, deck.name).read_bytes() == state_before
     assert not list(output.glob(TEMP_PREFIX + "*"))
 
 

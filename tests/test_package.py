@@ -26,7 +26,7 @@ from chatdeck.templates import Templates, load_templates
 
 
 def card(guid: str, deck: str, keys: tuple[str, str, str], tags: tuple[str, ...]) -> CardNote:
-    return CardNote(guid, keys, "a.txt", 1, "a question", deck=deck, tags=tags)
+    return CardNote(guid, keys, "digest", "a.txt", 1, "a question", deck=deck, tags=tags)
 
 
 NOTES = [

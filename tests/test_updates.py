@@ -7,14 +7,20 @@ one note, a template edit reaches the note type, and review history always survi
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES, deck_options, import_package
+from conftest import ROOT, TEMPLATES, deck_options, import_package
 
 from chatdeck.build import build
-from chatdeck.removed import REMOVED_TAG
+from chatdeck.changes import Status
+from chatdeck.removed import REMOVED_TAG, newly_removed
+from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
 PROMPT = "what is model distillation in deep learning?"
@@ -178,7 +184,7 @@ def test_lost_state_file_is_harmless(project) -> None:  # type: ignore[no-untype
     apkg = rebuild()
     log, collection = import_package(collection_path, apkg)
     collection.close()
-    (apkg.parent / ".build-state.json").unlink()
+    state_path(apkg.parent, apkg.name).unlink()
     log, collection = import_package(collection_path, rebuild())
     assert (len(log.new), len(log.updated)) == (0, 36)  # re-stamped once as new content
     collection.close()
@@ -198,3 +204,202 @@ def test_new_cards_arrive_in_transcript_order(project) -> None:  # type: ignore[
     assert "please recommend learning materials" in questions[1]
     assert "feed, fetch, cluster" in questions[-6]  # 004's new questions come last
     collection.close()
+
+
+# --- Rebuilds you can trust: state per deck, no churn, the change report -----------------------
+
+
+def built(paths: list[Path], output: Path, **tuning: object):  # type: ignore[no-untyped-def]
+    clock = tuning.pop("clock", None) or (lambda: 1_700_000_000)
+    return build(paths, deck_options(output, clock=clock, **tuning))
+
+
+def assert_report_matches_anki(result, log) -> None:  # type: ignore[no-untyped-def]
+    """What the build said it changed is what Anki's import log says it did."""
+    changes = result.changes
+    assert len(log.new) == changes.count(Status.NEW)
+    assert len(log.updated) == changes.count(Status.UPDATED) + changes.count(Status.REMOVED)
+
+
+def test_two_decks_share_an_output_folder_without_touching_each_other(
+    source_copy: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "notes"
+    other.mkdir()
+    (other / "graphs.md").write_text("Q: what is a DAG?\nA: A graph without cycles.\n")
+    output = tmp_path / "output"
+    collection_path = tmp_path / "collection.anki2"
+    clock = iter(range(1_700_000_000, 1_800_000_000, 100))
+    for paths, deck in [([source_copy], None), ([other], "Graphs"), ([source_copy], None)] * 2:
+        result = built(paths, output, deck=deck, clock=lambda: next(clock))
+        assert result.changes.count(Status.REMOVED) == 0
+        log, collection = import_package(collection_path, result.output)
+        assert_report_matches_anki(result, log)
+        collection.close()
+    assert {path.name for path in output.glob("*.apkg")} == {
+        "ML Engineering Interview.apkg",
+        "Graphs.apkg",
+    }
+    _, collection = import_package(collection_path, result.output)
+    try:
+        assert not collection.find_notes(f"tag:{REMOVED_TAG}")
+        assert collection.note_count() == 37
+        (graph_note,) = collection.find_notes('"deck:Graphs"')
+        assert "DAG" in collection.get_note(graph_note)["Question"]
+    finally:
+        collection.close()
+
+
+def test_building_some_files_of_a_deck_removes_nothing_from_the_others(
+    source_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "output"
+    everything = built([source_copy], output)
+    one = built([source_copy / "000_01970299b520cebb.txt"], output)
+    assert one.changes.count(Status.REMOVED) == 0
+    again = built([source_copy], output)
+    assert again.changes.count(Status.REMOVED) == again.changes.count(Status.NEW) == 0
+    assert len(again.cards) == len(everything.cards)
+
+
+def test_a_question_removed_from_a_file_that_was_read_is_removed(
+    source_copy: Path, tmp_path: Path
+) -> None:
+    output = tmp_path / "output"
+    built([source_copy], output)
+    path = source_copy / "003_0382162edb178db0.txt"
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    start = lines.index("Q: what does lora stand for in deep learning?")
+    path.write_text("\n".join(lines[:start]) + "\n```", encoding="utf-8")
+    # Another file missing for the moment (moved away) and a subset build: nothing removed.
+    result = built([path], output)
+    assert [c.card.question for c in result.changes.notes if c.status is Status.REMOVED] == [
+        "what does lora stand for in deep learning?"
+    ]
+
+
+def test_a_file_that_is_not_read_keeps_its_notes() -> None:
+    state = {
+        "version": 2,
+        "notes": {
+            "kept": {"hash": "h", "mod": 1, "origin": __file__},  # exists, not read this time
+            "read": {"hash": "h", "mod": 1, "origin": __file__ + ".read"},
+            "gone": {"hash": "h", "mod": 1, "origin": "/nowhere/at/all.md"},
+            "old": {"hash": "h", "mod": 1},  # a state from before origins were kept
+        },
+    }
+    assert newly_removed(state, current=set(), read={__file__ + ".read"}) == ["read", "gone"]
+
+
+def test_removing_most_of_a_deck_is_said_loudly(source_copy: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    built([source_copy], output)
+    for path in sorted(source_copy.glob("*.txt"))[1:]:
+        path.unlink()
+    result = built([source_copy], output)
+    (loud,) = [p for p in result.problems if "no longer hold their questions" in p.message]
+    assert f"of the deck's {36} notes are tagged {REMOVED_TAG}" in loud.message
+
+
+def test_inserted_lines_and_a_renderer_comment_update_nothing(
+    source_copy: Path, tmp_path: Path
+) -> None:
+    """Moving lines in a file, or changing chatdeck's code without changing what a card shows,
+    leaves every note alone in Anki (the renderer's cache misses, the HTML is the same)."""
+    output = tmp_path / "output"
+    collection_path = tmp_path / "collection.anki2"
+    first = built([source_copy], output)
+    import_package(collection_path, first.output)[1].close()
+    for path in source_copy.glob("*.txt"):
+        path.write_text("\n\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    package = tmp_path / "package"
+    shutil.copytree(ROOT / "chatdeck", package / "chatdeck")
+    shutil.copytree(ROOT / "templates", package / "templates")
+    render = package / "chatdeck" / "render.py"
+    render.write_text(render.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-m", "chatdeck", str(source_copy), "-o", str(output), "--json"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(package), "SOURCE_DATE_EPOCH": "1700000500"},
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert report["changes"] == {"new": 0, "updated": 0, "unchanged": 36, "removed": 0, "moved": 0}
+    log, collection = import_package(collection_path, Path(report["output"]))
+    assert (len(log.new), len(log.updated)) == (0, 0)
+    collection.close()
+
+
+def test_changing_the_question_key_code_reaches_cached_rebuilds(
+    source_copy: Path, tmp_path: Path
+) -> None:
+    """The parse cache is keyed on every module that decides parse output or identity: a
+    changed question key gives a cached rebuild the GUIDs a --no-cache build gives."""
+    package = tmp_path / "package"
+    shutil.copytree(ROOT / "chatdeck", package / "chatdeck")
+    shutil.copytree(ROOT / "templates", package / "templates")
+    identity = package / "chatdeck" / "identity.py"
+    code = identity.read_text(encoding="utf-8")
+    assert 'return text.rstrip(" ?.!。")' in code
+    identity.write_text(code.replace('return text.rstrip(" ?.!。")', 'return text + "!"'))
+
+    def guids(*options: str, python_path: str) -> set[str]:
+        completed = subprocess.run(
+            [sys.executable, "-m", "chatdeck", str(source_copy), "--json", *options],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": python_path},
+            cwd=tmp_path,
+        )
+        assert completed.returncode == 0, completed.stderr
+        notes = json.loads(completed.stdout)["notes"]
+        return {note["guid"] for note in notes if note["status"] != "removed"}
+
+    output = str(tmp_path / "output")
+    before = guids("-o", output, python_path=str(ROOT))  # fills the cache
+    cached = guids("-o", output, python_path=str(package))
+    fresh = guids("-o", str(tmp_path / "fresh"), "--no-cache", python_path=str(package))
+    assert cached == fresh and cached != before
+
+
+def test_the_report_matches_anki_through_edits_and_removals(project) -> None:  # type: ignore[no-untyped-def]
+    source, _, _, collection_path = project
+    output = collection_path.parent / "report-output"
+    clock = iter(range(1_700_000_000, 1_800_000_000, 100))
+
+    def step() -> object:
+        result = built([source], output, clock=lambda: next(clock))
+        log, collection = import_package(collection_path, result.output)
+        assert_report_matches_anki(result, log)
+        collection.close()
+        return result
+
+    first = step()
+    assert first.changes.count(Status.NEW) == 36  # type: ignore[attr-defined]
+    path = next(source.glob("003_*.txt"))
+    path.write_text(path.read_text(encoding="utf-8").replace("Low-Rank", "Low Rank"), "utf-8")
+    assert step().changes.count(Status.UPDATED) >= 1  # type: ignore[attr-defined]
+    assert step().changes.nothing  # type: ignore[attr-defined]
+    text = path.read_text(encoding="utf-8")
+    start = text.index("Q: what does lora stand for in deep learning?")
+    path.write_text(text[:start], encoding="utf-8")
+    assert step().changes.count(Status.REMOVED) == 1  # type: ignore[attr-defined]
+
+
+def test_a_file_moved_to_another_deck_is_reported_moved(source_copy: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    built([source_copy], output)
+    config = source_copy / "deck.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8")
+        + '\n[files."003_0382162edb178db0.txt"]\ndeck = "Elsewhere"\n',
+        encoding="utf-8",
+    )
+    result = built([source_copy], output)
+    moved = result.changes.moved
+    assert moved and {change.card.deck for change in moved} == {
+        "ML Engineering Interview::Elsewhere"
+    }

@@ -1,0 +1,248 @@
+"""What a run tells the user: the human report (stdout; warnings to stderr as `path:line:
+message`) and the JSON reports, the scripting contracts documented in the README."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, TextIO
+
+from chatdeck.build import BuildResult, PlanResult
+from chatdeck.changes import Changes, NoteChange, Status
+from chatdeck.notes import CardNote, Note, Problem
+from chatdeck.removed import REMOVED_TAG
+
+#: How many items a list in the human report shows before it is cut.
+LIST_LIMIT = 20
+
+
+def snippet(text: str, width: int = 72) -> str:
+    """Text on one line, cut with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def shown_path(source: str, paths: dict[str, str]) -> str:
+    """A file as the user typed it, or relative to the current folder, so that `path:line:` can
+    be clicked in a terminal or an editor."""
+    path = paths.get(source, source)
+    if os.path.isabs(path):
+        try:
+            relative = os.path.relpath(path)
+        except ValueError:  # another drive
+            return path
+        return path if relative.startswith("..") else relative
+    return path
+
+
+def print_warnings(problems: tuple[Problem, ...], paths: dict[str, str] | None = None) -> None:
+    paths = paths or {}
+    for problem in problems:
+        where = shown_path(problem.source, paths)
+        where += f":{problem.line}" if problem.line is not None else ""
+        print(f"{where}: {problem.message}", file=sys.stderr)
+
+
+def print_summary(files_read: int, found: int, merged: int, out: TextIO = sys.stdout) -> None:
+    print(
+        f"Read {files_read} file(s): {found} notes found, "
+        f"{found - merged} duplicate(s) merged -> {merged} notes",
+        file=out,
+    )
+
+
+def change_line(changes: Changes, would: bool = False) -> str:
+    if changes.nothing:
+        return "nothing changed since the last build: no need to import"
+    counts = ", ".join(f"{changes.count(status)} {status}" for status in Status)
+    return f"{len(changes.notes)} notes{' would be' if would else ''}: {counts}"
+
+
+def _listed(items: list[str], out: TextIO) -> None:
+    for item in items[:LIST_LIMIT]:
+        print(item, file=out)
+    if len(items) > LIST_LIMIT:
+        print(f"  … and {len(items) - LIST_LIMIT} more", file=out)
+
+
+def print_build(result: BuildResult, verbosity: int, out: TextIO = sys.stdout) -> None:
+    """The human report of a build: quiet (0) prints the change line, normal (1) what a user
+    acts on, verbose (2) every merge and every guess too."""
+    changes = result.changes
+    if verbosity == 0:
+        print(change_line(changes), file=out)
+        return
+    print_summary(result.files_read, result.found, len(result.cards), out)
+    print_merges(result, verbosity, out)
+    if verbosity >= 2:
+        found = [*result.cards, *(copy for merge in result.merges for copy in merge.dropped)]
+        guessed = [
+            f"  guessed: {place(card, result.paths)}  {snippet(card.question, 60)}"
+            for card in sorted(found, key=lambda card: card.position)
+            if isinstance(card, CardNote) and card.guessed
+        ]
+        _listed(guessed, out)
+    print(change_line(changes), file=out)
+    print_moved(changes.moved, out)
+    removed = [change.card for change in changes.notes if change.status is Status.REMOVED]
+    if removed:
+        print(
+            f"{len(removed)} question(s) left the transcripts since the last build; their notes "
+            f"are tagged {REMOVED_TAG} (search `tag:{REMOVED_TAG}` in Anki to find them):",
+            file=out,
+        )
+        _listed([f"  removed: {snippet(card.question, 70)}" for card in removed], out)
+    if result.preview:
+        print(f"Wrote {result.preview}", file=out)
+    print(f"Wrote {result.output} ({len(result.cards)} notes)", file=out)
+
+
+def print_moved(moved: tuple[NoteChange, ...], out: TextIO) -> None:
+    if not moved:
+        return
+    print(
+        f"{len(moved)} note(s) changed deck since the last build. Anki does not move cards on "
+        "import: in Anki's browser, search the old deck, select the notes and use Change Deck "
+        "(Ctrl+D):",
+        file=out,
+    )
+    _listed(
+        [
+            f"  moved: {snippet(change.card.question, 50)} ({change.moved_from} -> "
+            f"{change.card.deck})"
+            for change in moved
+        ],
+        out,
+    )
+
+
+def print_merges(result: BuildResult | PlanResult, verbosity: int, out: TextIO) -> None:
+    if not result.merges:
+        return
+    if verbosity < 2:
+        dropped = sum(len(merge.dropped) for merge in result.merges)
+        print(
+            f"{len(result.merges)} question(s) asked more than once: {dropped} earlier copies "
+            "folded into the last one (-v lists them)",
+            file=out,
+        )
+        return
+    for merge in result.merges:
+        also = ", ".join(place(note, result.paths) for note in merge.dropped)
+        question = snippet(merge.kept.question, 60)
+        print(
+            f"  merged: {question!r}: kept {place(merge.kept, result.paths)}; also in {also}",
+            file=out,
+        )
+
+
+def place(note: Note | CardNote, paths: dict[str, str]) -> str:
+    where = shown_path(note.source, paths)
+    return f"{where}:{note.line}" if note.line is not None else where
+
+
+def changes_json(changes: Changes) -> dict[str, int]:
+    return {
+        **{str(status): changes.count(status) for status in Status},
+        "moved": len(changes.moved),
+    }
+
+
+def build_json(result: BuildResult) -> dict[str, Any]:
+    """A real build's contract: exactly one JSON object (README: "--json")."""
+    return {
+        "output": str(result.output),
+        "deck": result.top_deck,
+        "changes": changes_json(result.changes),
+        "notes": [
+            {
+                "guid": change.card.guid,
+                "question": change.card.question,
+                "source": change.card.source,
+                "line": change.card.line,
+                "deck": change.card.deck,
+                "status": str(change.status),
+            }
+            for change in result.changes.notes
+        ],
+        "warnings": warnings_json(result.problems),
+    }
+
+
+def warnings_json(problems: tuple[Problem, ...]) -> list[dict[str, Any]]:
+    return [
+        {"source": problem.source, "line": problem.line, "message": problem.message}
+        for problem in problems
+    ]
+
+
+def plan_json(result: PlanResult, changes: Changes | None) -> dict[str, Any]:
+    """The dry run's contract: keep these keys stable (documented in the README). `changes`:
+    what a build would change, when it could be worked out."""
+
+    def place(note: Note | CardNote) -> dict[str, Any]:
+        return {"source": note.source, "line": note.line}
+
+    return {
+        "notes": [
+            {
+                "source": note.source,
+                "line": note.line,
+                "question": note.question,
+                "answer": note.answer,
+                "deck": note.deck,
+                "guid": note.guid,
+                "rule": note.rule,
+                "confidence": note.confidence,
+                **({"conversation": note.conversation} if note.conversation is not None else {}),
+            }
+            for note in result.notes
+        ],
+        "merged": [
+            {
+                "question": merge.kept.question,
+                "guid": merge.kept.guid,
+                "kept": place(merge.kept),
+                "dropped": [place(note) for note in merge.dropped],
+            }
+            for merge in result.merges
+        ],
+        "warnings": warnings_json(result.problems),
+        **({"changes": changes_json(changes)} if changes is not None else {}),
+    }
+
+
+def print_questions(result: PlanResult) -> None:
+    """Per file: every question with its line, rule and why; guesses marked `?`; then the
+    lines that looked like questions but stayed in an answer, with the reason."""
+    guessed = 0
+    for parsed in result.parsed:
+        title = f"  (title: {parsed.title})" if parsed.title else ""
+        print(f"{parsed.source}{title}")
+        reasons = {d.line: d.reason for d in parsed.decisions if d.verdict == "question"}
+        for note in parsed.notes:
+            mark = " " if note.confidence == "high" else "?"
+            guessed += note.confidence != "high"
+            rule = f"{note.rule} ({note.confidence})" if mark == "?" else note.rule
+            print(f" {mark}{note.line:5}  {rule:<30} {snippet(note.question)}")
+            if mark == "?":
+                print(f"{'':38} because: {reasons.get(note.line or 0, '')}")
+        for line in parsed.unassigned[:1]:
+            print(
+                f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
+                "before the first question)"
+            )
+        kept = [d for d in parsed.decisions if d.verdict == "not a question"]
+        lines = result.lines.get(parsed.source, ())
+        if kept:
+            print(f"  kept in answers ({len(kept)} line(s) that look like questions):")
+        for decision in kept:
+            text = lines[decision.line - 1] if decision.line <= len(lines) else ""
+            print(f"   ·{decision.line:5}  {decision.reason}: {snippet(text, 50)}")
+    for read in result.conversations:
+        print(f"{read.source}  conversation {read.name!r}: {read.notes} turn(s)")
+    if guessed:
+        print(
+            f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "
+            "question to confirm it, or `<!-- not a question -->` on the line above to undo it."
+        )
