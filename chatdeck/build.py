@@ -23,6 +23,7 @@ from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
 from chatdeck.exports import Export, is_export, read_export, select_conversations
+from chatdeck.lock import output_lock
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
 from chatdeck.notes import CardNote, Merge, Note, Problem
@@ -243,18 +244,24 @@ def build(paths: list[Path], options: BuildOptions | None = None) -> BuildResult
     """Read, parse, render, merge and package; write the deck and its state atomically.
 
     Whatever the workers and the cache, the deck is byte-for-byte the same. A damaged cache
-    only costs time: it is deleted and the build runs again without it."""
+    only costs time: it is deleted and the build runs again without it. One build at a time
+    writes an output folder."""
     options = options or BuildOptions()
-    try:
+    if not options.write:
         return _build(paths, options)
-    except IncompleteCache:
-        shutil.rmtree(options.output / CACHE_FOLDER, ignore_errors=True)
-        return _build(paths, options)
+    with output_lock(prepare_output(options.output)):
+        try:
+            return _build(paths, options)
+        except IncompleteCache:
+            shutil.rmtree(options.output / CACHE_FOLDER, ignore_errors=True)
+            return _build(paths, options)
 
 
 def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
     inputs, top, source_problems = start(paths, options.deck)
-    output = prepare_output(options.output) if options.write else options.output
+    output = options.output
+    if options.write:
+        remove_stale_temp_files(output)  # a killed build's: this build holds the folder's lock
     templates = options.templates or find_templates()
     if not options.write:
         cache: RenderCache = ReadOnlyCache(output / CACHE_FOLDER)
@@ -286,7 +293,8 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             )
 
         target = output / output_name(top)
-        state = read_state(output, target.name)
+        state, state_problem = read_state(output, target.name)
+        problems += [state_problem] if state_problem else []
         read = {file.origin for file in files if file.origin is not None}
         removed = removed_cards(state, cards, read, output)
         problems += many_removed(removed, target.name)
@@ -357,7 +365,6 @@ def prepare_output(output: Path) -> Path:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise BuildError(f"{output}: cannot create output folder: {error.strerror}") from None
-    remove_stale_temp_files(output)
     return output
 
 

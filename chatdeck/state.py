@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chatdeck.notes import CardNote
+from chatdeck.notes import CardNote, Problem
 from chatdeck.package import NOTE_TYPE_NAME, atomic_write
 from chatdeck.templates import Templates
 
@@ -47,24 +47,77 @@ def content_hash(*parts: object) -> str:
     ).hexdigest()
 
 
-def read_state(output: Path, package: str) -> State:
-    """The deck's state; missing or damaged: start afresh. A folder built by an older chatdeck
-    has one shared state file: the deck it was last written for takes it over."""
-    state = _read_json(state_path(output, package))
-    if state:
-        return state
-    legacy = _read_json(output / LEGACY_STATE_NAME)
-    if legacy.get("version") == 1 and legacy.get("package") == package:
-        return legacy
-    return {}
+#: The largest mod time a state may hold (seconds; far beyond any real clock).
+MAX_MOD = 1 << 40
 
 
-def _read_json(path: Path) -> State:
+def read_state(output: Path, package: str) -> tuple[State, Problem | None]:
+    """The deck's state, checked, and what was wrong with it if anything was. Missing: start
+    afresh. Damaged: start afresh too (or drop the damaged entries), and say so. A folder built
+    by an older chatdeck has one shared state file: the deck it was last written for takes it
+    over."""
+    path = state_path(output, package)
+    if not path.exists():
+        legacy = output / LEGACY_STATE_NAME
+        if not legacy.exists():
+            return {}, None
+        state, problem = checked_state(legacy)
+        return (state, None) if state.get("package") == package and not problem else ({}, None)
+    return checked_state(path)
+
+
+def checked_state(path: Path) -> tuple[State, Problem | None]:
+    """A state file as far as it can be trusted: only well-formed entries are kept."""
+
+    def damaged(why: str) -> tuple[State, Problem]:
+        message = f"build state {why}: starting afresh (the next import updates every note once)"
+        return {}, Problem(str(path), None, message)
+
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return state if isinstance(state, dict) else {}
+    except OSError as error:
+        return damaged(f"cannot be read ({error.strerror})")
+    except ValueError:
+        return damaged("is not valid JSON")
+    if not isinstance(state, dict):
+        return damaged("is not a JSON object")
+    version = state.get("version")
+    if version not in (1, STATE_VERSION):
+        if isinstance(version, int) and version > STATE_VERSION:
+            return damaged(f"was written by a newer chatdeck (version {version})")
+        return damaged("has no version this chatdeck knows")
+    notes = state.get("notes")
+    if not isinstance(notes, dict):
+        return damaged("has no table of notes")
+    kept = {guid: entry for guid, entry in notes.items() if _sound_entry(entry)}
+    note_type = state.get("note_type")
+    clean: State = {
+        "version": version,
+        "notes": kept,
+        "note_type": note_type if _sound_entry(note_type) else {},
+        "package": state.get("package") if isinstance(state.get("package"), str) else "",
+        "deck": state.get("deck") if isinstance(state.get("deck"), str) else "",
+    }
+    if len(kept) < len(notes):
+        dropped = len(notes) - len(kept)
+        message = f"build state: {dropped} damaged note entries ignored (those notes count as new)"
+        return clean, Problem(str(path), None, message)
+    return clean, None
+
+
+def _sound_entry(entry: object) -> bool:
+    """A note's (or the note type's) entry: a hash, a mod time in range, and optional extras
+    of the right types."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("hash"), str):
+        return False
+    mod = entry.get("mod")
+    if isinstance(mod, bool) or not isinstance(mod, int) or not 0 <= mod < MAX_MOD:
+        return False
+    return all(
+        isinstance(entry.get(name), kind)
+        for name, kind in (("origin", str), ("deck", str), ("removed", bool))
+        if name in entry
+    )
 
 
 def old_notes(state: State) -> dict[str, dict[str, Any]]:
@@ -139,5 +192,5 @@ def write_state(output: Path, state: State) -> None:
     data = json.dumps(state, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     atomic_write(state_path(output, state["package"]), lambda handle: handle.write(data))
     legacy = output / LEGACY_STATE_NAME
-    if _read_json(legacy).get("package") == state["package"]:
+    if legacy.exists() and checked_state(legacy)[0].get("package") == state["package"]:
         legacy.unlink(missing_ok=True)

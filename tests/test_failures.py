@@ -271,3 +271,64 @@ def test_images_are_packed_by_hash_and_never_read_from_outside(tmp_path: Path) -
         collection = archive.read("collection.anki2")
     assert f'src="{name}"'.encode() in collection
     assert b"secret" not in collection and str(tmp_path).encode() not in collection
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        '{"version": 2, "notes": []}',
+        '{"version": 2, "notes": {"x": 7}}',
+        '{"version": 2, "notes": {"x": {"hash": "h", "mod": "abc"}}}',
+        '{"version": 2, "notes": {"x": {"hash": "h", "mod": 1e20}}}',
+        '{"version": 2, "notes": {"x": {"hash": "h", "mod": 1e999}}}',
+        '{"version": 2, "notes": {"x": {"hash": "h", "mod": 1, "origin": 5}}, "note_type": 3}',
+        '{"version": 99, "notes": {}}',
+        "[1, 2, 3]",
+        "{not json",
+    ],
+)
+def test_a_damaged_state_file_is_said_and_the_build_goes_on(tmp_path: Path, damage: str) -> None:
+    output = tmp_path / "out"
+    first = build([SOURCE], deck_options(output))
+    state = state_path(output, first.output.name)
+    state.write_text(damage, encoding="utf-8")
+    again = build([SOURCE], deck_options(output))
+    (said,) = [problem for problem in again.problems if problem.source == str(state)]
+    assert "build state" in said.message
+    assert len(again.cards) == 36
+    after = build([SOURCE], deck_options(output))  # the state written is sound again
+    assert not [problem for problem in after.problems if problem.source == str(state)]
+    assert after.changes.nothing
+
+
+def test_a_second_build_into_a_busy_folder_is_told_so(tmp_path: Path) -> None:
+    import fcntl
+
+    output = tmp_path / "out"
+    output.mkdir()
+    with open(output / ".chatdeck.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = run(str(SOURCE), "-o", str(output))
+    assert busy.returncode == 1 and "Traceback" not in busy.stderr
+    assert "another build is writing to this folder" in busy.stderr
+    assert run(str(SOURCE), "-o", str(output)).returncode == 0  # the lock went with its holder
+
+
+def test_two_builds_at_once_never_break_each_other(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    for _ in range(3):
+        builds = [
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "build_deck.py"), str(SOURCE), "-o", str(output)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for process in builds:
+            _, stderr = process.communicate(timeout=120)
+            assert process.returncode == 0 or "another build is writing" in stderr, stderr
+            assert "Traceback" not in stderr
+        assert not list(output.glob(TEMP_PREFIX + "*"))
+    assert build([SOURCE], deck_options(output)).changes.nothing
