@@ -339,7 +339,7 @@ class Code:
 
 
 #: The first window, in lines, the recovery reads after a fence it closed (see `read_code`).
-FIRST_WINDOW = 64
+FIRST_WINDOW = 16
 
 
 def read_code(transcript: Transcript) -> Code:
@@ -362,11 +362,10 @@ def read_code(transcript: Transcript) -> Code:
         stop = min(count, start + window)
         blocks = _code_blocks(blanked, start, stop)
         last = blocks[-1] if blocks else None
-        open_fence = (
-            last
-            if last is not None and last.fence is not None and not last.closed and last.end == stop
-            else None
-        )
+        open_fence = None  # a fenced block that runs to `stop` (cmark-gfm leaves out blank lines)
+        if last is not None and last.fence is not None and not last.closed:
+            if not any(blanked[j].strip() for j in range(last.end, stop)):
+                open_fence = last
         marker = count
         if open_fence is not None:
             rest = rest or _Rest(transcript)
