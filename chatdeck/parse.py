@@ -812,13 +812,17 @@ class Document(Layout):
         `find_questions`); the marking rules themselves read no marks."""
         count = len(self.lines)
         rules = RUNNING[self.style.kind, RuleKind.MARKING]
-        leads = frozenset[str]().union(*(rule.leads or () for rule in rules))
+        leads = _any_lead(rules)
         kinds, suppressed = self.kinds, self.suppressed
         found: dict[int, Found] = {}
         upcoming = [count] * (count + 1)
         for i in range(count - 1, -1, -1):
             result = None
-            if kinds[i] is TEXT and self.leads[i] in leads and i not in suppressed:
+            if (
+                kinds[i] is TEXT
+                and (leads is None or self.leads[i] in leads)
+                and i not in suppressed
+            ):
                 result = first_match(rules, self, i)
             if result is not None:
                 found[i] = result
@@ -1275,7 +1279,7 @@ class RuleSpec:
     name: Rule
     kind: RuleKind
     match: Callable[[Document, int], Hit | None]
-    styles: frozenset[FileStyle] = frozenset(FileStyle)
+    styles: frozenset[FileStyle] = frozenset(FileStyle)  # every style
     leads: frozenset[str] | None = None
     #: Index just past the question's own lines, from its first line.
     extent: Callable[[Document, int], int] = _own_line
@@ -1283,42 +1287,43 @@ class RuleSpec:
     question_text: Callable[[Document, Found, int], str] = _marked_text
 
 
-ONLY_SPEAKER = frozenset({FileStyle.SPEAKER})
-NOT_SPEAKER = frozenset(FileStyle) - ONLY_SPEAKER
+MARKING, GUESSING = RuleKind.MARKING, RuleKind.GUESSING
+ALL_STYLES = frozenset(FileStyle)
+SPEAKER_FILES = frozenset({FileStyle.SPEAKER})
+OTHER_FILES = ALL_STYLES - SPEAKER_FILES  # a chat export marks every turn: nothing to guess
 #: The guessing rules the style pass asks whether an unmarked question comes first.
 STANDALONE_RULES = (
-    RuleSpec(Rule.STANDALONE_QUESTION, RuleKind.GUESSING, standalone_question, NOT_SPEAKER),
-    RuleSpec(Rule.STANDALONE_REQUEST, RuleKind.GUESSING, standalone_request, NOT_SPEAKER),
+    RuleSpec(Rule.STANDALONE_QUESTION, GUESSING, standalone_question, styles=OTHER_FILES),
+    RuleSpec(Rule.STANDALONE_REQUEST, GUESSING, standalone_request, styles=OTHER_FILES),
 )
 #: The chain, in order. The marking rules come first (`Document.marks` runs them over the whole
 #: file, since no question reaches past a marked one); the guessing rules only look at a line
 #: that opens a paragraph.
 RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(Rule.EXPLICIT_MARKER, MARKING, explicit_marker, leads=QUESTION_LEADS | HEADING_LEADS),
     RuleSpec(
-        Rule.EXPLICIT_MARKER,
-        RuleKind.MARKING,
-        explicit_marker,
-        leads=QUESTION_LEADS | HEADING_LEADS,
+        Rule.SPEAKER_HEADING, MARKING, speaker_heading, styles=SPEAKER_FILES, leads=HEADING_LEADS
     ),
-    RuleSpec(Rule.SPEAKER_HEADING, RuleKind.MARKING, speaker_heading, ONLY_SPEAKER, HEADING_LEADS),
-    RuleSpec(Rule.SPEAKER_MARKER, RuleKind.MARKING, speaker_marker, ONLY_SPEAKER, SPEAKER_LEADS),
+    RuleSpec(
+        Rule.SPEAKER_MARKER, MARKING, speaker_marker, styles=SPEAKER_FILES, leads=SPEAKER_LEADS
+    ),
     RuleSpec(
         Rule.HEADING,
-        RuleKind.MARKING,
+        MARKING,
         heading_question,
-        frozenset({FileStyle.HEADING}),
-        HEADING_LEADS,
+        styles=frozenset({FileStyle.HEADING}),
+        leads=HEADING_LEADS,
     ),
     RuleSpec(
         Rule.QUOTED_PROMPT,
-        RuleKind.GUESSING,
+        GUESSING,
         quoted_prompt,
-        frozenset({FileStyle.QUOTE}),
-        frozenset(">"),
+        styles=frozenset({FileStyle.QUOTE}),
+        leads=frozenset(">"),
         extent=_quote_end,
         question_text=_quoted_text,
     ),
-    RuleSpec(Rule.COPIED_LIST_ITEM, RuleKind.GUESSING, copied_list_item, NOT_SPEAKER),
+    RuleSpec(Rule.COPIED_LIST_ITEM, GUESSING, copied_list_item, styles=OTHER_FILES),
     *STANDALONE_RULES,
 )
 #: The rules of each kind that run in a file of each style, in chain order.
@@ -1327,6 +1332,13 @@ RUNNING: dict[tuple[FileStyle, RuleKind], tuple[RuleSpec, ...]] = {
     for style in FileStyle
     for kind in RuleKind
 }
+
+
+def _any_lead(rules: tuple[RuleSpec, ...]) -> frozenset[str] | None:
+    """The first characters a line must start with for any of `rules` to take it (None: any)."""
+    if any(rule.leads is None for rule in rules):
+        return None
+    return frozenset(lead for rule in rules for lead in rule.leads or ())
 
 
 def first_match(rules: tuple[RuleSpec, ...], doc: Document, i: int) -> Found | None:
