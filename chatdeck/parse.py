@@ -547,6 +547,9 @@ class Layout:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
 
 
+LAYOUT_FIELDS = tuple(each.name for each in fields(Layout))
+
+
 def leading_characters(lines: list[str]) -> list[str]:
     """Per line, the first character after leading spaces and tabs ("" for a blank line)."""
     return [line.lstrip(" \t")[:1] for line in lines]
@@ -802,9 +805,7 @@ class Document(Layout):
     @classmethod
     def read(cls, layout: Layout, style: Style) -> Document:
         """`layout` read in `style`."""
-        return cls(
-            **{each.name: getattr(layout, each.name) for each in fields(Layout)}, style=style
-        )
+        return cls(**{name: getattr(layout, name) for name in LAYOUT_FIELDS}, style=style)
 
     @cached_property
     def marks(self) -> Marks:
