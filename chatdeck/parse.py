@@ -180,6 +180,7 @@ class Verdict(StrEnum):
     KEPT = "not a question"
 
 
+# Short names for the line kinds, as the per-line loops compare them.
 IGNORED, BLANK, CODE, TEXT, DIRECTIVE_KIND = (
     LineKind.IGNORED,
     LineKind.BLANK,
@@ -347,7 +348,7 @@ def read_code(transcript: Transcript) -> Code:
     never closed (see the comment above).
 
     The recovery reads the rest of the file after each fence it closed in windows that double
-    until what follows cannot change the verdict (`_Rest.never_closed`), so a file of many
+    until what follows cannot change the verdict (`_LinesAhead.never_closed`), so a file of many
     fences never closed, each followed by a `Q:`, costs a few reads of the file, not one each.
     """
     lines, ignored = transcript.lines, transcript.ignored
@@ -356,7 +357,7 @@ def read_code(transcript: Transcript) -> Code:
     block_ends: dict[int, int] = {}
     fences: set[int] = set()
     problems: list[Problem] = []
-    rest: _Rest | None = None  # built the first time a fence is left open
+    rest: _LinesAhead | None = None  # built the first time a fence is left open
     start, window = 0, count
     while start < count:
         stop = min(count, start + window)
@@ -368,7 +369,7 @@ def read_code(transcript: Transcript) -> Code:
                 open_fence = last
         marker = count
         if open_fence is not None:
-            rest = rest or _Rest(transcript)
+            rest = rest or _LinesAhead(transcript)
             marker = rest.next_marker[open_fence.start + 1]
         if stop < count and not (
             open_fence is not None
@@ -453,7 +454,7 @@ def _opens_fence(line: str) -> bool:
     return fence is not None and fence.indent < 4
 
 
-class _Rest:
+class _LinesAhead:
     """What the recovery needs to know about the lines after a point, worked out once."""
 
     def __init__(self, transcript: Transcript) -> None:
@@ -838,6 +839,8 @@ def build_document(transcript: Transcript) -> Document:
     style = detect_style(plain)
     return plain if style == PLAIN else Document.read(layout, style)
 
+
+# --- Reading one line ---------------------------------------------------------------------------
 
 NUMBER_PREFIX = re.compile(r"^\s*+\d{1,9}+[.)]\s+")
 MARKUP = re.compile(r"[*`]+")
