@@ -1,25 +1,38 @@
 """Parse stage: a Transcript -> question/answer notes, each found by a named rule.
 
-The shape follows markdown-it's block rules: every line outside code is offered to a short chain
-of small functions (`RULES`), tried in order; the first that says "a question starts here" wins
-and names itself in the result, with a confidence and a reason, so `--dry-run` can explain every
-decision. The marking rules read what the user or the chat exporter wrote (`Q:`, `## You`, a
-question heading) and come first, so an explicit marker always wins; the guessing rules come last.
+The shape follows markdown-it's block rules: `RULES` is a table of named rules, each a match
+function with its kind, the file styles it runs in, and, where its question is more than its
+first line, its own extent and question text. Every line outside code is offered to the rules in
+order; the first that says "a question starts here" wins and names itself in the result, with a
+confidence and a reason, so `--dry-run` can explain every decision. The marking rules read what
+the user or the chat exporter wrote (`Q:`, `## You`, a question heading) and come first, so an
+explicit marker always wins; the guessing rules come last.
 
-Everything a rule needs to know about the file as a whole (its style, set by its first question;
-its title; which list items came before; where each code block ends) is worked out once, in
-`build_document`, before the rules run. Every pass is linear in the size of the file, and every
-pattern is anchored with possessive quantifiers, so a 5 MB line costs one scan, never a
-quadratic backtrack.
+A file is read in passes, each working on the finished result of the ones before, so no rule
+ever runs on a half-built document:
+
+1. code (`read_code`): the lines cmark-gfm, the renderer's parser, puts in code blocks; then,
+   as a step of its own, the recovery for a fence never closed;
+2. layout (`lay_out`): per-line facts, such as the content lines around each line, the
+   directives, the list items, and the title;
+3. style (`detect_style`): how the file marks its questions, set by its first question;
+4. the rules (`find_questions`), on the finished `Document`.
+
+Every pass is linear in the size of the file, and every pattern is anchored with possessive
+quantifiers, so a 5 MB line costs one scan, never a quadratic backtrack.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from enum import StrEnum
+from functools import cached_property
 
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
+from chatdeck.render import code_block_lines
 
 # --- Line shapes --------------------------------------------------------------------------------
 
@@ -68,11 +81,12 @@ USER_MARKER = _marker(USER_NAMES)
 ASSISTANT_MARKER = _marker(ASSISTANT_NAMES)
 USER_HEADING = _speaker_heading(USER_NAMES)
 ASSISTANT_HEADING = _speaker_heading(ASSISTANT_NAMES)
-#: The first non-blank character a `Q:` or a user marker can start with: a cheap filter that
-#: spares the regexes on most lines.
+#: The first non-blank character a `Q:`, a user marker or a heading can start with: cheap
+#: filters that spare the regexes on most lines.
 QUESTION_LEADS = frozenset("qQ问*_")
-USER_LEADS = frozenset("yYuUhHmMpP我*_#")
-MARK_LEADS = QUESTION_LEADS | {"#"}
+SPEAKER_LEADS = frozenset("yYuUhHmMpP我*_")
+HEADING_LEADS = frozenset("#")
+USER_LEADS = SPEAKER_LEADS | HEADING_LEADS
 
 QUESTION_END = ("?", "？")
 STATEMENT_END = (".", ":", "：", ";", ",", "。", "!", "！", "…")
@@ -105,39 +119,124 @@ OUTPUT_START = re.compile(
 #: Lines longer than this are never questions (a question is something a person typed).
 MAX_QUESTION = 250
 
-# Line kinds.
-IGNORED, BLANK, CODE, TEXT, DIRECTIVE_KIND = "ignored", "blank", "code", "text", "directive"
+
+# --- Names: what the results, the dry-run and the JSON say --------------------------------------
+# StrEnums, so that each prints, compares and serializes (json.dumps) as its plain string.
+
+
+class Rule(StrEnum):
+    """The name of each rule in `RULES`, as `--dry-run`, the JSON and the README give it."""
+
+    EXPLICIT_MARKER = "explicit marker"
+    SPEAKER_HEADING = "speaker heading"
+    SPEAKER_MARKER = "speaker marker"
+    HEADING = "heading"
+    QUOTED_PROMPT = "quoted prompt"
+    COPIED_LIST_ITEM = "copied list item"
+    STANDALONE_QUESTION = "standalone question"
+    STANDALONE_REQUEST = "standalone request"
+
+
+class RuleKind(StrEnum):
+    """Marking rules read a marker someone wrote; guessing rules read the shape of a line."""
+
+    MARKING = "marking"
+    GUESSING = "guessing"
+
+
+class Confidence(StrEnum):
+    """How sure a rule is; anything below high is flagged for checking in `--dry-run`."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+class LineKind(StrEnum):
+    """What a line is to the rules: only text lines can start a question."""
+
+    IGNORED = "ignored"  # the whole-file wrapper fence, or a title's ===== underline
+    BLANK = "blank"
+    CODE = "code"  # in a code block, its fence lines included (see `read_code`)
+    TEXT = "text"
+    DIRECTIVE = "directive"  # `<!-- not a question -->`, `<!-- id: ... -->`
+
+
+class FileStyle(StrEnum):
+    """How a file marks its questions, set by its first question (see `detect_style`)."""
+
+    SPEAKER = "speaker"
+    HEADING = "heading"
+    EXPLICIT = "explicit"
+    QUOTE = "quote"
+    PLAIN = "plain"
+
+
+class Verdict(StrEnum):
+    """What the parser decided about a line, for the dry-run's explanations."""
+
+    QUESTION = "question"
+    TITLE = "title"
+    KEPT = "not a question"
+
+
+# Short names for the line kinds, as the per-line loops compare them.
+IGNORED, BLANK, CODE, TEXT, DIRECTIVE_KIND = (
+    LineKind.IGNORED,
+    LineKind.BLANK,
+    LineKind.CODE,
+    LineKind.TEXT,
+    LineKind.DIRECTIVE,
+)
 
 
 # --- Results ------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Found:
-    """A rule's verdict: a question starts at `index`, its first line reads `text`."""
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A match function's verdict on a line: a question starts here, its first line reads
+    `text`."""
 
-    rule: str
-    confidence: str  # "high", "medium" or "low"
-    index: int
+    confidence: Confidence
     text: str
     #: Why the rule decided so, in words, for the dry-run report.
-    reason: str = ""
+    reason: str
     #: Role-style markers ("## You", "Question:" alone) put the question on the lines under them.
     text_follows: bool = False
-    #: Set once the question's extent is known: the first line after the question, and the
-    #: first line of the answer.
-    question_end: int = -1
-    answer_start: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A question start: the rule (its table entry) that took line `index`, and what it said."""
+
+    rule: RuleSpec
+    index: int
+    confidence: Confidence
+    text: str
+    reason: str
+    text_follows: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A found question with its extent: the first line after the question, and the first line
+    of its answer (an answer marker line, or the line after the question)."""
+
+    found: Found
+    end: int
+    answer_start: int
 
 
 @dataclass(frozen=True)
 class Decision:
-    """One line of the dry-run explanation: what the parser decided about a line, and why."""
+    """One line of the dry-run explanation: what the parser decided about a line, and why. A
+    question names its rule and confidence; the title and the lines kept in answers have none."""
 
     line: int  # 1-based
-    verdict: str  # "question", "title" or "not a question"
-    rule: str
-    confidence: str
+    verdict: Verdict
+    rule: Rule | None
+    confidence: Confidence | None
     reason: str
 
 
@@ -159,120 +258,244 @@ class Parsed:
     decisions: list[Decision] = field(default_factory=list)
 
 
-# --- The document: per-line facts and per-file facts, computed once -----------------------------
+# --- Pass 1, code: cmark-gfm's code blocks, then the recovery for a fence never closed -----------
+#
+# The parser's code lines are the renderer's: `code_block_lines` (cmark-gfm's own parse, with
+# source positions) run on the transcript with the wrapper fence's lines blanked. A code line
+# is any line of a code block, its fence lines included, as cmark-gfm's source positions give
+# them; except that the blank lines cmark-gfm counts at the end of a block (after an indented
+# block, or a fence its list item closed) stay blank lines, which separate paragraphs. cmark-gfm
+# only gives the set of lines; the blocks are told apart by their fences (`_split_run`).
+#
+# A fence never closed runs to the end of the file, in cmark-gfm as on GitHub. The recovery,
+# a separate step: if a `Q:` line is inside it, it is taken as closed before that line, and the
+# rest of the file, from the `Q:` on, is read again as a file of its own; so one missing ```
+# cannot swallow every question after it. It is the only place where the parser's code lines
+# differ from cmark-gfm's, and each such fence gets a warning.
 
 
-@dataclass
-class Document:
-    transcript: Transcript
-    lines: list[str]
-    #: Per line: its first character after leading spaces and tabs (a cheap filter for markers).
-    leads: list[str]
-    #: Per line: "ignored" (wrapper fence), "blank", "code" (a fence or inside one),
-    #: "directive" (`<!-- not a question -->`) or "text".
-    kinds: list[str]
+@dataclass(frozen=True, slots=True)
+class Fence:
+    """A fence line: its character and length, its indent (tabs to multiples of 4, as
+    CommonMark counts) and whether nothing follows the run (only such a fence closes one)."""
+
+    char: str
+    length: int
+    indent: int
+    bare: bool
+
+    def closed_by(self, line: str) -> bool:
+        """`line` closes this fence: the same character, at least as long, nothing after it, and
+        indented at most 3 more (CommonMark allows 3 past the fence's container)."""
+        closing = fence_of(line)
+        return (
+            closing is not None
+            and closing.bare
+            and closing.char == self.char
+            and closing.length >= self.length
+            and closing.indent <= self.indent + 3
+        )
+
+
+def fence_of(line: str) -> Fence | None:
+    """The fence on `line`, or None. A backtick fence's info cannot hold a backtick
+    (CommonMark), which tells "```python" from inline code like "```x``` is odd"."""
+    if "`" not in line and "~" not in line:
+        return None
+    match = FENCE.match(line)
+    if not match or (match.group(1)[0] == "`" and "`" in match.group(2)):
+        return None
+    run = match.group(1)
+    return Fence(run[0], len(run), _indent(line), not match.group(2).strip())
+
+
+def _indent(line: str) -> int:
+    """Columns of leading space, a tab reaching the next multiple of 4."""
+    prefix = line[: len(line) - len(line.lstrip(" \t"))]
+    return len(prefix.expandtabs(4)) if "\t" in prefix else len(prefix)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """Lines [start, end) of one code block. `fence` is None for an indented block (or one in a
+    quote); `closed` says a fenced block ends with its closing fence."""
+
+    start: int
+    end: int
+    fence: Fence | None
+    closed: bool
+
+
+@dataclass(frozen=True)
+class Code:
+    """Which lines are code: every block's first line -> the index just past it; the first lines
+    of the fenced ones; and a warning for each fence never closed."""
+
+    block_ends: dict[int, int]
+    fences: frozenset[int]
     problems: list[Problem]
-    #: The first line of each fenced code block -> the index just past its closing fence.
-    fence_ends: dict[int, int]
-    #: Per line: the previous / next line with content (text or code; blanks, directives and the
-    #: wrapper skipped), -1 or len(lines) when there is none; how many blank lines come right
-    #: before it (the start of the file and a closing fence count as a paragraph break).
-    previous: list[int] = field(default_factory=list)
-    following: list[int] = field(default_factory=list)
-    blanks: list[int] = field(default_factory=list)
-    #: The file's style, set by its first question: "speaker", "heading", "explicit", "quote"
-    #: or "plain" (see `_set_style`).
-    style: str = "plain"
-    heading_level: int | None = None
-    #: A heading file whose first question heading reads as a question: its headings of that
-    #: level that read as section titles ("## Example") belong to the answers.
-    question_shaped_headings: bool = False
-    #: A plain file whose first question is typed in lowercase: its capitalized `?` paragraphs
-    #: are the model's, unless they say "I".
-    lowercase_asker: bool = False
-    title_candidate: int | None = None
-    #: The `=====` line under a Setext title.
-    title_underline: int | None = None
-    #: Normalized text of every list item -> the first line it appears on.
-    list_items: dict[str, int] = field(default_factory=dict)
-    suppressed: set[int] = field(default_factory=set)
-    pinned_ids: dict[int, str] = field(default_factory=dict)
-    #: What the marking rules found, by line; and per line, the next line at or after it that
-    #: holds one (len(lines) if none): no question reaches past it.
-    marks: dict[int, Found] = field(default_factory=dict)
-    next_mark: list[int] = field(default_factory=list)
 
-    def text(self, i: int) -> bool:
-        return 0 <= i < len(self.lines) and self.kinds[i] == TEXT
+    def lines(self) -> set[int]:
+        return {i for start, end in self.block_ends.items() for i in range(start, end)}
 
 
-def classify_lines(
-    transcript: Transcript, leads: list[str]
-) -> tuple[list[str], dict[int, int], list[Problem]]:
-    """Mark each line as ignored, blank, code or text, tracking fences as GitHub does; return
-    the kinds, where each code block ends, and a warning for each fence that is never closed.
+#: The first window, in lines, the recovery reads after a fence it closed (see `read_code`).
+FIRST_WINDOW = 16
 
-    A fence still open at the end of the file keeps its lines as code (they stay in the last
-    answer) unless an explicit `Q:` marker follows it: then the fence is taken as closed before
-    that marker, so one missing ``` cannot swallow every question after it.
+
+def read_code(transcript: Transcript) -> Code:
+    """The code blocks of a transcript, as cmark-gfm sees them, and the recovery for a fence
+    never closed (see the comment above).
+
+    The recovery reads the rest of the file after each fence it closed in windows that double
+    until what follows cannot change the verdict (`_LinesAhead.never_closed`), so a file of many
+    fences never closed, each followed by a `Q:`, costs a few reads of the file, not one each.
     """
     lines, ignored = transcript.lines, transcript.ignored
+    blanked = [("" if i in ignored else line) for i, line in enumerate(lines)]
     count = len(lines)
-    kinds = [TEXT] * count
-    fence_ends: dict[int, int] = {}
+    block_ends: dict[int, int] = {}
+    fences: set[int] = set()
     problems: list[Problem] = []
-    fences = [FENCE.match(line) if "`" in line or "~" in line else None for line in lines]
-    # Scanning backwards: the longest bare fence of each kind at or after each line (so an
-    # opening fence knows at once whether anything will close it) and the next `Q:` line.
-    longest = {"`": [0] * (count + 1), "~": [0] * (count + 1)}
-    next_question = [count] * (count + 1)
-    undone = _undone_lines(lines)
-    for i in range(count - 1, -1, -1):
-        longest["`"][i], longest["~"][i] = longest["`"][i + 1], longest["~"][i + 1]
-        match = fences[i]
-        if match and i not in ignored and not match.group(2).strip():
-            run = match.group(1)
-            longest[run[0]][i] = max(longest[run[0]][i], len(run))
-        marker = leads[i] in QUESTION_LEADS and QUESTION_MARKER.match(lines[i])
-        next_question[i] = i if marker and i not in undone else next_question[i + 1]
-    opening: tuple[int, str, int] | None = None  # (index, char, length) of the open fence
-    i = 0
-    while i < count:
-        match = fences[i]
-        if i in ignored:
-            kinds[i] = IGNORED
-        elif opening:
-            kinds[i] = CODE
-            if (
-                match
-                and match.group(1)[0] == opening[1]
-                and len(match.group(1)) >= opening[2]
-                and not match.group(2).strip()
-            ):
-                fence_ends[opening[0]] = i + 1
-                opening = None
-        elif not lines[i].strip():
-            kinds[i] = BLANK
-        elif match and not (match.group(1)[0] == "`" and "`" in match.group(2)):
-            char, length = match.group(1)[0], len(match.group(1))
-            kinds[i] = CODE
-            opening = (i, char, length)
-            if longest[char][i + 1] < length:  # nothing closes it
-                stop = next_question[i + 1]
-                message = "code fence is never closed; "
-                if stop == count:
-                    message += "the lines after it stay in this answer"
-                else:
-                    message += f"taken as closed before the question marker on line {stop + 1}"
-                problems.append(Problem(transcript.source, i + 1, message))
-                for j in range(i + 1, stop):
-                    kinds[j] = IGNORED if j in ignored else CODE
-                fence_ends[i] = stop
-                opening = None
-                i = stop
+    rest: _LinesAhead | None = None  # built the first time a fence is left open
+    start, window = 0, count
+    while start < count:
+        stop = min(count, start + window)
+        blocks = _code_blocks(blanked, start, stop)
+        last = blocks[-1] if blocks else None
+        open_fence = None  # a fenced block that runs to `stop` (cmark-gfm leaves out blank lines)
+        if last is not None and last.fence is not None and not last.closed:
+            if not any(blanked[j].strip() for j in range(last.end, stop)):
+                open_fence = last
+        marker = count
+        if open_fence is not None:
+            rest = rest or _LinesAhead(transcript)
+            marker = rest.next_marker[open_fence.start + 1]
+        if stop < count and not (
+            open_fence is not None
+            and marker < stop
+            and rest is not None
+            and rest.never_closed(open_fence, blanked, stop)
+        ):
+            window *= 2  # what comes after the window could still change the verdict
+            continue
+        for block in blocks:
+            end = block.end
+            if block is open_fence:
+                end = marker
+            else:
+                while end > block.start + 1 and not blanked[end - 1].strip():
+                    end -= 1  # a block's last blank lines separate paragraphs, as blank lines do
+            block_ends[block.start] = end
+            if block.fence is not None:
+                fences.add(block.start)
+        if open_fence is None:
+            break
+        message = "code fence is never closed; "
+        if marker == count:
+            message += "the lines after it stay in this answer"
+        else:
+            message += f"taken as closed before the question marker on line {marker + 1}"
+        problems.append(Problem(transcript.source, open_fence.start + 1, message))
+        start, window = marker, max(FIRST_WINDOW, 2 * (marker - start))
+    return Code(block_ends, frozenset(fences), problems)
+
+
+def _code_blocks(lines: list[str], start: int, stop: int) -> list[CodeBlock]:
+    """cmark-gfm's code blocks in lines [start, stop), read as a file of their own."""
+    view = code_block_lines("\n".join(lines[start:stop]))
+    code = sorted(start + i for i in view if i < stop - start)
+    blocks: list[CodeBlock] = []
+    position = 0
+    while position < len(code):
+        run_start = run_end = code[position]
+        while position < len(code) and code[position] == run_end:
+            run_end += 1
+            position += 1
+        blocks.extend(_split_run(lines, run_start, run_end))
+    return blocks
+
+
+def _split_run(lines: list[str], start: int, end: int) -> list[CodeBlock]:
+    """A run of consecutive code lines -> its blocks, told apart by their fences.
+
+    A fence indented by four or more may be the first line of an indented block (which GitHub
+    shows with its backticks): it is taken as one until its closing fence comes, or a line
+    indented less that opens no fence shows it to be a list item's fence."""
+    blocks: list[CodeBlock] = []
+    i = start
+    while i < end:
+        fence = fence_of(lines[i])
+        j = i + 1
+        if fence is None:  # an indented block, or one in a quote
+            while j < end and not _opens_fence(lines[j]):
+                j += 1
+            blocks.append(CodeBlock(i, j, None, False))
+            i = j
+            continue
+        indented = fence.indent >= 4
+        while j < end and not fence.closed_by(lines[j]):
+            if indented and lines[j].strip() and _indent(lines[j]) < 4:
+                if _opens_fence(lines[j]):
+                    break  # the indented block ends, and a fence opens
+                indented = False  # a line of a list item's fence
+            j += 1
+        if j < end and fence.closed_by(lines[j]):
+            blocks.append(CodeBlock(i, j + 1, fence, True))
+            i = j + 1
+        else:
+            blocks.append(CodeBlock(i, j, None if indented else fence, False))
+            i = j
+    return blocks
+
+
+def _opens_fence(line: str) -> bool:
+    fence = fence_of(line)
+    return fence is not None and fence.indent < 4
+
+
+class _LinesAhead:
+    """What the recovery needs to know about the lines after a point, worked out once."""
+
+    def __init__(self, transcript: Transcript) -> None:
+        lines = transcript.lines
+        count = len(lines)
+        undone = _undone_lines(lines)
+        #: Per line, the next `Q:` line at or after it (count if none), as the user wrote it.
+        self.next_marker = [count] * (count + 1)
+        #: Per fence character, the longest bare fence at or after each line (any indent: every
+        #: line that could close a fence).
+        self.longest = {"`": [0] * (count + 1), "~": [0] * (count + 1)}
+        #: The least indent of a non-blank line at or after each line.
+        self.least_indent = [1 << 30] * (count + 1)
+        for i in range(count - 1, -1, -1):
+            line = lines[i]
+            self.longest["`"][i], self.longest["~"][i] = (
+                self.longest["`"][i + 1],
+                self.longest["~"][i + 1],
+            )
+            self.least_indent[i] = self.least_indent[i + 1]
+            if i in transcript.ignored:
+                self.next_marker[i] = self.next_marker[i + 1]
                 continue
-        i += 1
-    return kinds, fence_ends, problems
+            fence = fence_of(line)
+            if fence is not None and fence.bare:
+                self.longest[fence.char][i] = max(self.longest[fence.char][i], fence.length)
+            if line.strip():
+                self.least_indent[i] = min(self.least_indent[i], _indent(line))
+            marker = line.lstrip(" \t")[:1] in QUESTION_LEADS and QUESTION_MARKER.match(line)
+            self.next_marker[i] = i if marker and i not in undone else self.next_marker[i + 1]
+
+    def never_closed(self, block: CodeBlock, lines: list[str], stop: int) -> bool:
+        """The fenced block open at `stop` stays open to the end of the file: no line from
+        `stop` on could close it, and none is indented less than the block's lines (which would
+        end the list item holding it)."""
+        assert block.fence is not None
+        indent = min(_indent(line) for line in lines[block.start : stop] if line.strip())
+        return (
+            self.longest[block.fence.char][stop] < block.fence.length
+            and self.least_indent[stop] >= indent
+        )
 
 
 def _undone_lines(lines: list[str]) -> set[int]:
@@ -289,124 +512,158 @@ def _undone_lines(lines: list[str]) -> set[int]:
     return undone
 
 
+# --- Pass 2, layout: per-line facts and the title -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a file is line by line, whatever its style: worked out once, then only read."""
+
+    transcript: Transcript
+    lines: list[str]
+    #: Per line: its first character after leading spaces and tabs (a cheap filter for markers).
+    leads: list[str]
+    kinds: list[LineKind]
+    #: Every code block's first line -> the index just past it; the first lines of the fenced
+    #: ones (see `read_code`).
+    block_ends: dict[int, int]
+    fences: frozenset[int]
+    problems: list[Problem]
+    #: Per line: the previous / next line with content (text or code; blanks, directives and the
+    #: wrapper skipped), -1 or len(lines) when there is none; how many blank lines come right
+    #: before it (the start of the file and the end of a code block count as a paragraph break).
+    previous: list[int]
+    following: list[int]
+    blanks: list[int]
+    #: Normalized text of every list item -> the first line it appears on.
+    list_items: dict[str, int]
+    #: Lines under `<!-- not a question -->` (and a Setext title); lines under `<!-- id: ... -->`.
+    suppressed: frozenset[int]
+    pinned_ids: dict[int, str]
+    title_candidate: int | None = None
+    #: The `=====` line under a Setext title.
+    title_underline: int | None = None
+
+    def text(self, i: int) -> bool:
+        return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
+
+
+LAYOUT_FIELDS = tuple(each.name for each in fields(Layout))
+
+
 def leading_characters(lines: list[str]) -> list[str]:
     """Per line, the first character after leading spaces and tabs ("" for a blank line)."""
     return [line.lstrip(" \t")[:1] for line in lines]
 
 
-def heading_text(line: str) -> tuple[int, str] | None:
-    """`## text ##` -> (2, "text"); None for a line that is not an ATX heading."""
-    match = HEADING.match(line)
-    if not match:
-        return None
-    text = (match.group(2) or "").strip()
-    closed = text.rstrip("#")
-    if closed != text and (not closed or closed[-1] in " \t"):
-        text = closed.strip()
-    return len(match.group(1)), text
-
-
-def _heading(doc: Document, i: int) -> tuple[int, str] | None:
-    """A heading that may hold a question: (level, text). Speaker headings (`## You`) are not."""
-    line = doc.lines[i]
-    if doc.leads[i] != "#" or USER_HEADING.match(line) or ASSISTANT_HEADING.match(line):
-        return None
-    return heading_text(line)
-
-
-def _marked_heading(doc: Document, i: int) -> tuple[int, str] | None:
-    """A heading, with or without `Q:` before or inside it (`Q: # text`, `# Q: text`)."""
-    heading = _heading(doc, i)
-    if heading:
-        marker = QUESTION_MARKER.match(heading[1])
-        return (heading[0], marker.group(1).strip()) if marker else heading
-    marker = _question_marker(doc, i)
-    return heading_text(marker.group(1)) if marker else None
-
-
-def _question_marker(doc: Document, i: int) -> re.Match[str] | None:
-    return QUESTION_MARKER.match(doc.lines[i]) if doc.leads[i] in QUESTION_LEADS else None
-
-
-def _is_marker(doc: Document, i: int) -> bool:
-    """A line that opens a question by itself: `Q:`, `User:`, `## You`."""
-    if _question_marker(doc, i):
-        return True
-    line = doc.lines[i]
-    return doc.leads[i] in USER_LEADS and bool(USER_MARKER.match(line) or USER_HEADING.match(line))
-
-
-def build_document(transcript: Transcript) -> Document:
-    leads = leading_characters(transcript.lines)
-    kinds, fence_ends, problems = classify_lines(transcript, leads)
-    doc = Document(transcript, transcript.lines, leads, kinds, problems, fence_ends)
-    lines, count = doc.lines, len(doc.lines)
+def lay_out(transcript: Transcript) -> Layout:
+    """Pass 2: each line's kind and neighbours, the directives, the list items; then the title,
+    which is told from a first question by reading the file as a plain file."""
+    lines, ignored = transcript.lines, transcript.ignored
+    count = len(lines)
+    code = read_code(transcript)
+    in_code = code.lines()
+    leads = leading_characters(lines)
+    kinds: list[LineKind] = []
+    for i, line in enumerate(lines):
+        if i in ignored:
+            kinds.append(IGNORED)
+        elif i in in_code:
+            kinds.append(CODE)
+        elif not line.strip():
+            kinds.append(BLANK)
+        elif leads[i] == "<" and len(line) <= MAX_DIRECTIVE and DIRECTIVE.match(line):
+            kinds.append(DIRECTIVE_KIND)
+        else:
+            kinds.append(TEXT)
+    previous, following, blanks = _link_lines(kinds)
+    pinned_ids: dict[int, str] = {}
+    suppressed: set[int] = set()
+    list_items: dict[str, int] = {}
     for i in range(count):
-        if kinds[i] == TEXT and leads[i] == "<" and len(lines[i]) <= MAX_DIRECTIVE:
-            if DIRECTIVE.match(lines[i]):
-                kinds[i] = DIRECTIVE_KIND
-    _link_lines(doc)
-    for i in range(count):
-        if kinds[i] == DIRECTIVE_KIND:
+        if kinds[i] is DIRECTIVE_KIND:
             directive = DIRECTIVE.match(lines[i])
-            target = doc.following[i]
+            target = following[i]
             if directive and target < count:
                 if directive.group(2):
-                    doc.pinned_ids[target] = directive.group(2).strip()
+                    pinned_ids[target] = directive.group(2).strip()
                 else:
-                    doc.suppressed.add(target)
-        elif kinds[i] == TEXT and (leads[i] in "-*+" or leads[i].isdigit()):
+                    suppressed.add(target)
+        elif kinds[i] is TEXT and (leads[i] in "-*+" or leads[i].isdigit()):
             item = ITEM_TEXT.match(lines[i]) if len(lines[i]) <= 2 * MAX_QUESTION else None
             if item and item.group(1).strip():
-                doc.list_items.setdefault(normalize_question(item.group(1)), i)
-    content = [i for i in range(count) if kinds[i] == TEXT]
+                list_items.setdefault(normalize_question(item.group(1)), i)
+    layout = Layout(
+        transcript,
+        lines,
+        leads,
+        kinds,
+        code.block_ends,
+        code.fences,
+        code.problems,
+        previous,
+        following,
+        blanks,
+        list_items,
+        frozenset(suppressed),
+        pinned_ids,
+    )
     first = next((i for i in range(count) if kinds[i] in (TEXT, CODE)), count)
-    if first < count and kinds[first] == TEXT and _is_title(doc, first):
-        doc.title_candidate = first
-        if first + 1 < count and kinds[first + 1] == TEXT and SETEXT.match(lines[first + 1]):
-            # A Setext heading on the first line ("Notes" over "=====") is the title, always.
-            doc.title_underline = first + 1
-            kinds[first + 1] = IGNORED
-            doc.suppressed.add(first)
-            _link_lines(doc)
-    body = next((i for i in content if kinds[i] == TEXT and i != doc.title_candidate), None)
-    if body is not None:
-        _set_style(doc, content, body)
-    _find_marks(doc)
-    return doc
+    if first == count or kinds[first] is not TEXT:
+        return layout
+    if not _is_title(Document.read(layout, PLAIN), first):
+        return layout
+    if not (first + 1 < count and kinds[first + 1] is TEXT and SETEXT.match(lines[first + 1])):
+        return replace(layout, title_candidate=first)
+    # A Setext heading on the first line ("Notes" over "=====") is the title, always.
+    kinds = kinds[: first + 1] + [IGNORED] + kinds[first + 2 :]
+    previous, following, blanks = _link_lines(kinds)
+    return replace(
+        layout,
+        kinds=kinds,
+        previous=previous,
+        following=following,
+        blanks=blanks,
+        suppressed=layout.suppressed | {first},
+        title_candidate=first,
+        title_underline=first + 1,
+    )
 
 
-def _link_lines(doc: Document) -> None:
-    """Fill `previous`, `following` and `blanks` in two linear passes."""
-    count, kinds = len(doc.lines), doc.kinds
-    doc.previous, doc.following, doc.blanks = [-1] * count, [count] * count, [0] * count
-    last, blanks = -1, 0
+def _link_lines(kinds: list[LineKind]) -> tuple[list[int], list[int], list[int]]:
+    """`previous`, `following` and `blanks` (see `Layout`), in two linear passes."""
+    count = len(kinds)
+    previous, following, blanks = [-1] * count, [count] * count, [0] * count
+    last, run = -1, 0
     for i in range(count):
-        doc.previous[i] = last
+        kind = kinds[i]
+        previous[i] = last
         if last < 0:
-            doc.blanks[i] = 2
-        elif kinds[last] == CODE and kinds[i] != CODE:
-            doc.blanks[i] = max(blanks, 1)
+            blanks[i] = 2
+        elif kinds[last] is CODE and kind is not CODE:
+            blanks[i] = max(run, 1)
         else:
-            doc.blanks[i] = blanks
-        if kinds[i] == BLANK:
-            blanks += 1
-        elif kinds[i] in (TEXT, CODE):
-            last, blanks = i, 0
+            blanks[i] = run
+        if kind is BLANK:
+            run += 1
+        elif kind is TEXT or kind is CODE:
+            last, run = i, 0
     upcoming = count
     for i in range(count - 1, -1, -1):
-        doc.following[i] = upcoming
-        if kinds[i] in (TEXT, CODE):
+        following[i] = upcoming
+        if kinds[i] is TEXT or kinds[i] is CODE:
             upcoming = i
+    return previous, following, blanks
 
 
 def _is_title(doc: Document, first: int) -> bool:
     """The first line names the file when nothing answers it: a question starts right under it
     (a marker, a heading as deep or deeper, a quote, a line that reads as a question), or it is a
-    short plain line that no rule takes as a question (see `_take_title`).
+    short plain line that no rule takes as a question (see `_opening`).
 
     A capitalized heading with no `?` that is the only one at its level, with deeper headings
-    under it, is also a title: the deeper headings are the questions.
+    under it, is also a title: the deeper headings are the questions. `doc` is the file read as
+    a plain file: its style is not known yet.
     """
     line = doc.lines[first]
     if _is_marker(doc, first) or first in doc.suppressed:
@@ -419,16 +676,16 @@ def _is_title(doc: Document, first: int) -> bool:
         return False
     if after == len(doc.lines):
         return True
-    if doc.kinds[after] != TEXT:
+    if doc.kinds[after] is not TEXT:
         return False
     next_heading = _marked_heading(doc, after)
     if next_heading:
         return next_heading[0] >= heading[0]
     if _is_marker(doc, after) or QUOTE.match(doc.lines[after]):
         return True
-    if standalone_question(doc, after):  # the style is still "plain" here
+    if _unmarked_question(doc, after):
         return True
-    levels = [h[0] for i, k in enumerate(doc.kinds) if k == TEXT and (h := _heading(doc, i))]
+    levels = [h[0] for i, k in enumerate(doc.kinds) if k is TEXT and (h := _heading(doc, i))]
     alone_at_top = levels.count(heading[0]) == 1 and min(levels) == heading[0]
     return alone_at_top and len(levels) > 1 and not _first_letter(heading[1]).islower()
 
@@ -444,25 +701,52 @@ def _could_be_title(line: str) -> bool:
     )
 
 
-def _set_style(doc: Document, content: list[int], body: int) -> None:
-    """The file's style, set by its first question.
+# --- Pass 3, style ------------------------------------------------------------------------------
 
-    - "speaker": a chat export. The first marker names the user's turn, and it opens the body or
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How a file marks its questions (see `detect_style`)."""
+
+    kind: FileStyle = FileStyle.PLAIN
+    #: A heading file: the level of its question headings; and whether its first question heading
+    #: reads as a question, so that its headings of that level that read as section titles
+    #: ("## Example") belong to the answers.
+    heading_level: int | None = None
+    question_shaped_headings: bool = False
+    #: A plain file whose first question is typed in lowercase: its capitalized `?` paragraphs
+    #: are the model's, unless they say "I".
+    lowercase_asker: bool = False
+
+
+#: The style of a file with unmarked questions, and the one the style pass reads a file in.
+PLAIN = Style()
+
+
+def detect_style(plain: Document) -> Style:
+    """Pass 3: the file's style, set by its first question. `plain` is the file read as a plain
+    file: complete, so the standalone rules can say whether an unmarked question comes first.
+
+    - speaker: a chat export. The first marker names the user's turn, and it opens the body or
       the assistant's turns are marked too (so a stray `Prompt:` in an answer makes no export).
-    - "heading": the body opens with a heading (or a `Q:`-marked one): its level is the questions'.
-    - "quote": the body opens with a `>` quote.
-    - "explicit": a `Q:` marker comes before any line that reads as an unmarked question.
-    - "plain": unmarked questions. Adding `Q:` to a later line does not change that, so the
+    - heading: the body opens with a heading (or a `Q:`-marked one): its level is the questions'.
+    - quote: the body opens with a `>` quote.
+    - explicit: a `Q:` marker comes before any line that reads as an unmarked question.
+    - plain: unmarked questions. Adding `Q:` to a later line does not change that, so the
       escape hatch never breaks the questions around it.
     """
-    lines = doc.lines
+    lines = plain.lines
+    content = [i for i, kind in enumerate(plain.kinds) if kind is TEXT]
+    body = next((i for i in content if i != plain.title_candidate), None)
+    if body is None:
+        return PLAIN
     first_marker = next(
-        (i for i in content if i not in doc.suppressed and _is_marker(doc, i)), None
+        (i for i in content if i not in plain.suppressed and _is_marker(plain, i)), None
     )
-    heading = _marked_heading(doc, body)
+    heading = _marked_heading(plain, body)
     if (
         first_marker is not None
-        and not _question_marker(doc, first_marker)
+        and not _question_marker(plain, first_marker)
         and (
             first_marker == body
             or any(
@@ -471,44 +755,134 @@ def _set_style(doc: Document, content: list[int], body: int) -> None:
             )
         )
     ):
-        doc.style = "speaker"
-    elif heading and heading[1]:
-        doc.style, doc.heading_level = "heading", heading[0]
-        doc.question_shaped_headings = _asks(heading[1])
-    elif QUOTE.match(lines[body]):
-        doc.style = "quote"
-    else:
-        first_q = next(
-            (i for i in content if i not in doc.suppressed and _question_marker(doc, i)),
-            len(lines),
-        )
-        # The style is "plain" for now: does an unmarked question come before the first `Q:`?
-        first_guess = next(
-            (
-                i
-                for i in content
-                if body <= i < first_q and i not in doc.suppressed and standalone_question(doc, i)
-            ),
-            None,
-        )
-        if first_guess is not None:
-            doc.lowercase_asker = _first_letter(lines[first_guess].strip()).islower()
-        elif first_q < len(lines):
-            doc.style = "explicit"
+        return Style(FileStyle.SPEAKER)
+    if heading and heading[1]:
+        return Style(FileStyle.HEADING, heading[0], question_shaped_headings=_asks(heading[1]))
+    if QUOTE.match(lines[body]):
+        return Style(FileStyle.QUOTE)
+    first_q = next(
+        (i for i in content if i not in plain.suppressed and _question_marker(plain, i)),
+        len(lines),
+    )
+    # Does an unmarked question come before the first `Q:`?
+    first_guess = next(
+        (
+            i
+            for i in content
+            if body <= i < first_q and i not in plain.suppressed and _unmarked_question(plain, i)
+        ),
+        None,
+    )
+    if first_guess is not None:
+        return Style(lowercase_asker=_first_letter(lines[first_guess].strip()).islower())
+    if first_q < len(lines):
+        return Style(FileStyle.EXPLICIT)
+    return PLAIN
 
 
-def _find_marks(doc: Document) -> None:
-    """Run the marking rules once over the file: `marks` and `next_mark`."""
-    count = len(doc.lines)
-    doc.next_mark = [count] * (count + 1)
-    leads = MARK_LEADS | (USER_LEADS if doc.style == "speaker" else frozenset())
-    for i in range(count - 1, -1, -1):
-        found = None
-        if doc.kinds[i] == TEXT and doc.leads[i] in leads and i not in doc.suppressed:
-            found = next((f for rule in MARKING_RULES if (f := rule(doc, i))), None)
-        if found:
-            doc.marks[i] = found
-        doc.next_mark[i] = i if found else doc.next_mark[i + 1]
+def _unmarked_question(plain: Document, i: int) -> bool:
+    """A standalone rule takes line i (in the file read as a plain file)."""
+    return first_match(STANDALONE_RULES, plain, i) is not None
+
+
+# --- The document the rules read ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Marks:
+    """What the marking rules found, by line; and per line, the next line at or after it that
+    holds one (the file's length if none): no question reaches past it."""
+
+    found: dict[int, Found]
+    next: list[int]
+
+
+@dataclass(frozen=True)
+class Document(Layout):
+    """A file as the rules read it: its layout and its style, complete when made."""
+
+    style: Style = PLAIN
+
+    @classmethod
+    def read(cls, layout: Layout, style: Style) -> Document:
+        """`layout` read in `style`."""
+        return cls(**{name: getattr(layout, name) for name in LAYOUT_FIELDS}, style=style)
+
+    @cached_property
+    def marks(self) -> Marks:
+        """The marking rules, run once over the file, on first use (by the guessing rules and
+        `find_questions`); the marking rules themselves read no marks."""
+        count = len(self.lines)
+        rules = RUNNING[self.style.kind, RuleKind.MARKING]
+        leads = _any_lead(rules)
+        kinds, suppressed = self.kinds, self.suppressed
+        found: dict[int, Found] = {}
+        upcoming = [count] * (count + 1)
+        for i in range(count - 1, -1, -1):
+            result = None
+            if (
+                kinds[i] is TEXT
+                and (leads is None or self.leads[i] in leads)
+                and i not in suppressed
+            ):
+                result = first_match(rules, self, i)
+            if result is not None:
+                found[i] = result
+            upcoming[i] = i if result is not None else upcoming[i + 1]
+        return Marks(found, upcoming)
+
+
+def build_document(transcript: Transcript) -> Document:
+    """The passes before the rules: code and layout (`lay_out`), then the style."""
+    layout = lay_out(transcript)
+    plain = Document.read(layout, PLAIN)
+    style = detect_style(plain)
+    return plain if style == PLAIN else Document.read(layout, style)
+
+
+# --- Reading one line ---------------------------------------------------------------------------
+
+
+def heading_text(line: str) -> tuple[int, str] | None:
+    """`## text ##` -> (2, "text"); None for a line that is not an ATX heading."""
+    match = HEADING.match(line)
+    if not match:
+        return None
+    text = (match.group(2) or "").strip()
+    closed = text.rstrip("#")
+    if closed != text and (not closed or closed[-1] in " \t"):
+        text = closed.strip()
+    return len(match.group(1)), text
+
+
+def _heading(doc: Layout, i: int) -> tuple[int, str] | None:
+    """A heading that may hold a question: (level, text). Speaker headings (`## You`) are not."""
+    line = doc.lines[i]
+    if doc.leads[i] != "#" or USER_HEADING.match(line) or ASSISTANT_HEADING.match(line):
+        return None
+    return heading_text(line)
+
+
+def _marked_heading(doc: Layout, i: int) -> tuple[int, str] | None:
+    """A heading, with or without `Q:` before or inside it (`Q: # text`, `# Q: text`)."""
+    heading = _heading(doc, i)
+    if heading:
+        marker = QUESTION_MARKER.match(heading[1])
+        return (heading[0], marker.group(1).strip()) if marker else heading
+    marker = _question_marker(doc, i)
+    return heading_text(marker.group(1)) if marker else None
+
+
+def _question_marker(doc: Layout, i: int) -> re.Match[str] | None:
+    return QUESTION_MARKER.match(doc.lines[i]) if doc.leads[i] in QUESTION_LEADS else None
+
+
+def _is_marker(doc: Layout, i: int) -> bool:
+    """A line that opens a question by itself: `Q:`, `User:`, `## You`."""
+    if _question_marker(doc, i):
+        return True
+    line = doc.lines[i]
+    return doc.leads[i] in USER_LEADS and bool(USER_MARKER.match(line) or USER_HEADING.match(line))
 
 
 def _asks(text: str) -> bool:
@@ -542,7 +916,7 @@ def _first_letter(text: str) -> str:
 # --- The rules, tried in order ------------------------------------------------------------------
 
 
-def explicit_marker(doc: Document, i: int) -> Found | None:
+def explicit_marker(doc: Document, i: int) -> Hit | None:
     """`Q:` / `Question:` / `问：` in any case, spacing, width or bold: the user's own word that a
     question starts here, so it wins in every style (also `## Q: ...` and `Q: ## ...`)."""
     line = doc.lines[i]
@@ -560,59 +934,60 @@ def explicit_marker(doc: Document, i: int) -> Found | None:
         return None
     text = _strip_bold_end(text)
     reason = "marked `Q:`" if text else "marked `Q:`; the question is on the lines under it"
-    return Found("explicit marker", "high", i, text, reason, text_follows=not text)
+    return Hit(Confidence.HIGH, text, reason, text_follows=not text)
 
 
-def role_marker(doc: Document, i: int) -> Found | None:
-    """Chat-export speaker turns: `User:`, `**You:**`, `You said:`, `## You`, `### Prompt`. Only in
-    a chat export (see `_set_style`): elsewhere `Prompt:` or `Me:` may be a line of an answer."""
-    line = doc.lines[i]
-    if doc.style != "speaker" or doc.leads[i] not in USER_LEADS:
+def speaker_heading(doc: Document, i: int) -> Hit | None:
+    """`## You`, `### Prompt`: a chat export's heading for the user's turn; the question is under
+    it. Only in a chat export (see `detect_style`)."""
+    if not USER_HEADING.match(doc.lines[i]):
         return None
-    if USER_HEADING.match(line):
-        return Found("speaker heading", "high", i, "", "the user's turn (speaker heading)", True)
-    match = USER_MARKER.match(line)
-    if match:
-        text = _strip_bold_end(match.group(1))
-        return Found(
-            "speaker marker", "high", i, text, "the user's turn (speaker marker)", not text
-        )
-    return None
+    return Hit(Confidence.HIGH, "", "the user's turn (speaker heading)", text_follows=True)
 
 
-def heading_question(doc: Document, i: int) -> Found | None:
+def speaker_marker(doc: Document, i: int) -> Hit | None:
+    """`User:`, `**You:**`, `You said:`: a chat export's marker for the user's turn. Only in a
+    chat export: elsewhere `Prompt:` or `Me:` may be a line of an answer."""
+    match = USER_MARKER.match(doc.lines[i])
+    if not match:
+        return None
+    text = _strip_bold_end(match.group(1))
+    return Hit(Confidence.HIGH, text, "the user's turn (speaker marker)", text_follows=not text)
+
+
+def heading_question(doc: Document, i: int) -> Hit | None:
     """In a file whose first question is a heading, the headings of that level are questions.
     Deeper (and shallower) headings are sections of an answer; so is a heading of that level that
     reads as a section title ("## Example") when the file's question headings read as questions."""
-    if doc.heading_level is None or i == doc.title_candidate:
+    if i == doc.title_candidate:
         return None
     heading = _heading(doc, i)
-    if not heading or heading[0] != doc.heading_level or not heading[1]:
+    if not heading or heading[0] != doc.style.heading_level or not heading[1]:
         return None
-    if doc.question_shaped_headings and not _asks(heading[1]):
+    if doc.style.question_shaped_headings and not _asks(heading[1]):
         return None
     reason = f"level-{heading[0]} heading, the level of this file's questions"
-    return Found("heading", "high", i, heading[1], reason)
+    return Hit(Confidence.HIGH, heading[1], reason)
 
 
-def quoted_prompt(doc: Document, i: int) -> Found | None:
+def quoted_prompt(doc: Document, i: int) -> Hit | None:
     """In a file that opens with a `>` quote, each quote block that starts a paragraph is a
     prompt, unless it shows it is part of an answer: the line before introduces it ("for
     example:"), the sentence goes on after it in lowercase, or it is a callout ("> **Note:**")."""
-    if doc.style != "quote" or not QUOTE.match(doc.lines[i]):
+    if not QUOTE.match(doc.lines[i]):
         return None
     if _introduces(doc, i) or _continued(doc, i, _quote_end(doc, i)):
         return None
     if _unquote(doc.lines[i]).lstrip().startswith(("**", "__", "[!")):
         return None  # a callout of the answer: "> **Note:** ...", "> [!TIP]"
-    return Found("quoted prompt", "medium", i, _unquote(doc.lines[i]), "`>` quote block")
+    return Hit(Confidence.MEDIUM, _unquote(doc.lines[i]), "`>` quote block")
 
 
-def copied_list_item(doc: Document, i: int) -> Found | None:
+def copied_list_item(doc: Document, i: int) -> Hit | None:
     """`1. What is X?` (number kept or not) standing alone, copied from a list in an earlier
     answer: people ask about the items a model listed, one at a time."""
     line = doc.lines[i]
-    if not doc.list_items or doc.style == "speaker" or len(line) > MAX_QUESTION:
+    if not doc.list_items or len(line) > MAX_QUESTION:
         return None
     if not _stands_alone(doc, i):
         return None
@@ -627,7 +1002,7 @@ def copied_list_item(doc: Document, i: int) -> Found | None:
     earlier = doc.list_items.get(normalize_question(text))
     if earlier is None or earlier >= doc.previous[i]:
         return None  # not listed before, or listed in the very list this line belongs to
-    return Found("copied list item", "high", i, text, f"copies the list item on line {earlier + 1}")
+    return Hit(Confidence.HIGH, text, f"copies the list item on line {earlier + 1}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -651,61 +1026,70 @@ class Signals:
         return self.capitalized and (self.leans or self.to_reader)
 
 
-def standalone_question(doc: Document, i: int) -> Found | None:
+def _opens_paragraph_with_reply(doc: Document, i: int) -> bool:
+    """Line i opens a paragraph and something follows it: where the standalone rules look."""
+    return doc.blanks[i] > 0 and doc.following[i] < len(doc.lines)
+
+
+def standalone_question(doc: Document, i: int) -> Hit | None:
     """A short line that opens a paragraph, as people type questions: lowercase, or ending in `?`.
 
     Model replies ask rhetorical questions too, so the confidence says how sure this is (see
     `Signals`): high for a lowercase question or one set off by two blank lines; medium for one
     with pasted code or output under it, a capitalized one with its reply right under it, or a
-    capitalized one on its own in a file of unmarked questions; low for a lowercase request
-    without `?` ("difference between X and Y"). A capitalized question that leans on the text
-    before it or talks to "you" is the model's own, and so is a `?` ending a paragraph of
-    statements.
+    capitalized one on its own in a file of unmarked questions; low for a capitalized one on its
+    own in a file of lowercase questions. A capitalized question that leans on the text before it
+    or talks to "you" is the model's own, and so is a `?` ending a paragraph of statements. Not in
+    a chat export, which marks every turn.
     """
-    if doc.style == "speaker" or doc.blanks[i] == 0 or doc.following[i] == len(doc.lines):
-        return None  # a chat export marks every turn; a question needs a reply after it
+    if not _opens_paragraph_with_reply(doc, i):
+        return None
     text = doc.lines[i].strip()
     if not text.endswith(QUESTION_END) and not _typed(text):
         return None
     signals = _signals(doc, i)
     if signals is None:
         return None
-    asks, typed, plain = signals.asks, signals.typed, doc.style == "plain"
-    verdict: tuple[str, str] | None = None
-    if asks and typed:
-        verdict = "high", "lowercase line ending in `?`"
-    elif asks and signals.separated:
-        verdict = "high", "set off by two blank lines"
-    elif signals.pasted:
-        verdict = "medium", "a line with pasted code or output under it, then a reply"
-    elif asks and signals.rhetorical:
+    asks, plain = signals.asks, doc.style.kind is FileStyle.PLAIN
+    if asks and signals.typed:
+        return Hit(Confidence.HIGH, text, "lowercase line ending in `?`")
+    if asks and signals.separated:
+        return Hit(Confidence.HIGH, text, "set off by two blank lines")
+    if signals.pasted:
+        return Hit(
+            Confidence.MEDIUM, text, "a line with pasted code or output under it, then a reply"
+        )
+    if not asks or signals.rhetorical:
         return None
-    elif asks and signals.attached and not signals.prose:
-        verdict = "medium", "capitalized `?` line with its reply right under it"
-    elif asks and plain and signals.alone and (signals.first_person or not doc.lowercase_asker):
-        verdict = "medium", "`?` paragraph in a file of unmarked questions"
-    elif asks and plain and signals.alone and not signals.prose:
-        verdict = "low", "capitalized `?` paragraph in a file of lowercase questions"
-    elif (
-        typed
-        and not asks
-        and len(text) <= 120
-        and not text.endswith(STATEMENT_END)
-        and (plain or signals.separated)
-        and ASKING_WORDS.match(text)
+    if signals.attached and not signals.prose:
+        return Hit(Confidence.MEDIUM, text, "capitalized `?` line with its reply right under it")
+    if plain and signals.alone and (signals.first_person or not doc.style.lowercase_asker):
+        return Hit(Confidence.MEDIUM, text, "`?` paragraph in a file of unmarked questions")
+    if plain and signals.alone and not signals.prose:
+        return Hit(
+            Confidence.LOW, text, "capitalized `?` paragraph in a file of lowercase questions"
+        )
+    return None
+
+
+def standalone_request(doc: Document, i: int) -> Hit | None:
+    """`difference between etcd and zookeeper`: a lowercase line without `?` that opens with an
+    asking word, in a file of unmarked questions or set off by two blank lines (after
+    `standalone_question`, which takes such a line with pasted code under it)."""
+    if not _opens_paragraph_with_reply(doc, i):
+        return None
+    text = doc.lines[i].strip()
+    if (
+        text.endswith(QUESTION_END + STATEMENT_END)
+        or len(text) > 120
+        or not _typed(text)
+        or not ASKING_WORDS.match(text)
     ):
-        return Found("standalone request", "low", i, text, "lowercase line without `?`")
-    if verdict is None:
         return None
-    return Found("standalone question", verdict[0], i, text, verdict[1])
-
-
-#: The rules that read a marker the user or the exporter wrote.
-MARKING_RULES = [explicit_marker, role_marker, heading_question]
-#: The rules that guess; they only look at a line that opens a paragraph.
-GUESSING_RULES = [quoted_prompt, copied_list_item, standalone_question]
-RULES = MARKING_RULES + GUESSING_RULES
-GUESSED = ("quoted prompt", "copied list item", "standalone question", "standalone request")
+    signals = _signals(doc, i)
+    if signals is None or not (doc.style.kind is FileStyle.PLAIN or signals.separated):
+        return None
+    return Hit(Confidence.LOW, text, "lowercase line without `?`")
 
 
 def _signals(doc: Document, i: int) -> Signals | None:
@@ -755,7 +1139,11 @@ def _not_standalone(doc: Document, i: int) -> str | None:
         return "a table row"
     if doc.blanks[i] == 0:
         return "inside a paragraph (no blank line before it)"
-    if doc.style != "speaker" and _is_marker(doc, i) and not _question_marker(doc, i):
+    if (
+        doc.style.kind is not FileStyle.SPEAKER
+        and _is_marker(doc, i)
+        and not _question_marker(doc, i)
+    ):
         return "names a speaker, but this file is no chat export (its first question is not)"
     if _introduces(doc, i):
         return "introduced by the line before it (ending in `:`)"
@@ -767,7 +1155,7 @@ def _has_paste(doc: Document, i: int) -> bool:
     below = i + 1
     if below >= len(doc.lines) or doc.lines[i].rstrip().endswith((":", "：")):
         return False
-    if doc.kinds[below] == CODE or (doc.kinds[below] == TEXT and _is_output(doc.lines[below])):
+    if doc.kinds[below] is CODE or (doc.kinds[below] is TEXT and _is_output(doc.lines[below])):
         end = _block_end(doc, below)
         return end < len(doc.lines) and doc.following[end - 1] < len(doc.lines)
     return False
@@ -782,7 +1170,7 @@ def _introduces(doc: Document, i: int) -> bool:
     previous = doc.previous[i]
     return (
         previous >= 0
-        and doc.kinds[previous] == TEXT
+        and doc.kinds[previous] is TEXT
         and doc.lines[previous].rstrip().endswith((":", "："))
     )
 
@@ -790,7 +1178,7 @@ def _introduces(doc: Document, i: int) -> bool:
 def _quote_end(doc: Document, i: int) -> int:
     """Index just past the quote block starting at line i."""
     j = i + 1
-    while j < len(doc.lines) and doc.kinds[j] == TEXT and QUOTE.match(doc.lines[j]):
+    while j < len(doc.lines) and doc.kinds[j] is TEXT and QUOTE.match(doc.lines[j]):
         j += 1
     return j
 
@@ -803,10 +1191,11 @@ def _continued(doc: Document, start: int, end: int) -> bool:
     return (
         before >= 0
         and after < len(doc.lines)
-        and doc.kinds[before] == TEXT == doc.kinds[after]
+        and doc.kinds[before] is TEXT
+        and doc.kinds[after] is TEXT
         and not doc.lines[before].rstrip().endswith(STATEMENT_END + QUESTION_END + (")",))
         and not (HEADING.match(doc.lines[before]) or LIST_ITEM.match(doc.lines[before]))
-        and after not in doc.marks
+        and after not in doc.marks.found
         and not LIST_ITEM.match(doc.lines[after])
         and _first_letter(doc.lines[after][:40]).islower()
     )
@@ -817,12 +1206,12 @@ def _stands_alone(doc: Document, i: int) -> bool:
     if doc.blanks[i] == 0 or _introduces(doc, i):
         return False
     after = doc.following[i]
-    if after >= len(doc.lines) or doc.kinds[after] != TEXT:
+    if after >= len(doc.lines) or doc.kinds[after] is not TEXT:
         return True
     if after == i + 1:
         return not LIST_ITEM.match(doc.lines[after])
     previous = doc.previous[i]
-    in_list = previous >= 0 and doc.kinds[previous] == TEXT and LIST_ITEM.match(doc.lines[previous])
+    in_list = previous >= 0 and doc.kinds[previous] is TEXT and LIST_ITEM.match(doc.lines[previous])
     numbered = NUMBERED_ITEM.match(doc.lines[after]) and NUMBERED_ITEM.match(doc.lines[i])
     return not ((in_list and LIST_ITEM.match(doc.lines[after])) or numbered)
 
@@ -840,53 +1229,166 @@ def _unquote(line: str) -> str:
     return UNQUOTE.sub("", line).rstrip()
 
 
-# --- Finding questions and their extent ---------------------------------------------------------
+# --- A rule's own extent and question text ------------------------------------------------------
 
 
-def find_questions(doc: Document) -> list[Found]:
-    """Offer every text line to the rules (the marking rules already ran, in `_find_marks`);
-    after a question, skip the lines that belong to it. Then drop what is no question of its
-    own (see `_empty`): a guess stays a line of the answer before it, or the file's title."""
-    found: list[Found] = []
+def _own_line(doc: Document, start: int) -> int:
+    """A question's own lines: its first line (the lines under it may join it, see
+    `_question_extent`)."""
+    return start + 1
+
+
+def _marked_text(doc: Document, found: Found, end: int) -> str:
+    """The question's lines [start, end), its first line as the rule read it (without its
+    marker)."""
+    return _join(doc, found.index, end, found.text).strip()
+
+
+def _quoted_text(doc: Document, found: Found, end: int) -> str:
+    """The quote without its `>` marks, then any lines that joined it."""
+    start = found.index
+    quote_end = _quote_end(doc, start)
+    quoted = "\n".join(_unquote(doc.lines[j]) for j in range(start, quote_end)).strip()
+    rest = _join(doc, quote_end, end)
+    return f"{quoted}\n{rest}".strip() if rest.strip() else quoted
+
+
+# --- The rule table -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One rule of the chain: its name, its kind, the file styles it runs in, the first
+    characters a line it takes can start with (a cheap filter; None: any), its match function,
+    and its question's own lines and text where they differ from a one-line question's."""
+
+    name: Rule
+    kind: RuleKind
+    match: Callable[[Document, int], Hit | None]
+    styles: frozenset[FileStyle] = frozenset(FileStyle)  # every style
+    leads: frozenset[str] | None = None
+    #: Index just past the question's own lines, from its first line.
+    extent: Callable[[Document, int], int] = _own_line
+    #: The question's text, from its found first line and the end of the question.
+    question_text: Callable[[Document, Found, int], str] = _marked_text
+
+
+MARKING, GUESSING = RuleKind.MARKING, RuleKind.GUESSING
+ALL_STYLES = frozenset(FileStyle)
+SPEAKER_FILES = frozenset({FileStyle.SPEAKER})
+OTHER_FILES = ALL_STYLES - SPEAKER_FILES  # a chat export marks every turn: nothing to guess
+#: The guessing rules the style pass asks whether an unmarked question comes first.
+STANDALONE_RULES = (
+    RuleSpec(Rule.STANDALONE_QUESTION, GUESSING, standalone_question, styles=OTHER_FILES),
+    RuleSpec(Rule.STANDALONE_REQUEST, GUESSING, standalone_request, styles=OTHER_FILES),
+)
+#: The chain, in order. The marking rules come first (`Document.marks` runs them over the whole
+#: file, since no question reaches past a marked one); the guessing rules only look at a line
+#: that opens a paragraph.
+RULES: tuple[RuleSpec, ...] = (
+    RuleSpec(Rule.EXPLICIT_MARKER, MARKING, explicit_marker, leads=QUESTION_LEADS | HEADING_LEADS),
+    RuleSpec(
+        Rule.SPEAKER_HEADING, MARKING, speaker_heading, styles=SPEAKER_FILES, leads=HEADING_LEADS
+    ),
+    RuleSpec(
+        Rule.SPEAKER_MARKER, MARKING, speaker_marker, styles=SPEAKER_FILES, leads=SPEAKER_LEADS
+    ),
+    RuleSpec(
+        Rule.HEADING,
+        MARKING,
+        heading_question,
+        styles=frozenset({FileStyle.HEADING}),
+        leads=HEADING_LEADS,
+    ),
+    RuleSpec(
+        Rule.QUOTED_PROMPT,
+        GUESSING,
+        quoted_prompt,
+        styles=frozenset({FileStyle.QUOTE}),
+        leads=frozenset(">"),
+        extent=_quote_end,
+        question_text=_quoted_text,
+    ),
+    RuleSpec(Rule.COPIED_LIST_ITEM, GUESSING, copied_list_item, styles=OTHER_FILES),
+    *STANDALONE_RULES,
+)
+#: The rules of each kind that run in a file of each style, in chain order.
+RUNNING: dict[tuple[FileStyle, RuleKind], tuple[RuleSpec, ...]] = {
+    (style, kind): tuple(rule for rule in RULES if rule.kind is kind and style in rule.styles)
+    for style in FileStyle
+    for kind in RuleKind
+}
+
+
+def _any_lead(rules: tuple[RuleSpec, ...]) -> frozenset[str] | None:
+    """The first characters a line must start with for any of `rules` to take it (None: any)."""
+    if any(rule.leads is None for rule in rules):
+        return None
+    return frozenset(lead for rule in rules for lead in rule.leads or ())
+
+
+def first_match(rules: tuple[RuleSpec, ...], doc: Document, i: int) -> Found | None:
+    """The first of `rules` (in order) that takes line i, as a Found."""
+    lead = doc.leads[i]
+    for rule in rules:
+        if rule.leads is not None and lead not in rule.leads:
+            continue
+        hit = rule.match(doc, i)
+        if hit is not None:
+            return Found(rule, i, hit.confidence, hit.text, hit.reason, hit.text_follows)
+    return None
+
+
+# --- Pass 4: finding questions and their extent -------------------------------------------------
+
+
+def find_questions(doc: Document) -> list[Question]:
+    """Offer every text line to the rules (the marking rules' results are `doc.marks`); after a
+    question, skip the lines that belong to it. Then drop what is no question of its own (see
+    `_empty`): a guess stays a line of the answer before it, or the file's title."""
+    guessing = RUNNING[doc.style.kind, RuleKind.GUESSING]
+    marked = doc.marks.found
+    questions: list[Question] = []
     count = len(doc.lines)
     i = 0
     while i < count:
-        result = None
-        if doc.kinds[i] == TEXT and i not in doc.suppressed:
-            result = doc.marks.get(i)
-            if result is None and doc.blanks[i] > 0:
-                result = next((f for rule in GUESSING_RULES if (f := rule(doc, i))), None)
-        if result is None:
+        found = None
+        if doc.kinds[i] is TEXT and i not in doc.suppressed:
+            found = marked.get(i)
+            if found is None and doc.blanks[i] > 0:
+                found = first_match(guessing, doc, i)
+        if found is None:
             i += 1
             continue
-        result.question_end, result.answer_start = _question_extent(doc, result)
-        found.append(result)
-        i = max(result.question_end, i + 1)
-    starts = [result.index for result in found[1:]] + [count] if found else []
+        end, answer_start = _question_extent(doc, found)
+        questions.append(Question(found, end, answer_start))
+        i = max(end, i + 1)
+    starts = [question.found.index for question in questions[1:]] + [count] if questions else []
     return [
-        result
-        for result, next_start in zip(found, starts, strict=True)
-        if not _empty(doc, result, next_start)
+        question
+        for question, next_start in zip(questions, starts, strict=True)
+        if not _empty(doc, question, next_start)
     ]
 
 
-def _empty(doc: Document, found: Found, next_start: int) -> bool:
+def _empty(doc: Document, question: Question, next_start: int) -> bool:
     """A guess that nothing answers, or a bare marker (`## You`, `Question:`) with nothing
     under it before the next question: not a question of its own."""
-    if found.rule in GUESSED:
-        return doc.following[found.question_end - 1] >= next_start
+    found = question.found
+    if found.rule.kind is RuleKind.GUESSING:
+        return doc.following[question.end - 1] >= next_start
     return found.text_follows and doc.following[found.index] >= next_start
 
 
 def _answer_marker_text(doc: Document, i: int) -> str | None:
     """The text after an answer marker on line i (`A:`, `Assistant:`, `## ChatGPT`), or None."""
-    if doc.kinds[i] != TEXT:
+    if doc.kinds[i] is not TEXT:
         return None
     line = doc.lines[i]
     match = ANSWER_MARKER.match(line)
     if match:
         return match.group(1)
-    if doc.style == "speaker":
+    if doc.style.kind is FileStyle.SPEAKER:
         match = ASSISTANT_MARKER.match(line)
         if match:
             return match.group(1)
@@ -896,12 +1398,13 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
 
 
 def _block_end(doc: Document, i: int) -> int:
-    """Index just past the block starting at i: a fenced code block or a run of text lines."""
-    if doc.kinds[i] == CODE:
-        if i in doc.fence_ends:
-            return doc.fence_ends[i]
+    """Index just past the block starting at i: a code block or a run of text lines."""
+    if doc.kinds[i] is CODE:
+        end = doc.block_ends.get(i)
+        if end is not None:
+            return end
         j = i + 1
-        while j < len(doc.lines) and doc.kinds[j] == CODE:
+        while j < len(doc.lines) and doc.kinds[j] is CODE:
             j += 1
         return j
     j = i + 1
@@ -915,18 +1418,18 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
     question.
 
     In a chat export the question runs to the assistant's marker (`## ChatGPT`). Elsewhere the
-    question is its line (the block under a `Question:` alone, the whole `>` quote) and the lines
-    right under it when an answer marker (`A:`) ends them, plus any code block, quote or program
-    output pasted under it, as long as a reply still follows; an answer marker right after that
-    starts the answer. An `A:` further down is the model's text, not the end of the question.
+    question is its own lines (its rule's `extent`: its line, or the whole `>` quote; the block
+    under a `Question:` alone) and the lines right under them when an answer marker (`A:`) ends
+    them, plus any code block, quote or program output pasted under it, as long as a reply still
+    follows; an answer marker right after that starts the answer. An `A:` further down is the
+    model's text, not the end of the question.
     """
     start = found.index
-    bound = doc.next_mark[start + 1]
-    if doc.style == "speaker":
+    bound = doc.marks.next[start + 1]
+    if doc.style.kind is FileStyle.SPEAKER:
         marker = _answer_marker_in(doc, start + 1, bound)
         if marker is not None:
             return marker, marker
-    end = start + 1
     if found.text_follows:
         first = doc.following[start]
         if first >= bound:
@@ -935,9 +1438,9 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
         marker = _answer_marker_in(doc, first, end)
         if marker is not None:
             return marker, marker
-    elif found.rule == "quoted prompt":
-        end = min(_quote_end(doc, start), bound)
-    if end < bound and doc.kinds[end] == TEXT:  # lines right under the question
+    else:
+        end = min(found.rule.extent(doc, start), bound)
+    if end < bound and doc.kinds[end] is TEXT:  # lines right under the question
         run_end = min(_block_end(doc, end), bound)
         marker = _answer_marker_in(doc, end, run_end)
         after = doc.following[run_end - 1]
@@ -951,9 +1454,9 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
             break
         if _answer_marker_text(doc, j) is not None:
             return end, j
-        attached = doc.kinds[j] == CODE or (
+        attached = doc.kinds[j] is CODE or (
             j == end
-            and doc.kinds[j] == TEXT
+            and doc.kinds[j] is TEXT
             and (QUOTE.match(doc.lines[j]) or _is_output(doc.lines[j]))
         )
         if not attached:
@@ -979,48 +1482,60 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
     parts = [
         first_text if (j == start and first_text is not None) else doc.lines[j]
         for j in range(start, stop)
-        if doc.kinds[j] not in (IGNORED, DIRECTIVE_KIND)
+        if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
     ]
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])
 
 
-def _question_text(doc: Document, found: Found) -> str:
-    start, end = found.index, found.question_end
+def _question_text(doc: Document, question: Question) -> str:
+    found = question.found
     if found.text_follows:
-        return _join(doc, start + 1, end).strip()
-    if found.rule == "quoted prompt":
-        quote_end = _quote_end(doc, start)
-        quoted = "\n".join(_unquote(doc.lines[j]) for j in range(start, quote_end)).strip()
-        rest = _join(doc, quote_end, end)
-        return f"{quoted}\n{rest}".strip() if rest.strip() else quoted
-    return _join(doc, start, end, found.text).strip()
+        return _join(doc, found.index + 1, question.end).strip()
+    return found.rule.question_text(doc, found, question.end)
 
 
-def _take_title(doc: Document, found: list[Found], parsed: Parsed) -> list[Found]:
-    """Set the title from the lines before the first question, and report any other line there."""
+@dataclass(frozen=True)
+class Opening:
+    """What comes before the first question: the title, and any lines on no card."""
+
+    title: str | None = None
+    title_line: int | None = None
+    title_lines: list[int] = field(default_factory=list)
+    unassigned: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def _opening(doc: Document, questions: list[Question]) -> Opening:
+    """The title from the lines before the first question, and a warning for any other line
+    there."""
     candidate = doc.title_candidate
-    first = found[0].index if found else len(doc.lines)
+    first = questions[0].found.index if questions else len(doc.lines)
     leading = [
         i
         for i in range(first)
         if (doc.kinds[i] in (TEXT, CODE, DIRECTIVE_KIND) and doc.lines[i].strip())
         or i == doc.title_underline  # set aside with the title; reported if the title is not
     ]
-    if leading and leading[0] == candidate:
+    title: str | None = None
+    title_line: int | None = None
+    title_lines: list[int] = []
+    decisions: list[Decision] = []
+    if leading and candidate is not None and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
-        parsed.title = (heading[1] if heading else doc.lines[candidate].strip()) or None
-        parsed.title_line = candidate + 1
-        parsed.title_lines = [candidate + 1]
+        title = (heading[1] if heading else doc.lines[candidate].strip()) or None
+        title_line = candidate + 1
+        title_lines = [candidate + 1]
         if doc.title_underline is not None:
-            parsed.title_lines.append(doc.title_underline + 1)
+            title_lines.append(doc.title_underline + 1)
         reason = "first line, and no answer under it"
-        parsed.decisions.append(Decision(candidate + 1, "title", "title", "high", reason))
+        decisions.append(Decision(candidate + 1, Verdict.TITLE, None, None, reason))
         leading = [i for i in leading[1:] if i != doc.title_underline]
+    problems = []
     if leading:
-        parsed.unassigned.extend(i + 1 for i in leading)
-        parsed.problems.append(
+        problems.append(
             Problem(
                 doc.transcript.source,
                 leading[0] + 1,
@@ -1028,7 +1543,8 @@ def _take_title(doc: Document, found: list[Found], parsed: Parsed) -> list[Found
                 "are on no card (add `Q:` before a question to make one)",
             )
         )
-    return found
+    unassigned = [i + 1 for i in leading]
+    return Opening(title, title_line, title_lines, unassigned, problems, decisions)
 
 
 def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
@@ -1039,67 +1555,83 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
     the same either way."""
     doc = build_document(transcript)
     source = transcript.source
-    parsed = Parsed(source, [], problems=list(transcript.problems) + doc.problems)
-    found = _take_title(doc, find_questions(doc), parsed)
-    for number, result in enumerate(found):
-        end = found[number + 1].index if number + 1 < len(found) else len(doc.lines)
-        line = result.index + 1
-        question = _question_text(doc, result)
-        answer_start = min(result.answer_start, end)
+    questions = find_questions(doc)
+    opening = _opening(doc, questions)
+    problems = list(transcript.problems) + doc.problems + opening.problems
+    decisions = list(opening.decisions)
+    notes: list[Note] = []
+    for number, question in enumerate(questions):
+        found = question.found
+        end = questions[number + 1].found.index if number + 1 < len(questions) else len(doc.lines)
+        line = found.index + 1
+        text = _question_text(doc, question)
+        answer_start = min(question.answer_start, end)
         marker_text = _answer_marker_text(doc, answer_start) if answer_start < end else None
         answer = _join(doc, answer_start, end, marker_text)
         last = end - 1
-        while last > result.index and (doc.kinds[last] == IGNORED or not doc.lines[last].strip()):
+        while last > found.index and (doc.kinds[last] is IGNORED or not doc.lines[last].strip()):
             last -= 1
-        if not question:
-            parsed.problems.append(Problem(source, line, "question marker with no question text"))
+        if not text:
+            problems.append(Problem(source, line, "question marker with no question text"))
         if not answer.strip():
-            parsed.problems.append(Problem(source, line, "question has no answer"))
-        if result.confidence == "low":
-            parsed.problems.append(
+            problems.append(Problem(source, line, "question has no answer"))
+        if found.confidence is Confidence.LOW:
+            problems.append(
                 Problem(
                     source,
                     line,
-                    f"guessed a question ({result.rule}); "
+                    f"guessed a question ({found.rule.name}); "
                     "add `Q:` to confirm or `<!-- not a question -->` above it to undo",
                 )
             )
-        parsed.decisions.append(
-            Decision(line, "question", result.rule, result.confidence, result.reason)
+        decisions.append(
+            Decision(line, Verdict.QUESTION, found.rule.name, found.confidence, found.reason)
         )
-        parsed.notes.append(
+        notes.append(
             Note(
                 source=source,
                 line=line,
-                question=question,
+                question=text,
                 answer=answer,
-                rule=result.rule,
-                confidence=result.confidence,
+                rule=found.rule.name,
+                confidence=found.confidence,
                 first_line=line,
                 last_line=last + 1,
-                note_id=doc.pinned_ids.get(result.index),
+                note_id=doc.pinned_ids.get(found.index),
             )
         )
     if explain:
-        in_questions = {j for result in found for j in range(result.index, result.question_end)}
-        _explain_kept_lines(doc, in_questions, parsed)
-    parsed.decisions.sort(key=lambda decision: decision.line)
-    return parsed
+        in_questions = {
+            j for question in questions for j in range(question.found.index, question.end)
+        }
+        decisions.extend(_kept_lines(doc, in_questions, opening.title_line))
+    decisions.sort(key=lambda decision: decision.line)
+    return Parsed(
+        source,
+        notes,
+        opening.title,
+        opening.title_line,
+        opening.title_lines,
+        problems,
+        opening.unassigned,
+        decisions,
+    )
 
 
-def _explain_kept_lines(doc: Document, in_questions: set[int], parsed: Parsed) -> None:
-    """Say why each line that looks like a question stayed inside an answer: a line ending in
-    `?`, or a `Q:`, `User:` or `## You` line. In a code block, only the lines a rule would have
-    taken outside one (a marker, a `# ...?` heading, a `?` line after a blank line)."""
+def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -> list[Decision]:
+    """Why each line that looks like a question stayed inside an answer: a line ending in `?`,
+    or a `Q:`, `User:` or `## You` line. In a code block, only the lines a rule would have taken
+    outside one (a marker, a `# ...?` heading, a `?` line after a blank line or a fence)."""
     kinds, lines = doc.kinds, doc.lines
+    decisions: list[Decision] = []
     for i, line in enumerate(lines):
         kind = kinds[i]
-        if kind not in (TEXT, CODE) or i in in_questions or parsed.title_line == i + 1:
+        if (kind is not TEXT and kind is not CODE) or i in in_questions or title_line == i + 1:
             continue
         asks = line.rstrip().endswith(QUESTION_END)
-        if kind == CODE:
+        if kind is CODE:
             opens = i > 0 and (
-                kinds[i - 1] != CODE or not lines[i - 1].strip() or i - 1 in doc.fence_ends
+                kinds[i - 1] is not CODE or not lines[i - 1].strip() or i - 1 in doc.fences
             )
             if not (_is_marker(doc, i) or (asks and (opens or HEADING.match(line)))):
                 continue
@@ -1108,15 +1640,16 @@ def _explain_kept_lines(doc: Document, in_questions: set[int], parsed: Parsed) -
             continue
         elif i in doc.suppressed:
             reason = "`<!-- not a question -->` above it"
-        elif doc.style == "speaker":
+        elif doc.style.kind is FileStyle.SPEAKER:
             reason = "inside a marked turn of a chat export"
         else:
             reason = _not_standalone(doc, i) or _kept_reason(doc, i)
-        parsed.decisions.append(Decision(i + 1, "not a question", "", "", reason))
+        decisions.append(Decision(i + 1, Verdict.KEPT, None, None, reason))
+    return decisions
 
 
 def _kept_reason(doc: Document, i: int) -> str:
-    if doc.style == "heading" and _heading(doc, i):
+    if doc.style.kind is FileStyle.HEADING and _heading(doc, i):
         return "a heading that is not a question heading of this file"
     signals = _signals(doc, i)
     if signals is None:

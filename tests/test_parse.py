@@ -8,17 +8,20 @@ EXPECTED lists every question found (line, exact text) and the exact span of its
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
 import unicodedata
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from conftest import FIXTURES
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from chatdeck import parse
 from chatdeck.notes import Transcript
 from chatdeck.parse import (
     ANSWER_MARKER,
@@ -26,8 +29,12 @@ from chatdeck.parse import (
     DIRECTIVE,
     ITEM_TEXT,
     QUESTION_MARKER,
+    RULES,
     USER_MARKER,
+    Document,
+    LineKind,
     Parsed,
+    Rule,
     assigned_lines,
     build_document,
     heading_text,
@@ -35,6 +42,7 @@ from chatdeck.parse import (
     parse_transcript,
 )
 from chatdeck.read import parse_text, read_transcript, split_lines
+from chatdeck.render import code_block_lines
 
 FORMS = FIXTURES / "forms"
 
@@ -294,6 +302,11 @@ def questions(parsed: Parsed) -> list[tuple[int | None, str]]:
     return [(note.line, note.question) for note in parsed.notes]
 
 
+def code_lines(document: Document) -> set[int]:
+    """The 0-based lines the parser reads as code."""
+    return {i for i, kind in enumerate(document.kinds) if kind is LineKind.CODE}
+
+
 def test_every_fixture_has_expectations() -> None:
     assert {path.stem for path in FORMS.glob("*.txt")} == set(EXPECTED)
 
@@ -388,6 +401,33 @@ def test_an_unterminated_fence_before_a_q_marker_is_closed_there() -> None:
     assert questions(parsed) == [(1, "a?"), (6, "b?")]
     assert parsed.notes[0].answer == "see:\n```python\nx = 1"
     assert any("closed before the question marker on line 6" in p.message for p in parsed.problems)
+
+
+def test_a_fence_indented_four_spaces_is_indented_code_and_swallows_no_question() -> None:
+    """GitHub (and the renderer) shows a fence indented by four spaces as indented code, its
+    backticks included, ending at the first line indented less. The parser used to open a fence
+    there, closed by the next answer's ```, and silently swallowed the question in between."""
+    text = (
+        "Q: how do I print in Python?\n"
+        "A: like this:\n"
+        "\n"
+        "    ```python\n"
+        "    print(1)\n"
+        "\n"
+        "Q: and without a newline?\n"
+        "A: pass `end`:\n"
+        "\n"
+        "```python\n"
+        'print(1, end="")\n'
+        "```\n"
+    )
+    transcript = parse_text(text, "test.txt")
+    parsed = parse_transcript(transcript)
+    assert questions(parsed) == [(1, "how do I print in Python?"), (7, "and without a newline?")]
+    assert parsed.notes[0].answer == "like this:\n\n    ```python\n    print(1)"
+    assert parsed.problems == []
+    rendered = code_block_lines(text)  # the renderer's view: both blocks, and nothing between
+    assert code_lines(build_document(transcript)) == {3, 4, 9, 10, 11} == rendered - {5}
 
 
 def test_lines_before_the_first_question_are_reported_not_dropped() -> None:
@@ -724,8 +764,35 @@ def block(draw: st.DrawFn) -> list[str]:
 
 
 @st.composite
-def transcript_text(draw: st.DrawFn) -> str:
-    lines = [line for part in draw(st.lists(block(), max_size=25)) for line in part]
+def code_block(draw: st.DrawFn) -> list[str]:
+    """Code as answers hold it, and as it goes wrong: a fence indented by 0-4 spaces or a tab,
+    in a list item or a quote or not, closed at its own indent, at another, or never; indented
+    code; fence-like lines inside a block."""
+    container = draw(st.sampled_from(["", "- ", "1. ", "> "]))
+    follow = {"": "", "- ": "  ", "1. ": "   ", "> ": "> "}[container]
+    indent = draw(st.sampled_from(["", " ", "   ", "    ", "\t", "      "]))
+    fence = draw(st.sampled_from(["```", "~~~", "````"]))
+    body = draw(
+        st.lists(
+            st.sampled_from(["x = 1", "    y = 2", "", "Q: inside?", "is it?", "~~~", "```py"]),
+            max_size=4,
+        )
+    )
+    if draw(st.integers(0, 4)) == 0:  # indented code, after a paragraph break
+        return ["", *(follow + "    " + line for line in body or ["z = 3"])]
+    closing = draw(st.sampled_from([indent + fence, fence, "    " + fence, None]))
+    lines = [container + indent + fence + draw(st.sampled_from(["", "python"]))]
+    lines += [follow + indent + line if line else "" for line in body]
+    return lines + ([follow + closing] if closing is not None else [])
+
+
+@st.composite
+def transcript_text(draw: st.DrawFn, blocks: st.SearchStrategy[list[str]] | None = None) -> str:
+    lines = [
+        line
+        for part in draw(st.lists(block() if blocks is None else blocks, max_size=25))
+        for line in part
+    ]
     if draw(st.booleans()):
         lines = [line + draw(st.sampled_from(["", " ", "\t", "  "])) for line in lines]
     wrapper = draw(st.sampled_from([None, "```", "````", "~~~", "```markdown"]))
@@ -819,6 +886,105 @@ def test_not_a_question_above_any_question_undoes_it(text: str, data: st.DataObj
     assert line + 1 not in {note.line for note in parsed.notes}
 
 
+# --- Code: the parser's is the renderer's ------------------------------------------------------
+
+CODE_TRANSCRIPTS = transcript_text(st.one_of(block(), code_block()))
+#: More fences left open, and more `Q:` lines after them.
+OPEN_FENCE_TRANSCRIPTS = transcript_text(
+    st.one_of(
+        block(),
+        code_block(),
+        st.sampled_from(
+            [["Q: and then?"], ["```python", "x = 1"], ["~~~~", "y"], ["  ```", "  z"], ["````"]]
+        ),
+    )
+)
+CLOSED_BEFORE = re.compile(r"taken as closed before the question marker on line (\d+)")
+
+
+def cmark_code_lines(transcript: Transcript) -> set[int]:
+    """The lines cmark-gfm (the renderer's parser) puts in code blocks, fence lines included,
+    in the transcript with the wrapper fence's lines blanked (they are on no card)."""
+    lines = ["" if i in transcript.ignored else line for i, line in enumerate(transcript.lines)]
+    count = len(lines)
+    return {
+        i for i in code_block_lines("\n".join(lines)) if i < count and i not in transcript.ignored
+    }
+
+
+def with_text(transcript: Transcript) -> set[int]:
+    return {i for i, line in enumerate(transcript.lines) if line.strip()}
+
+
+@INVARIANT_SETTINGS
+@given(CODE_TRANSCRIPTS)
+@example("Q: a?\nA: b\n\n    ```python\n    x = 1\n\nQ: c?\nA: d\n\n```\ny\n```\n")
+@example("Q: a?\nA: b\n\n1. c\n\n   ```\n   x\n\nQ: d?\n```\ny\n```\n")
+def test_the_parsers_code_lines_are_cmark_gfms(text: str) -> None:
+    """In a transcript without a fence never closed, the parser's code lines are the
+    renderer's: every line with text that cmark-gfm puts in a code block (fence lines included)
+    is code to the parser, and no other line with text is. Blank lines may differ one way only:
+    cmark-gfm counts the blank lines after an indented block (or a fence its list item closed)
+    in the block; the parser leaves them blank, since they separate paragraphs."""
+    transcript = read_bytes(text.encode())
+    document = build_document(transcript)
+    if any("never closed" in problem.message for problem in document.problems):
+        return  # see the next test
+    ours, theirs, text_lines = (
+        code_lines(document),
+        cmark_code_lines(transcript),
+        with_text(transcript),
+    )
+    assert ours & text_lines == theirs & text_lines
+    assert ours - text_lines <= theirs
+
+
+@INVARIANT_SETTINGS
+@given(OPEN_FENCE_TRANSCRIPTS)
+@example("Q: a?\nA: see:\n```python\nx = 1\n\nQ: b?\nA: y\n~~~\nQ: c?\nA: z\n```py\n")
+def test_a_fence_never_closed_is_closed_before_the_next_q_and_the_rest_read_afresh(
+    text: str,
+) -> None:
+    """The one place the parser's code lines differ from cmark-gfm's: a fence that cmark-gfm
+    runs to the end of the file is taken as closed before the first `Q:` in it, and the rest
+    of the file is read again as a file of its own, in windows that change nothing."""
+    transcript = read_bytes(text.encode())
+    document = build_document(transcript)
+    with patch.object(parse, "FIRST_WINDOW", 1):
+        windowed = build_document(transcript)
+    assert windowed.kinds == document.kinds
+    assert (windowed.block_ends, windowed.problems) == (document.block_ends, document.problems)
+    cuts = [
+        int(match.group(1)) - 1
+        for problem in document.problems
+        if (match := CLOSED_BEFORE.search(problem.message))
+    ]
+    if not cuts:
+        return
+    theirs, text_lines = cmark_code_lines(transcript), with_text(transcript)
+    assert cuts[0] in theirs  # the `Q:` was inside cmark-gfm's code block
+    before = set(range(cuts[0]))
+    assert code_lines(document) & text_lines & before == theirs & text_lines & before
+    for cut in cuts:
+        ignored = frozenset(i - cut for i in transcript.ignored if i >= cut)
+        rest = build_document(Transcript("rest.txt", transcript.lines[cut:], ignored))
+        assert code_lines(rest) == {i - cut for i in code_lines(document) if i >= cut}
+
+
+def test_the_rule_table_runs_each_rule_once_and_the_readme_names_them() -> None:
+    assert [rule.name for rule in RULES] == list(Rule)
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    forms = readme.split("## Transcript forms it understands")[1].split("Also understood")[0]
+    for rule in Rule:
+        assert f"| {rule} " in forms or f" / {rule} |" in forms or f"| {rule} /" in forms, rule
+
+
+def test_rules_and_confidences_print_and_serialize_as_plain_strings() -> None:
+    note = parse_string("q: what is x?\na: an x\n").notes[0]
+    assert json.dumps([note.rule, note.confidence]) == '["explicit marker", "high"]'
+    assert f"{note.rule} ({note.confidence})" == "explicit marker (high)"
+
+
 # --- Cost: linear in the size of the file -----------------------------------------------------
 
 
@@ -854,6 +1020,7 @@ SHAPES = {
     "speakers": "## You\n\nquestion {i}\n\n## ChatGPT\n\nAnswer {i}.\n\n",
     "copied items": "{i}. item {i}?\n\nreply {i}.\n\n",
     "open fences": "```\ncode {i}\n",
+    "fences never closed": "Q: question {i}?\nA: like this:\n```python\ncode {i}\n",
     "pasted output": "why does {i} fail?\n```\nerror {i}\n```\n\nBecause.\n\n",
     "list of questions": "- is {i} fast?\n",
 }
@@ -900,6 +1067,16 @@ def test_a_20_mb_unterminated_fence_parses_fast() -> None:
 def test_a_5_mb_line_parses_fast(line: str) -> None:
     seconds, _ = timed_parse(line + "\n")
     assert seconds < LIMIT
+
+
+def test_20k_fences_never_closed_each_before_a_q_parse_fast() -> None:
+    """Each fence is closed before the next `Q:`, and the rest read again: in windows, so the
+    file is read a few times over, not once per fence."""
+    text = "".join(f"Q: question {i}?\nA: like this:\n```python\nx = {i}\n" for i in range(20_000))
+    seconds, parsed = timed_parse(text)
+    assert seconds < LIMIT
+    assert len(parsed.notes) == 20_000
+    assert len(parsed.problems) == 20_000  # each fence is reported
 
 
 def test_100k_question_answer_pairs_parse_fast() -> None:
