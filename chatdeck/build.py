@@ -42,8 +42,8 @@ from chatdeck.render_cache import CACHE_FOLDER, ReadOnlyCache, RenderCache, file
 from chatdeck.sources import SKIPPED_IMAGE, BuildError, Source, collect_sources, looks_like_text
 from chatdeck.state import read_state, stamp, write_state
 from chatdeck.templates import find_templates
-from chatdeck.transcripts import FileNotes, RenderedFile, read_notes
-from chatdeck.workers import Pending, Workers, result_of
+from chatdeck.transcripts import RenderedFile
+from chatdeck.workers import Pending, PendingNotes, Workers, notes_of, result_of
 
 __all__ = ["BuildError", "BuildResult", "PlanResult", "build", "plan"]
 
@@ -190,25 +190,47 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     notes: list[Note] = []
     conversations: list[ConversationRead] = []
     files_read = 0
-    for item in inputs:
-        opened = open_source(item.source)
-        if opened.problem:
-            problems.append(opened.problem)
-        elif opened.export is not None:
-            files_read += 1
-            found, read, export_problems = export_notes(item, opened.export, top, options.selection)
-            notes.extend(found)
-            conversations.extend(read)
-            problems.extend(export_problems)
-        elif opened.data is not None:
-            files_read += 1
-            file_notes: FileNotes = read_notes(item.source.name, opened.data, explain=True)
-            assert file_notes.parsed is not None
-            parsed.append(file_notes.parsed)
-            lines[item.source.name] = file_notes.lines
-            problems.extend(file_notes.problems)
-            deck = item.deck(top, file_notes.title)
-            notes.extend(place(file_notes.notes, item.place(deck)))
+    jobs = options.jobs or os.cpu_count() or 1
+    workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
+    # Parsed on the workers, up to `ahead` files ahead: cmark-gfm's binding never frees its
+    # trees, and a worker is replaced after a few files, so memory stays flat (see `Workers`).
+    ahead = 4 * jobs if workers.for_files else 0
+    in_flight: deque[tuple[Input, PendingNotes]] = deque()
+
+    def take(item: Input, pending: PendingNotes) -> None:
+        file_notes = notes_of(pending)
+        assert file_notes.parsed is not None
+        parsed.append(file_notes.parsed)
+        lines[item.source.name] = file_notes.lines
+        problems.extend(file_notes.problems)
+        deck = item.deck(top, file_notes.title)
+        notes.extend(place(file_notes.notes, item.place(deck)))
+
+    try:
+        for item in inputs:
+            opened = open_source(item.source)
+            if opened.data is not None:
+                files_read += 1
+                in_flight.append((item, workers.read_notes(item.source.name, opened.data)))
+                while len(in_flight) > ahead:
+                    take(*in_flight.popleft())
+                continue
+            while in_flight:  # what comes before this source is reported before it
+                take(*in_flight.popleft())
+            if opened.problem:
+                problems.append(opened.problem)
+            elif opened.export is not None:
+                files_read += 1
+                found, read, export_problems = export_notes(
+                    item, opened.export, top, options.selection
+                )
+                notes.extend(found)
+                conversations.extend(read)
+                problems.extend(export_problems)
+        while in_flight:
+            take(*in_flight.popleft())
+    finally:
+        workers.close()
     merged, merges, merge_problems = merge_notes(notes)
     return PlanResult(
         top_deck=top,

@@ -11,11 +11,13 @@ from pathlib import Path
 
 from chatdeck import __version__
 from chatdeck.build import BuildError, build, plan
-from chatdeck.changes import Changes
+from chatdeck.changes import Status
 from chatdeck.config import ConfigError
+from chatdeck.decks import output_name
 from chatdeck.options import BuildOptions, Selection
 from chatdeck.report import (
     build_json,
+    change_counts,
     change_line,
     plan_json,
     print_build,
@@ -23,6 +25,7 @@ from chatdeck.report import (
     print_summary,
     print_warnings,
 )
+from chatdeck.state import state_path
 from chatdeck.templates import find_templates
 
 EXIT_OK = 0  # the deck was written (warnings allowed), or the dry run ran
@@ -200,10 +203,16 @@ def dry_run(paths: list[Path], options: BuildOptions, as_json: bool, verbosity: 
     """Every question found, and what a build would change (worked out by a build that
     writes nothing: it reads the output folder's cache and state, if any)."""
     planned = plan(paths, options.plan_options)
-    try:
-        changes: Changes | None = build(paths, options).changes
-    except BuildError:
-        changes = None  # nothing to build: the plan's warnings say why
+    changes: dict[str, int] | None = None
+    if not state_path(options.output, output_name(planned.top_deck)).exists():
+        if planned.merged:  # never built: every note would be new, nothing needs rendering
+            changes = {**dict.fromkeys(map(str, Status), 0), "new": len(planned.merged)}
+            changes["moved"] = 0
+    else:
+        try:
+            changes = change_counts(build(paths, options).changes)
+        except BuildError:
+            pass  # nothing to build: the plan's warnings say why
     if as_json:
         print(json.dumps(plan_json(planned, changes), ensure_ascii=False, indent=1))
     else:

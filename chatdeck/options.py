@@ -34,10 +34,14 @@ class Selection:
 
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
-    """What `plan()` (a dry run) needs: the top deck's name and which conversations to read."""
+    """What `plan()` (a dry run) needs: the top deck's name, which conversations to read, and
+    the workers that parse (as for a build: see `BuildOptions`)."""
 
     deck: str | None = None
     selection: Selection = Selection()
+    jobs: int | None = None
+    pool_threshold: int = 8
+    max_tasks_per_worker: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,4 +75,6 @@ class BuildOptions:
 
     @property
     def plan_options(self) -> PlanOptions:
-        return PlanOptions(self.deck, self.selection)
+        return PlanOptions(
+            self.deck, self.selection, self.jobs, self.pool_threshold, self.max_tasks_per_worker
+        )

@@ -51,11 +51,13 @@ def print_summary(files_read: int, found: int, merged: int, out: TextIO = sys.st
     )
 
 
-def change_line(changes: Changes, would: bool = False) -> str:
-    if changes.nothing:
+def change_line(counts: dict[str, int], would: bool = False) -> str:
+    """`36 notes: 1 new, 2 updated, 33 unchanged, 0 removed`, from `change_counts`."""
+    total = sum(counts[str(status)] for status in Status)
+    if total == counts[Status.UNCHANGED]:
         return "nothing changed since the last build: no need to import"
-    counts = ", ".join(f"{changes.count(status)} {status}" for status in Status)
-    return f"{len(changes.notes)} notes{' would be' if would else ''}: {counts}"
+    listed = ", ".join(f"{counts[str(status)]} {status}" for status in Status)
+    return f"{total} notes{' would be' if would else ''}: {listed}"
 
 
 def _listed(items: list[str], out: TextIO) -> None:
@@ -70,7 +72,7 @@ def print_build(result: BuildResult, verbosity: int, out: TextIO = sys.stdout) -
     acts on, verbose (2) every merge and every guess too."""
     changes = result.changes
     if verbosity == 0:
-        print(change_line(changes), file=out)
+        print(change_line(change_counts(changes)), file=out)
         return
     print_summary(result.files_read, result.found, len(result.cards), out)
     print_merges(result, verbosity, out)
@@ -82,7 +84,7 @@ def print_build(result: BuildResult, verbosity: int, out: TextIO = sys.stdout) -
             if isinstance(card, CardNote) and card.guessed
         ]
         _listed(guessed, out)
-    print(change_line(changes), file=out)
+    print(change_line(change_counts(changes)), file=out)
     print_moved(changes.moved, out)
     removed = [change.card for change in changes.notes if change.status is Status.REMOVED]
     if removed:
@@ -141,7 +143,8 @@ def place(note: Note | CardNote, paths: dict[str, str]) -> str:
     return f"{where}:{note.line}" if note.line is not None else where
 
 
-def changes_json(changes: Changes) -> dict[str, int]:
+def change_counts(changes: Changes) -> dict[str, int]:
+    """How many notes of each status, and how many moved: the `changes` of the reports."""
     return {
         **{str(status): changes.count(status) for status in Status},
         "moved": len(changes.moved),
@@ -153,7 +156,7 @@ def build_json(result: BuildResult) -> dict[str, Any]:
     return {
         "output": str(result.output),
         "deck": result.top_deck,
-        "changes": changes_json(result.changes),
+        "changes": change_counts(result.changes),
         "notes": [
             {
                 "guid": change.card.guid,
@@ -176,7 +179,7 @@ def warnings_json(problems: tuple[Problem, ...]) -> list[dict[str, Any]]:
     ]
 
 
-def plan_json(result: PlanResult, changes: Changes | None) -> dict[str, Any]:
+def plan_json(result: PlanResult, changes: dict[str, int] | None) -> dict[str, Any]:
     """The dry run's contract: keep these keys stable (documented in the README). `changes`:
     what a build would change, when it could be worked out."""
 
@@ -208,7 +211,7 @@ def plan_json(result: PlanResult, changes: Changes | None) -> dict[str, Any]:
             for merge in result.merges
         ],
         "warnings": warnings_json(result.problems),
-        **({"changes": changes_json(changes)} if changes is not None else {}),
+        **({"changes": changes} if changes is not None else {}),
     }
 
 

@@ -15,13 +15,21 @@ from pathlib import Path
 
 from chatdeck.cards import KnownKey, RenderedNote
 from chatdeck.notes import Note
-from chatdeck.transcripts import RenderedFile, render_file, render_notes
+from chatdeck.transcripts import FileNotes, RenderedFile, read_notes, render_file, render_notes
 
 #: A file's cards, or the promise of them from a worker.
 Pending = RenderedFile | AsyncResult[RenderedFile]
 
 
+#: A file's notes (for a dry run), or the promise of them from a worker.
+PendingNotes = FileNotes | AsyncResult[FileNotes]
+
+
 def result_of(pending: Pending) -> RenderedFile:
+    return pending.get() if isinstance(pending, AsyncResult) else pending
+
+
+def notes_of(pending: PendingNotes) -> FileNotes:
     return pending.get() if isinstance(pending, AsyncResult) else pending
 
 
@@ -49,6 +57,13 @@ class Workers:
         if self.pool is None and (not self.for_files or self.files < 2):
             return render_file(name, data, root, known)
         return self.start().apply_async(render_file, (name, data, root, None))
+
+    def read_notes(self, name: str, data: bytes) -> PendingNotes:
+        """A file's notes with the parser's explanations (a dry run), by the same rule."""
+        self.files += 1
+        if self.pool is None and (not self.for_files or self.files < 2):
+            return read_notes(name, data, True)
+        return self.start().apply_async(read_notes, (name, data, True))
 
     def render_notes(self, notes: list[Note], batch: int) -> Iterator[tuple[RenderedNote, ...]]:
         """Render notes in batches, in order: the first batch here, which also warms up what

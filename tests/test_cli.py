@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -174,3 +175,20 @@ def test_a_failed_build_still_shows_the_warnings_that_explain_it(tmp_path: Path)
     assert completed.returncode == 1
     assert f"{source}/notes.md: no question found" in completed.stderr
     assert completed.stderr.strip().endswith(f"no questions found in {source}")
+
+
+def test_dry_run_says_what_a_build_would_change_and_writes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    output = tmp_path / "out"
+    first = run(str(source), "-o", str(output), "--dry-run")
+    assert "36 notes would be: 36 new, 0 updated, 0 unchanged, 0 removed" in first.stdout
+    assert not output.exists()
+    assert run(str(source), "-o", str(output)).returncode == 0
+    path = source / "003_0382162edb178db0.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Low-Rank", "Low Rank"), "utf-8")
+    written = {file: file.read_bytes() for file in output.rglob("*") if file.is_file()}
+    edited = run(str(source), "-o", str(output), "--dry-run", "--json")
+    changes = json.loads(edited.stdout)["changes"]
+    assert changes["new"] == 0 and changes["updated"] >= 1 and changes["removed"] == 0
+    assert {file: file.read_bytes() for file in output.rglob("*") if file.is_file()} == written
