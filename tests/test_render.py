@@ -26,8 +26,9 @@ from chatdeck.render import (
 
 
 def test_tex_reaches_mathjax_intact() -> None:
+    """Math mode as typed; text mode as Anki's MathJax (no `textmacros`) reads it."""
     html = render_markdown(r"Scale \(\text{adjusted\_logits}_i = a*b*c\) and \[x_1 < y_2 \& z\]")
-    assert r"\(\text{adjusted\_logits}_i = a*b*c\)" in html
+    assert r"\(\text{adjusted_logits}_i = a*b*c\)" in html
     assert r"\[x_1 &lt; y_2 \&amp; z\]" in html
 
 
