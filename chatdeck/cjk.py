@@ -14,9 +14,11 @@ tats-u/markdown-cjk-friendly, also used by markdown-it-cjk-friendly and remark-c
 - a run next to a non-CJK punctuation mark (ASCII `(`, `"`, `—`, `“`) still flanks that side
   when the other side is a CJK character.
 
-One rule is added for `__`, which the amendment leaves as strict as CommonMark: a CJK character
-next to a `__` run does not count as a letter of the same word (CJK text has no spaces between
-words, so the rule that keeps `snake__case` literal would keep every `__` there literal).
+One rule is added for `__` (exactly two), which the amendment leaves as strict as CommonMark: a
+CJK character next to it does not count as a letter of the same word, since CJK text has no
+spaces between words and the rule that keeps `snake__case` literal would keep every `__` there
+literal (`__粗体（注）__是`). A single `_` and longer runs (`____` blanks to fill in) keep the
+amendment's rules.
 
 Only runs with a CJK character or CJK punctuation next to them can change; for other text the
 rules give what CommonMark gives, and nothing is touched. cmark-gfm still does the pairing: a run
@@ -117,7 +119,7 @@ def can_open_close(
         )
     if delimiter[0] != "_":
         return left, right
-    loose = friendly and len(delimiter) > 1  # `__` next to CJK: not one word with it
+    loose = friendly and len(delimiter) == 2  # `__` next to CJK: not one word with it
     opens = left and (not right or kinds[0] == PUNCTUATION or (loose and cjk[0]))
     closes = right and (not left or kinds[1] == PUNCTUATION or (loose and cjk[1]))
     return opens, closes

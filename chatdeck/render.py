@@ -113,6 +113,7 @@ ALLOWED_TAGS = {
     "tr",
     "ul",
     "input",
+    "wbr",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "lang"},
@@ -271,10 +272,26 @@ def finish(
                     lambda m: _math_html(math, int(m.group(1))), part
                 )
         html_text = "".join(parts)
+    html_text = CODE_SPAN.sub(_break_points, html_text)
     html_text = html_text.replace("<table>", '<div class="table-wrap"><table>').replace(
         "</table>", "</table></div>"
     )
     return html_text
+
+
+# Where a reader would break a long identifier or call in inline code: after `.`, `_`, `,`,
+# `/` and `(`, before the next name (not inside `__`, `...`, `()`, `([`, `, `).
+CODE_BREAK = re.compile(r"(?<=[.,/(])(?=[^\s.,/()\[\]{}<])|(?<=[^_\s]_)(?=[^_\s<])")
+CODE_BREAK_MIN = 12  # characters: shorter spans never need a break
+
+
+def _break_points(span: re.Match[str]) -> str:
+    """An inline code span with `<wbr>` where a line may break; CSS then never breaks it
+    elsewhere, unless a piece between two is wider than the card (see style.css)."""
+    code = span.group(0)[6:-7]
+    if len(html.unescape(code)) < CODE_BREAK_MIN:
+        return span.group(0)
+    return "<code>" + CODE_BREAK.sub("<wbr>", code) + "</code>"
 
 
 # A tag of nh3's output (its attributes are always in double quotes, which may hold `>`).
@@ -325,11 +342,43 @@ def _highlight_block(match: re.Match[str], math: list[tuple[str, str]]) -> str:
     code = html.unescape(match.group(2)).replace(LESS_THAN, "<")
     if math:
         code = PLACEHOLDER_PATTERN.sub(lambda m: _math_source(math, m), code)
-    highlighted = highlight_code(code, language)
+    session = session_lexer(code, language)
+    highlighted = highlight_code(code, session or language)
     if highlighted is None:
         return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
-    css_language = re.sub(r"[^a-z0-9_+-]", "", language)
-    return f'<pre class="code highlight language-{css_language}"><code>{highlighted}</code></pre>'
+    classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
+    classes += " console" if session else ""
+    return f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+
+
+# Interactive sessions in a block named for their language: the prompt that opens them.
+PYTHON_NAMES = frozenset({"py", "python", "python3", "py3", "pycon", "pyrepl"})
+SHELL_NAMES = frozenset(
+    {"bash", "sh", "shell", "zsh", "ksh", "console", "terminal", "shell-session"}
+)
+POWERSHELL_NAMES = frozenset({"powershell", "ps1", "pwsh", "posh"})
+DOS_NAMES = frozenset({"bat", "batch", "cmd", "dos", "doscon"})
+PYTHON_PROMPT = re.compile(r">>>(?: |$)")
+# `$ `, `% `, `(venv) $ `, `user@host:~/dir$ `, `root@host:/# ` (a bare `# ` is a comment)
+SHELL_PROMPT = re.compile(r"(?:\([^()\s]+\) ?)?(?:[\w.-]+@[\w.-]+(?::[^\s$#%]*)? ?[$#%]|[$%]) ")
+POWERSHELL_PROMPT = re.compile(r"PS [^>\n]*> ")
+DOS_PROMPT = re.compile(r"[A-Za-z]:\\[^>\n]*>")
+
+
+def session_lexer(code: str, language: str) -> str | None:
+    """The Pygments console lexer for a block whose first line is a prompt of its language (a
+    Python `>>>` session, a shell session with `$`/`%` prompts...), else None: a session is
+    prompts, input and output, which a program's lexer colours as code."""
+    first = next((line for line in code.splitlines() if line.strip()), "")
+    if language in PYTHON_NAMES and PYTHON_PROMPT.match(first):
+        return "pycon"
+    if language in SHELL_NAMES and SHELL_PROMPT.match(first):
+        return "console"
+    if language in POWERSHELL_NAMES and POWERSHELL_PROMPT.match(first):
+        return "ps1con"
+    if language in DOS_NAMES and DOS_PROMPT.match(first):
+        return "doscon"
+    return None
 
 
 @lru_cache(maxsize=128)

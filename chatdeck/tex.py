@@ -283,5 +283,8 @@ def _text_control(text: str, i: int, out: list[str], rename: bool) -> int:
             inner = _text(text[argument[0] : argument[1]], rename)
             out.append(f"$\\{command}{{{inner}}}$")  # math inside the text: MathJax reads it
             return argument[1] + 1
-    out.append(sequence)  # `\$`, `\{`, `\}`, `\\` (MathJax reads these) and the unknown
+    out.append(sequence)  # `\$`, `\{`, `\}`, `\\` (MathJax reads these) and the unknown,
+    while word and (argument := _argument(text, end)) is not None:  # with its arguments as typed
+        out.append(text[end : argument[1] + 1])
+        end = argument[1] + 1
     return end
