@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import product
@@ -134,14 +135,16 @@ def cjk_emphasis(text: str, opaque: Sequence[tuple[int, int]] = ()) -> str:
     markers beside the emphasis runs whose flanking the CJK-friendly rules decide otherwise
     than CommonMark. `opaque`: ranges of `text` that are not Markdown text (code spans, math
     placeholders, escapes, autolinks)."""
-    skipped = sorted([*opaque, *(match.span() for match in URL.finditer(text))])
+    skipped = _merged([*opaque, *(match.span() for match in URL.finditer(text))])
     inserts: list[tuple[int, str]] = []
     open_runs = dict.fromkeys(DELIMITERS, 0)  # runs that may still close, per character
     previous_end = 0
     for match in RUN.finditer(text):
         start, end = match.span()
-        backslashes = len(text[:start]) - len(text[:start].rstrip("\\"))
-        start += backslashes % 2  # an escaped first character is a literal
+        backslash = start
+        while backslash and text[backslash - 1] == "\\":
+            backslash -= 1
+        start += (start - backslash) % 2  # an escaped first character is a literal
         delimiter = text[start:end]
         if not delimiter or (delimiter[0] == "~" and len(delimiter) != 2):
             continue  # GFM strikes through with `~~`; a lone `~` stays what cmark makes of it
@@ -179,8 +182,21 @@ def cjk_emphasis(text: str, opaque: Sequence[tuple[int, int]] = ()) -> str:
     return "".join(out)
 
 
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`ranges` as sorted ranges that do not overlap."""
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if merged and low <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    return merged
+
+
 def _overlaps(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(low < end and start < high for low, high in ranges)
+    """Whether [start, end) meets one of `ranges` (sorted, not overlapping: see `_merged`)."""
+    last = bisect_right(ranges, (end, -1)) - 1  # the last range that starts before `end`
+    return last >= 0 and start < ranges[last][1]
 
 
 def _flags(delimiter: str, before: str, after: str, markers: tuple[str, str]) -> tuple[bool, bool]:
