@@ -10,6 +10,7 @@ there are several), and each file's HTML goes to the render cache as soon as it 
 
 from __future__ import annotations
 
+import bisect
 import os
 import shutil
 import sqlite3
@@ -333,7 +334,15 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             write_state(output, stamps.state)
         if options.preview and options.write:
             preview = write_preview(
-                output / "preview.html", top, deck, cache, templates, options.preview_batch
+                output / "preview.html",
+                top,
+                deck,
+                cache,
+                templates,
+                options.preview_batch,
+                guessed={card.guid for card in deck if card.guessed},
+                status={change.card.guid: str(change.status) for change in changes.notes},
+                warnings=warnings_by_note(deck, problems),
             )
     except sqlite3.IntegrityError:  # a field's HTML missing from the render cache
         if not options.use_cache:
@@ -361,6 +370,25 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         preview=preview,
         workers=workers.started,
     )
+
+
+def warnings_by_note(cards: list[CardNote], problems: list[Problem]) -> dict[str, list[str]]:
+    """Each warning with a line, given to the note of its file that starts at or above it."""
+    starts: dict[str, list[tuple[int, str]]] = {}
+    for card in cards:
+        if card.line is not None:
+            starts.setdefault(card.source, []).append((card.line, card.guid))
+    for lines in starts.values():
+        lines.sort()
+    found: dict[str, list[str]] = {}
+    for problem in problems:
+        lines = starts.get(problem.source, [])
+        if problem.line is None or not lines:
+            continue
+        at = bisect.bisect_right(lines, (problem.line, "\uffff")) - 1
+        if at >= 0:
+            found.setdefault(lines[at][1], []).append(problem.message)
+    return found
 
 
 def many_removed(removed: Removed, package: str) -> list[Problem]:

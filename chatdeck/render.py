@@ -30,6 +30,9 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
+from chatdeck.cjk import CJK_NEXT_TO_DELIMITER, cjk_emphasis, unflank
+from chatdeck.tex import fix_tex
+
 if TYPE_CHECKING:
     from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
@@ -45,7 +48,8 @@ CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
 # run: no raw HTML can then open, in text or in a code span cmark sees and protect missed; at
 # the end it becomes `&lt;`, which shows as `<` in text and in code alike.
 LESS_THAN = "\uf8f4"
-PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f4"  # as a regex character range
+# U+F8F5 is `chatdeck.cjk.FLANK`: a marker beside emphasis next to CJK text, gone after cmark.
+PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f5"  # as a regex character range
 # Replaced by U+FFFD before anything else: the placeholder characters, and the control
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
 RESERVED = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{PLACEHOLDER_CHARACTERS}]")
@@ -65,7 +69,7 @@ INLINE = re.compile(
     r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n" + PARAGRAPH_GOES_ON + r")*?[^`](?P=ticks)"
     r"(?!`))"
     # A character reference to a placeholder character: cmark would decode it into one.
-    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-4]|0*6372[89]|0*6373[0-2]);)"
+    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-5]|0*6372[89]|0*6373[0-3]);)"
     r"|(?P<display>\\\[[\s\S]+?\\\])"
     r"|(?P<inline>\\\([\s\S]+?\\\))"
     r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
@@ -109,6 +113,7 @@ ALLOWED_TAGS = {
     "tr",
     "ul",
     "input",
+    "wbr",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "lang"},
@@ -139,11 +144,11 @@ def protect(markdown: str) -> tuple[str, list[tuple[str, str]]]:
 
     def flush() -> None:
         if prose:
-            out.append(INLINE.sub(lambda match: _protect_token(match, math), "".join(prose)))
+            out.append(_protect_prose("".join(prose), math))
             prose.clear()
 
     if not code:
-        return INLINE.sub(lambda match: _protect_token(match, math), markdown), math
+        return _protect_prose(markdown, math), math
     for number, line in enumerate(LINE.findall(markdown)):
         if number in code:
             flush()
@@ -186,6 +191,26 @@ def code_block_lines(markdown: str) -> set[int]:
             lines.update(range(int(position.group(1)) - 1, end))
         ends.append(end)
     return lines
+
+
+def _protect_prose(text: str, math: list[tuple[str, str]]) -> str:
+    """Text outside code blocks: math lifted, `<` neutralized, and emphasis next to CJK text
+    made to pair as CJK-friendly renderers pair it (`cjk_emphasis`). Code spans, math, escapes
+    and autolinks are opaque to the emphasis pass."""
+    if not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: exactly CommonMark
+        return INLINE.sub(lambda match: _protect_token(match, math), text)
+    pieces: list[str] = []
+    opaque: list[tuple[int, int]] = []
+    length = start = 0
+    for match in INLINE.finditer(text):
+        pieces.append(text[start : match.start()])
+        length += len(pieces[-1])
+        pieces.append(_protect_token(match, math))
+        opaque.append((length, length + len(pieces[-1])))
+        length += len(pieces[-1])
+        start = match.end()
+    pieces.append(text[start:])
+    return cjk_emphasis("".join(pieces), opaque)
 
 
 def _protect_token(match: re.Match[str], math: list[tuple[str, str]]) -> str:
@@ -247,10 +272,26 @@ def finish(
                     lambda m: _math_html(math, int(m.group(1))), part
                 )
         html_text = "".join(parts)
+    html_text = CODE_SPAN.sub(_break_points, html_text)
     html_text = html_text.replace("<table>", '<div class="table-wrap"><table>').replace(
         "</table>", "</table></div>"
     )
     return html_text
+
+
+# Where a reader would break a long identifier or call in inline code: after `.`, `_`, `,`,
+# `/` and `(`, before the next name (not inside `__`, `...`, `()`, `([`, `, `).
+CODE_BREAK = re.compile(r"(?<=[.,/(])(?=[^\s.,/()\[\]{}<])|(?<=[^_\s]_)(?=[^_\s<])")
+CODE_BREAK_MIN = 12  # characters: shorter spans never need a break
+
+
+def _break_points(span: re.Match[str]) -> str:
+    """An inline code span with `<wbr>` where a line may break; CSS then never breaks it
+    elsewhere, unless a piece between two is wider than the card (see style.css)."""
+    code = span.group(0)[6:-7]
+    if len(html.unescape(code)) < CODE_BREAK_MIN:
+        return span.group(0)
+    return "<code>" + CODE_BREAK.sub("<wbr>", code) + "</code>"
 
 
 # A tag of nh3's output (its attributes are always in double quotes, which may hold `>`).
@@ -301,11 +342,43 @@ def _highlight_block(match: re.Match[str], math: list[tuple[str, str]]) -> str:
     code = html.unescape(match.group(2)).replace(LESS_THAN, "<")
     if math:
         code = PLACEHOLDER_PATTERN.sub(lambda m: _math_source(math, m), code)
-    highlighted = highlight_code(code, language)
+    session = session_lexer(code, language)
+    highlighted = highlight_code(code, session or language)
     if highlighted is None:
         return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
-    css_language = re.sub(r"[^a-z0-9_+-]", "", language)
-    return f'<pre class="code highlight language-{css_language}"><code>{highlighted}</code></pre>'
+    classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
+    classes += " console" if session else ""
+    return f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+
+
+# Interactive sessions in a block named for their language: the prompt that opens them.
+PYTHON_NAMES = frozenset({"py", "python", "python3", "py3", "pycon", "pyrepl"})
+SHELL_NAMES = frozenset(
+    {"bash", "sh", "shell", "zsh", "ksh", "console", "terminal", "shell-session"}
+)
+POWERSHELL_NAMES = frozenset({"powershell", "ps1", "pwsh", "posh"})
+DOS_NAMES = frozenset({"bat", "batch", "cmd", "dos", "doscon"})
+PYTHON_PROMPT = re.compile(r">>>(?: |$)")
+# `$ `, `% `, `(venv) $ `, `user@host:~/dir$ `, `root@host:/# ` (a bare `# ` is a comment)
+SHELL_PROMPT = re.compile(r"(?:\([^()\s]+\) ?)?(?:[\w.-]+@[\w.-]+(?::[^\s$#%]*)? ?[$#%]|[$%]) ")
+POWERSHELL_PROMPT = re.compile(r"PS [^>\n]*> ")
+DOS_PROMPT = re.compile(r"[A-Za-z]:\\[^>\n]*>")
+
+
+def session_lexer(code: str, language: str) -> str | None:
+    """The Pygments console lexer for a block whose first line is a prompt of its language (a
+    Python `>>>` session, a shell session with `$`/`%` prompts...), else None: a session is
+    prompts, input and output, which a program's lexer colours as code."""
+    first = next((line for line in code.splitlines() if line.strip()), "")
+    if language in PYTHON_NAMES and PYTHON_PROMPT.match(first):
+        return "pycon"
+    if language in SHELL_NAMES and SHELL_PROMPT.match(first):
+        return "console"
+    if language in POWERSHELL_NAMES and POWERSHELL_PROMPT.match(first):
+        return "ps1con"
+    if language in DOS_NAMES and DOS_PROMPT.match(first):
+        return "doscon"
+    return None
 
 
 @lru_cache(maxsize=128)
@@ -389,10 +462,11 @@ def render_field(
         return name
 
     protected, math = protect(markdown)
+    math = [(fix_tex(tex), typed) for tex, typed in math]  # as Anki's MathJax reads TeX
     removed = [name for tex, _ in math for name in UNSAFE_TEX.findall(tex)]
     if removed:  # shown in the formula as its name in monospace; `guard` makes sure of it
         math = [(UNSAFE_TEX.sub(SHOWN_IN_MATH, tex), typed) for tex, typed in math]
-    rendered = cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS)
+    rendered = unflank(cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS))
     rendered, code_blocks = lift_code_blocks(rendered, math)
     rendered = finish(rendered, math, resolve)
     if code_blocks:

@@ -21,10 +21,14 @@ CACHE_FOLDER = ".cache"
 CACHE_NAME = "render.sqlite"
 
 
+#: The modules whose code decides a field's HTML.
+RENDER_MODULES = ("render.py", "cjk.py", "tex.py")
+
+
 @lru_cache(maxsize=1)
 def renderer_version() -> str:
     """Everything besides the Markdown itself that changes the HTML."""
-    parts = [Path(__file__).with_name("render.py").read_bytes()]
+    parts = [Path(__file__).with_name(name).read_bytes() for name in RENDER_MODULES]
     for package in ("chatdeck", "cmarkgfm", "Pygments", "nh3"):
         try:
             parts.append(f"{package}={metadata.version(package)}".encode())

@@ -610,3 +610,165 @@ def test_a_hostile_transcript_cannot_make_a_card_act(
     html = "\n".join(card.html for card in cards)  # the link macros, shown as their names
     assert html.count(r"\mathtt{\backslash href}") + html.count("\u29f5href") >= 14
     assert sum(card.math_spans for card in cards) >= 20  # the formulas themselves still typeset
+
+
+# Text chat models write that a card must show as the chat page did (tests/fixtures/cards/):
+# emphasis next to CJK text, text-mode TeX, console sessions, long inline code in a table and
+# long inline math on a phone.
+CARD_FIXTURES = FIXTURES / "cards"
+CARD_FIXTURE_FILES = ("cjk_emphasis.md", "tex_text_mode.md", "sessions.md", "narrow.md")
+
+
+@pytest.fixture(scope="module")
+def fidelity(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Card], Path]:
+    folder = tmp_path_factory.mktemp("fidelity")
+    source = folder / "source"
+    source.mkdir()
+    for name in CARD_FIXTURE_FILES:
+        (source / name).write_bytes((CARD_FIXTURES / name).read_bytes())
+    return build_cards([source], folder)
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_card_fixtures_render_cleanly(
+    browser: Browser, fidelity: tuple[list[Card], Path], view: str
+) -> None:
+    cards, media = fidelity
+    assert len(cards) == 9
+    started = time.perf_counter()
+    result = check_view(browser, cards, media, view)
+    print("\n" + report(view, result, time.perf_counter() - started))
+    assert_clean(browser, result)
+    if view.startswith("phone"):  # the long formulas scroll inside themselves
+        assert sum("mjx-container" in box for box in result.scrolling) >= 3
+
+
+# What a fixture card shows, once typeset.
+INSPECT_FIDELITY = """
+async () => {
+  await window.cardTypeset;
+  const qa = document.getElementById("qa");
+  const texts = (selector) => [...qa.querySelectorAll(selector)].map((e) => e.textContent);
+  // Where a line breaks inside inline code in a table: the characters either side.
+  const breaks = [];
+  for (const code of qa.querySelectorAll("td code")) {
+    const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    let top = null, before = "";
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i);
+        range.setEnd(node, i + 1);
+        const box = [...range.getClientRects()].find((r) => r.width > 0);
+        if (box) {
+          if (top !== null && box.top > top + 2) breaks.push(before + node.data[i]);
+          top = box.top;
+        }
+        before = node.data[i];
+      }
+    }
+  }
+  const clone = qa.cloneNode(true);  // the text a reader sees: no code, no math
+  clone.querySelectorAll("code, pre, mjx-container").forEach((e) => e.remove());
+  return {
+    text: clone.textContent,
+    strong: texts(".answer strong"),
+    em: texts(".answer em"),
+    mtext: texts("mjx-assistive-mml mtext"),
+    undefinedMacros: texts('mjx-assistive-mml [mathcolor="red"]'),
+    mathErrors: qa.querySelectorAll("mjx-merror, [data-mjx-error]").length,
+    consoles: [...qa.querySelectorAll("pre.console")].map((pre) => ({
+      prompts: [...pre.querySelectorAll(".gp")].map((e) => e.textContent),
+      promptColors: [...new Set([...pre.querySelectorAll(".gp")].map(
+        (e) => getComputedStyle(e).color))],
+      outputs: [...pre.querySelectorAll(".go")].map((e) => e.textContent),
+      operators: [...pre.querySelectorAll(".o, .ow")].map((e) => e.textContent),
+    })),
+    breaks,
+    tableCode: qa.querySelectorAll("td code").length,
+    width: document.documentElement.scrollWidth,
+  };
+}
+"""
+
+CJK_STRONG = [
+    "数据依赖（data dependency）",
+    "控制依赖（control dependency）",
+    "梯度裁剪（gradient clipping）。",
+    "“冻结图”",
+    "(Transformer)",
+    "批量归一化（BN）",
+    "层归一化（LN）",
+    "输入全部是常量节点（Const）",
+    "先确认依赖（dependency）",
+    "重要な点（ポイント）。",
+    "「こんにちは」",
+    "公式ドキュメント",
+    "次の手順（ステップ２）",
+    "환율 전가(pass-through)",
+    "npm publish",
+    "“따옴표”",
+]
+CJK_EM = ["注意（可选）", "斜体，", "注釈（補足）", "주의(선택)"]
+TEX_TEXT = [
+    "adjusted_logits",
+    "top_k",
+    "50% of the mass",
+    "A & B",
+    "_value",
+    "max_len",
+    "a\u00a0b",
+    "caf\u00e9",
+    "pages 1\u201310",
+]
+
+
+@pytest.mark.parametrize("view", ["phone-night", "desktop-light"])
+def test_card_fixtures_show_what_the_chat_page_showed(
+    browser: Browser, fidelity: tuple[list[Card], Path], view: str
+) -> None:
+    cards, media = fidelity
+    (width, height), night = VIEWS[view]
+    browser.server.media = media
+    page = browser.context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    seen: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for number, card in enumerate(cards):
+            url = browser.server.add(
+                f"fidelity-{view}-{number}.html", reviewer_page(card.html, card.css, night)
+            )
+            page.goto(url)
+            seen.setdefault(card.source, []).append(page.evaluate(INSPECT_FIDELITY))
+    finally:
+        page.close()
+    everything = [shown for shown_cards in seen.values() for shown in shown_cards]
+    for shown in everything:  # no Markdown left as text in any card
+        assert not re.search(r"\*\*|__|~~|(?<![\w*])\*(?=\S)", shown["text"]), shown["text"]
+        assert shown["width"] <= width
+
+    cjk = seen["cjk_emphasis.md"]
+    assert [text for shown in cjk for text in shown["strong"]] == CJK_STRONG
+    assert [text for shown in cjk for text in shown["em"]] == CJK_EM
+
+    tex = seen["tex_text_mode.md"]
+    mtext = [text for shown in tex for text in shown["mtext"]]
+    assert [text for text in TEX_TEXT if not any(text in shown for shown in mtext)] == []
+    assert not [text for text in mtext if "\\" in text], mtext
+    assert all(not shown["undefinedMacros"] and not shown["mathErrors"] for shown in tex)
+
+    consoles = [block for shown in seen["sessions.md"] for block in shown["consoles"]]
+    assert [block["prompts"][0] for block in consoles] == [">>> ", "$ ", "% "]
+    assert all(block["outputs"] for block in consoles)
+    assert ">>" not in "".join(op for block in consoles for op in block["operators"])
+    assert any("If keepdim is True" in line for line in consoles[0]["outputs"])
+    grey = "rgb(139, 148, 158)" if night else "rgb(89, 99, 110)"  # not a keyword's red
+    assert {color for block in consoles for color in block["promptColors"]} == {grey}
+
+    narrow = seen["narrow.md"]
+    assert sum(shown["tableCode"] for shown in narrow) == 3
+    breaks = [pair for shown in narrow for pair in shown["breaks"]]
+    if view.startswith("phone"):
+        assert breaks, "the table's code fits on one line: the test shows nothing"
+    bad = [pair for pair in breaks if pair[0] not in "._,/( " and pair[1] != " "]
+    assert bad == [], f"inline code broke mid-identifier: {bad}"

@@ -66,7 +66,7 @@ def test_fields_survive_import(seed_deck: Path, tmp_path: Path) -> None:
         assert r"\(\Delta W = A \cdot B\)" in lora["Answer"]
         assert r"\[ W' = W + \Delta W \]" in lora["Answer"]
         temperature = fields_by_question(collection, "temperature parameter")
-        assert r"\text{adjusted\_logits}_i = \frac{\text{logits}_i}{T}" in temperature["Answer"]
+        assert r"\text{adjusted_logits}_i = \frac{\text{logits}_i}{T}" in temperature["Answer"]
         chinese = fields_by_question(collection, "feed, fetch, cluster")
         assert 'lang="zh-Hans"' in chinese["Answer"]
         assert "在 TensorFlow 计算图（computation graph）相关的术语中" in chinese["Answer"]

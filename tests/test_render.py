@@ -26,8 +26,9 @@ from chatdeck.render import (
 
 
 def test_tex_reaches_mathjax_intact() -> None:
+    """Math mode as typed; text mode as Anki's MathJax (no `textmacros`) reads it."""
     html = render_markdown(r"Scale \(\text{adjusted\_logits}_i = a*b*c\) and \[x_1 < y_2 \& z\]")
-    assert r"\(\text{adjusted\_logits}_i = a*b*c\)" in html
+    assert r"\(\text{adjusted_logits}_i = a*b*c\)" in html
     assert r"\[x_1 &lt; y_2 \&amp; z\]" in html
 
 
@@ -223,7 +224,12 @@ def test_read_parse_render_never_raise_on_any_bytes(data: bytes) -> None:
             assert not re.search(r"<[^>]+\son\w+\s*=", html, re.IGNORECASE)
 
 
-PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中") + [
+PIECES = list("Q:A?#`$\\()[]<>*_ -\n\t>|1.abc中（）。~") + [
+    "**",
+    "__",
+    "~~",
+    "\uf8f5",
+    "\u2000",
     "```",
     "~~~",
     "<script>",
@@ -301,6 +307,8 @@ def test_code_blocks_skip_the_sanitizer_but_stay_inert(language: str) -> None:
         "&#xf8f0;0&#xf8f1;",
         "&#xf8f4;b>",
         "&#63732;",
+        "&#xf8f5;**x**",
+        "&#63733;",
     ],
 )
 def test_placeholders_cannot_be_forged_with_character_references(forged: str) -> None:
@@ -310,7 +318,7 @@ def test_placeholders_cannot_be_forged_with_character_references(forged: str) ->
     html = render_markdown(markdown)
     assert html.count("<pre") == 1
     assert 'title="\ufffd' in html
-    assert not re.search("[\uf8f0-\uf8f4]", html)
+    assert not re.search("[\uf8f0-\uf8f5]", html)
     assert_only_allowed_markup(html)
     assert "&amp;#xf8f2;" in render_markdown("in code: `&#xf8f2;`")  # code shows it as typed
 
@@ -363,7 +371,7 @@ def test_raw_html_never_becomes_markup_whatever_the_code_blocks(text: str) -> No
     html = render_markdown(text)
     assert "<b>" not in html
     assert "&amp;lt;" not in html  # nothing escaped twice: protect and cmark agree on code
-    assert not re.search("[\uf8f0-\uf8f4]", html)
+    assert not re.search("[\uf8f0-\uf8f5]", html)
 
 
 @pytest.mark.parametrize(
@@ -402,3 +410,217 @@ def test_a_hostile_transcript_gives_anki_no_sound_or_latex(tmp_path: Path) -> No
         assert "[sound:https://evil.example/x.mp3]" in shown and "[latex]x^2[/latex]" in shown
     finally:
         collection.close()
+
+
+# Emphasis next to CJK text: what each line of tests/fixtures/cards/cjk_emphasis.md (and a few
+# more) makes bold (<strong>) and italic (<em>), as chat pages show them.
+CJK_EMPHASIS = [
+    (
+        "**数据依赖（data dependency）**和**控制依赖（control dependency）**是两种关系。",
+        ["数据依赖（data dependency）", "控制依赖（control dependency）"],
+        [],
+    ),
+    (
+        "注意：**梯度裁剪（gradient clipping）。**这一步可以防止梯度爆炸。",
+        ["梯度裁剪（gradient clipping）。"],
+        [],
+    ),
+    (
+        "使用**“冻结图”**可以加速推理，模型**(Transformer)**的核心。",
+        ["“冻结图”", "(Transformer)"],
+        [],
+    ),
+    ("*注意（可选）*：可以跳过，这是*斜体，*接着是正文。", [], ["注意（可选）", "斜体，"]),
+    ("__批量归一化（BN）__能加速收敛。", ["批量归一化（BN）"], []),
+    ("~~旧方法（已废弃）~~新方法", [], []),  # <del>, checked below
+    ("これは**重要な点（ポイント）。**だから覚えておく。", ["重要な点（ポイント）。"], []),
+    ("太郎は**「こんにちは」**と言った。", ["「こんにちは」"], []),
+    ("**[公式ドキュメント](https://example.com/docs)**を参照。", ["公式ドキュメント"], []),
+    (
+        "*注釈（補足）*を読んでから、**次の手順（ステップ２）**に進む。",
+        ["次の手順（ステップ２）"],
+        ["注釈（補足）"],
+    ),
+    ("**환율 전가(pass-through)**가 중요하다.", ["환율 전가(pass-through)"], []),
+    ("패키지를 발행하려면 **`npm publish`**를 실행한다.", ["npm publish"], []),
+    ("*주의(선택)*는 건너뛸 수 있고, **“따옴표”**로 감싼다.", ["“따옴표”"], ["주의(선택)"]),
+    ("**_粗斜（x）_**是", ["粗斜（x）"], ["粗斜（x）"]),
+    ("**网址：**https://example.com/a_b", ["网址："], []),
+]
+
+
+def inner_texts(html: str, tag: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", inner) for inner in re.findall(f"<{tag}>(.*?)</{tag}>", html)]
+
+
+@pytest.mark.parametrize(("markdown", "strong", "em"), CJK_EMPHASIS)
+def test_emphasis_next_to_cjk_text_is_emphasis(
+    markdown: str, strong: list[str], em: list[str]
+) -> None:
+    html = render_markdown(markdown)
+    assert inner_texts(html, "strong") == strong
+    assert inner_texts(html, "em") == em
+    text = re.sub(r"<code>.*?</code>|<[^>]+>", "", html)
+    assert "*" not in text and "~~" not in text and "__" not in text, html
+    if "~~" in markdown:
+        assert inner_texts(html, "del") == ["旧方法（已废弃）"]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "shown"),
+    [
+        # No CJK: exactly CommonMark.
+        ("a **b** c, snake_case_name, 2*3*4 and **(x)**y", None),
+        # Code spans, code blocks and math are never touched.
+        ("`**代码（x）**是`", "<code>**代码（x）**是</code>"),
+        ("```\n**代码（x）**是\n```", "<code>**代码（x）**是\n</code>"),
+        ("\\(**数据（x）**是\\)", "\\(**数据（x）**是\\)"),
+        # Nor URLs, in a link or bare.
+        (
+            "[链接](https://zh.wikipedia.org/wiki/数据_依赖) 和 https://example.com/数据_依赖_关系",
+            'href="https://zh.wikipedia.org/wiki/%E6%95%B0%E6%8D%AE_%E4%BE%9D%E8%B5%96"',
+        ),
+        # Blanks to fill in stay blanks; a single `_` in CJK text stays an underscore.
+        ("姓名____，年龄____。以_开头，以_结尾", "姓名____，年龄____。以_开头，以_结尾"),
+    ],
+)
+def test_cjk_emphasis_leaves_everything_else_as_commonmark(
+    markdown: str, shown: str | None
+) -> None:
+    import cmarkgfm
+
+    html = render_markdown(markdown)
+    if shown is None:
+        assert html == cmarkgfm.github_flavored_markdown_to_html(markdown).strip()
+    else:
+        assert shown in html
+    assert "<em>" not in html or shown is None
+    assert not re.search("[\uf8f0-\uf8f5]", html)
+
+
+CJK_PIECES = [*"**__~~（）。“”数据한あa(). `\n", "**", "__", "~~", "$x$", "`c`", "](u)", "[", "\\"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(CJK_PIECES), max_size=30).map("".join))
+def test_cjk_emphasis_only_decides_which_delimiters_are_emphasis(text: str) -> None:
+    """The same text as CommonMark gives, less the delimiters that became tags; no marker left."""
+    from chatdeck import render
+
+    html = render_markdown(text)
+    assert not re.search("[\uf8f0-\uf8f5]", html)
+    pattern = render.CJK_NEXT_TO_DELIMITER
+    try:
+        render.CJK_NEXT_TO_DELIMITER = re.compile("(?!)")  # type: ignore[misc]
+        plain = render_markdown(text)
+    finally:
+        render.CJK_NEXT_TO_DELIMITER = pattern  # type: ignore[misc]
+
+    def letters(html: str) -> str:
+        return re.sub(r"[*_~\s]", "", re.sub(r"<[^>]+>", "", html))
+
+    assert letters(html) == letters(plain)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (r"\(\text{adjusted\_logits}_i\)", r"\(\text{adjusted_logits}_i\)"),
+        (r"\(\text{50\% off, A \& B, C\#}\)", r"\(\text{50% off, A &amp; B, C#}\)"),
+        (r"\(\text{the \textbf{key\_value} cache}\)", r"\(\text{the $\textbf{key_value}$ cache}\)"),
+        (r"\(\text{caf\'e, na\"ive, \c{c}a}\)", r"\(\text{café, naïve, ça}\)"),
+        (r"\(\text{a~b, 1--10, ``q''}\)", "\\(\\text{a&nbsp;b, 1\u201310, \u201cq\u201d}\\)"),
+        (r"\(\text{\textbackslash n, x\_{1}}\)", r"\(\text{\\n, x_1}\)"),
+        (
+            r"\(\bm{x} \in \R^n, \argmax_i s_i\)",
+            r"\(\boldsymbol{x} \in \mathbb{R}^n, \operatorname*{arg\,max}_i s_i\)",
+        ),
+        (r"\(\mathrm{max\_len} + x\_1\)", r"\(\mathrm{max\_len} + x\_1\)"),  # math mode: as typed
+        (r"\(\newcommand{\R}{X}\R\)", r"\(\newcommand{\R}{X}\R\)"),  # a formula's own macros
+        (r"\(\text{\foo{a\_b}}\)", r"\(\text{\foo{a\_b}}\)"),  # unknown: as typed
+    ],
+)
+def test_tex_text_mode_is_written_as_anki_mathjax_reads_it(typed: str, expected: str) -> None:
+    html = render_markdown(typed)
+    assert expected in html, html
+
+
+def test_python_and_shell_sessions_use_console_lexers() -> None:
+    html = render_markdown(
+        "```py\n>>> help(sum)\n    If True, the output is returned\n```\n\n"
+        "```bash\n$ ls\nfile.txt\n% echo hi\nhi\n```\n\n```python\nx = 1 >> 2\n```"
+    )
+    blocks = re.findall(r'<pre class="([^"]*)"><code>([\s\S]*?)</code></pre>', html)
+    assert [classes for classes, _ in blocks] == [
+        "code highlight language-py console",
+        "code highlight language-bash console",
+        "code highlight language-python",
+    ]
+    session, shell, program = (code for _, code in blocks)
+    assert '<span class="gp">&gt;&gt;&gt; </span>' in session
+    assert '<span class="go">    If True, the output is returned</span>' in session
+    assert '<span class="k">' not in session and '<span class="kc">' not in session
+    assert shell.count('<span class="gp">') == 2 and shell.count('<span class="go">') == 2
+    assert '<span class="o">&gt;&gt;</span>' in program  # a program stays a program
+
+
+@pytest.mark.parametrize(
+    ("code", "pieces"),
+    [
+        ("tf.control_dependencies([a, b])", ["tf.", "control_", "dependencies([a, b])"]),
+        ("os.path.join(root, name)", ["os.", "path.", "join(", "root, name)"]),
+        ("__init__", ["__init__"]),
+        ("a.b", ["a.b"]),  # short: never broken
+        ("$HOME/.config/app", ["$HOME/.", "config/", "app"]),
+    ],
+)
+def test_inline_code_breaks_only_where_a_reader_would(code: str, pieces: list[str]) -> None:
+    html = render_markdown(f"`{code}`")
+    inner = html[html.index("<code>") + 6 : html.index("</code>")]
+    assert inner.split("<wbr>") == pieces
+
+
+NO_MARKDOWN_FOLDERS = ["forms", "chatlogs", "pages", "exports", "hostile", "cards"]
+
+
+def visible_text(html: str) -> str:
+    """What a card shows as text, less code, math and raw HTML shown as text on purpose."""
+    html = re.sub(r"<(pre|code)\b[^>]*>[\s\S]*?</\1>", "", html)
+    text = re.sub(r"<[^>]+>", "", html)
+    text = re.sub(r"\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]", "", text)
+    return re.sub(r"&lt;[^&]*&gt;", "", text)  # `<hr class="__x">` typed in a transcript
+
+
+def test_no_markdown_is_left_visible_in_any_seed_or_fixture_card() -> None:
+    from conftest import SOURCE
+
+    from chatdeck.build import plan
+
+    paths = [SOURCE] + [
+        path
+        for folder in NO_MARKDOWN_FOLDERS
+        for path in sorted((FIXTURES / folder).iterdir())
+        if path.suffix in (".txt", ".md", ".html", ".json")
+        and not path.name.endswith(".expected.json")
+        and path.name != "README.md"
+    ]
+    left = []
+    for path in paths:
+        try:
+            notes = plan([path]).merged
+        except Exception:  # a fixture that is meant not to build (a damaged export)
+            continue
+        for note in notes:
+            for markdown in (note.question, note.answer):
+                text = visible_text(render_markdown(markdown))
+                left += [
+                    f"{note.source}:{note.line}: {m.group(0)!r}" for m in LEFT_OVER.finditer(text)
+                ]
+    assert left == []
+    assert len(paths) > 50
+
+
+# Emphasis delimiters a card shows: `**`, `__` opening or closing, `~~`, a `*` hugging a word.
+LEFT_OVER = re.compile(
+    r".{0,12}(?:\*\*|~~|(?<![\w])__(?=\w)|(?<=\w)__(?![\w])|(?<![\w*])\*(?=\S)).{0,12}"
+)
