@@ -299,3 +299,27 @@ def test_the_preview_is_readable_in_both_themes_at_phone_and_desktop_width(
         f"bar {layout['bar']:.0f}px high"
     )
     page.close()
+
+
+def test_a_build_marks_guessed_warned_and_changed_cards_in_its_preview(tmp_path: Path) -> None:
+    """What the build knows reaches the page: guesses, warnings by note, the change report."""
+    import re
+
+    from conftest import FIXTURES, deck_options
+
+    from chatdeck.build import build
+
+    source = FIXTURES / "forms"
+    result = build([source], deck_options(tmp_path / "out", preview=True))
+    assert result.preview is not None
+    page = result.preview.read_text(encoding="utf-8")
+    flags = re.findall(r'data-flags="([^"]*)"', page)
+    assert len(flags) == len(result.cards)
+    assert sum("guessed" in flag.split() for flag in flags) == sum(c.guessed for c in result.cards)
+    assert sum("guessed" in flag.split() for flag in flags) > 0
+    assert any("warned" in flag.split() for flag in flags)
+    assert all("new" in flag.split() for flag in flags)
+    again = build([source], deck_options(tmp_path / "out", preview=True))
+    assert again.preview is not None
+    flags = re.findall(r'data-flags="([^"]*)"', again.preview.read_text(encoding="utf-8"))
+    assert not any("changed" in flag.split() for flag in flags)
