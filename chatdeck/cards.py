@@ -11,6 +11,7 @@ from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.render import UNSAFE_TEX, render_field, render_markdown, render_text
 from chatdeck.render_cache import cache_key, content_key
+from chatdeck.reply_html import render_reply, reply_cache_key
 
 #: Says whether the render cache already holds a key (where the cache is at hand: in the main
 #: process, not on workers).
@@ -29,11 +30,16 @@ def render_note(
 ) -> RenderedNote:
     """A note's card. Markdown is keyed by itself and the renderer's version, so a field the
     cache holds (`known`) is not rendered again; a field with images (whose HTML depends on the
-    image files, found by `images`) and the Source line are keyed by their HTML."""
+    image files, found by `images`) and the Source line are keyed by their HTML. An answer
+    that is already HTML (a reply read from a saved page) is rendered by `render_reply`."""
     keys: list[str] = []
     html: list[tuple[str, str]] = []
-    for markdown in (note.question, note.answer):
-        if images is not None and "![" in markdown:
+    for number, markdown in enumerate((note.question, note.answer)):
+        if number and note.answer_format == "html":
+            keys.append(reply_cache_key(markdown))
+            if known is None or not known(keys[-1]):
+                html.append((keys[-1], render_reply(markdown).html))
+        elif images is not None and "![" in markdown:
             rendered = render_markdown(markdown, images.resolver(note))
             keys.append(content_key(rendered))
             html.append((keys[-1], rendered))
@@ -73,9 +79,11 @@ def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]
     """A warning for each TeX macro the renderer shows as text rather than let Anki's MathJax
     run it (see `chatdeck.render.guard`), on the first line of the note that holds it."""
     removed: dict[str, None] = {}
-    for markdown in (note.question, note.answer):
+    for number, markdown in enumerate((note.question, note.answer)):
         if "\\" in markdown and UNSAFE_TEX.search(markdown):  # else the renderer finds none
-            removed.update(dict.fromkeys(render_field(markdown).removed_macros))
+            html_answer = number and note.answer_format == "html"
+            field = render_reply(markdown) if html_answer else render_field(markdown)
+            removed.update(dict.fromkeys(field.removed_macros))
     problems = []
     for macro in removed:
         line = note.line

@@ -10,11 +10,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from chatdeck.identity import note_guid
 
 #: Where a note sits in build order: (the file's number, the note's number in that file).
 Position = tuple[int, int]
+#: What a note's answer is written in: Markdown (transcripts, exports) or HTML (saved pages).
+AnswerFormat = Literal["markdown", "html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,9 @@ class Note:
     """One question and its answer, as Markdown, with where it came from.
 
     `guid` is the note's identity in Anki, worked out once from its question key when the note
-    is made (see `chatdeck.identity`); `deck`, `tags` and `position` are given by `place`."""
+    is made (see `chatdeck.identity`); `deck`, `tags` and `position` are given by `place`.
+    `answer_format` is "html" for a reply read from a saved chat page (`chatdeck.pages`): its
+    answer is already HTML, rebuilt from the page, and is rendered without Markdown."""
 
     source: str
     line: int | None
@@ -66,6 +71,7 @@ class Note:
     deck: str = ""
     tags: tuple[str, ...] = ()
     position: Position = (0, 0)
+    answer_format: AnswerFormat = "markdown"
 
     def __post_init__(self) -> None:
         if not self.guid:
