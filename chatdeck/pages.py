@@ -36,7 +36,7 @@ from bs4.element import Tag
 from chatdeck.exports import IMAGE_LINE, Conversation, Export
 from chatdeck.notes import Note, Problem
 from chatdeck.render import RESERVED
-from chatdeck.reply_html import Markup, dropped, rebuild_reply, turn_text
+from chatdeck.reply_html import Interface, Markup, rebuild_reply, turn_text
 
 #: The parser BeautifulSoup builds the tree with: Python's own. Measured on the fixtures and a
 #: 2 MB page, lxml and html5lib find the same turns and give the same cards, html5lib at twice
@@ -227,6 +227,8 @@ def _read(data: bytes, path: Path, page: Export) -> None:
         problem("skipped: an MHTML archive with no HTML page in it")
         return
     markup, addresses = unpacked
+    # As a browser reads HTML: every line break is a line feed (MHTML's parts use CR LF).
+    markup = markup.replace("\r\n", "\n").replace("\r", "\n")
     soup = BeautifulSoup(markup, PARSER)
     addresses += _addresses(markup, soup)
     site, unread = _site_of(soup, addresses)
@@ -255,6 +257,7 @@ def _read(data: bytes, path: Path, page: Export) -> None:
         )
         return
 
+    interface = Interface(soup, site.markup)
     exchanges: list[_Exchange] = []
     current: _Exchange | None = None
     gaps = orphans = unreadable = images = formulas = streaming = 0
@@ -264,26 +267,24 @@ def _read(data: bytes, path: Path, page: Export) -> None:
             gaps += 1
             current = None  # what follows a gap never answers the question before it
         elif role == "user":
-            drop = dropped(element, site.markup)
             holder = element.select_one(site.question) if site.question else None
-            text, user_images = turn_text(holder or element, drop, site.question_lines)
-            current = _Exchange(text, user_images)
+            text, _ = turn_text(holder or element, interface, site.question_lines)
+            uploads = [i for i in element.find_all("img") if not interface.within(i, element)]
+            current = _Exchange(text, len(uploads))
             exchanges.append(current)
         elif current is None:
             orphans += 1
         else:
-            bodies = _outermost(
-                [
-                    body
-                    for body in element.select(site.reply)
-                    if not _inside(body, dropped(element, site.markup), element)
-                ]
-            )
+            bodies = [
+                body
+                for body in _outermost(element.select(site.reply))
+                if not interface.within(body, element)
+            ]
             if not bodies:
                 unreadable += 1
                 current.lost = True
                 continue
-            rebuilt = rebuild_reply(element, bodies, site.markup)
+            rebuilt = rebuild_reply(bodies, interface)
             images += rebuilt.images
             formulas += rebuilt.formulas_without_tex
             removed.update(dict.fromkeys(rebuilt.removed_macros))
@@ -397,15 +398,17 @@ def _unpack(data: bytes) -> tuple[str, list[str]] | None:
 
 def _addresses(markup: str, soup: BeautifulSoup) -> list[str]:
     """Where the page was saved from, as the page itself says it."""
-    head = markup[:8192]
-    matches = (SAVED_FROM.search(head), SINGLE_FILE.search(head))
+    start = markup[:8192]
+    matches = (SAVED_FROM.search(start), SINGLE_FILE.search(start))
     found = [match.group(1) for match in matches if match]
+    head = soup.find("head")
+    head = head if isinstance(head, Tag) else soup
     for selector, attribute in (
         ('link[rel~="canonical"]', "href"),
         ('meta[property="og:url"]', "content"),
         ("base", "href"),
     ):
-        element = soup.select_one(selector)
+        element = head.select_one(selector)
         value = element.get(attribute) if element else None
         if isinstance(value, str):
             found.append(value)
@@ -449,14 +452,14 @@ def _site_of(soup: BeautifulSoup, addresses: list[str]) -> tuple[Site | None, st
 def _turns(soup: BeautifulSoup, site: Site) -> list[tuple[Tag, str]]:
     """User turns, replies and gaps, in page order; none inside another, none hidden."""
     selectors = [site.user, site.assistant] + ([site.gap] if site.gap else [])
-    users = {id(element) for element in soup.select(site.user)}
-    gaps = {id(element) for element in soup.select(site.gap)} if site.gap else set()
     turns: list[tuple[Tag, str]] = []
     for element in _outermost(soup.select(", ".join(selectors))):
-        if element.find_parent(attrs={"hidden": True}) is not None or element.has_attr("hidden"):
+        if element.has_attr("hidden") or element.find_parent(attrs={"hidden": True}):
             continue
-        key = id(element)
-        turns.append((element, "gap" if key in gaps else "user" if key in users else "assistant"))
+        if site.gap and element.css.match(site.gap):
+            turns.append((element, "gap"))
+        else:
+            turns.append((element, "user" if element.css.match(site.user) else "assistant"))
     return turns
 
 
@@ -468,15 +471,6 @@ def _outermost(elements: list[Tag]) -> list[Tag]:
         for element in elements
         if not any(id(parent) in chosen for parent in element.parents)
     ]
-
-
-def _inside(element: Tag, drop: set[int], stop: Tag) -> bool:
-    for parent in [element, *element.parents]:
-        if parent is stop:
-            return False
-        if id(parent) in drop:
-            return True
-    return False
 
 
 def _title(soup: BeautifulSoup, site: Site, path: Path) -> str:

@@ -18,7 +18,7 @@ same content, with none of the page's attributes (no class, id, style or handler
 - images as `[image not included]`, as in chat exports.
 
 Everything else is left out: buttons, icons, screen-reader text, hidden elements, scripts,
-styles, frames and forms (`GENERIC_DROP`), and the interface a site names (`Markup.drop`). The
+styles, frames and forms (`is_interface`), and the interface a site names (`Markup.drop`). The
 result is the note's answer; `render_reply` then runs on it the last steps every field gets
 (`chatdeck.render`: code highlighted, tables wrapped, nh3's allow-list, `guard`).
 
@@ -59,42 +59,14 @@ IMAGE_NOTE = "<em>[image not included]</em>"
 FORMULA_NOTE = "<em>[formula not included]</em>"
 
 #: Never content, on any site: interface, hidden and screen-reader-only elements, and whatever
-#: could act (scripts, styles, frames, forms). A reply's own text is never in these.
-GENERIC_DROP = ", ".join(
-    [
-        "button",
-        "svg",
-        "script",
-        "style",
-        "link",
-        "meta",
-        "noscript",
-        "template",
-        "iframe",
-        "frame",
-        "object",
-        "embed",
-        "canvas",
-        "audio",
-        "video",
-        "form",
-        "input",
-        "textarea",
-        "select",
-        "nav",
-        "mat-icon",
-        "[hidden]",
-        '[aria-hidden="true"]',
-        '[role="button"]',
-        '[role="toolbar"]',
-        '[role="tooltip"]',
-        '[role="menu"]',
-        '[role="dialog"]',
-        ".sr-only",
-        ".visually-hidden",
-        ".cdk-visually-hidden",
-    ]
+#: could act (scripts, styles, frames, forms). A reply's own text is never in these. Checked
+#: element by element (`is_interface`): a CSS selector over every element costs far more.
+INTERFACE_NAMES = frozenset(
+    "button svg script style link meta noscript template iframe frame object embed canvas "
+    "audio video form input textarea select nav mat-icon".split()
 )
+INTERFACE_ROLES = frozenset({"button", "toolbar", "tooltip", "menu", "dialog"})
+INTERFACE_CLASSES = frozenset({"sr-only", "visually-hidden", "cdk-visually-hidden"})
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote dd details dialog div dl dt fieldset figcaption figure "
@@ -130,6 +102,7 @@ MATHJAX2_COPIES = frozenset(
         "MathJax_MathML",
     }
 )
+LANGUAGE = re.compile(r"[\w+#.-]+")  # a language's name, as a class or `data-language` has it
 TEX_ENCODING = re.compile(r"(?:application/(?:x-)?tex|text/latex)", re.IGNORECASE)
 BLOCK_BREAK = "\x01"  # between blocks of a turn's text; a control character no page text keeps
 
@@ -171,9 +144,9 @@ class Rebuilt:
     formulas_without_tex: int = 0
 
 
-def rebuild_reply(turn: Tag, bodies: Iterable[Tag], markup: Markup) -> Rebuilt:
-    """The reply in `bodies` (the elements of `turn` that hold its text), rebuilt as card HTML."""
-    walk = _Rebuild(turn, markup)
+def rebuild_reply(bodies: Iterable[Tag], interface: Interface) -> Rebuilt:
+    """The reply in `bodies` (the elements of a turn that hold its text), rebuilt as card HTML."""
+    walk = _Rebuild(interface)
     blocks = [block for body in bodies for block in walk.blocks(body)]
     return Rebuilt(
         "\n".join(blocks),
@@ -183,24 +156,55 @@ def rebuild_reply(turn: Tag, bodies: Iterable[Tag], markup: Markup) -> Rebuilt:
     )
 
 
-def dropped(turn: Tag, markup: Markup) -> set[int]:
-    """The ids of the elements of `turn` that are interface, not content."""
-    selector = GENERIC_DROP + (", " + markup.drop if markup.drop else "")
-    return {id(element) for element in turn.select(selector)}
+def is_interface(tag: Tag) -> bool:
+    """Whether `tag` is one of the kinds of element that are never content, on any site."""
+    if tag.name in INTERFACE_NAMES:
+        return True
+    attributes = tag.attrs
+    if not attributes:
+        return False
+    return (
+        "hidden" in attributes
+        or attributes.get("aria-hidden") == "true"
+        or attributes.get("role") in INTERFACE_ROLES
+        or not INTERFACE_CLASSES.isdisjoint(_classes(tag))
+    )
+
+
+class Interface:
+    """The elements of a page that are not content (`tag in interface`): the kinds no site
+    uses for content (`is_interface`), and those the site's `Markup` names, which are found
+    once for the whole page; and its code blocks."""
+
+    def __init__(self, page: Tag, markup: Markup):
+        self.markup = markup
+        self.named = {id(element) for element in page.select(markup.drop)} if markup.drop else set()
+        self.code_blocks = (
+            {id(element) for element in page.select(markup.code_block)}
+            if markup.code_block
+            else set()
+        )
+
+    def __contains__(self, tag: Tag) -> bool:
+        return id(tag) in self.named or is_interface(tag)
+
+    def within(self, element: Tag, stop: Tag) -> bool:
+        """Whether `element`, or a parent of it below `stop`, is interface."""
+        for parent in [element, *element.parents]:
+            if parent is stop:
+                return False
+            if parent in self:
+                return True
+        return False
 
 
 class _Rebuild:
     """One walk over a reply. Each element is a block (a list of block HTML) or inline (a str);
     an element not known as either is a block when it holds one (a `span` around a `div`)."""
 
-    def __init__(self, turn: Tag, markup: Markup):
-        self.markup = markup
-        self.drop = dropped(turn, markup)
-        self.code_units = (
-            {id(element) for element in turn.select(markup.code_block)}
-            if markup.code_block
-            else set()
-        )
+    def __init__(self, interface: Interface):
+        self.markup = interface.markup
+        self.drop = interface
         self.math: dict[int, Math | None] = {}
         self.level: dict[int, bool] = {}
         self.images = 0
@@ -216,14 +220,14 @@ class _Rebuild:
         return self.math[key]
 
     def is_code(self, tag: Tag) -> bool:
-        return id(tag) in self.code_units or tag.name == "pre"
+        return id(tag) in self.drop.code_blocks or tag.name == "pre"
 
     def is_block(self, tag: Tag) -> bool:
         key = id(tag)
         known = self.level.get(key)
         if known is not None:
             return known
-        if key in self.drop or self.math_of(tag) is not None:
+        if tag in self.drop or self.math_of(tag) is not None:
             block = False
         elif self.is_code(tag) or tag.name in BLOCK_TAGS:
             block = True
@@ -281,11 +285,11 @@ class _Rebuild:
     def list(self, tag: Tag) -> str:
         items: list[str] = []
         for child in tag.children:
-            if not isinstance(child, Tag) or id(child) in self.drop:
+            if not isinstance(child, Tag) or child in self.drop:
                 continue
             if child.name == "li":
                 loose = any(
-                    isinstance(part, Tag) and part.name == "p" and id(part) not in self.drop
+                    isinstance(part, Tag) and part.name == "p" and part not in self.drop
                     for part in child.children
                 )
                 items.append("<li>" + "\n".join(self.blocks(child, tight=not loose)) + "</li>")
@@ -302,12 +306,12 @@ class _Rebuild:
         head: list[str] = []
         body: list[str] = []
         for row in table.find_all("tr"):
-            if row.find_parent("table") is not table or self.inside_dropped(row, table):
+            if row.find_parent("table") is not table or self.drop.within(row, table):
                 continue
             cells = [
                 cell
                 for cell in row.children
-                if isinstance(cell, Tag) and cell.name in ("td", "th") and id(cell) not in self.drop
+                if isinstance(cell, Tag) and cell.name in ("td", "th") and cell not in self.drop
             ]
             if not cells:
                 continue
@@ -333,14 +337,6 @@ class _Rebuild:
             align = found.group(1).lower() if found else ""
         attribute = f' align="{align}"' if align else ""
         return f"<{name}{attribute}>" + "".join(self.blocks(cell, tight=True)) + f"</{name}>"
-
-    def inside_dropped(self, element: Tag, stop: Tag) -> bool:
-        for parent in [element, *element.parents]:
-            if parent is stop:
-                return False
-            if id(parent) in self.drop:
-                return True
-        return False
 
     def code_block(self, unit: Tag) -> str:
         """`<pre lang=..><code>..</code></pre>` from a code block and whatever is around it."""
@@ -368,7 +364,7 @@ class _Rebuild:
         math = self.math_of(node)
         if math is not None:
             return self.formula(math)
-        if id(node) in self.drop:
+        if node in self.drop:
             return ""
         name = node.name
         if name == "br":
@@ -460,7 +456,7 @@ def _tex_in(tag: Tag) -> str | None:
         carrier = tag.find(True, attrs={attribute: True})
         if isinstance(carrier, Tag) and _attribute(carrier, attribute).strip():
             return _attribute(carrier, attribute)
-    math = tag.find("math", attrs={"alttext": True})
+    math = tag if tag.name == "math" else tag.find("math", attrs={"alttext": True})
     if isinstance(math, Tag) and _attribute(math, "alttext").strip():
         return _attribute(math, "alttext")
     return None
@@ -469,7 +465,7 @@ def _tex_in(tag: Tag) -> str | None:
 # --- code ---------------------------------------------------------------------------------
 
 
-def code_text(code: Tag, drop: set[int]) -> str:
+def code_text(code: Tag, drop: Interface) -> str:
     """The text of a code element as it shows: `<br>` and line elements end lines; the site's
     highlighting spans, line numbers and buttons add nothing."""
     parts: list[str] = []
@@ -479,7 +475,7 @@ def code_text(code: Tag, drop: set[int]) -> str:
             if isinstance(child, NavigableString):
                 if not isinstance(child, PreformattedString):
                     parts.append(str(child))
-            elif isinstance(child, Tag) and id(child) not in drop:
+            elif isinstance(child, Tag) and child not in drop:
                 if child.name == "br":
                     parts.append("\n")
                     continue
@@ -491,18 +487,20 @@ def code_text(code: Tag, drop: set[int]) -> str:
     return "".join(parts)
 
 
-def code_language(unit: Tag, pre: Tag, code: Tag, label: str, drop: set[int]) -> str:
+def code_language(unit: Tag, pre: Tag, code: Tag, label: str, drop: Interface) -> str:
     """A code block's language: a `language-*` (or `lang-*`) class, a `data-language`, else the
     text of its label. Lower case; Pygments decides later whether it knows it."""
     candidates = [code, pre, *unit.select('[class*="language-"], [class*="lang-"]')]
     for element in candidates:
-        for name in _classes(element):
+        for name in sorted(_classes(element)):
             for prefix in ("language-", "lang-"):
-                if name.startswith(prefix) and len(name) > len(prefix):
-                    return name[len(prefix) :].lower()
-        declared = _attribute(element, "data-language")
-        if declared.strip():
-            return declared.strip().lower()
+                if name.startswith(prefix):
+                    language = LANGUAGE.match(name, len(prefix))
+                    if language:
+                        return language.group(0).lower()
+        declared = LANGUAGE.match(_attribute(element, "data-language").strip())
+        if declared:
+            return declared.group(0).lower()
     if label:
         for element in unit.select(label):
             if element is code or code in element.descendants or element is pre:
@@ -516,7 +514,7 @@ def code_language(unit: Tag, pre: Tag, code: Tag, label: str, drop: set[int]) ->
 # --- a user's turn --------------------------------------------------------------------------
 
 
-def turn_text(turn: Tag, drop: set[int], lines: str = "") -> tuple[str, int]:
+def turn_text(turn: Tag, drop: Interface, lines: str = "") -> tuple[str, int]:
     """A user's turn as the text they typed, and how many images it held. Line breaks are
     kept (the sites show a prompt as typed); paragraphs are split by a blank line; a code
     block becomes a fence; a formula its TeX. `lines` selects one element per line, when the
@@ -543,7 +541,7 @@ def turn_text(turn: Tag, drop: set[int], lines: str = "") -> tuple[str, int]:
                 if math.tex is not None and math.tex.strip():
                     parts.append(f"\\({math.tex.strip()}\\)")
                 continue
-            if id(child) in drop:
+            if child in drop:
                 continue
             name = child.name
             if name == "br":
