@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, UnicodeDammit
 from bs4.element import Tag
+from bs4.exceptions import ParserRejectedMarkup
 
 from chatdeck.exports import IMAGE_LINE, Conversation, Export
 from chatdeck.notes import Note, Problem
@@ -204,6 +205,8 @@ def read_page(path: Path, source: str) -> Export:
         _read(data, path, page)
     except RecursionError:
         page.problems.append(Problem(source, None, "skipped: the page is nested too deeply"))
+    except ParserRejectedMarkup:  # html.parser gives up on a few malformed declarations
+        page.problems.append(Problem(source, None, "skipped: not readable as HTML"))
     return page
 
 

@@ -506,6 +506,9 @@ def test_reading_never_raises_on_deep_or_bad_pages(tmp_path: Path) -> None:
     assert page.notes == [] or len(page.notes) == 1
     missing = read_page(tmp_path / "missing.html", "missing.html")
     assert missing.problems[0].message.startswith("cannot read")
+    rejected = write_page(tmp_path, "rejected.html", "<![ x" + chatgpt_turns(("user", "q?")))
+    [problem] = read_page(rejected, rejected.name).problems
+    assert problem.message == "skipped: not readable as HTML"
 
 
 @settings(max_examples=100, deadline=None)
@@ -616,6 +619,12 @@ PAGE_PIECES = [
     "text ",
     "中文",
     "&lt;script&gt;",
+    "<![ x",
+    "<!--",
+    "<?x",
+    "<![CDATA[",
+    "</div></div></article>",
+    '<article data-turn="user"><div data-message-author-role="user">',
 ]
 
 
