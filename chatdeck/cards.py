@@ -11,7 +11,7 @@ from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.render import UNSAFE_TEX, render_field, render_markdown, render_text
 from chatdeck.render_cache import cache_key, content_key
-from chatdeck.reply_html import render_reply, reply_cache_key
+from chatdeck.reply_html import SHOWN_MACRO, render_reply, reply_cache_key
 
 #: Says whether the render cache already holds a key (where the cache is at hand: in the main
 #: process, not on workers).
@@ -80,8 +80,10 @@ def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]
     run it (see `chatdeck.render.guard`), on the first line of the note that holds it."""
     removed: dict[str, None] = {}
     for number, markdown in enumerate((note.question, note.answer)):
-        if "\\" in markdown and UNSAFE_TEX.search(markdown):  # else the renderer finds none
-            html_answer = number and note.answer_format == "html"
+        html_answer = number and note.answer_format == "html"
+        if "\\" in markdown and (  # else the renderer finds none
+            UNSAFE_TEX.search(markdown) or (html_answer and SHOWN_MACRO.search(markdown))
+        ):
             field = render_reply(markdown) if html_answer else render_field(markdown)
             removed.update(dict.fromkeys(field.removed_macros))
     problems = []

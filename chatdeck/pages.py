@@ -218,7 +218,14 @@ class _Exchange:
     question: str
     images: int = 0
     replies: list[str] = field(default_factory=list)
-    lost: bool = False  # a reply of it could not be read: no card
+    #: Reply elements whose text was found, and not found (ChatGPT can split a reply into
+    #: several, some of them tool calls without text). None found: the question has no card.
+    read: int = 0
+    unread: int = 0
+
+    @property
+    def lost(self) -> bool:
+        return self.unread > 0 and self.read == 0
 
 
 def _read(data: bytes, path: Path, page: Export) -> None:
@@ -263,8 +270,7 @@ def _read(data: bytes, path: Path, page: Export) -> None:
     interface = Interface(soup, site.markup)
     exchanges: list[_Exchange] = []
     current: _Exchange | None = None
-    gaps = orphans = unreadable = images = formulas = streaming = 0
-    removed: dict[str, None] = {}
+    gaps = orphans = images = formulas = streaming = 0
     for element, role in turns:
         if role == "gap":
             gaps += 1
@@ -284,13 +290,12 @@ def _read(data: bytes, path: Path, page: Export) -> None:
                 if not interface.within(body, element)
             ]
             if not bodies:
-                unreadable += 1
-                current.lost = True
+                current.unread += 1
                 continue
+            current.read += 1
             rebuilt = rebuild_reply(bodies, interface)
             images += rebuilt.images
             formulas += rebuilt.formulas_without_tex
-            removed.update(dict.fromkeys(rebuilt.removed_macros))
             if site.streaming and (
                 element.css.match(site.streaming) or element.select_one(site.streaming)
             ):
@@ -299,11 +304,11 @@ def _read(data: bytes, path: Path, page: Export) -> None:
                 current.replies.append(rebuilt.html)
 
     title = _title(soup, site, path)
-    if unreadable:
+    lost = sum(exchange.lost for exchange in exchanges)
+    if lost:
         problem(
-            f"{unreadable} of {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} had no "
-            f"`{site.reply}` (the reply's text): {site.name}'s markup may have changed; the "
-            "questions they answer are left out"
+            f"{lost} of {len(exchanges)} question(s) left out: no `{site.reply}` (the reply's "
+            f"text) in their reply; {site.name}'s markup may have changed"
         )
     if gaps:
         problem(
@@ -320,11 +325,6 @@ def _read(data: bytes, path: Path, page: Export) -> None:
         problem(
             f"{formulas} formula(s) whose TeX source the page did not keep, shown as "
             "[formula not included]"
-        )
-    for macro in removed:
-        problem(
-            f"TeX macro \\{macro} shown as text: in a card it could link, restyle or load "
-            "from the network"
         )
     notes = _notes(exchanges, page.source, title, site, problem)
     page.conversations.append(Conversation(title, None, tuple(notes), site=site.name))
@@ -479,7 +479,8 @@ def _outermost(elements: list[Tag]) -> list[Tag]:
 def _title(soup: BeautifulSoup, site: Site, path: Path) -> str:
     """The conversation's title: `<title>` without the site's affixes, else the title the page
     shows, else the file's name (which browsers take from the title)."""
-    candidates = [soup.title.get_text() if soup.title else ""]
+    titles = [t for t in soup.find_all("title", limit=8) if not t.find_parent("svg")]
+    candidates = [titles[0].get_text() if titles else ""]
     heading = soup.select_one(site.heading) if site.heading else None
     if heading is not None:
         candidates.append(heading.get_text(" "))

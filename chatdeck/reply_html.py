@@ -43,6 +43,7 @@ from chatdeck.render import (
     RESERVED_LEFT,
     SHOWN_IN_MATH,
     UNSAFE_TEX,
+    UNSAFE_TEX_MACROS,
     RenderedField,
     finish,
     guard,
@@ -103,6 +104,8 @@ MATHJAX2_COPIES = frozenset(
     }
 )
 LANGUAGE = re.compile(r"[\w+#.-]+")  # a language's name, as a class or `data-language` has it
+#: A macro `Rebuild.formula` showed as text, as `SHOWN_IN_MATH` writes it.
+SHOWN_MACRO = re.compile(r"\\mathtt\{\\backslash (" + "|".join(UNSAFE_TEX_MACROS) + r")\}")
 TEX_ENCODING = re.compile(r"(?:application/(?:x-)?tex|text/latex)", re.IGNORECASE)
 BLOCK_BREAK = "\x01"  # between blocks of a turn's text; a control character no page text keeps
 
@@ -571,7 +574,8 @@ def turn_text(turn: Tag, drop: Interface, lines: str = "") -> tuple[str, int]:
 
 def render_reply(answer: str) -> RenderedField:
     """A rebuilt reply -> the card's HTML, by the steps `render_field` ends with: code blocks
-    highlighted, tables wrapped, nh3's allow-list, CJK `lang`, and `guard` last."""
+    highlighted, tables wrapped, nh3's allow-list, CJK `lang`, and `guard` last. Its
+    `removed_macros` are those the rebuild showed as text in formulas and those `guard` did."""
     answer = RESERVED.sub("\ufffd", answer)  # no placeholder of the steps below can be forged
     rendered, code_blocks = lift_code_blocks(answer, [])
     rendered = finish(rendered, [], None)
@@ -581,7 +585,13 @@ def render_reply(answer: str) -> RenderedField:
     language = language_of(rendered)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'
-    return guard(rendered)
+    guarded = guard(rendered)
+    shown = SHOWN_MACRO.findall(answer)
+    if shown:
+        return RenderedField(
+            guarded.html, tuple(dict.fromkeys(shown + list(guarded.removed_macros)))
+        )
+    return guarded
 
 
 @lru_cache(maxsize=1)
