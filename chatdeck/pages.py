@@ -45,6 +45,7 @@ from chatdeck.reply_html import Interface, Markup, rebuild_reply, turn_text
 PARSER = "html.parser"
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml", ".mht")
 MHTML_TYPE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+MIME_VERSION = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
 SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.IGNORECASE)
 SINGLE_FILE = re.compile(r"<!--\s*Page saved with SingleFile\s+url:\s*(\S+)", re.IGNORECASE)
 #: Titles a site gives every page, which name no conversation.
@@ -190,7 +191,17 @@ def is_page(path: Path, head: bytes) -> bool:
     if suffix:
         return False
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
-    return start.startswith((b"<!doctype html", b"<html")) or bool(MHTML_TYPE.search(head))
+    return start.startswith((b"<!doctype html", b"<html")) or is_mhtml(head)
+
+
+def is_mhtml(head: bytes) -> bool:
+    """Whether a file starting with `head` is an MHTML archive: MIME headers (a MIME-Version,
+    a multipart/related content type) before the first blank line."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start[:1] == b"<":
+        return False
+    headers = re.split(rb"\r?\n\r?\n", start, maxsplit=1)[0]
+    return bool(MIME_VERSION.search(headers) and MHTML_TYPE.search(headers))
 
 
 def read_page(path: Path, source: str) -> Export:
@@ -317,6 +328,11 @@ def _read(data: bytes, path: Path, page: Export) -> None:
             "the whole conversation before saving it"
             + (f"; {orphans} repl(ies) after them are left out" if orphans else "")
         )
+    elif orphans:
+        problem(
+            f"{orphans} repl(ies) before the first question on the page are left out: the page "
+            "may start in the middle of the conversation (scroll to its top before saving it)"
+        )
     if streaming:
         problem("a reply was still being written when the page was saved: it may be cut short")
     if images:
@@ -337,7 +353,7 @@ def _notes(
     site: Site,
     problem: Callable[[str], None],
 ) -> list[Note]:
-    """One note per question whose replies were all read, as `chatdeck.exports` pairs turns."""
+    """One note per question whose reply was read, as `chatdeck.exports` pairs turns."""
     notes = []
     for exchange in exchanges:
         if exchange.lost:
@@ -376,7 +392,7 @@ def _unpack(data: bytes) -> tuple[str, list[str]] | None:
     """The page's HTML as text, and the addresses an MHTML archive names it by. An MHTML
     archive (what Chrome's "Webpage, single file" writes) is a MIME message: its first
     text/html part is the page."""
-    if MHTML_TYPE.search(data[:4096]):
+    if is_mhtml(data[:8192]):
         message = email.message_from_bytes(data, policy=email.policy.default)
         for part in message.walk():
             if part.get_content_type() == "text/html" and isinstance(part, EmailMessage):

@@ -336,6 +336,14 @@ def test_a_reply_split_into_messages_keeps_the_ones_with_text(tmp_path: Path) ->
     assert page.problems == []
 
 
+def test_a_page_that_starts_with_a_reply_says_so(tmp_path: Path) -> None:
+    body = chatgpt_turns(("assistant", "<p>an answer</p>"), ("user", "q?"), ("assistant", "a"))
+    page = read_page(write_page(tmp_path, "p.html", body), "p.html")
+    assert [n.question for n in page.notes] == ["q?"]
+    [problem] = page.problems
+    assert problem.message.startswith("1 repl(ies) before the first question on the page")
+
+
 def test_an_icon_title_never_names_the_deck(tmp_path: Path) -> None:
     body = "<svg><title>Copy icon</title></svg>" + chatgpt_turns(("user", "q?"), ("assistant", "a"))
     path = tmp_path / "Icons first.html"
@@ -510,8 +518,14 @@ def test_an_mhtml_without_a_page_is_a_warning(tmp_path: Path) -> None:
         ("notes.md", b"<!DOCTYPE html>", False),
         ("notes.txt", b"<html>", False),
         ("saved", b"\xef\xbb\xbf\n<!doctype html><html>", True),
-        ("saved", b"From: <Saved by Blink>\r\nContent-Type: multipart/related;", True),
+        (
+            "saved",
+            b"From: <Saved by Blink>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;",
+            True,
+        ),
         ("notes", b"Q: what?\nA: this", False),
+        ("notes", b"Q: mime?\nContent-Type: multipart/related\n", False),
+        ("notes", b"<p>Content-Type: multipart/related</p>", False),
     ],
 )
 def test_is_page(name: str, head: bytes, expected: bool) -> None:
