@@ -748,6 +748,25 @@ def test_a_page_and_the_same_question_pasted_as_text_are_one_note(tmp_path: Path
     assert merge.kept.source == "b-pasted.md" and merge.dropped[0].source == "a-chatgpt.html"
 
 
+def test_the_folder_a_saved_page_brings_is_left_alone(tmp_path: Path) -> None:
+    """ "Save page as, complete" writes `page_files/` beside the page: its styles, scripts,
+    images and frames are the page's, and no warning is worth giving about them."""
+    source = tmp_path / "source"
+    assets = source / "Reversing lists in Python - Claude_files"
+    assets.mkdir(parents=True)
+    (source / "Reversing lists in Python - Claude.html").write_bytes(
+        (PAGES / "claude.html").read_bytes()
+    )
+    for name, data in (("root.css", b"body{}"), ("app.js", b"x=1"), ("frame.html", b"<p>")):
+        (assets / name).write_bytes(data)
+    (assets / "avatar.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (source / "notes_files").mkdir()  # no page beside it: an ordinary folder
+    (source / "notes_files" / "q.md").write_text("Q: what?\n\nA: this.\n", encoding="utf-8")
+    planned = plan([source])
+    assert planned.problems == () and planned.files_read == 2
+    assert len(planned.notes) == 4
+
+
 def test_the_dry_run_lists_each_page_and_its_json_notes_carry_the_conversation() -> None:
     planned = plan([PAGES / "chatgpt.html", PAGES / "gemini.html"])
     assert [(c.source, c.name, c.notes, c.site) for c in planned.conversations] == [
