@@ -37,7 +37,7 @@ from bs4.exceptions import ParserRejectedMarkup
 from chatdeck.exports import IMAGE_LINE, Conversation, Export
 from chatdeck.notes import Note, Problem
 from chatdeck.render import RESERVED
-from chatdeck.reply_html import Interface, Markup, rebuild_reply, turn_text
+from chatdeck.reply_html import IMAGE_NOTE, Interface, Markup, is_icon, rebuild_reply, turn_text
 
 #: The parser BeautifulSoup builds the tree with: Python's own. Measured on the fixtures and a
 #: 2 MB page, lxml and html5lib find the same turns and give the same cards, html5lib at twice
@@ -91,12 +91,19 @@ SITES = (
         key="chatgpt",
         name="ChatGPT",
         hosts=("chatgpt.com", "chat.openai.com"),
-        user='[data-message-author-role="user"]',
-        assistant='[data-message-author-role="assistant"]',
+        # The turn (`article` until early 2026, then `section`) when the page has it, else the
+        # message; a turn may hold several messages, or none (an image, a tool's placeholder).
+        user='[data-turn="user"], [data-message-author-role="user"]',
+        assistant='[data-turn="assistant"], [data-message-author-role="assistant"]',
         reply=".markdown",
         question=".whitespace-pre-wrap",
-        gap="[data-turn-id-container]:not(:has([data-message-author-role]))",
-        markup=Markup(code_block="pre", code_label=":scope > div > div:first-child"),
+        gap='[data-turn-id-container]:empty:not([data-turn-id-container="client-created-root"])',
+        # Citations (the pills after a sentence, the news cards) are left out, as exports do.
+        markup=Markup(
+            drop='[data-testid="webpage-citation-pill"], [data-testid="nav-list-widget"]',
+            code_block="pre",
+            code_label=":scope > div > div:first-child",
+        ),
         title_affixes=(r"^ChatGPT\s*[-–|:]\s*", r"\s*[-–|]\s*ChatGPT$"),
         heading="nav a[data-active]",
         marks='meta[property="og:site_name"][content="ChatGPT" i], '
@@ -301,8 +308,15 @@ def _read(data: bytes, path: Path, page: Export) -> None:
                 if not interface.within(body, element)
             ]
             if not bodies:
-                current.unread += 1
-                continue
+                shown, _ = turn_text(element, interface)
+                pictures = _pictures(element)
+                if shown:  # text, but not where the site keeps a reply's: its markup changed
+                    current.unread += 1
+                elif pictures:  # a reply that is only images (ChatGPT's image generation)
+                    images += pictures
+                    current.read += 1
+                    current.replies.append(f"<p>{' '.join([IMAGE_NOTE] * pictures)}</p>")
+                continue  # nothing shown at all: a tool's placeholder
             current.read += 1
             rebuilt = rebuild_reply(bodies, interface)
             images += rebuilt.images
@@ -480,6 +494,17 @@ def _turns(soup: BeautifulSoup, site: Site) -> list[tuple[Tag, str]]:
         else:
             turns.append((element, "user" if element.css.match(site.user) else "assistant"))
     return turns
+
+
+def _pictures(turn: Tag) -> int:
+    """The images a turn shows (not the copies a site stacks under one, which it hides)."""
+    return sum(
+        1
+        for image in turn.find_all("img")
+        if image.get("aria-hidden") != "true"
+        and not image.find_parent("button")
+        and not is_icon(image)
+    )
 
 
 def _outermost(elements: list[Tag]) -> list[Tag]:

@@ -174,6 +174,15 @@ def is_interface(tag: Tag) -> bool:
     )
 
 
+def is_icon(image: Tag) -> bool:
+    """Whether an `img` is an icon (a site's favicon beside a link, a small glyph), not a
+    picture the reply shows."""
+    if "favicon" in _attribute(image, "src").lower():
+        return True
+    sizes = [_attribute(image, name).strip() for name in ("width", "height")]
+    return all(size.isdigit() and int(size) <= 24 for size in sizes)
+
+
 class Interface:
     """The elements of a page that are not content (`tag in interface`): the kinds no site
     uses for content (`is_interface`), and those the site's `Markup` names, which are found
@@ -373,6 +382,8 @@ class _Rebuild:
         if name == "br":
             return "<br />"
         if name == "img":
+            if is_icon(node):
+                return ""
             self.images += 1
             return IMAGE_NOTE
         if name in CODE_LIKE:

@@ -299,11 +299,13 @@ def test_a_site_whose_markup_changed_gives_a_warning_naming_what_is_missing() ->
 def test_markup_changed_on_one_side_gives_no_cards(tmp_path: Path) -> None:
     markup = (PAGES / "chatgpt.html").read_text(encoding="utf-8")
     path = tmp_path / "half.html"
-    path.write_text(markup.replace('data-message-author-role="assistant"', 'data-role="a"'))
+    renamed = markup.replace('data-message-author-role="assistant"', 'data-role="a"')
+    path.write_text(renamed.replace('data-turn="assistant"', 'data-speaker="a"'))
     page = read_page(path, path.name)
     assert page.notes == []
     [problem] = page.problems
-    assert 'no reply (`[data-message-author-role="assistant"]`)' in problem.message
+    assert 'no reply (`[data-turn="assistant"], [data-message-author-role=' in problem.message
+    assert "no user turn" not in problem.message
 
 
 def test_a_reply_whose_text_is_not_found_leaves_its_question_out(tmp_path: Path) -> None:
@@ -397,6 +399,66 @@ def test_turns_not_drawn_when_saved_never_shift_a_reply_onto_another_question(
     [problem] = page.problems
     assert "1 turn(s) had not been drawn by AI Studio" in problem.message
     assert "1 repl(ies) after them are left out" in problem.message
+
+
+def section_turn(number: int, role: str, inner: str) -> str:
+    """A turn as ChatGPT drew it from spring 2026 (`section` in a `data-turn-id-container`)."""
+    key = f"0000000{number}-0000-4000-8000-000000000000"
+    return (
+        f'<div data-turn-id-container="{key}" data-is-intersecting="true">'
+        f'<section data-testid="conversation-turn-{number}" data-turn="{role}" '
+        f'data-turn-id="{key}" data-turn-id-container="{key}"><h4 class="sr-only select-none">'
+        f"said:</h4>{inner}</section></div>"
+    )
+
+
+def test_chatgpt_2026_turns_placeholders_images_and_citations(tmp_path: Path) -> None:
+    """The 2026 layout, as real captures show it (YongseopKim/llm-chat-exporter,
+    samples/edges/chatgpt_00*.html, read for structure only): an always-empty root container,
+    turns not drawn (empty containers), a turn with nothing shown (a tool's placeholder), a
+    reply that is only a generated image, and citation pills with favicons."""
+    user = (
+        '<div data-message-author-role="user" data-message-id="u">'
+        '<div class="whitespace-pre-wrap">{}</div></div>'
+    )
+    reply = (
+        '<div data-message-author-role="assistant" data-message-id="a">'
+        '<div class="markdown prose">{}</div></div>'
+    )
+    pill = (
+        '<span data-testid="webpage-citation-pill"><a href="https://www.reuters.com/x">'
+        '<img src="https://www.google.com/s2/favicons?domain=reuters.com&amp;sz=128" width="128" '
+        'height="128">Reuters</a></span>'
+    )
+    image = (
+        '<div role="button">'
+        '<img alt="generated" src="https://chatgpt.com/backend-api/x" width="1122">'
+        '<img alt="" aria-hidden="true" src="https://chatgpt.com/backend-api/x"></div>'
+        '<button aria-label="Edit image">Edit</button>'
+    )
+    body = (
+        '<div data-turn-id-container="client-created-root" data-is-intersecting="true"></div>'
+        + section_turn(1, "user", user.format("why are data centres short of power?"))
+        + section_turn(
+            2, "assistant", "<div><div data-conversation-screenshot-content></div></div>"
+        )
+        + section_turn(3, "assistant", reply.format(f"<p>Grid connections take years. {pill}</p>"))
+        + '<div data-turn-id-container="9" data-is-intersecting="false"></div>'
+        + section_turn(
+            5, "assistant", reply.format("<p>An answer whose question was not drawn.</p>")
+        )
+        + section_turn(6, "user", user.format("draw me a data centre"))
+        + section_turn(7, "assistant", image)
+    )
+    page = read_page(write_page(tmp_path, "p.html", body), "p.html")
+    assert [(n.question, card_text(n.answer)) for n in page.notes] == [
+        ("why are data centres short of power?", "Grid connections take years."),
+        ("draw me a data centre", "[image not included]"),
+    ]
+    assert [p.message.split(" (")[0] for p in page.problems] == [
+        "1 turn(s) had not been drawn by ChatGPT when the page was saved",
+        f"1 image(s) not included, shown as {IMAGE_LINE}",
+    ]
 
 
 def test_a_reply_still_being_written_is_kept_with_a_warning(tmp_path: Path) -> None:
