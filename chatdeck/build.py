@@ -35,6 +35,7 @@ from chatdeck.package import (
     write_collection,
     write_package,
 )
+from chatdeck.pages import is_page, read_page
 from chatdeck.parse import Parsed
 from chatdeck.parse_cache import from_json, to_json
 from chatdeck.preview import write_preview
@@ -56,6 +57,8 @@ class ConversationRead:
     source: str
     name: str
     notes: int
+    #: The chat site, for a saved page.
+    site: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +158,8 @@ def open_source(source: Source) -> Opened:
             head = handle.read(8192)
         if is_export(source.path, head):
             return Opened(export=read_export(source.path, source.name))
+        if is_page(source.path, head):  # a saved chat page reads as an export of one chat
+            return Opened(export=read_page(source.path, source.name))
         data = source.path.read_bytes()
     except OSError as error:
         return Opened(problem=Problem(source.name, None, f"cannot read: {error.strerror}"))
@@ -173,7 +178,11 @@ def export_notes(
     read = []
     for conversation in chosen:
         deck = conversation_deck(top, conversation.name)
-        read.append(ConversationRead(item.source.name, conversation.name, len(conversation.notes)))
+        read.append(
+            ConversationRead(
+                item.source.name, conversation.name, len(conversation.notes), conversation.site
+            )
+        )
         for note in conversation.notes:
             problems.extend(unsafe_math_problems(note))
         notes.extend(place(conversation.notes, item.place(deck), len(notes)))

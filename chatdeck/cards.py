@@ -12,6 +12,7 @@ from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.render import UNSAFE_TEX, render_field, render_markdown, render_text
 from chatdeck.render_cache import cache_key, content_key, html_digest
+from chatdeck.reply_html import SHOWN_MACRO, render_reply, reply_cache_key
 
 #: The digest of the HTML the render cache holds under a key, or None when it holds none (where
 #: the cache is at hand: in the main process, not on workers).
@@ -30,21 +31,23 @@ def render_note(
 ) -> RenderedNote:
     """A note's card. Markdown is keyed by itself and the renderer's version, so a field the
     cache holds (`known`) is not rendered again; a field with images (whose HTML depends on the
-    image files, found by `images`) and the Source line are keyed by their HTML."""
+    image files, found by `images`) and the Source line are keyed by their HTML. An answer
+    that is already HTML (a reply read from a saved page) is rendered by `render_reply`."""
     keys: list[str] = []
     digests: list[str] = []
     html: list[tuple[str, str]] = []
-    for markdown in (note.question, note.answer):
-        if images is not None and "![" in markdown:
-            rendered = render_markdown(markdown, images.resolver(note))
+    for number, text in enumerate((note.question, note.answer)):
+        if images is not None and "![" in text and not (number and note.answer_format == "html"):
+            rendered = render_markdown(text, images.resolver(note))
             keys.append(content_key(rendered))
             html.append((keys[-1], rendered))
             digests.append(html_digest(rendered))
             continue
-        keys.append(cache_key(markdown))
+        reply = number == 1 and note.answer_format == "html"
+        keys.append(reply_cache_key(text) if reply else cache_key(text))
         stored = known(keys[-1]) if known is not None else None
         if stored is None:
-            rendered = render_markdown(markdown)
+            rendered = render_reply(text).html if reply else render_markdown(text)
             html.append((keys[-1], rendered))
             stored = html_digest(rendered)
         digests.append(stored)
@@ -89,9 +92,13 @@ def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]
     """A warning for each TeX macro the renderer shows as text rather than let Anki's MathJax
     run it (see `chatdeck.render.guard`), on the first line of the note that holds it."""
     removed: dict[str, None] = {}
-    for markdown in (note.question, note.answer):
-        if "\\" in markdown and UNSAFE_TEX.search(markdown):  # else the renderer finds none
-            removed.update(dict.fromkeys(render_field(markdown).removed_macros))
+    for number, markdown in enumerate((note.question, note.answer)):
+        html_answer = number and note.answer_format == "html"
+        if "\\" in markdown and (  # else the renderer finds none
+            UNSAFE_TEX.search(markdown) or (html_answer and SHOWN_MACRO.search(markdown))
+        ):
+            field = render_reply(markdown) if html_answer else render_field(markdown)
+            removed.update(dict.fromkeys(field.removed_macros))
     problems = []
     for macro in removed:
         line = note.line

@@ -57,6 +57,8 @@ class Conversation:
     title: str
     created: datetime | None
     notes: tuple[Note, ...] = ()
+    #: The chat site, for a conversation read from a saved page (`chatdeck.pages`).
+    site: str | None = None
 
     @property
     def name(self) -> str:

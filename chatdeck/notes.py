@@ -10,11 +10,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from chatdeck.identity import note_guid
 
 #: Where a note sits in build order: (the file's number, the note's number in that file).
 Position = tuple[int, int]
+#: What a note's answer is written in: Markdown (transcripts, exports) or HTML (saved pages).
+AnswerFormat = Literal["markdown", "html"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,9 @@ class Note:
 
     `guid` is the note's identity in Anki, worked out once from its question key when the note
     is made (see `chatdeck.identity`); `origin` (the file, as the build found it), `deck`,
-    `tags` and `position` are given by `place`."""
+    `tags` and `position` are given by `place`. `answer_format` is "html" for a reply read
+    from a saved chat page (`chatdeck.pages`): its answer is already HTML, rebuilt from the
+    page, and is rendered without Markdown."""
 
     source: str
     line: int | None
@@ -68,6 +73,7 @@ class Note:
     deck: str = ""
     tags: tuple[str, ...] = ()
     position: Position = (0, 0)
+    answer_format: AnswerFormat = "markdown"
 
     def __post_init__(self) -> None:
         if not self.guid:

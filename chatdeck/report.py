@@ -198,6 +198,7 @@ def plan_json(result: PlanResult, changes: dict[str, int] | None) -> dict[str, A
                 "rule": note.rule,
                 "confidence": note.confidence,
                 **({"conversation": note.conversation} if note.conversation is not None else {}),
+                **({"answer_format": "html"} if note.answer_format == "html" else {}),
             }
             for note in result.notes
         ],
@@ -243,7 +244,8 @@ def print_questions(result: PlanResult) -> None:
             text = lines[decision.line - 1] if decision.line <= len(lines) else ""
             print(f"   ·{decision.line:5}  {decision.reason}: {snippet(text, 50)}")
     for read in result.conversations:
-        print(f"{read.source}  conversation {read.name!r}: {read.notes} turn(s)")
+        kind = f"{read.site} page" if read.site else "conversation"
+        print(f"{read.source}  {kind} {read.name!r}: {read.notes} turn(s)")
     if guessed:
         print(
             f"\n? = {guessed} guessed question(s): check those lines. Put `Q:` before a "

@@ -4,6 +4,7 @@ the kinds of file that are never transcripts set aside (quietly, or with a warni
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +64,15 @@ def collect_sources(paths: list[Path]) -> tuple[list[Source], list[Problem]]:
         if path.is_file():
             sources.append(Source(path, path.name, path.parent))
             continue
+        assets: dict[Path, bool] = {}
         for candidate in sorted(path.rglob("*")):
             relative = candidate.relative_to(path)
             if any(is_quietly_ignored(Path(part)) for part in relative.parts) or candidate.is_dir():
+                continue
+            if any(
+                is_page_assets(folder, assets)
+                for folder in candidate.parents[: len(relative.parts) - 1]
+            ):
                 continue
             kind = BINARY_KINDS.get(candidate.suffix.lower())
             if kind:
@@ -94,3 +101,20 @@ def is_quietly_ignored(path: Path) -> bool:
         or name.endswith((".swp", ".swo", ".bak", ".tmp"))
         or name in QUIET_NAMES
     )
+
+
+#: The folder a browser's "Save page as, complete" writes beside `page.html`: `page_files`
+#: (Chrome; Firefox in English), `page-Dateien`, `page_fichiers`, ...
+PAGE_ASSETS = re.compile(r"(.+)[_-][^\W\d_]{2,12}")
+
+
+def is_page_assets(folder: Path, known: dict[Path, bool]) -> bool:
+    """Whether `folder` holds the styles, scripts and images of a saved page beside it (skipped
+    quietly: they are the page's, not transcripts). `known` remembers folders already seen."""
+    if folder not in known:
+        match = PAGE_ASSETS.fullmatch(folder.name)
+        stem = match.group(1) if match else None
+        known[folder] = stem is not None and any(
+            (folder.parent / f"{stem}{suffix}").is_file() for suffix in (".html", ".htm")
+        )
+    return known[folder]
