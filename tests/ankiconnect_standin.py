@@ -21,8 +21,8 @@ Covered, as the add-on does it:
   all collection access, and the connection is closed after each reply, as the add-on does.
 - actions: version, requestPermission (for a client without an Origin header, which the add-on
   always allows), sync, multi, deckNames, changeDeck, suspend, unsuspend, suspended, areSuspended,
-  findNotes, findCards, notesInfo, cardsInfo, deleteNotes, importPackage. Quirks kept on purpose:
-  `unsuspend` returns null, `suspend` drops cards from its list while iterating over it,
+  findNotes, findCards, notesInfo, cardsInfo, deleteNotes, importPackage, addTags. Quirks kept
+  on purpose: `unsuspend` returns null, `suspend` drops cards from its list while iterating over it,
   `changeDeck` creates a missing deck, `multi` runs each inner action through the same handler (so
   each needs its own `key` and `version`).
 - importPackage runs the add-on's own line, `anki.importing.AnkiPackageImporter(col, path).run()`.
@@ -66,7 +66,8 @@ from anki.importing import AnkiPackageImporter  # the add-on's import; deprecate
 
 ACTIONS = frozenset(
     "version requestPermission sync multi deckNames changeDeck suspend unsuspend suspended"
-    " areSuspended findNotes findCards notesInfo cardsInfo deleteNotes importPackage".split()
+    " areSuspended findNotes findCards notesInfo cardsInfo deleteNotes importPackage"
+    " addTags".split()
 )
 
 
@@ -258,6 +259,11 @@ class AnkiConnect:
 
     def deleteNotes(self, notes: list[int]) -> None:
         self.col.remove_notes(notes)
+
+    def addTags(self, notes: list[int], tags: str, add: bool = True) -> None:
+        # The add-on: startEditing(), then the legacy bulkAdd (bulk_add or bulk_remove); the
+        # notes' mod becomes the current time. No return: the add-on answers null.
+        self.col.tags.bulkAdd(notes, tags, add)
 
     def importPackage(self, path: str) -> bool:
         AnkiPackageImporter(self.col, path).run()  # the add-on's call; its result is dropped
