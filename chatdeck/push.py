@@ -14,12 +14,13 @@ After a build, for the deck it wrote:
 4. optionally ask Anki to sync with AnkiWeb.
 
 What Anki lacks is worked out from a push state beside the deck's build state
-(`.<Deck>.push-state.json`): for every note, the mod time Anki accepted from chatdeck, the deck
-chatdeck last put its cards in, its note id in Anki and whether chatdeck suspended it. Each
-step is recorded as soon as Anki confirms it, and the file is written even when a push fails,
-so a push that stops half-way (Anki closed) is safe to repeat: the next one sends what did not
-arrive, whatever the builds in between said. AnkiConnect cannot find a note by GUID, so a note's
-id is learned once, by its Question field (`learn_note_ids`), and kept.
+(`.<Deck>.push-state.json`), one per Anki profile: for every note, the mod time Anki accepted
+from chatdeck, the deck chatdeck last put its cards in, its note id in Anki and whether
+chatdeck suspended it. Each step is recorded as soon as Anki confirms it, and the file is
+written even when a push fails, so a push that stops half-way (Anki closed) is safe to repeat:
+the next one sends what did not arrive, whatever the builds in between said. AnkiConnect cannot
+find a note by GUID, so a note's id is learned once (`Pusher.learn`: the id the package gave
+it, checked, else a search by its Question field) and kept.
 """
 
 from __future__ import annotations
@@ -123,35 +124,62 @@ def push_state_path(output: Path, package: str) -> Path:
     return output / f".{Path(package).stem}.push-state.json"
 
 
-def read_push_state(output: Path, package: str) -> PushState:
+def read_push_states(output: Path, package: str) -> dict[str, PushState]:
+    """The push state of the deck for each Anki profile it was pushed to."""
     try:
         data = json.loads(push_state_path(output, package).read_text(encoding="utf-8"))
         if data.get("version") != PUSH_STATE_VERSION:
-            return PushState()
-        notes = {
-            guid: Pushed(
-                int(entry["mod"]),
-                str(entry["deck"]),
-                int(entry["nid"]) if entry.get("nid") is not None else None,
-                bool(entry.get("suspended", False)),
-                bool(entry.get("removed", False)),
+            return {}
+        return {
+            profile: PushState(
+                int(state.get("note_type", 0)),
+                {
+                    guid: Pushed(
+                        int(entry["mod"]),
+                        str(entry["deck"]),
+                        int(entry["nid"]) if entry.get("nid") is not None else None,
+                        bool(entry.get("suspended", False)),
+                        bool(entry.get("removed", False)),
+                    )
+                    for guid, entry in state["notes"].items()
+                },
             )
-            for guid, entry in data["notes"].items()
+            for profile, state in data["profiles"].items()
         }
-        return PushState(int(data.get("note_type", 0)), notes)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return PushState()  # missing or damaged: the next push sends the whole deck
+        return {}  # missing or damaged: the next push sends the whole deck
 
 
-def write_push_state(output: Path, package: str, state: PushState) -> None:
+def read_push_state(output: Path, package: str, profile: str = "") -> PushState:
+    return read_push_states(output, package).get(profile, PushState())
+
+
+def write_push_states(output: Path, package: str, states: dict[str, PushState]) -> None:
     data = {
         "version": PUSH_STATE_VERSION,
         "package": package,
-        "note_type": state.note_type,
-        "notes": {guid: entry.to_json() for guid, entry in state.notes.items()},
+        "profiles": {
+            profile: {
+                "note_type": state.note_type,
+                "notes": {guid: entry.to_json() for guid, entry in state.notes.items()},
+            }
+            for profile, state in states.items()
+        },
     }
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     atomic_write(push_state_path(output, package), lambda handle: handle.write(encoded.encode()))
+
+
+def active_profile(client: AnkiConnect) -> str:
+    """The Anki profile AnkiConnect acts on: each profile is a collection of its own. An
+    add-on too old to say gives "" (one push state for all)."""
+    try:
+        profile = client.invoke("getActiveProfile")
+    except AnkiConnectError as error:
+        if error.failure is Failure.TOO_OLD:
+            return ""
+        raise
+    return profile if isinstance(profile, str) else ""
 
 
 @dataclass(slots=True)
@@ -225,17 +253,19 @@ def push(
     client = client or AnkiConnect(options.url, options.key)
     started = time.perf_counter()
     output, package = result.output.parent, result.output.name
-    state = PushState()
     try:
         client.check()
-        state = read_push_state(output, package)
-        report = Pusher(result, options, client, state).run()
+        profile = active_profile(client)
+        states = read_push_states(output, package)
+        state = states.setdefault(profile, PushState())
+        try:
+            report = Pusher(result, options, client, state).run()
+        finally:  # what Anki confirmed is recorded, whatever happened next
+            write_push_states(output, package, states)
     except AnkiConnectError as error:
         raise PushError(str(error), error.failure) from None
     except OSError as error:
         raise PushError(f"cannot write the package for Anki: {error.strerror or error}") from None
-    finally:
-        write_push_state(output, package, state)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -312,12 +342,12 @@ class Pusher:
             partial = unpacked.write_partial(send, target)
             try:
                 self.client.invoke(
-                    "importPackage", timeout=LONG_TIMEOUT, path=str(target.resolve())
+                    "importPackage", timeout=LONG_TIMEOUT, path=self.path_for(target)
                 )
             except AnkiConnectError as error:
                 if error.failure is Failure.REFUSED:
                     raise AnkiConnectError(
-                        f"Anki could not import {target.resolve()} ({error}): AnkiConnect "
+                        f"Anki could not import {self.path_for(target)} ({error}): AnkiConnect "
                         "imports a file by its path, so Anki must run on this machine and be "
                         "able to read the output folder",
                         Failure.REFUSED,
@@ -359,6 +389,11 @@ class Pusher:
                 self.report.kept += 1
             else:
                 self.report.updated += 1
+
+    def path_for(self, package: Path) -> str:
+        """The package as Anki is told of it: an absolute path (the add-on would resolve a
+        relative one against Anki's own working folder)."""
+        return str(package.resolve())
 
     def needing_ids(self) -> list[str]:
         """Notes of the deck that the steps after the import act on."""
@@ -491,19 +526,13 @@ class Pusher:
         push did not happen (they get the tag here)."""
         removed = [
             guid
-            for guid, wanted in self.deck.items()
-            if wanted.card.removed
-            and (entry := self.state.notes.get(guid)) is not None
-            and entry.removed
-            and not entry.suspended
+            for guid, entry in self.state.notes.items()
+            if self.removed_now(guid) and entry.removed and not entry.suspended
         ]
         late = [
             guid
             for guid, entry in self.state.notes.items()
-            if guid not in self.deck
-            and not entry.removed
-            and isinstance(self.built.get(guid), dict)
-            and self.built[guid].get("removed")
+            if guid not in self.deck and self.removed_now(guid) and not entry.removed
         ]
         for batch in self.batches(late):
             self.client.invoke("addTags", notes=[nid for _, nid in batch], tags=REMOVED_TAG)
@@ -521,6 +550,8 @@ class Pusher:
             for guid, _ in batch:
                 self.state.notes[guid].suspended = True
                 self.report.suspended += 1
+        for guid in removed:
+            self.state.notes[guid].suspended = True  # not found in Anki: nothing more to do
 
     def unsuspend_restored(self) -> None:
         """Unsuspend the cards chatdeck suspended, of notes whose question came back."""
@@ -576,6 +607,14 @@ class Pusher:
             if nid in gone:
                 del self.state.notes[guid]
         self.report.deleted = len(doomed)
+
+    def removed_now(self, guid: str) -> bool:
+        """The note left the transcripts: this build says so, or, for a note this build did not
+        write, the deck's build state does."""
+        if guid in self.deck:
+            return self.deck[guid].card.removed
+        entry = self.built.get(guid)
+        return isinstance(entry, dict) and bool(entry.get("removed"))
 
     @property
     def live(self) -> set[str]:
