@@ -28,8 +28,12 @@ from chatdeck.push_command import run_push, short_push
 from chatdeck.report import change_line, print_build, print_warnings, shown_path
 from chatdeck.templates import TEMPLATE_FILES
 
-#: Milliseconds without a new change before a rebuild starts.
-DEBOUNCE_MS = 300
+#: A rebuild starts once no change came for QUIET_MS milliseconds, or DEBOUNCE_MS after the
+#: first change if they keep coming (an editor's save is often a truncate and a write).
+QUIET_MS = 200
+DEBOUNCE_MS = 1600
+#: Milliseconds between the watcher's checks for Ctrl-C when nothing changes.
+WAKE_MS = 500
 EXIT_STOPPED = 0
 EXIT_INTERRUPTED = 130
 
@@ -52,7 +56,7 @@ class Targets:
         if self.templates is not None:
             roots.append(self.templates)
         unique: list[Path] = []
-        for root in sorted(set(roots), key=lambda path: len(path.parts)):
+        for root in sorted(set(roots), key=lambda path: (len(path.parts), str(path))):
             if not any(root.is_relative_to(kept) for kept in unique):
                 unique.append(root)
         return unique
@@ -118,14 +122,26 @@ def watch(
         def __call__(self, change: watchfiles.Change, path: str) -> bool:
             return super().__call__(change, path) and targets.counts(Path(path))
 
-    building = True
+    # The watcher reports nothing until it has run once (a timeout with no change): then it
+    # is in place, and a change made from then on, during the first build included, is seen.
+    changes_seen = watchfiles.watch(
+        *targets.roots,
+        watch_filter=Counts(),
+        debounce=debounce_ms,
+        step=QUIET_MS,
+        rust_timeout=WAKE_MS,
+        yield_on_timeout=True,
+    )
+    building = False
     try:
+        next(changes_seen)
+        building = True
         rebuild([])
         building = False
         print(f"Watching {shown(targets.roots)} for changes (Ctrl-C to stop)", file=out, flush=True)
-        for changes in watchfiles.watch(
-            *targets.roots, watch_filter=Counts(), debounce=debounce_ms, step=50
-        ):
+        for changes in changes_seen:
+            if not changes:
+                continue
             changed = sorted({Path(path) for _, path in changes})
             building = True
             rebuild(changed)
