@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from chatdeck.package import write_package
 
@@ -54,6 +55,7 @@ class UnpackedDeck:
         self._folder = tempfile.TemporaryDirectory(dir=self.scratch, prefix="chatdeck-push-")
         with zipfile.ZipFile(self.package) as archive:
             with archive.open("collection.anki2") as packed, self.collection.open("wb") as out:
+                use_fast_inflate(packed)
                 shutil.copyfileobj(packed, out, 1 << 20)
             self._media = json.loads(archive.read("media"))
         return self
@@ -120,6 +122,15 @@ class UnpackedDeck:
         write_package(target, collection, media)
         collection.unlink()
         return Partial(target, notes, len(media), target.stat().st_size)
+
+
+def use_fast_inflate(entry: IO[bytes]) -> None:
+    """Inflate a zip entry with ISA-L instead of zlib (twice as fast on a deck's collection),
+    as `package.use_fast_deflate` deflates it."""
+    from isal import isal_zlib
+
+    if getattr(entry, "_compress_type", None) == zipfile.ZIP_DEFLATED:
+        entry._decompressor = isal_zlib.decompressobj(-isal_zlib.MAX_WBITS)  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 def wanted(connection: sqlite3.Connection, guids: Collection[str]) -> None:

@@ -31,6 +31,7 @@ import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,19 @@ def push(
     return report
 
 
+class Lazy:
+    """The unpacked deck, made on first use."""
+
+    def __init__(self, make: Callable[[], UnpackedDeck]) -> None:
+        self.make = make
+        self.made: UnpackedDeck | None = None
+
+    def get(self) -> UnpackedDeck:
+        if self.made is None:
+            self.made = self.make()
+        return self.made
+
+
 class Pusher:
     """One push: `run()` does the steps in order, recording each in `state` once Anki
     confirms it."""
@@ -309,7 +323,9 @@ class Pusher:
         carrier = not send and self.state.note_type != self.type_mod and bool(self.deck)
         if carrier:  # Anki takes a note type only along with a note that uses it
             send = [next(iter(self.deck))]
-        with UnpackedDeck(self.result.output) as unpacked:
+        with ExitStack() as stack:
+            # The deck's package is unpacked only when some of its notes are needed.
+            unpacked = Lazy(lambda: stack.enter_context(UnpackedDeck(self.result.output)))
             if send:
                 self.send(send, present, unpacked, carrier)
             self.report.unchanged += len(self.deck) - len(send)
@@ -324,9 +340,7 @@ class Pusher:
             self.report.synced = True
         return self.report
 
-    def send(
-        self, send: list[str], present: set[int], unpacked: UnpackedDeck, carrier: bool
-    ) -> None:
+    def send(self, send: list[str], present: set[int], unpacked: Lazy, carrier: bool) -> None:
         """Import the notes in `send`, record them, learn their ids and say what Anki did."""
         known = {
             guid: self.state.notes[guid].nid
@@ -339,7 +353,7 @@ class Pusher:
         }
         target = self.result.output.parent / f"{TEMP_PREFIX}push-{os.getpid()}.apkg"
         try:
-            partial = unpacked.write_partial(send, target)
+            partial = unpacked.get().write_partial(send, target)
             try:
                 self.client.invoke(
                     "importPackage", timeout=LONG_TIMEOUT, path=self.path_for(target)
@@ -408,7 +422,7 @@ class Pusher:
             )
         ]
 
-    def learn(self, guids: Iterable[str], unpacked: UnpackedDeck) -> dict[int, int]:
+    def learn(self, guids: Iterable[str], unpacked: Lazy) -> dict[int, int]:
         """Find the Anki note id of each note in `guids` whose id is not known yet, by its
         Question field; record them. Returns the mod times Anki gave for the notes it read."""
         unknown = [
@@ -416,7 +430,9 @@ class Pusher:
             for guid in guids
             if guid in self.state.notes and self.state.notes[guid].nid is None
         ]
-        rows = unpacked.rows(unknown)
+        if not unknown:
+            return {}
+        rows = unpacked.get().rows(unknown)
         # A new note keeps the id it has in the package when that id is free: check those first.
         guesses = [guid for guid in unknown if guid in rows]
         found = self.client.multi(
