@@ -64,7 +64,7 @@ class AnkiConnect:
     def __init__(self, url: str = DEFAULT_URL, key: str | None = None) -> None:
         self.url = url
         self.key = key or None
-        #: (action, seconds) of every request made, for reports and tests.
+        #: Requests made and bytes sent, for reports and benchmarks.
         self.requests = 0
         self.sent_bytes = 0
 

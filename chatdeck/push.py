@@ -25,8 +25,10 @@ it, checked, else a search by its Question field) and kept.
 
 from __future__ import annotations
 
+import html
 import json
 import os
+import re
 import time
 import unicodedata
 from collections import defaultdict
@@ -439,7 +441,10 @@ class Pusher:
             [
                 Action(
                     "findNotes",
-                    {"query": f"nid:{rows[guid].note_id} {question_search(rows[guid])}"},
+                    {
+                        "query": f"nid:{rows[guid].note_id} {NOTE_TYPE_SEARCH} "
+                        f"{question_search(rows[guid])}"
+                    },
                 )
                 for guid in guesses
             ]
@@ -652,8 +657,5 @@ def question_search(row: Row) -> str:
 
 
 def shown_question(html_text: str, width: int = 70) -> str:
-    import html
-    import re
-
     text = html.unescape(" ".join(re.sub(r"<[^>]+>", " ", html_text).split()))
     return text if len(text) <= width else text[: width - 1] + "…"

@@ -60,6 +60,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     """Usage errors (exit code 2) for combinations that cannot work."""
     if (args.sync or args.delete_removed) and not args.push:
         parser.error("--sync and --delete-removed act on a push: add --push")
+    if args.push and args.dry_run:
+        parser.error("--dry-run writes nothing: it cannot be combined with --push")
     if args.watch and args.dry_run:
         parser.error("--watch rebuilds the deck: it cannot be combined with --dry-run")
     if args.watch and args.json:
