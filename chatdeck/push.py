@@ -345,14 +345,18 @@ class Pusher:
     def send(self, send: list[str], present: set[int], unpacked: Lazy, carrier: bool) -> None:
         """Import the notes in `send`, record them, learn their ids and say what Anki did."""
         known = {
-            guid: self.state.notes[guid].nid
+            guid: nid
             for guid in send
-            if guid in self.state.notes and self.state.notes[guid].nid is not None
+            if guid in self.state.notes and (nid := self.state.notes[guid].nid) is not None
         }
-        before = {
-            int(info["noteId"]): int(info["mod"])
-            for info in self.notes_info([nid for nid in known.values() if nid is not None])
-        }
+        before: dict[int, int] = {}
+        if not self.state.notes and present:
+            # A first push into a collection that has chatdeck notes (the deck was imported by
+            # hand, or the push state was lost): find them first, to tell what the push changes.
+            found, before = self.find_ids(send, unpacked, set())
+            known.update(found)
+        unread = [nid for nid in known.values() if nid not in before]
+        before.update((int(info["noteId"]), int(info["mod"])) for info in self.notes_info(unread))
         target = self.result.output.parent / f"{TEMP_PREFIX}push-{os.getpid()}.apkg"
         try:
             partial = unpacked.get().write_partial(send, target)
@@ -381,7 +385,9 @@ class Pusher:
             entry = self.state.notes.get(guid)
             if entry is None:
                 deck = wanted.moved_from or wanted.card.deck
-                self.state.notes[guid] = Pushed(wanted.mod, deck, removed=wanted.card.removed)
+                self.state.notes[guid] = Pushed(
+                    wanted.mod, deck, known.get(guid), removed=wanted.card.removed
+                )
             else:
                 entry.mod, entry.removed = wanted.mod, wanted.card.removed
         after = self.learn(send, unpacked)
@@ -425,19 +431,32 @@ class Pusher:
         ]
 
     def learn(self, guids: Iterable[str], unpacked: Lazy) -> dict[int, int]:
-        """Find the Anki note id of each note in `guids` whose id is not known yet, by its
-        Question field; record them. Returns the mod times Anki gave for the notes it read."""
+        """Find and record the Anki note id of each note in `guids` that has an entry without
+        one. Returns the mod times Anki gave for the notes it read."""
         unknown = [
             guid
             for guid in guids
             if guid in self.state.notes and self.state.notes[guid].nid is None
         ]
-        if not unknown:
-            return {}
-        rows = unpacked.get().rows(unknown)
-        # A new note keeps the id it has in the package when that id is free: check those first.
-        guesses = [guid for guid in unknown if guid in rows]
-        found = self.client.multi(
+        taken = {entry.nid for entry in self.state.notes.values() if entry.nid is not None}
+        found, mods = self.find_ids(unknown, unpacked, taken)
+        for guid, nid in found.items():
+            self.state.notes[guid].nid = nid
+        return mods
+
+    def find_ids(
+        self, guids: list[str], unpacked: Lazy, taken: set[int]
+    ) -> tuple[dict[str, int], dict[int, int]]:
+        """The Anki note ids of the notes `guids` (not already `taken` by others): first the id
+        the package gives the note, checked (a new note keeps it when it is free), else the
+        note with the same Question field. Returns the ids found and, for the notes whose
+        fields were read, their mod times in Anki."""
+        if not guids:
+            return {}, {}
+        rows = unpacked.get().rows(guids)
+        found: dict[str, int] = {}
+        guesses = [guid for guid in guids if guid in rows and rows[guid].note_id not in taken]
+        hits_per_guess = self.client.multi(
             [
                 Action(
                     "findNotes",
@@ -449,13 +468,13 @@ class Pusher:
                 for guid in guesses
             ]
         )
-        for guid, hits in zip(guesses, found, strict=True):
+        for guid, hits in zip(guesses, hits_per_guess, strict=True):
             if hits == [rows[guid].note_id]:
-                self.state.notes[guid].nid = rows[guid].note_id
-        rest = [guid for guid in guesses if self.state.notes[guid].nid is None]
+                found[guid] = rows[guid].note_id
+        rest = [guid for guid in guids if guid in rows and guid not in found]
         mods: dict[int, int] = {}
         if not rest:
-            return mods
+            return found, mods
         if len(rest) <= SEARCH_LIMIT:
             hits_per_note = self.client.multi(
                 [
@@ -471,7 +490,7 @@ class Pusher:
         for info in infos:
             if info:
                 by_question[field_value(info, FIELDS[0])].append(info)
-        taken = {entry.nid for entry in self.state.notes.values() if entry.nid is not None}
+        taken = taken | set(found.values())
         for guid in rest:
             row = rows[guid]
             matches = [
@@ -490,10 +509,10 @@ class Pusher:
                 ]
             if len(matches) == 1:
                 nid = int(matches[0]["noteId"])
-                self.state.notes[guid].nid = nid
+                found[guid] = nid
                 taken.add(nid)
                 mods[nid] = int(matches[0]["mod"])
-        return mods
+        return found, mods
 
     def notes_info(self, nids: Sequence[int]) -> list[dict[str, Any]]:
         infos: list[dict[str, Any]] = []

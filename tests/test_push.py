@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from anki.collection import Collection
-from ankiconnect_standin import AnkiConnectStandIn
+from ankiconnect_standin import AnkiConnectStandIn, post
 from conftest import ROOT, TEMPLATES, deck_options, import_package
 
 from chatdeck.build import BuildResult, build
@@ -331,6 +331,24 @@ def test_each_profile_gets_what_it_lacks(project: Project, tmp_path: Path) -> No
         assert "Distillation, also known as" in note_with(col, "model distillation")["Answer"]
 
 
+def test_first_push_after_importing_by_hand_counts_only_what_changed(project: Project) -> None:
+    """The deck was imported by hand before chatdeck pushed; the ids the next package gives
+    its notes are not theirs (an edit moved the package's timestamp): each note is found by its
+    question, and only the edited one counts as updated."""
+    result = project.build()
+    reply = post(
+        project.anki.url,
+        {"action": "importPackage", "version": 6, "params": {"path": str(result.output)}},
+    )
+    assert reply == {"result": True, "error": None}
+    project.edit("003_*.txt", DISTILLATION, "Distillation, also known as")
+    report = project.push()
+    assert (report.new, report.updated, report.unchanged, report.sent) == (0, 1, 35, 36)
+    assert "notesInfo" in project.anki.actions  # all chatdeck notes read once, to find them
+    project.anki.calls.clear()
+    assert project.push().sent == 0 and project.writes() == []
+
+
 def test_notes_deleted_in_anki_are_sent_again_only_when_all_are_gone(project: Project) -> None:
     project.push()
     with project.anki.collection() as col:
@@ -361,7 +379,7 @@ def test_questions_with_line_breaks_and_search_characters_are_found(
     # Forget the ids: they are found again by the question alone.
     (tmp_path / "out2" / ".Chat Transcripts.push-state.json").unlink()
     again = push(build([notes], options), PushOptions(project.anki.url))
-    assert (again.new, again.updated, again.missing) == (0, 2, 0)
+    assert (again.new, again.updated, again.unchanged, again.missing) == (0, 0, 2, 0)
     state = read_push_state(tmp_path / "out2", "Chat Transcripts.apkg")
     assert all(entry.nid is not None for entry in state.notes.values())
 
