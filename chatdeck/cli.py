@@ -211,18 +211,25 @@ def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
         )
         return EXIT_FAILED
     pushed: PushOutcome | None = None
-    if args.json:
-        report = build_json(result)
-        if pushing is not None:
-            pushed = run_push(result, pushing)
-            report["push"] = pushed.to_json(pushing.url)
-        print(json.dumps(report, ensure_ascii=False, indent=1))
-    else:
-        print_build(result, verbosity)
-        if pushing is not None:
-            sys.stdout.flush()
-            pushed = run_push(result, pushing)
-            print_push(pushed)
+    try:
+        if args.json:
+            report = build_json(result)
+            if pushing is not None:
+                pushed = run_push(result, pushing)
+                report["push"] = pushed.to_json(pushing.url)
+            print(json.dumps(report, ensure_ascii=False, indent=1))
+        else:
+            print_build(result, verbosity)
+            if pushing is not None:
+                sys.stdout.flush()
+                pushed = run_push(result, pushing)
+                print_push(pushed)
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the deck was written ({result.output}); pushing again is safe",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print_warnings(result.problems, result.paths)
     if pushed is not None and pushed.error is not None:
         if args.json:

@@ -323,8 +323,13 @@ class Pusher:
             if guid not in self.state.notes or self.state.notes[guid].mod != wanted.mod
         ]
         carrier = not send and self.state.note_type != self.type_mod and bool(self.deck)
-        if carrier:  # Anki takes a note type only along with a note that uses it
-            send = [next(iter(self.deck))]
+        if carrier:  # Anki takes a note type only along with a note that uses it: one it has
+            held = [
+                guid
+                for guid, entry in self.state.notes.items()
+                if guid in self.deck and entry.nid is not None and entry.mod == self.deck[guid].mod
+            ]
+            send = [held[0] if held else next(iter(self.deck))]
         with ExitStack() as stack:
             # The deck's package is unpacked only when some of its notes are needed.
             unpacked = Lazy(lambda: stack.enter_context(UnpackedDeck(self.result.output)))

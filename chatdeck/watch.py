@@ -35,6 +35,7 @@ DEBOUNCE_MS = 1600
 #: Milliseconds between the watcher's checks for Ctrl-C when nothing changes.
 WAKE_MS = 500
 EXIT_STOPPED = 0
+EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
@@ -171,6 +172,10 @@ def watch_command(
     """`--watch` as the command line runs it: one line per build on stdout, warnings on
     stderr, the push after each build when asked. `make_options` is called for each build, so
     that edited templates are read again."""
+    for path in paths:
+        if not path.exists():
+            print(f"error: {path}: no such file or folder", file=sys.stderr)
+            return EXIT_FAILED
     targets = targets_for(paths, templates_folder(templates), output)
 
     def rebuild(changed: list[Path]) -> None:

@@ -164,3 +164,16 @@ def test_watch_pushes_after_each_rebuild(source_copy: Path, tmp_path: Path) -> N
                 watcher.process.kill()
                 watcher.process.wait()
         assert anki.actions.count("importPackage") == 2
+
+
+def test_watch_of_a_missing_path_fails_at_once(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "build_deck.py"), str(tmp_path / "nope"), "--watch"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=WAIT,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.strip().endswith("no such file or folder")
