@@ -15,6 +15,14 @@ from chatdeck.changes import Status
 from chatdeck.config import ConfigError
 from chatdeck.decks import output_name
 from chatdeck.options import BuildOptions, Selection
+from chatdeck.push_command import (
+    PushOutcome,
+    add_arguments,
+    check_arguments,
+    print_push,
+    push_options,
+    run_push,
+)
 from chatdeck.report import (
     build_json,
     change_counts,
@@ -39,7 +47,8 @@ def make_parser(prog: str = "chatdeck") -> argparse.ArgumentParser:
         prog=prog,
         description="Turn chat transcripts (question/answer text files) into an Anki deck (.apkg).",
         epilog="Exit codes: 0 deck written (warnings allowed), 1 nothing built or I/O failure, "
-        "2 usage error. Warnings go to stderr as file:line: message.",
+        "2 usage error, 130 interrupted. Warnings go to stderr as file:line: message. With "
+        "--push, 1 also when Anki could not be reached or refused (the deck is still written).",
     )
     parser.add_argument(
         "paths",
@@ -121,6 +130,7 @@ def make_parser(prog: str = "chatdeck") -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="show a traceback on failure")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    add_arguments(parser)  # --push, --sync, --watch, ... (chatdeck/push_command.py)
     return parser
 
 
@@ -148,11 +158,14 @@ def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    check_arguments(parser, args)
     paths = args.paths or [Path("source")]
     selection = Selection(args.conversation, args.since)
     verbosity = 0 if args.quiet else 2 if args.verbose else 1
-    try:
-        options = BuildOptions(
+    pushing = push_options(args) if args.push else None
+
+    def options_now() -> BuildOptions:  # read again for each build of --watch
+        return BuildOptions(
             output=args.output,
             templates=find_templates(args.templates),
             deck=args.deck,
@@ -162,6 +175,15 @@ def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
             use_cache=not args.no_cache,
             write=not args.dry_run,
         )
+
+    if args.watch:
+        from chatdeck.watch import watch_command
+
+        return watch_command(
+            paths, options_now, args.output, args.templates, pushing, verbosity, args.debug
+        )
+    try:
+        options = options_now()
         if args.dry_run:
             return dry_run(paths, options, args.json, verbosity)
         result = build(paths, options)
@@ -191,11 +213,31 @@ def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    if args.json:
-        print(json.dumps(build_json(result), ensure_ascii=False, indent=1))
-    else:
-        print_build(result, verbosity)
+    pushed: PushOutcome | None = None
+    try:
+        if args.json:
+            report = build_json(result)
+            if pushing is not None:
+                pushed = run_push(result, pushing)
+                report["push"] = pushed.to_json(pushing.url)
+            print(json.dumps(report, ensure_ascii=False, indent=1))
+        else:
+            print_build(result, verbosity)
+            if pushing is not None:
+                sys.stdout.flush()
+                pushed = run_push(result, pushing)
+                print_push(pushed)
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the deck was written ({result.output}); pushing again is safe",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print_warnings(result.problems, result.paths)
+    if pushed is not None and pushed.error is not None:
+        if args.json:
+            print(f"error: {pushed.error}", file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

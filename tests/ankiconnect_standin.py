@@ -21,10 +21,10 @@ Covered, as the add-on does it:
   all collection access, and the connection is closed after each reply, as the add-on does.
 - actions: version, requestPermission (for a client without an Origin header, which the add-on
   always allows), sync, multi, deckNames, changeDeck, suspend, unsuspend, suspended, areSuspended,
-  findNotes, findCards, notesInfo, cardsInfo, deleteNotes, importPackage. Quirks kept on purpose:
-  `unsuspend` returns null, `suspend` drops cards from its list while iterating over it,
-  `changeDeck` creates a missing deck, `multi` runs each inner action through the same handler (so
-  each needs its own `key` and `version`).
+  findNotes, findCards, notesInfo, cardsInfo, deleteNotes, importPackage, addTags,
+  getActiveProfile. Quirks kept on purpose: `unsuspend` returns null, `suspend` drops cards from
+  its list while iterating over it, `changeDeck` creates a missing deck, `multi` runs each inner
+  action through the same handler (so each needs its own `key` and `version`).
 - importPackage runs the add-on's own line, `anki.importing.AnkiPackageImporter(col, path).run()`.
   On Anki <= 26.08.1 that is the legacy Python importer (ankitects/anki
   pylib/anki/importing/apkg.py); on later builds, including the installed 26.09.3, it is a shim
@@ -66,7 +66,8 @@ from anki.importing import AnkiPackageImporter  # the add-on's import; deprecate
 
 ACTIONS = frozenset(
     "version requestPermission sync multi deckNames changeDeck suspend unsuspend suspended"
-    " areSuspended findNotes findCards notesInfo cardsInfo deleteNotes importPackage".split()
+    " areSuspended findNotes findCards notesInfo cardsInfo deleteNotes importPackage"
+    " addTags getActiveProfile".split()
 )
 
 
@@ -107,6 +108,9 @@ class AnkiConnect:
 
     def version(self) -> int:
         return self.standin.api_version
+
+    def getActiveProfile(self) -> str:
+        return self.standin.profile  # the add-on: self.window().pm.name
 
     def requestPermission(self, origin: str = "", allowed: bool = True) -> dict[str, Any]:
         # web.py fills in origin/allowed; a request without an Origin header is always allowed.
@@ -258,6 +262,11 @@ class AnkiConnect:
 
     def deleteNotes(self, notes: list[int]) -> None:
         self.col.remove_notes(notes)
+
+    def addTags(self, notes: list[int], tags: str, add: bool = True) -> None:
+        # The add-on: startEditing(), then the legacy bulkAdd (bulk_add or bulk_remove); the
+        # notes' mod becomes the current time. No return: the add-on answers null.
+        self.col.tags.bulkAdd(notes, tags, add)
 
     def importPackage(self, path: str) -> bool:
         AnkiPackageImporter(self.col, path).run()  # the add-on's call; its result is dropped
