@@ -1,7 +1,8 @@
 """Where a cold build's CPU goes, stage by stage: `python bench/profile.py [--pairs 10000]`.
 
-Three passes over one corpus (made by make_corpus.py, not timed), each a cold build (fresh
-output folder, so the render cache is written as in a real first build):
+Four passes over one corpus (made by make_corpus.py, not timed), each in a process of its own
+(so each pays the imports a build pays), the first three a cold build (a fresh output folder,
+so the render cache is written as in a real first build):
 
 1. stage timers, one process: `chatdeck.build` in this process with BuildOptions(jobs=1,
    pool_threshold=10**9, render_batch=10**9), so every file is parsed and rendered here. The
@@ -18,6 +19,9 @@ output folder, so the render cache is written as in a real first build):
    file after each task), and what crosses the process boundary: each task's arguments and
    result are pickled again in the worker to count their bytes and the CPU time of pickling and
    unpickling them (the pool does that once more, on its own threads).
+4. a rebuild with nothing changed, after a cold build into the same folder (`build_deck.py`,
+   in another process, not measured), with the same timers: what a rebuild costs beyond
+   starting Python and importing chatdeck.build.
 
 The render cache is on (a real cold build writes it), so the one-process passes also look up
 each field in it before rendering (`cache: lookups`), which workers never do.
@@ -92,6 +96,7 @@ STAGES = [
     ("chatdeck.build", None, "open_source", READ),
     ("chatdeck.build", None, "file_key", FILE_KEYS),
     ("chatdeck.build", None, "to_json", PARSE_JSON),
+    ("chatdeck.build", None, "from_json", PARSE_JSON),
     ("chatdeck.build", None, "place", PLACE),
     ("chatdeck.build", None, "merge_notes", MERGE),
     ("chatdeck.build", None, "read_state", STATE),
@@ -350,6 +355,36 @@ def pass_timers(corpus: Path, output: Path, tool: Path) -> dict[str, Any]:
     seconds = dict(timers.seconds)
     seconds[OTHER] = thread - sum(seconds.values())
     return {"cards": cards, "cpu": cpu, "seconds": seconds, "calls": dict(timers.calls)}
+
+
+def pass_unchanged(corpus: Path, output: Path, tool: Path) -> dict[str, Any]:
+    """A rebuild with nothing changed, after a cold build into the same folder by the command
+    line (another process, not measured: this one then pays the imports a rebuild pays)."""
+    import chatdeck
+
+    shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, str(tool / "build_deck.py"), str(corpus), "-o", str(output), "-q"]
+    subprocess.run(command, cwd=tool, check=True, stdout=subprocess.DEVNULL)
+    timers = Timers()
+    install_timers(timers)
+    timers.on = True
+    templates = chatdeck.load_templates(tool / "templates")
+    wall, thread, cpu = time.perf_counter(), time.thread_time(), cpu_now()[0]
+    result = chatdeck.build([corpus], chatdeck.BuildOptions(output=output, templates=templates))
+    wall, thread = time.perf_counter() - wall, time.thread_time() - thread
+    cpu = cpu_now()[0] - cpu
+    timers.on = False
+    seconds = dict(timers.seconds)
+    seconds[OTHER] = thread - sum(seconds.values())
+    return {
+        "cards": len(result.cards),
+        "wall": wall,
+        "cpu": cpu,
+        "seconds": seconds,
+        "calls": dict(timers.calls),
+        "nothing_changed": result.changes.nothing,
+        "workers": result.workers,
+    }
 
 
 # --- cProfile: functions to stages -------------------------------------------------------------
@@ -626,7 +661,20 @@ def report_parallel(data: dict[str, Any]) -> None:
     )
 
 
-PASSES = ("timers", "cprofile", "parallel")
+def report_unchanged(data: dict[str, Any]) -> None:
+    timed = data["seconds"]
+    print(f"## 4. A rebuild with nothing changed ({data['cards']:,} cards)\n")
+    print(
+        f"Wall {data['wall']:.2f} s; CPU {sum(timed.values()):.2f} s in this thread, "
+        f"{data['cpu']:.2f} s user + system for the process; {data['workers']} worker(s) "
+        f"started; nothing to import: {data['nothing_changed']}. Before it, `import "
+        f"chatdeck.build` took {data['import_cpu']:.2f} s (in a real run, so does starting "
+        "Python).\n"
+    )
+    print(table(["stage", "CPU s", "share", "calls"], stage_rows([timed], data["calls"])) + "\n")
+
+
+PASSES = ("timers", "cprofile", "parallel", "unchanged")
 
 
 def run_pass(args: argparse.Namespace) -> int:
@@ -643,8 +691,10 @@ def run_pass(args: argparse.Namespace) -> int:
         data = pass_timers(args.corpus, output, args.tool)
     elif args.pass_name == "cprofile":
         data = pass_cprofile(args.corpus, output, args.tool, args.top)
-    else:
+    elif args.pass_name == "parallel":
         data = pass_parallel(args.corpus, output, args.tool, args.work / "profile-probes")
+    else:
+        data = pass_unchanged(args.corpus, output, args.tool)
     data["import_cpu"] = imported
     args.out.write_text(json.dumps(data))
     return 0
@@ -699,8 +749,10 @@ def main() -> int:
             report_timers(results[name])
         elif name == "cprofile":
             report_cprofile(results[name], results.get("timers", {}).get("seconds"))
-        else:
+        elif name == "parallel":
             report_parallel(results[name])
+        else:
+            report_unchanged(results[name])
         sys.stdout.flush()
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nLoad average at the end: {load}")

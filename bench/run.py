@@ -33,6 +33,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import make_corpus
 import vs_ankdown
@@ -139,9 +140,7 @@ def pygments_seconds(result: Run) -> float:
     return float(found.group(1)) if found else float("nan")
 
 
-def bench_size(
-    n: int, repeat: int, tool: Path, work: Path, ankdown: Path | None
-) -> dict[str, float]:
+def bench_size(n: int, repeat: int, tool: Path, work: Path, ankdown: Path | None) -> dict[str, Any]:
     corpus, out = work / f"corpus-{n}", work / f"out-{n}"
     floor_out, log = work / f"floor-{n}.apkg", work / f"log-{n}.txt"
     delete(corpus)
@@ -190,7 +189,11 @@ def bench_size(
             if found != n:
                 print(f"warning: ankdown wrote {found} notes, expected {n}", file=sys.stderr)
     median = statistics.median
+    measured = {"cold": cold, "unchanged": unchanged, "rebuild": rebuild, "floor": base}
+    measured |= {"Pygments alone": pyg} | ({"ankdown": other} if ankdown else {})
+    runs = [f"{name} {'/'.join(f'{r.seconds:.2f}' for r in rs)}" for name, rs in measured.items()]
     results = {
+        "runs": "; ".join(runs),
         "cold": median(r.seconds for r in cold),
         "unchanged": median(r.seconds for r in unchanged),
         "rebuild": median(r.seconds for r in rebuild),
@@ -317,6 +320,7 @@ def main() -> int:
         if ankdown:
             line += f", ankdown {r['ankdown_cpu']:.2f} (peak RSS {r['ankdown_rss']:.0f} MB)"
         print(line)
+        print(f"    every run, wall s: {r['runs']}")
         idle = r["unchanged_cpu"]
         print(
             f"    unchanged rebuild CPU / seed build CPU {idle / fixed['seeds_cpu']:.2f}x, "
