@@ -327,6 +327,7 @@ def main() -> int:
             f"/ import CPU {idle / fixed['import_cpu']:.2f}x; its peak RSS "
             f"{r['unchanged_rss']:.0f} MB"
         )
+    print(f"Where a cold build's CPU goes, stage by stage: python bench/profile.py --pairs {n}")
     load = " ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"Load average at the end: {load}")
     print(f"(corpora, outputs and the last logs are in {work})")
