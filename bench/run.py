@@ -192,8 +192,12 @@ def bench_size(n: int, repeat: int, tool: Path, work: Path, ankdown: Path | None
     measured = {"cold": cold, "unchanged": unchanged, "rebuild": rebuild, "floor": base}
     measured |= {"Pygments alone": pyg} | ({"ankdown": other} if ankdown else {})
     runs = [f"{name} {'/'.join(f'{r.seconds:.2f}' for r in rs)}" for name, rs in measured.items()]
+    fastest = {
+        name: (min(r.seconds for r in rs), min(r.cpu for r in rs)) for name, rs in measured.items()
+    }
     results = {
         "runs": "; ".join(runs),
+        "fastest": fastest,
         "cold": median(r.seconds for r in cold),
         "unchanged": median(r.seconds for r in unchanged),
         "rebuild": median(r.seconds for r in rebuild),
@@ -321,6 +325,14 @@ def main() -> int:
             line += f", ankdown {r['ankdown_cpu']:.2f} (peak RSS {r['ankdown_rss']:.0f} MB)"
         print(line)
         print(f"    every run, wall s: {r['runs']}")
+        best = r["fastest"]
+        line = (
+            "    fastest run of each (the least disturbed by other load on the machine): cold "
+            f"CPU / Pygments alone CPU {best['cold'][1] / best['Pygments alone'][1]:.2f}x"
+        )
+        if ankdown:
+            line += f", cold wall / ankdown wall {best['cold'][0] / best['ankdown'][0]:.2f}"
+        print(line + f", unchanged rebuild wall {best['unchanged'][0]:.2f} s")
         idle = r["unchanged_cpu"]
         print(
             f"    unchanged rebuild CPU / seed build CPU {idle / fixed['seeds_cpu']:.2f}x, "
