@@ -113,6 +113,7 @@ STAGES = [
     ("chatdeck.render_cache", "RenderCache", "commit", CACHE_WRITES),
     ("chatdeck.workers", "Workers", "start", POOL),
     ("chatdeck.workers", "Workers", "close", POOL),
+    ("chatdeck.transcripts", None, "render_file", FILE_GLUE),
     ("chatdeck.transcripts", None, "read_transcript", DECODE),
     ("chatdeck.transcripts", None, "parse_transcript", PARSE),
     ("chatdeck.transcripts", None, "unsafe_math_problems", TEX_CHECK),
@@ -273,9 +274,9 @@ def install_timers(timers: Timers) -> None:
 
 
 class WorkerProbe:
-    """Wraps `render_file`, the task a worker runs: starts the worker's timers afresh, times the
-    task (its glue as FILE_GLUE), pickles its arguments and result to measure them, and writes
-    the worker's totals to `folder` after each task (a worker may be ended at any moment)."""
+    """Wraps `render_file`, the task a worker runs (after `install_timers`): starts the worker's
+    timers afresh, pickles the task's arguments and result to measure them, and writes the
+    worker's totals to `folder` after each task (a worker may be ended at any moment)."""
 
     def __init__(self, timers: Timers, folder: Path, main_pid: int):
         self.timers, self.folder, self.main_pid = timers, folder, main_pid
@@ -285,7 +286,7 @@ class WorkerProbe:
         import chatdeck.transcripts
         import chatdeck.workers
 
-        timed = self.timers.wrap(FILE_GLUE, chatdeck.transcripts.render_file)
+        timed = chatdeck.transcripts.render_file  # timed as FILE_GLUE by `install_timers`
 
         @functools.wraps(chatdeck.transcripts.render_file)
         def render_file(name: str, data: bytes, root: Path, known: Any = None) -> Any:
