@@ -337,10 +337,13 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         if options.write:
             now = options.clock()
             stamps = stamp(deck, templates, state, now, top, target.name, removed.forgotten)
-            write_collection(collection, deck, cache.connection, templates, stamps)
-            media = {name: data for file in files for name, data in file.media.files.items()}
-            write_package(target, collection, media)
-            write_state(output, stamps.state)
+            # Nothing changed, and the deck on disk is the one the state describes: the same
+            # notes, stamps and templates would write it byte for byte again.
+            if stamps.state != state or not target.is_file():
+                write_collection(collection, deck, cache.connection, templates, stamps)
+                media = {name: data for file in files for name, data in file.media.files.items()}
+                write_package(target, collection, media)
+                write_state(output, stamps.state)
         if options.preview and options.write:
             preview = write_preview(
                 output / "preview.html",

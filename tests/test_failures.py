@@ -184,7 +184,9 @@ def test_killed_while_writing_leaves_previous_deck_intact(tmp_path: Path) -> Non
 
 def test_disk_full_is_an_error_and_keeps_previous_deck(tmp_path: Path) -> None:
     output = tmp_path / "out"
-    assert run(str(SOURCE), "-o", str(output)).returncode == 0
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    assert run(str(source), "-o", str(output)).returncode == 0
     (deck,) = output.glob("*.apkg")
     before = deck.read_bytes()
     state_before = state_path(output, deck.name).read_bytes()
@@ -193,8 +195,10 @@ def test_disk_full_is_an_error_and_keeps_previous_deck(tmp_path: Path) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit now fail (EFBIG)
         resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
 
+    edited = source / "003_0382162edb178db0.txt"  # so that the build has something to write
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Low-Rank", "Low Rank"), "utf-8")
     failed = run(
-        str(SOURCE),
+        str(source),
         "-o",
         str(output),
         "--deck",
@@ -214,9 +218,12 @@ def test_interrupt_while_writing_keeps_previous_deck(
 ) -> None:
     templates = load_templates(TEMPLATES)
     output = tmp_path / "out"
-    deck = build([SOURCE], deck_options(output, templates=templates)).output
-    assert deck is not None
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    deck = build([source], deck_options(output, templates=templates)).output
     before = deck.read_bytes()
+    edited = source / "003_0382162edb178db0.txt"  # so that the build has something to write
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Low-Rank", "Low Rank"), "utf-8")
 
     import chatdeck.package
 
@@ -231,7 +238,7 @@ def test_interrupt_while_writing_keeps_previous_deck(
 
     monkeypatch.setattr(chatdeck.package, "use_fast_deflate", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        build([SOURCE], deck_options(output, templates=templates))
+        build([source], deck_options(output, templates=templates))
     assert deck.read_bytes() == before
     assert not list(output.glob(TEMP_PREFIX + "*"))
 

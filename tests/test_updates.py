@@ -403,3 +403,19 @@ def test_a_file_moved_to_another_deck_is_reported_moved(source_copy: Path, tmp_p
     assert moved and {change.card.deck for change in moved} == {
         "ML Engineering Interview::Elsewhere"
     }
+
+
+def test_an_unchanged_rebuild_writes_nothing(source_copy: Path, tmp_path: Path) -> None:
+    output = tmp_path / "output"
+    first = built([source_copy], output)
+    state = state_path(output, first.output.name)
+    written = {path: path.stat().st_mtime_ns for path in (first.output, state)}
+    os.utime(first.output, ns=(1, 1))  # any rewrite would move it
+    os.utime(state, ns=(1, 1))
+    again = built([source_copy], output)
+    assert again.changes.nothing
+    assert {path: path.stat().st_mtime_ns for path in written} == dict.fromkeys(written, 1)
+    path = source_copy / "003_0382162edb178db0.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Low-Rank", "Low Rank"), "utf-8")
+    built([source_copy], output)
+    assert first.output.stat().st_mtime_ns != 1 and state.stat().st_mtime_ns != 1
