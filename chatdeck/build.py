@@ -21,7 +21,7 @@ from pathlib import Path
 from chatdeck.cards import unsafe_math_problems
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import conversation_deck, deck_for, output_name, place, tags_for
-from chatdeck.exports import Export, is_export, read_export, select_conversations
+from chatdeck.exports import Export, select_conversations
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
 from chatdeck.notes import CardNote, Merge, Note, Problem
@@ -37,7 +37,7 @@ from chatdeck.parse_cache import from_json, to_json
 from chatdeck.preview import write_preview
 from chatdeck.removed import removed_cards
 from chatdeck.render_cache import CACHE_FOLDER, RenderCache, file_key
-from chatdeck.sources import SKIPPED_IMAGE, BuildError, Source, collect_sources, looks_like_text
+from chatdeck.sources import SKIPPED_IMAGE, BuildError, Source, collect_sources, open_source
 from chatdeck.state import STATE_NAME, read_state, stamp, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import FileNotes, RenderedFile, read_notes
@@ -109,37 +109,14 @@ class Input:
         return deck_for(top, title, self.source.path.stem, settings)
 
 
-@dataclass(frozen=True, slots=True)
-class Opened:
-    """A source as first read: a chat export (read by `chatdeck.exports`), a transcript's
-    bytes, or why it is not read."""
-
-    export: Export | None = None
-    data: bytes | None = None
-    problem: Problem | None = None
-
-
 def start(paths: list[Path], deck: str | None) -> tuple[list[Input], str, list[Problem]]:
     """The sources, each with its folder's deck.toml, and the top deck's name."""
     sources, problems = collect_sources(paths)
     configs = {root: read_config(root) for root in dict.fromkeys(s.root for s in sources)}
+    problems += [problem for config in configs.values() for problem in config.problems]
     top = deck or next((config.deck for config in configs.values() if config.deck), None)
     inputs = [Input(source, number, configs[source.root]) for number, source in enumerate(sources)]
     return inputs, top or DEFAULT_TOP_DECK, problems
-
-
-def open_source(source: Source) -> Opened:
-    try:
-        with source.path.open("rb") as handle:
-            head = handle.read(8192)
-        if is_export(source.path, head):
-            return Opened(export=read_export(source.path, source.name))
-        data = source.path.read_bytes()
-    except OSError as error:
-        return Opened(problem=Problem(source.name, None, f"cannot read: {error.strerror}"))
-    if not looks_like_text(data):
-        return Opened(problem=Problem(source.name, None, "skipped: binary file, not a transcript"))
-    return Opened(data=data)
 
 
 def export_notes(
@@ -171,7 +148,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     conversations: list[ConversationRead] = []
     files_read = 0
     for item in inputs:
-        opened = open_source(item.source)
+        opened = open_source(item.source, options.limits)
         if opened.problem:
             problems.append(opened.problem)
         elif opened.export is not None:
@@ -249,8 +226,6 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         progress.close()
         workers.close()  # before anything else is imported here: see `Workers`
         cards, merges, merge_problems = merge_notes([c for file in files for c in file.cards])
-        if not cards:
-            raise BuildError("no questions found in " + ", ".join(str(path) for path in paths))
         used_images = {image for file in files for image in file.media.used}
         problems = [
             problem  # an image a transcript uses is not a stray file worth a warning
@@ -258,6 +233,9 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             if not (problem.source in used_images and problem.message.startswith(SKIPPED_IMAGE))
         ]
         problems += merge_problems + [p for file in files for p in file.media.problems]
+        if not cards:  # the warnings say why: they go with the error
+            where = ", ".join(str(path) for path in paths)
+            raise BuildError(f"no questions found in {where}", problems)
 
         state_path = output / STATE_NAME
         state = read_state(state_path)
@@ -325,7 +303,7 @@ def read_cards(
     ahead of the one this process is storing."""
     in_flight: deque[tuple[Input, Pending, str | None]] = deque()
     for item in inputs:
-        opened = open_source(item.source)
+        opened = open_source(item.source, options.limits)
         if opened.problem:
             yield FileCards(problems=(opened.problem,))
         elif opened.export is not None:

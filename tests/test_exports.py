@@ -317,7 +317,11 @@ def test_bad_conversations_are_reported_and_the_rest_kept() -> None:
         (b"[]", "no conversations in the export"),
         (b"", "not valid JSON: Expecting value: line 1 column 1 (char 0)"),
         (b'["\xff"]', "not valid JSON: the file is not UTF-8 text"),
-        (b"[" * 100_000, "not valid JSON: nested too deeply"),
+        (
+            b"[" * 100_000,
+            "not valid JSON: conversation 1 is cut off or damaged (nested too deeply to read, "
+            "and the file ends inside it)",
+        ),
         (
             b'[{"id": 1}, {"id": 2}]',
             "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) or "
