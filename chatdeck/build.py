@@ -213,7 +213,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
     inputs, top, source_problems = start(paths, options.deck)
     output = prepare_output(options.output)
     templates = options.templates or find_templates()
-    cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None)
+    cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None, options.cache_key)
     collection = output / f"{TEMP_PREFIX}collection.anki2"
     jobs = options.jobs or os.cpu_count() or 1
     workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
@@ -233,6 +233,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             if not (problem.source in used_images and problem.message.startswith(SKIPPED_IMAGE))
         ]
         problems += merge_problems + [p for file in files for p in file.media.problems]
+        problems += cache.report()  # what was wrong with the cache, and what was done
         if not cards:  # the warnings say why: they go with the error
             where = ", ".join(str(path) for path in paths)
             raise BuildError(f"no questions found in {where}", problems)

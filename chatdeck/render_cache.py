@@ -6,19 +6,54 @@ version and render code, and the versions of cmark-gfm, Pygments and nh3), so a 
 never be served: change any of them and every key changes. The cache is one SQLite file in
 `<output>/.cache/`; deleting it is always safe (the next build renders everything again).
 SQLite's journal keeps it consistent if a build is killed mid-write.
+
+Nothing read back is trusted. Each value is stored with a keyed check (BLAKE2b, keyed with a
+secret kept in this user's state folder, never in the cache), and a value is used only if its
+check holds: HTML planted in the cache by hand, by another program or in a copied output folder
+is rendered afresh instead of reaching a card. A cache that cannot be used (damaged, of another
+schema, read-only, not a file) is started afresh or left aside for the build, which says so in
+one line and goes on: a broken cache only ever costs time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import secrets
 import sqlite3
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from chatdeck.notes import Problem
+
 CACHE_FOLDER = ".cache"
 CACHE_NAME = "render.sqlite"
+#: `PRAGMA user_version` of this layout ("cd" and a number).
+SCHEMA_VERSION = 0x63640002
+TABLES = {
+    "html": "CREATE TABLE html (key TEXT PRIMARY KEY, value TEXT NOT NULL, mac BLOB NOT NULL)",
+    "files": "CREATE TABLE files (key TEXT PRIMARY KEY, value TEXT NOT NULL, mac BLOB NOT NULL)",
+}
+#: The layout before checks were stored: read as an old cache, replaced without a word.
+OLD_TABLES = {
+    "html": "CREATE TABLE html (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "files": "CREATE TABLE files (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+}
+KEY_NAME = "cache-key"
+KEY_BYTES = 32
+#: A write: a new entry, or one that differs from what was just made (planted, damaged).
+#: A value is compared, not only its check: what is written is never checked again.
+UPSERT = (
+    "INSERT INTO {table} VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE"
+    " SET value = excluded.value, mac = excluded.mac"
+    " WHERE value IS NOT excluded.value OR mac IS NOT excluded.mac"
+)
+#: Keys per query (SQLite's oldest limit on variables is 999).
+BATCH = 900
 
 
 @lru_cache(maxsize=1)
@@ -71,69 +106,225 @@ def content_key(html: str) -> str:
     return "=" + hashlib.sha256(html.encode()).hexdigest()[:31]
 
 
+def default_key_path() -> Path:
+    """Where this user's cache key lives: `$XDG_STATE_HOME/chatdeck/cache-key`, else
+    `~/.local/state/chatdeck/cache-key`. Outside every output folder, so that a cache copied,
+    shared or written by someone else cannot carry checks that hold."""
+    state = os.environ.get("XDG_STATE_HOME")
+    base = Path(state) if state and Path(state).is_absolute() else Path.home() / ".local/state"
+    return base / "chatdeck" / KEY_NAME
+
+
+def load_key(path: Path) -> bytes:
+    """This user's cache key, made (32 random bytes, readable by the user only) the first time.
+    OSError when it can be neither read nor made."""
+    from chatdeck.sources import read_regular
+
+    for _attempt in range(2):
+        try:
+            key = read_regular(path, 4096)
+        except FileNotFoundError:
+            pass
+        else:
+            if len(key) < KEY_BYTES:
+                raise OSError(f"it holds {len(key)} bytes, not a key; delete it")
+            return key
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue  # another build made it meanwhile: read that one
+        key = secrets.token_bytes(KEY_BYTES)
+        try:
+            os.write(descriptor, key)
+        finally:
+            os.close(descriptor)
+        return key
+    raise OSError("it cannot be read")
+
+
+class _Unusable(Exception):
+    """The cache cannot be used as it is; the message says why, about `path`."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(reason)
+        self.path = path
+
+
 class RenderCache:
     """key -> HTML, in a SQLite file in `folder`, or in memory when `folder` is None (a clean
-    build) or the file cannot be used (a broken cache only costs time, never the build)."""
+    build) or the file cannot be used (a broken cache only costs time, never the build).
+
+    Every value read back is checked against the key it is stored with (see the module's
+    docstring); `problems` says, in one line each, what was wrong with the cache and what the
+    build did about it. What a build uses (`has`, `get_file`) is checked when it is looked up;
+    what it writes (`put_many`, `put_file`) replaces any entry of the same key that fails."""
 
     #: Writes held in one transaction: a commit per file cost a third of the cache's time.
     COMMIT_EVERY = 64
 
-    def __init__(self, folder: Path | None):
-        self.connection = self._open(folder)
+    def __init__(self, folder: Path | None, key_file: Path | None = None):
+        self.problems: list[Problem] = []
         self.uncommitted = 0
+        #: Keys whose entry failed its check (each rendered afresh); reported by `report`.
+        self.rejected: set[str] = set()
+        self.path = folder / CACHE_NAME if folder is not None else None
+        self.secret = secrets.token_bytes(KEY_BYTES)
+        if folder is not None:
+            key_path = key_file or default_key_path()
+            try:
+                self.secret = load_key(key_path)
+            except (OSError, ValueError) as error:
+                reason = getattr(error, "strerror", None) or str(error)
+                self._warn(
+                    key_path,
+                    f"cannot keep the render cache's key here ({reason}); building without "
+                    "a cache (set XDG_STATE_HOME to a folder of yours to keep one)",
+                )
+                folder = None
+        self.connection = self._open(folder)
 
-    @staticmethod
-    def _open(folder: Path | None) -> sqlite3.Connection:
-        schema = (
-            "CREATE TABLE IF NOT EXISTS html (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
-        for _attempt in range(2 if folder is not None else 0):
-            assert folder is not None
+    def _warn(self, path: Path, message: str) -> None:
+        self.problems.append(Problem(str(path), None, message))
+
+    def _open(self, folder: Path | None) -> sqlite3.Connection:
+        if folder is not None:
             path = folder / CACHE_NAME
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                connection = sqlite3.connect(path)
-                # A cache needs no fsync: losing it to a power cut only costs a re-render, and
-                # the journal still keeps it consistent if the build is killed.
-                connection.execute("PRAGMA synchronous = OFF")
-                connection.executescript(schema)
-                return connection
-            except sqlite3.DatabaseError:  # damaged: start a fresh cache file
-                connection.close()
-                path.unlink(missing_ok=True)
-            except (OSError, sqlite3.Error):
-                break
+                return self._open_file(folder, path)
+            except _Unusable as error:
+                self._warn(error.path, f"{error}; building without a cache this time")
+            except (OSError, sqlite3.Error) as error:
+                reason = getattr(error, "strerror", None) or str(error)
+                self._warn(path, f"cannot be used ({reason}); building without a cache")
+        self.path = None
         connection = sqlite3.connect(":memory:")
-        connection.executescript(schema)
+        connection.executescript(";".join(TABLES.values()))
         return connection
 
+    def _open_file(self, folder: Path, path: Path) -> sqlite3.Connection:
+        """The cache file, checked: started afresh when it is damaged, of another schema, a
+        symlink or not chatdeck's; _Unusable when even that cannot be done."""
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise _Unusable(folder, "not a folder (delete it to have a cache again)")
+        folder.mkdir(parents=True, exist_ok=True)
+        fresh_reason: str | None = None
+        if path.is_symlink():
+            fresh_reason = "a symlink, not chatdeck's cache"
+        elif path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            raise _Unusable(path, "not a file (delete it to have a cache again)")
+        if fresh_reason is None and path.exists():
+            connection = sqlite3.connect(path)
+            try:
+                _configure(connection)
+                fresh_reason = _check_schema(connection)
+            except sqlite3.DatabaseError as error:
+                fresh_reason = f"damaged ({error})"
+            if fresh_reason is None:
+                try:
+                    _check_writable(connection)
+                except sqlite3.Error as error:
+                    connection.close()
+                    raise _Unusable(path, f"cannot be written ({error})") from None
+                return connection
+            connection.close()
+        if fresh_reason is not None and fresh_reason != "old":
+            self._warn(path, f"{fresh_reason}; started afresh")
+        for name in (CACHE_NAME, CACHE_NAME + "-journal", CACHE_NAME + "-wal"):
+            try:
+                (folder / name).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as error:
+                raise _Unusable(path, f"cannot be replaced ({error.strerror})") from None
+        connection = sqlite3.connect(path)
+        try:
+            _configure(connection)
+            connection.executescript(
+                ";".join(TABLES.values()) + f";PRAGMA user_version = {SCHEMA_VERSION}"
+            )
+        except sqlite3.Error:
+            connection.close()
+            raise
+        return connection
+
+    # --- Reading, checked ---------------------------------------------------------------------
+
+    def _mac(self, key: str, value: bytes) -> bytes:
+        digest = hashlib.blake2b(key=self.secret, digest_size=16)
+        digest.update(key.encode())
+        digest.update(b"\0")
+        digest.update(value)
+        return digest.digest()
+
+    def _checked(self, table: str, keys: list[str]) -> Iterator[tuple[str, bytes]]:
+        """(key, value as UTF-8) of each of `keys` stored in `table` whose check holds; each
+        that fails is counted and left out."""
+        for start in range(0, len(keys), BATCH):
+            part = keys[start : start + BATCH]
+            marks = ",".join("?" * len(part))
+            try:
+                rows = self.connection.execute(
+                    f"SELECT key, CAST(value AS BLOB), mac FROM {table} WHERE key IN ({marks})",
+                    part,
+                ).fetchall()
+            except sqlite3.DatabaseError:
+                self.rejected.update(part)  # damaged since it was opened: as if missing
+                continue
+            for key, value, mac in rows:
+                if (
+                    isinstance(key, str)
+                    and isinstance(value, bytes)
+                    and isinstance(mac, bytes)
+                    and secrets.compare_digest(mac, self._mac(key, value))
+                ):
+                    yield key, value
+                else:
+                    self.rejected.add(str(key))
+
     def get_many(self, keys: list[str]) -> dict[str, str]:
-        if not keys:
-            return {}
+        """The HTML of `keys` (those stored, whose check holds)."""
         unique = list(dict.fromkeys(keys))
-        marks = ",".join("?" * len(unique))
-        rows = self.connection.execute(
-            f"SELECT key, value FROM html WHERE key IN ({marks})", unique
-        )
-        return dict(rows)
+        return {key: value.decode() for key, value in self._checked("html", unique)}
 
     def has(self, key: str) -> bool:
-        row = self.connection.execute("SELECT 1 FROM html WHERE key = ?", (key,)).fetchone()
-        return row is not None
+        """Whether the cache holds `key`'s HTML, checked: a field it holds is not rendered
+        again, and the package reads it from here."""
+        return any(True for _ in self._checked("html", [key]))
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
-        # A key hashes its content: a key already stored holds the same HTML.
-        self.connection.executemany("INSERT OR IGNORE INTO html VALUES (?, ?)", items)
+        """Store HTML. A key hashes its content, so an entry already stored is the same,
+        unless it was planted or damaged: then it is replaced (`UPSERT`)."""
+        rows = ((key, html, self._mac(key, html.encode())) for key, html in items)
+        self.connection.executemany(UPSERT.format(table="html"), rows)
         self._wrote()
 
     def get_file(self, key: str) -> str | None:
-        """A parsed transcript, as stored by `put_file` (JSON), or None."""
-        row = self.connection.execute("SELECT value FROM files WHERE key = ?", (key,)).fetchone()
-        return row[0] if row else None
+        """A parsed transcript, as stored by `put_file` (JSON), or None. Given only when its
+        check holds and so do those of the HTML of every field its cards refer to, so that
+        the package finds each of them here, as it was rendered."""
+        found = dict(self._checked("files", [key]))
+        if key not in found:
+            return None
+        from chatdeck.parse_cache import is_valid  # parse_cache's module imports this one
+
+        text = found[key].decode()
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not is_valid(data):
+            self.rejected.add(key)
+            return None
+        fields = [field for card in data["cards"] for field in card[1]]
+        unique = list(dict.fromkeys(fields))
+        if sum(1 for _ in self._checked("html", unique)) != len(unique):
+            return None
+        return text
 
     def put_file(self, key: str, value: str) -> None:
-        self.connection.execute("INSERT OR IGNORE INTO files VALUES (?, ?)", (key, value))
+        mac = self._mac(key, value.encode())
+        self.connection.execute(UPSERT.format(table="files"), (key, value, mac))
         self._wrote()
 
     def _wrote(self) -> None:
@@ -145,6 +336,21 @@ class RenderCache:
         self.connection.commit()
         self.uncommitted = 0
 
+    def report(self) -> list[Problem]:
+        """What was wrong with the cache, one line each (to show with the build's warnings)."""
+        problems = list(self.problems)
+        count = len(self.rejected)
+        if count and self.path is not None:
+            problems.append(
+                Problem(
+                    str(self.path),
+                    None,
+                    f"{count} entr{'y' if count == 1 else 'ies'} failed the "
+                    "cache's check (changed outside chatdeck, or damaged); rendered afresh",
+                )
+            )
+        return problems
+
     def close(self) -> None:
         """Keep what was stored (a build that failed has still rendered it), then close."""
         try:
@@ -152,3 +358,39 @@ class RenderCache:
         except sqlite3.Error:
             pass  # a cache that cannot be written only costs time
         self.connection.close()
+
+
+def _configure(connection: sqlite3.Connection) -> None:
+    # Nothing in the file runs: no views or triggers (the schema is checked too), and damage
+    # is found as pages are read rather than trusted.
+    connection.execute("PRAGMA trusted_schema = OFF")
+    connection.execute("PRAGMA cell_size_check = ON")
+    # A cache needs no fsync: losing it to a power cut only costs a re-render, and the journal
+    # still keeps it consistent if the build is killed.
+    connection.execute("PRAGMA synchronous = OFF")
+
+
+def _check_schema(connection: sqlite3.Connection) -> str | None:
+    """None when the file holds exactly this cache's tables; "old" for the layout of an
+    earlier chatdeck; else what is wrong."""
+    (version,) = connection.execute("PRAGMA user_version").fetchone()
+    (encoding,) = connection.execute("PRAGMA encoding").fetchone()
+    if encoding != "UTF-8":  # values are checked as UTF-8, as SQLite gives them back
+        return f"of another text encoding ({encoding})"
+    rows = connection.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex_%'"
+    ).fetchall()
+    found = {name: sql for kind, name, sql in rows if kind == "table"}
+    if len(found) != len(rows):
+        return "of another schema (it holds views, indexes or triggers)"
+    if version == SCHEMA_VERSION and found == TABLES:
+        return None
+    if version == 0 and found == OLD_TABLES:
+        return "old"
+    return "of another schema (not chatdeck's cache, or a newer chatdeck's)"
+
+
+def _check_writable(connection: sqlite3.Connection) -> None:
+    """sqlite3.Error (`attempt to write a readonly database`) if the file cannot be written."""
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")  # a write, of the same value
+    connection.commit()
