@@ -169,29 +169,30 @@ def clean_tag(tag: str) -> str:
 
 def _line_of(text: str, key: str | None, table: str | None) -> int | None:
     """The line of `key` in deck.toml's text: at the top (`table` None) or in the table
-    `[files."<table>"]` (the table's own line when `key` is None); None when not found (a key
-    written as an inline table or a dotted key)."""
+    `[files."<table>"]` (the table's own line when `key` is None, or is not found in it);
+    None when not found (a key written as an inline table, say)."""
     lines = text.splitlines()
-    start = 0
+    start, header_line = 0, None
     if table is not None:
         quoted = "|".join(re.escape(form) for form in (f'"{table}"', f"'{table}'", table))
-        header = re.compile(rf"\s*\[\s*files\s*\.\s*(?:{quoted})\s*\]")
+        header = re.compile(rf"\s*\[\s*files\s*\.\s*(?:{quoted})\s*[\].]")
         found = next((i for i, line in enumerate(lines) if header.match(line)), None)
         if found is None:
             return None
-        if key is None:
-            return found + 1
-        start = found + 1
+        start, header_line = found + 1, found + 1
     if key is None:
-        return None
-    pattern = re.compile(rf"\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*[=.]")
+        return header_line
+    name = re.escape(key)
+    pattern = re.compile(rf"\s*(?:{name}|\"{name}\"|'{name}')\s*[=.]")
     for number in range(start, len(lines)):
         line = lines[number]
         if line.lstrip().startswith("["):
-            return None if table is not None or not key == "files" else number + 1
+            if table is None and re.match(rf"\s*\[\s*{name}\b", line):
+                return number + 1  # `files`, written as tables
+            break
         if pattern.match(line):
             return number + 1
-    return None
+    return header_line
 
 
 def _names_a_file(folder: Path, name: str) -> bool:

@@ -35,8 +35,9 @@ def readable_name(stem: str) -> str | None:
 
 
 def one_level(title: str) -> str:
-    """A title as one deck level: its `::` (or `:::`...) never starts a level of its own."""
-    return clean_deck_name(re.sub(r":{2,}", ":", title))
+    """A title as one deck level: its `::` (or `:::`...) never starts a level of its own, and
+    no colon is left at either end, where it would run into Anki's `::`."""
+    return clean_deck_name(re.sub(r":{2,}", ":", title)).strip(": ")
 
 
 def deck_for(top: str, title: str | None, stem: str, settings: FileSettings | None) -> str:

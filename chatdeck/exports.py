@@ -186,10 +186,6 @@ def _export_members(archive: zipfile.ZipFile) -> list[str]:
     return sorted(names, key=lambda name: (name.count("/"), name))
 
 
-class UnpackLimit(Exception):
-    """An archive unpacked past its budget (`UnpackBudget`): damaged, or a zip bomb."""
-
-
 class UnpackBudget:
     """How much an archive's members may unpack to, together: `Limits.unpacked_bytes`, and
     `Limits.unpack_ratio` times the archive's size once past `Limits.unpack_ratio_floor`."""
@@ -201,27 +197,22 @@ class UnpackBudget:
         self.spent = 0
         self.exceeded = False
 
-    def spend(self, size: int) -> None:
-        self.spent += size
-        if self.spent > self.allowed:
-            self.exceeded = True
-            raise UnpackLimit
-
     def explain(self, kept: int) -> str:
         why = (
             f"{self.ratio} times the archive's size: the archive is damaged or a zip bomb"
             if self.ratio is not None
             else "the most an export archive may unpack to"
         )
+        before = f"the {kept} conversation(s) before are kept" if kept else "none was read"
         return (
-            f"stopped after unpacking {size_text(self.allowed)}, {why}; the {kept} "
-            f"conversation(s) before are kept (if the export is genuine, unzip it and build "
-            f"from its {EXPORT_NAME})"
+            f"stopped after unpacking {size_text(self.allowed)}, {why}; {before} (if the "
+            f"export is genuine, unzip it and build from its {EXPORT_NAME})"
         )
 
 
 class _Budgeted(io.RawIOBase):
-    """An archive member's stream that charges what it unpacks to its archive's budget."""
+    """An archive member's stream that charges what it unpacks to its archive's budget, and
+    ends where the budget does (`UnpackBudget.exceeded` says whether there was more)."""
 
     def __init__(self, stream: IO[bytes], budget: UnpackBudget):
         self.stream, self.budget = stream, budget
@@ -231,8 +222,12 @@ class _Budgeted(io.RawIOBase):
 
     def readinto(self, target: Buffer) -> int:
         view = memoryview(target)
-        data = self.stream.read(min(len(view), CHUNK_BYTES))
-        self.budget.spend(len(data))
+        left = self.budget.allowed - self.budget.spent
+        if left <= 0:
+            self.budget.exceeded = self.budget.exceeded or bool(self.stream.read(1))
+            return 0
+        data = self.stream.read(min(len(view), CHUNK_BYTES, left))
+        self.budget.spent += len(data)
         view[: len(data)] = data
         return len(data)
 
@@ -252,6 +247,7 @@ def _read_json(
 
     count, recognized = 0, False
     messages: list[str] = []
+    failure: str | None = None  # what stopped the reading, if anything did
     conversations: list[Conversation] = []
     try:
         for item in json_array_items(stream, item_limit=limits.conversation_chars):
@@ -270,22 +266,23 @@ def _read_json(
             conversation = _read_conversation(item, count, export.source, messages)
             if conversation is not None:
                 conversations.append(conversation)
-    except UnpackLimit:
-        assert budget is not None
-        messages.append(budget.explain(len(conversations)))
     except UnicodeDecodeError:
-        messages.append("not valid JSON: the file is not UTF-8 text")
+        failure = "not valid JSON: the file is not UTF-8 text"
     except NotAList as error:
-        problem(f"not a ChatGPT or Claude export: {error}")
-        return
+        failure = f"not a ChatGPT or Claude export: {error}"
     except DamagedItem as error:
-        messages.append(
-            f"not valid JSON: conversation {error.number} is cut off or damaged ({error})"
-        )
+        failure = f"not valid JSON: conversation {error.number} is cut off or damaged ({error})"
     except ValueError as error:
-        messages.append(f"not valid JSON: {error}")
+        failure = f"not valid JSON: {error}"
     except RecursionError:
-        messages.append("not valid JSON: nested too deeply")
+        failure = "not valid JSON: nested too deeply"
+    if budget is not None and budget.exceeded:  # the text was cut there: that is the problem
+        failure = budget.explain(len(conversations))
+    elif failure is not None and failure.startswith("not a ChatGPT"):
+        problem(failure)
+        return
+    if failure is not None:
+        messages.append(failure)
     if count and not recognized:
         problem(
             "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) "
@@ -517,6 +514,8 @@ def json_array_items(
             skipped = "nested too deeply to read"
         except ValueError as error:  # a number of more digits than Python converts
             skipped = f"unreadable ({error})"
+        if skipped is None and complete and end - position > limit:
+            skipped = f"larger than a conversation may be ({size_text(limit)})"
         if skipped is None and not complete:
             if len(buffer) - position > limit:
                 skipped = f"larger than a conversation may be ({size_text(limit)})"

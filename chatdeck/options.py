@@ -67,7 +67,7 @@ class Limits:
     #: ... a ratio checked only past this many bytes (small archives of JSON pack tightly).
     unpack_ratio_floor: int = 16 * MB
     #: One conversation of an export, as JSON text (characters); a larger one is skipped.
-    conversation_chars: int = 256 * MB
+    conversation_chars: int = 32 * MB
     #: Conversations read from one export; the rest are left out, with a warning.
     conversations: int = 100_000
 

@@ -190,8 +190,8 @@ class RenderCache:
                 return self._open_file(folder, path)
             except _Unusable as error:
                 self._warn(error.path, f"{error}; building without a cache this time")
-            except (OSError, sqlite3.Error) as error:
-                reason = getattr(error, "strerror", None) or str(error)
+            except (OSError, sqlite3.Error, UnicodeDecodeError) as error:
+                reason = getattr(error, "strerror", None) or _one_line(error)
                 self._warn(path, f"cannot be used ({reason}); building without a cache")
         self.path = None
         connection = sqlite3.connect(":memory:")
@@ -224,8 +224,9 @@ class RenderCache:
             except sqlite3.OperationalError as error:
                 connection.close()
                 raise _Unusable(path, f"cannot be written ({error})") from None
-            except sqlite3.DatabaseError as error:
-                fresh_reason = f"damaged ({error})"
+            except (sqlite3.DatabaseError, UnicodeDecodeError) as error:
+                # (SQLite's message can quote the file's damaged bytes, which then fail)
+                fresh_reason = f"damaged ({_one_line(error)})"
             connection.close()
         if fresh_reason is not None and fresh_reason != "old":
             self._warn(path, f"{fresh_reason}; started afresh")
@@ -250,8 +251,11 @@ class RenderCache:
     # --- Checks -------------------------------------------------------------------------------
 
     def _mac(self, key: str, value: bytes) -> bytes:
+        return self._mac_bytes(key.encode(), value)
+
+    def _mac_bytes(self, key: bytes, value: bytes) -> bytes:
         digest = hashlib.blake2b(key=self.secret, digest_size=16)
-        digest.update(key.encode())
+        digest.update(key)
         digest.update(b"\0")
         digest.update(value)
         return digest.digest()
@@ -264,16 +268,20 @@ class RenderCache:
         bad_html = self._failing(connection, "html")
         bad_files = self._failing(connection, "files")
         failed = len(bad_html) + len(bad_files)
-        if bad_html:
-            deleted = set(bad_html)
-            for key, value in connection.execute("SELECT key, value FROM files"):
-                if key not in bad_files and _refers_to(value, deleted):
-                    bad_files.append(key)
-        for table, keys in (("html", bad_html), ("files", bad_files)):
-            for start in range(0, len(keys), BATCH):
-                part = keys[start : start + BATCH]
+        for table, rows in (("html", bad_html), ("files", bad_files)):
+            for start in range(0, len(rows), BATCH):
+                part = rows[start : start + BATCH]
                 marks = ",".join("?" * len(part))
-                connection.execute(f"DELETE FROM {table} WHERE key IN ({marks})", part)
+                connection.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", part)
+        if bad_html:  # and the parsed files whose cards need HTML that is gone
+            present = "SELECT count(*) FROM html WHERE key IN (SELECT value FROM json_each(?))"
+            gone = [
+                rowid
+                for rowid, value in connection.execute("SELECT rowid, value FROM files")
+                if not _all_present(connection, present, value)
+            ]
+            for rowid in gone:
+                connection.execute("DELETE FROM files WHERE rowid = ?", (rowid,))
         connection.commit()
         if failed:
             self._warn(
@@ -283,18 +291,19 @@ class RenderCache:
                 "rendered afresh",
             )
 
-    def _failing(self, connection: sqlite3.Connection, table: str) -> list[str]:
-        """The keys of `table` whose entry fails its check."""
-        bad: list[str] = []
-        rows = connection.execute(f"SELECT key, CAST(value AS BLOB), mac FROM {table}")
-        for key, value, mac in rows:
+    def _failing(self, connection: sqlite3.Connection, table: str) -> list[int]:
+        """The rows of `table` whose entry fails its check (by rowid: a damaged key may not
+        even read back as itself)."""
+        bad: list[int] = []
+        query = f"SELECT rowid, CAST(key AS BLOB), CAST(value AS BLOB), mac FROM {table}"
+        for rowid, key, value, mac in connection.execute(query):
             if not (
-                isinstance(key, str)
+                isinstance(key, bytes)
                 and isinstance(value, bytes)
                 and isinstance(mac, bytes)
-                and secrets.compare_digest(mac, self._mac(key, value))
+                and secrets.compare_digest(mac, self._mac_bytes(key, value))
             ):
-                bad.append(key)
+                bad.append(rowid)
         return bad
 
     # --- Reading and writing ------------------------------------------------------------------
@@ -400,7 +409,17 @@ class RenderCache:
             pass  # no stamp: the next build checks every entry
 
 
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
+def _text(data: bytes) -> str:
+    """TEXT as Python gets it: a file's damaged bytes would otherwise raise at any read."""
+    return data.decode("utf-8", errors="replace")
+
+
 def _configure(connection: sqlite3.Connection) -> None:
+    connection.text_factory = _text
     # Nothing in the file runs: no views or triggers (the schema is checked too), and damage
     # is found as pages are read rather than trusted.
     connection.execute("PRAGMA trusted_schema = OFF")
@@ -430,14 +449,15 @@ def _check_schema(connection: sqlite3.Connection) -> str | None:
     return "of another schema (not chatdeck's cache, or a newer chatdeck's)"
 
 
-def _refers_to(stored: object, keys: set[str]) -> bool:
-    """Whether a parsed file, as stored (`parse_cache.to_json`), refers to any of `keys`, or
-    cannot be read."""
+def _all_present(connection: sqlite3.Connection, query: str, stored: str) -> bool:
+    """Whether every field a parsed file's cards refer to (`parse_cache.to_json`) is in
+    `html`; False when the entry cannot be read."""
     try:
-        cards = json.loads(str(stored))["cards"]
-        return any(key in keys for card in cards for key in card[1])
-    except (ValueError, TypeError, KeyError, IndexError):
-        return True
+        keys = sorted({key for card in json.loads(stored)["cards"] for key in card[1]})
+        (count,) = connection.execute(query, (json.dumps(keys),)).fetchone()
+    except (ValueError, TypeError, KeyError, IndexError, sqlite3.Error):
+        return False
+    return bool(count == len(keys))
 
 
 def _check_pages(connection: sqlite3.Connection) -> str | None:
