@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from chatdeck.notes import Problem
-from chatdeck.sources import read_regular
+from chatdeck.sources import display_name, read_regular, special_kind
 
 DEFAULT_TOP_DECK = "Chat Transcripts"
 CONFIG_NAME = "deck.toml"
@@ -68,6 +68,10 @@ class ConfigError(Exception):
 
 def read_config(folder: Path) -> DeckConfig:
     path = folder / CONFIG_NAME
+    where = display_name(str(path))[0]
+    kind = special_kind(path)
+    if kind:
+        return DeckConfig(problems=(Problem(where, None, f"skipped: {kind}, not a regular file"),))
     if not path.is_file():
         return DeckConfig()
     try:
@@ -76,16 +80,21 @@ def read_config(folder: Path) -> DeckConfig:
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"at line (\d+)", str(error))
         line = int(found.group(1)) if found else None
-        raise ConfigError(str(Problem(str(path), line, f"invalid TOML: {error}"))) from None
+        raise ConfigError(str(Problem(where, line, f"invalid TOML: {error}"))) from None
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
-        raise ConfigError(f"{path}: cannot read: {reason}") from None
-    config = parse_config(data, str(path), text)
-    missing = [
-        Problem(str(path), _line_of(text, None, name), f'[files."{name}"]: no such file here')
-        for name in config.files
-        if not _names_a_file(folder, name)
-    ]
+        raise ConfigError(f"{where}: cannot read: {reason}") from None
+    config = parse_config(data, where, text)
+    bare_names: set[str] = set()  # of every file under the folder, found once if needed
+    missing = []
+    for name in config.files:
+        if (folder / name).is_file():
+            continue
+        if not bare_names and "/" not in name and "\\" not in name:
+            bare_names = _file_names(folder) or {CONFIG_NAME}
+        if name not in bare_names:
+            line = _line_of(text, None, name)
+            missing.append(Problem(where, line, f'[files."{name}"]: no such file here'))
     if missing:
         return DeckConfig(config.deck, config.tags, config.files, config.problems + tuple(missing))
     return config
@@ -195,15 +204,11 @@ def _line_of(text: str, key: str | None, table: str | None) -> int | None:
     return header_line
 
 
-def _names_a_file(folder: Path, name: str) -> bool:
-    """Whether a `[files]` entry names a file under `folder`, by its relative or its bare
-    name (as `DeckConfig.settings_for` finds it)."""
-    if (folder / name).is_file():
-        return True
-    if "/" in name or "\\" in name:
-        return False
+def _file_names(folder: Path) -> set[str]:
+    """The bare names of the files under `folder` (hidden folders left out), by which a
+    `[files]` entry can name one (`DeckConfig.settings_for`)."""
+    names: set[str] = set()
     for _root, folders, files in os.walk(folder):
-        folders[:] = [f for f in folders if not f.startswith(".")]
-        if name in files:
-            return True
-    return False
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        names.update(files)
+    return names

@@ -181,7 +181,9 @@ class RenderCache:
         self.connection = self._open(folder)
 
     def _warn(self, path: Path, message: str) -> None:
-        self.problems.append(Problem(str(path), None, message))
+        from chatdeck.sources import display_name
+
+        self.problems.append(Problem(display_name(str(path))[0], None, message))
 
     def _open(self, folder: Path | None) -> sqlite3.Connection:
         if folder is not None:

@@ -148,3 +148,17 @@ def test_decks_whose_ids_collide_stay_two_decks(tmp_path: Path) -> None:
         assert all(len(cards) == 1 for cards in decks.values()), decks
     finally:
         collection.close()
+
+
+def test_a_deck_toml_that_is_not_a_file_is_reported_not_waited_on(tmp_path: Path) -> None:
+    import os
+
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "a.md").write_text(QA)
+    os.mkfifo(source / "deck.toml")
+    result = plan([source])
+    assert [str(p) for p in result.problems] == [
+        f"{source / 'deck.toml'}: skipped: a named pipe (FIFO), not a regular file"
+    ]
+    assert len(result.notes) == 1
