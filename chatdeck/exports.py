@@ -260,7 +260,9 @@ def _read_json(
             count += 1
             if isinstance(item, SkippedItem):
                 recognized = True  # too large or deep to tell: say what it was, not "no export"
-                messages.append(f"conversation {count}: skipped: {item.reason}")
+                messages.append(
+                    f"conversation {count}: skipped: {item.reason}; the others are read"
+                )
                 continue
             recognized = recognized or (isinstance(item, dict) and _format_of(item) is not None)
             conversation = _read_conversation(item, count, export.source, messages)
@@ -620,13 +622,12 @@ def _chatgpt_active_path(
             chain.append(message)
         node_id = node.get("parent")
     chain.reverse()
-    has_messages = any(isinstance(n, dict) and n.get("message") for n in mapping.values())
     if fallback and looped:
         problems.append(
             f"{label}: no valid `current_node`, and the message tree loops; read the latest "
             "branch up to the loop"
         )
-    elif fallback and has_messages:
+    elif fallback and any(isinstance(n, dict) and n.get("message") for n in mapping.values()):
         problems.append(f"{label}: no valid `current_node`; read the latest branch")
     elif looped:
         problems.append(f"{label}: the message tree loops; read up to the loop")
@@ -710,10 +711,11 @@ def clean_text(text: str) -> str:
     their payload ("cite turn0search1") is noise; an entity marker keeps its display name, which
     the sentence needs. Code indentation on the first line is kept.
     """
-    text = LONE_SURROGATE.sub("\ufffd", text)  # JSON's "\ud800" alone: no encoder takes it
-    if MARK_START in text:
-        text = _strip_marks(text)
-    text = STRAY_MARKS.sub("", text)
+    if not text.isascii():  # (a flag of the string: free to ask)
+        text = LONE_SURROGATE.sub("\ufffd", text)  # JSON's "\ud800" alone: no encoder takes it
+        if MARK_START in text:
+            text = _strip_marks(text)
+        text = STRAY_MARKS.sub("", text)
     if "†" in text:
         text = OLD_CITATION.sub("", text)
     start = LEADING_BLANK_LINES.match(text)

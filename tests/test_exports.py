@@ -701,7 +701,7 @@ def test_memory_held_for_a_huge_conversation_is_bounded_by_its_limit(tmp_path: P
         tracemalloc.stop()
         assert [c.title for c in export.conversations] == ["after"]
         assert [p.message for p in export.problems] == [
-            "conversation 1: skipped: larger than a conversation may be (1 MB)"
+            "conversation 1: skipped: larger than a conversation may be (1 MB); the others are read"
         ]
     assert peaks[1] < 1.5 * peaks[0]  # 4x the conversation, about the same memory
     assert peaks[1] < 12 << 20
@@ -780,7 +780,7 @@ def test_deep_nesting_skips_one_conversation_and_reads_on(tmp_path: Path) -> Non
     export = read_export(path, "conversations.json")
     assert [c.title for c in export.conversations] == ["after"]
     assert [p.message for p in export.problems] == [
-        "conversation 1: skipped: nested too deeply to read"
+        "conversation 1: skipped: nested too deeply to read; the others are read"
     ]
 
 
@@ -810,7 +810,8 @@ def test_the_reasons_reach_the_build_when_nothing_could_be_built(tmp_path: Path)
     )
     assert completed.returncode == 1
     assert completed.stderr.splitlines() == [
-        "conversations.json: conversation 1: skipped: nested too deeply to read",
+        "conversations.json: conversation 1: skipped: nested too deeply to read; the others are "
+        "read",
         f"error: no questions found in {path}",
     ]
 
