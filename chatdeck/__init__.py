@@ -17,7 +17,7 @@ except metadata.PackageNotFoundError:  # run from a source tree that was never i
     __version__ = "0+unknown"
 
 from chatdeck.build import BuildResult, PlanResult, build, plan  # noqa: E402
-from chatdeck.options import BuildOptions, PlanOptions, Selection  # noqa: E402
+from chatdeck.options import BuildOptions, Limits, PlanOptions, Selection  # noqa: E402
 from chatdeck.sources import BuildError  # noqa: E402
 from chatdeck.templates import Templates, find_templates, load_templates  # noqa: E402
 
@@ -25,6 +25,7 @@ __all__ = [
     "BuildError",
     "BuildOptions",
     "BuildResult",
+    "Limits",
     "PlanOptions",
     "PlanResult",
     "Selection",

@@ -23,7 +23,7 @@ from chatdeck.cards import unsafe_math_problems
 from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
-from chatdeck.exports import Export, is_export, read_export, select_conversations
+from chatdeck.exports import Export, select_conversations
 from chatdeck.lock import output_lock
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
@@ -35,13 +35,19 @@ from chatdeck.package import (
     write_collection,
     write_package,
 )
-from chatdeck.pages import is_page, read_page
 from chatdeck.parse import Parsed
 from chatdeck.parse_cache import from_json, to_json
 from chatdeck.preview import write_preview
 from chatdeck.removed import REMOVED_TAG, Removed, removed_cards
 from chatdeck.render_cache import CACHE_FOLDER, ReadOnlyCache, RenderCache, file_key
-from chatdeck.sources import SKIPPED_IMAGE, BuildError, Source, collect_sources, looks_like_text
+from chatdeck.sources import (
+    SKIPPED_IMAGE,
+    BuildError,
+    Source,
+    collect_sources,
+    display_name,
+    open_source,
+)
 from chatdeck.state import read_state, stamp, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import RenderedFile
@@ -124,18 +130,9 @@ class Input:
         return Place(deck, self.tags, self.number, origin_of(self.source.path))
 
 
-@dataclass(frozen=True, slots=True)
-class Opened:
-    """A source as first read: a chat export (read by `chatdeck.exports`), a transcript's
-    bytes, or why it is not read."""
-
-    export: Export | None = None
-    data: bytes | None = None
-    problem: Problem | None = None
-
-
 def shown_paths(inputs: list[Input]) -> dict[str, str]:
-    return {item.source.name: str(item.source.path) for item in inputs}
+    """Each source's name -> its path as given, printable (see `sources.display_name`)."""
+    return {item.source.name: display_name(str(item.source.path))[0] for item in inputs}
 
 
 def origin_of(path: Path) -> str:
@@ -147,25 +144,10 @@ def start(paths: list[Path], deck: str | None) -> tuple[list[Input], str, list[P
     """The sources, each with its folder's deck.toml, and the top deck's name."""
     sources, problems = collect_sources(paths)
     configs = {root: read_config(root) for root in dict.fromkeys(s.root for s in sources)}
+    problems += [problem for config in configs.values() for problem in config.problems]
     top = deck or next((config.deck for config in configs.values() if config.deck), None)
     inputs = [Input(source, number, configs[source.root]) for number, source in enumerate(sources)]
     return inputs, top or DEFAULT_TOP_DECK, problems
-
-
-def open_source(source: Source) -> Opened:
-    try:
-        with source.path.open("rb") as handle:
-            head = handle.read(8192)
-        if is_export(source.path, head):
-            return Opened(export=read_export(source.path, source.name))
-        if is_page(source.path, head):  # a saved chat page reads as an export of one chat
-            return Opened(export=read_page(source.path, source.name))
-        data = source.path.read_bytes()
-    except OSError as error:
-        return Opened(problem=Problem(source.name, None, f"cannot read: {error.strerror}"))
-    if not looks_like_text(data):
-        return Opened(problem=Problem(source.name, None, "skipped: binary file, not a transcript"))
-    return Opened(data=data)
 
 
 def export_notes(
@@ -218,7 +200,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
 
     try:
         for item in inputs:
-            opened = open_source(item.source)
+            opened = open_source(item.source, options.limits)
             if opened.data is not None:
                 files_read += 1
                 in_flight.append((item, workers.read_notes(item.source.name, opened.data)))
@@ -296,9 +278,9 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         remove_stale_temp_files(output)  # a killed build's: this build holds the folder's lock
     templates = options.templates or find_templates()
     if not options.write:
-        cache: RenderCache = ReadOnlyCache(output / CACHE_FOLDER)
+        cache: RenderCache = ReadOnlyCache(output / CACHE_FOLDER, options.cache_key)
     else:
-        cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None)
+        cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None, options.cache_key)
     collection = output / f"{TEMP_PREFIX}collection.anki2"
     jobs = options.jobs or os.cpu_count() or 1
     workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
@@ -318,11 +300,10 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             if not (problem.source in used_images and problem.message.startswith(SKIPPED_IMAGE))
         ]
         problems += merge_problems + [p for file in files for p in file.media.problems]
-        if not cards:
+        problems += cache.report()  # what was wrong with the cache, and what was done
+        if not cards:  # the warnings say why: they go with the error
             found_in = ", ".join(str(path) for path in paths)
-            raise BuildError(
-                f"no questions found in {found_in}", tuple(problems), shown_paths(inputs)
-            )
+            raise BuildError(f"no questions found in {found_in}", problems, shown_paths(inputs))
 
         target = output / output_name(top)
         state, state_problem = read_state(output, target.name)
@@ -443,7 +424,7 @@ def read_cards(
     ahead of the one this process is storing."""
     in_flight: deque[tuple[Input, Pending, str | None]] = deque()
     for item in inputs:
-        opened = open_source(item.source)
+        opened = open_source(item.source, options.limits)
         if opened.problem:
             yield FileCards(problems=(opened.problem,))
         elif opened.export is not None:

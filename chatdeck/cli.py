@@ -192,6 +192,7 @@ def main(argv: list[str] | None = None, prog: str = "chatdeck") -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except ConfigError as error:
+        print_warnings(getattr(error, "problems", ()))  # what led to it, if anything
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:

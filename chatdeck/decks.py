@@ -4,11 +4,11 @@ step between parsing and merging; every note comes out a new record (`dataclasse
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from chatdeck.config import FileSettings
+from chatdeck.config import DEFAULT_TOP_DECK, LEVEL, FileSettings, clean_deck_name
 from chatdeck.notes import CardNote, Note
 
 Placeable = TypeVar("Placeable", Note, CardNote)
@@ -49,19 +49,29 @@ def readable_name(stem: str) -> str | None:
     return name or None
 
 
+def one_level(title: str) -> str:
+    """A title as one deck level: its `::` (or `:::`...) never starts a level of its own, and
+    no colon is left at either end, where it would run into Anki's `::`."""
+    return clean_deck_name(re.sub(r":{2,}", ":", title)).strip(": ")
+
+
 def deck_for(top: str, title: str | None, stem: str, settings: FileSettings | None) -> str:
     """A file's deck under the top deck: from deck.toml, else its title line, else a readable
     file name, else the top deck itself."""
+    top = clean_deck_name(top) or DEFAULT_TOP_DECK
     if settings and settings.deck:
-        chosen = settings.deck
-        return chosen if chosen.startswith(top + "::") else f"{top}::{chosen}"
-    sub = title or readable_name(stem)
-    return f"{top}::{sub.replace('::', ':')}" if sub else top
+        chosen = clean_deck_name(settings.deck)
+        if chosen:
+            return chosen if chosen.startswith(top + LEVEL) else f"{top}{LEVEL}{chosen}"
+    sub = one_level(title or readable_name(stem) or "")
+    return f"{top}{LEVEL}{sub}" if sub else top
 
 
 def conversation_deck(top: str, conversation: str) -> str:
     """A chat export's conversation gets a sub-deck of its own under the top deck."""
-    return f"{top}::{conversation.replace('::', ':')}"
+    top = clean_deck_name(top) or DEFAULT_TOP_DECK
+    sub = one_level(conversation)
+    return f"{top}{LEVEL}{sub}" if sub else top
 
 
 def tags_for(folder_tags: tuple[str, ...], file_tags: tuple[str, ...]) -> tuple[str, ...]:
@@ -69,10 +79,38 @@ def tags_for(folder_tags: tuple[str, ...], file_tags: tuple[str, ...]) -> tuple[
     return folder_tags + tuple(tag for tag in file_tags if tag not in folder_tags)
 
 
+#: The most bytes of a deck name the .apkg's file name takes (file systems allow 255).
+FILE_NAME_BYTES = 200
+
+
 def output_name(top_deck: str) -> str:
     """A file name for the deck; never `collection.apkg` or `backup-*`, which Anki treats as a
-    whole-collection restore."""
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "-", top_deck.split("::")[0]).strip(" .") or "deck"
+    whole-collection restore. Characters that are invisible or reorder text are left out (a
+    right-to-left override would show `Invoice<U+202E>gpj.exe.apkg` as `Invoiceexe.jpg.apkg`),
+    and a long name is cut to fit a file system's 255 bytes."""
+    top = (clean_deck_name(top_deck) or DEFAULT_TOP_DECK).split(LEVEL)[0]
+    name = re.sub(r'[\\/:*?"<>|]+', "-", top).strip(" .") or "deck"
+    if len(name.encode()) > FILE_NAME_BYTES:
+        name = name.encode()[:FILE_NAME_BYTES].decode(errors="ignore").rstrip(" .")
     if name.lower() == "collection" or name.lower().startswith("backup"):
         name = "deck-" + name
     return name + ".apkg"
+
+
+def unique_deck_ids(names: Iterable[str], id_for: Callable[[str], int]) -> dict[str, int]:
+    """Each deck's id, `id_for(name)`, unless a deck of another name had it first (names in
+    sorted order, so that the ids depend on the set of names only): then the next free one.
+    Ids hash names into 40 bits, so two of a build's names can share one (`Chat
+    Transcripts::Topic 289067` and `...::Topic 600372` do): the package would then hold one
+    deck for both and put all their cards in it. Anki matches decks by name on import
+    (docs/anki.md#decks), so a moved id moves no card; every other deck keeps its id."""
+    order = list(dict.fromkeys(names))
+    ids: dict[str, int] = {}
+    taken: set[int] = set()
+    for name in sorted(order):
+        deck_id = id_for(name)
+        while deck_id in taken:
+            deck_id += 1
+        ids[name] = deck_id
+        taken.add(deck_id)
+    return {name: ids[name] for name in order}  # in the order the names came

@@ -13,11 +13,14 @@ export and never recursive (a long conversation is a 100k-node tree).
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import io
 import json
 import math
+import os
 import re
+import sys
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -30,6 +33,8 @@ if TYPE_CHECKING:
     from typing_extensions import Buffer
 
 from chatdeck.notes import Note, Problem
+from chatdeck.options import Limits, size_text
+from chatdeck.sources import open_regular
 
 #: A JSON object as the standard library's decoder gives it.
 JsonObject = dict[str, Any]
@@ -48,6 +53,7 @@ STRAY_MARKS = re.compile("[\ue200-\ue2ff]")
 #: The older visible form of a ChatGPT browsing citation: 【11†source】, 【4:0†report.pdf】.
 OLD_CITATION = re.compile(r"【[^【】\n]{0,40}†[^【】\n]{0,80}】")
 LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +92,20 @@ class Export:
 # --- Finding and reading the file ---------------------------------------------------------------
 
 
-def is_export(path: Path, head: bytes) -> bool:
+def is_export(path: Path, head: bytes, handle: IO[bytes] | None = None) -> bool:
     """Whether `path` should be read by `read_export` rather than as a transcript.
 
-    `head` is the start of the file (a few KiB is plenty). A file named conversations.json
-    always counts, so a damaged one is reported instead of skipped; another .json counts when it
-    starts like an export; a zip counts when it holds a conversations.json at any depth.
+    `head` is the start of the file (a few KiB is plenty); `handle`, the file open, if it is.
+    A file named conversations.json always counts, so a damaged one is reported instead of
+    skipped; another .json counts when it starts like an export; a zip counts when it holds a
+    conversations.json at any depth.
     """
     if head.startswith(ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(path) as archive:
-                return bool(_export_members(archive))
+            with contextlib.ExitStack() as stack:
+                file = handle if handle is not None else stack.enter_context(open_regular(path))
+                with zipfile.ZipFile(file) as archive:
+                    return bool(_export_members(archive))
         except (OSError, zipfile.BadZipFile, ValueError, EOFError):
             return False
     if path.name.lower() == EXPORT_NAME:
@@ -122,35 +131,49 @@ UNPACK_ERRORS = (
 )
 
 
-def read_export(path: Path, source: str) -> Export:
-    """Read a conversations.json or an export .zip. Never raises: problems are in the result."""
+def read_export(path: Path, source: str, limits: Limits | None = None) -> Export:
+    """Read a conversations.json or an export .zip. Never raises: problems are in the result.
+
+    What it costs is bounded by `limits`: what a .zip unpacks to (in all and as a multiple of
+    its size), one conversation's size, the number of conversations. Past a bound the reading
+    stops or skips, with a warning, and keeps every conversation read before."""
+    limits = limits or Limits()
     export = Export(source)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             zipped = handle.read(len(ZIP_MAGIC)) == ZIP_MAGIC
+            handle.seek(0)
             if not zipped:
-                handle.seek(0)
-                _read_json(handle, export, prefix="")
-                return export
+                _read_json(handle, export, "", limits)
+            else:
+                _read_zip(handle, export, limits)
     except OSError as error:
         export.problems.append(Problem(source, None, f"cannot read: {error.strerror or error}"))
-        return export
+    return export
+
+
+def _read_zip(handle: IO[bytes], export: Export, limits: Limits) -> None:
+    budget = UnpackBudget(limits, os.fstat(handle.fileno()).st_size)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(handle) as archive:
             members = _export_members(archive)
             if not members:
-                export.problems.append(Problem(source, None, f"no {EXPORT_NAME} in the archive"))
+                export.problems.append(
+                    Problem(export.source, None, f"no {EXPORT_NAME} in the archive")
+                )
             for member in members:
                 try:
                     with archive.open(member) as stream:
-                        _read_json(stream, export, prefix=f"{member}: ")
+                        unpacked = io.BufferedReader(_Budgeted(stream, budget), CHUNK_BYTES)
+                        _read_json(unpacked, export, f"{member}: ", limits, budget)
                 except UNPACK_ERRORS as error:
                     export.problems.append(
-                        Problem(source, None, f"{member}: cannot unpack: {error}")
+                        Problem(export.source, None, f"{member}: cannot unpack: {error}")
                     )
+                if budget.exceeded:
+                    break
     except (OSError, zipfile.BadZipFile, ValueError, EOFError) as error:
-        export.problems.append(Problem(source, None, f"not a readable zip archive: {error}"))
-    return export
+        export.problems.append(Problem(export.source, None, f"not a readable zip archive: {error}"))
 
 
 def _export_members(archive: zipfile.ZipFile) -> list[str]:
@@ -165,7 +188,59 @@ def _export_members(archive: zipfile.ZipFile) -> list[str]:
     return sorted(names, key=lambda name: (name.count("/"), name))
 
 
-def _read_json(stream: IO[bytes], export: Export, prefix: str) -> None:
+class UnpackBudget:
+    """How much an archive's members may unpack to, together: `Limits.unpacked_bytes`, and
+    `Limits.unpack_ratio` times the archive's size once past `Limits.unpack_ratio_floor`."""
+
+    def __init__(self, limits: Limits, archive_size: int):
+        by_ratio = max(limits.unpack_ratio * archive_size, limits.unpack_ratio_floor)
+        self.allowed = min(limits.unpacked_bytes, by_ratio)
+        self.ratio = limits.unpack_ratio if by_ratio < limits.unpacked_bytes else None
+        self.spent = 0
+        self.exceeded = False
+
+    def explain(self, kept: int) -> str:
+        why = (
+            f"{self.ratio} times the archive's size: the archive is damaged or a zip bomb"
+            if self.ratio is not None
+            else "the most an export archive may unpack to"
+        )
+        before = f"the {kept} conversation(s) before are kept" if kept else "none was read"
+        return (
+            f"stopped after unpacking {size_text(self.allowed)}, {why}; {before} (if the "
+            f"export is genuine, unzip it and build from its {EXPORT_NAME})"
+        )
+
+
+class _Budgeted(io.RawIOBase):
+    """An archive member's stream that charges what it unpacks to its archive's budget, and
+    ends where the budget does (`UnpackBudget.exceeded` says whether there was more)."""
+
+    def __init__(self, stream: IO[bytes], budget: UnpackBudget):
+        self.stream, self.budget = stream, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Buffer) -> int:
+        view = memoryview(target)
+        left = self.budget.allowed - self.budget.spent
+        if left <= 0:
+            self.budget.exceeded = self.budget.exceeded or bool(self.stream.read(1))
+            return 0
+        data = self.stream.read(min(len(view), CHUNK_BYTES, left))
+        self.budget.spent += len(data)
+        view[: len(data)] = data
+        return len(data)
+
+
+def _read_json(
+    stream: IO[bytes],
+    export: Export,
+    prefix: str,
+    limits: Limits,
+    budget: UnpackBudget | None = None,
+) -> None:
     """The conversations of one conversations.json, read one at a time (`json_array_items`),
     so that a whole chat history of hundreds of MB never sits in memory as JSON."""
 
@@ -174,26 +249,44 @@ def _read_json(stream: IO[bytes], export: Export, prefix: str) -> None:
 
     count, recognized = 0, False
     messages: list[str] = []
+    failure: str | None = None  # what stopped the reading, if anything did
     conversations: list[Conversation] = []
     try:
-        for count, item in enumerate(json_array_items(stream), start=1):  # noqa: B007
+        for item in json_array_items(stream, item_limit=limits.conversation_chars):
+            if count == limits.conversations:
+                messages.append(
+                    f"more than {limits.conversations} conversations: the first "
+                    f"{limits.conversations} are read, the rest left out; split the export"
+                )
+                break
+            count += 1
+            if isinstance(item, SkippedItem):
+                recognized = True  # too large or deep to tell: say what it was, not "no export"
+                messages.append(
+                    f"conversation {count}: skipped: {item.reason}; the others are read"
+                )
+                continue
             recognized = recognized or (isinstance(item, dict) and _format_of(item) is not None)
             conversation = _read_conversation(item, count, export.source, messages)
             if conversation is not None:
                 conversations.append(conversation)
     except UnicodeDecodeError:
-        messages.append("not valid JSON: the file is not UTF-8 text")
-    except NotAList:
-        problem("not a ChatGPT or Claude export: expected a list of conversations")
-        return
+        failure = "not valid JSON: the file is not UTF-8 text"
+    except NotAList as error:
+        failure = f"not a ChatGPT or Claude export: {error}"
     except DamagedItem as error:
-        messages.append(
-            f"not valid JSON: conversation {error.number} is cut off or damaged ({error})"
-        )
+        failure = f"not valid JSON: conversation {error.number} is cut off or damaged ({error})"
     except ValueError as error:
-        messages.append(f"not valid JSON: {error}")
+        failure = f"not valid JSON: {error}"
     except RecursionError:
-        messages.append("not valid JSON: nested too deeply")
+        failure = "not valid JSON: nested too deeply"
+    if budget is not None and budget.exceeded:  # the text was cut there: that is the problem
+        failure = budget.explain(len(conversations))
+    elif failure is not None and failure.startswith("not a ChatGPT"):
+        problem(failure)
+        return
+    if failure is not None:
+        messages.append(failure)
     if count and not recognized:
         problem(
             "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) "
@@ -236,69 +329,174 @@ class DamagedItem(ValueError):
         self.number = number
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedItem:
+    """An item of the list passed over unread, and why: too large, or nested too deeply for
+    the decoder. Reading goes on with the next item."""
+
+    reason: str
+
+
 WHITESPACE = re.compile(r"[ \t\n\r]*")
 NUMBER_CHARACTERS = re.compile(r"[0-9.eE+-]*")
+#: What a skipped item's text holds between the characters that matter to its structure.
+OUTSIDE_STRINGS = re.compile(r'[^"\[\]{}]*')
+INSIDE_STRING = re.compile(r'[^"\\]*')
+SCALAR = re.compile(r"[^,\]\[{}\" \t\n\r]*")
 LITERALS = ("null", "true", "false", "NaN", "Infinity", "-Infinity")
 CHUNK = 1 << 20  # characters read at a time
+CHUNK_BYTES = 1 << 20  # bytes unpacked at a time
 
 
-def _skip_white_space(text: str, position: int) -> int:
-    """The position of the first character at or after `position` that is not white space."""
-    match = WHITESPACE.match(text, position)  # always matches, if only ""
+def _end(pattern: re.Pattern[str], text: str, position: int) -> int:
+    """Where a match of `pattern` (one that always matches, if only "") at `position` ends."""
+    match = pattern.match(text, position)
     return match.end() if match else position
 
 
-def json_array_items(stream: IO[bytes]) -> Iterator[object]:
+class _Text:
+    """The decoded text of a stream, held from `position` on: what is consumed is let go of,
+    so that white space or a skipped item of any length costs no memory."""
+
+    def __init__(self, stream: IO[bytes], chunk: int):
+        head = stream.read(4)  # UTF-8, -16 or -32, told apart as json.loads would
+        encoding = json.detect_encoding(head)
+        self.text = io.TextIOWrapper(
+            io.BufferedReader(_Rejoined(head, stream)),
+            encoding="utf-8-sig" if encoding == "utf-8" else encoding,
+        )
+        self.chunk = chunk
+        self.buffer, self.position, self.done = "", 0, False
+
+    def read_more(self, size: int = 0) -> None:
+        """Drop what is consumed, add the next `size` characters (or learn the stream ended)."""
+        more = self.text.read(max(size, self.chunk))
+        self.buffer, self.position, self.done = self.buffer[self.position :] + more, 0, not more
+
+    def skip_white_space(self) -> bool:
+        """Move past white space; False when the text ends first."""
+        while True:
+            self.position = _end(WHITESPACE, self.buffer, self.position)
+            if self.position < len(self.buffer):
+                return True
+            if self.done:
+                return False
+            self.read_more()
+
+    def at(self, offset: int = 0) -> str:
+        return self.buffer[self.position + offset : self.position + offset + 1]
+
+    def rest(self, limit: int) -> str | None:
+        """All the rest of the text, or None if it is longer than `limit` characters."""
+        parts = [self.buffer[self.position :]]
+        held = len(parts[0])
+        while not self.done and held <= limit:
+            more = self.text.read(self.chunk)
+            parts.append(more)
+            held += len(more)
+            self.done = not more
+        self.buffer, self.position = "", 0
+        return "".join(parts) if held <= limit else None
+
+    def only_white_space_left(self) -> bool:
+        return not self.skip_white_space()
+
+    def skip_value(self) -> bool:
+        """Move past one JSON value without decoding it, holding no more of it than a chunk:
+        strings and brackets are followed (whatever the nesting), nothing else is checked.
+        False if the text ends inside the value."""
+        depth, in_string = 0, False
+        while True:
+            if self.position >= len(self.buffer):
+                if self.done:
+                    return False
+                self.read_more()
+                continue
+            if in_string:
+                self.position = _end(INSIDE_STRING, self.buffer, self.position)
+                if self.position >= len(self.buffer):
+                    continue
+                if self.buffer[self.position] == "\\":
+                    if self.position + 1 >= len(self.buffer) and not self.done:
+                        self.read_more()  # keep the backslash with what it escapes
+                        continue
+                    self.position += 2
+                    continue
+                self.position += 1  # the closing quote
+                in_string = False
+                if depth == 0:
+                    return True
+                continue
+            character = self.buffer[self.position]
+            if character == '"':
+                in_string = True
+                self.position += 1
+            elif character in "[{":
+                depth += 1
+                self.position += 1
+            elif character in "]}":
+                if depth == 0:
+                    return True  # the end of the list: the value was empty
+                depth -= 1
+                self.position += 1
+                if depth == 0:
+                    return True
+            elif depth == 0:  # a number or literal
+                self.position = _end(SCALAR, self.buffer, self.position)
+                if self.position < len(self.buffer) or self.done:
+                    return True
+            else:
+                self.position = _end(OUTSIDE_STRINGS, self.buffer, self.position)
+
+
+def json_array_items(
+    stream: IO[bytes], chunk: int | None = None, item_limit: int | None = None
+) -> Iterator[object]:
     """The items of a JSON array, read from `stream` one at a time with the standard library's
-    own decoder (an object `{"conversations": [...]}` is read whole, as such files are small).
+    own decoder (an object `{"conversations": [...]}` is read whole, up to `item_limit`).
 
     An item that does not decode yet may only be cut off: more is read, at least doubling the
     text held, so that a large item costs linear time; at the end of the stream the error is
-    real and raised (ValueError, or UnicodeDecodeError, or RecursionError for deep nesting)."""
-    head = stream.read(4)  # UTF-8, -16 or -32, told apart as json.loads would
-    encoding = json.detect_encoding(head)
-    text = io.TextIOWrapper(
-        io.BufferedReader(_Rejoined(head, stream)),
-        encoding="utf-8-sig" if encoding == "utf-8" else encoding,
-    )
+    real and raised (ValueError, or UnicodeDecodeError). An item longer than `item_limit`
+    characters, nested too deeply for the decoder, or holding a number Python will not read,
+    comes out as a `SkippedItem` and reading goes on after it: time stays linear and memory
+    bounded by `item_limit`, whatever the file holds."""
+    limit = item_limit if item_limit is not None else sys.maxsize
+    reader = _Text(stream, chunk or CHUNK)
     decoder = json.JSONDecoder()
-    buffer, position, done = "", 0, False
-
-    def read_more(size: int = CHUNK) -> None:
-        """Drop what is decoded, add the next `size` characters (or learn the stream ended)."""
-        nonlocal buffer, position, done
-        more = text.read(size)
-        buffer, position, done = buffer[position:] + more, 0, not more
-
-    while _skip_white_space(buffer, position) == len(buffer) and not done:
-        read_more()  # a file may open with much white space
-    position = _skip_white_space(buffer, position)
-    if not buffer[position : position + 1] == "[":
-        value = json.loads(buffer + text.read())
+    if reader.skip_white_space() and reader.at() == "[":
+        reader.position += 1
+    else:
+        text = reader.rest(limit)
+        if text is None:
+            raise NotAList(f"not a list of conversations, and larger than {size_text(limit)}")
+        value = json.loads(text)
         if isinstance(value, dict) and isinstance(value.get("conversations"), list):
             yield from value["conversations"]
             return
-        raise NotAList
-    position += 1
+        raise NotAList("expected a list of conversations")
     expect_item, first, count = True, True, 0
     while True:
-        position = _skip_white_space(buffer, position)
-        if position == len(buffer) and not done:
-            read_more()
-            continue
-        if buffer[position : position + 1] == "]" and (first or not expect_item):
-            if (buffer[position + 1 :] + text.read()).strip(" \t\n\r"):
+        if not reader.skip_white_space():
+            if expect_item and not first:
+                raise DamagedItem("Expecting value at character 0 of it", count + 1)
+            raise DamagedItem("the file ends before the list does", max(count, 1))
+        if reader.at() == "]" and (first or not expect_item):
+            reader.position += 1
+            if not reader.only_white_space_left():
                 raise ValueError("extra data after the list of conversations")
             return
         if not expect_item:
-            if buffer[position : position + 1] != ",":
+            if reader.at() != ",":
                 raise DamagedItem("expected ',' or ']' after it", count)
-            position, expect_item = position + 1, True
+            reader.position, expect_item = reader.position + 1, True
             continue
+        buffer, position = reader.buffer, reader.position
+        skipped: str | None = None
         try:
             item, end = decoder.raw_decode(buffer, position)
             # A number that reaches the end of the text read may go on in the next chunk.
-            complete = done or not (
+            complete = reader.done or not (
                 isinstance(item, int | float) and NUMBER_CHARACTERS.fullmatch(buffer, end)
             )
         except json.JSONDecodeError as error:
@@ -312,14 +510,28 @@ def json_array_items(stream: IO[bytes]) -> Iterator[object]:
                 or any(word.startswith(tail) for word in LITERALS)
                 or NUMBER_CHARACTERS.fullmatch(tail) is not None
             )
-            if done or not cut:
+            if reader.done or not cut:
                 offset = error.pos - position
                 raise DamagedItem(f"{error.msg} at character {offset} of it", count + 1) from None
             complete = False
-        if not complete:
-            read_more(max(CHUNK, len(buffer) - position))  # at least double: linear time
-            continue
-        expect_item, first, position, count = False, False, end, count + 1
+        except RecursionError:
+            skipped = "nested too deeply to read"
+        except ValueError as error:  # a number of more digits than Python converts
+            skipped = f"unreadable ({error})"
+        if skipped is None and complete and end - position > limit:
+            skipped = f"larger than a conversation may be ({size_text(limit)})"
+        if skipped is None and not complete:
+            if len(buffer) - position > limit:
+                skipped = f"larger than a conversation may be ({size_text(limit)})"
+            else:
+                reader.read_more(len(buffer) - position)  # at least double: linear time
+                continue
+        if skipped is not None:
+            if not reader.skip_value():
+                raise DamagedItem(f"{skipped}, and the file ends inside it", count + 1)
+            item, end = SkippedItem(skipped), reader.position
+        expect_item, first, count = False, False, count + 1
+        reader.position = end
         yield item
 
 
@@ -387,20 +599,21 @@ def _chatgpt_active_path(
     """The messages on the branch the user last saw, root first.
 
     Edits and regenerations are siblings in the tree; only the chain of parents from
-    `current_node` up to the root is what the conversation showed at the end.
+    `current_node` up to the root is what the conversation showed at the end. A tree whose links
+    loop (a damaged export) is read up to the loop, and a warning says so.
     """
-    if not (isinstance(current, str) and current in mapping):
-        current = _latest_leaf(mapping)
+    looped = False
+    fallback = not (isinstance(current, str) and current in mapping)
+    if fallback:
+        current, looped = _latest_leaf(mapping)
         if current is None:
             return []
-        if any(isinstance(node, dict) and node.get("message") for node in mapping.values()):
-            problems.append(f"{label}: no valid `current_node`; read the latest branch")
     chain: list[JsonObject] = []
     seen: set[str] = set()
     node_id: object = current
     while isinstance(node_id, str) and node_id in mapping:
         if node_id in seen:
-            problems.append(f"{label}: the message tree loops; read up to the loop")
+            looped = True
             break
         seen.add(node_id)
         node = mapping[node_id]
@@ -411,35 +624,52 @@ def _chatgpt_active_path(
             chain.append(message)
         node_id = node.get("parent")
     chain.reverse()
+    if fallback and looped:
+        problems.append(
+            f"{label}: no valid `current_node`, and the message tree loops; read the latest "
+            "branch up to the loop"
+        )
+    elif fallback and any(isinstance(n, dict) and n.get("message") for n in mapping.values()):
+        problems.append(f"{label}: no valid `current_node`; read the latest branch")
+    elif looped:
+        problems.append(f"{label}: the message tree loops; read up to the loop")
     return chain
 
 
-def _latest_leaf(mapping: JsonObject) -> str | None:
-    """Without `current_node`: from the root, always take the newest (last) child."""
+def _latest_leaf(mapping: JsonObject) -> tuple[str | None, bool]:
+    """Without `current_node`: from the root, always take the newest (last) child; and whether
+    a loop was met on the way. With no root (every parent link leads into a loop), the last
+    message with no child, else the last message, in the export's order."""
+    nodes = [key for key, node in mapping.items() if isinstance(node, dict)]
     root = next(
-        (
-            key
-            for key, node in mapping.items()
-            if isinstance(node, dict)
-            and not (isinstance(node.get("parent"), str) and node["parent"] in mapping)
-        ),
-        None,
+        (key for key in nodes if not _in_mapping(mapping[key].get("parent"), mapping)), None
     )
+    if root is None:
+        candidates = [key for key in nodes if not _children(mapping, key)] or nodes
+        return (candidates[-1], True) if candidates else (None, False)
     seen: set[str] = set()
     node_id = root
-    while node_id is not None and node_id not in seen:
+    while True:
         seen.add(node_id)
-        children = mapping[node_id].get("children")
-        children = children if isinstance(children, list) else []
-        following = [
-            child
-            for child in children
-            if isinstance(child, str) and isinstance(mapping.get(child), dict)
-        ]
+        following = _children(mapping, node_id)
         if not following:
-            break
+            return node_id, False
+        if following[-1] in seen:
+            return node_id, True
         node_id = following[-1]
-    return node_id
+
+
+def _in_mapping(value: object, mapping: JsonObject) -> bool:
+    return isinstance(value, str) and isinstance(mapping.get(value), dict)
+
+
+def _children(mapping: JsonObject, node_id: str) -> list[str]:
+    children = mapping[node_id].get("children")
+    return (
+        [child for child in children if _in_mapping(child, mapping)]
+        if isinstance(children, list)
+        else []
+    )
 
 
 def _chatgpt_visible(message: JsonObject) -> tuple[str, str, int] | None:
@@ -483,9 +713,11 @@ def clean_text(text: str) -> str:
     their payload ("cite turn0search1") is noise; an entity marker keeps its display name, which
     the sentence needs. Code indentation on the first line is kept.
     """
-    if MARK_START in text:
-        text = _strip_marks(text)
-    text = STRAY_MARKS.sub("", text)
+    if not text.isascii():  # (a flag of the string: free to ask)
+        text = LONE_SURROGATE.sub("\ufffd", text)  # JSON's "\ud800" alone: no encoder takes it
+        if MARK_START in text:
+            text = _strip_marks(text)
+        text = STRAY_MARKS.sub("", text)
     if "†" in text:
         text = OLD_CITATION.sub("", text)
     start = LEADING_BLANK_LINES.match(text)
@@ -678,7 +910,7 @@ def _dict(value: object) -> JsonObject:
 
 def _title(value: object) -> str:
     """Whitespace folded, so a title with a newline still makes one deck name."""
-    return " ".join(value.split()) if isinstance(value, str) else ""
+    return " ".join(LONE_SURROGATE.sub("\ufffd", value).split()) if isinstance(value, str) else ""
 
 
 def _label(conversation: Conversation, number: int) -> str:
@@ -736,7 +968,10 @@ def select_conversations(
             if created is None:
                 continue
             if created.tzinfo is not None:
-                created = created.astimezone(UTC)
+                try:
+                    created = created.astimezone(UTC)
+                except OverflowError:  # within a day of year 1 or 9999: its own date will do
+                    pass
             if created.date() < since:
                 continue
         chosen.append(conversation)

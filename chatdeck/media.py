@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chatdeck.notes import Note, Problem
+from chatdeck.sources import NotRegularFile, read_regular
 
 URL_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
@@ -55,7 +56,10 @@ class MediaCollector:
                 )
                 return None
             try:
-                data = target.read_bytes()
+                data = read_regular(target)  # a FIFO would block, a device never end
+            except NotRegularFile as error:
+                self.problems.append(Problem(note.source, line, f"image skipped ({error}): {src}"))
+                return None
             except OSError:
                 self.problems.append(Problem(note.source, line, f"image not found: {src}"))
                 return None

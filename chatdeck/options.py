@@ -32,16 +32,58 @@ class Selection:
     since: date | None = None
 
 
+MB = 1 << 20
+
+
+def size_text(size: int) -> str:
+    """A size for a message: `64 MB`, `2.1 GB`, `900 bytes`."""
+    if size < 1 << 10:
+        return f"{size} bytes"
+    for unit, scale in (("GB", 1 << 30), ("MB", MB), ("KB", 1 << 10)):
+        if size >= scale:
+            value = size / scale
+            return (
+                f"{value:.1f} {unit}"
+                if value < 10 and value != int(value)
+                else f"{value:.0f} {unit}"
+            )
+    raise AssertionError  # unreachable
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much one input may cost, so that no file, however made, can exhaust memory or time.
+
+    Each limit is far above what a real transcript or chat export needs; what goes past one is
+    skipped or cut short with a warning that names the file, and the rest of the build goes on.
+    Tests lower them to reach the paths a hostile input takes with small files."""
+
+    #: A transcript (any file read as text) larger than this is skipped unread.
+    transcript_bytes: int = 64 * MB
+    #: The most a chat export's `.zip` may unpack to, all its conversations.json together.
+    unpacked_bytes: int = 2048 * MB
+    #: ... and at most this many times the `.zip`'s own size (a zip bomb packs 1000:1)...
+    unpack_ratio: int = 100
+    #: ... a ratio checked only past this many bytes (small archives of JSON pack tightly).
+    unpack_ratio_floor: int = 16 * MB
+    #: One conversation of an export, as JSON text (characters); a larger one is skipped.
+    conversation_chars: int = 32 * MB
+    #: Conversations read from one export; the rest are left out, with a warning.
+    conversations: int = 100_000
+
+
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
     """What `plan()` (a dry run) needs: the top deck's name, which conversations to read, and
-    the workers that parse (as for a build: see `BuildOptions`)."""
+    the workers that parse (as for a build: see `BuildOptions`), and how much any input may
+    cost."""
 
     deck: str | None = None
     selection: Selection = Selection()
     jobs: int | None = None
     pool_threshold: int = 8
     max_tasks_per_worker: int = 20
+    limits: Limits = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +114,19 @@ class BuildOptions:
     clock: Callable[[], int] = system_clock
     #: False: work out what the build would change, and write nothing at all (`--dry-run`).
     write: bool = True
+    #: How much any input may cost (see `Limits`).
+    limits: Limits = Limits()
+    #: The file holding this user's key for the render cache's checks (None: the default,
+    #: `$XDG_STATE_HOME/chatdeck/cache-key`, else `~/.local/state/chatdeck/cache-key`).
+    cache_key: Path | None = None
 
     @property
     def plan_options(self) -> PlanOptions:
         return PlanOptions(
-            self.deck, self.selection, self.jobs, self.pool_threshold, self.max_tasks_per_worker
+            self.deck,
+            self.selection,
+            self.jobs,
+            self.pool_threshold,
+            self.max_tasks_per_worker,
+            self.limits,
         )

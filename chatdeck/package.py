@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from chatdeck.decks import unique_deck_ids
 from chatdeck.notes import CardNote
 from chatdeck.options import source_date_epoch
 from chatdeck.templates import Templates
@@ -132,7 +133,7 @@ def write_collection(
 
     model = note_type(templates)
     timestamp = max([stamps.note_type, *stamps.notes.values()])
-    deck_ids = {name: deck_id_for(name) for name in dict.fromkeys(note.deck for note in notes)}
+    deck_ids = unique_deck_ids((note.deck for note in notes), deck_id_for)
     connection = sqlite3.connect(path)
     try:
         # SQLite's largest page: a 4 KB answer fits on its page instead of spilling onto

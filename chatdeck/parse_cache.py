@@ -23,10 +23,17 @@ def to_json(rendered: RenderedFile) -> str:
 
 
 def from_json(text: str, source: str) -> RenderedFile:
-    data = json.loads(text)
-    cards = tuple(
-        CardNote(guid, (keys[0], keys[1], keys[2]), digest, source, line, question, guessed=guessed)
-        for guid, keys, digest, line, question, guessed in data["cards"]
-    )
-    problems = tuple(Problem(source, line, message) for line, message in data["problems"])
-    return RenderedFile(source, data["title"], cards, problems)
+    """What `to_json` wrote; ValueError for anything else. (The render cache gives only what
+    this user's chatdeck stored: see `render_cache.RenderCache`.)"""
+    try:
+        data = json.loads(text)
+        cards = tuple(
+            CardNote(
+                guid, (keys[0], keys[1], keys[2]), digest, source, line, question, guessed=guessed
+            )
+            for guid, keys, digest, line, question, guessed in data["cards"]
+        )
+        problems = tuple(Problem(source, line, message) for line, message in data["problems"])
+        return RenderedFile(source, data["title"], cards, problems)
+    except (TypeError, KeyError, IndexError, ValueError) as error:
+        raise ValueError(f"not a parsed file as chatdeck stores it ({error!r})") from None

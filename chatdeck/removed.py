@@ -21,6 +21,7 @@ from chatdeck.notes import CardNote
 from chatdeck.package import read_package_notes
 from chatdeck.render import guard
 from chatdeck.render_cache import content_key, html_digest
+from chatdeck.sources import display_name
 from chatdeck.state import State, old_notes
 
 REMOVED_TAG = "chatdeck::removed"
@@ -77,7 +78,7 @@ def removed_cards(
                 guid,
                 (keys[0], keys[1], keys[2]),
                 fields_digest([html_digest(field) for field in fields]),
-                source=str(notes[guid].get("origin", "")),
+                source=display_name(str(notes[guid].get("origin", "")))[0],
                 line=None,
                 question=label,
                 origin=str(notes[guid].get("origin", "")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,13 @@ def deck_options(
 ) -> BuildOptions:
     """A build into `output` with the project's templates; `tuning` sets any other option."""
     return BuildOptions(output=output, templates=templates or load_templates(TEMPLATES), **tuning)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_state_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The render cache's key (`render_cache.default_key_path`) goes to a folder of the test
+    run's, not the user's home, for builds here and in child processes alike."""
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from chatdeck.exports import (
     read_export,
     select_conversations,
 )
+from chatdeck.options import Limits
 
 EXPORTS = FIXTURES / "exports"
 #: Text that sits only in messages that must never become cards (other branches, tools, hidden).
@@ -317,7 +318,11 @@ def test_bad_conversations_are_reported_and_the_rest_kept() -> None:
         (b"[]", "no conversations in the export"),
         (b"", "not valid JSON: Expecting value: line 1 column 1 (char 0)"),
         (b'["\xff"]', "not valid JSON: the file is not UTF-8 text"),
-        (b"[" * 100_000, "not valid JSON: nested too deeply"),
+        (
+            b"[" * 100_000,
+            "not valid JSON: conversation 1 is cut off or damaged (nested too deeply to read, "
+            "and the file ends inside it)",
+        ),
         (
             b'[{"id": 1}, {"id": 2}]',
             "not a ChatGPT or Claude export: no conversation has a `mapping` (ChatGPT) or "
@@ -597,3 +602,286 @@ def test_exports_in_utf16_or_after_much_white_space_are_read(
         path = tmp_path / name
         path.write_bytes(data)
         assert [c.title for c in read_export(path, name).conversations] == expected
+
+
+# --- Hostile exports: bounded work and memory, no turn lost without a word ---------------------
+
+
+def conversation_json(title: str, question: str = "what is x?") -> dict:  # type: ignore[type-arg]
+    mapping = {
+        "q": chatgpt_node("q", "user", question, None, ["a"]),
+        "a": chatgpt_node("a", "assistant", f"{title}: an answer", "q", []),
+    }
+    return {"title": title, "mapping": mapping, "current_node": "a"}
+
+
+def zipped(path: Path, *pieces: tuple[bytes, int]) -> Path:
+    """A zip whose conversations.json is `pieces` (bytes, times): a bomb built small."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("export/conversations.json", "w", force_zip64=True) as member:
+            for data, times in pieces:
+                for _ in range(times):
+                    member.write(data)
+    return path
+
+
+def conversation_bytes(title: str) -> bytes:
+    return json.dumps(conversation_json(title)).encode()
+
+
+class CountingText(exports._Text):
+    """Counts the characters the reader holds each time it reads more: its work."""
+
+    held = 0
+
+    def read_more(self, size: int = 0) -> None:
+        super().read_more(size)
+        CountingText.held += len(self.buffer)
+
+
+def work_to_read(data: bytes, monkeypatch: pytest.MonkeyPatch, **limits: int) -> int:
+    CountingText.held = 0
+    monkeypatch.setattr(exports, "_Text", CountingText)
+    items = list(json_array_items(io.BytesIO(data), chunk=1024, **limits))
+    assert items
+    return CountingText.held
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda n: b"[" + b" " * n + b"1]",  # white space before the first item
+        lambda n: b"[1," + b" " * n + b"2]",  # between items
+        lambda n: b"[1]" + b" " * n,  # after the list
+    ],
+    ids=["leading", "between", "trailing"],
+)
+def test_white_space_of_any_length_is_read_in_linear_work(
+    shape, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    small, large = (work_to_read(shape(n), monkeypatch) for n in (100_000, 800_000))
+    assert large / small < 10  # 8x the input: 8x the work, not 64x
+
+
+def test_one_huge_item_is_skipped_past_its_limit_and_the_rest_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def text(n: int) -> bytes:
+        huge = json.dumps({"title": "x" * n, "mapping": {}}).encode()
+        return (
+            b"["
+            + conversation_bytes("before")
+            + b","
+            + huge
+            + b","
+            + conversation_bytes("after")
+            + b"]"
+        )
+
+    small, large = (
+        work_to_read(text(n), monkeypatch, item_limit=10_000) for n in (200_000, 1_600_000)
+    )
+    assert large / small < 10
+    items = list(json_array_items(io.BytesIO(text(200_000)), item_limit=10_000))
+    assert [type(item).__name__ for item in items] == ["dict", "SkippedItem", "dict"]
+    assert items[1] == exports.SkippedItem("larger than a conversation may be (9.8 KB)")
+
+
+def test_memory_held_for_a_huge_conversation_is_bounded_by_its_limit(tmp_path: Path) -> None:
+    import tracemalloc
+
+    peaks = []
+    for size in (4 << 20, 16 << 20):
+        path = tmp_path / "conversations.json"
+        huge = json.dumps({"title": "x" * size, "mapping": {}})
+        path.write_text(f"[{huge}, {json.dumps(conversation_json('after'))}]")
+        tracemalloc.start()
+        export = read_export(path, "c.json", Limits(conversation_chars=1 << 20))
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert [c.title for c in export.conversations] == ["after"]
+        assert [p.message for p in export.problems] == [
+            "conversation 1: skipped: larger than a conversation may be (1 MB); the others are read"
+        ]
+    assert peaks[1] < 1.5 * peaks[0]  # 4x the conversation, about the same memory
+    assert peaks[1] < 12 << 20
+
+
+def test_a_zip_bomb_of_white_space_stops_at_the_unpack_ratio(tmp_path: Path) -> None:
+    limits = Limits(unpack_ratio=50, unpack_ratio_floor=64 * 1024)
+    path = zipped(
+        tmp_path / "export.zip",
+        (b"[" + conversation_bytes("first") + b",", 1),
+        (b" " * (1 << 20), 64),  # 64 MB of spaces: about 64 KB zipped
+        (conversation_bytes("never reached") + b"]", 1),
+    )
+    export = read_export(path, "export.zip", limits)
+    assert [c.title for c in export.conversations] == ["first"]
+    (problem,) = export.problems
+    size = path.stat().st_size
+    assert problem.message == (
+        f"export/conversations.json: stopped after unpacking {exports.size_text(50 * size)}, 50 "
+        "times the archive's size: the archive is damaged or a zip bomb; the 1 conversation(s) "
+        "before are kept (if the export is genuine, unzip it and build from its "
+        "conversations.json)"
+    )
+
+
+def test_a_zip_bomb_stops_at_the_unpacked_size(tmp_path: Path) -> None:
+    limits = Limits(unpacked_bytes=1 << 20, unpack_ratio=10_000)
+    item = json.dumps({"title": "empty", "mapping": {}}).encode() + b","
+    path = zipped(tmp_path / "export.zip", (b"[", 1), (item * 1000, 100), (b"1]", 1))
+    export = read_export(path, "export.zip", limits)
+    assert 0 < len(export.conversations) < 40_000
+    assert export.problems[-1].message.startswith(
+        "export/conversations.json: stopped after unpacking 1 MB, the most an export archive "
+        f"may unpack to; the {len(export.conversations)} conversation(s) before are kept"
+    )
+
+
+def test_a_zip_bomb_of_many_conversations_stops_at_their_count(tmp_path: Path) -> None:
+    limits = Limits(conversations=500)
+    item = json.dumps({"title": "empty", "mapping": {}}).encode() + b","
+    path = zipped(tmp_path / "export.zip", (b"[", 1), (item * 1000, 100), (b"1]", 1))
+    export = read_export(path, "export.zip", limits)
+    assert len(export.conversations) == 500
+    assert export.problems[-1].message == (
+        "export/conversations.json: more than 500 conversations: the first 500 are read, the "
+        "rest left out; split the export"
+    )
+
+
+def test_bombs_in_a_build_lose_only_their_own_conversations(tmp_path: Path) -> None:
+    """Through the build options, with the limits lowered: the build goes on and writes the
+    deck with every other file's cards; each bomb is one line."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "notes.md").write_text("Q: what is a tensor?\nA: An array.\n")
+    zipped(
+        source / "bomb.zip",
+        (b"[" + conversation_bytes("kept") + b",", 1),
+        (b" " * (1 << 20), 32),
+        (b"1]", 1),
+    )
+    limits = Limits(unpack_ratio=20, unpack_ratio_floor=1 << 16)
+    result = build([source], deck_options(tmp_path / "out", limits=limits))
+    assert {card.deck for card in result.cards} == {
+        "Chat Transcripts::notes",
+        "Chat Transcripts::kept",
+    }
+    (problem,) = [p for p in result.problems if p.source == "bomb.zip"]
+    assert "stopped after unpacking" in problem.message
+
+
+def test_deep_nesting_skips_one_conversation_and_reads_on(tmp_path: Path) -> None:
+    deep = b'{"title": "deep", "mapping": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    path = tmp_path / "conversations.json"
+    path.write_bytes(b"[" + deep + b"," + conversation_bytes("after") + b"]")
+    export = read_export(path, "conversations.json")
+    assert [c.title for c in export.conversations] == ["after"]
+    assert [p.message for p in export.problems] == [
+        "conversation 1: skipped: nested too deeply to read; the others are read"
+    ]
+
+
+def test_a_number_python_will_not_read_skips_its_conversation(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.json"
+    path.write_bytes(
+        b'[{"mapping": {}, "create_time": ' + b"9" * 5000 + b"}," + conversation_bytes("ok") + b"]"
+    )
+    export = read_export(path, "conversations.json")
+    assert [c.title for c in export.conversations] == ["ok"]
+    (problem,) = export.problems
+    assert problem.message.startswith("conversation 1: skipped: unreadable (Exceeds the limit")
+
+
+def test_the_reasons_reach_the_build_when_nothing_could_be_built(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = tmp_path / "conversations.json"
+    path.write_bytes(b'[{"mapping": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]")
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "build_deck.py"), str(path), "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines() == [  # the path as given, so it can be clicked
+        f"{path}: conversation 1: skipped: nested too deeply to read; the others are read",
+        f"error: no questions found in {path}",
+    ]
+
+
+def test_parent_links_that_loop_without_current_node_still_give_every_turn(
+    tmp_path: Path,
+) -> None:
+    mapping = {  # q1 -> a1 -> q2 -> a2, and q1's parent is a2: no root at all
+        "q1": chatgpt_node("q1", "user", "first?", "a2", ["a1"]),
+        "a1": chatgpt_node("a1", "assistant", "one", "q1", ["q2"]),
+        "q2": chatgpt_node("q2", "user", "second?", "a1", ["a2"]),
+        "a2": chatgpt_node("a2", "assistant", "two", "q2", ["q1"]),
+    }
+    path = write_json(tmp_path / "conversations.json", [{"title": "Loop", "mapping": mapping}])
+    export = read_export(path, "conversations.json")
+    assert sorted((n.question, n.answer) for n in export.notes) == [
+        ("first?", "one"),
+        ("second?", "two"),
+    ]
+    assert [p.message for p in export.problems] == [
+        'conversation "Loop": no valid `current_node`, and the message tree loops; read the '
+        "latest branch up to the loop"
+    ]
+
+
+def test_children_that_loop_with_a_bad_current_node_lose_no_turn(tmp_path: Path) -> None:
+    mapping = {
+        "root": {"id": "root", "message": None, "parent": None, "children": ["q1"]},
+        "q1": chatgpt_node("q1", "user", "first?", "root", ["a1"]),
+        "a1": chatgpt_node("a1", "assistant", "one", "q1", ["q2"]),
+        "q2": chatgpt_node("q2", "user", "second?", "a1", ["a2"]),
+        "a2": chatgpt_node("a2", "assistant", "two", "q2", ["q1"]),  # back to q1
+    }
+    conversation = {"title": "Loop", "mapping": mapping, "current_node": "gone"}
+    path = write_json(tmp_path / "conversations.json", [conversation])
+    export = read_export(path, "conversations.json")
+    assert [(n.question, n.answer) for n in export.notes] == [("first?", "one"), ("second?", "two")]
+    assert [p.message for p in export.problems] == [
+        'conversation "Loop": no valid `current_node`, and the message tree loops; read the '
+        "latest branch up to the loop"
+    ]
+
+
+def test_since_with_dates_at_the_ends_of_the_calendar(tmp_path: Path) -> None:
+    early = {**conversation_json("early"), "create_time": None}
+    early_claude = {
+        "name": "year one",
+        "created_at": "0001-01-01T00:00:00+05:00",  # UTC would be in year 0
+        "chat_messages": [
+            {"sender": "human", "text": "what is zero?"},
+            {"sender": "assistant", "text": "Nothing."},
+        ],
+    }
+    late_claude = {**early_claude, "name": "year 9999", "created_at": "9999-12-31T23:00:00-05:00"}
+    path = write_json(tmp_path / "conversations.json", [early, early_claude, late_claude])
+    export = read_export(path, "conversations.json")
+    chosen = select_conversations(export.conversations, None, date(1, 1, 1))
+    assert [c.title for c in chosen] == ["year one", "year 9999"]
+    assert [
+        c.title for c in select_conversations(export.conversations, None, date(2000, 1, 1))
+    ] == ["year 9999"]
+    from chatdeck.options import Selection
+
+    result = build([path], deck_options(tmp_path / "out", selection=Selection(since=date(1, 1, 1))))
+    assert len(result.cards) == 1  # the same question twice: merged
+
+
+def test_lone_surrogates_in_an_export_become_replacement_characters(tmp_path: Path) -> None:
+    path = tmp_path / "conversations.json"
+    text = json.dumps([conversation_json("title @ half", "what is @?")])
+    path.write_text(text.replace("@", "\\ud800"))  # JSON's escape of half a UTF-16 pair
+    result = build([path], deck_options(tmp_path / "out"))
+    assert {card.deck for card in result.cards} == {"Chat Transcripts::title \ufffd half"}
+    assert [card.question for card in result.cards] == ["what is \ufffd?"]

@@ -339,3 +339,353 @@ def test_two_builds_at_once_never_break_each_other(tmp_path: Path) -> None:
             assert "Traceback" not in stderr
         assert not list(output.glob(TEMP_PREFIX + "*"))
     assert build([SOURCE], deck_options(output)).changes.nothing
+
+
+# --- The render cache: damaged, foreign, planted, read-only ------------------------------------
+
+CACHE = Path(".cache") / "render.sqlite"
+
+
+def cache_build(source: Path, output: Path, **tuning: object):  # type: ignore[no-untyped-def]
+    return build([source], deck_options(output, **tuning))
+
+
+def cache_messages(result) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(p) for p in result.problems if "cache" in p.source + p.message]
+
+
+def deck_fields(deck: Path) -> list[str]:
+    import sqlite3
+    import tempfile
+    import zipfile
+
+    with zipfile.ZipFile(deck) as archive, tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.anki2"
+        path.write_bytes(archive.read("collection.anki2"))
+        connection = sqlite3.connect(path)
+        try:
+            return [flds for (flds,) in connection.execute("SELECT flds FROM notes")]
+        finally:
+            connection.close()
+
+
+def sql(path: Path, *statements: str) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(path)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def damage_garbage(cache: Path) -> None:
+    cache.write_bytes(os.urandom(5000))
+
+
+def damage_truncated(cache: Path) -> None:
+    data = cache.read_bytes()
+    cache.write_bytes(data[: len(data) // 2 + 100])
+
+
+def damage_page(cache: Path) -> None:
+    with cache.open("r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"\xff" * 4096)
+
+
+def damage_schema(cache: Path) -> None:
+    cache.unlink()
+    sql(cache, "CREATE TABLE html (k, v)", "CREATE TABLE files (key TEXT PRIMARY KEY, value)")
+
+
+def damage_view(cache: Path) -> None:
+    sql(
+        cache, "ALTER TABLE html RENAME TO h2", "CREATE VIEW html AS SELECT key, 5 AS value FROM h2"
+    )
+
+
+def damage_trigger(cache: Path) -> None:
+    sql(
+        cache,
+        "CREATE TRIGGER t AFTER INSERT ON html BEGIN UPDATE html SET value = '<script>' ; END",
+    )
+
+
+def damage_values(cache: Path) -> None:
+    sql(cache, "UPDATE html SET value = 5", "UPDATE files SET value = '{\"cards\": 5}'")
+
+
+def damage_parsed(cache: Path) -> None:
+    sql(cache, "UPDATE files SET value = '[1e999]'")
+
+
+def damage_folder(cache: Path) -> None:
+    cache.unlink()
+    cache.mkdir()
+
+
+def damage_cache_folder_is_a_file(cache: Path) -> None:
+    shutil.rmtree(cache.parent)
+    cache.parent.write_text("not a folder")
+
+
+def damage_fifo(cache: Path) -> None:
+    cache.unlink()
+    os.mkfifo(cache)
+
+
+def damage_symlink(cache: Path) -> None:
+    cache.unlink()
+    cache.symlink_to("/dev/zero")
+
+
+def damage_utf16(cache: Path) -> None:
+    cache.unlink()
+    sql(cache, "PRAGMA encoding = 'UTF-16'", "CREATE TABLE x (a)")
+
+
+def damage_old_layout(cache: Path) -> None:
+    cache.unlink()
+    sql(
+        cache,
+        "CREATE TABLE html (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE files (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (damage_garbage, "/render.sqlite: damaged (file is not a database); started afresh"),
+        (damage_truncated, "/render.sqlite: damaged ("),
+        (damage_page, "/render.sqlite: damaged ("),
+        (damage_schema, "/render.sqlite: of another schema (not chatdeck's cache, or a newer"),
+        (damage_view, "/render.sqlite: of another schema (it holds views, indexes or triggers)"),
+        (damage_trigger, "/render.sqlite: of another schema (it holds views, indexes or"),
+        (damage_values, "/render.sqlite: 7 entries failed the cache's check"),
+        (damage_parsed, "/render.sqlite: 2 entries failed the cache's check"),
+        (damage_folder, "/render.sqlite: not a file (delete it to have a cache again); building"),
+        (damage_cache_folder_is_a_file, ": not a folder (delete it to have a cache again)"),
+        (damage_fifo, "/render.sqlite: not a file (delete it to have a cache again); building"),
+        (damage_symlink, "/render.sqlite: a symlink, not chatdeck's cache; started afresh"),
+        (damage_utf16, "/render.sqlite: of another text encoding (UTF-16le); started afresh"),
+        (damage_old_layout, None),
+    ],
+)
+def test_a_damaged_cache_costs_one_line_and_never_the_build(
+    tmp_path: Path, damage, message: str | None
+) -> None:  # type: ignore[no-untyped-def]
+    source = folder(tmp_path, {"a.md": QA, "b.md": QA.replace("tensor", "matrix")})
+    output = tmp_path / "out"
+    first = cache_build(source, output)
+    expected = deck_fields(first.output)
+    damage(output / CACHE)
+    for _attempt in range(2):  # a later build is not stuck either
+        result = cache_build(source, output, preview=True)
+        assert deck_fields(result.output) == expected
+        assert (output / "preview.html").read_text().count("<script>") == 1  # its own
+        messages = cache_messages(result)
+        if _attempt == 0 and message is not None:
+            assert len(messages) == 1, messages
+            assert messages[0].startswith(f"{output / '.cache'}{message}"), messages
+        elif message is None or "started afresh" in message or "failed" in message:
+            assert messages == [], messages  # started afresh: the next build uses it
+
+
+def test_html_planted_in_the_cache_never_reaches_a_card(tmp_path: Path) -> None:
+    """A planted value keeps its key and even a check copied from a real entry: the check
+    covers the value with this user's key, so it fails, and the field is rendered afresh."""
+    source = folder(tmp_path, {f"f{n}.md": QA.replace("tensor", f"tensor {n}") for n in range(9)})
+    output = tmp_path / "out"
+    first = cache_build(source, output)
+    expected = deck_fields(first.output)
+    sql(output / CACHE, "UPDATE html SET value = '<script>alert(1)</script>' || value")
+    for jobs in (1, 2):  # parsed here, or on the workers (which render everything anew)
+        (source / "f0.md").write_text(QA + f"\nQ: one more {jobs}?\nA: yes\n")
+        result = cache_build(source, output, jobs=jobs, pool_threshold=2)
+        assert not any("<script>" in flds for flds in deck_fields(result.output))
+        if jobs == 1:
+            assert cache_messages(result) == [
+                f"{output / CACHE}: 19 entries failed the cache's check (changed outside "
+                "chatdeck, damaged, or made by another user); left out and rendered afresh"
+            ]
+        sql(output / CACHE, "UPDATE html SET value = '<script>alert(1)</script>' || value")
+    (source / "f0.md").write_text(QA.replace("tensor", "tensor 0"))
+    final = deck_fields(cache_build(source, output).output)  # (with two removed notes)
+    assert set(expected) <= set(final) and not any("<script>" in flds for flds in final)
+
+
+def test_a_cache_copied_from_someone_else_is_not_trusted(tmp_path: Path) -> None:
+    source = folder(tmp_path, {"a.md": QA})
+    theirs, ours = tmp_path / "theirs", tmp_path / "ours"
+    cache_build(source, theirs, cache_key=tmp_path / "their-key")
+    sql(theirs / CACHE, "UPDATE html SET value = '<script>x</script>'")
+    # They rebuild with their key: their planted HTML now carries checks of their key...
+    result = cache_build(source, theirs, cache_key=tmp_path / "their-key")
+    sql(theirs / CACHE, "UPDATE html SET value = '<script>x</script>'")
+    shutil.copytree(theirs, ours)
+    result = cache_build(source, ours, cache_key=tmp_path / "our-key")
+    assert not any("<script>" in flds for flds in deck_fields(result.output))
+    assert "made by another user" in " ".join(cache_messages(result))
+
+
+def test_a_stamped_cache_is_used_unchecked_and_any_change_is_seen(tmp_path: Path) -> None:
+    from chatdeck.render_cache import STAMP_NAME, RenderCache
+
+    source = folder(tmp_path, {"a.md": QA})
+    output = tmp_path / "out"
+    cache_build(source, output)
+    assert (output / ".cache" / STAMP_NAME).exists()
+    checked = []
+    real = RenderCache._verify_all
+
+    def counting(self, connection, path):  # type: ignore[no-untyped-def]
+        checked.append(path)
+        return real(self, connection, path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RenderCache, "_verify_all", counting)
+        cache_build(source, output)
+        assert checked == []  # as the last build left it: nothing to check
+        os.utime(output / CACHE)  # any write (here only the times) changes the stamp
+        cache_build(source, output)
+        assert checked == [output / CACHE]
+        cache_build(source, output)
+        assert len(checked) == 1
+
+
+def test_a_read_only_cache_is_set_aside_for_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import chatdeck.render_cache
+
+    source = folder(tmp_path, {"a.md": QA})
+    output = tmp_path / "out"
+    cache_build(source, output)
+    (output / CACHE).chmod(0o444)
+    (output / CACHE.parent).chmod(0o555)
+    if os.geteuid() == 0:  # root writes through any mode: open the file read-only instead
+        real_connect = sqlite3.connect
+
+        def read_only(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if str(path).endswith("render.sqlite"):
+                return real_connect(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+            return real_connect(path, *args, **kwargs)
+
+        monkeypatch.setattr(chatdeck.render_cache.sqlite3, "connect", read_only)
+    try:
+        (source / "a.md").write_text(QA + "\nQ: and a vector?\nA: One axis.\n")
+        for _attempt in range(2):
+            result = cache_build(source, output)
+            assert len(result.cards) == 2
+            assert cache_messages(result) == [
+                f"{output / CACHE}: cannot be written (attempt to write a readonly database); "
+                "building without a cache this time"
+            ]
+    finally:
+        (output / CACHE.parent).chmod(0o755)
+
+
+def test_a_key_that_cannot_be_kept_means_a_build_without_cache(tmp_path: Path) -> None:
+    source = folder(tmp_path, {"a.md": QA})
+    key = tmp_path / "key"
+    os.mkfifo(key)
+    result = cache_build(source, tmp_path / "out", cache_key=key)
+    assert len(result.cards) == 1
+    assert cache_messages(result) == [
+        f"{key}: cannot keep the render cache's key here (a named pipe (FIFO), not a regular "
+        "file); building without a cache (set XDG_STATE_HOME to a folder of yours to keep one)"
+    ]
+    assert not (tmp_path / "out" / CACHE).exists()
+    key.unlink()
+    key.write_bytes(b"short")
+    assert (
+        "holds 5 bytes, not a key"
+        in cache_messages(cache_build(source, tmp_path / "out", cache_key=key))[0]
+    )
+
+
+# Fuzzing the cache readers: whatever the file holds, opening it and reading through it never
+# raises, and a build with it writes the deck a build without it writes.
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SQL_VALUES = st.none() | st.integers() | st.floats() | st.text(max_size=40) | st.binary(max_size=40)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["html", "files"]), SQL_VALUES, SQL_VALUES, SQL_VALUES),
+        max_size=8,
+    ),
+    flips=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 255)), max_size=4),
+)
+def test_fuzz_the_cache_file(tmp_path_factory: pytest.TempPathFactory, rows, flips) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    from chatdeck.parse_cache import from_json
+    from chatdeck.render_cache import RenderCache
+
+    tmp_path = tmp_path_factory.mktemp("fuzz")
+    folder_ = tmp_path / ".cache"
+    cache = RenderCache(folder_, tmp_path / "key")
+    cache.put_many([("k" * 32, "<p>x</p>")])
+    cache.put_file(
+        "f" * 32,
+        '{"title": null, "cards": [["g", ["k", "k", "k"], "d", 1, "q", false]], "problems": []}',
+    )
+    cache.close()
+    connection = sqlite3.connect(folder_ / "render.sqlite")
+    for table, key, value, mac in rows:
+        try:
+            connection.execute(
+                f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?)", (key, value, mac)
+            )
+        except (sqlite3.Error, OverflowError):
+            pass
+    connection.commit()
+    connection.close()
+    data = bytearray((folder_ / "render.sqlite").read_bytes())
+    for offset, byte in flips:
+        if offset < len(data):
+            data[offset] = byte
+    (folder_ / "render.sqlite").write_bytes(bytes(data))
+
+    opened = RenderCache(folder_, tmp_path / "key")
+    assert len(opened.report()) <= 1
+    for key in ["k" * 32, "f" * 32, *(str(row[1]) for row in rows)]:
+        opened.has(key)
+        opened.get_many([key])
+        stored = opened.get_file(key)
+        if stored is not None:
+            from_json(stored, "a.md")  # what the cache gives back is what chatdeck stored
+    opened.put_many([("z" * 32, "<p>z</p>")])
+    opened.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(SQL_VALUES | st.booleans(), lambda c: st.lists(c) | st.dictionaries(st.text(), c))
+)
+def test_fuzz_the_parse_cache_reader(value) -> None:  # type: ignore[no-untyped-def]
+    import json as json_module
+
+    from chatdeck.parse_cache import from_json
+
+    try:
+        text = json_module.dumps(value)
+    except (TypeError, ValueError):
+        return
+    try:
+        from_json(text, "a.md")
+    except ValueError:
+        pass  # the one way it fails

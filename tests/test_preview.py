@@ -70,7 +70,9 @@ def test_preview_opens_offline_and_shows_every_card(
     search(page, "frozen graph")
     shown = page.locator("section.pv-card:not([hidden])")
     assert 0 < shown.count() < 36
-    assert "frozen graph" in shown.first.inner_text().lower()
+    assert (
+        "frozen graph" in (shown.first.text_content() or "").lower()
+    )  # innerText skips what is off screen
     page.close()
 
 
