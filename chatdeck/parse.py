@@ -1397,18 +1397,21 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
     return None
 
 
-def _block_end(doc: Document, i: int) -> int:
-    """Index just past the block starting at i: a code block or a run of text lines."""
+def _block_end(doc: Document, i: int, stop: int | None = None) -> int:
+    """Index just past the block starting at i: a code block or a run of text lines; never
+    past `stop` (the next marked question), so that a file of questions with no blank lines
+    between them costs one pass, not a pass per question."""
+    stop = len(doc.lines) if stop is None else min(stop, len(doc.lines))
     if doc.kinds[i] is CODE:
         end = doc.block_ends.get(i)
         if end is not None:
-            return end
+            return min(end, stop)
         j = i + 1
-        while j < len(doc.lines) and doc.kinds[j] is CODE:
+        while j < stop and doc.kinds[j] is CODE:
             j += 1
         return j
     j = i + 1
-    while j < len(doc.lines) and doc.kinds[j] in (TEXT, DIRECTIVE_KIND):
+    while j < stop and doc.kinds[j] in (TEXT, DIRECTIVE_KIND):
         j += 1
     return j
 
@@ -1434,14 +1437,14 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
         first = doc.following[start]
         if first >= bound:
             return bound, bound
-        end = min(_block_end(doc, first), bound)
+        end = _block_end(doc, first, bound)
         marker = _answer_marker_in(doc, first, end)
         if marker is not None:
             return marker, marker
     else:
         end = min(found.rule.extent(doc, start), bound)
     if end < bound and doc.kinds[end] is TEXT:  # lines right under the question
-        run_end = min(_block_end(doc, end), bound)
+        run_end = _block_end(doc, end, bound)
         marker = _answer_marker_in(doc, end, run_end)
         after = doc.following[run_end - 1]
         if marker is not None:
@@ -1461,7 +1464,7 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
         )
         if not attached:
             break
-        block_end = min(_block_end(doc, j), bound)
+        block_end = _block_end(doc, j, bound)
         if doc.following[block_end - 1] >= bound:
             break  # nothing would be left for the reply: the block is the answer
         end = block_end

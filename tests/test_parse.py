@@ -1152,3 +1152,27 @@ QUESTION_PIECES = [
 @given(st.lists(st.sampled_from(QUESTION_PIECES), max_size=30).map("".join) | st.text())
 def test_normalize_question_keeps_its_definition(text: str) -> None:
     assert normalize_question(text) == normalize_by_definition(text)
+
+
+@pytest.mark.parametrize(
+    "pair",
+    ["Q: what is item {i}?\nA: it is thing {i}.\n", "## What is item {i}?\nIt is thing {i}.\n"],
+)
+def test_questions_with_no_blank_lines_between_them_parse_in_linear_time(pair: str) -> None:
+    """A common paste form: every question right under the previous answer. Each question's
+    extent stops at the next question, so four times the pairs cost about four times the work
+    (a pass per question over the rest of the file made it sixteen)."""
+    import time
+
+    def seconds(pairs: int) -> float:
+        text = "".join(pair.format(i=i) for i in range(pairs))
+        transcript = parse_text(text, "pasted.md")
+        best = float("inf")
+        for _ in range(3):
+            started = time.process_time()
+            parsed = parse_transcript(transcript, explain=False)
+            best = min(best, time.process_time() - started)
+        assert len(parsed.notes) == pairs
+        return best
+
+    assert seconds(8000) / seconds(2000) < 8
