@@ -33,6 +33,7 @@ from functools import cached_property
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.render import code_block_lines
+from chatdeck.turns import Turns, find_turns
 
 # --- Line shapes --------------------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class Rule(StrEnum):
     EXPLICIT_MARKER = "explicit marker"
     SPEAKER_HEADING = "speaker heading"
     SPEAKER_MARKER = "speaker marker"
+    TURN_MARKER = "turn marker"
     HEADING = "heading"
     QUOTED_PROMPT = "quoted prompt"
     COPIED_LIST_ITEM = "copied list item"
@@ -178,6 +180,10 @@ class Verdict(StrEnum):
     QUESTION = "question"
     TITLE = "title"
     KEPT = "not a question"
+    #: A chat log's turn marker (see `chatdeck.turns`), and a line on no card: a separator,
+    #: metadata, reasoning or a line of the tool's interface.
+    MARKER = "turn marker"
+    LEFT_OUT = "left out"
 
 
 # Short names for the line kinds, as the per-line loops compare them.
@@ -256,6 +262,8 @@ class Parsed:
     #: Every question, the title, and every line ending in `?` that was kept inside an answer,
     #: each with the reason, in line order.
     decisions: list[Decision] = field(default_factory=list)
+    #: 1-based lines of a chat log's header (before its first turn) left out as metadata.
+    left_out: list[int] = field(default_factory=list)
 
 
 # --- Pass 1, code: cmark-gfm's code blocks, then the recovery for a fence never closed -----------
@@ -717,6 +725,9 @@ class Style:
     #: A plain file whose first question is typed in lowercase: its capitalized `?` paragraphs
     #: are the model's, unless they say "I".
     lowercase_asker: bool = False
+    #: A chat log whose turns the turn pass found (`chatdeck.turns`): its marker lines, and the
+    #: lines it leaves out or shows differently.
+    turns: Turns | None = None
 
 
 #: The style of a file with unmarked questions, and the one the style pass reads a file in.
@@ -833,10 +844,15 @@ class Document(Layout):
 
 
 def build_document(transcript: Transcript) -> Document:
-    """The passes before the rules: code and layout (`lay_out`), then the style."""
+    """The passes before the rules: code and layout (`lay_out`), then the style, then the turn
+    structure of a chat log (`chatdeck.turns`), in any file whose first question is no `Q:`."""
     layout = lay_out(transcript)
     plain = Document.read(layout, PLAIN)
     style = detect_style(plain)
+    if style.kind is not FileStyle.EXPLICIT:
+        turns = find_turns(layout.lines, [kind is TEXT for kind in layout.kinds])
+        if turns is not None:
+            style = Style(FileStyle.SPEAKER, turns=turns)
     return plain if style == PLAIN else Document.read(layout, style)
 
 
@@ -937,10 +953,16 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
     return Hit(Confidence.HIGH, text, reason, text_follows=not text)
 
 
+def _not_a_turn(doc: Document, i: int) -> bool:
+    """In a chat log whose turns were found, only the user's turns open questions."""
+    turns = doc.style.turns
+    return turns is not None and i not in turns.user
+
+
 def speaker_heading(doc: Document, i: int) -> Hit | None:
     """`## You`, `### Prompt`: a chat export's heading for the user's turn; the question is under
     it. Only in a chat export (see `detect_style`)."""
-    if not USER_HEADING.match(doc.lines[i]):
+    if _not_a_turn(doc, i) or not USER_HEADING.match(doc.lines[i]):
         return None
     return Hit(Confidence.HIGH, "", "the user's turn (speaker heading)", text_follows=True)
 
@@ -948,11 +970,27 @@ def speaker_heading(doc: Document, i: int) -> Hit | None:
 def speaker_marker(doc: Document, i: int) -> Hit | None:
     """`User:`, `**You:**`, `You said:`: a chat export's marker for the user's turn. Only in a
     chat export: elsewhere `Prompt:` or `Me:` may be a line of an answer."""
+    if _not_a_turn(doc, i):
+        return None
     match = USER_MARKER.match(doc.lines[i])
     if not match:
         return None
     text = _strip_bold_end(match.group(1))
     return Hit(Confidence.HIGH, text, "the user's turn (speaker marker)", text_follows=not text)
+
+
+def turn_marker(doc: Document, i: int) -> Hit | None:
+    """A user's turn that the turn pass found (`chatdeck.turns`): a marker line of the file's
+    own shape (`**User**`, `## 👤 You`, `### role::user`), the first line of a run of prefixed
+    lines (aider's `#### `), or the unmarked first turn above the assistant's first marker."""
+    turns = doc.style.turns
+    if turns is None or i not in turns.user:
+        return None
+    text = turns.user[i]
+    reason = f"the user's turn (turn marker {turns.shape})"
+    if text is None:
+        return Hit(Confidence.HIGH, "", reason, text_follows=True)
+    return Hit(Confidence.HIGH, _strip_bold_end(text), reason)
 
 
 def heading_question(doc: Document, i: int) -> Hit | None:
@@ -1293,6 +1331,7 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         Rule.SPEAKER_MARKER, MARKING, speaker_marker, styles=SPEAKER_FILES, leads=SPEAKER_LEADS
     ),
+    RuleSpec(Rule.TURN_MARKER, MARKING, turn_marker, styles=SPEAKER_FILES),
     RuleSpec(
         Rule.HEADING,
         MARKING,
@@ -1385,9 +1424,14 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
     if doc.kinds[i] is not TEXT:
         return None
     line = doc.lines[i]
+    turns = doc.style.turns
+    if turns is not None and i in turns.assistant:
+        return turns.assistant[i]
     match = ANSWER_MARKER.match(line)
     if match:
         return match.group(1)
+    if turns is not None:
+        return None
     if doc.style.kind is FileStyle.SPEAKER:
         match = ASSISTANT_MARKER.match(line)
         if match:
@@ -1426,6 +1470,10 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
     """
     start = found.index
     bound = doc.marks.next[start + 1]
+    turns = doc.style.turns
+    if turns is not None and start in turns.answers and found.rule.name is not Rule.EXPLICIT_MARKER:
+        answer = min(turns.answers[start], bound)
+        return answer, answer
     if doc.style.kind is FileStyle.SPEAKER:
         marker = _answer_marker_in(doc, start + 1, bound)
         if marker is not None:
@@ -1478,12 +1526,24 @@ def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:
 
 def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -> str:
     """Lines [start, stop) as Markdown, minus wrapper and directive lines, trimmed of blank
-    lines; `first_text` replaces line `start` (a marker line without its marker)."""
-    parts = [
-        first_text if (j == start and first_text is not None) else doc.lines[j]
-        for j in range(start, stop)
-        if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
-    ]
+    lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
+    the lines the turn pass left out are left out, and its rewrites replace their lines."""
+    turns = doc.style.turns
+    if turns is not None:
+        left_out, rewrites = turns.left_out, turns.rewrites
+        parts = [
+            first_text if (j == start and first_text is not None) else rewrites.get(j, doc.lines[j])
+            for j in range(start, stop)
+            if doc.kinds[j] is not IGNORED
+            and doc.kinds[j] is not DIRECTIVE_KIND
+            and (j not in left_out or (j == start and first_text))
+        ]
+    else:
+        parts = [
+            first_text if (j == start and first_text is not None) else doc.lines[j]
+            for j in range(start, stop)
+            if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
+        ]
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])
@@ -1506,11 +1566,14 @@ class Opening:
     unassigned: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    left_out: list[int] = field(default_factory=list)
 
 
 def _opening(doc: Document, questions: list[Question]) -> Opening:
     """The title from the lines before the first question, and a warning for any other line
     there."""
+    if doc.style.turns is not None:
+        return _chat_opening(doc, doc.style.turns, questions)
     candidate = doc.title_candidate
     first = questions[0].found.index if questions else len(doc.lines)
     leading = [
@@ -1547,6 +1610,51 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
     return Opening(title, title_line, title_lines, unassigned, problems, decisions)
 
 
+def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Opening:
+    """A chat log's header: its title (see `chatdeck.turns`), the lines left out as metadata,
+    and a warning for any other line before the first question."""
+    first = questions[0].found.index if questions else len(doc.lines)
+    leading = [
+        i
+        for i in range(first)
+        if doc.kinds[i] in (TEXT, CODE, DIRECTIVE_KIND)
+        and doc.lines[i].strip()
+        and i != turns.title_line
+    ]
+    left_out = [i + 1 for i in leading if i in turns.left_out]
+    leading = [i for i in leading if i not in turns.left_out]
+    title_lines = [turns.title_line + 1] if turns.title_line is not None else []
+    decisions = []
+    if turns.title_line is not None:
+        reason = "the chat's title, before its first turn"
+        decisions.append(Decision(turns.title_line + 1, Verdict.TITLE, None, None, reason))
+    problems = []
+    if leading:
+        problems.append(
+            Problem(
+                doc.transcript.source,
+                leading[0] + 1,
+                f"{len(leading)} line(s) before the first question "
+                "are on no card (add `Q:` before a question to make one)",
+            )
+        )
+    title_line = turns.title_line + 1 if turns.title_line is not None else None
+    unassigned = [i + 1 for i in leading]
+    return Opening(turns.title, title_line, title_lines, unassigned, problems, decisions, left_out)
+
+
+def _turn_decisions(turns: Turns) -> list[Decision]:
+    """The dry-run's account of a chat log: each turn marker, and each line left out."""
+    decisions = []
+    roles = ", ".join(f"{label!r} = {role}" for label, role in turns.labels.items())
+    for i, (_label, role) in turns.markers.items():
+        reason = f"{role}'s turn, marker {turns.shape}" + (f" ({roles})" if roles else "")
+        decisions.append(Decision(i + 1, Verdict.MARKER, None, None, reason))
+    for i, why in turns.left_out.items():
+        decisions.append(Decision(i + 1, Verdict.LEFT_OUT, None, None, why))
+    return decisions
+
+
 def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
     """Split one transcript into notes; report the title and anything that belongs to no note.
 
@@ -1559,6 +1667,8 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
     opening = _opening(doc, questions)
     problems = list(transcript.problems) + doc.problems + opening.problems
     decisions = list(opening.decisions)
+    if doc.style.turns is not None:
+        decisions.extend(_turn_decisions(doc.style.turns))
     notes: list[Note] = []
     for number, question in enumerate(questions):
         found = question.found
@@ -1615,6 +1725,7 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         problems,
         opening.unassigned,
         decisions,
+        opening.left_out,
     )
 
 
@@ -1624,9 +1735,12 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
     outside one (a marker, a `# ...?` heading, a `?` line after a blank line or a fence)."""
     kinds, lines = doc.kinds, doc.lines
     decisions: list[Decision] = []
+    left_out = doc.style.turns.left_out if doc.style.turns is not None else {}
     for i, line in enumerate(lines):
         kind = kinds[i]
         if (kind is not TEXT and kind is not CODE) or i in in_questions or title_line == i + 1:
+            continue
+        if i in left_out or (doc.style.turns is not None and i in doc.style.turns.markers):
             continue
         asks = line.rstrip().endswith(QUESTION_END)
         if kind is CODE:
@@ -1675,6 +1789,6 @@ def assigned_lines(parsed: Parsed, transcript: Transcript) -> dict[int, int]:
         for number in range(note.first_line, note.last_line + 1):
             if transcript.lines[number - 1].strip() and (number - 1) not in transcript.ignored:
                 counts[number] = counts.get(number, 0) + 1
-    for number in parsed.unassigned:
+    for number in parsed.unassigned + parsed.left_out:
         counts[number] = counts.get(number, 0) + 1
     return counts
