@@ -37,6 +37,7 @@ def renderer_version() -> str:
 PARSE_MODULES = (
     "read.py",
     "parse.py",
+    "turns.py",
     "identity.py",
     "notes.py",
     "cards.py",
