@@ -209,7 +209,7 @@ def candidate(line: str) -> Candidate | None:
             break
     else:
         text = text.rstrip(".…!").strip()
-    if not text or not LABEL.match(text) or any(ch.isdigit() for ch in text):
+    if not text or not LABEL.match(text) or sum(ch.isdigit() for ch in text) > 3:
         return None
     key = text.casefold()
     if key in QA_LABELS or key.rstrip("0123456789 ") in QA_LABELS:
@@ -221,7 +221,7 @@ def candidate(line: str) -> Candidate | None:
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
         # of a line with a short label.
-        if len(text.split()) > 2:
+        if len(text.split()) > 1:
             return None
     shape_text = shape + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
@@ -388,9 +388,25 @@ def _read_shape(
     if hinted_user or hinted_assistant:
         # A heading of the same shape inside a reply ("## Example") is not a speaker: keep the
         # labels with a role word, and others only as frequent as the user's turns.
+        # With both speakers named, a label without a role word is a section of a reply.
         top = max(counts[k] for k, h in hints.items() if h in (USER, ASSISTANT))
-        keep = {k for k, h in hints.items() if h is not None or counts[k] * 2 >= top + 1}
+        both = hinted_user and hinted_assistant
+        keep = {
+            k for k, h in hints.items() if h is not None or (not both and counts[k] * 2 >= top + 1)
+        }
         members = [i for i in members if found[i].key in keep]
+        # A label that only ever comes right after another label of its role ("Short answer:"
+        # under "Assistant:") is a line of that speaker's turn.
+        after: dict[str, set[str]] = {}
+        for a, b in zip(members, members[1:], strict=False):
+            after.setdefault(found[b].key, set()).add(found[a].key)
+        inside = {
+            k
+            for k, before in after.items()
+            if all(p != k and hints[p] == hints[k] for p in before)
+            and members[0] not in [i for i in members if found[i].key == k]
+        }
+        members = [i for i in members if found[i].key not in inside]
         counts = Counter(found[i].key for i in members)
     labels = list(counts)
     if not 2 <= len(labels) <= 4 or len(members) < 2:
@@ -587,13 +603,21 @@ def _assemble(
             left_out[j] = METADATA
     # Merge a speaker's turns that follow each other (a tool writes one marker per part).
     merged: list[_Block] = []
-    for block in blocks:
+    for n, block in enumerate(blocks):
         if block.role == OTHER:
+            following = blocks[n + 1].role if n + 1 < len(blocks) else None
+            if merged and following != ASSISTANT and _thinking(block.label):
+                # A reply's own "### Thought Process" heading, at the markers' level: the reply
+                # goes on under it (its reasoning is found with the reply's).
+                merged[-1].end = block.end
+                continue
+            why = REASONING if _thinking(block.label) else block.label.casefold() or OTHER
             if block.marker is not None:
                 left_out[block.marker] = MARKER
+                markers[block.marker] = (block.label, OTHER)
             for j in range(block.start, block.end):
                 if lines[j].strip():
-                    left_out[j] = block.label.casefold() or OTHER
+                    left_out[j] = why
             if merged:
                 merged[-1].end = block.end
             continue
@@ -655,6 +679,10 @@ def _assemble(
     )
 
 
+def _thinking(label: str) -> bool:
+    return bool(THOUGHT_WORDS.match(label.strip("*_ ")))
+
+
 def _label_roles(merged: list[_Block], blocks: list[_Block]) -> dict[str, str]:
     roles: dict[str, str] = {}
     for block in blocks:
@@ -695,6 +723,8 @@ def _recurring_forms(
 ) -> set[tuple[str, ...]]:
     """Edge forms (see `_edge_form`) that open or close two or more turns."""
     seen: Counter[tuple[str, ...]] = Counter()
+    roles: dict[tuple[str, ...], set[str]] = {}
+    digits: set[tuple[str, ...]] = set()
     for block in blocks:
         body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
         body = [j for j in body if not _is_separator(lines[j])]
@@ -703,8 +733,17 @@ def _recurring_forms(
             form = _edge_form(lines[j])
             if form is not None:
                 edge.add(form)
+                roles.setdefault(form, set()).add(block.role)
+                if any(ch.isdigit() for ch in lines[j]):
+                    digits.add(form)
         seen.update(edge)
-    return {form for form, n in seen.items() if n >= 2}
+    # What a tool writes with every message: a date, a count, or a line in both speakers' turns
+    # (a reply's own "**Note:** ..." closing two answers is not metadata).
+    return {
+        form
+        for form, n in seen.items()
+        if n >= 2 and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+    }
 
 
 def _matches(form: tuple[str, ...] | None, forms: set[tuple[str, ...]]) -> bool:
