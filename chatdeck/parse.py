@@ -56,9 +56,14 @@ BOLD = r"(?:\*\*|__)?"
 
 
 def _marker(names: str) -> re.Pattern[str]:
-    """`Name:` with any case and spacing, full-width colon, or bold around the name or the colon."""
+    """`Name:` with any case and spacing, full-width colon, or bold around the name or the colon.
+    A bold mark right after the colon closes a bold name (`**Q:**`, `Q**:**`) or stands alone
+    (`Q:** text`); otherwise it opens the text's own bold (`A:**bold text**`) and stays."""
     return re.compile(
-        rf"^ {{0,3}}+(?:(?:\*\*|__)[ \t]*+)?(?:{names}){BOLD}[ \t]*+[:：]{BOLD}[ \t]*+(.*)$", re.I
+        rf"^ {{0,3}}+(?:(?:\*\*|__)[ \t]*+(?:{names}){BOLD}[ \t]*+[:：]{BOLD}"
+        rf"|(?:{names})(?:(?:\*\*|__)[ \t]*+[:：]{BOLD}|[ \t]*+[:：](?:(?:\*\*|__)(?=[ \t]|$))?))"
+        rf"[ \t]*+(.*)$",
+        re.I,
     )
 
 

@@ -11,6 +11,11 @@ from chatdeck.notes import Problem, Transcript
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
 #: that a 5 MB line costs one linear match).
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+#: A bold or bracketed name and a colon: a chat log's speaker marker.
+SPEAKER_LINE = re.compile(
+    r"^(?:\*\*|__)[^*_:：]{1,40}(?:[:：](?:\*\*|__)|(?:\*\*|__)[ \t]*[:：])"
+    r"|^\[[^\]:：]{1,40}\][ \t]*[:：]"
+)
 #: Info strings that mean "this fence wraps the whole transcript", not "this is code".
 WRAPPER_INFO = {"", "markdown", "md", "text", "txt", "plain", "plaintext"}
 
@@ -100,6 +105,8 @@ def _is_title_line(line: str) -> bool:
     text = line.strip()
     if text.startswith("#"):
         return True
+    if SPEAKER_LINE.match(text):
+        return False  # `**Пользователь**: text`: a chat's first turn, not a title
     return len(text) < 100 and ":" not in text[:12] and not text.endswith(("?", "\uff1f"))
 
 

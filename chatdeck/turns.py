@@ -108,6 +108,7 @@ HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
 DATE_TIME = re.compile(
     r"\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|(?<!\d)\d{1,2}:\d{2}(?!\d)|\d{4}-\d{2}-\d{2}T"
 )
+DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
 DURATION = re.compile(
@@ -189,6 +190,7 @@ def candidate(line: str) -> Candidate | None:
     emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
     if bracket:
         text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
+    text = _without_date(text)
     colon = ""
     for sep in (":", "："):
         at = text.find(sep)
@@ -209,15 +211,20 @@ def candidate(line: str) -> Candidate | None:
             break
     else:
         text = text.rstrip(".…!").strip()
+    if not text and emoji:
+        text = emoji  # `## 🤖`: the emoji is the label
     if not text or not LABEL.match(text) or sum(ch.isdigit() for ch in text) > 3:
+        if not (text and text == emoji):
+            return None
+    # `User 2`, `Assistant #3`: numbered turns of one speaker.
+    key = re.sub(r"[ \t]*+#?\d{1,4}+$", "", text.casefold()) or text.casefold()
+    if key in QA_LABELS:
         return None
-    key = text.casefold()
-    if key in QA_LABELS or key.rstrip("0123456789 ") in QA_LABELS:
-        return None
+    words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
     if not heading and not bold and not bracket and not colon:
-        return None  # a plain short line: any paragraph could be one
-    if inline is not None and not colon:
-        return None
+        # A plain short line: any paragraph could be one, unless it names a speaker alone.
+        if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
+            return None
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
         # of a line with a short label.
@@ -225,19 +232,40 @@ def candidate(line: str) -> Candidate | None:
             return None
     shape_text = shape + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
-    words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
     return Candidate(shape_text, text, key, inline, words, emoji)
+
+
+def _without_date(text: str) -> str:
+    """`User (2025-01-02 10:14): hi`, `Claude · 10:14 AM`: the marker without its date or time
+    (`User: hi`, `Claude`)."""
+    date = DATE_TIME.search(text, 0, 60)
+    if date is None or date.start() == 0:
+        return text
+    start = date.start()
+    while start > 0 and text[start - 1] in " \t([（-—–·|•@,":
+        start -= 1
+    end = date.end()
+    while end < len(text) and (text[end] in "0123456789:/.-TZ ,年月日" or text[end].isspace()):
+        end += 1
+    zone = DATE_SUFFIX.match(text, end)
+    if zone:
+        end = zone.end()
+    while end < len(text) and text[end] in ")]）":
+        end += 1
+    return (text[:start] + text[end:]).strip()
 
 
 def _hint(found: Candidate) -> str | None:
     """The role a label's words or emoji hint at, if any."""
-    if found.words & OTHER_WORDS and not found.words & (USER_WORDS | ASSISTANT_WORDS):
+    return _hint_of(found.words, found.emoji)
+
+
+def _hint_of(words: frozenset[str], emoji: str) -> str | None:
+    if words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS):
         return OTHER
-    user = bool(found.words & USER_WORDS) or any(ch in USER_EMOJI for ch in found.emoji)
-    assistant = bool(found.words & ASSISTANT_WORDS) or any(
-        ch in ASSISTANT_EMOJI for ch in found.emoji
-    )
-    if any(word.startswith(("gpt", "claude", "gemini", "llama", "qwen")) for word in found.words):
+    user = bool(words & USER_WORDS) or any(ch in USER_EMOJI for ch in emoji)
+    assistant = bool(words & ASSISTANT_WORDS) or any(ch in ASSISTANT_EMOJI for ch in emoji)
+    if any(word.startswith(("gpt", "claude", "gemini", "llama", "qwen")) for word in words):
         assistant = True
     if user and not assistant:
         return USER
@@ -667,7 +695,7 @@ def _assemble(
     described = shape if prefixed else f"`{shape}`"
     return Turns(
         described,
-        {label: role for label, role in _label_roles(merged, blocks).items()},
+        _label_roles(blocks),
         user,
         answers,
         assistant,
@@ -683,11 +711,14 @@ def _thinking(label: str) -> bool:
     return bool(THOUGHT_WORDS.match(label.strip("*_ ")))
 
 
-def _label_roles(merged: list[_Block], blocks: list[_Block]) -> dict[str, str]:
+def _label_roles(blocks: list[_Block]) -> dict[str, str]:
+    """Each label as first written (`User`, not also `user`) -> its role."""
     roles: dict[str, str] = {}
+    seen: set[str] = set()
     for block in blocks:
-        if block.label and block.label != "prefix":
-            roles.setdefault(block.label, block.role)
+        if block.label and block.label != "prefix" and block.label.casefold() not in seen:
+            seen.add(block.label.casefold())
+            roles[block.label] = block.role
     return roles
 
 

@@ -95,6 +95,11 @@ SHAPES = [
     ("### role::{}", False),
     ("## {emoji} {}", False),
     ("▶ {}:", False),
+    ("## {emoji}", False),
+    ("**{}** (2025-01-0{n} 10:1{n})", False),
+    ("### {} · 10:1{n} AM", False),
+    ("{}", False),
+    ("#### {} {n}", False),
 ]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
@@ -166,7 +171,7 @@ def render_chat(
     options: dict[str, object],
 ) -> str:
     def marker(label: str, role: str) -> str:
-        return shape.replace("{emoji}", EMOJI[role]).replace("{}", label)
+        return shape.replace("{emoji}", EMOJI[role]).replace("{}", label).replace("{n}", str(n))
 
     out: list[str] = []
     if options["title"]:
