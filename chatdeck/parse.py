@@ -1122,17 +1122,60 @@ def standalone_request(doc: Document, i: int) -> Hit | None:
     if not _opens_paragraph_with_reply(doc, i):
         return None
     text = doc.lines[i].strip()
-    if (
-        text.endswith(QUESTION_END + STATEMENT_END)
-        or len(text) > 120
-        or not _typed(text)
-        or not ASKING_WORDS.match(text)
-    ):
+    if len(text) > 120 or not ASKING_WORDS.match(text):
+        return None
+    if not _typed(text):
+        return _capitalized_request(doc, i, text)
+    if text.endswith(QUESTION_END + STATEMENT_END):
         return None
     signals = _signals(doc, i)
     if signals is None or not (doc.style.kind is FileStyle.PLAIN or signals.separated):
         return None
     return Hit(Confidence.LOW, text, "lowercase line without `?`")
+
+
+#: Verbs that open a request typed without a question mark ("Explain the second point").
+IMPERATIVES = frozenset(
+    "explain compare describe define list give show tell write summarize summarise elaborate "
+    "clarify contrast outline walk".split()
+)
+
+
+def _capitalized_request(doc: Document, i: int, text: str) -> Hit | None:
+    """`Explain the frame clause ROWS BETWEEN`, `Compare X and Y`: a capitalized request that
+    opens with an imperative verb, on its own line in a file of unmarked questions, with a reply
+    after it. A model's lines rarely stand alone without a full stop or a colon."""
+    words = WORD.findall(text.casefold())
+    if (
+        doc.style.kind is not FileStyle.PLAIN
+        or not 2 <= len(words) <= 15
+        or words[0] not in IMPERATIVES
+    ):
+        return None
+    # "Give me an example." asks with a full stop; other statements end a model's paragraph.
+    if text.endswith(QUESTION_END + STATEMENT_END) and not (
+        text.endswith(".") and words[1] in ("me", "us") and text.count(".") == 1
+    ):
+        return None
+    signals = _signals(doc, i)
+    if signals is None or signals.to_reader:
+        return None
+    if signals.attached and _first_letter(doc.lines[i + 1]).islower():
+        return None  # the sentence goes on: the first line of a paragraph
+    return Hit(Confidence.LOW, text, "capitalized request without `?` (opens with a verb)")
+
+
+def _near_miss(doc: Document, i: int) -> bool:
+    """A line that reads like a request without `?` (`Explain ...`, `how to ...`) and opens a
+    paragraph, but no rule took: the dry-run lists it."""
+    text = doc.lines[i].strip()
+    return (
+        doc.blanks[i] > 0
+        and len(text) <= 120
+        and not text.endswith(QUESTION_END + STATEMENT_END)
+        and bool(ASKING_WORDS.match(text))
+        and 2 <= len(text.split()) <= 15
+    )
 
 
 def _signals(doc: Document, i: int) -> Signals | None:
@@ -1756,7 +1799,11 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
                 continue
             reason = "inside a code block"
         elif not (asks or _is_marker(doc, i)):
-            continue
+            if doc.style.kind is FileStyle.SPEAKER or i in doc.suppressed or not _near_miss(doc, i):
+                continue
+            if _not_standalone(doc, i) is not None:
+                continue
+            reason = "a request without `?` that no rule took (put `Q:` before it if it is one)"
         elif i in doc.suppressed:
             reason = "`<!-- not a question -->` above it"
         elif doc.style.kind is FileStyle.SPEAKER:

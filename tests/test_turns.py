@@ -360,3 +360,64 @@ def test_the_turn_pass_is_linear() -> None:
         times.append(time.perf_counter() - start)
         assert turns is not None and len(turns.user) == count
     assert times[1] < 25 * times[0] + 0.05
+
+
+# --- Plain files: requests without a question mark -----------------------------------------
+
+REQUESTS = """what is a window function?
+
+A window function computes a value over a set of rows related to the current row.
+
+Explain the frame clause ROWS BETWEEN
+
+ROWS BETWEEN sets which rows around the current one the window covers.
+
+how is RANGE different?
+
+RANGE groups peers with equal values.
+
+Compare RANGE and GROUPS
+
+GROUPS counts peer groups, RANGE compares values.
+
+Give me an example with dates.
+
+Use RANGE BETWEEN INTERVAL '7 days' PRECEDING AND CURRENT ROW.
+
+Write the query with a frame like this: each row and the two before it.
+
+The frame is written after ORDER BY.
+
+Explain more about it in the
+docs (a line inside a paragraph)
+"""
+
+
+def test_requests_without_a_question_mark_are_guessed_and_flagged() -> None:
+    parsed = parse_transcript(parse_text(REQUESTS, "requests.txt"))
+    questions = [(note.line, note.question, note.confidence) for note in parsed.notes]
+    assert questions == [
+        (1, "what is a window function?", "high"),
+        (5, "Explain the frame clause ROWS BETWEEN", "low"),
+        (9, "how is RANGE different?", "high"),
+        (13, "Compare RANGE and GROUPS", "low"),
+        (17, "Give me an example with dates.", "low"),
+    ]
+    assert sum("guessed a question" in str(p) for p in parsed.problems) == 3
+
+
+def test_a_request_no_rule_took_is_listed_as_a_near_miss() -> None:
+    text = (
+        "# Notes\n\nQ: what is a frame?\nA: the rows a window covers.\n\nShow the query plan\n\nx\n"
+    )
+    parsed = parse_transcript(parse_text(text, "near.txt"))
+    assert [note.question for note in parsed.notes] == ["what is a frame?"]
+    near = [d for d in parsed.decisions if d.verdict is Verdict.KEPT]
+    assert [(d.line, "without `?`" in d.reason) for d in near] == [(6, True)]
+
+
+def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
+    parsed = parse_transcript(parse_text("Q: what is x?\nA:**bold text** and more\n", "b.txt"))
+    assert parsed.notes[0].answer == "**bold text** and more"
+    parsed = parse_transcript(parse_text("**Q:**what is x?\n**A:** an x\n", "b.txt"))
+    assert (parsed.notes[0].question, parsed.notes[0].answer) == ("what is x?", "an x")
