@@ -208,6 +208,7 @@ def candidate(line: str) -> Candidate | None:
                 if after.startswith(mark) and (len(after) == 2 or after[2].isspace()):
                     after = after[2:].strip()
             inline = after or None
+            text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
             break
     else:
         text = text.rstrip(".…!").strip()
