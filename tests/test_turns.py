@@ -315,6 +315,12 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
             "role::assistant",
             None,
         ),
+        ("## 🤖", "## <label>", "🤖", None),
+        ("**User** (2025-01-02 10:14):", "**<label>**:", "User", None),
+        ("### Claude · 10:14 AM", "### <label>", "Claude", None),
+        ("ChatGPT", "<label>", "ChatGPT", None),
+        ("**Assistant (GPT-4)**: hi", "**<label>**:", "Assistant", "hi"),
+        ("Assistant 3:", "<label>:", "Assistant 3", None),
     ],
 )
 def test_a_marker_line_reads_as_a_shape_and_a_label(
