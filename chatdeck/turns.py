@@ -108,6 +108,7 @@ HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
 DATE_TIME = re.compile(
     r"\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|(?<!\d)\d{1,2}:\d{2}(?!\d)|\d{4}-\d{2}-\d{2}T"
 )
+DIGIT = re.compile(r"\d")
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
@@ -168,7 +169,12 @@ def candidate(line: str) -> Candidate | None:
     if heading:
         shape = heading.group(1) + " "
         text = (heading.group(2) or "").strip().rstrip("#").strip()
-    text = PARENTHETICAL.sub("", TAG.sub("", text)).strip()
+    if "<" in text:
+        text = TAG.sub("", text)
+    if text.endswith((")", "）")):
+        text = PARENTHETICAL.sub("", text).strip()
+    if text.count(" ") > 6 and ":" not in text[:45] and "：" not in text[:45]:
+        return None  # a sentence, not a label
     inline: str | None = None
     bold = ""
     for mark in ("**", "__"):
@@ -190,7 +196,8 @@ def candidate(line: str) -> Candidate | None:
     emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
     if bracket:
         text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
-    text = _without_date(text)
+    if DIGIT.search(text, 0, 60):
+        text = _without_date(text)
     colon = ""
     for sep in (":", "："):
         at = text.find(sep)
@@ -256,6 +263,22 @@ def _without_date(text: str) -> str:
     return (text[:start] + text[end:]).strip()
 
 
+def _may_mark(line: str) -> bool:
+    """A cheap filter before `candidate`: a marker is short, or starts like one, or has its
+    colon near the start (`User: a long question ...`)."""
+    stripped = line.lstrip()
+    lead = stripped[:1]
+    if lead in "-+|>" or lead.isdigit():
+        return False  # a list item, a table row, a quote
+    return (
+        len(stripped) <= 80
+        or stripped[:1] in "#*_[【<"
+        or not stripped[:1].isalnum()
+        or ":" in stripped[:45]
+        or "：" in stripped[:45]
+    )
+
+
 def _hint(found: Candidate) -> str | None:
     """The role a label's words or emoji hint at, if any."""
     return _hint_of(found.words, found.emoji)
@@ -286,6 +309,8 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
     """The form of a line at a turn's edge that may be per-message metadata: a date or time line,
     or a `Key: value` line (bracketed, bold, italic or quoted); None for any other line."""
     text = line.strip()
+    if len(text) > 300:
+        return None
     quoted = text.startswith(">")
     if quoted:
         text = text.lstrip(">").strip()
@@ -363,7 +388,7 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
     skip = set(front)
     found: dict[int, Candidate] = {}
     for i in content:
-        if text[i] and i not in skip:
+        if text[i] and i not in skip and _may_mark(lines[i]):
             each = candidate(lines[i])
             if each is not None:
                 found[i] = each
@@ -758,10 +783,10 @@ def _recurring_forms(
     roles: dict[tuple[str, ...], set[str]] = {}
     digits: set[tuple[str, ...]] = set()
     for block in blocks:
-        body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
-        body = [j for j in body if not _is_separator(lines[j])]
         edge = set()
-        for j in body[:3] + body[-3:]:
+        for j in _edge_lines(lines, block, left_out, False) + _edge_lines(
+            lines, block, left_out, True
+        ):
             form = _edge_form(lines[j])
             if form is not None:
                 edge.add(form)
@@ -776,6 +801,20 @@ def _recurring_forms(
         for form, n in seen.items()
         if n >= 2 and (form[0] == "date" or form in digits or len(roles[form]) > 1)
     }
+
+
+def _edge_lines(
+    lines: Sequence[str], block: _Block, left_out: dict[int, str], backwards: bool, count: int = 3
+) -> list[int]:
+    """The first (or last) `count` lines of a turn with content, separators skipped."""
+    found: list[int] = []
+    span = range(block.end - 1, block.start - 1, -1) if backwards else range(block.start, block.end)
+    for j in span:
+        if len(found) == count:
+            break
+        if lines[j].strip() and j not in left_out and not _is_separator(lines[j]):
+            found.append(j)
+    return found
 
 
 def _matches(form: tuple[str, ...] | None, forms: set[tuple[str, ...]]) -> bool:
@@ -795,14 +834,18 @@ def _trim_edges(
     forms: set[tuple[str, ...]],
     left_out: dict[int, str],
 ) -> None:
-    """Leave out a turn's separators, metadata and (a reply's) opening reasoning."""
-    changed = True
-    while changed:
-        changed = False
-        body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
-        if not body:
+    """Leave out a turn's separators, metadata and (a reply's) opening reasoning, working in
+    from both edges (each line is looked at a fixed number of times)."""
+    head, tail = block.start, block.end - 1
+    while True:
+        while head <= tail and (not lines[head].strip() or head in left_out):
+            head += 1
+        while tail >= head and (not lines[tail].strip() or tail in left_out):
+            tail -= 1
+        if head > tail:
             return
-        for j in (body[-1], body[0]):
+        changed = False
+        for j in (tail, head) if tail != head else (head,):
             if not text[j]:
                 continue
             line = lines[j]
@@ -814,19 +857,24 @@ def _trim_edges(
                 if line.lstrip().startswith(">"):
                     _leave_quote_block(lines, j, block, left_out, METADATA)
                 changed = True
-            elif j == body[-1] and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
+            elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
                 left_out[j] = INTERFACE
                 changed = True
-        if changed or block.role != ASSISTANT:
+        if changed:
             continue
-        end = _reasoning_end(lines, body[0], block.end)
-        if end is not None and any(
-            lines[k].strip() and k not in left_out for k in range(end, block.end)
-        ):
-            for k in range(body[0], end):
-                if lines[k].strip():
-                    left_out[k] = REASONING
-            changed = True
+        if block.role != ASSISTANT:
+            return
+        end = _reasoning_end(lines, head, block.end)
+        if end is None:
+            return
+        rest = end
+        while rest <= tail and (not lines[rest].strip() or rest in left_out):
+            rest += 1
+        if rest > tail:
+            return  # nothing after it: the reply itself
+        for k in range(head, end):
+            if lines[k].strip():
+                left_out[k] = REASONING
 
 
 def _leave_quote_block(
@@ -937,6 +985,9 @@ def _rebuild_copied_code(
     k = block.start
     while k < block.end:
         line = lines[k].strip()
+        if len(line) > 20 or not line:
+            k += 1
+            continue
         after = k + 1
         copies = []
         while after < block.end and lines[after].strip().casefold() in COPY_LINES:
