@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
+from chatdeck.turns import names_a_speaker
 
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
 #: that a 5 MB line costs one linear match).
@@ -103,6 +104,8 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
 def _is_title_line(line: str) -> bool:
     """A heading, or a short line that is neither a question nor a `Marker:` line."""
     text = line.strip()
+    if names_a_speaker(line):
+        return False  # `## You` over a fenced message: a chat's first turn
     if text.startswith("#"):
         return True
     if SPEAKER_LINE.match(text):

@@ -44,6 +44,7 @@ REASONING = "reasoning"
 INTERFACE = "interface line"
 MARKER = "turn marker"
 HEADER = "before the first turn"
+WRAPPER = "a fence the tool wraps every message in"
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,7 @@ DATE_TIME = re.compile(
     r"\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|(?<!\d)\d{1,2}:\d{2}(?!\d)|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
+BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
@@ -261,6 +263,16 @@ def _without_date(text: str) -> str:
     while end < len(text) and text[end] in ")]）":
         end += 1
     return (text[:start] + text[end:]).strip()
+
+
+def names_a_speaker(line: str) -> bool:
+    """The line is a speaker's marker and nothing else: `## You`, `**ChatGPT:**`, `## 🤖`."""
+    found = candidate(line) if _may_mark(line) else None
+    if found is None or found.inline is not None:
+        return False
+    if not found.words:
+        return _hint(found) in (USER, ASSISTANT)
+    return found.words <= USER_WORDS | ASSISTANT_WORDS | {"said", "role"}
 
 
 def _may_mark(line: str) -> bool:
@@ -685,11 +697,12 @@ def _assemble(
     for block in merged:
         if block.marker is not None and not prefixed:
             markers[block.marker] = (block.label, block.role)
+    _trim_footer(lines, text, merged[-1], left_out)
     # Per-message metadata: forms that recur at the edges of several turns.
     forms = _recurring_forms(lines, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, left_out)
-    _trim_footer(lines, text, merged[-1], left_out)
+    _unwrap_fenced_turns(lines, merged, left_out)
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
     assistant: dict[int, str] = {}
@@ -773,6 +786,37 @@ def _user_turn(
     if inline is None and not body:
         return None, None
     return block.marker, inline
+
+
+def _unwrap_fenced_turns(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that wraps every message in a bare ``` fence: when the turns of both speakers are
+    each one bare fenced block, the fences are the tool's, not code."""
+    wrapped: list[tuple[int, int]] = []
+    roles: set[str] = set()
+    turns = 0
+    for block in blocks:
+        body = _edge_lines(lines, block, left_out, False, 1)
+        if not body:
+            continue
+        turns += 1
+        head = body[0]
+        tail = _edge_lines(lines, block, left_out, True, 1)[0]
+        opening = BARE_FENCE.match(lines[head])
+        closing = BARE_FENCE.match(lines[tail])
+        if (
+            head < tail
+            and opening
+            and closing
+            and closing.group(1)[0] == opening.group(1)[0]
+            and len(closing.group(1)) >= len(opening.group(1))
+        ):
+            wrapped.append((head, tail))
+            roles.add(block.role)
+    if len(wrapped) >= 2 and len(roles) > 1 and len(wrapped) * 2 >= turns:
+        for head, tail in wrapped:
+            left_out[head] = left_out[tail] = WRAPPER
 
 
 def _recurring_forms(
