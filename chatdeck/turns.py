@@ -698,6 +698,11 @@ def _assemble(
         if block.marker is not None and not prefixed:
             markers[block.marker] = (block.label, block.role)
     _trim_footer(lines, text, merged[-1], left_out)
+    for block in merged:
+        _second_marker(lines, text, block, left_out, rewrites)
+    if merged[0].role == ASSISTANT and merged[0].marker is not None:
+        if not _edge_lines(lines, merged[0], left_out, False, 1):
+            left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
     # Per-message metadata: forms that recur at the edges of several turns.
     forms = _recurring_forms(lines, merged, left_out)
     for block in merged:
@@ -759,6 +764,36 @@ def _label_roles(blocks: list[_Block]) -> dict[str, str]:
             seen.add(block.label.casefold())
             roles[block.label] = block.role
     return roles
+
+
+def _second_marker(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
+) -> None:
+    """A second line naming the turn's speaker right under its marker (`You` then
+    `Sent by you:`) is a marker too."""
+    if block.marker is None:
+        return
+    first = _edge_lines(lines, block, left_out, False, 1)
+    if not first or not text[first[0]] or not _may_mark(lines[first[0]]):
+        return
+    line = lines[first[0]].strip()
+    if block.label and line.endswith((":", "：")) and len(line.split()) <= 6:
+        words = re.split(r"[\W_]+", block.label.casefold())
+        label = {w for w in words if w and not w.isdigit()} - {"said", "role"}
+        if label and label <= set(re.split(r"[\W_]+", line.casefold())):
+            left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
+            return
+    found = candidate(lines[first[0]])
+    if found is None or _hint(found) != block.role:
+        return
+    if found.inline is None:
+        left_out[first[0]] = MARKER
+    else:
+        rewrites[first[0]] = found.inline
 
 
 def _user_turn(

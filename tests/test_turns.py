@@ -156,6 +156,8 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
         "reasoning": draw(st.sampled_from([None, *REASONING])),
         "title": draw(st.sampled_from([None, "# Closures and friends", "# [A chat](https://x.y)"])),
         "gap": draw(st.sampled_from(["", "\n", "\n\n"])),
+        # A page copy may name the speaker twice (`You` then `Sent by you:`).
+        "second": draw(st.booleans()) and not inline,
         # A tool that wraps every message in a bare fence drops the fences inside (Chatbox).
         "wrap": draw(st.booleans()) and not inline and not any("```" in q + a for q, a in pairs),
     }
@@ -183,6 +185,8 @@ def render_chat(
                 out.append(f"{marker(label, role)} {body}")
             else:
                 out += [marker(label, role), ""]
+                if options.get("second") and "{}" in shape:
+                    out += [f"Sent by {label}:"]
                 if role == "assistant" and reasoning:
                     out += [str(reasoning).replace("{n}", str(n + 1)), ""]
                 out += ["```", body, "```"] if options.get("wrap") else [body]
@@ -233,7 +237,7 @@ def test_separators_metadata_and_reasoning_between_turns_change_nothing(
     drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
 ) -> None:
     text, pairs, options = drawn
-    bare = dict(options, separator=None, metadata=None, reasoning=None, wrap=False)
+    bare = dict(options, separator=None, metadata=None, reasoning=None, wrap=False, second=False)
     shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
     plain = render_chat(shape[0], False, "User", "Assistant", pairs, bare)
     dressed = render_chat(shape[0], False, "User", "Assistant", pairs, options)
