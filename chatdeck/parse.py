@@ -33,7 +33,15 @@ from functools import cached_property
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.render import code_block_lines
-from chatdeck.turns import Turns, find_turns
+from chatdeck.turns import (
+    METADATA,
+    Turns,
+    find_turns,
+    front_matter,
+    interface_line,
+    title_key,
+    title_text,
+)
 
 # --- Line shapes --------------------------------------------------------------------------------
 
@@ -556,6 +564,8 @@ class Layout:
     title_candidate: int | None = None
     #: The `=====` line under a Setext title.
     title_underline: int | None = None
+    #: The lines of a `---` front matter block at the top (left out of every card).
+    front_matter: frozenset[int] = frozenset()
 
     def text(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
@@ -589,6 +599,9 @@ def lay_out(transcript: Transcript) -> Layout:
             kinds.append(DIRECTIVE_KIND)
         else:
             kinds.append(TEXT)
+    front = frozenset(i for i in front_matter(lines) if i not in ignored)
+    for i in front:
+        kinds[i] = IGNORED  # a front matter block: metadata, read for its title only
     previous, following, blanks = _link_lines(kinds)
     pinned_ids: dict[int, str] = {}
     suppressed: set[int] = set()
@@ -620,6 +633,7 @@ def lay_out(transcript: Transcript) -> Layout:
         list_items,
         frozenset(suppressed),
         pinned_ids,
+        front_matter=front,
     )
     first = next((i for i in range(count) if kinds[i] in (TEXT, CODE)), count)
     if first == count or kinds[first] is not TEXT:
@@ -1634,16 +1648,35 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
     title_line: int | None = None
     title_lines: list[int] = []
     decisions: list[Decision] = []
+    left_out: list[int] = []
     if leading and candidate is not None and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
-        title = (heading[1] if heading else doc.lines[candidate].strip()) or None
-        title_line = candidate + 1
-        title_lines = [candidate + 1]
-        if doc.title_underline is not None:
-            title_lines.append(doc.title_underline + 1)
-        reason = "first line, and no answer under it"
-        decisions.append(Decision(candidate + 1, Verdict.TITLE, None, None, reason))
+        text = heading[1] if heading else doc.lines[candidate].strip()
+        if interface_line(text):  # `Skip to content`: the chat page's, not the file's title
+            decisions.append(
+                Decision(candidate + 1, Verdict.LEFT_OUT, None, None, "interface line")
+            )
+            left_out.append(candidate + 1)
+        else:
+            title = title_text(text) or None
+            title_line = candidate + 1
+            title_lines = [candidate + 1]
+            if doc.title_underline is not None:
+                title_lines.append(doc.title_underline + 1)
+            reason = "first line, and no answer under it"
+            decisions.append(Decision(candidate + 1, Verdict.TITLE, None, None, reason))
         leading = [i for i in leading[1:] if i != doc.title_underline]
+    from_front_matter = False
+    for i in sorted(doc.front_matter):
+        key = title_key(doc.lines[i])
+        if key and not from_front_matter:  # the file's own `title:` wins over a first line
+            from_front_matter = True
+            title, title_line = key, i + 1
+            title_lines.append(i + 1)
+            decisions.append(Decision(i + 1, Verdict.TITLE, None, None, "front matter `title:`"))
+        elif doc.lines[i].strip():
+            decisions.append(Decision(i + 1, Verdict.LEFT_OUT, None, None, METADATA))
+            left_out.append(i + 1)
     problems = []
     if leading:
         problems.append(
@@ -1655,7 +1688,7 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
             )
         )
     unassigned = [i + 1 for i in leading]
-    return Opening(title, title_line, title_lines, unassigned, problems, decisions)
+    return Opening(title, title_line, title_lines, unassigned, problems, decisions, left_out)
 
 
 def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Opening:
@@ -1669,7 +1702,15 @@ def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Ope
         and doc.lines[i].strip()
         and i != turns.title_line
     ]
-    left_out = [i + 1 for i in leading if i in turns.left_out]
+    ignored = doc.transcript.ignored
+    left_out = [
+        i + 1
+        for i in range(first)
+        if i in turns.left_out
+        and doc.lines[i].strip()
+        and i not in ignored
+        and i != turns.title_line
+    ]
     leading = [i for i in leading if i not in turns.left_out]
     title_lines = [turns.title_line + 1] if turns.title_line is not None else []
     decisions = []

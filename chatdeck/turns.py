@@ -343,11 +343,11 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
     return None
 
 
-def _front_matter(lines: Sequence[str], content: list[int]) -> list[int]:
-    """The lines of a `---` front matter block at the top of the file."""
-    if not content or lines[content[0]].strip() != "---":
+def front_matter(lines: Sequence[str]) -> list[int]:
+    """The lines of a `---` front matter block at the top of a file (Obsidian, Jekyll)."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or lines[start].strip() != "---":
         return []
-    start = content[0]
     for j in range(start + 1, min(len(lines), start + 80)):
         if lines[j].strip() in ("---", "..."):
             body = [k for k in range(start + 1, j) if lines[k].strip()]
@@ -357,24 +357,55 @@ def _front_matter(lines: Sequence[str], content: list[int]) -> list[int]:
     return []
 
 
+INTERFACE_TITLES = frozenset(
+    {
+        "skip to content",
+        "skip to main content",
+        "open sidebar",
+        "new chat",
+        "share",
+        "conversation with gemini",
+        "gemini",
+        "chatgpt",
+        "claude",
+        "copilot",
+        "deepseek",
+    }
+)
+TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(?:title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
+LINK = re.compile(r"^\[([^\]]++)\]\([^)]*+\)$")
+
+
+def title_key(line: str) -> str | None:
+    """`title: X` / `topic: "X"` (front matter or a metadata list) -> `X`."""
+    match = TITLE_KEY.match(line) if len(line) <= 500 else None
+    return (match.group(1).strip().strip("\"'").strip() or None) if match else None
+
+
+def title_text(text: str) -> str:
+    """A title as a deck name: a Markdown link's text, not the link."""
+    link = LINK.match(text.strip())
+    return link.group(1).strip() if link else text.strip()
+
+
+def interface_line(text: str) -> bool:
+    """A chat page's own line copied with the chat (`Skip to content`): never a title."""
+    return text.strip().casefold() in INTERFACE_TITLES
+
+
 def _title_from(lines: Sequence[str], header: list[int]) -> tuple[str | None, int | None]:
     """A file's title from the lines before its first turn: a `title:` or `topic:` key (front
     matter or a metadata list), else the first heading whose text is not a date line."""
     for i in header:
-        match = re.match(r"^[ \t]*+(?:[-*][ \t]++)?(?:title|topic)[ \t]*+:[ \t]*+(.+)$", lines[i])
-        if match:
-            title = match.group(1).strip().strip("\"'").strip()
-            if title:
-                return title, i
+        title = title_key(lines[i])
+        if title:
+            return title, i
     for i in header:
         heading = HEADING.match(lines[i])
         if not heading:
             continue
-        text = (heading.group(2) or "").strip().rstrip("#").strip()
-        link = re.match(r"^\[([^\]]+)\]\([^)]*\)$", text)
-        if link:
-            text = link.group(1).strip()
-        if text and not DATE_TIME.search(text):
+        text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
+        if text and not DATE_TIME.search(text) and not interface_line(text):
             return text, i
         return None, None
     return None, None
@@ -396,7 +427,7 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
     (not code, not the wrapper fence): only text lines can mark a turn."""
     count = len(lines)
     content = [i for i in range(count) if lines[i].strip()]
-    front = _front_matter(lines, content)
+    front = front_matter(lines)
     skip = set(front)
     found: dict[int, Candidate] = {}
     for i in content:

@@ -431,3 +431,28 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
     assert parsed.notes[0].answer == "**bold text** and more"
     parsed = parse_transcript(parse_text("**Q:**what is x?\n**A:** an x\n", "b.txt"))
     assert (parsed.notes[0].question, parsed.notes[0].answer) == ("what is x?", "an x")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "---\ntitle: Window functions\ntags: [sql]\n---\n\nwhat is x?\n\nan x\n",
+            "Window functions",
+        ),
+        ('---\ntopic: "Probes"\n---\n# Notes\n\nwhat is x?\n\nan x\n', "Probes"),
+        ("Skip to content\n\nwhat is x?\n\nan x\n", None),
+        ("# [Window functions](https://x.y/z)\n\nwhat is x?\n\nan x\n", "Window functions"),
+        ("## You\n\nwhat is x?\n\n## ChatGPT\n\nan x\n", None),
+        ("Skip to content\nYou said:\nwhat is x?\nChatGPT said:\nan x\n", None),
+    ],
+)
+def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
+    text: str, title: str | None
+) -> None:
+    transcript = parse_text(text, "t.md")
+    parsed = parse_transcript(transcript)
+    assert parsed.title == title
+    assert [note.question for note in parsed.notes] == ["what is x?"]
+    assert parsed.problems == []
+    check_every_line_claimed_once(transcript, parsed)
