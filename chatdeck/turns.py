@@ -282,13 +282,11 @@ def _may_mark(line: str) -> bool:
     lead = stripped[:1]
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote
-    return (
-        len(stripped) <= 80
-        or stripped[:1] in "#*_[【<"
-        or not stripped[:1].isalnum()
-        or ":" in stripped[:45]
-        or "：" in stripped[:45]
-    )
+    if lead in "#*_[【<" or not lead.isalnum():
+        return True
+    if ":" in stripped[:45] or "：" in stripped[:45]:
+        return True
+    return len(stripped) <= 80 and stripped.count(" ", 0, 80) <= 6
 
 
 def _hint(found: Candidate) -> str | None:
@@ -334,11 +332,10 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
             break
         opener += text[:1]
         text = text[1:]
-    words = len(text.split())
-    if DATE_TIME.search(text) and words <= 16:
+    if DIGIT.search(text) and DATE_TIME.search(text) and text.count(" ") < 16:
         return ("date", str(quoted), opener)
-    key = KEY.match(text)
-    if key and (quoted or opener) and len(text) <= 300:
+    key = KEY.match(text) if quoted or opener else None
+    if key:
         return ("key", str(quoted), opener, key.group(1).casefold())
     return None
 
