@@ -34,6 +34,7 @@ from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.render import code_block_lines
 from chatdeck.turns import (
+    HEADER,
     METADATA,
     Turns,
     find_turns,
@@ -753,7 +754,7 @@ class Style:
 PLAIN = Style()
 
 
-def detect_style(plain: Document) -> Style:
+def detect_style(plain: Document, speakers: bool = True) -> Style:
     """Pass 3: the file's style, set by its first question. `plain` is the file read as a plain
     file: complete, so the standalone rules can say whether an unmarked question comes first.
 
@@ -764,6 +765,9 @@ def detect_style(plain: Document) -> Style:
     - explicit: a `Q:` marker comes before any line that reads as an unmarked question.
     - plain: unmarked questions. Adding `Q:` to a later line does not change that, so the
       escape hatch never breaks the questions around it.
+
+    `speakers=False` reads a file whose speaker markers come after its first question (an
+    example dialogue inside an answer, see `_asked_before_turns`) as if it had none.
     """
     lines = plain.lines
     content = [i for i, kind in enumerate(plain.kinds) if kind is TEXT]
@@ -775,7 +779,8 @@ def detect_style(plain: Document) -> Style:
     )
     heading = _marked_heading(plain, body)
     if (
-        first_marker is not None
+        speakers
+        and first_marker is not None
         and not _question_marker(plain, first_marker)
         and (
             first_marker == body
@@ -862,6 +867,19 @@ class Document(Layout):
         return Marks(found, upcoming)
 
 
+def _asked_before_turns(plain: Document, turns: Turns) -> bool:
+    """A question comes before the first turn: the file is no chat log, and its "turns" are an
+    example dialogue inside an answer (`User: my order is late` / `Assistant: Sorry ...`)."""
+    first = min([*turns.user, *turns.assistant])
+    return any(
+        plain.kinds[i] is TEXT
+        and turns.left_out.get(i, HEADER) == HEADER  # not a front matter or metadata line
+        and i != turns.title_line
+        and (_question_marker(plain, i) is not None or _unmarked_question(plain, i))
+        for i in range(first)
+    )
+
+
 def build_document(transcript: Transcript) -> Document:
     """The passes before the rules: code and layout (`lay_out`), then the style, then the turn
     structure of a chat log (`chatdeck.turns`), in any file whose first question is no `Q:`."""
@@ -870,8 +888,10 @@ def build_document(transcript: Transcript) -> Document:
     style = detect_style(plain)
     if style.kind is not FileStyle.EXPLICIT:
         turns = find_turns(layout.lines, [kind is TEXT for kind in layout.kinds])
-        if turns is not None:
+        if turns is not None and not _asked_before_turns(plain, turns):
             style = Style(FileStyle.SPEAKER, turns=turns)
+        elif turns is not None and style.kind is FileStyle.SPEAKER:
+            style = detect_style(plain, speakers=False)  # an example dialogue in an answer
     return plain if style == PLAIN else Document.read(layout, style)
 
 

@@ -456,3 +456,19 @@ def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
     assert [note.question for note in parsed.notes] == ["what is x?"]
     assert parsed.problems == []
     check_every_line_claimed_once(transcript, parsed)
+
+
+def test_an_example_dialogue_inside_an_answer_makes_no_chat_log() -> None:
+    text = (
+        "how do I write a system prompt for a support bot?\n\n"
+        "Keep it short and give an example exchange, like this:\n\n"
+        "User: my order is late\nAssistant: Sorry about that. What is the order number?\n\n"
+        "User: it is 1234\nAssistant: Thanks, it ships tomorrow.\n\n"
+        "what about tone?\n\nFriendly but brief.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "example.txt"))
+    assert [note.question for note in parsed.notes] == [
+        "how do I write a system prompt for a support bot?",
+        "what about tone?",
+    ]
+    assert "User: it is 1234" in parsed.notes[0].answer
