@@ -868,11 +868,14 @@ class Document(Layout):
 
 
 def _asked_before_turns(plain: Document, turns: Turns) -> bool:
-    """A question comes before the first turn: the file is no chat log, and its "turns" are an
-    example dialogue inside an answer (`User: my order is late` / `Assistant: Sorry ...`)."""
+    """A question, with its answer, comes before the first turn: the file is no chat log, and its
+    "turns" are an example dialogue inside an answer (`User: my order is late` /
+    `Assistant: Sorry ...`). A question-like title right over the first turn is no such
+    question."""
     first = min([*turns.user, *turns.assistant])
     return any(
         plain.kinds[i] is TEXT
+        and plain.following[i] < first
         and turns.left_out.get(i, HEADER) == HEADER  # not a front matter or metadata line
         and i != turns.title_line
         and (_question_marker(plain, i) is not None or _unmarked_question(plain, i))
