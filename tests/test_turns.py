@@ -475,6 +475,6 @@ def test_an_example_dialogue_inside_an_answer_makes_no_chat_log() -> None:
 
 
 def test_a_question_like_title_over_the_first_turn_keeps_the_chat_log() -> None:
-    text = "Skip to content\nWhy is my Rust borrow failing?\nYou said:\nwhat is x?\nChatGPT said:\nan x\n"
+    text = "Skip to content\nWhy does my borrow fail?\nYou said:\nwhat is x?\nChatGPT said:\nan x\n"
     parsed = parse_transcript(parse_text(text, "copy.txt"))
     assert [(note.question, note.answer) for note in parsed.notes] == [("what is x?", "an x")]
