@@ -252,7 +252,7 @@ def _without_date(text: str) -> str:
     if date is None or date.start() == 0:
         return text
     start = date.start()
-    while start > 0 and text[start - 1] in " \t([（-—–·|•@,":
+    while start > 0 and text[start - 1] in " \t([（-—–·|•@,*_":
         start -= 1
     end = date.end()
     while end < len(text) and (text[end] in "0123456789:/.-TZ ,年月日" or text[end].isspace()):
@@ -260,7 +260,7 @@ def _without_date(text: str) -> str:
     zone = DATE_SUFFIX.match(text, end)
     if zone:
         end = zone.end()
-    while end < len(text) and text[end] in ")]）":
+    while end < len(text) and text[end] in ")]）*_":
         end += 1
     return (text[:start] + text[end:]).strip()
 
@@ -621,15 +621,16 @@ def _prefixed_turns(
     """A tool that writes every line of the user's turn behind one heading prefix (`#### `):
     runs of prefixed lines, at least one of several lines, or every one ending in a hard line
     break, each followed by a reply."""
-    best: tuple[int, list[tuple[int, int]]] | None = None
-    for level in range(1, 7):
-        prefix = "#" * level
+    best: tuple[int, list[tuple[int, int]], str] | None = None
+    for prefix in PREFIXES:
         runs: list[tuple[int, int]] = []
         i = 0
         while i < len(lines):
             if text[i] and i not in skip and _has_prefix(lines[i], prefix):
-                j = i
-                while j < len(lines) and text[j] and _has_prefix(lines[j], prefix):
+                # The run's first line is text; the rest may be code to the renderer (`>>> ```
+                # opens a fence inside the quote that `>>>` makes), still behind the prefix.
+                j = i + 1
+                while j < len(lines) and _has_prefix(lines[j], prefix):
                     j += 1
                 runs.append((i, j))
                 i = j
@@ -639,8 +640,8 @@ def _prefixed_turns(
             continue
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
-        if not (several or broken):
-            continue
+        if not (several or broken or prefix[0] == ">"):
+            continue  # a heading of its own: heading questions are read by the heading rule
         replied = sum(
             1
             for n, (start, end) in enumerate(runs)
@@ -649,7 +650,7 @@ def _prefixed_turns(
         if replied * 2 < len(runs):
             continue
         if best is None or len(runs) > best[0]:
-            best = (len(runs), runs)
+            best = (len(runs), runs, prefix)
     if best is None:
         return None
     runs = best[1]
@@ -658,8 +659,13 @@ def _prefixed_turns(
         stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
         blocks.append(_Block(start, start, end, "prefix", USER))
         blocks.append(_Block(None, end, stop, "", ASSISTANT))
-    level = len(lines[runs[0][0]].lstrip()) - len(lines[runs[0][0]].lstrip().lstrip("#"))
-    return blocks, "#" * level + " before each line of the user's turn", {"prefix": USER}
+    prefix = best[2]
+    return blocks, f"`{prefix} ` before each line of the user's turn", {"prefix": USER}
+
+
+#: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
+#: `#### `), a REPL's prompt (`>>> `).
+PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>",)
 
 
 def _has_prefix(line: str, prefix: str) -> bool:
@@ -721,7 +727,7 @@ def _assemble(
             merged[-1].end = block.end
             continue
         merged.append(block)
-    prefixed = shape.startswith("#") and "before each line" in shape
+    prefixed = "before each line" in shape
     for block in merged:
         if block.marker is not None and not prefixed:
             markers[block.marker] = (block.label, block.role)
@@ -836,7 +842,7 @@ def _user_turn(
     if prefixed:
         for j in range(block.start, block.end):
             stripped = lines[j].lstrip()
-            rewrites[j] = stripped[stripped.find("#") :].lstrip("#")[1:].rstrip()
+            rewrites[j] = stripped.lstrip(stripped[:1])[1:].rstrip()  # `#### ` / `>>> ` gone
         kept = [j for j in range(block.start, block.end) if rewrites[j].strip()]
         if not kept:
             return None, None

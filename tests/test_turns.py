@@ -98,6 +98,7 @@ SHAPES = [
     ("### {} · 10:1{n} AM", False),
     ("{}", False),
     ("#### {} {n}", False),
+    ("**{}** *(10:1{n})*", False),
 ]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
@@ -478,3 +479,26 @@ def test_a_question_like_title_over_the_first_turn_keeps_the_chat_log() -> None:
     text = "Skip to content\nWhy does my borrow fail?\nYou said:\nwhat is x?\nChatGPT said:\nan x\n"
     parsed = parse_transcript(parse_text(text, "copy.txt"))
     assert [(note.question, note.answer) for note in parsed.notes] == [("what is x?", "an x")]
+
+
+@CHAT_SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
+        min_size=2,
+        max_size=5,
+        unique_by=lambda pair: pair[0],
+    ),
+    st.sampled_from(["#### ", ">>> "]),
+)
+def test_a_prompt_prefix_before_each_line_of_the_users_turn(
+    pairs: list[tuple[str, str]], prefix: str
+) -> None:
+    """aider's `#### `, a REPL's `>>> `: the user's lines are the prefixed ones, the reply is
+    what follows (here the answers hold no line that starts with the prefix)."""
+    out = []
+    for question, answer in pairs:
+        out += [prefix + line if line else prefix.rstrip() for line in question.split("\n")]
+        out += ["", answer, ""]
+    text = "\n".join(out)
+    assert notes_of(text) == pairs, text
