@@ -192,6 +192,8 @@ def candidate(line: str) -> Candidate | None:
     while start < len(text) and not (text[start].isalnum()):
         start += 1
     decoration, text = text[:start], text[start:]
+    if any(not (ch.isspace() or ch in "[【(" or ord(ch) > 0x2000) for ch in decoration):
+        return None  # `"**user**: ",` in a JSON file, `*` or `>` before a name: no marker
     bracket = ""
     if "[" in decoration or "【" in decoration:
         bracket = "["

@@ -502,3 +502,12 @@ def test_a_prompt_prefix_before_each_line_of_the_users_turn(
         out += ["", answer, ""]
     text = "\n".join(out)
     assert notes_of(text) == pairs, text
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in CHATLOGS.iterdir() if p.suffix == ".json") + ["README.md"]
+)
+def test_the_expectations_and_the_readme_beside_the_chat_logs_give_no_notes(name: str) -> None:
+    """`build_deck.py tests/fixtures/chatlogs` reads them too: the markers quoted in them
+    (`"**user**: ",`, a table of formats) are no chat."""
+    assert parse_transcript(read_transcript(CHATLOGS / name, name)).notes == []
