@@ -499,8 +499,7 @@ def _read_shape(
         inside = {
             k
             for k, before in after.items()
-            if all(p != k and hints[p] == hints[k] for p in before)
-            and members[0] not in [i for i in members if found[i].key == k]
+            if all(p != k and hints[p] == hints[k] for p in before) and found[members[0]].key != k
         }
         members = [i for i in members if found[i].key not in inside]
         counts = Counter(found[i].key for i in members)

@@ -361,6 +361,26 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
     assert {"separator", "reasoning"} <= left
 
 
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "## How do you read file {n}?\n\nWith open().\n\n",  # many labels with a role word
+        "**User**: {n}\n**Assistant**: x\n---\n",
+        "#### line {n}\n####\nreply\n\n",
+        "<details>\n" * 3 + "**You**\n",
+    ],
+)
+def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
+    times = []
+    for count in (1000, 10000):
+        text = "".join(piece.replace("{n}", str(n)) for n in range(count))
+        lines = text.split("\n")
+        start = time.perf_counter()
+        find_turns(lines, [True] * len(lines))
+        times.append(time.perf_counter() - start)
+    assert times[1] < 25 * times[0] + 0.05, times
+
+
 def test_the_turn_pass_is_linear() -> None:
     turn = "## User\n\nwhat is x?\n\n---\n\n## Assistant\n\n**Thought for 3 s**\n\n> hm\n\nan x\n"
     times = []
