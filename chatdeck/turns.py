@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -223,6 +224,12 @@ def candidate(line: str) -> Candidate | None:
             break
     else:
         text = text.rstrip(".…!").strip()
+    trailing = len(text)
+    while trailing > 0 and (_symbol(text[trailing - 1]) or text[trailing - 1].isspace()):
+        trailing -= 1
+    if 0 < trailing < len(text):  # `You 👤`: an emoji after the name
+        emoji += text[trailing:].strip()
+        text = text[:trailing]
     if not text and emoji:
         text = emoji  # `## 🤖`: the emoji is the label
     if not text or not LABEL.match(text) or sum(ch.isdigit() for ch in text) > 3:
@@ -245,6 +252,11 @@ def candidate(line: str) -> Candidate | None:
     shape_text = shape + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji)
+
+
+def _symbol(char: str) -> bool:
+    """An emoji or a symbol (and the joiners and selectors that build emoji), not a letter."""
+    return unicodedata.category(char) in ("So", "Sk", "Sm", "Cf", "Mn")
 
 
 def _without_date(text: str) -> str:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from test_parse import check_every_line_claimed_once, read_bytes, transcript_text
 
 from chatdeck import parse
-from chatdeck.parse import Verdict, build_document, parse_transcript
+from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
 from chatdeck.turns import candidate, find_turns
 
@@ -284,11 +284,11 @@ PLAIN_BLOCKS = None  # the parser tests' own transcripts, chat markers included
 )
 def test_a_plain_transcript_never_loses_a_line_to_the_turn_pass(text: str) -> None:
     """Files the turn pass finds no chat in parse exactly as without it; and where it finds one,
-    every line it leaves out is a separator, metadata, reasoning, a marker or interface."""
+    every line is still on a card, the title's, reported, or left out with its reason."""
     transcript = read_bytes(text.encode())
     with_pass = parse_transcript(transcript)
-    document = build_document(transcript)
-    if document.style.turns is None:
+    layout = parse.lay_out(transcript)
+    if find_turns(layout.lines, [kind is LineKind.TEXT for kind in layout.kinds]) is None:
         with patch.object(parse, "find_turns", lambda lines, text: None):
             without = parse_transcript(transcript)
         assert with_pass == without
@@ -326,6 +326,8 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("ChatGPT", "<label>", "ChatGPT", None),
         ("**Assistant (GPT-4)**: hi", "**<label>**:", "Assistant", "hi"),
         ("Assistant 3:", "<label>:", "Assistant 3", None),
+        ("### You 👤", "### <label>", "You", None),
+        ("**Пользователь:** как дела?", "**<label>**:", "Пользователь", "как дела?"),
     ],
 )
 def test_a_marker_line_reads_as_a_shape_and_a_label(
