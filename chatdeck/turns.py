@@ -10,8 +10,8 @@ lines recur through the file, alternate between two to four labels, and open blo
 Which label is the user's is decided on evidence: the user's blocks are short and read as
 questions, the user usually speaks first, and a label that is a role word in some language
 (`user`, `usuario`, `用户`, `🤖`) is a hint, never the only reason. A tool that writes each of the
-user's lines behind the same heading prefix (aider's `#### `) is found by its runs of prefixed
-lines.
+user's lines behind the same prefix (aider's `#### `, a REPL's `>>> `) is found by its runs of
+prefixed lines.
 
 Then, per turn: lines at a turn's edges that recur in the same form in other turns (a `---`, a
 `<hr>`, a `[Timestamp: ...]`, a date line, a `> Tokens: ...` report) are separators and
@@ -54,7 +54,7 @@ class Turns:
 
     #: How the markers look (for the dry-run): "`## <label>`", "`**<label>**:`".
     shape: str
-    #: Each label as written -> its role (user, assistant, other) and why.
+    #: Each label as first written -> its role (user, assistant, other).
     labels: dict[str, str]
     #: The user's turns: the line each starts on -> the question's text on that line (None: the
     #: question is on the lines under the marker).
@@ -495,8 +495,8 @@ def _read_shape(
     hinted_assistant = any(h == ASSISTANT for h in hints.values())
     if hinted_user or hinted_assistant:
         # A heading of the same shape inside a reply ("## Example") is not a speaker: keep the
-        # labels with a role word, and others only as frequent as the user's turns.
-        # With both speakers named, a label without a role word is a section of a reply.
+        # labels with a role word; a label without one only when one speaker has no role word
+        # (`**Mara**` / `**Claude**`) and it is about as frequent as the named speaker.
         top = max(counts[k] for k, h in hints.items() if h in (USER, ASSISTANT))
         both = hinted_user and hinted_assistant
         keep = {
@@ -631,9 +631,10 @@ def _header_line(line: str) -> bool:
 def _prefixed_turns(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
-    """A tool that writes every line of the user's turn behind one heading prefix (`#### `):
-    runs of prefixed lines, at least one of several lines, or every one ending in a hard line
-    break, each followed by a reply."""
+    """A tool that writes every line of the user's turn behind one prefix (aider's `#### `, a
+    REPL's `>>> `): runs of prefixed lines, each followed by a reply; for a heading's hashes,
+    at least one run of several lines, or every line ending in a hard line break (a heading of
+    its own is a heading question, which the heading rule reads)."""
     best: tuple[int, list[tuple[int, int]], str] | None = None
     for prefix in PREFIXES:
         runs: list[tuple[int, int]] = []
