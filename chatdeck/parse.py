@@ -33,6 +33,16 @@ from functools import cached_property
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.render import code_block_lines
+from chatdeck.turns import (
+    HEADER,
+    METADATA,
+    Turns,
+    find_turns,
+    front_matter,
+    interface_line,
+    title_key,
+    title_text,
+)
 
 # --- Line shapes --------------------------------------------------------------------------------
 
@@ -55,9 +65,14 @@ BOLD = r"(?:\*\*|__)?"
 
 
 def _marker(names: str) -> re.Pattern[str]:
-    """`Name:` with any case and spacing, full-width colon, or bold around the name or the colon."""
+    """`Name:` with any case and spacing, full-width colon, or bold around the name or the colon.
+    A bold mark right after the colon closes a bold name (`**Q:**`, `Q**:**`) or stands alone
+    (`Q:** text`); otherwise it opens the text's own bold (`A:**bold text**`) and stays."""
     return re.compile(
-        rf"^ {{0,3}}+(?:(?:\*\*|__)[ \t]*+)?(?:{names}){BOLD}[ \t]*+[:：]{BOLD}[ \t]*+(.*)$", re.I
+        rf"^ {{0,3}}+(?:(?:\*\*|__)[ \t]*+(?:{names}){BOLD}[ \t]*+[:：]{BOLD}"
+        rf"|(?:{names})(?:(?:\*\*|__)[ \t]*+[:：]{BOLD}|[ \t]*+[:：](?:(?:\*\*|__)(?=[ \t]|$))?))"
+        rf"[ \t]*+(.*)$",
+        re.I,
     )
 
 
@@ -130,6 +145,7 @@ class Rule(StrEnum):
     EXPLICIT_MARKER = "explicit marker"
     SPEAKER_HEADING = "speaker heading"
     SPEAKER_MARKER = "speaker marker"
+    TURN_MARKER = "turn marker"
     HEADING = "heading"
     QUOTED_PROMPT = "quoted prompt"
     COPIED_LIST_ITEM = "copied list item"
@@ -178,6 +194,10 @@ class Verdict(StrEnum):
     QUESTION = "question"
     TITLE = "title"
     KEPT = "not a question"
+    #: A chat log's turn marker (see `chatdeck.turns`), and a line on no card: a separator,
+    #: metadata, reasoning or a line of the tool's interface.
+    MARKER = "turn marker"
+    LEFT_OUT = "left out"
 
 
 # Short names for the line kinds, as the per-line loops compare them.
@@ -256,6 +276,8 @@ class Parsed:
     #: Every question, the title, and every line ending in `?` that was kept inside an answer,
     #: each with the reason, in line order.
     decisions: list[Decision] = field(default_factory=list)
+    #: 1-based lines of a chat log's header (before its first turn) left out as metadata.
+    left_out: list[int] = field(default_factory=list)
 
 
 # --- Pass 1, code: cmark-gfm's code blocks, then the recovery for a fence never closed -----------
@@ -543,6 +565,8 @@ class Layout:
     title_candidate: int | None = None
     #: The `=====` line under a Setext title.
     title_underline: int | None = None
+    #: The lines of a `---` front matter block at the top (left out of every card).
+    front_matter: frozenset[int] = frozenset()
 
     def text(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
@@ -576,6 +600,9 @@ def lay_out(transcript: Transcript) -> Layout:
             kinds.append(DIRECTIVE_KIND)
         else:
             kinds.append(TEXT)
+    front = frozenset(i for i in front_matter(lines) if i not in ignored)
+    for i in front:
+        kinds[i] = IGNORED  # a front matter block: metadata, read for its title only
     previous, following, blanks = _link_lines(kinds)
     pinned_ids: dict[int, str] = {}
     suppressed: set[int] = set()
@@ -607,6 +634,7 @@ def lay_out(transcript: Transcript) -> Layout:
         list_items,
         frozenset(suppressed),
         pinned_ids,
+        front_matter=front,
     )
     first = next((i for i in range(count) if kinds[i] in (TEXT, CODE)), count)
     if first == count or kinds[first] is not TEXT:
@@ -717,13 +745,16 @@ class Style:
     #: A plain file whose first question is typed in lowercase: its capitalized `?` paragraphs
     #: are the model's, unless they say "I".
     lowercase_asker: bool = False
+    #: A chat log whose turns the turn pass found (`chatdeck.turns`): its marker lines, and the
+    #: lines it leaves out or shows differently.
+    turns: Turns | None = None
 
 
 #: The style of a file with unmarked questions, and the one the style pass reads a file in.
 PLAIN = Style()
 
 
-def detect_style(plain: Document) -> Style:
+def detect_style(plain: Document, speakers: bool = True) -> Style:
     """Pass 3: the file's style, set by its first question. `plain` is the file read as a plain
     file: complete, so the standalone rules can say whether an unmarked question comes first.
 
@@ -734,6 +765,9 @@ def detect_style(plain: Document) -> Style:
     - explicit: a `Q:` marker comes before any line that reads as an unmarked question.
     - plain: unmarked questions. Adding `Q:` to a later line does not change that, so the
       escape hatch never breaks the questions around it.
+
+    `speakers=False` reads a file whose speaker markers come after its first question (an
+    example dialogue inside an answer, see `_asked_before_turns`) as if it had none.
     """
     lines = plain.lines
     content = [i for i, kind in enumerate(plain.kinds) if kind is TEXT]
@@ -745,7 +779,8 @@ def detect_style(plain: Document) -> Style:
     )
     heading = _marked_heading(plain, body)
     if (
-        first_marker is not None
+        speakers
+        and first_marker is not None
         and not _question_marker(plain, first_marker)
         and (
             first_marker == body
@@ -832,11 +867,34 @@ class Document(Layout):
         return Marks(found, upcoming)
 
 
+def _asked_before_turns(plain: Document, turns: Turns) -> bool:
+    """A question, with its answer, comes before the first turn: the file is no chat log, and its
+    "turns" are an example dialogue inside an answer (`User: my order is late` /
+    `Assistant: Sorry ...`). A question-like title right over the first turn is no such
+    question."""
+    first = min([*turns.user, *turns.assistant])
+    return any(
+        plain.kinds[i] is TEXT
+        and plain.following[i] < first
+        and turns.left_out.get(i, HEADER) == HEADER  # not a front matter or metadata line
+        and i != turns.title_line
+        and (_question_marker(plain, i) is not None or _unmarked_question(plain, i))
+        for i in range(first)
+    )
+
+
 def build_document(transcript: Transcript) -> Document:
-    """The passes before the rules: code and layout (`lay_out`), then the style."""
+    """The passes before the rules: code and layout (`lay_out`), then the style, then the turn
+    structure of a chat log (`chatdeck.turns`), in any file whose first question is no `Q:`."""
     layout = lay_out(transcript)
     plain = Document.read(layout, PLAIN)
     style = detect_style(plain)
+    if style.kind is not FileStyle.EXPLICIT:
+        turns = find_turns(layout.lines, [kind is TEXT for kind in layout.kinds])
+        if turns is not None and not _asked_before_turns(plain, turns):
+            style = Style(FileStyle.SPEAKER, turns=turns)
+        elif turns is not None and style.kind is FileStyle.SPEAKER:
+            style = detect_style(plain, speakers=False)  # an example dialogue in an answer
     return plain if style == PLAIN else Document.read(layout, style)
 
 
@@ -937,10 +995,16 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
     return Hit(Confidence.HIGH, text, reason, text_follows=not text)
 
 
+def _not_a_turn(doc: Document, i: int) -> bool:
+    """In a chat log whose turns were found, only the user's turns open questions."""
+    turns = doc.style.turns
+    return turns is not None and i not in turns.user
+
+
 def speaker_heading(doc: Document, i: int) -> Hit | None:
     """`## You`, `### Prompt`: a chat export's heading for the user's turn; the question is under
     it. Only in a chat export (see `detect_style`)."""
-    if not USER_HEADING.match(doc.lines[i]):
+    if _not_a_turn(doc, i) or not USER_HEADING.match(doc.lines[i]):
         return None
     return Hit(Confidence.HIGH, "", "the user's turn (speaker heading)", text_follows=True)
 
@@ -948,11 +1012,27 @@ def speaker_heading(doc: Document, i: int) -> Hit | None:
 def speaker_marker(doc: Document, i: int) -> Hit | None:
     """`User:`, `**You:**`, `You said:`: a chat export's marker for the user's turn. Only in a
     chat export: elsewhere `Prompt:` or `Me:` may be a line of an answer."""
+    if _not_a_turn(doc, i):
+        return None
     match = USER_MARKER.match(doc.lines[i])
     if not match:
         return None
     text = _strip_bold_end(match.group(1))
     return Hit(Confidence.HIGH, text, "the user's turn (speaker marker)", text_follows=not text)
+
+
+def turn_marker(doc: Document, i: int) -> Hit | None:
+    """A user's turn that the turn pass found (`chatdeck.turns`): a marker line of the file's
+    own shape (`**User**`, `## 👤 You`, `### role::user`), the first line of a run of prefixed
+    lines (aider's `#### `), or the unmarked first turn above the assistant's first marker."""
+    turns = doc.style.turns
+    if turns is None or i not in turns.user:
+        return None
+    text = turns.user[i]
+    reason = f"the user's turn (turn marker {turns.shape})"
+    if text is None:
+        return Hit(Confidence.HIGH, "", reason, text_follows=True)
+    return Hit(Confidence.HIGH, _strip_bold_end(text), reason)
 
 
 def heading_question(doc: Document, i: int) -> Hit | None:
@@ -1079,17 +1159,60 @@ def standalone_request(doc: Document, i: int) -> Hit | None:
     if not _opens_paragraph_with_reply(doc, i):
         return None
     text = doc.lines[i].strip()
-    if (
-        text.endswith(QUESTION_END + STATEMENT_END)
-        or len(text) > 120
-        or not _typed(text)
-        or not ASKING_WORDS.match(text)
-    ):
+    if len(text) > 120 or not ASKING_WORDS.match(text):
+        return None
+    if not _typed(text):
+        return _capitalized_request(doc, i, text)
+    if text.endswith(QUESTION_END + STATEMENT_END):
         return None
     signals = _signals(doc, i)
     if signals is None or not (doc.style.kind is FileStyle.PLAIN or signals.separated):
         return None
     return Hit(Confidence.LOW, text, "lowercase line without `?`")
+
+
+#: Verbs that open a request typed without a question mark ("Explain the second point").
+IMPERATIVES = frozenset(
+    "explain compare describe define list give show tell write summarize summarise elaborate "
+    "clarify contrast outline walk".split()
+)
+
+
+def _capitalized_request(doc: Document, i: int, text: str) -> Hit | None:
+    """`Explain the frame clause ROWS BETWEEN`, `Compare X and Y`: a capitalized request that
+    opens with an imperative verb, on its own line in a file of unmarked questions, with a reply
+    after it. A model's lines rarely stand alone without a full stop or a colon."""
+    words = WORD.findall(text.casefold())
+    if (
+        doc.style.kind is not FileStyle.PLAIN
+        or not 2 <= len(words) <= 15
+        or words[0] not in IMPERATIVES
+    ):
+        return None
+    # "Give me an example." asks with a full stop; other statements end a model's paragraph.
+    if text.endswith(QUESTION_END + STATEMENT_END) and not (
+        text.endswith(".") and words[1] in ("me", "us") and text.count(".") == 1
+    ):
+        return None
+    signals = _signals(doc, i)
+    if signals is None or signals.to_reader:
+        return None
+    if signals.attached and _first_letter(doc.lines[i + 1]).islower():
+        return None  # the sentence goes on: the first line of a paragraph
+    return Hit(Confidence.LOW, text, "capitalized request without `?` (opens with a verb)")
+
+
+def _near_miss(doc: Document, i: int) -> bool:
+    """A line that reads like a request without `?` (`Explain ...`, `how to ...`) and opens a
+    paragraph, but no rule took: the dry-run lists it."""
+    text = doc.lines[i].strip()
+    return (
+        doc.blanks[i] > 0
+        and len(text) <= 120
+        and not text.endswith(QUESTION_END + STATEMENT_END)
+        and bool(ASKING_WORDS.match(text))
+        and 2 <= len(text.split()) <= 15
+    )
 
 
 def _signals(doc: Document, i: int) -> Signals | None:
@@ -1293,6 +1416,7 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         Rule.SPEAKER_MARKER, MARKING, speaker_marker, styles=SPEAKER_FILES, leads=SPEAKER_LEADS
     ),
+    RuleSpec(Rule.TURN_MARKER, MARKING, turn_marker, styles=SPEAKER_FILES),
     RuleSpec(
         Rule.HEADING,
         MARKING,
@@ -1385,9 +1509,14 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
     if doc.kinds[i] is not TEXT:
         return None
     line = doc.lines[i]
+    turns = doc.style.turns
+    if turns is not None and i in turns.assistant:
+        return turns.assistant[i]
     match = ANSWER_MARKER.match(line)
     if match:
         return match.group(1)
+    if turns is not None:
+        return None
     if doc.style.kind is FileStyle.SPEAKER:
         match = ASSISTANT_MARKER.match(line)
         if match:
@@ -1429,6 +1558,10 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
     """
     start = found.index
     bound = doc.marks.next[start + 1]
+    turns = doc.style.turns
+    if turns is not None and start in turns.answers and found.rule.name is not Rule.EXPLICIT_MARKER:
+        answer = min(turns.answers[start], bound)
+        return answer, answer
     if doc.style.kind is FileStyle.SPEAKER:
         marker = _answer_marker_in(doc, start + 1, bound)
         if marker is not None:
@@ -1481,12 +1614,24 @@ def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:
 
 def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -> str:
     """Lines [start, stop) as Markdown, minus wrapper and directive lines, trimmed of blank
-    lines; `first_text` replaces line `start` (a marker line without its marker)."""
-    parts = [
-        first_text if (j == start and first_text is not None) else doc.lines[j]
-        for j in range(start, stop)
-        if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
-    ]
+    lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
+    the lines the turn pass left out are left out, and its rewrites replace their lines."""
+    turns = doc.style.turns
+    if turns is not None:
+        left_out, rewrites = turns.left_out, turns.rewrites
+        parts = [
+            first_text if (j == start and first_text is not None) else rewrites.get(j, doc.lines[j])
+            for j in range(start, stop)
+            if doc.kinds[j] is not IGNORED
+            and doc.kinds[j] is not DIRECTIVE_KIND
+            and (j not in left_out or (j == start and first_text))
+        ]
+    else:
+        parts = [
+            first_text if (j == start and first_text is not None) else doc.lines[j]
+            for j in range(start, stop)
+            if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
+        ]
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])
@@ -1509,11 +1654,14 @@ class Opening:
     unassigned: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
+    left_out: list[int] = field(default_factory=list)
 
 
 def _opening(doc: Document, questions: list[Question]) -> Opening:
     """The title from the lines before the first question, and a warning for any other line
     there."""
+    if doc.style.turns is not None:
+        return _chat_opening(doc, doc.style.turns, questions)
     candidate = doc.title_candidate
     first = questions[0].found.index if questions else len(doc.lines)
     leading = [
@@ -1526,16 +1674,35 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
     title_line: int | None = None
     title_lines: list[int] = []
     decisions: list[Decision] = []
+    left_out: list[int] = []
     if leading and candidate is not None and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
-        title = (heading[1] if heading else doc.lines[candidate].strip()) or None
-        title_line = candidate + 1
-        title_lines = [candidate + 1]
-        if doc.title_underline is not None:
-            title_lines.append(doc.title_underline + 1)
-        reason = "first line, and no answer under it"
-        decisions.append(Decision(candidate + 1, Verdict.TITLE, None, None, reason))
+        text = heading[1] if heading else doc.lines[candidate].strip()
+        if interface_line(text):  # `Skip to content`: the chat page's, not the file's title
+            decisions.append(
+                Decision(candidate + 1, Verdict.LEFT_OUT, None, None, "interface line")
+            )
+            left_out.append(candidate + 1)
+        else:
+            title = title_text(text) or None
+            title_line = candidate + 1
+            title_lines = [candidate + 1]
+            if doc.title_underline is not None:
+                title_lines.append(doc.title_underline + 1)
+            reason = "first line, and no answer under it"
+            decisions.append(Decision(candidate + 1, Verdict.TITLE, None, None, reason))
         leading = [i for i in leading[1:] if i != doc.title_underline]
+    from_front_matter = False
+    for i in sorted(doc.front_matter):
+        key = title_key(doc.lines[i])
+        if key and not from_front_matter:  # the file's own `title:` wins over a first line
+            from_front_matter = True
+            title, title_line = key, i + 1
+            title_lines.append(i + 1)
+            decisions.append(Decision(i + 1, Verdict.TITLE, None, None, "front matter `title:`"))
+        elif doc.lines[i].strip():
+            decisions.append(Decision(i + 1, Verdict.LEFT_OUT, None, None, METADATA))
+            left_out.append(i + 1)
     problems = []
     if leading:
         problems.append(
@@ -1547,7 +1714,60 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
             )
         )
     unassigned = [i + 1 for i in leading]
-    return Opening(title, title_line, title_lines, unassigned, problems, decisions)
+    return Opening(title, title_line, title_lines, unassigned, problems, decisions, left_out)
+
+
+def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Opening:
+    """A chat log's header: its title (see `chatdeck.turns`), the lines left out as metadata,
+    and a warning for any other line before the first question."""
+    first = questions[0].found.index if questions else len(doc.lines)
+    leading = [
+        i
+        for i in range(first)
+        if doc.kinds[i] in (TEXT, CODE, DIRECTIVE_KIND)
+        and doc.lines[i].strip()
+        and i != turns.title_line
+    ]
+    ignored = doc.transcript.ignored
+    left_out = [
+        i + 1
+        for i in range(first)
+        if i in turns.left_out
+        and doc.lines[i].strip()
+        and i not in ignored
+        and i != turns.title_line
+    ]
+    leading = [i for i in leading if i not in turns.left_out]
+    title_lines = [turns.title_line + 1] if turns.title_line is not None else []
+    decisions = []
+    if turns.title_line is not None:
+        reason = "the chat's title, before its first turn"
+        decisions.append(Decision(turns.title_line + 1, Verdict.TITLE, None, None, reason))
+    problems = []
+    if leading:
+        problems.append(
+            Problem(
+                doc.transcript.source,
+                leading[0] + 1,
+                f"{len(leading)} line(s) before the first question "
+                "are on no card (add `Q:` before a question to make one)",
+            )
+        )
+    title_line = turns.title_line + 1 if turns.title_line is not None else None
+    unassigned = [i + 1 for i in leading]
+    return Opening(turns.title, title_line, title_lines, unassigned, problems, decisions, left_out)
+
+
+def _turn_decisions(turns: Turns) -> list[Decision]:
+    """The dry-run's account of a chat log: each turn marker, and each line left out."""
+    decisions = []
+    roles = ", ".join(f"{label!r} = {role}" for label, role in turns.labels.items())
+    for i, (_label, role) in turns.markers.items():
+        reason = f"{role}'s turn, marker {turns.shape}" + (f" ({roles})" if roles else "")
+        decisions.append(Decision(i + 1, Verdict.MARKER, None, None, reason))
+    for i, why in turns.left_out.items():
+        decisions.append(Decision(i + 1, Verdict.LEFT_OUT, None, None, why))
+    return decisions
 
 
 def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
@@ -1562,6 +1782,8 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
     opening = _opening(doc, questions)
     problems = list(transcript.problems) + doc.problems + opening.problems
     decisions = list(opening.decisions)
+    if doc.style.turns is not None:
+        decisions.extend(_turn_decisions(doc.style.turns))
     notes: list[Note] = []
     for number, question in enumerate(questions):
         found = question.found
@@ -1618,6 +1840,7 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         problems,
         opening.unassigned,
         decisions,
+        opening.left_out,
     )
 
 
@@ -1627,9 +1850,12 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
     outside one (a marker, a `# ...?` heading, a `?` line after a blank line or a fence)."""
     kinds, lines = doc.kinds, doc.lines
     decisions: list[Decision] = []
+    left_out = doc.style.turns.left_out if doc.style.turns is not None else {}
     for i, line in enumerate(lines):
         kind = kinds[i]
         if (kind is not TEXT and kind is not CODE) or i in in_questions or title_line == i + 1:
+            continue
+        if i in left_out or (doc.style.turns is not None and i in doc.style.turns.markers):
             continue
         asks = line.rstrip().endswith(QUESTION_END)
         if kind is CODE:
@@ -1640,7 +1866,11 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
                 continue
             reason = "inside a code block"
         elif not (asks or _is_marker(doc, i)):
-            continue
+            if doc.style.kind is FileStyle.SPEAKER or i in doc.suppressed or not _near_miss(doc, i):
+                continue
+            if _not_standalone(doc, i) is not None:
+                continue
+            reason = "a request without `?` that no rule took (put `Q:` before it if it is one)"
         elif i in doc.suppressed:
             reason = "`<!-- not a question -->` above it"
         elif doc.style.kind is FileStyle.SPEAKER:
@@ -1678,6 +1908,6 @@ def assigned_lines(parsed: Parsed, transcript: Transcript) -> dict[int, int]:
         for number in range(note.first_line, note.last_line + 1):
             if transcript.lines[number - 1].strip() and (number - 1) not in transcript.ignored:
                 counts[number] = counts.get(number, 0) + 1
-    for number in parsed.unassigned:
+    for number in parsed.unassigned + parsed.left_out:
         counts[number] = counts.get(number, 0) + 1
     return counts

@@ -7,10 +7,16 @@ import re
 from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
+from chatdeck.turns import names_a_speaker
 
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
 #: that a 5 MB line costs one linear match).
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+#: A bold or bracketed name and a colon: a chat log's speaker marker.
+SPEAKER_LINE = re.compile(
+    r"^(?:\*\*|__)[^*_:：]{1,40}(?:[:：](?:\*\*|__)|(?:\*\*|__)[ \t]*[:：])"
+    r"|^\[[^\]:：]{1,40}\][ \t]*[:：]"
+)
 #: Info strings that mean "this fence wraps the whole transcript", not "this is code".
 WRAPPER_INFO = {"", "markdown", "md", "text", "txt", "plain", "plaintext"}
 
@@ -98,8 +104,12 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
 def _is_title_line(line: str) -> bool:
     """A heading, or a short line that is neither a question nor a `Marker:` line."""
     text = line.strip()
+    if names_a_speaker(line):
+        return False  # `## You` over a fenced message: a chat's first turn
     if text.startswith("#"):
         return True
+    if SPEAKER_LINE.match(text):
+        return False  # `**Пользователь**: text`: a chat's first turn, not a title
     return len(text) < 100 and ":" not in text[:12] and not text.endswith(("?", "\uff1f"))
 
 

@@ -72,6 +72,7 @@ def renderer_version() -> str:
 PARSE_MODULES = (
     "read.py",
     "parse.py",
+    "turns.py",
     "identity.py",
     "notes.py",
     "cards.py",

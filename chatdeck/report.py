@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from chatdeck.build import BuildResult, PlanResult
 from chatdeck.changes import Changes, NoteChange, Status
 from chatdeck.notes import CardNote, Note, Problem
+from chatdeck.parse import Parsed
 from chatdeck.removed import REMOVED_TAG
 
 #: How many items a list in the human report shows before it is cut.
@@ -216,6 +217,31 @@ def plan_json(result: PlanResult, changes: dict[str, int] | None) -> dict[str, A
     }
 
 
+def print_turns(parsed: Parsed) -> None:
+    """A chat log's turn markers and the lines left out of its cards (`chatdeck.turns`)."""
+    markers = [d for d in parsed.decisions if d.verdict == "turn marker"]
+    if markers:
+        print(f"  turn markers: {markers[0].reason.split(', marker ', 1)[-1]}")
+        print(f"    on line(s) {line_list([d.line for d in markers])}")
+    left: dict[str, list[int]] = {}
+    for decision in parsed.decisions:
+        if decision.verdict == "left out":
+            left.setdefault(decision.reason, []).append(decision.line)
+    for reason, numbers in left.items():
+        print(f"  left out ({reason}): {len(numbers)} line(s): {line_list(numbers)}")
+
+
+def line_list(numbers: list[int]) -> str:
+    """1, 2, 3, 7 -> "1-3, 7"."""
+    spans: list[str] = []
+    for number in sorted(numbers):
+        if spans and spans[-1].split("-")[-1] == str(number - 1):
+            spans[-1] = spans[-1].split("-")[0] + f"-{number}"
+        else:
+            spans.append(str(number))
+    return ", ".join(spans)
+
+
 def print_questions(result: PlanResult) -> None:
     """Per file: every question with its line, rule and why; guesses marked `?`; then the
     lines that looked like questions but stayed in an answer, with the reason."""
@@ -236,6 +262,7 @@ def print_questions(result: PlanResult) -> None:
                 f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
                 "before the first question)"
             )
+        print_turns(parsed)
         kept = [d for d in parsed.decisions if d.verdict == "not a question"]
         lines = result.lines.get(parsed.source, ())
         if kept:

@@ -35,6 +35,7 @@ from chatdeck.parse import (
     LineKind,
     Parsed,
     Rule,
+    Verdict,
     assigned_lines,
     build_document,
     heading_text,
@@ -619,8 +620,14 @@ def test_small_traps(text: str) -> None:
 
 def check_every_line_claimed_once(transcript: Transcript, parsed: Parsed) -> None:
     """Every non-blank line outside the wrapper is the title's, one note's or reported; and a
-    note's lines are all in its question or answer, or are a marker it consumed."""
+    note's lines are all in its question or answer, or are a marker it consumed, or were left
+    out of a chat log with the reason (a separator, metadata, reasoning, a turn marker)."""
     counts = assigned_lines(parsed, transcript)
+    left_out = {
+        decision.line
+        for decision in parsed.decisions
+        if decision.verdict in (Verdict.LEFT_OUT, Verdict.MARKER)
+    }
     for index, line in enumerate(transcript.lines):
         number = index + 1
         if line.strip() and index not in transcript.ignored:
@@ -632,7 +639,7 @@ def check_every_line_claimed_once(transcript: Transcript, parsed: Parsed) -> Non
         body = note.question + "\n" + note.answer
         for index in range(note.first_line - 1, note.last_line):
             line = transcript.lines[index]
-            if line.strip() and index not in transcript.ignored:
+            if line.strip() and index not in transcript.ignored and index + 1 not in left_out:
                 assert any(part in body for part in contents(line)), (
                     f"line {index + 1} {line!r} is in no text of the note at {note.line}"
                 )

@@ -1,0 +1,1155 @@
+"""The turn-structure pass: find, in a file itself, the lines that mark a chat's turns, and what
+repeats between the turns (separators, metadata) or opens a reply (reasoning).
+
+A saved chat is a run of turns, each opened by a marker line: `## 👤 You`, `**User**`,
+`### role::assistant`, `You said:`, `[Timestamp: ...]` under each message, a `---` after it. No
+list of formats is kept here. A marker is recognized by its *shape*: every short line is reduced
+to a signature (its heading level, bold, brackets, a trailing colon) and a label (the words left:
+`You`, `Пользователь`, `Asistente SQL`, `role::user`), and a shape is a file's turn marker when its
+lines recur through the file, alternate between two to four labels, and open blocks of content.
+Which label is the user's is decided on evidence: the user's blocks are short and read as
+questions, the user usually speaks first, and a label that is a role word in some language
+(`user`, `usuario`, `用户`, `🤖`) is a hint, never the only reason. A tool that writes each of the
+user's lines behind the same prefix (aider's `#### `, a REPL's `>>> `) is found by its runs of
+prefixed lines.
+
+Then, per turn: lines at a turn's edges that recur in the same form in other turns (a `---`, a
+`<hr>`, a `[Timestamp: ...]`, a date line, a `> Tokens: ...` report) are separators and
+metadata; a reply that opens with a collapsible block (`<details>`), a tag of its own
+(`<think>`), a "Thought for 12 seconds" line or a thought-process quote, and goes on after it,
+opens with the model's reasoning. What comes before the first turn is the file's header: its
+title (front matter `title:`, a metadata `title:`, a heading's or link's text) and metadata. A
+page copy's `Copy code` lines are rebuilt into fenced code, and its footer is left out.
+
+Nothing here decides what a question is in a file without such a structure, and the pass is
+linear in the file: every line is read a fixed number of times.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+# --- What the pass finds --------------------------------------------------------------------------
+
+USER, ASSISTANT, OTHER = "user", "assistant", "other"
+
+#: Why a line is on no card (the dry-run's words).
+SEPARATOR = "separator"
+METADATA = "metadata"
+REASONING = "reasoning"
+INTERFACE = "interface line"
+MARKER = "turn marker"
+HEADER = "before the first turn"
+WRAPPER = "a fence the tool wraps every message in"
+
+
+@dataclass(frozen=True)
+class Turns:
+    """A file's turn structure, by 0-based line."""
+
+    #: How the markers look (for the dry-run): "`## <label>`", "`**<label>**:`".
+    shape: str
+    #: Each label as first written -> its role (user, assistant, other).
+    labels: dict[str, str]
+    #: The user's turns: the line each starts on -> the question's text on that line (None: the
+    #: question is on the lines under the marker).
+    user: dict[int, str | None]
+    #: Each user turn's line -> the line its answer starts on (an assistant marker, or the first
+    #: line after a turn of prefixed lines).
+    answers: dict[int, int]
+    #: Assistant marker lines -> the text on them after the marker ("" if none).
+    assistant: dict[int, str]
+    #: Lines on no card -> why.
+    left_out: dict[int, str]
+    #: Lines a card shows differently (a prefix removed, `Copy code` rebuilt into a fence).
+    rewrites: dict[int, str]
+    title: str | None = None
+    title_line: int | None = None
+    #: The marker lines, for the dry-run: line -> (label, role).
+    markers: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+# --- Words: hints, never the only reason ----------------------------------------------------------
+
+USER_WORDS = frozenset(
+    "user you me human prompt question i 我 用户 用戶 使用者 你 ユーザー あなた 사용자 나 "
+    "пользователь я вы ты usuario usuaria tú yo utilisateur utilisatrice vous moi benutzer "
+    "nutzer du ich utente io usuário você eu gebruiker użytkownik kullanıcı ben المستخدم أنت "
+    "उपयोगकर्ता mensch человек".split()
+)
+ASSISTANT_WORDS = frozenset(
+    "assistant ai bot model response answer chatgpt claude gemini bard copilot deepseek llama "
+    "mistral qwen kimi grok perplexity gpt o1 o3 o4 助手 助理 回答 模型 アシスタント 어시스턴트 "
+    "ассистент помощник ии бот asistente assistente assistent asystent asistan المساعد सहायक "
+    "ki ia".split()
+)
+OTHER_WORDS = frozenset(
+    "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
+    "思考 推理 система sistema système".split()
+)
+USER_EMOJI = frozenset("👤🧑🙋👨👩🙂😀🗣")
+ASSISTANT_EMOJI = frozenset("🤖✨💬🧠")
+#: Labels that are the user's own `Q:` / `A:` markers: the explicit rule reads those.
+QA_LABELS = frozenset({"q", "a", "question", "answer", "问", "答", "问题", "回答", "答案"})
+
+# --- Line shapes ----------------------------------------------------------------------------------
+
+HEADING = re.compile(r"^ {0,3}+(#{1,6})(?:[ \t]++(.*))?$")
+LIST_OR_TABLE = re.compile(r"^[ \t]*+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|\|)")
+TAG = re.compile(r"<[^<>\n]{0,200}+>")
+PARENTHETICAL = re.compile(r"[ \t]*+[(（][^()（）]{0,60}+[)）][ \t]*+$")
+LABEL = re.compile(r"^[^\W\d_][\w.:'’-]{0,30}+(?:[ \t][^\W_][\w.:'’-]{0,30}+){0,2}$")
+THEMATIC = re.compile(r"^ {0,3}+(?:(?:-[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)$")
+RULE_LINE = re.compile(r"^[ \t]*+[─━═—–=~·•*_-]{3,}+[ \t]*+$")
+HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
+DATE_TIME = re.compile(
+    r"\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|(?<!\d)\d{1,2}:\d{2}(?!\d)|\d{4}-\d{2}-\d{2}T"
+)
+DIGIT = re.compile(r"\d")
+BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
+DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
+KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
+OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
+DURATION = re.compile(
+    r"\d+(?:[.,]\d+)?[ \t]*+(?:s|sec|secs|seconds?|m|min|mins|minutes?|秒|초|сек\w*|segundos?|"
+    r"secondes?|sekunden?)\b",
+    re.I,
+)
+THOUGHT_WORDS = re.compile(
+    r"^(?:thought|thinking|thinks|reasoning|reasoned|thought process|chain of thought|思考|"
+    r"已深度思考|深度思考|推理|思考过程|размышл\w*|думал\w*|pensamiento\w*|razonamiento|pensó|"
+    r"réflexion|nachgedacht|denkprozess)\b",
+    re.I,
+)
+#: Standard HTML block tags: a reply opening with one is not a tag of the tool's own.
+HTML_TAGS = frozenset(
+    "address article aside blockquote body center col colgroup dd dialog dir div dl dt fieldset "
+    "figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html iframe "
+    "legend li link main menu menuitem nav noframes ol optgroup option p param search section "
+    "summary table tbody td tfoot th thead title tr track ul img br span a b i em strong code "
+    "pre script style textarea video audio picture source sub sup kbd time small".split()
+)
+COPY_LINES = frozenset(
+    {"copy", "copy code", "edit", "run", "download", "复制", "复制代码", "copiar"}
+)
+LANGUAGE_LINE = re.compile(r"^[A-Za-z][\w+#.-]{0,19}$")
+CODE_WORDS = frozenset(
+    "if for while def class else elif try except finally with return import from case fn let "
+    "const var echo fi then do done function public private static async await select".split()
+)
+PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…")
+CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
+INTERFACE_LINE = re.compile(r"\b(?:can|may) make mistakes\b|\bcheck important info\b", re.I)
+
+#: Lines longer than this are never markers.
+MAX_MARKER = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A short line that may mark a turn: its shape, its label, the text after the marker."""
+
+    shape: str
+    label: str
+    key: str  # the label, casefolded
+    inline: str | None
+    words: frozenset[str]
+    emoji: str
+
+
+def candidate(line: str) -> Candidate | None:
+    """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`."""
+    if len(line) > MAX_MARKER or LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
+        return None
+    text = line.strip()
+    shape = ""
+    heading = HEADING.match(line)
+    if heading:
+        shape = heading.group(1) + " "
+        text = (heading.group(2) or "").strip().rstrip("#").strip()
+    if "<" in text:
+        text = TAG.sub("", text)
+    if text.endswith((")", "）")):
+        text = PARENTHETICAL.sub("", text).strip()
+    if text.count(" ") > 6 and ":" not in text[:45] and "：" not in text[:45]:
+        return None  # a sentence, not a label
+    inline: str | None = None
+    bold = ""
+    for mark in ("**", "__"):
+        if text.startswith(mark):
+            close = text.find(mark, 2)
+            if close > 2:
+                bold = mark
+                inner, rest = text[2:close].strip(), text[close + 2 :]
+                text = inner + rest
+                break
+    # Decoration before the label: emoji, arrows, brackets.
+    start = 0
+    while start < len(text) and not (text[start].isalnum()):
+        start += 1
+    decoration, text = text[:start], text[start:]
+    if any(not (ch.isspace() or ch in "[【(" or ord(ch) > 0x2000) for ch in decoration):
+        return None  # `"**user**: ",` in a JSON file, `*` or `>` before a name: no marker
+    bracket = ""
+    if "[" in decoration or "【" in decoration:
+        bracket = "["
+    emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
+    if bracket:
+        text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
+    if DIGIT.search(text, 0, 60):
+        text = _without_date(text)
+    colon = ""
+    for sep in (":", "："):
+        at = text.find(sep)
+        # `role::user` keeps its `::`; `You said:` and `User: text` end their label at the colon.
+        while at >= 0 and text[at : at + 2] == "::":
+            at = text.find(sep, at + 2)
+        if at > 0:
+            colon = ":"
+            after = text[at + 1 :].strip()
+            text = text[:at].strip()
+            for mark in ("**", "__"):
+                if bold == "" and text.endswith(mark):
+                    text = text[: -len(mark)].strip()
+                    bold = mark
+                if after.startswith(mark) and (len(after) == 2 or after[2].isspace()):
+                    after = after[2:].strip()
+            inline = after or None
+            text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
+            break
+    else:
+        text = text.rstrip(".…!").strip()
+    trailing = len(text)
+    while trailing > 0 and (_symbol(text[trailing - 1]) or text[trailing - 1].isspace()):
+        trailing -= 1
+    if 0 < trailing < len(text):  # `You 👤`: an emoji after the name
+        emoji += text[trailing:].strip()
+        text = text[:trailing]
+    if not text and emoji:
+        text = emoji  # `## 🤖`: the emoji is the label
+    if not text or not LABEL.match(text) or sum(ch.isdigit() for ch in text) > 3:
+        if not (text and text == emoji):
+            return None
+    # `User 2`, `Assistant #3`: numbered turns of one speaker.
+    key = re.sub(r"[ \t]*+#?\d{1,4}+$", "", text.casefold()) or text.casefold()
+    if key in QA_LABELS:
+        return None
+    words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
+    if not heading and not bold and not bracket and not colon:
+        # A plain short line: any paragraph could be one, unless it names a speaker alone.
+        if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
+            return None
+    if heading is None and not bold and not bracket and colon and inline is not None:
+        # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
+        # of a line with a short label.
+        if len(text.split()) > 1:
+            return None
+    shape_text = shape + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
+    shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
+    return Candidate(shape_text, text, key, inline, words, emoji)
+
+
+def _symbol(char: str) -> bool:
+    """An emoji or a symbol (and the joiners and selectors that build emoji), not a letter."""
+    return unicodedata.category(char) in ("So", "Sk", "Sm", "Cf", "Mn")
+
+
+def _without_date(text: str) -> str:
+    """`User (2025-01-02 10:14): hi`, `Claude · 10:14 AM`: the marker without its date or time
+    (`User: hi`, `Claude`)."""
+    date = DATE_TIME.search(text, 0, 60)
+    if date is None or date.start() == 0:
+        return text
+    start = date.start()
+    while start > 0 and text[start - 1] in " \t([（-—–·|•@,*_":
+        start -= 1
+    end = date.end()
+    while end < len(text) and (text[end] in "0123456789:/.-TZ ,年月日" or text[end].isspace()):
+        end += 1
+    zone = DATE_SUFFIX.match(text, end)
+    if zone:
+        end = zone.end()
+    while end < len(text) and text[end] in ")]）*_":
+        end += 1
+    return (text[:start] + text[end:]).strip()
+
+
+def names_a_speaker(line: str) -> bool:
+    """The line is a speaker's marker and nothing else: `## You`, `**ChatGPT:**`, `## 🤖`."""
+    found = candidate(line) if _may_mark(line) else None
+    if found is None or found.inline is not None:
+        return False
+    if not found.words:
+        return _hint(found) in (USER, ASSISTANT)
+    return found.words <= USER_WORDS | ASSISTANT_WORDS | {"said", "role"}
+
+
+def _may_mark(line: str) -> bool:
+    """A cheap filter before `candidate`: a marker is short, or starts like one, or has its
+    colon near the start (`User: a long question ...`)."""
+    stripped = line.lstrip()
+    lead = stripped[:1]
+    if lead in "-+|>" or lead.isdigit():
+        return False  # a list item, a table row, a quote
+    if lead in "#*_[【<" or not lead.isalnum():
+        return True
+    if ":" in stripped[:45] or "：" in stripped[:45]:
+        return True
+    return len(stripped) <= 80 and stripped.count(" ", 0, 80) <= 6
+
+
+def _hint(found: Candidate) -> str | None:
+    """The role a label's words or emoji hint at, if any."""
+    return _hint_of(found.words, found.emoji)
+
+
+def _hint_of(words: frozenset[str], emoji: str) -> str | None:
+    if words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS):
+        return OTHER
+    user = bool(words & USER_WORDS) or any(ch in USER_EMOJI for ch in emoji)
+    assistant = bool(words & ASSISTANT_WORDS) or any(ch in ASSISTANT_EMOJI for ch in emoji)
+    if any(word.startswith(("gpt", "claude", "gemini", "llama", "qwen")) for word in words):
+        assistant = True
+    if user and not assistant:
+        return USER
+    if assistant and not user:
+        return ASSISTANT
+    return None
+
+
+# --- Reading a file -------------------------------------------------------------------------------
+
+
+def _is_separator(line: str) -> bool:
+    return bool(THEMATIC.match(line) or RULE_LINE.match(line) or HR_TAG.match(line))
+
+
+def _edge_form(line: str) -> tuple[str, ...] | None:
+    """The form of a line at a turn's edge that may be per-message metadata: a date or time line,
+    or a `Key: value` line (bracketed, bold, italic or quoted); None for any other line."""
+    text = line.strip()
+    if len(text) > 300:
+        return None
+    quoted = text.startswith(">")
+    if quoted:
+        text = text.lstrip(">").strip()
+    opener = ""
+    while text[:1] in ("[", "(", "*", "_", "<") and len(opener) < 3:
+        if text[:1] == "<":
+            tag = re.match(r"<([A-Za-z][\w-]*)", text)
+            opener += "<" + (tag.group(1).casefold() if tag else "")
+            break
+        opener += text[:1]
+        text = text[1:]
+    if DIGIT.search(text) and DATE_TIME.search(text) and text.count(" ") < 16:
+        return ("date", str(quoted), opener)
+    key = KEY.match(text) if quoted or opener else None
+    if key:
+        return ("key", str(quoted), opener, key.group(1).casefold())
+    return None
+
+
+def front_matter(lines: Sequence[str]) -> list[int]:
+    """The lines of a `---` front matter block at the top of a file (Obsidian, Jekyll)."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or lines[start].strip() != "---":
+        return []
+    for j in range(start + 1, min(len(lines), start + 80)):
+        if lines[j].strip() in ("---", "..."):
+            body = [k for k in range(start + 1, j) if lines[k].strip()]
+            if body and re.match(r"^[\w-]+[ \t]*+:", lines[body[0]]):
+                return list(range(start, j + 1))
+            return []
+    return []
+
+
+INTERFACE_TITLES = frozenset(
+    {
+        "skip to content",
+        "skip to main content",
+        "open sidebar",
+        "new chat",
+        "share",
+        "conversation with gemini",
+        "gemini",
+        "chatgpt",
+        "claude",
+        "copilot",
+        "deepseek",
+    }
+)
+TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(?:title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
+LINK = re.compile(r"^\[([^\]]++)\]\([^)]*+\)$")
+
+
+def title_key(line: str) -> str | None:
+    """`title: X` / `topic: "X"` (front matter or a metadata list) -> `X`."""
+    match = TITLE_KEY.match(line) if len(line) <= 500 else None
+    return (match.group(1).strip().strip("\"'").strip() or None) if match else None
+
+
+def title_text(text: str) -> str:
+    """A title as a deck name: a Markdown link's text, not the link."""
+    link = LINK.match(text.strip())
+    return link.group(1).strip() if link else text.strip()
+
+
+def interface_line(text: str) -> bool:
+    """A chat page's own line copied with the chat (`Skip to content`): never a title."""
+    return text.strip().casefold() in INTERFACE_TITLES
+
+
+def _title_from(lines: Sequence[str], header: list[int]) -> tuple[str | None, int | None]:
+    """A file's title from the lines before its first turn: a `title:` or `topic:` key (front
+    matter or a metadata list), else the first heading whose text is not a date line."""
+    for i in header:
+        title = title_key(lines[i])
+        if title:
+            return title, i
+    for i in header:
+        heading = HEADING.match(lines[i])
+        if not heading:
+            continue
+        text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
+        if text and not DATE_TIME.search(text) and not interface_line(text):
+            return text, i
+        return None, None
+    return None, None
+
+
+@dataclass
+class _Block:
+    """One turn: its marker line (None for the unmarked first turn), its lines, its role."""
+
+    marker: int | None
+    start: int
+    end: int
+    label: str
+    role: str
+
+
+def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
+    """The turn structure of a file, or None when it has none. `text[i]` says line i is text
+    (not code, not the wrapper fence): only text lines can mark a turn."""
+    count = len(lines)
+    content = [i for i in range(count) if lines[i].strip()]
+    front = front_matter(lines)
+    skip = set(front)
+    found: dict[int, Candidate] = {}
+    for i in content:
+        if text[i] and i not in skip and _may_mark(lines[i]):
+            each = candidate(lines[i])
+            if each is not None:
+                found[i] = each
+    chosen = _choose_shape(lines, content, found, skip)
+    if chosen is not None:
+        markers, roles = chosen
+        blocks = _labeled_blocks(lines, content, markers, roles, found, skip)
+        if blocks is None:
+            return None
+        shape = found[markers[0]].shape
+    else:
+        prefixed = _prefixed_turns(lines, text, content, skip)
+        if prefixed is None:
+            return None
+        blocks, shape, roles = prefixed
+    return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _choose_shape(
+    lines: Sequence[str], content: list[int], found: dict[int, Candidate], skip: set[int]
+) -> tuple[list[int], dict[str, str]] | None:
+    """The marker shape of a file, its marker lines and each label's role; None if no shape
+    recurs, alternates and opens blocks of content as turn markers do."""
+    by_shape: dict[str, list[int]] = {}
+    for i, each in found.items():
+        by_shape.setdefault(each.shape, []).append(i)
+    best: tuple[tuple[int, int, int], list[int], dict[str, str]] | None = None
+    for members in by_shape.values():
+        result = _read_shape(lines, content, found, members, skip)
+        if result is None:
+            continue
+        markers, roles, hinted = result
+        rank = (int(hinted), len(markers), -markers[0])
+        if best is None or rank > best[0]:
+            best = (rank, markers, roles)
+    return None if best is None else (best[1], best[2])
+
+
+def _read_shape(
+    lines: Sequence[str],
+    content: list[int],
+    found: dict[int, Candidate],
+    members: list[int],
+    skip: set[int],
+) -> tuple[list[int], dict[str, str], bool] | None:
+    members = sorted(members)
+    counts = Counter(found[i].key for i in members)
+    hints = {found[i].key: _hint(found[i]) for i in members}
+    hinted_user = any(h == USER for h in hints.values())
+    hinted_assistant = any(h == ASSISTANT for h in hints.values())
+    if hinted_user or hinted_assistant:
+        # A heading of the same shape inside a reply ("## Example") is not a speaker: keep the
+        # labels with a role word; a label without one only when one speaker has no role word
+        # (`**Mara**` / `**Claude**`) and it is about as frequent as the named speaker.
+        top = max(counts[k] for k, h in hints.items() if h in (USER, ASSISTANT))
+        both = hinted_user and hinted_assistant
+        keep = {
+            k for k, h in hints.items() if h is not None or (not both and counts[k] * 2 >= top + 1)
+        }
+        members = [i for i in members if found[i].key in keep]
+        # A label that only ever comes right after another label of its role ("Short answer:"
+        # under "Assistant:") is a line of that speaker's turn.
+        after: dict[str, set[str]] = {}
+        for a, b in zip(members, members[1:], strict=False):
+            after.setdefault(found[b].key, set()).add(found[a].key)
+        inside = {
+            k
+            for k, before in after.items()
+            if all(p != k and hints[p] == hints[k] for p in before) and found[members[0]].key != k
+        }
+        members = [i for i in members if found[i].key not in inside]
+        counts = Counter(found[i].key for i in members)
+    labels = list(counts)
+    if not 2 <= len(labels) <= 4 or len(members) < 2:
+        return None
+    sequence = [found[i].key for i in members]
+    changes = sum(1 for a, b in zip(sequence, sequence[1:], strict=False) if a != b)
+    if changes * 2 < len(sequence) - 1:
+        return None
+    hinted = any(hints[k] in (USER, ASSISTANT) for k in labels)
+    # The blocks each marker opens: its lines up to the next marker.
+    sizes: dict[str, list[int]] = {k: [] for k in labels}
+    asks: Counter[str] = Counter()
+    bounds = members + [len(lines)]
+    position = 0
+    for n, i in enumerate(members):
+        stop = bounds[n + 1]
+        size = 0
+        last = ""
+        while position < len(content) and content[position] <= i:
+            position += 1
+        scan = position
+        while scan < len(content) and content[scan] < stop:
+            size += 1
+            last = lines[content[scan]].strip()
+            scan += 1
+        if found[i].inline:
+            size += 1
+            last = last or found[i].inline or ""
+        sizes[found[i].key].append(size)
+        if last.endswith(("?", "？")):
+            asks[found[i].key] += 1
+    if not hinted:
+        # No role word: only a strong structure will do.
+        if len(members) < 4 or changes * 10 < (len(members) - 1) * 8:
+            return None
+        header = [j for j in content if j < members[0] and j not in skip]
+        if len([j for j in header if not HEADING.match(lines[j])]) > 2:
+            return None
+    roles = _roles(labels, hints, sizes, asks, found[members[0]].key)
+    if roles is None:
+        return None
+    if not hinted:
+        user = [k for k, r in roles.items() if r == USER][0]
+        others = [s for k, r in roles.items() if r == ASSISTANT for s in sizes[k]]
+        if not others or statistics.median(sizes[user]) >= statistics.median(others):
+            return None
+    return members, roles, hinted
+
+
+def _roles(
+    labels: list[str],
+    hints: dict[str, str | None],
+    sizes: dict[str, list[int]],
+    asks: Counter[str],
+    first: str,
+) -> dict[str, str] | None:
+    """Which label is the user's: a role word counts most, then the shortest blocks, the most
+    blocks that end in a question, and speaking first."""
+    speakers = [k for k in labels if hints[k] != OTHER]
+    if len(speakers) < 2:
+        return None
+    medians = {k: statistics.median(sizes[k]) if sizes[k] else 0 for k in speakers}
+    shortest = min(speakers, key=lambda k: medians[k])
+    asking = max(speakers, key=lambda k: asks[k] / max(1, len(sizes[k])))
+
+    def score(k: str) -> float:
+        value = 0.0
+        if hints[k] == USER:
+            value += 3
+        if hints[k] == ASSISTANT:
+            value -= 3
+        value += (k == shortest) + (k == first) + (k == asking and asks[k] > 0)
+        return value
+
+    user = max(speakers, key=score)
+    return {k: (USER if k == user else OTHER if hints[k] == OTHER else ASSISTANT) for k in labels}
+
+
+def _labeled_blocks(
+    lines: Sequence[str],
+    content: list[int],
+    markers: list[int],
+    roles: dict[str, str],
+    found: dict[int, Candidate],
+    skip: set[int],
+) -> list[_Block] | None:
+    blocks: list[_Block] = []
+    bounds = markers + [len(lines)]
+    for n, i in enumerate(markers):
+        key = found[i].key
+        blocks.append(_Block(i, i + 1, bounds[n + 1], found[i].label, roles[key]))
+    # The lines before the first marker: if an assistant speaks first, the user's first turn is
+    # the unmarked text above it (after the file's header).
+    if blocks and blocks[0].role == ASSISTANT:
+        body = [
+            j for j in content if j < markers[0] and j not in skip and not _header_line(lines[j])
+        ]
+        if body:
+            blocks.insert(0, _Block(None, body[0], markers[0], "", USER))
+    return blocks
+
+
+def _header_line(line: str) -> bool:
+    """A line of a file's header: a heading, a separator, a date or `Key: value` line."""
+    text = line.strip()
+    return bool(
+        HEADING.match(line)
+        or _is_separator(line)
+        or _edge_form(line) is not None
+        or (DATE_TIME.search(text) and len(text.split()) <= 8)
+        or re.match(r"^(?:[-*][ \t]++)?[\w-]{1,30}+[ \t]*+:[ \t]", text)
+    )
+
+
+def _prefixed_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A tool that writes every line of the user's turn behind one prefix (aider's `#### `, a
+    REPL's `>>> `): runs of prefixed lines, each followed by a reply; for a heading's hashes,
+    at least one run of several lines, or every line ending in a hard line break (a heading of
+    its own is a heading question, which the heading rule reads)."""
+    best: tuple[int, list[tuple[int, int]], str] | None = None
+    for prefix in PREFIXES:
+        runs: list[tuple[int, int]] = []
+        i = 0
+        while i < len(lines):
+            if text[i] and i not in skip and _has_prefix(lines[i], prefix):
+                # The run's first line is text; the rest may be code to the renderer (`>>> ```
+                # opens a fence inside the quote that `>>>` makes), still behind the prefix.
+                j = i + 1
+                while j < len(lines) and _has_prefix(lines[j], prefix):
+                    j += 1
+                runs.append((i, j))
+                i = j
+            else:
+                i += 1
+        if len(runs) < 2:
+            continue
+        several = any(end - start > 1 for start, end in runs)
+        broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
+        if not (several or broken or prefix[0] == ">"):
+            continue  # a heading of its own: heading questions are read by the heading rule
+        replied = sum(
+            1
+            for n, (start, end) in enumerate(runs)
+            if _has_content(lines, end, runs[n + 1][0] if n + 1 < len(runs) else len(lines))
+        )
+        if replied * 2 < len(runs):
+            continue
+        if best is None or len(runs) > best[0]:
+            best = (len(runs), runs, prefix)
+    if best is None:
+        return None
+    runs = best[1]
+    blocks: list[_Block] = []
+    for n, (start, end) in enumerate(runs):
+        stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
+        blocks.append(_Block(start, start, end, "prefix", USER))
+        blocks.append(_Block(None, end, stop, "", ASSISTANT))
+    prefix = best[2]
+    return blocks, f"`{prefix} ` before each line of the user's turn", {"prefix": USER}
+
+
+#: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
+#: `#### `), a REPL's prompt (`>>> `).
+PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>",)
+
+
+def _has_prefix(line: str, prefix: str) -> bool:
+    return line.startswith(prefix) and (len(line) == len(prefix) or line[len(prefix)] in " \t")
+
+
+def _has_content(lines: Sequence[str], start: int, stop: int) -> bool:
+    return any(lines[k].strip() for k in range(start, stop))
+
+
+# --- Turning blocks into turns ----------------------------------------------------------------
+
+
+def _assemble(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    front: list[int],
+    blocks: list[_Block],
+    shape: str,
+    roles: dict[str, str],
+    found: dict[int, Candidate],
+) -> Turns | None:
+    left_out: dict[int, str] = {}
+    rewrites: dict[int, str] = {}
+    markers: dict[int, tuple[str, str]] = {}
+    first = min(b.marker if b.marker is not None else b.start for b in blocks)
+    header = [j for j in content if j < first]
+    title, title_line = _title_from(lines, header)
+    for j in header:
+        if j != title_line:
+            left_out[j] = HEADER
+    for j in front:
+        if j != title_line:
+            left_out[j] = METADATA
+    # Merge a speaker's turns that follow each other (a tool writes one marker per part).
+    merged: list[_Block] = []
+    for n, block in enumerate(blocks):
+        if block.role == OTHER:
+            following = blocks[n + 1].role if n + 1 < len(blocks) else None
+            if merged and following != ASSISTANT and _thinking(block.label):
+                # A reply's own "### Thought Process" heading, at the markers' level: the reply
+                # goes on under it (its reasoning is found with the reply's).
+                merged[-1].end = block.end
+                continue
+            why = REASONING if _thinking(block.label) else block.label.casefold() or OTHER
+            if block.marker is not None:
+                left_out[block.marker] = MARKER
+                markers[block.marker] = (block.label, OTHER)
+            for j in range(block.start, block.end):
+                if lines[j].strip():
+                    left_out[j] = why
+            if merged:
+                merged[-1].end = block.end
+            continue
+        if merged and merged[-1].role == block.role and block.marker is not None:
+            left_out[block.marker] = MARKER
+            markers[block.marker] = (block.label, block.role)
+            merged[-1].end = block.end
+            continue
+        merged.append(block)
+    prefixed = "before each line" in shape
+    for block in merged:
+        if block.marker is not None and not prefixed:
+            markers[block.marker] = (block.label, block.role)
+    _trim_footer(lines, text, merged[-1], left_out)
+    for block in merged:
+        _second_marker(lines, text, block, left_out, rewrites)
+    if merged[0].role == ASSISTANT and merged[0].marker is not None:
+        if not _edge_lines(lines, merged[0], left_out, False, 1):
+            left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
+    # Per-message metadata: forms that recur at the edges of several turns.
+    forms = _recurring_forms(lines, merged, left_out)
+    for block in merged:
+        _trim_edges(lines, text, block, forms, left_out)
+    _unwrap_fenced_turns(lines, merged, left_out)
+    user: dict[int, str | None] = {}
+    answers: dict[int, int] = {}
+    assistant: dict[int, str] = {}
+    pending: int | None = None
+    for block in merged:
+        if block.role == USER:
+            start, inline = _user_turn(lines, block, found, prefixed, left_out, rewrites)
+            if start is None:
+                if block.marker is not None:
+                    left_out[block.marker] = MARKER + " (an empty turn)"
+                pending = None
+                continue
+            user[start] = inline
+            pending = start
+            if prefixed:
+                answers[start] = block.end
+        else:
+            if block.marker is not None:
+                each = found.get(block.marker)
+                assistant[block.marker] = (each.inline or "") if each else ""
+                if pending is not None:
+                    answers[pending] = block.marker
+            elif pending is not None:
+                answers[pending] = block.start
+            _rebuild_copied_code(lines, block, left_out, rewrites)
+            pending = None
+    if not user:
+        return None
+    described = shape if prefixed else f"`{shape}`"
+    return Turns(
+        described,
+        _label_roles(blocks),
+        user,
+        answers,
+        assistant,
+        left_out,
+        rewrites,
+        title,
+        title_line,
+        markers,
+    )
+
+
+def _thinking(label: str) -> bool:
+    return bool(THOUGHT_WORDS.match(label.strip("*_ ")))
+
+
+def _label_roles(blocks: list[_Block]) -> dict[str, str]:
+    """Each label as first written (`User`, not also `user`) -> its role."""
+    roles: dict[str, str] = {}
+    seen: set[str] = set()
+    for block in blocks:
+        if block.label and block.label != "prefix" and block.label.casefold() not in seen:
+            seen.add(block.label.casefold())
+            roles[block.label] = block.role
+    return roles
+
+
+def _second_marker(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
+) -> None:
+    """A second line naming the turn's speaker right under its marker (`You` then
+    `Sent by you:`) is a marker too."""
+    if block.marker is None:
+        return
+    first = _edge_lines(lines, block, left_out, False, 1)
+    if not first or not text[first[0]] or not _may_mark(lines[first[0]]):
+        return
+    line = lines[first[0]].strip()
+    if block.label and line.endswith((":", "：")) and len(line.split()) <= 6:
+        words = re.split(r"[\W_]+", block.label.casefold())
+        label = {w for w in words if w and not w.isdigit()} - {"said", "role"}
+        if label and label <= set(re.split(r"[\W_]+", line.casefold())):
+            left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
+            return
+    found = candidate(lines[first[0]])
+    if found is None or _hint(found) != block.role:
+        return
+    if found.inline is None:
+        left_out[first[0]] = MARKER
+    else:
+        rewrites[first[0]] = found.inline
+
+
+def _user_turn(
+    lines: Sequence[str],
+    block: _Block,
+    found: dict[int, Candidate],
+    prefixed: bool,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
+) -> tuple[int | None, str | None]:
+    """Where a user turn's question starts, and its text on that line (None: under it)."""
+    if prefixed:
+        for j in range(block.start, block.end):
+            stripped = lines[j].lstrip()
+            rewrites[j] = stripped.lstrip(stripped[:1])[1:].rstrip()  # `#### ` / `>>> ` gone
+        kept = [j for j in range(block.start, block.end) if rewrites[j].strip()]
+        if not kept:
+            return None, None
+        return block.start, rewrites[block.start]
+    body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
+    if block.marker is None:
+        return (body[0], lines[body[0]].strip()) if body else (None, None)
+    each = found.get(block.marker)
+    inline = each.inline if each else None
+    if inline is None and not body:
+        return None, None
+    return block.marker, inline
+
+
+def _unwrap_fenced_turns(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that wraps every message in a bare ``` fence: when the turns of both speakers are
+    each one bare fenced block, the fences are the tool's, not code."""
+    wrapped: list[tuple[int, int]] = []
+    roles: set[str] = set()
+    turns = 0
+    for block in blocks:
+        body = _edge_lines(lines, block, left_out, False, 1)
+        if not body:
+            continue
+        turns += 1
+        head = body[0]
+        tail = _edge_lines(lines, block, left_out, True, 1)[0]
+        opening = BARE_FENCE.match(lines[head])
+        closing = BARE_FENCE.match(lines[tail])
+        if (
+            head < tail
+            and opening
+            and closing
+            and closing.group(1)[0] == opening.group(1)[0]
+            and len(closing.group(1)) >= len(opening.group(1))
+        ):
+            wrapped.append((head, tail))
+            roles.add(block.role)
+    if len(wrapped) >= 2 and len(roles) > 1 and len(wrapped) * 2 >= turns:
+        for head, tail in wrapped:
+            left_out[head] = left_out[tail] = WRAPPER
+
+
+def _recurring_forms(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> set[tuple[str, ...]]:
+    """Edge forms (see `_edge_form`) that open or close two or more turns."""
+    seen: Counter[tuple[str, ...]] = Counter()
+    roles: dict[tuple[str, ...], set[str]] = {}
+    digits: set[tuple[str, ...]] = set()
+    for block in blocks:
+        edge = set()
+        for j in _edge_lines(lines, block, left_out, False) + _edge_lines(
+            lines, block, left_out, True
+        ):
+            form = _edge_form(lines[j])
+            if form is not None:
+                edge.add(form)
+                roles.setdefault(form, set()).add(block.role)
+                if any(ch.isdigit() for ch in lines[j]):
+                    digits.add(form)
+        seen.update(edge)
+    # What a tool writes with every message: a date, a count, or a line in both speakers' turns
+    # (a reply's own "**Note:** ..." closing two answers is not metadata).
+    return {
+        form
+        for form, n in seen.items()
+        if n >= 2 and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+    }
+
+
+def _edge_lines(
+    lines: Sequence[str], block: _Block, left_out: dict[int, str], backwards: bool, count: int = 3
+) -> list[int]:
+    """The first (or last) `count` lines of a turn with content, separators skipped."""
+    found: list[int] = []
+    span = range(block.end - 1, block.start - 1, -1) if backwards else range(block.start, block.end)
+    for j in span:
+        if len(found) == count:
+            break
+        if lines[j].strip() and j not in left_out and not _is_separator(lines[j]):
+            found.append(j)
+    return found
+
+
+def _matches(form: tuple[str, ...] | None, forms: set[tuple[str, ...]]) -> bool:
+    """A line's form is a recurring one, or a `Key: value` line dressed like one (the
+    `[Context: ...]` beside a recurring `[Timestamp: ...]`)."""
+    if form is None:
+        return False
+    if form in forms:
+        return True
+    return any(f[1:3] == form[1:3] and (form[1] == "True" or form[2]) for f in forms)
+
+
+def _trim_edges(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    forms: set[tuple[str, ...]],
+    left_out: dict[int, str],
+) -> None:
+    """Leave out a turn's separators, metadata and (a reply's) opening reasoning, working in
+    from both edges (each line is looked at a fixed number of times)."""
+    head, tail = block.start, block.end - 1
+    while True:
+        while head <= tail and (not lines[head].strip() or head in left_out):
+            head += 1
+        while tail >= head and (not lines[tail].strip() or tail in left_out):
+            tail -= 1
+        if head > tail:
+            return
+        changed = False
+        for j in (tail, head) if tail != head else (head,):
+            if not text[j]:
+                continue
+            line = lines[j]
+            if _is_separator(line):
+                left_out[j] = SEPARATOR
+                changed = True
+            elif _matches(_edge_form(line), forms):
+                left_out[j] = METADATA
+                if line.lstrip().startswith(">"):
+                    _leave_quote_block(lines, j, block, left_out, METADATA)
+                changed = True
+            elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
+                left_out[j] = INTERFACE
+                changed = True
+        if changed:
+            continue
+        if block.role != ASSISTANT:
+            return
+        end = _reasoning_end(lines, head, block.end)
+        if end is None:
+            return
+        rest = end
+        while rest <= tail and (not lines[rest].strip() or rest in left_out):
+            rest += 1
+        if rest > tail:
+            return  # nothing after it: the reply itself
+        for k in range(head, end):
+            if lines[k].strip():
+                left_out[k] = REASONING
+
+
+def _leave_quote_block(
+    lines: Sequence[str], j: int, block: _Block, left_out: dict[int, str], why: str
+) -> None:
+    k = j
+    while k - 1 >= block.start and lines[k - 1].lstrip().startswith(">"):
+        k -= 1
+        left_out[k] = why
+    k = j
+    while k + 1 < block.end and lines[k + 1].lstrip().startswith(">"):
+        k += 1
+        left_out[k] = why
+
+
+def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
+    """If a reply opens with reasoning at line i, the line just past it."""
+    line = lines[i].strip()
+    tag = OPEN_TAG.match(line)
+    if tag:
+        name = tag.group(1).casefold()
+        if name == "div" or name == "details":
+            return _close_of(lines, i, stop, name)
+        if name not in HTML_TAGS or re.search(r"think|reason|thought", name):
+            closing = f"</{name}>"
+            for k in range(i + 1, stop):
+                if lines[k].strip().casefold() == closing:
+                    return k + 1
+            return None
+    bare = line.strip("*_# ").strip()
+    if len(bare.split()) <= 8 and (
+        THOUGHT_WORDS.match(bare) or (DURATION.search(bare) and len(bare.split()) <= 5)
+    ):
+        k = _next_content(lines, i + 1, stop)
+        heading = HEADING.match(lines[k]) if k < stop else None
+        if heading and THOUGHT_WORDS.match((heading.group(2) or "").strip("*_ ")):
+            k = _next_content(lines, k + 1, stop)
+        while k < stop and lines[k].lstrip().startswith(">"):
+            while k < stop and lines[k].lstrip().startswith(">"):
+                k += 1
+            k = _next_content(lines, k, stop)
+        return k
+    heading = HEADING.match(lines[i])
+    if heading and THOUGHT_WORDS.match((heading.group(2) or "").strip("*_ ")):
+        k = _next_content(lines, i + 1, stop)
+        if k < stop and lines[k].lstrip().startswith(">"):
+            while k < stop and lines[k].lstrip().startswith(">"):
+                while k < stop and lines[k].lstrip().startswith(">"):
+                    k += 1
+                k = _next_content(lines, k, stop)
+            return k
+    return None
+
+
+def _close_of(lines: Sequence[str], i: int, stop: int, name: str) -> int | None:
+    """The line past the element opened on line i (`<div ...>` or `<details ...>`), counting
+    nested elements of the same name; a `<div>` counts only when it wraps a `<details>`."""
+    if name == "div":
+        k = _next_content(lines, i + 1, stop)
+        if k >= stop or not lines[k].strip().casefold().startswith("<details"):
+            return None
+    depth = 0
+    opener = re.compile(rf"<{name}\b", re.I)
+    closer = re.compile(rf"</{name}>", re.I)
+    for k in range(i, stop):
+        depth += len(opener.findall(lines[k])) - len(closer.findall(lines[k]))
+        if depth <= 0:
+            return k + 1
+    return None
+
+
+def _next_content(lines: Sequence[str], k: int, stop: int) -> int:
+    while k < stop and not lines[k].strip():
+        k += 1
+    return k
+
+
+def _trim_footer(
+    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+) -> None:
+    """A page copy ends with the page's own lines (`Search`, a disclaimer) after a wide gap:
+    after the last run of three or more blank lines of the last turn, only short lines."""
+    gap_end = None
+    blank = 0
+    for k in range(block.start, block.end):
+        if lines[k].strip():
+            if blank >= 3:
+                gap_end = k
+            blank = 0
+        else:
+            blank += 1
+    if gap_end is None:
+        return
+    rest = [k for k in range(gap_end, block.end) if lines[k].strip() and k not in left_out]
+    before = [k for k in range(block.start, gap_end) if lines[k].strip() and k not in left_out]
+    if not before or not rest or len(rest) > 8:
+        return
+    if all(text[k] and len(lines[k].split()) <= 15 for k in rest):
+        for k in rest:
+            left_out[k] = INTERFACE
+
+
+def _rebuild_copied_code(
+    lines: Sequence[str], block: _Block, left_out: dict[int, str], rewrites: dict[int, str]
+) -> None:
+    """A page copy turns a code block into a language line, `Copy code` (or `Copy`, `Edit`)
+    lines and the bare code: rebuild it as fenced code, up to the first line of prose."""
+    k = block.start
+    while k < block.end:
+        line = lines[k].strip()
+        if len(line) > 20 or not line:
+            k += 1
+            continue
+        after = k + 1
+        copies = []
+        while after < block.end and lines[after].strip().casefold() in COPY_LINES:
+            copies.append(after)
+            after += 1
+        if not (LANGUAGE_LINE.match(line) and copies and "copy" in lines[copies[0]].casefold()):
+            k += 1
+            continue
+        code_end = after
+        while code_end < block.end:
+            current = lines[code_end]
+            if current.strip() and _prose(current):
+                break
+            if not current.strip():
+                nxt = _next_content(lines, code_end, block.end)
+                if nxt >= block.end or _prose(lines[nxt]):
+                    break
+            code_end += 1
+        last = code_end - 1
+        if last < after:
+            k = after
+            continue
+        rewrites[k] = "```" + line.casefold()
+        for c in copies:
+            left_out[c] = INTERFACE
+        rewrites[last] = lines[last] + "\n```"
+        k = code_end
+
+
+def _prose(line: str) -> bool:
+    """A line of a reply's text, not of code: words ending in a sentence's punctuation."""
+    text = line.strip()
+    words = text.split()
+    if line[:1].isspace() or len(words) < 2 or not text.endswith(PROSE_END):
+        return False
+    if words[0].casefold() in CODE_WORDS or not words[0][0].isalpha():
+        return False
+    return len(words) >= 6 or not any(ch in CODE_CHARS for ch in text)

@@ -1,0 +1,535 @@
+"""Chat logs saved by tools and copied from chat pages: the turn-structure pass
+(`chatdeck.turns`).
+
+The fixtures in fixtures/chatlogs/ are real tools' formats (see its README); the properties
+generate chat logs with random marker shapes, label words, languages, separators, metadata and
+reasoning, and check that the notes are the user's turns and the model's replies, nothing more and
+nothing less, whatever the shape.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from unittest.mock import patch
+
+import pytest
+from chatlog_score import CHATLOGS, fixtures, score
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from test_parse import check_every_line_claimed_once, read_bytes, transcript_text
+
+from chatdeck import parse
+from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
+from chatdeck.read import parse_text, read_transcript
+from chatdeck.turns import candidate, find_turns
+
+#: Fixtures the parser does not read right yet, and why.
+NOT_YET = {
+    "gemini-web-copy.txt": "a page copy with no turn markers at all: a plain file to the parser",
+}
+
+
+@pytest.mark.parametrize("name", [name for name in fixtures() if name not in NOT_YET])
+def test_a_tools_chat_log_gives_the_users_turns_and_the_models_replies(name: str) -> None:
+    result = score(name)
+    assert (result.right, result.answers_right) == (result.expected, result.expected), result
+    assert (result.wrong, result.invented, result.missed) == (0, 0, 0), result
+    assert result.leaked == [], result.leaked
+    assert result.title_right, result.title
+
+
+@pytest.mark.parametrize("name", fixtures())
+def test_a_chat_log_loses_no_line_and_says_why_it_left_one_out(name: str) -> None:
+    transcript = read_transcript(CHATLOGS / name, name)
+    parsed = parse_transcript(transcript)
+    check_every_line_claimed_once(transcript, parsed)
+    expected = json.loads((CHATLOGS / name).with_suffix(".expected.json").read_text("utf-8"))
+    if name in NOT_YET:
+        return
+    left_out = {d.line: d.reason for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT}
+    markers = {d.line for d in parsed.decisions if d.verdict is Verdict.MARKER}
+    assert markers or any(note.rule == "turn marker" for note in parsed.notes)
+    for number in left_out:
+        assert transcript.lines[number - 1].strip()
+    # Every line the fixture calls not content is a marker, left out, or the title's line.
+    on_cards = {
+        line.strip()
+        for note in parsed.notes
+        for line in (note.question + "\n" + note.answer).split("\n")
+    }
+    assert not (on_cards & {line.strip() for line in expected["not_content"] if line.strip()})
+
+
+# --- Generated chat logs ----------------------------------------------------------------------
+
+USER_LABELS = ["You", "User", "USER", "Пользователь", "Usuario", "用户", "Benutzer", "Human", "Me"]
+ASSISTANT_LABELS = [
+    "Assistant",
+    "ChatGPT",
+    "Claude",
+    "GPT-4o",
+    "Gemini",
+    "Asistente SQL",
+    "Ассистент",
+    "助手",
+    "AI",
+    "Model",
+]
+#: Marker shapes: the label goes in `{}`; `inline` shapes carry the turn's first line.
+SHAPES = [
+    ("## {}", False),
+    ("### {}", False),
+    ("##### {}:", False),
+    ("# {}", False),
+    ("**{}**", False),
+    ("**{}:**", False),
+    ("**{}**:", True),
+    ("**{}:**", True),
+    ("{}:", False),
+    ("{} said:", False),
+    ("[{}]", False),
+    ("### role::{}", False),
+    ("## {emoji} {}", False),
+    ("▶ {}:", False),
+    ("## {emoji}", False),
+    ("**{}** (2025-01-0{n} 10:1{n})", False),
+    ("### {} · 10:1{n} AM", False),
+    ("{}", False),
+    ("#### {} {n}", False),
+    ("**{}** *(10:1{n})*", False),
+]
+SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
+QUESTIONS = [
+    "what is a closure?",
+    "как работает сборщик мусора?",
+    "¿qué es una transacción?",
+    "什么是协程？",
+    "why?",
+    "give me an example",
+    "Explain the second point",
+    "Compare B-trees and LSM trees",
+    "wie funktioniert ein Index?",
+    "1. what is a mutex?\n2. how is it different from a semaphore?",
+    "this fails:\n\n```\nTypeError: 'NoneType' object is not iterable\n```\n\nwhy",
+    "I have this code:\n\n```python\nfor x in None:\n    pass\n```\nwhat is wrong?",
+]
+ANSWERS = [
+    "A closure keeps the variables of the scope it was made in.",
+    "Short answer: yes.\n\n- first point\n- second point\n\nThat is all.",
+    "Use this:\n\n```python\ndef f():\n    return 1\n```\n\nIt returns one.",
+    "Сборщик мусора находит недостижимые объекты.\n\n1. пометка\n2. очистка",
+    "### Details\n\nThe details are here.\n\n**Note:** mind the edge cases.",
+    "一个协程是可以暂停的函数。\n\n> 引用的一段话\n\n这就是全部。",
+]
+METADATA = [
+    "[Timestamp: 2025/02/1{n} 10:1{n}:03]",
+    "*1{n}.3.2025, 09:1{n}:00*",
+    '<time datetime="2025-03-1{n}T21:14:05.000Z">09:1{n} PM</time>',
+]
+REASONING = [
+    "<details>\n<summary>Thought for 1{n} seconds</summary>\n\nThe user asks.\n\n</details>",
+    "<think>\nThe user wants an answer; keep it short.\n</think>",
+    "**Thought for {n} seconds**\n\n### Thought Process\n\n> weigh the options\n> and answer",
+    '<details type="reasoning" done="true">\n<summary>Thinking</summary>\n&gt; hmm\n</details>',
+]
+EMOJI = {"user": "👤", "assistant": "🤖"}
+
+
+@st.composite
+def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]]:
+    """A chat log as some tool might save it, its turns, and the shape it was drawn with."""
+    shape, inline = draw(st.sampled_from(SHAPES))
+    user = draw(st.sampled_from(USER_LABELS))
+    assistant = draw(st.sampled_from(ASSISTANT_LABELS))
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
+            min_size=1,
+            max_size=5,
+            unique_by=lambda pair: pair[0],
+        )
+    )
+    options = {
+        "separator": draw(st.sampled_from([None, *SEPARATORS])),
+        "metadata": draw(st.sampled_from([None, *METADATA])),
+        "reasoning": draw(st.sampled_from([None, *REASONING])),
+        "title": draw(st.sampled_from([None, "# Closures and friends", "# [A chat](https://x.y)"])),
+        "gap": draw(st.sampled_from(["", "\n", "\n\n"])),
+        # A page copy may name the speaker twice (`You` then `Sent by you:`).
+        "second": draw(st.booleans()) and not inline,
+        # A tool that wraps every message in a bare fence drops the fences inside (Chatbox).
+        "wrap": draw(st.booleans()) and not inline and not any("```" in q + a for q, a in pairs),
+    }
+    return render_chat(shape, inline, user, assistant, pairs, options), pairs, options
+
+
+def render_chat(
+    shape: str,
+    inline: bool,
+    user: str,
+    assistant: str,
+    pairs: list[tuple[str, str]],
+    options: dict[str, object],
+) -> str:
+    def marker(label: str, role: str) -> str:
+        return shape.replace("{emoji}", EMOJI[role]).replace("{}", label).replace("{n}", str(n))
+
+    out: list[str] = []
+    if options["title"]:
+        out += [str(options["title"]), ""]
+    separator, metadata, reasoning = options["separator"], options["metadata"], options["reasoning"]
+    for n, (question, answer) in enumerate(pairs):
+        for role, label, body in (("user", user, question), ("assistant", assistant, answer)):
+            if inline:
+                out.append(f"{marker(label, role)} {body}")
+            else:
+                out += [marker(label, role), ""]
+                if options.get("second") and "{}" in shape:
+                    out += [f"Sent by {label}:"]
+                if role == "assistant" and reasoning:
+                    out += [str(reasoning).replace("{n}", str(n + 1)), ""]
+                out += ["```", body, "```"] if options.get("wrap") else [body]
+            if metadata:
+                out.append(str(metadata).replace("{n}", str(n)))
+            out.append(str(options["gap"]))
+            if separator:
+                out += ["", str(separator), ""]
+    return "\n".join(out) + "\n"
+
+
+def notes_of(text: str) -> list[tuple[str, str]]:
+    parsed = parse_transcript(parse_text(text, "chat.md"))
+    return [(note.question, note.answer) for note in parsed.notes]
+
+
+CHAT_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@CHAT_SETTINGS
+@given(chat())
+def test_a_chat_logs_notes_are_its_turns_whatever_the_markers(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]],
+) -> None:
+    text, pairs, _ = drawn
+    assert notes_of(text) == pairs, text
+    transcript = parse_text(text, "chat.md")
+    check_every_line_claimed_once(transcript, parse_transcript(transcript))
+
+
+@CHAT_SETTINGS
+@given(chat(), st.sampled_from(SHAPES), st.data())
+def test_the_same_chat_in_another_shape_gives_the_same_notes(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]],
+    other: tuple[str, bool],
+    data: st.DataObject,
+) -> None:
+    text, pairs, options = drawn
+    user = data.draw(st.sampled_from(USER_LABELS))
+    assistant = data.draw(st.sampled_from(ASSISTANT_LABELS))
+    again = render_chat(other[0], other[1], user, assistant, pairs, options)
+    assert notes_of(again) == notes_of(text)
+
+
+@CHAT_SETTINGS
+@given(chat(), st.data())
+def test_separators_metadata_and_reasoning_between_turns_change_nothing(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
+) -> None:
+    text, pairs, options = drawn
+    bare = dict(options, separator=None, metadata=None, reasoning=None, wrap=False, second=False)
+    shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
+    plain = render_chat(shape[0], False, "User", "Assistant", pairs, bare)
+    dressed = render_chat(shape[0], False, "User", "Assistant", pairs, options)
+    assert notes_of(dressed) == notes_of(plain) == pairs
+
+
+@st.composite
+def role_play(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
+    """Names with no role word (a role-play tool): the user's turns are the short ones."""
+    names = draw(st.sampled_from([("Mara", "Narrator"), ("Kit", "Oracle"), ("Ana", "Sage")]))
+    shape = draw(st.sampled_from(["**{}:**", "### {}", "[{}]", "**{}**"]))
+    count = draw(st.integers(2, 5))
+    pairs = [
+        (
+            f"what do you see at gate {n}?",
+            f"A long road.\n\nThe gate {n} is open.\n\n- a tree\n- a wall",
+        )
+        for n in range(count)
+    ]
+    out = []
+    for question, answer in pairs:
+        out += [shape.format(names[0]), question, "", shape.format(names[1]), answer, ""]
+    return "\n".join(out), pairs
+
+
+@CHAT_SETTINGS
+@given(role_play())
+def test_names_without_a_role_word_are_told_apart_by_the_turns_shapes(
+    drawn: tuple[str, list[tuple[str, str]]],
+) -> None:
+    text, pairs = drawn
+    assert notes_of(text) == pairs
+
+
+PLAIN_BLOCKS = None  # the parser tests' own transcripts, chat markers included
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(transcript_text())
+@example("what is x?\n\nan x\n\n---\n\nwhat is y?\n\na y\n\n---\n")
+@example(
+    "# Notes\n\n**Pros:**\n\n- fast\n\n**Cons:**\n\n- big\n\n**Pros:**\n\n- a\n\n**Cons:**\n\n- b\n"
+)
+def test_a_plain_transcript_never_loses_a_line_to_the_turn_pass(text: str) -> None:
+    """Files the turn pass finds no chat in parse exactly as without it; and where it finds one,
+    every line is still on a card, the title's, reported, or left out with its reason."""
+    transcript = read_bytes(text.encode())
+    with_pass = parse_transcript(transcript)
+    layout = parse.lay_out(transcript)
+    if find_turns(layout.lines, [kind is LineKind.TEXT for kind in layout.kinds]) is None:
+        with patch.object(parse, "find_turns", lambda lines, text: None):
+            without = parse_transcript(transcript)
+        assert with_pass == without
+    check_every_line_claimed_once(transcript, with_pass)
+
+
+def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted((root / "source").glob("*.txt")):
+        assert build_document(read_transcript(path, path.name)).style.turns is None, path
+
+
+@pytest.mark.parametrize(
+    ("line", "shape", "label", "inline"),
+    [
+        ("**User**", "**<label>**", "User", None),
+        ("**GPT-4o**", "**<label>**", "GPT-4o", None),
+        ("### role::user", "### <label>", "role::user", None),
+        ("## 👤 You", "## <label>", "You", None),
+        ("## Пользователь:", "## <label>:", "Пользователь", None),
+        ("[You]", "[<label>]", "You", None),
+        ("▶ USER:", "<label>:", "USER", None),
+        ("**user**: what is x?", "**<label>**:", "user", "what is x?"),
+        ("**You:** what is x?", "**<label>**:", "You", "what is x?"),
+        ("You said:", "<label>:", "You said", None),
+        (
+            '### role::assistant<span style="x"> (gpt-4.1-mini)</span>',
+            "### <label>",
+            "role::assistant",
+            None,
+        ),
+        ("## 🤖", "## <label>", "🤖", None),
+        ("**User** (2025-01-02 10:14):", "**<label>**:", "User", None),
+        ("### Claude · 10:14 AM", "### <label>", "Claude", None),
+        ("ChatGPT", "<label>", "ChatGPT", None),
+        ("**Assistant (GPT-4)**: hi", "**<label>**:", "Assistant", "hi"),
+        ("Assistant 3:", "<label>:", "Assistant 3", None),
+        ("### You 👤", "### <label>", "You", None),
+        ("**Пользователь:** как дела?", "**<label>**:", "Пользователь", "как дела?"),
+    ],
+)
+def test_a_marker_line_reads_as_a_shape_and_a_label(
+    line: str, shape: str, label: str, inline: str | None
+) -> None:
+    found = candidate(line)
+    assert found is not None
+    assert (found.shape, found.label, found.inline) == (shape, label, inline)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Q: what is x?",
+        "A: an x",
+        "**Note:** mind it",
+        "- **User**",
+        "> **User**",
+        "plain words here",
+    ],
+)
+def test_lines_that_are_no_marker_shape(line: str) -> None:
+    found = candidate(line)
+    assert found is None or found.label.casefold() not in ("q", "a")
+
+
+def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
+    parsed = parse_transcript(read_transcript(CHATLOGS / "deepseek-chat-exporter.md", "d.md"))
+    markers = [d for d in parsed.decisions if d.verdict is Verdict.MARKER]
+    left = {d.reason for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT}
+    assert {d.line for d in markers} >= {3, 9}
+    assert "user's turn" in markers[0].reason and "`## <label>`" in markers[0].reason
+    assert {"separator", "reasoning"} <= left
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "## How do you read file {n}?\n\nWith open().\n\n",  # many labels with a role word
+        "**User**: {n}\n**Assistant**: x\n---\n",
+        "#### line {n}\n####\nreply\n\n",
+        "<details>\n" * 3 + "**You**\n",
+    ],
+)
+def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
+    times = []
+    for count in (1000, 10000):
+        text = "".join(piece.replace("{n}", str(n)) for n in range(count))
+        lines = text.split("\n")
+        start = time.perf_counter()
+        find_turns(lines, [True] * len(lines))
+        times.append(time.perf_counter() - start)
+    assert times[1] < 25 * times[0] + 0.05, times
+
+
+def test_the_turn_pass_is_linear() -> None:
+    turn = "## User\n\nwhat is x?\n\n---\n\n## Assistant\n\n**Thought for 3 s**\n\n> hm\n\nan x\n"
+    times = []
+    for count in (500, 5000):
+        lines = (turn * count).split("\n")
+        start = time.perf_counter()
+        turns = find_turns(lines, [True] * len(lines))
+        times.append(time.perf_counter() - start)
+        assert turns is not None and len(turns.user) == count
+    assert times[1] < 25 * times[0] + 0.05
+
+
+# --- Plain files: requests without a question mark -----------------------------------------
+
+REQUESTS = """what is a window function?
+
+A window function computes a value over a set of rows related to the current row.
+
+Explain the frame clause ROWS BETWEEN
+
+ROWS BETWEEN sets which rows around the current one the window covers.
+
+how is RANGE different?
+
+RANGE groups peers with equal values.
+
+Compare RANGE and GROUPS
+
+GROUPS counts peer groups, RANGE compares values.
+
+Give me an example with dates.
+
+Use RANGE BETWEEN INTERVAL '7 days' PRECEDING AND CURRENT ROW.
+
+Write the query with a frame like this: each row and the two before it.
+
+The frame is written after ORDER BY.
+
+Explain more about it in the
+docs (a line inside a paragraph)
+"""
+
+
+def test_requests_without_a_question_mark_are_guessed_and_flagged() -> None:
+    parsed = parse_transcript(parse_text(REQUESTS, "requests.txt"))
+    questions = [(note.line, note.question, note.confidence) for note in parsed.notes]
+    assert questions == [
+        (1, "what is a window function?", "high"),
+        (5, "Explain the frame clause ROWS BETWEEN", "low"),
+        (9, "how is RANGE different?", "high"),
+        (13, "Compare RANGE and GROUPS", "low"),
+        (17, "Give me an example with dates.", "low"),
+    ]
+    assert sum("guessed a question" in str(p) for p in parsed.problems) == 3
+
+
+def test_a_request_no_rule_took_is_listed_as_a_near_miss() -> None:
+    text = (
+        "# Notes\n\nQ: what is a frame?\nA: the rows a window covers.\n\nShow the query plan\n\nx\n"
+    )
+    parsed = parse_transcript(parse_text(text, "near.txt"))
+    assert [note.question for note in parsed.notes] == ["what is a frame?"]
+    near = [d for d in parsed.decisions if d.verdict is Verdict.KEPT]
+    assert [(d.line, "without `?`" in d.reason) for d in near] == [(6, True)]
+
+
+def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
+    parsed = parse_transcript(parse_text("Q: what is x?\nA:**bold text** and more\n", "b.txt"))
+    assert parsed.notes[0].answer == "**bold text** and more"
+    parsed = parse_transcript(parse_text("**Q:**what is x?\n**A:** an x\n", "b.txt"))
+    assert (parsed.notes[0].question, parsed.notes[0].answer) == ("what is x?", "an x")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "---\ntitle: Window functions\ntags: [sql]\n---\n\nwhat is x?\n\nan x\n",
+            "Window functions",
+        ),
+        ('---\ntopic: "Probes"\n---\n# Notes\n\nwhat is x?\n\nan x\n', "Probes"),
+        ("Skip to content\n\nwhat is x?\n\nan x\n", None),
+        ("# [Window functions](https://x.y/z)\n\nwhat is x?\n\nan x\n", "Window functions"),
+        ("## You\n\nwhat is x?\n\n## ChatGPT\n\nan x\n", None),
+        ("Skip to content\nYou said:\nwhat is x?\nChatGPT said:\nan x\n", None),
+    ],
+)
+def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
+    text: str, title: str | None
+) -> None:
+    transcript = parse_text(text, "t.md")
+    parsed = parse_transcript(transcript)
+    assert parsed.title == title
+    assert [note.question for note in parsed.notes] == ["what is x?"]
+    assert parsed.problems == []
+    check_every_line_claimed_once(transcript, parsed)
+
+
+def test_an_example_dialogue_inside_an_answer_makes_no_chat_log() -> None:
+    text = (
+        "how do I write a system prompt for a support bot?\n\n"
+        "Keep it short and give an example exchange, like this:\n\n"
+        "User: my order is late\nAssistant: Sorry about that. What is the order number?\n\n"
+        "User: it is 1234\nAssistant: Thanks, it ships tomorrow.\n\n"
+        "what about tone?\n\nFriendly but brief.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "example.txt"))
+    assert [note.question for note in parsed.notes] == [
+        "how do I write a system prompt for a support bot?",
+        "what about tone?",
+    ]
+    assert "User: it is 1234" in parsed.notes[0].answer
+
+
+def test_a_question_like_title_over_the_first_turn_keeps_the_chat_log() -> None:
+    text = "Skip to content\nWhy does my borrow fail?\nYou said:\nwhat is x?\nChatGPT said:\nan x\n"
+    parsed = parse_transcript(parse_text(text, "copy.txt"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [("what is x?", "an x")]
+
+
+@CHAT_SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
+        min_size=2,
+        max_size=5,
+        unique_by=lambda pair: pair[0],
+    ),
+    st.sampled_from(["#### ", ">>> "]),
+)
+def test_a_prompt_prefix_before_each_line_of_the_users_turn(
+    pairs: list[tuple[str, str]], prefix: str
+) -> None:
+    """aider's `#### `, a REPL's `>>> `: the user's lines are the prefixed ones, the reply is
+    what follows (here the answers hold no line that starts with the prefix)."""
+    out = []
+    for question, answer in pairs:
+        out += [prefix + line if line else prefix.rstrip() for line in question.split("\n")]
+        out += ["", answer, ""]
+    text = "\n".join(out)
+    assert notes_of(text) == pairs, text
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in CHATLOGS.iterdir() if p.suffix == ".json") + ["README.md"]
+)
+def test_the_expectations_and_the_readme_beside_the_chat_logs_give_no_notes(name: str) -> None:
+    """`build_deck.py tests/fixtures/chatlogs` reads them too: the markers quoted in them
+    (`"**user**: ",`, a table of formats) are no chat."""
+    assert parse_transcript(read_transcript(CHATLOGS / name, name)).notes == []
