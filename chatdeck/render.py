@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -54,30 +55,102 @@ PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f5"  # as a regex character range
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
 RESERVED = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{PLACEHOLDER_CHARACTERS}]")
 
-# After a newline: the next line goes on with the paragraph (it is not blank and does not open
-# a quote, heading, list item, fence or rule, which would end the paragraph; raw HTML cannot,
-# as `protect` neutralizes it).
-PARAGRAPH_GOES_ON = (
-    r"(?![ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~|[-*_]{3}))"
-)
+# After a newline, a line that ends a paragraph: it is blank, or opens a quote, heading, list
+# item, fence or rule (raw HTML cannot, as `protect` neutralizes it).
+PARAGRAPH_BREAK = r"[ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~|[-*_]{3})"
+PARAGRAPH_BREAKS = re.compile(r"\n(?=" + PARAGRAPH_BREAK + ")")
 
-# Tried left to right at each position; code spans come first so nothing inside them is touched.
-INLINE = re.compile(
+# What `protect` takes out of prose, tried left to right at each position, in this order: a
+# code span (first, so nothing inside one is touched), a character reference to a placeholder
+# character (cmark would decode it into one), display math, inline math, `$$` math, `$` math,
+# an escape (an escaped backtick opens no code span), an autolink, a `<`. The forms whose
+# closer can be far away match only their opener here, and `Closers` finds the closer: a code
+# span closes with the next run of as many backticks in the same paragraph, `\[`, `\(` and `$$`
+# with the next `\]`, `\)` and `$$`. So no opener scans the text again when an earlier one has
+# found no closer, and a field is read in time linear in its length. The other forms end
+# within a line or at the next `<` or `$`.
+TOKEN = re.compile(
     r"(?=[`\\$<&])"  # every alternative starts with one of these: skip other positions fast
-    # A code span opens with a whole run of backticks and closes with a run as long, in the
-    # same paragraph: not across a line that would start a block of its own.
-    r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n" + PARAGRAPH_GOES_ON + r")*?[^`](?P=ticks)"
-    r"(?!`))"
-    # A character reference to a placeholder character: cmark would decode it into one.
+    r"(?:(?P<code>(?<!`)`+)"
     r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-5]|0*6372[89]|0*6373[0-3]);)"
-    r"|(?P<display>\\\[[\s\S]+?\\\])"
-    r"|(?P<inline>\\\([\s\S]+?\\\))"
-    r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
+    r"|(?P<display>\\\[)"
+    r"|(?P<inline>\\\()"
+    r"|(?P<ddollar>\$\$(?=\S))"
     r"|(?P<dollar>(?<![\\$\w])\$(?=[^\s$])[^$\n]+?(?<=[^\s\\])\$(?![\d$\w]))"
-    r"|(?P<escaped>\\[\\$<`])"  # an escaped backtick opens no code span
+    r"|(?P<escaped>\\[\\$<`])"
     r"|(?P<autolink><(?:https?|mailto):[^<>\s]+>)"
     r"|(?P<lt><))"
 )
+#: The closer of each form that `TOKEN` matches only the opener of (a code span: see `Closers`).
+CLOSER = {"display": "\\]", "inline": "\\)", "ddollar": "$$"}
+BACKTICKS = re.compile("`+")
+
+
+class Closers:
+    """Where the forms that `TOKEN` opens end, for openers asked about left to right: each
+    search starts past the last one's, so all of them together read the text once."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.found: dict[str, tuple[int, int]] = {}  # closer -> (searched from, found at)
+        self.runs: dict[int, tuple[int, int]] | None = None  # backtick run start -> closer
+        self.breaks: list[int] = []
+
+    def after(self, closer: str, start: int) -> int:
+        """The end of the first `closer` that starts at `start` or after, or -1."""
+        searched, at = self.found.get(closer, (-1, -1))
+        if searched < 0 or (0 <= at < start):
+            at = self.text.find(closer, start)
+            self.found[closer] = (start, at)
+        return at + len(closer) if at >= 0 else -1
+
+    def code(self, start: int, end: int) -> int:
+        """The end of the code span whose opening run of backticks is `start`..`end`, or -1:
+        the next run as long, with no line that ends the paragraph in between (the line
+        break right before the closing run may be one)."""
+        if self.runs is None:
+            self._index_runs()
+        assert self.runs is not None
+        closer = self.runs.get(start)
+        if closer is None:
+            return -1
+        close_start, close_end = closer
+        paragraph_break = bisect_left(self.breaks, end)
+        if paragraph_break < len(self.breaks) and self.breaks[paragraph_break] < close_start - 1:
+            return -1
+        return close_end
+
+    def _index_runs(self) -> None:
+        runs = [match.span() for match in BACKTICKS.finditer(self.text)]
+        following: dict[int, tuple[int, int]] = {}  # run length -> the next run that long
+        self.runs = {}
+        for run_start, run_end in reversed(runs):
+            closer = following.get(run_end - run_start)
+            if closer is not None:
+                self.runs[run_start] = closer
+            following[run_end - run_start] = (run_start, run_end)
+        self.breaks = [match.start() for match in PARAGRAPH_BREAKS.finditer(self.text)]
+
+
+def prose_tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of what `protect` takes out of `text`, left to right (see `TOKEN`)."""
+    closers = Closers(text)
+    search = TOKEN.search
+    position = 0
+    while (match := search(text, position)) is not None:
+        kind = match.lastgroup
+        assert kind is not None
+        start, end = match.span()
+        if kind == "code":
+            end = closers.code(start, end)
+        elif kind in CLOSER:
+            end = closers.after(CLOSER[kind], start + 3)
+        if end < 0:  # no closer: no other form starts with that character; go on past it
+            position = match.end() if kind == "code" else start + 1
+            continue
+        yield start, end, kind
+        position = end
+
 
 ALLOWED_TAGS = {
     "a",
@@ -197,25 +270,28 @@ def _protect_prose(text: str, math: list[tuple[str, str]]) -> str:
     """Text outside code blocks: math lifted, `<` neutralized, and emphasis next to CJK text
     made to pair as CJK-friendly renderers pair it (`cjk_emphasis`). Code spans, math, escapes
     and autolinks are opaque to the emphasis pass."""
-    if not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: exactly CommonMark
-        return INLINE.sub(lambda match: _protect_token(match, math), text)
     pieces: list[str] = []
+    position = 0
+    if not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: exactly CommonMark
+        for start, end, kind in prose_tokens(text):
+            pieces += (text[position:start], _protect_token(kind, text[start:end], math))
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
     opaque: list[tuple[int, int]] = []
-    length = start = 0
-    for match in INLINE.finditer(text):
-        pieces.append(text[start : match.start()])
+    length = 0
+    for start, end, kind in prose_tokens(text):
+        pieces.append(text[position:start])
         length += len(pieces[-1])
-        pieces.append(_protect_token(match, math))
+        pieces.append(_protect_token(kind, text[start:end], math))
         opaque.append((length, length + len(pieces[-1])))
         length += len(pieces[-1])
-        start = match.end()
-    pieces.append(text[start:])
+        position = end
+    pieces.append(text[position:])
     return cjk_emphasis("".join(pieces), opaque)
 
 
-def _protect_token(match: re.Match[str], math: list[tuple[str, str]]) -> str:
-    kind = match.lastgroup
-    text = match.group(0)
+def _protect_token(kind: str, text: str, math: list[tuple[str, str]]) -> str:
     if kind == "code":  # math stays as typed; `<` is taken out all the same (see LESS_THAN)
         return text.replace("<", LESS_THAN)
     if kind == "autolink":
