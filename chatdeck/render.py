@@ -19,8 +19,11 @@ Passes around one call to cmark-gfm (GitHub's own Markdown parser):
 
 from __future__ import annotations
 
+import gc
 import html
 import re
+import signal
+import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,6 +42,48 @@ if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+
+# How much one field may cost (README, "Limits"). Every stage reads a field in time linear in
+# its length; these bound what the stages make of it. Past one, the field, or the code block,
+# is shown as the text it holds, and the field's `limited` says why (a warning names it).
+#: A field's HTML, in characters. A field whose Markdown is longer is not rendered at all, and
+#: neither is one whose tables or HTML would be larger (cmark-gfm's HTML, or with its code
+#: highlighted: a block whose colours would take the field past it is shown plain).
+FIELD_LIMIT = 2_000_000
+#: Table cells in a field, counted in the Markdown before cmark-gfm fills every row out to its
+#: header's width (a header of 1,000 columns over 500 one-cell rows makes 500,000 cells).
+TABLE_CELL_LIMIT = 100_000
+#: Block quotes and list items nested in one another. The sanitizer's HTML parser takes time
+#: in proportion to the depth for every element it opens; no answer nests 32 deep.
+NESTING_LIMIT = 32
+#: A code block longer than this (characters) is shown without highlighting.
+HIGHLIGHT_CHAR_LIMIT = 100_000
+#: CPU time a code block may take to highlight: this, plus `HIGHLIGHT_SECONDS_PER_CHAR` for
+#: each character. Some of Pygments' lexers take time growing with the square of the length
+#: (or worse) on text made for it; real code takes 1 to 3 microseconds a character.
+HIGHLIGHT_SECONDS = 0.01
+HIGHLIGHT_SECONDS_PER_CHAR = 25e-6
+#: CPU time a process may spend past blocks' own allowances, in all: the first block that
+#: needs a lexer another one nests (HTML's JavaScript, a language in a Markdown block) pays
+#: for Pygments compiling it, up to 0.2 s for the largest, once per process.
+HIGHLIGHT_SPARE_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class RenderLimits:
+    """The limits a field is rendered within (the constants above, unless a test lowers them)."""
+
+    field: int = FIELD_LIMIT
+    table_cells: int = TABLE_CELL_LIMIT
+    nesting: int = NESTING_LIMIT
+    highlight_chars: int = HIGHLIGHT_CHAR_LIMIT
+    highlight_seconds: float = HIGHLIGHT_SECONDS
+    highlight_seconds_per_char: float = HIGHLIGHT_SECONDS_PER_CHAR
+    #: The most of this process's spare time one block may take (`HIGHLIGHT_SPARE_SECONDS`).
+    highlight_spare_seconds: float = HIGHLIGHT_SPARE_SECONDS
+
+
+LIMITS = RenderLimits()
 # Private-use characters: inert for Markdown and the sanitizer, and stripped from the input
 # first, so a transcript can never forge a placeholder.
 PLACEHOLDER = "\uf8f0{}\uf8f1"
@@ -401,30 +446,79 @@ def _math_source(math: list[tuple[str, str]], match: re.Match[str]) -> str:
     return math[index][1] if index < len(math) else "\ufffd"
 
 
-def lift_code_blocks(html_text: str, math: list[tuple[str, str]]) -> tuple[str, list[str]]:
-    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks).
-    Math in a block (should protect ever have taken code for text) goes back as typed."""
+def lift_code_blocks(
+    html_text: str, math: list[tuple[str, str]], limits: RenderLimits = LIMITS
+) -> tuple[str, list[str], list[str]]:
+    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks, why
+    blocks were left plain). Math in a block (should protect ever have taken code for text)
+    goes back as typed. A block is highlighted within `limits` (`highlight_block`), and only
+    while the field's HTML stays within `limits.field`."""
     blocks: list[str] = []
+    limited: list[str] = []
+    size = len(html_text)
 
     def lift(match: re.Match[str]) -> str:
-        blocks.append(_highlight_block(match, math))
+        nonlocal size
+        name = f"code block {len(blocks) + 1}"
+        block, why = highlight_block(match, math, limits, limits.field - size, name)
+        size += len(block) - len(match.group(0))
+        blocks.append(block)
+        if why:
+            limited.append(why)
         return CODE_PLACEHOLDER.format(len(blocks) - 1)
 
-    return PRE_BLOCK.sub(lift, html_text), blocks
+    return PRE_BLOCK.sub(lift, html_text), blocks, limited
 
 
-def _highlight_block(match: re.Match[str], math: list[tuple[str, str]]) -> str:
+def highlight_block(
+    match: re.Match[str],
+    math: list[tuple[str, str]],
+    limits: RenderLimits = LIMITS,
+    room: int | None = None,
+    name: str = "code block",
+) -> tuple[str, str | None]:
+    """A `<pre lang=..><code>` block of cmark's -> its HTML, highlighted if its language is
+    known and it is within `limits` (and its HTML grows by at most `room` characters), else
+    plain; and why it was left plain, if a limit did it."""
     language = html.unescape(match.group(1) or "").strip().lower()
     code = html.unescape(match.group(2)).replace(LESS_THAN, "<")
     if math:
         code = PLACEHOLDER_PATTERN.sub(lambda m: _math_source(math, m), code)
+    plain = f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
     session = session_lexer(code, language)
-    highlighted = highlight_code(code, session or language)
+    lexer = session or language
+    if not lexer or _lexer(lexer) is None:
+        return plain, None
+    first = next((line.strip() for line in code.split("\n", 50)[:50] if line.strip()), "")
+    named = f"{name} ({language}, {_size(len(code))}"
+    named += f", starting {first[:40]!r})" if first else ")"
+    if len(code) > limits.highlight_chars:
+        return plain, f"{named} not highlighted: longer than {_size(limits.highlight_chars)}"
+    seconds = limits.highlight_seconds + limits.highlight_seconds_per_char * len(code)
+    highlighted = highlight_within(code, lexer, seconds, limits.highlight_spare_seconds)
     if highlighted is None:
-        return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
+        return plain, (
+            f"{named} not highlighted: Pygments took more than the {seconds:.2f} s of CPU "
+            "time allowed for its length"
+        )
     classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
     classes += " console" if session else ""
-    return f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+    block = f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+    if room is not None and len(block) - len(match.group(0)) > room:
+        return plain, (
+            f"{named} not highlighted: with its colours the field's HTML would be longer than "
+            f"{_size(limits.field)}"
+        )
+    return block, None
+
+
+def _size(characters: int) -> str:
+    """A length for a message: `900 characters`, `12 KB`, `2.1 MB` (of characters)."""
+    if characters < 1000:
+        return f"{characters} characters"
+    if characters < 1_000_000:
+        return f"{round(characters / 1000, 1):g} KB"
+    return f"{round(characters / 1_000_000, 1):g} MB"
 
 
 # Interactive sessions in a block named for their language: the prompt that opens them.
@@ -487,6 +581,77 @@ def highlight_code(code: str, language: str) -> str | None:
     return str(highlight(code, lexer, _formatter()))
 
 
+class HighlightTimeout(Exception):
+    """Highlighting a block took longer than it was allowed (see `highlight_within`)."""
+
+
+class _Deadline:
+    """This process's state for `highlight_within`."""
+
+    armed = False  # a block is being highlighted
+    spare = HIGHLIGHT_SPARE_SECONDS  # CPU time left past blocks' own allowances
+
+
+def _on_deadline(signum: int, frame: object) -> None:
+    if _Deadline.armed:
+        raise HighlightTimeout
+
+
+def highlight_within(
+    code: str, language: str, seconds: float, spare: float = HIGHLIGHT_SPARE_SECONDS
+) -> str | None:
+    """`highlight_code`, or None when it takes more than `seconds` of this process's CPU time,
+    and more than what is left of the process's spare time (up to `spare` of it), which the
+    excess is taken from.
+
+    Pygments' regular expressions cannot be bounded any other way: the deadline is a timer of
+    CPU time (`ITIMER_VIRTUAL`, so a loaded machine does not shorten it), whose signal
+    interrupts the regular expression engine. It runs on the main thread of a POSIX process
+    (where chatdeck renders: the build's process and its workers); elsewhere only the size
+    limit bounds a block."""
+    if not _deadline_available():
+        return highlight_code(code, language)
+    allowed = max(seconds + min(spare, _Deadline.spare), 1e-6)  # 0 would set no timer
+    left = 0.0  # of `allowed`, once the block is done: the spare time it did not take
+    collecting = gc.isenabled()
+    gc.disable()  # a collection of the whole heap is not the block's time
+    try:
+        _Deadline.armed = True
+        try:
+            signal.setitimer(signal.ITIMER_VIRTUAL, allowed)
+            return highlight_code(code, language)
+        finally:
+            _Deadline.armed = False
+            left = signal.setitimer(signal.ITIMER_VIRTUAL, 0)[0]
+    except HighlightTimeout:
+        return None
+    finally:
+        _Deadline.armed = False
+        taken = max(0.0, allowed - left - seconds)  # past the block's own `seconds`
+        _Deadline.spare = max(0.0, _Deadline.spare - taken)
+        if collecting:
+            gc.enable()
+
+
+def _deadline_available() -> bool:
+    """Whether `highlight_within` can set its timer: a POSIX main thread, whose SIGVTALRM
+    nothing else uses. The handler, once set, stays (it acts only while a block runs)."""
+    if not hasattr(signal, "setitimer"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    handler = signal.getsignal(signal.SIGVTALRM)
+    if handler is _on_deadline:
+        return True
+    if handler != signal.SIG_DFL or signal.getitimer(signal.ITIMER_VIRTUAL)[0]:
+        return False
+    try:
+        signal.signal(signal.SIGVTALRM, _on_deadline)
+    except ValueError:  # not the main interpreter
+        return False
+    return True
+
+
 def _image(match: re.Match[str], resolve_image: Callable[[str], str | None] | None) -> str:
     src, alt = html.unescape(match.group(1)), match.group(2)
     name = resolve_image(src) if resolve_image else None
@@ -518,17 +683,29 @@ def sanitize(html_text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RenderedField:
-    """A field's card HTML, and the TeX macros `guard` showed as text instead of letting
-    MathJax run them (for a warning)."""
+    """A field's card HTML, the TeX macros `guard` showed as text instead of letting MathJax
+    run them, and what was shown plain because it went past a limit (`RenderLimits`), each a
+    sentence for a warning."""
 
     html: str
     removed_macros: tuple[str, ...] = ()
+    limited: tuple[str, ...] = ()
 
 
 def render_field(
-    markdown: str, resolve_image: Callable[[str], str | None] | None = None
+    markdown: str,
+    resolve_image: Callable[[str], str | None] | None = None,
+    limits: RenderLimits = LIMITS,
 ) -> RenderedField:
-    """Markdown -> the sanitized, guarded HTML of a card field."""
+    """Markdown -> the sanitized, guarded HTML of a card field, within `limits`."""
+    if len(markdown) > limits.field:
+        return plain_field(markdown, f"its Markdown is longer than {_size(limits.field)}")
+    cells = table_cells(markdown, limits.table_cells)
+    if cells > limits.table_cells:
+        return plain_field(
+            markdown,
+            f"its tables would fill out to about {cells:,} cells, over {limits.table_cells:,}",
+        )
     images: set[str] = set()
 
     def resolve(src: str) -> str | None:
@@ -543,20 +720,94 @@ def render_field(
     if removed:  # shown in the formula as its name in monospace; `guard` makes sure of it
         math = [(UNSAFE_TEX.sub(SHOWN_IN_MATH, tex), typed) for tex, typed in math]
     rendered = unflank(cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS))
-    rendered, code_blocks = lift_code_blocks(rendered, math)
+    too_much = over_limits(rendered, limits)
+    if too_much:
+        return plain_field(markdown, too_much)
+    rendered, code_blocks, limited = lift_code_blocks(rendered, math, limits)
     rendered = finish(rendered, math, resolve)
     if code_blocks:
         rendered = put_back_code_blocks(rendered, code_blocks)
+    if len(rendered) > limits.field:
+        return plain_field(markdown, f"its HTML would be longer than {_size(limits.field)}")
     rendered = sanitize(rendered).strip()
     rendered = RESERVED_LEFT.sub("\ufffd", rendered.replace(LESS_THAN, "&lt;"))
     language = language_of(markdown)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'
     guarded = guard(rendered, images)
-    if removed:
+    if removed or limited:
         names = tuple(dict.fromkeys([*removed, *guarded.removed_macros]))
-        return RenderedField(guarded.html, names)
+        return RenderedField(guarded.html, names, tuple(limited))
     return guarded
+
+
+def over_limits(html_text: str, limits: RenderLimits) -> str | None:
+    """Why cmark-gfm's HTML (or a page's reply rebuilt) is too much for a field, if it is."""
+    if len(html_text) > limits.field:
+        return f"its HTML would be longer than {_size(limits.field)}"
+    depth = nesting_depth(html_text, limits.nesting)
+    if depth > limits.nesting:
+        return f"its block quotes and lists nest {depth:,} deep, over {limits.nesting}"
+    return None
+
+
+def plain_field(text: str, why: str) -> RenderedField:
+    """A field shown as the text it holds, in a `pre` (nothing in it is Markdown or HTML), for
+    a field past a limit: `why` says which, for the warning. The last steps are every field's:
+    the sanitizer and `guard` see this HTML too."""
+    text = RESERVED.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    rendered = f'<pre class="code plain"><code>{html.escape(text, quote=False)}</code></pre>'
+    rendered = sanitize(rendered)
+    language = language_of(text)
+    if language:
+        rendered = f'<div lang="{language}">{rendered}</div>'
+    guarded = guard(rendered)
+    return RenderedField(guarded.html, guarded.removed_macros, (f"shown as plain text: {why}",))
+
+
+# A delimiter row of a table (`|---|:--:|`), maybe inside quotes or list items, and what ends a
+# table's rows (a blank line). Over-counting is fine: the count only has to reach a limit
+# when cmark-gfm would make that many cells.
+TABLE_DELIMITER_ROW = re.compile(
+    r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$", re.MULTILINE
+)
+TABLE_CELL_DASHES = re.compile(r"-+")
+BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+
+
+def table_cells(markdown: str, limit: int = TABLE_CELL_LIMIT) -> int:
+    """At least the table cells cmark-gfm would write for `markdown` (every row has as many as
+    the delimiter row under the header), counted up to just past `limit`."""
+    if "|" not in markdown:
+        return 0
+    cells = 0
+    position = 0
+    while cells <= limit:
+        row = TABLE_DELIMITER_ROW.search(markdown, position)
+        if row is None:
+            break
+        end = BLANK_LINE.search(markdown, row.end())
+        position = end.start() + 1 if end else len(markdown)
+        rows = 1 + markdown.count("\n", row.end(), position)
+        cells += len(TABLE_CELL_DASHES.findall(row.group(0))) * rows
+        if position >= len(markdown):
+            break
+    return cells
+
+
+NESTED_BLOCK = re.compile(r"<(/?)(?:blockquote|li)\b")
+
+
+def nesting_depth(html_text: str, limit: int = NESTING_LIMIT) -> int:
+    """How deep block quotes and list items nest in `html_text`: exactly when it holds more
+    than `limit` of them, else 0 (they cannot nest deeper than there are)."""
+    if html_text.count("<blockquote") + html_text.count("<li") <= limit:
+        return 0
+    depth = deepest = 0
+    for tag in NESTED_BLOCK.finditer(html_text):
+        depth += -1 if tag.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | None = None) -> str:
