@@ -19,6 +19,7 @@ Passes around one call to cmark-gfm (GitHub's own Markdown parser):
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import html
 import re
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING
 
 import cmarkgfm
 import nh3
+from cmarkgfm import _cmark, cmark
 from cmarkgfm.cmark import Options
 
 from chatdeck.cjk import CJK_NEXT_TO_DELIMITER, cjk_emphasis, unflank
@@ -49,7 +51,7 @@ CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
 #: A field's HTML, in characters. A field whose Markdown is longer is not rendered at all, and
 #: neither is one whose tables or HTML would be larger (cmark-gfm's HTML, or with its code
 #: highlighted: a block whose colours would take the field past it is shown plain).
-FIELD_LIMIT = 2_000_000
+FIELD_LIMIT = 1_000_000
 #: Table cells in a field, counted in the Markdown before cmark-gfm fills every row out to its
 #: header's width (a header of 1,000 columns over 500 one-cell rows makes 500,000 cells).
 TABLE_CELL_LIMIT = 100_000
@@ -95,7 +97,10 @@ CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
 # the end it becomes `&lt;`, which shows as `<` in text and in code alike.
 LESS_THAN = "\uf8f4"
 # U+F8F5 is `chatdeck.cjk.FLANK`: a marker beside emphasis next to CJK text, gone after cmark.
-PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f5"  # as a regex character range
+# Every `&amp;` stands in for itself as this character while the sanitizer runs: it takes time
+# growing with the square of the `&` in one text or attribute (see `sanitize`).
+AMPERSAND = "\uf8f6"
+PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f6"  # as a regex character range
 # Replaced by U+FFFD before anything else: the placeholder characters, and the control
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
 RESERVED = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{PLACEHOLDER_CHARACTERS}]")
@@ -117,7 +122,7 @@ PARAGRAPH_BREAKS = re.compile(r"\n(?=" + PARAGRAPH_BREAK + ")")
 TOKEN = re.compile(
     r"(?=[`\\$<&])"  # every alternative starts with one of these: skip other positions fast
     r"(?:(?P<code>(?<!`)`+)"
-    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-5]|0*6372[89]|0*6373[0-3]);)"
+    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-6]|0*6372[89]|0*6373[0-4]);)"
     r"|(?P<display>\\\[)"
     r"|(?P<inline>\\\()"
     r"|(?P<ddollar>\$\$(?=\S))"
@@ -277,6 +282,61 @@ def protect(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     return "".join(out), math
 
 
+GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
+
+
+def cmark_html(markdown: str, options: int) -> str:
+    """cmark-gfm's HTML for GitHub-flavoured Markdown: what
+    `cmarkgfm.github_flavored_markdown_to_html` returns, with the syntax tree and the HTML
+    freed once read. The binding frees neither: a worker would keep about 10 bytes per byte
+    of Markdown it rendered, and 200 for Markdown of a line per character."""
+    free = _cmark_free()
+    if free is None:  # a cmark-gfm built without the symbols: as the binding does it
+        return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=options))
+    node_free, text_free = free
+    cmark.core_extensions_ensure_registered()
+    parser = cmark.parser_new(options | Options.CMARK_OPT_GITHUB_PRE_LANG)
+    try:
+        for name in GFM_EXTENSIONS:
+            cmark.parser_attach_syntax_extension(parser, cmark.find_syntax_extension(name))
+        cmark.parser_feed(parser, markdown)
+        root = cmark.parser_finish(parser)
+        try:
+            extensions = cmark.parser_get_syntax_extensions(parser)
+            raw = _cmark.lib.cmark_render_html(
+                root, options | Options.CMARK_OPT_GITHUB_PRE_LANG, extensions
+            )
+            try:
+                return str(_cmark.ffi.string(raw).decode("utf-8"))
+            finally:
+                text_free(_address(raw))
+        finally:
+            node_free(_address(root))
+    finally:
+        cmark.parser_free(parser)
+
+
+def _address(pointer: object) -> int:
+    return int(_cmark.ffi.cast("uintptr_t", pointer))
+
+
+@lru_cache(maxsize=1)
+def _cmark_free() -> tuple[Callable[[int], None], Callable[[int], None]] | None:
+    """cmark's `cmark_node_free`, and the `free` of its default allocator (which made the HTML),
+    from the library the binding is built of; None where they cannot be found."""
+    try:
+        library = ctypes.CDLL(_cmark.__file__)
+        node_free = library.cmark_node_free
+        allocator = library.cmark_get_default_mem_allocator
+    except (OSError, AttributeError):
+        return None
+    node_free.argtypes = [ctypes.c_void_p]
+    node_free.restype = None
+    allocator.restype = ctypes.POINTER(ctypes.c_void_p * 3)  # calloc, realloc, free
+    text_free = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(allocator().contents[2])
+    return node_free, text_free
+
+
 LINE = re.compile(r"[^\n]*\n|[^\n]+")  # lines as cmark counts them (protect made them \n)
 CODE_MARKS = ("```", "    ", "~~~", "\t")  # a code block needs a fence or an indent of four
 # The elements a code block can sit in and end with (cmark escapes `<` and `>` in text).
@@ -294,9 +354,7 @@ def code_block_lines(markdown: str) -> set[int]:
     block never reaches past the end of the elements around it."""
     if not any(mark in markdown for mark in CODE_MARKS):
         return set()
-    html = cmarkgfm.github_flavored_markdown_to_html(
-        markdown.replace("<", "\ufffd"), options=Options.CMARK_OPT_SOURCEPOS
-    )
+    html = cmark_html(markdown.replace("<", "\ufffd"), Options.CMARK_OPT_SOURCEPOS)
     lines: set[int] = set()
     ends: list[int] = []  # the last line of each open element (a large number if unknown)
     for closing, tag, attributes in CODE_AND_CONTAINERS.findall(html):
@@ -672,13 +730,20 @@ def language_of(text: str) -> str | None:
 
 
 def sanitize(html_text: str) -> str:
-    return nh3.clean(
-        html_text,
+    """nh3 against the allow-list. Every `&amp;` goes through it as `AMPERSAND` and comes back
+    after: nh3 takes time growing with the square of the `&` in one text or attribute (2 MB
+    of `a&b` took minutes), and with none, linear time. Its decisions are the same: they turn
+    on tags, attributes and a URL's scheme, in which `&` and U+F8F6 are alike (neither can be
+    part of a scheme, neither is a space or a control character)."""
+    ampersands = "&amp;" in html_text
+    cleaned = nh3.clean(
+        html_text.replace("&amp;", AMPERSAND) if ampersands else html_text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    return cleaned.replace(AMPERSAND, "&amp;") if ampersands else cleaned
 
 
 @dataclass(frozen=True, slots=True)
@@ -706,6 +771,9 @@ def render_field(
             markdown,
             f"its tables would fill out to about {cells:,} cells, over {limits.table_cells:,}",
         )
+    depth = quote_depth(markdown, limits.nesting)
+    if depth > limits.nesting:
+        return plain_field(markdown, f"its block quotes nest {depth:,} deep, over {limits.nesting}")
     images: set[str] = set()
 
     def resolve(src: str) -> str | None:
@@ -719,7 +787,7 @@ def render_field(
     removed = [name for tex, _ in math for name in UNSAFE_TEX.findall(tex)]
     if removed:  # shown in the formula as its name in monospace; `guard` makes sure of it
         math = [(UNSAFE_TEX.sub(SHOWN_IN_MATH, tex), typed) for tex, typed in math]
-    rendered = unflank(cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS))
+    rendered = unflank(cmark_html(protected, CMARK_OPTIONS))
     too_much = over_limits(rendered, limits)
     if too_much:
         return plain_field(markdown, too_much)
@@ -765,11 +833,12 @@ def plain_field(text: str, why: str) -> RenderedField:
     return RenderedField(guarded.html, guarded.removed_macros, (f"shown as plain text: {why}",))
 
 
-# A delimiter row of a table (`|---|:--:|`), maybe inside quotes or list items, and what ends a
-# table's rows (a blank line). Over-counting is fine: the count only has to reach a limit
+# A delimiter row of a table (`|---|:--:|`), maybe inside quotes, and what ends a table's rows
+# (a blank line). Over-counting is fine: the count only has to reach a limit
 # when cmark-gfm would make that many cells.
-TABLE_DELIMITER_ROW = re.compile(
-    r"^[ \t>]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$", re.MULTILINE
+TABLE_DELIMITER_ROW = re.compile(  # possessive: no state kept per cell to go back to
+    r"^[ \t>]*+\|?+[ \t]*+:?+-++:?+[ \t]*+(?:\|[ \t]*+:?+-++:?+[ \t]*+)*+\|?+[ \t]*+$",
+    re.MULTILINE,
 )
 TABLE_CELL_DASHES = re.compile(r"-+")
 BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
@@ -793,6 +862,24 @@ def table_cells(markdown: str, limit: int = TABLE_CELL_LIMIT) -> int:
         if position >= len(markdown):
             break
     return cells
+
+
+@lru_cache(maxsize=8)
+def _deep_quotes(limit: int) -> re.Pattern[str]:
+    """A line that opens more than `limit` block quotes (with list markers between them).
+    Possessive: the regular expression engine keeps no state per quote to go back to."""
+    marker = r"[ \t]*+(?:(?:[-+*]|\d{1,9}[.)])[ \t]++)?+"
+    return re.compile(f"^{marker}(?:>{marker}){{{limit + 1},}}+", re.MULTILINE)
+
+
+def quote_depth(markdown: str, limit: int = NESTING_LIMIT) -> int:
+    """How deep the block quotes of `markdown` nest: exactly when it is more than `limit`, else
+    0. Counted before cmark-gfm runs, as nesting costs it memory (a quote is opened by a `>`
+    on the line itself, so no line opens more than it has)."""
+    if markdown.count(">") <= limit:
+        return 0
+    deep = _deep_quotes(limit).finditer(markdown)
+    return max((line.group(0).count(">") for line in deep), default=0)
 
 
 NESTED_BLOCK = re.compile(r"<(/?)(?:blockquote|li)\b")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import gc
 import html
 import re
+import resource
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import overload
 
+import cmarkgfm
 from conftest import deck_options
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,14 +27,17 @@ from chatdeck.cards import render_note
 from chatdeck.media import MediaCollector
 from chatdeck.notes import Note
 from chatdeck.render import (
+    CMARK_OPTIONS,
     FIELD_LIMIT,
     HIGHLIGHT_CHAR_LIMIT,
     NESTING_LIMIT,
     TABLE_CELL_LIMIT,
     RenderLimits,
+    cmark_html,
     highlight_code,
     nesting_depth,
     prose_tokens,
+    quote_depth,
     render_field,
     table_cells,
 )
@@ -108,7 +113,7 @@ _GOES_ON = r"(?![ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~
 REFERENCE = re.compile(
     r"(?=[`\\$<&])"
     r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n" + _GOES_ON + r")*?[^`](?P=ticks)(?!`))"
-    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-5]|0*6372[89]|0*6373[0-3]);)"
+    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-6]|0*6372[89]|0*6373[0-4]);)"  # U+F8F6 added
     r"|(?P<display>\\\[[\s\S]+?\\\])"
     r"|(?P<inline>\\\([\s\S]+?\\\))"
     r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
@@ -164,15 +169,17 @@ def test_deep_block_quotes_are_shown_as_text() -> None:
     assert_linear(field, lambda n: ">" * n + " x", 5_000)
     rendered = render_field(">" * 5000 + " x")
     assert rendered.html.startswith('<pre class="code plain"><code>&gt;&gt;&gt;')
-    assert rendered.limited == (
-        "shown as plain text: its block quotes and lists nest 5,000 deep, over 32",
-    )
+    assert rendered.limited == ("shown as plain text: its block quotes nest 5,000 deep, over 32",)
     ordinary = "> quoted\n>> and quoted again\n\n- a\n  - b\n    - c"
     assert render_field(ordinary).limited == ()
     assert nesting_depth(render_field(ordinary).html) == 0  # few enough not to be counted
 
 
-def test_nesting_limit_counts_quotes_and_list_items() -> None:
+def test_quotes_are_counted_before_cmark_and_list_items_after() -> None:
+    """A line's `>` open its quotes, so they are counted in the Markdown (cmark-gfm's tree of a
+    deep quote costs it memory); lists nest by indentation too, and are counted in its HTML."""
+    assert quote_depth("> - > 1. >" * 20 + " x", 32) == 60
+    assert quote_depth(">>> prompt\n" * 100 + "a -> b " * 100, 32) == 0
     markdown = "\n".join("  " * level + "- x" for level in range(6))
     assert render_field(markdown, limits=RenderLimits(nesting=6)).limited == ()
     limited = render_field(markdown, limits=RenderLimits(nesting=5)).limited
@@ -229,6 +236,33 @@ def test_the_limits_are_far_above_real_fields() -> None:
     assert NESTING_LIMIT >= 16 and HIGHLIGHT_CHAR_LIMIT >= 50_000
     for path in sorted(Path(__file__).parent.glob("fixtures/**/*.md")):
         assert render_field(path.read_text(encoding="utf-8")).limited == (), path
+
+
+def test_ampersands_are_sanitized_in_linear_time() -> None:
+    """nh3 took time growing with the square of the `&` in one text or attribute."""
+    assert_linear(field, lambda n: "a&b " * (n // 4), 20_000)
+    assert_linear(field, lambda n: "[x](https://example.com/?" + "a&" * (n // 2) + ")", 20_000)
+    rendered = render_field("Tom &amp; Jerry & [q](https://x.example/?a=1&b=2 'a&b') `&&` &#xf8f6;")
+    assert rendered.html == (
+        '<p>Tom &amp; Jerry &amp; <a href="https://x.example/?a=1&amp;b=2" title="a&amp;b" '
+        'rel="noopener noreferrer">q</a> <code>&amp;&amp;</code> \ufffd</p>'
+    )
+    assert "\uf8f6" not in render_field("raw \uf8f6 and `\uf8f6`").html
+
+
+def test_cmark_trees_are_freed() -> None:
+    """cmark-gfm's binding never frees the syntax tree it parses (200 bytes a byte of Markdown
+    for a line per character): `cmark_html` frees it, so the peak stays where one field put it."""
+    sample = "| a |\n|---|\n| 1 |\n\n~~x~~ www.example.com <b>\n- [ ] task\n\n```py\nx\n```\n"
+    assert cmark_html(sample, CMARK_OPTIONS) == cmarkgfm.github_flavored_markdown_to_html(
+        sample, options=CMARK_OPTIONS
+    )
+    markdown = "a\n" * 100_000
+    cmark_html(markdown, CMARK_OPTIONS)  # the peak of one
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for _ in range(10):
+        cmark_html(markdown, CMARK_OPTIONS)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 20_000  # KB; 400 MB leaked
 
 
 # --- highlighting ---------------------------------------------------------------------------
@@ -349,7 +383,7 @@ def test_fields_shown_plain_are_warned_about_at_their_line(tmp_path: Path) -> No
         encoding="utf-8",
     )
     expected = [
-        ":4: answer: shown as plain text: its block quotes and lists nest 100 deep, over 32",
+        ":4: answer: shown as plain text: its block quotes nest 100 deep, over 32",
         ":7: answer: shown as plain text: its tables would fill out to about 201,000 cells, "
         "over 100,000",
     ]
@@ -378,7 +412,7 @@ def test_a_note_rendered_past_a_limit_carries_its_warning_and_no_render_cache_ke
     note = Note("chat.json", None, "deep?", ">" * 100 + " x")
     rendered = render_note(note)
     assert [str(problem) for problem in rendered.problems] == [
-        "chat.json: answer: shown as plain text: its block quotes and lists nest 100 deep, over 32"
+        "chat.json: answer: shown as plain text: its block quotes nest 100 deep, over 32"
     ]
     fine = render_note(Note("chat.json", None, "fine?", "yes"))
     assert fine.problems == ()
