@@ -15,6 +15,11 @@ Passes around one call to cmark-gfm (GitHub's own Markdown parser):
 4. Only then, on the HTML the card will hold, the checks: nh3 sanitizes it against an allow-list,
    and `guard` keeps Anki and MathJax from acting on what a transcript wrote (see `guard`).
    Nothing runs after them, so no step can reopen what they closed. A CJK text gets a `lang`.
+
+Every pass takes time linear in the field, on any input, and what it makes is bounded
+(`RenderLimits`): a field past a limit is shown as its text in a `pre`, a code block past one
+without highlighting, and `RenderedField.limited` says why, for a warning. The checks of step 4
+see that HTML too.
 """
 
 from __future__ import annotations
@@ -63,7 +68,7 @@ HIGHLIGHT_CHAR_LIMIT = 100_000
 #: CPU time a code block may take to highlight: this, plus `HIGHLIGHT_SECONDS_PER_CHAR` for
 #: each character. Some of Pygments' lexers take time growing with the square of the length
 #: (or worse) on text made for it; real code takes 1 to 3 microseconds a character.
-HIGHLIGHT_SECONDS = 0.01
+HIGHLIGHT_SECONDS = 0.002
 HIGHLIGHT_SECONDS_PER_CHAR = 25e-6
 #: CPU time a process may spend past blocks' own allowances, in all: the first block that
 #: needs a lexer another one nests (HTML's JavaScript, a language in a Markdown block) pays
