@@ -60,7 +60,7 @@ FIELD_LIMIT = 1_000_000
 #: Table cells in a field, counted in the Markdown before cmark-gfm fills every row out to its
 #: header's width (a header of 1,000 columns over 500 one-cell rows makes 500,000 cells).
 TABLE_CELL_LIMIT = 100_000
-#: Block quotes and list items nested in one another. The sanitizer's HTML parser takes time
+#: Block quotes and lists nested in one another. The sanitizer's HTML parser takes time
 #: in proportion to the depth for every element it opens; no answer nests 32 deep.
 NESTING_LIMIT = 32
 #: A code block longer than this (characters) is shown without highlighting.
@@ -119,14 +119,18 @@ PARAGRAPH_BREAKS = re.compile(r"\n(?=" + PARAGRAPH_BREAK + ")")
 # code span (first, so nothing inside one is touched), a character reference to a placeholder
 # character (cmark would decode it into one), display math, inline math, `$$` math, `$` math,
 # an escape (an escaped backtick opens no code span), an autolink, a `<`. The forms whose
-# closer can be far away match only their opener here, and `Closers` finds the closer: a code
-# span closes with the next run of as many backticks in the same paragraph, `\[`, `\(` and `$$`
-# with the next `\]`, `\)` and `$$`. So no opener scans the text again when an earlier one has
+# closer can be far away match only their opener here (but for a code span that holds no
+# backtick, whose scan ends at the next one), and `Closers` finds the closer: a code span closes
+# with the next run of as many backticks in the same paragraph, `\[`, `\(` and `$$` with the
+# next `\]`, `\)` and `$$`. So no opener scans the text again when an earlier one has
 # found no closer, and a field is read in time linear in its length. The other forms end
 # within a line or at the next `<` or `$`.
 TOKEN = re.compile(
     r"(?=[`\\$<&])"  # every alternative starts with one of these: skip other positions fast
-    r"(?:(?P<code>(?<!`)`+)"
+    # A code span with no backtick inside, matched whole: its scan ends at the next backtick.
+    r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)"
+    r"(?:[^`\n]|\n(?!" + PARAGRAPH_BREAK + r"))++(?P=ticks)(?!`))"
+    r"|(?P<opener>(?<!`)`+)"  # any other code span (or none): `Closers.code`
     r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-6]|0*6372[89]|0*6373[0-4]);)"
     r"|(?P<display>\\\[)"
     r"|(?P<inline>\\\()"
@@ -196,12 +200,13 @@ def prose_tokens(text: str) -> Iterator[tuple[int, int, str]]:
         kind = match.lastgroup
         assert kind is not None
         start, end = match.span()
-        if kind == "code":
+        if kind == "opener":
+            kind = "code"
             end = closers.code(start, end)
         elif kind in CLOSER:
             end = closers.after(CLOSER[kind], start + 3)
         if end < 0:  # no closer: no other form starts with that character; go on past it
-            position = match.end() if kind == "code" else start + 1
+            position = match.end() if kind == "code" else start + 1  # past a run
             continue
         yield start, end, kind
         position = end
@@ -547,32 +552,33 @@ def highlight_block(
     code = html.unescape(match.group(2)).replace(LESS_THAN, "<")
     if math:
         code = PLACEHOLDER_PATTERN.sub(lambda m: _math_source(math, m), code)
-    plain = f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
     session = session_lexer(code, language)
     lexer = session or language
     if not lexer or _lexer(lexer) is None:
-        return plain, None
+        return _plain_block(code), None
+    why = None
+    if len(code) > limits.highlight_chars:
+        why = f"longer than {_size(limits.highlight_chars)}"
+    else:
+        seconds = limits.highlight_seconds + limits.highlight_seconds_per_char * len(code)
+        highlighted = highlight_within(code, lexer, seconds, limits.highlight_spare_seconds)
+        if highlighted is None:
+            why = f"Pygments took more than the {seconds:.2f} s of CPU time allowed for its length"
+        else:
+            classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
+            classes += " console" if session else ""
+            block = f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+            if room is None or len(block) - len(match.group(0)) <= room:
+                return block, None
+            why = f"with its colours the field's HTML would be longer than {_size(limits.field)}"
     first = next((line.strip() for line in code.split("\n", 50)[:50] if line.strip()), "")
     named = f"{name} ({language}, {_size(len(code))}"
     named += f", starting {first[:40]!r})" if first else ")"
-    if len(code) > limits.highlight_chars:
-        return plain, f"{named} not highlighted: longer than {_size(limits.highlight_chars)}"
-    seconds = limits.highlight_seconds + limits.highlight_seconds_per_char * len(code)
-    highlighted = highlight_within(code, lexer, seconds, limits.highlight_spare_seconds)
-    if highlighted is None:
-        return plain, (
-            f"{named} not highlighted: Pygments took more than the {seconds:.2f} s of CPU "
-            "time allowed for its length"
-        )
-    classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
-    classes += " console" if session else ""
-    block = f'<pre class="{classes}"><code>{highlighted}</code></pre>'
-    if room is not None and len(block) - len(match.group(0)) > room:
-        return plain, (
-            f"{named} not highlighted: with its colours the field's HTML would be longer than "
-            f"{_size(limits.field)}"
-        )
-    return block, None
+    return _plain_block(code), f"{named} not highlighted: {why}"
+
+
+def _plain_block(code: str) -> str:
+    return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
 
 
 def _size(characters: int) -> str:
@@ -887,13 +893,13 @@ def quote_depth(markdown: str, limit: int = NESTING_LIMIT) -> int:
     return max((line.group(0).count(">") for line in deep), default=0)
 
 
-NESTED_BLOCK = re.compile(r"<(/?)(?:blockquote|li)\b")
+NESTED_BLOCK = re.compile(r"<(/?)(?:blockquote|ul|ol)\b")
 
 
 def nesting_depth(html_text: str, limit: int = NESTING_LIMIT) -> int:
-    """How deep block quotes and list items nest in `html_text`: exactly when it holds more
-    than `limit` of them, else 0 (they cannot nest deeper than there are)."""
-    if html_text.count("<blockquote") + html_text.count("<li") <= limit:
+    """How deep block quotes and lists nest in `html_text`: exactly when it holds more than
+    `limit` of them, else 0 (they cannot nest deeper than there are)."""
+    if html_text.count("<blockquote") + html_text.count("<ul") + html_text.count("<ol") <= limit:
         return 0
     depth = deepest = 0
     for tag in NESTED_BLOCK.finditer(html_text):
