@@ -79,8 +79,14 @@ def render_note(
 
 def limit_problems(note: Note, number: int, limited: Sequence[str]) -> list[Problem]:
     """A warning for each part of a field shown plain because it went past a render limit
-    (`chatdeck.render.RenderLimits`), at the note's line."""
+    (`chatdeck.render.RenderLimits`), at the note's line (or, where it has none, naming its
+    conversation and question)."""
     field = ("question", "answer")[number]
+    if note.line is None:  # a chat export or a saved page: the question says which note
+        question = " ".join(note.question.split())
+        question = question[:60] + ("..." if len(question) > 60 else "")
+        field = f"{field} to {question!r}"
+        field = f"{note.conversation}: {field}" if note.conversation else field
     return [Problem(note.source, note.line, f"{field}: {why}") for why in limited]
 
 

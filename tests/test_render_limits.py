@@ -9,7 +9,7 @@ through `RenderLimits`, never by patching the module."""
 from __future__ import annotations
 
 import gc
-import html
+import json
 import re
 import resource
 import time
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import overload
 
 import cmarkgfm
-from conftest import deck_options
+from conftest import FIXTURES, deck_options
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +32,7 @@ from chatdeck.render import (
     HIGHLIGHT_CHAR_LIMIT,
     NESTING_LIMIT,
     TABLE_CELL_LIMIT,
+    RenderedField,
     RenderLimits,
     cmark_html,
     highlight_code,
@@ -277,26 +278,22 @@ def block(language: str, code: str) -> str:
     return f"```{language}\n{code}```\n"
 
 
+def quick(markdown: str) -> RenderedField:
+    return render_field(markdown, limits=QUICK)
+
+
 def test_a_slow_python_block_is_bounded() -> None:
     """Python's lexer on lines holding a space: a 64 KB block took 42 s."""
-
-    def render(markdown: str) -> object:
-        return render_field(markdown, limits=QUICK)
-
-    assert_linear(render, lambda n: block("python", " \n" * (n // 2)), 4_000)
-    rendered = render(block("python", " \n" * 20_000))
-    assert rendered.html.startswith('<pre class="code"><code>')  # type: ignore[attr-defined]
-    (why,) = rendered.limited  # type: ignore[attr-defined]
+    assert_linear(quick, lambda n: block("python", " \n" * (n // 2)), 4_000)
+    rendered = quick(block("python", " \n" * 20_000))
+    assert rendered.html.startswith('<pre class="code"><code>')
+    (why,) = rendered.limited
     assert why.startswith("code block 1 (python, 40 KB) not highlighted: Pygments took more than")
 
 
 def test_a_slow_gherkin_block_is_bounded() -> None:
     """32 KB of Gherkin took 193 s."""
-
-    def render(markdown: str) -> object:
-        return render_field(markdown, limits=QUICK)
-
-    assert_linear(render, lambda n: block("gherkin", " \n" * (n // 2)), 2_000)
+    assert_linear(quick, lambda n: block("gherkin", " \n" * (n // 2)), 2_000)
 
 
 def test_a_block_too_long_to_highlight_is_shown_plain() -> None:
@@ -324,11 +321,12 @@ def test_colours_that_would_take_a_field_past_its_limit_are_left_out() -> None:
 
 
 def test_blocks_within_the_limits_are_highlighted_as_before() -> None:
-    code = 'def greet(name):\n    return f"hi {name}"\n'
-    rendered = render_field(block("python", code), limits=QUICK)
+    code = "def greet(name):\n    return name.upper() + 1  # a comment\n"
+    rendered = quick(block("python", code))
     assert rendered.limited == ()
-    assert highlight_code(code, "python") in html.unescape(rendered.html) or (
-        '<span class="k">def</span>' in rendered.html
+    assert rendered.html == (
+        f'<pre class="code highlight language-python"><code>{highlight_code(code, "python")}'
+        "</code></pre>"
     )
 
 
@@ -409,10 +407,25 @@ def test_a_reply_from_a_saved_page_is_bounded_too() -> None:
 
 
 def test_a_note_rendered_past_a_limit_carries_its_warning_and_no_render_cache_key() -> None:
-    note = Note("chat.json", None, "deep?", ">" * 100 + " x")
+    note = Note("chat.json", None, "deep?", ">" * 100 + " x", conversation="Chat")
     rendered = render_note(note)
     assert [str(problem) for problem in rendered.problems] == [
-        "chat.json: answer: shown as plain text: its block quotes nest 100 deep, over 32"
+        "chat.json: Chat: answer to 'deep?': shown as plain text: its block quotes nest 100 "
+        "deep, over 32"
     ]
     fine = render_note(Note("chat.json", None, "fine?", "yes"))
     assert fine.problems == ()
+
+
+def test_a_chat_export_answer_shown_plain_is_warned_about(tmp_path: Path) -> None:
+    export = json.loads((FIXTURES / "exports" / "claude.json").read_text(encoding="utf-8"))
+    reply = export[0]["chat_messages"][1]
+    reply["text"] = ">" * 200 + " deep"
+    reply["content"] = [{"type": "text", "text": reply["text"]}]
+    path = tmp_path / "conversations.json"
+    path.write_text(json.dumps(export), encoding="utf-8")
+    result = build([path], deck_options(tmp_path / "out"))
+    assert [str(problem) for problem in result.problems if "plain" in problem.message] == [
+        "conversations.json: Tokenizers: answer to 'what is BPE?': shown as plain text: its "
+        "block quotes nest 200 deep, over 32"
+    ]
