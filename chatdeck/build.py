@@ -476,6 +476,7 @@ def export_cards(
         for rendered in batch:
             cache.put_many(rendered.html)
             cards.append(rendered.card)
+            problems.extend(rendered.problems)
     return FileCards(
         tuple(cards),
         tuple(problems),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
-from chatdeck.render import UNSAFE_TEX, render_field, render_markdown, render_text
+from chatdeck.render import UNSAFE_TEX, render_field, render_text
 from chatdeck.render_cache import cache_key, content_key, html_digest
 from chatdeck.reply_html import SHOWN_MACRO, render_reply, reply_cache_key
 
@@ -24,6 +24,8 @@ class RenderedNote:
     card: CardNote
     #: (key, HTML) of the fields the render cache did not already hold.
     html: tuple[tuple[str, str], ...]
+    #: What was shown plain because it went past a render limit (see `limit_problems`).
+    problems: tuple[Problem, ...] = ()
 
 
 def render_note(
@@ -36,21 +38,24 @@ def render_note(
     keys: list[str] = []
     digests: list[str] = []
     html: list[tuple[str, str]] = []
+    problems: list[Problem] = []
     for number, text in enumerate((note.question, note.answer)):
-        if images is not None and "![" in text and not (number and note.answer_format == "html"):
-            rendered = render_markdown(text, images.resolver(note))
-            keys.append(content_key(rendered))
-            html.append((keys[-1], rendered))
-            digests.append(html_digest(rendered))
-            continue
         reply = number == 1 and note.answer_format == "html"
-        keys.append(reply_cache_key(text) if reply else cache_key(text))
-        stored = known(keys[-1]) if known is not None else None
-        if stored is None:
-            rendered = render_reply(text).html if reply else render_markdown(text)
-            html.append((keys[-1], rendered))
-            stored = html_digest(rendered)
-        digests.append(stored)
+        if images is not None and "![" in text and not reply:
+            field = render_field(text, images.resolver(note))
+            keys.append(content_key(field.html))
+        else:
+            keys.append(reply_cache_key(text) if reply else cache_key(text))
+            stored = known(keys[-1]) if known is not None else None
+            if stored is not None:
+                digests.append(stored)
+                continue
+            field = render_reply(text) if reply else render_field(text)
+            if field.limited:  # keyed by its HTML, so that every build renders it and warns
+                keys[-1] = content_key(field.html)
+        problems += limit_problems(note, number, field.limited)
+        html.append((keys[-1], field.html))
+        digests.append(html_digest(field.html))
     label = render_text(source_label(note))
     keys.append(content_key(label))
     html.append((keys[-1], label))
@@ -69,7 +74,20 @@ def render_note(
         tags=note.tags,
         position=note.position,
     )
-    return RenderedNote(card, tuple(html))
+    return RenderedNote(card, tuple(html), tuple(problems))
+
+
+def limit_problems(note: Note, number: int, limited: Sequence[str]) -> list[Problem]:
+    """A warning for each part of a field shown plain because it went past a render limit
+    (`chatdeck.render.RenderLimits`), at the note's line (or, where it has none, naming its
+    conversation and question)."""
+    field = ("question", "answer")[number]
+    if note.line is None:  # a chat export or a saved page: the question says which note
+        question = " ".join(note.question.split())
+        question = question[:60] + ("..." if len(question) > 60 else "")
+        field = f"{field} to {question!r}"
+        field = f"{note.conversation}: {field}" if note.conversation else field
+    return [Problem(note.source, note.line, f"{field}: {why}") for why in limited]
 
 
 def fields_digest(digests: Sequence[str]) -> str:

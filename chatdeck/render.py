@@ -15,19 +15,30 @@ Passes around one call to cmark-gfm (GitHub's own Markdown parser):
 4. Only then, on the HTML the card will hold, the checks: nh3 sanitizes it against an allow-list,
    and `guard` keeps Anki and MathJax from acting on what a transcript wrote (see `guard`).
    Nothing runs after them, so no step can reopen what they closed. A CJK text gets a `lang`.
+
+Every pass takes time linear in the field, on any input, and what it makes is bounded
+(`RenderLimits`): a field past a limit is shown as its text in a `pre`, a code block past one
+without highlighting, and `RenderedField.limited` says why, for a warning. The checks of step 4
+see that HTML too.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import html
 import re
-from collections.abc import Callable
+import signal
+import threading
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import cmarkgfm
 import nh3
+from cmarkgfm import _cmark, cmark
 from cmarkgfm.cmark import Options
 
 from chatdeck.cjk import CJK_NEXT_TO_DELIMITER, cjk_emphasis, unflank
@@ -38,6 +49,48 @@ if TYPE_CHECKING:
     from pygments.lexer import Lexer
 
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
+
+# How much one field may cost (README, "Limits"). Every stage reads a field in time linear in
+# its length; these bound what the stages make of it. Past one, the field, or the code block,
+# is shown as the text it holds, and the field's `limited` says why (a warning names it).
+#: A field's HTML, in characters. A field whose Markdown is longer is not rendered at all, and
+#: neither is one whose tables or HTML would be larger (cmark-gfm's HTML, or with its code
+#: highlighted: a block whose colours would take the field past it is shown plain).
+FIELD_LIMIT = 1_000_000
+#: Table cells in a field, counted in the Markdown before cmark-gfm fills every row out to its
+#: header's width (a header of 1,000 columns over 500 one-cell rows makes 500,000 cells).
+TABLE_CELL_LIMIT = 100_000
+#: Block quotes and lists nested in one another. The sanitizer's HTML parser takes time
+#: in proportion to the depth for every element it opens; no answer nests 32 deep.
+NESTING_LIMIT = 32
+#: A code block longer than this (characters) is shown without highlighting.
+HIGHLIGHT_CHAR_LIMIT = 100_000
+#: CPU time a code block may take to highlight: this, plus `HIGHLIGHT_SECONDS_PER_CHAR` for
+#: each character. Some of Pygments' lexers take time growing with the square of the length
+#: (or worse) on text made for it; real code takes 1 to 3 microseconds a character.
+HIGHLIGHT_SECONDS = 0.002
+HIGHLIGHT_SECONDS_PER_CHAR = 25e-6
+#: CPU time a process may spend past blocks' own allowances, in all: the first block that
+#: needs a lexer another one nests (HTML's JavaScript, a language in a Markdown block) pays
+#: for Pygments compiling it, up to 0.2 s for the largest, once per process.
+HIGHLIGHT_SPARE_SECONDS = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class RenderLimits:
+    """The limits a field is rendered within (the constants above, unless a test lowers them)."""
+
+    field: int = FIELD_LIMIT
+    table_cells: int = TABLE_CELL_LIMIT
+    nesting: int = NESTING_LIMIT
+    highlight_chars: int = HIGHLIGHT_CHAR_LIMIT
+    highlight_seconds: float = HIGHLIGHT_SECONDS
+    highlight_seconds_per_char: float = HIGHLIGHT_SECONDS_PER_CHAR
+    #: The most of this process's spare time one block may take (`HIGHLIGHT_SPARE_SECONDS`).
+    highlight_spare_seconds: float = HIGHLIGHT_SPARE_SECONDS
+
+
+LIMITS = RenderLimits()
 # Private-use characters: inert for Markdown and the sanitizer, and stripped from the input
 # first, so a transcript can never forge a placeholder.
 PLACEHOLDER = "\uf8f0{}\uf8f1"
@@ -49,35 +102,115 @@ CODE_PLACEHOLDER_PATTERN = re.compile("\uf8f2(\\d+)\uf8f3")
 # the end it becomes `&lt;`, which shows as `<` in text and in code alike.
 LESS_THAN = "\uf8f4"
 # U+F8F5 is `chatdeck.cjk.FLANK`: a marker beside emphasis next to CJK text, gone after cmark.
-PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f5"  # as a regex character range
+# Every `&amp;` stands in for itself as this character while the sanitizer runs: it takes time
+# growing with the square of the `&` in one text or attribute (see `sanitize`).
+AMPERSAND = "\uf8f6"
+PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f6"  # as a regex character range
 # Replaced by U+FFFD before anything else: the placeholder characters, and the control
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
 RESERVED = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{PLACEHOLDER_CHARACTERS}]")
 
-# After a newline: the next line goes on with the paragraph (it is not blank and does not open
-# a quote, heading, list item, fence or rule, which would end the paragraph; raw HTML cannot,
-# as `protect` neutralizes it).
-PARAGRAPH_GOES_ON = (
-    r"(?![ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~|[-*_]{3}))"
-)
+# After a newline, a line that ends a paragraph: it is blank, or opens a quote, heading, list
+# item, fence or rule (raw HTML cannot, as `protect` neutralizes it).
+PARAGRAPH_BREAK = r"[ \t]*(?:$|\n)| {0,3}(?:[>#]|[-+*][ \t]|\d{1,9}[.)][ \t]|```|~~~|[-*_]{3})"
+PARAGRAPH_BREAKS = re.compile(r"\n(?=" + PARAGRAPH_BREAK + ")")
 
-# Tried left to right at each position; code spans come first so nothing inside them is touched.
-INLINE = re.compile(
+# What `protect` takes out of prose, tried left to right at each position, in this order: a
+# code span (first, so nothing inside one is touched), a character reference to a placeholder
+# character (cmark would decode it into one), display math, inline math, `$$` math, `$` math,
+# an escape (an escaped backtick opens no code span), an autolink, a `<`. The forms whose
+# closer can be far away match only their opener here (but for a code span that holds no
+# backtick, whose scan ends at the next one), and `Closers` finds the closer: a code span closes
+# with the next run of as many backticks in the same paragraph, `\[`, `\(` and `$$` with the
+# next `\]`, `\)` and `$$`. So no opener scans the text again when an earlier one has
+# found no closer, and a field is read in time linear in its length. The other forms end
+# within a line or at the next `<` or `$`.
+TOKEN = re.compile(
     r"(?=[`\\$<&])"  # every alternative starts with one of these: skip other positions fast
-    # A code span opens with a whole run of backticks and closes with a run as long, in the
-    # same paragraph: not across a line that would start a block of its own.
-    r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:[^\n]|\n" + PARAGRAPH_GOES_ON + r")*?[^`](?P=ticks)"
-    r"(?!`))"
-    # A character reference to a placeholder character: cmark would decode it into one.
-    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-5]|0*6372[89]|0*6373[0-3]);)"
-    r"|(?P<display>\\\[[\s\S]+?\\\])"
-    r"|(?P<inline>\\\([\s\S]+?\\\))"
-    r"|(?P<ddollar>\$\$(?=\S)[\s\S]+?\$\$)"
+    # A code span with no backtick inside, matched whole: its scan ends at the next backtick.
+    r"(?:(?P<code>(?<!`)(?P<ticks>`+)(?!`)"
+    r"(?:[^`\n]|\n(?!" + PARAGRAPH_BREAK + r"))++(?P=ticks)(?!`))"
+    r"|(?P<opener>(?<!`)`+)"  # any other code span (or none): `Closers.code`
+    r"|(?P<reserved>&#(?:[xX]0*[fF]8[fF][0-6]|0*6372[89]|0*6373[0-4]);)"
+    r"|(?P<display>\\\[)"
+    r"|(?P<inline>\\\()"
+    r"|(?P<ddollar>\$\$(?=\S))"
     r"|(?P<dollar>(?<![\\$\w])\$(?=[^\s$])[^$\n]+?(?<=[^\s\\])\$(?![\d$\w]))"
-    r"|(?P<escaped>\\[\\$<`])"  # an escaped backtick opens no code span
+    r"|(?P<escaped>\\[\\$<`])"
     r"|(?P<autolink><(?:https?|mailto):[^<>\s]+>)"
     r"|(?P<lt><))"
 )
+#: The closer of each form that `TOKEN` matches only the opener of (a code span: see `Closers`).
+CLOSER = {"display": "\\]", "inline": "\\)", "ddollar": "$$"}
+BACKTICKS = re.compile("`+")
+
+
+class Closers:
+    """Where the forms that `TOKEN` opens end, for openers asked about left to right: each
+    search starts past the last one's, so all of them together read the text once."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.found: dict[str, tuple[int, int]] = {}  # closer -> (searched from, found at)
+        self.runs: dict[int, tuple[int, int]] | None = None  # backtick run start -> closer
+        self.breaks: list[int] = []
+
+    def after(self, closer: str, start: int) -> int:
+        """The end of the first `closer` that starts at `start` or after, or -1."""
+        searched, at = self.found.get(closer, (-1, -1))
+        if searched < 0 or (0 <= at < start):
+            at = self.text.find(closer, start)
+            self.found[closer] = (start, at)
+        return at + len(closer) if at >= 0 else -1
+
+    def code(self, start: int, end: int) -> int:
+        """The end of the code span whose opening run of backticks is `start`..`end`, or -1:
+        the next run as long, with no line that ends the paragraph in between (the line
+        break right before the closing run may be one)."""
+        if self.runs is None:
+            self._index_runs()
+        assert self.runs is not None
+        closer = self.runs.get(start)
+        if closer is None:
+            return -1
+        close_start, close_end = closer
+        paragraph_break = bisect_left(self.breaks, end)
+        if paragraph_break < len(self.breaks) and self.breaks[paragraph_break] < close_start - 1:
+            return -1
+        return close_end
+
+    def _index_runs(self) -> None:
+        runs = [match.span() for match in BACKTICKS.finditer(self.text)]
+        following: dict[int, tuple[int, int]] = {}  # run length -> the next run that long
+        self.runs = {}
+        for run_start, run_end in reversed(runs):
+            closer = following.get(run_end - run_start)
+            if closer is not None:
+                self.runs[run_start] = closer
+            following[run_end - run_start] = (run_start, run_end)
+        self.breaks = [match.start() for match in PARAGRAPH_BREAKS.finditer(self.text)]
+
+
+def prose_tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of what `protect` takes out of `text`, left to right (see `TOKEN`)."""
+    closers = Closers(text)
+    search = TOKEN.search
+    position = 0
+    while (match := search(text, position)) is not None:
+        kind = match.lastgroup
+        assert kind is not None
+        start, end = match.span()
+        if kind == "opener":
+            kind = "code"
+            end = closers.code(start, end)
+        elif kind in CLOSER:
+            end = closers.after(CLOSER[kind], start + 3)
+        if end < 0:  # no closer: no other form starts with that character; go on past it
+            position = match.end() if kind == "code" else start + 1  # past a run
+            continue
+        yield start, end, kind
+        position = end
+
 
 ALLOWED_TAGS = {
     "a",
@@ -159,6 +292,61 @@ def protect(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     return "".join(out), math
 
 
+GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
+
+
+def cmark_html(markdown: str, options: int) -> str:
+    """cmark-gfm's HTML for GitHub-flavoured Markdown: what
+    `cmarkgfm.github_flavored_markdown_to_html` returns, with the syntax tree and the HTML
+    freed once read. The binding frees neither: a worker would keep about 10 bytes per byte
+    of Markdown it rendered, and 200 for Markdown of a line per character."""
+    free = _cmark_free()
+    if free is None:  # a cmark-gfm built without the symbols: as the binding does it
+        return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=options))
+    node_free, text_free = free
+    cmark.core_extensions_ensure_registered()
+    parser = cmark.parser_new(options | Options.CMARK_OPT_GITHUB_PRE_LANG)
+    try:
+        for name in GFM_EXTENSIONS:
+            cmark.parser_attach_syntax_extension(parser, cmark.find_syntax_extension(name))
+        cmark.parser_feed(parser, markdown)
+        root = cmark.parser_finish(parser)
+        try:
+            extensions = cmark.parser_get_syntax_extensions(parser)
+            raw = _cmark.lib.cmark_render_html(
+                root, options | Options.CMARK_OPT_GITHUB_PRE_LANG, extensions
+            )
+            try:
+                return str(_cmark.ffi.string(raw).decode("utf-8"))
+            finally:
+                text_free(_address(raw))
+        finally:
+            node_free(_address(root))
+    finally:
+        cmark.parser_free(parser)
+
+
+def _address(pointer: object) -> int:
+    return int(_cmark.ffi.cast("uintptr_t", pointer))
+
+
+@lru_cache(maxsize=1)
+def _cmark_free() -> tuple[Callable[[int], None], Callable[[int], None]] | None:
+    """cmark's `cmark_node_free`, and the `free` of its default allocator (which made the HTML),
+    from the library the binding is built of; None where they cannot be found."""
+    try:
+        library = ctypes.CDLL(_cmark.__file__)
+        node_free = library.cmark_node_free
+        allocator = library.cmark_get_default_mem_allocator
+    except (OSError, AttributeError):
+        return None
+    node_free.argtypes = [ctypes.c_void_p]
+    node_free.restype = None
+    allocator.restype = ctypes.POINTER(ctypes.c_void_p * 3)  # calloc, realloc, free
+    text_free = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(allocator().contents[2])
+    return node_free, text_free
+
+
 LINE = re.compile(r"[^\n]*\n|[^\n]+")  # lines as cmark counts them (protect made them \n)
 CODE_MARKS = ("```", "    ", "~~~", "\t")  # a code block needs a fence or an indent of four
 # The elements a code block can sit in and end with (cmark escapes `<` and `>` in text).
@@ -176,9 +364,7 @@ def code_block_lines(markdown: str) -> set[int]:
     block never reaches past the end of the elements around it."""
     if not any(mark in markdown for mark in CODE_MARKS):
         return set()
-    html = cmarkgfm.github_flavored_markdown_to_html(
-        markdown.replace("<", "\ufffd"), options=Options.CMARK_OPT_SOURCEPOS
-    )
+    html = cmark_html(markdown.replace("<", "\ufffd"), Options.CMARK_OPT_SOURCEPOS)
     lines: set[int] = set()
     ends: list[int] = []  # the last line of each open element (a large number if unknown)
     for closing, tag, attributes in CODE_AND_CONTAINERS.findall(html):
@@ -197,25 +383,28 @@ def _protect_prose(text: str, math: list[tuple[str, str]]) -> str:
     """Text outside code blocks: math lifted, `<` neutralized, and emphasis next to CJK text
     made to pair as CJK-friendly renderers pair it (`cjk_emphasis`). Code spans, math, escapes
     and autolinks are opaque to the emphasis pass."""
-    if not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: exactly CommonMark
-        return INLINE.sub(lambda match: _protect_token(match, math), text)
     pieces: list[str] = []
+    position = 0
+    if not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: exactly CommonMark
+        for start, end, kind in prose_tokens(text):
+            pieces += (text[position:start], _protect_token(kind, text[start:end], math))
+            position = end
+        pieces.append(text[position:])
+        return "".join(pieces)
     opaque: list[tuple[int, int]] = []
-    length = start = 0
-    for match in INLINE.finditer(text):
-        pieces.append(text[start : match.start()])
+    length = 0
+    for start, end, kind in prose_tokens(text):
+        pieces.append(text[position:start])
         length += len(pieces[-1])
-        pieces.append(_protect_token(match, math))
+        pieces.append(_protect_token(kind, text[start:end], math))
         opaque.append((length, length + len(pieces[-1])))
         length += len(pieces[-1])
-        start = match.end()
-    pieces.append(text[start:])
+        position = end
+    pieces.append(text[position:])
     return cjk_emphasis("".join(pieces), opaque)
 
 
-def _protect_token(match: re.Match[str], math: list[tuple[str, str]]) -> str:
-    kind = match.lastgroup
-    text = match.group(0)
+def _protect_token(kind: str, text: str, math: list[tuple[str, str]]) -> str:
     if kind == "code":  # math stays as typed; `<` is taken out all the same (see LESS_THAN)
         return text.replace("<", LESS_THAN)
     if kind == "autolink":
@@ -325,30 +514,80 @@ def _math_source(math: list[tuple[str, str]], match: re.Match[str]) -> str:
     return math[index][1] if index < len(math) else "\ufffd"
 
 
-def lift_code_blocks(html_text: str, math: list[tuple[str, str]]) -> tuple[str, list[str]]:
-    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks).
-    Math in a block (should protect ever have taken code for text) goes back as typed."""
+def lift_code_blocks(
+    html_text: str, math: list[tuple[str, str]], limits: RenderLimits = LIMITS
+) -> tuple[str, list[str], list[str]]:
+    """Highlight every code block and set it aside behind a placeholder: (HTML, blocks, why
+    blocks were left plain). Math in a block (should protect ever have taken code for text)
+    goes back as typed. A block is highlighted within `limits` (`highlight_block`), and only
+    while the field's HTML stays within `limits.field`."""
     blocks: list[str] = []
+    limited: list[str] = []
+    size = len(html_text)
 
     def lift(match: re.Match[str]) -> str:
-        blocks.append(_highlight_block(match, math))
+        nonlocal size
+        name = f"code block {len(blocks) + 1}"
+        block, why = highlight_block(match, math, limits, limits.field - size, name)
+        size += len(block) - len(match.group(0))
+        blocks.append(block)
+        if why:
+            limited.append(why)
         return CODE_PLACEHOLDER.format(len(blocks) - 1)
 
-    return PRE_BLOCK.sub(lift, html_text), blocks
+    return PRE_BLOCK.sub(lift, html_text), blocks, limited
 
 
-def _highlight_block(match: re.Match[str], math: list[tuple[str, str]]) -> str:
+def highlight_block(
+    match: re.Match[str],
+    math: list[tuple[str, str]],
+    limits: RenderLimits = LIMITS,
+    room: int | None = None,
+    name: str = "code block",
+) -> tuple[str, str | None]:
+    """A `<pre lang=..><code>` block of cmark's -> its HTML, highlighted if its language is
+    known and it is within `limits` (and its HTML grows by at most `room` characters), else
+    plain; and why it was left plain, if a limit did it."""
     language = html.unescape(match.group(1) or "").strip().lower()
     code = html.unescape(match.group(2)).replace(LESS_THAN, "<")
     if math:
         code = PLACEHOLDER_PATTERN.sub(lambda m: _math_source(math, m), code)
     session = session_lexer(code, language)
-    highlighted = highlight_code(code, session or language)
-    if highlighted is None:
-        return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
-    classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
-    classes += " console" if session else ""
-    return f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+    lexer = session or language
+    if not lexer or _lexer(lexer) is None:
+        return _plain_block(code), None
+    why = None
+    if len(code) > limits.highlight_chars:
+        why = f"longer than {_size(limits.highlight_chars)}"
+    else:
+        seconds = limits.highlight_seconds + limits.highlight_seconds_per_char * len(code)
+        highlighted = highlight_within(code, lexer, seconds, limits.highlight_spare_seconds)
+        if highlighted is None:
+            why = f"Pygments took more than the {seconds:.2f} s of CPU time allowed for its length"
+        else:
+            classes = "code highlight language-" + re.sub(r"[^a-z0-9_+-]", "", language)
+            classes += " console" if session else ""
+            block = f'<pre class="{classes}"><code>{highlighted}</code></pre>'
+            if room is None or len(block) - len(match.group(0)) <= room:
+                return block, None
+            why = f"with its colours the field's HTML would be longer than {_size(limits.field)}"
+    first = next((line.strip() for line in code.split("\n", 50)[:50] if line.strip()), "")
+    named = f"{name} ({language}, {_size(len(code))}"
+    named += f", starting {first[:40]!r})" if first else ")"
+    return _plain_block(code), f"{named} not highlighted: {why}"
+
+
+def _plain_block(code: str) -> str:
+    return f'<pre class="code"><code>{html.escape(code, quote=False)}</code></pre>'
+
+
+def _size(characters: int) -> str:
+    """A length for a message: `900 characters`, `12 KB`, `2.1 MB` (of characters)."""
+    if characters < 1000:
+        return f"{characters} characters"
+    if characters < 1_000_000:
+        return f"{round(characters / 1000, 1):g} KB"
+    return f"{round(characters / 1_000_000, 1):g} MB"
 
 
 # Interactive sessions in a block named for their language: the prompt that opens them.
@@ -411,6 +650,77 @@ def highlight_code(code: str, language: str) -> str | None:
     return str(highlight(code, lexer, _formatter()))
 
 
+class HighlightTimeout(Exception):
+    """Highlighting a block took longer than it was allowed (see `highlight_within`)."""
+
+
+class _Deadline:
+    """This process's state for `highlight_within`."""
+
+    armed = False  # a block is being highlighted
+    spare = HIGHLIGHT_SPARE_SECONDS  # CPU time left past blocks' own allowances
+
+
+def _on_deadline(signum: int, frame: object) -> None:
+    if _Deadline.armed:
+        raise HighlightTimeout
+
+
+def highlight_within(
+    code: str, language: str, seconds: float, spare: float = HIGHLIGHT_SPARE_SECONDS
+) -> str | None:
+    """`highlight_code`, or None when it takes more than `seconds` of this process's CPU time,
+    and more than what is left of the process's spare time (up to `spare` of it), which the
+    excess is taken from.
+
+    Pygments' regular expressions cannot be bounded any other way: the deadline is a timer of
+    CPU time (`ITIMER_VIRTUAL`, so a loaded machine does not shorten it), whose signal
+    interrupts the regular expression engine. It runs on the main thread of a POSIX process
+    (where chatdeck renders: the build's process and its workers); elsewhere only the size
+    limit bounds a block."""
+    if not _deadline_available():
+        return highlight_code(code, language)
+    allowed = max(seconds + min(spare, _Deadline.spare), 1e-6)  # 0 would set no timer
+    left = 0.0  # of `allowed`, once the block is done: the spare time it did not take
+    collecting = gc.isenabled()
+    gc.disable()  # a collection of the whole heap is not the block's time
+    try:
+        _Deadline.armed = True
+        try:
+            signal.setitimer(signal.ITIMER_VIRTUAL, allowed)
+            return highlight_code(code, language)
+        finally:
+            _Deadline.armed = False
+            left = signal.setitimer(signal.ITIMER_VIRTUAL, 0)[0]
+    except HighlightTimeout:
+        return None
+    finally:
+        _Deadline.armed = False
+        taken = max(0.0, allowed - left - seconds)  # past the block's own `seconds`
+        _Deadline.spare = max(0.0, _Deadline.spare - taken)
+        if collecting:
+            gc.enable()
+
+
+def _deadline_available() -> bool:
+    """Whether `highlight_within` can set its timer: a POSIX main thread, whose SIGVTALRM
+    nothing else uses. The handler, once set, stays (it acts only while a block runs)."""
+    if not hasattr(signal, "setitimer"):
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    handler = signal.getsignal(signal.SIGVTALRM)
+    if handler is _on_deadline:
+        return True
+    if handler != signal.SIG_DFL or signal.getitimer(signal.ITIMER_VIRTUAL)[0]:
+        return False
+    try:
+        signal.signal(signal.SIGVTALRM, _on_deadline)
+    except ValueError:  # not the main interpreter
+        return False
+    return True
+
+
 def _image(match: re.Match[str], resolve_image: Callable[[str], str | None] | None) -> str:
     src, alt = html.unescape(match.group(1)), match.group(2)
     name = resolve_image(src) if resolve_image else None
@@ -431,28 +741,50 @@ def language_of(text: str) -> str | None:
 
 
 def sanitize(html_text: str) -> str:
-    return nh3.clean(
-        html_text,
+    """nh3 against the allow-list. Every `&amp;` goes through it as `AMPERSAND` and comes back
+    after: nh3 takes time growing with the square of the `&` in one text or attribute (2 MB
+    of `a&b` took minutes), and with none, linear time. Its decisions are the same: they turn
+    on tags, attributes and a URL's scheme, in which `&` and U+F8F6 are alike (neither can be
+    part of a scheme, neither is a space or a control character)."""
+    ampersands = "&amp;" in html_text
+    cleaned = nh3.clean(
+        html_text.replace("&amp;", AMPERSAND) if ampersands else html_text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+    return cleaned.replace(AMPERSAND, "&amp;") if ampersands else cleaned
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedField:
-    """A field's card HTML, and the TeX macros `guard` showed as text instead of letting
-    MathJax run them (for a warning)."""
+    """A field's card HTML, the TeX macros `guard` showed as text instead of letting MathJax
+    run them, and what was shown plain because it went past a limit (`RenderLimits`), each a
+    sentence for a warning."""
 
     html: str
     removed_macros: tuple[str, ...] = ()
+    limited: tuple[str, ...] = ()
 
 
 def render_field(
-    markdown: str, resolve_image: Callable[[str], str | None] | None = None
+    markdown: str,
+    resolve_image: Callable[[str], str | None] | None = None,
+    limits: RenderLimits = LIMITS,
 ) -> RenderedField:
-    """Markdown -> the sanitized, guarded HTML of a card field."""
+    """Markdown -> the sanitized, guarded HTML of a card field, within `limits`."""
+    if len(markdown) > limits.field:
+        return plain_field(markdown, f"its Markdown is longer than {_size(limits.field)}")
+    cells = table_cells(markdown, limits.table_cells)
+    if cells > limits.table_cells:
+        return plain_field(
+            markdown,
+            f"its tables would fill out to about {cells:,} cells, over {limits.table_cells:,}",
+        )
+    depth = quote_depth(markdown, limits.nesting)
+    if depth > limits.nesting:
+        return plain_field(markdown, f"its block quotes nest {depth:,} deep, over {limits.nesting}")
     images: set[str] = set()
 
     def resolve(src: str) -> str | None:
@@ -466,21 +798,114 @@ def render_field(
     removed = [name for tex, _ in math for name in UNSAFE_TEX.findall(tex)]
     if removed:  # shown in the formula as its name in monospace; `guard` makes sure of it
         math = [(UNSAFE_TEX.sub(SHOWN_IN_MATH, tex), typed) for tex, typed in math]
-    rendered = unflank(cmarkgfm.github_flavored_markdown_to_html(protected, options=CMARK_OPTIONS))
-    rendered, code_blocks = lift_code_blocks(rendered, math)
+    rendered = unflank(cmark_html(protected, CMARK_OPTIONS))
+    too_much = over_limits(rendered, limits)
+    if too_much:
+        return plain_field(markdown, too_much)
+    rendered, code_blocks, limited = lift_code_blocks(rendered, math, limits)
     rendered = finish(rendered, math, resolve)
     if code_blocks:
         rendered = put_back_code_blocks(rendered, code_blocks)
+    if len(rendered) > limits.field:
+        return plain_field(markdown, f"its HTML would be longer than {_size(limits.field)}")
     rendered = sanitize(rendered).strip()
     rendered = RESERVED_LEFT.sub("\ufffd", rendered.replace(LESS_THAN, "&lt;"))
     language = language_of(markdown)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'
     guarded = guard(rendered, images)
-    if removed:
+    if removed or limited:
         names = tuple(dict.fromkeys([*removed, *guarded.removed_macros]))
-        return RenderedField(guarded.html, names)
+        return RenderedField(guarded.html, names, tuple(limited))
     return guarded
+
+
+def over_limits(html_text: str, limits: RenderLimits) -> str | None:
+    """Why cmark-gfm's HTML (or a page's reply rebuilt) is too much for a field, if it is."""
+    if len(html_text) > limits.field:
+        return f"its HTML would be longer than {_size(limits.field)}"
+    depth = nesting_depth(html_text, limits.nesting)
+    if depth > limits.nesting:
+        return f"its block quotes and lists nest {depth:,} deep, over {limits.nesting}"
+    return None
+
+
+def plain_field(text: str, why: str) -> RenderedField:
+    """A field shown as the text it holds, in a `pre` (nothing in it is Markdown or HTML), for
+    a field past a limit: `why` says which, for the warning. The last steps are every field's:
+    the sanitizer and `guard` see this HTML too."""
+    text = RESERVED.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    rendered = f'<pre class="code plain"><code>{html.escape(text, quote=False)}</code></pre>'
+    rendered = sanitize(rendered)
+    language = language_of(text)
+    if language:
+        rendered = f'<div lang="{language}">{rendered}</div>'
+    guarded = guard(rendered)
+    return RenderedField(guarded.html, guarded.removed_macros, (f"shown as plain text: {why}",))
+
+
+# A delimiter row of a table (`|---|:--:|`), maybe inside quotes, and what ends a table's rows
+# (a blank line). Over-counting is fine: the count only has to reach a limit
+# when cmark-gfm would make that many cells.
+TABLE_DELIMITER_ROW = re.compile(  # possessive: no state kept per cell to go back to
+    r"^[ \t>]*+\|?+[ \t]*+:?+-++:?+[ \t]*+(?:\|[ \t]*+:?+-++:?+[ \t]*+)*+\|?+[ \t]*+$",
+    re.MULTILINE,
+)
+TABLE_CELL_DASHES = re.compile(r"-+")
+BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+
+
+def table_cells(markdown: str, limit: int = TABLE_CELL_LIMIT) -> int:
+    """At least the table cells cmark-gfm would write for `markdown` (every row has as many as
+    the delimiter row under the header), counted up to just past `limit`."""
+    if "|" not in markdown:
+        return 0
+    cells = 0
+    position = 0
+    while cells <= limit:
+        row = TABLE_DELIMITER_ROW.search(markdown, position)
+        if row is None:
+            break
+        end = BLANK_LINE.search(markdown, row.end())
+        position = end.start() + 1 if end else len(markdown)
+        rows = 1 + markdown.count("\n", row.end(), position)
+        cells += len(TABLE_CELL_DASHES.findall(row.group(0))) * rows
+        if position >= len(markdown):
+            break
+    return cells
+
+
+@lru_cache(maxsize=8)
+def _deep_quotes(limit: int) -> re.Pattern[str]:
+    """A line that opens more than `limit` block quotes (with list markers between them).
+    Possessive: the regular expression engine keeps no state per quote to go back to."""
+    marker = r"[ \t]*+(?:(?:[-+*]|\d{1,9}[.)])[ \t]++)?+"
+    return re.compile(f"^{marker}(?:>{marker}){{{limit + 1},}}+", re.MULTILINE)
+
+
+def quote_depth(markdown: str, limit: int = NESTING_LIMIT) -> int:
+    """How deep the block quotes of `markdown` nest: exactly when it is more than `limit`, else
+    0. Counted before cmark-gfm runs, as nesting costs it memory (a quote is opened by a `>`
+    on the line itself, so no line opens more than it has)."""
+    if markdown.count(">") <= limit:
+        return 0
+    deep = _deep_quotes(limit).finditer(markdown)
+    return max((line.group(0).count(">") for line in deep), default=0)
+
+
+NESTED_BLOCK = re.compile(r"<(/?)(?:blockquote|ul|ol)\b")
+
+
+def nesting_depth(html_text: str, limit: int = NESTING_LIMIT) -> int:
+    """How deep block quotes and lists nest in `html_text`: exactly when it holds more than
+    `limit` of them, else 0 (they cannot nest deeper than there are)."""
+    if html_text.count("<blockquote") + html_text.count("<ul") + html_text.count("<ol") <= limit:
+        return 0
+    depth = deepest = 0
+    for tag in NESTED_BLOCK.finditer(html_text):
+        depth += -1 if tag.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def render_markdown(markdown: str, resolve_image: Callable[[str], str | None] | None = None) -> str:

@@ -39,16 +39,20 @@ from pathlib import Path
 from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from chatdeck.render import (
+    LIMITS,
     RESERVED,
     RESERVED_LEFT,
     SHOWN_IN_MATH,
     UNSAFE_TEX,
     UNSAFE_TEX_MACROS,
     RenderedField,
+    RenderLimits,
     finish,
     guard,
     language_of,
     lift_code_blocks,
+    over_limits,
+    plain_field,
     put_back_code_blocks,
     sanitize,
 )
@@ -583,12 +587,16 @@ def turn_text(turn: Tag, drop: Interface, lines: str = "") -> tuple[str, int]:
 # --- the last steps -------------------------------------------------------------------------
 
 
-def render_reply(answer: str) -> RenderedField:
+def render_reply(answer: str, limits: RenderLimits = LIMITS) -> RenderedField:
     """A rebuilt reply -> the card's HTML, by the steps `render_field` ends with: code blocks
     highlighted, tables wrapped, nh3's allow-list, CJK `lang`, and `guard` last. Its
-    `removed_macros` are those the rebuild showed as text in formulas and those `guard` did."""
+    `removed_macros` are those the rebuild showed as text in formulas and those `guard` did.
+    A reply past the field's `limits` (its size, its nesting) is shown as its text."""
     answer = RESERVED.sub("\ufffd", answer)  # no placeholder of the steps below can be forged
-    rendered, code_blocks = lift_code_blocks(answer, [])
+    too_much = over_limits(answer, limits)
+    if too_much:
+        return plain_field(reply_text(answer), too_much)
+    rendered, code_blocks, limited = lift_code_blocks(answer, [], limits)
     rendered = finish(rendered, [], None)
     if code_blocks:
         rendered = put_back_code_blocks(rendered, code_blocks)
@@ -598,11 +606,23 @@ def render_reply(answer: str) -> RenderedField:
         rendered = f'<div lang="{language}">{rendered}</div>'
     guarded = guard(rendered)
     shown = SHOWN_MACRO.findall(answer)
-    if shown:
+    if shown or limited:
         return RenderedField(
-            guarded.html, tuple(dict.fromkeys(shown + list(guarded.removed_macros)))
+            guarded.html,
+            tuple(dict.fromkeys(shown + list(guarded.removed_macros))),
+            tuple(limited),
         )
     return guarded
+
+
+#: Where a line ends in the text of a reply shown plain.
+LINE_END_TAG = re.compile(r"<br ?/?>|</(?:p|div|li|h[1-6]|pre|tr|blockquote)>")
+ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def reply_text(answer: str) -> str:
+    """The text of a rebuilt reply (its tags out, its entities read), for a reply shown plain."""
+    return html.unescape(ANY_TAG.sub("", LINE_END_TAG.sub("\n", answer)))
 
 
 @lru_cache(maxsize=1)

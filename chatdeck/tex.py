@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 
 #: Commands whose argument is text (MathJax: printed as typed, without `textmacros`).
 TEXT_COMMANDS = frozenset(
@@ -137,6 +138,13 @@ ACCENTS = {
 TEXT_LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
 CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)?", re.DOTALL)  # a lone `\` at the end too
 SPACES = re.compile(r"[ \t\n]*")
+#: What decides how braces and `$` pair: an escape (a backslash and the character after it, which
+#: is then neither), a brace, a `$`.
+PAIRED = re.compile(r"\\[\s\S]?|[{}$]")
+CLOSE_MATH = re.compile(r"\\\)")
+#: Text and math nested deeper than this (`\text{$\text{..}$}`, accents of accents) are left
+#: as typed: no formula needs it, and each level is a level of recursion here.
+TEX_NESTING_LIMIT = 32
 
 
 def fix_tex(tex: str) -> str:
@@ -144,147 +152,163 @@ def fix_tex(tex: str) -> str:
     get it. TeX with nothing to fix comes back unchanged."""
     if "\\" not in tex[2:-2]:
         return tex
-    return tex[:2] + _math(tex[2:-2], not DEFINES.search(tex)) + tex[-2:]
+    formula = Formula(tex[2:-2], not DEFINES.search(tex))
+    return tex[:2] + formula.math(0, len(formula.tex), 0) + tex[-2:]
 
 
-def _math(tex: str, rename: bool) -> str:
-    """Math mode: text arguments fixed, KaTeX-only macros renamed (when `rename`)."""
-    out: list[str] = []
-    i = 0
-    while i < len(tex):
-        backslash = tex.find("\\", i)
-        if backslash < 0:
-            out.append(tex[i:])
-            break
-        out.append(tex[i:backslash])
-        control = CONTROL.match(tex, backslash)
-        assert control is not None  # a backslash is always a control sequence, maybe `\` alone
-        name = control.group(0)[1:]
-        i = control.end()
-        if name in TEXT_COMMANDS or name in RENAMED_TEXT:
-            argument = _argument(tex, i)
+class Formula:
+    r"""One formula's TeX, rewritten a span at a time. Where each `{` closes, where the `$` are
+    and where `\)` is are found in one pass over the whole formula, the first time a span asks,
+    so that the formula is read in time linear in its length however its braces nest or fail
+    to close (a span's own brace closes inside the span or not at all)."""
+
+    def __init__(self, tex: str, rename: bool):
+        self.tex = tex
+        self.rename = rename  # KaTeX-only macros renamed (not where the formula defines macros)
+        self.closing: dict[int, int] | None = None  # a `{` -> its `}`
+        self.dollars: list[int] = []  # each `$` not escaped
+        self.close_math: list[int] = []  # each `\)`
+
+    def _index(self) -> None:
+        self.closing = {}
+        opened: list[int] = []
+        for match in PAIRED.finditer(self.tex):
+            char = match.group(0)
+            if char == "{":
+                opened.append(match.start())
+            elif char == "}":
+                if opened:
+                    self.closing[opened.pop()] = match.start()
+            elif char == "$":
+                self.dollars.append(match.start())
+        self.close_math = [match.start() for match in CLOSE_MATH.finditer(self.tex)]
+
+    def math(self, i: int, end: int, depth: int) -> str:
+        """Math mode: text arguments fixed, KaTeX-only macros renamed (when `rename`)."""
+        tex = self.tex
+        if depth > TEX_NESTING_LIMIT:
+            return tex[i:end]
+        out: list[str] = []
+        while i < end:
+            backslash = tex.find("\\", i, end)
+            if backslash < 0:
+                out.append(tex[i:end])
+                break
+            out.append(tex[i:backslash])
+            control = CONTROL.match(tex, backslash, end)
+            assert control is not None  # a backslash is always a control sequence, maybe `\`
+            name = control.group(0)[1:]
+            i = control.end()
+            if name in TEXT_COMMANDS or name in RENAMED_TEXT:
+                argument = self.argument(i, end)
+                if argument is not None:
+                    start, close = argument
+                    command = RENAMED_TEXT.get(name, name)
+                    out.append(f"\\{command}{{{self.text(start, close, depth + 1)}}}")
+                    i = close + 1
+                    continue
+            if self.rename and name in MATH_MACROS:
+                out.append(MATH_MACROS[name])
+                continue
+            out.append(control.group(0))
+        return "".join(out)
+
+    def argument(self, i: int, end: int) -> tuple[int, int] | None:
+        """The span inside the braced argument that starts at `i` (after spaces), or None."""
+        i = SPACES.match(self.tex, i, end).end()  # type: ignore[union-attr]
+        if i >= end or self.tex[i] != "{":
+            return None
+        if self.closing is None:
+            self._index()
+        assert self.closing is not None
+        close = self.closing.get(i, end)
+        return None if close >= end else (i + 1, close)
+
+    def _next(self, positions: list[int], i: int, end: int) -> int | None:
+        """The first of `positions` (sorted) at `i` or after and before `end`, or None."""
+        if self.closing is None:
+            self._index()
+        found = bisect_left(positions, i)
+        return positions[found] if found < len(positions) and positions[found] < end else None
+
+    def text(self, i: int, end: int, depth: int) -> str:
+        """Text mode: what LaTeX prints, in the few forms MathJax's text reads as typed."""
+        tex = self.tex
+        if depth > TEX_NESTING_LIMIT:
+            return tex[i:end]
+        out: list[str] = []
+        while i < end:
+            char = tex[i]
+            if char == "$":  # math inside the text
+                close = self._next(self.dollars, i + 1, end)
+                if close is not None:
+                    out.append("$" + self.math(i + 1, close, depth + 1) + "$")
+                    i = close + 1
+                    continue
+            elif char == "\\":
+                i = self.text_control(i, end, out, depth)
+                continue
+            elif char == "~":
+                out.append("\u00a0")
+            elif char in "{}":
+                pass  # a group: LaTeX prints nothing for the braces
+            else:
+                ligature = next(
+                    (lig for lig in TEXT_LIGATURES if tex.startswith(lig[0], i, end)), None
+                )
+                if ligature:
+                    out.append(ligature[1])
+                    i += len(ligature[0])
+                    continue
+                out.append(char)
+            i += 1
+        return "".join(out)
+
+    def text_control(self, i: int, end: int, out: list[str], depth: int) -> int:
+        """One control sequence in text mode at `i`: appended to `out`; returns where to go
+        on."""
+        tex = self.tex
+        control = CONTROL.match(tex, i, end)
+        assert control is not None
+        sequence = control.group(0)
+        name = sequence[1:]
+        after_control = control.end()
+        word = name.isalpha()
+        if sequence == "\\(":  # math inside the text, the other way to write it
+            close = self._next(self.close_math, after_control, end - 1)
+            if close is not None:
+                out.append("\\(" + self.math(after_control, close, depth + 1) + "\\)")
+                return close + 2
+        if name in ACCENTS:
+            base_end = after_control
+            if word:
+                base_end = SPACES.match(tex, after_control, end).end()  # type: ignore[union-attr]
+            argument = self.argument(base_end, end)
             if argument is not None:
-                start, end = argument
+                base, after = self.text(argument[0], argument[1], depth + 1), argument[1] + 1
+            elif base_end < end and tex[base_end] not in "\\{}$ \t\n":
+                base, after = tex[base_end], base_end + 1
+            else:
+                base, after = "", after_control
+            if base:
+                out.append(unicodedata.normalize("NFC", base[0] + ACCENTS[name]) + base[1:])
+                return after
+        if name in TEXT_SYMBOLS:
+            out.append(TEXT_SYMBOLS[name])
+            if word:  # TeX skips the spaces after a control word, and an empty group
+                after_control = SPACES.match(tex, after_control, end).end()  # type: ignore[union-attr]
+                if tex.startswith("{}", after_control, end):
+                    after_control += 2
+            return after_control
+        if name in TEXT_COMMANDS or name in RENAMED_TEXT:
+            argument = self.argument(after_control, end)
+            if argument is not None:
                 command = RENAMED_TEXT.get(name, name)
-                out.append(f"\\{command}{{{_text(tex[start:end], rename)}}}")
-                i = end + 1
-                continue
-        if rename and name in MATH_MACROS:
-            out.append(MATH_MACROS[name])
-            continue
-        out.append(control.group(0))
-    return "".join(out)
-
-
-def _argument(tex: str, i: int) -> tuple[int, int] | None:
-    """The span inside the braced argument that starts at `i` (after spaces), or None."""
-    i = SPACES.match(tex, i).end()  # type: ignore[union-attr]
-    if i >= len(tex) or tex[i] != "{":
-        return None
-    end = _closing_brace(tex, i)
-    return None if end is None else (i + 1, end)
-
-
-def _closing_brace(tex: str, opening: int) -> int | None:
-    depth = 0
-    i = opening
-    while i < len(tex):
-        char = tex[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
-
-
-def _text(text: str, rename: bool) -> str:
-    """Text mode: what LaTeX prints, in the few forms MathJax's text reads as typed."""
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "$":  # math inside the text
-            end = _closing_dollar(text, i + 1)
-            if end is not None:
-                out.append("$" + _math(text[i + 1 : end], rename) + "$")
-                i = end + 1
-                continue
-        elif char == "\\":
-            i = _text_control(text, i, out, rename)
-            continue
-        elif char == "~":
-            out.append("\u00a0")
-        elif char in "{}":
-            pass  # a group: LaTeX prints nothing for the braces
-        else:
-            ligature = next((lig for lig in TEXT_LIGATURES if text.startswith(lig[0], i)), None)
-            if ligature:
-                out.append(ligature[1])
-                i += len(ligature[0])
-                continue
-            out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def _closing_dollar(text: str, i: int) -> int | None:
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "$":
-            return i
-        i += 1
-    return None
-
-
-def _text_control(text: str, i: int, out: list[str], rename: bool) -> int:
-    """One control sequence in text mode at `i`: appended to `out`; returns where to go on."""
-    control = CONTROL.match(text, i)
-    assert control is not None
-    sequence = control.group(0)
-    name = sequence[1:]
-    end = control.end()
-    word = name.isalpha()
-    if sequence == "\\(":  # math inside the text, the other way to write it
-        close = text.find("\\)", end)
-        if close >= 0:
-            out.append("\\(" + _math(text[end:close], rename) + "\\)")
-            return close + 2
-    if name in ACCENTS:
-        base_end = SPACES.match(text, end).end() if word else end  # type: ignore[union-attr]
-        argument = _argument(text, base_end)
-        if argument is not None:
-            base, after = _text(text[argument[0] : argument[1]], rename), argument[1] + 1
-        elif base_end < len(text) and text[base_end] not in "\\{}$ \t\n":
-            base, after = text[base_end], base_end + 1
-        else:
-            base, after = "", end
-        if base:
-            out.append(unicodedata.normalize("NFC", base[0] + ACCENTS[name]) + base[1:])
-            return after
-    if name in TEXT_SYMBOLS:
-        out.append(TEXT_SYMBOLS[name])
-        if word:  # TeX skips the spaces after a control word, and an empty group
-            end = SPACES.match(text, end).end()  # type: ignore[union-attr]
-            if text.startswith("{}", end):
-                end += 2
-        return end
-    if name in TEXT_COMMANDS or name in RENAMED_TEXT:
-        argument = _argument(text, end)
-        if argument is not None:
-            command = RENAMED_TEXT.get(name, name)
-            inner = _text(text[argument[0] : argument[1]], rename)
-            out.append(f"$\\{command}{{{inner}}}$")  # math inside the text: MathJax reads it
-            return argument[1] + 1
-    out.append(sequence)  # `\$`, `\{`, `\}`, `\\` (MathJax reads these) and the unknown,
-    while word and (argument := _argument(text, end)) is not None:  # with its arguments as typed
-        out.append(text[end : argument[1] + 1])
-        end = argument[1] + 1
-    return end
+                inner = self.text(argument[0], argument[1], depth + 1)
+                out.append(f"$\\{command}{{{inner}}}$")  # math inside the text: MathJax reads it
+                return argument[1] + 1
+        out.append(sequence)  # `\$`, `\{`, `\}`, `\\` (MathJax reads these) and the unknown,
+        while word and (argument := self.argument(after_control, end)) is not None:
+            out.append(tex[after_control : argument[1] + 1])  # with its arguments as typed
+            after_control = argument[1] + 1
+        return after_control

@@ -75,7 +75,7 @@ def render_file(name: str, data: bytes, root: Path, known: KnownKey | None = Non
         name,
         found.title,
         tuple(item.card for item in rendered),
-        found.problems,
+        found.problems + tuple(problem for item in rendered for problem in item.problems),
         html=tuple(pair for item in rendered for pair in item.html),
         media=images.found(),
         cacheable=not any(has_images(note) for note in found.notes),

@@ -11,6 +11,7 @@ from conftest import FIXTURES, SOURCE, TEMPLATES, deck_options
 
 import chatdeck.cards
 from chatdeck.build import BuildResult, build
+from chatdeck.render import RenderedField
 from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
@@ -111,13 +112,13 @@ def test_a_rebuild_renders_only_the_edited_field(
     edited.write_text(text.replace("tf.function", "tf.function()", 1), encoding="utf-8")
 
     rendered: list[str] = []
-    real_render = chatdeck.cards.render_markdown
+    real_render = chatdeck.cards.render_field
 
-    def counting_render(markdown: str, *args, **kwargs) -> str:  # type: ignore[no-untyped-def]
+    def counting_render(markdown: str, *args, **kwargs) -> RenderedField:  # type: ignore[no-untyped-def]
         rendered.append(markdown)
         return real_render(markdown, *args, **kwargs)
 
-    monkeypatch.setattr(chatdeck.cards, "render_markdown", counting_render)  # counts, tunes nothing
+    monkeypatch.setattr(chatdeck.cards, "render_field", counting_render)  # counts, tunes nothing
     build([source_copy], deck_options(output, templates))
     assert len(rendered) == 1 and "tf.function()" in rendered[0]
 
