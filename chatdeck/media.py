@@ -59,7 +59,7 @@ class MediaCollector:
             try:
                 data = read_regular(target)  # a FIFO would block, a device never end
             except NotRegularFile as error:
-                self.problems.append(Problem(note.source, line, f"image skipped ({error}): {src}"))
+                self._problem(note, src, f"image skipped ({error}): {src}")
                 return None
             except OSError:
                 self._problem(note, src, f"image not found: {src}")
