@@ -106,7 +106,7 @@ class BuildOptions:
     pool_threshold: int = 8
     #: Chat-export notes a worker renders at a time.
     render_batch: int = 100
-    #: Files a worker handles before it is replaced (cmark-gfm's binding leaks its trees).
+    #: Files a worker handles before it is replaced (whatever cmark-gfm's binding leaks).
     max_tasks_per_worker: int = 20
     #: Notes whose HTML `preview.html` reads at a time.
     preview_batch: int = 500

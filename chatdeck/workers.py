@@ -1,8 +1,9 @@
 """Worker processes that parse and render, so a build uses every core.
 
-Even with --jobs 1 a large build renders in a worker: cmark-gfm's Python binding never frees its
-syntax trees (about 10 bytes per byte of Markdown), so each worker is replaced after a number of
-files (`BuildOptions.max_tasks_per_worker`) and memory stays flat however large the build.
+Even with --jobs 1 a large build renders in a worker, and each worker is replaced after a number
+of files (`BuildOptions.max_tasks_per_worker`): cmark-gfm's Python binding does not free the
+syntax trees it builds (about 10 bytes per byte of Markdown; `chatdeck.render` frees them where
+it can reach them), so memory stays flat however large the build, whatever still leaks.
 """
 
 from __future__ import annotations
