@@ -689,3 +689,36 @@ def test_fuzz_the_parse_cache_reader(value) -> None:  # type: ignore[no-untyped-
         from_json(text, "a.md")
     except ValueError:
         pass  # the one way it fails
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    notes=st.dictionaries(st.text(max_size=10), JSON_VALUES, max_size=5),
+    note_type=JSON_VALUES,
+    version=JSON_VALUES,
+)
+def test_fuzz_the_state_reader(notes: dict, note_type: object, version: object) -> None:  # type: ignore[type-arg]
+    """Whatever a state file holds, reading it never raises, and what it keeps stamps cleanly."""
+    import json
+    import tempfile
+
+    from chatdeck.state import checked_state, stamp
+    from chatdeck.templates import Templates
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ".Deck.build-state.json"
+        document = {"version": version, "notes": notes, "note_type": note_type}
+        path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
+        state, _problem = checked_state(path)
+        stamps = stamp([], Templates("f", "b", "c"), state, 1_700_000_000, "Deck", "Deck.apkg")
+        assert stamps.note_type >= 1_700_000_000 or stamps.note_type == state["note_type"]["mod"]
+        json.dumps(stamps.state)
