@@ -1703,18 +1703,20 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
         elif doc.lines[i].strip():
             decisions.append(Decision(i + 1, Verdict.LEFT_OUT, None, None, METADATA))
             left_out.append(i + 1)
-    problems = []
-    if leading:
-        problems.append(
-            Problem(
-                doc.transcript.source,
-                leading[0] + 1,
-                f"{len(leading)} line(s) before the first question "
-                "are on no card (add `Q:` before a question to make one)",
-            )
-        )
+    problems = _lines_on_no_card(doc, leading)
     unassigned = [i + 1 for i in leading]
     return Opening(title, title_line, title_lines, unassigned, problems, decisions, left_out)
+
+
+def _lines_on_no_card(doc: Document, leading: list[int]) -> list[Problem]:
+    """The warning for lines with text before the first question (0-based `leading`)."""
+    if not leading:
+        return []
+    message = (
+        f"{len(leading)} line(s) before the first question "
+        "are on no card (add `Q:` before a question to make one)"
+    )
+    return [Problem(doc.transcript.source, leading[0] + 1, message)]
 
 
 def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Opening:
@@ -1743,16 +1745,7 @@ def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Ope
     if turns.title_line is not None:
         reason = "the chat's title, before its first turn"
         decisions.append(Decision(turns.title_line + 1, Verdict.TITLE, None, None, reason))
-    problems = []
-    if leading:
-        problems.append(
-            Problem(
-                doc.transcript.source,
-                leading[0] + 1,
-                f"{len(leading)} line(s) before the first question "
-                "are on no card (add `Q:` before a question to make one)",
-            )
-        )
+    problems = _lines_on_no_card(doc, leading)
     title_line = turns.title_line + 1 if turns.title_line is not None else None
     unassigned = [i + 1 for i in leading]
     return Opening(turns.title, title_line, title_lines, unassigned, problems, decisions, left_out)
