@@ -27,7 +27,7 @@ def test_dry_run_json_lists_the_56_notes_before_merging() -> None:
     completed = run("--dry-run", "--json", str(SOURCE))
     assert completed.returncode == 0
     report = json.loads(completed.stdout)
-    assert set(report) == {"notes", "merged", "warnings", "changes"}
+    assert set(report) == {"notes", "merged", "warnings", "changes", "files"}
     notes = report["notes"]
     assert len(notes) == 56
     assert set(notes[0]) >= {"source", "line", "question", "answer", "deck", "guid"}
