@@ -145,6 +145,15 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
         assert "turns" not in by_source[name] and by_source[name]["left_out"] == {}
 
 
+def test_the_readmes_files_example_is_what_the_command_prints(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`python build_deck.py (--dry-run --json\s+[^`]+)` gives:", readme)
+    example = re.search(r"  ```json\n(  \"files\": \[.*?)  ```\n", readme, re.S)
+    assert command and example
+    completed = run(*command[1].split(), "-o", str(tmp_path / "out"))
+    assert json.loads("{" + example[1] + "}")["files"] == json.loads(completed.stdout)["files"]
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     completed = run("--dry-run", str(SOURCE), "-o", str(tmp_path / "out"))
     assert completed.returncode == 0
