@@ -132,11 +132,10 @@ def explain_file(parsed: Parsed, lines: Sequence[str]) -> FileExplanation:
 
 
 def _turn_markers(parsed: Parsed) -> TurnMarkers | None:
-    """The marker lines are the parser's `turn marker` decisions; their labels and roles, and
-    the shape, are the turn structure's."""
     turns = parsed.turns
     if turns is None:
         return None
-    lines = [d.line for d in parsed.decisions if d.verdict is Verdict.MARKER]
-    markers = tuple(TurnMarker(line, *turns.markers[line - 1]) for line in lines)
+    markers = tuple(
+        TurnMarker(line + 1, label, role) for line, (label, role) in sorted(turns.markers.items())
+    )
     return TurnMarkers(turns.shape, tuple(turns.labels.items()), markers)

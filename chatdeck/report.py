@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 from chatdeck.build import BuildResult, PlanResult
 from chatdeck.changes import Changes, NoteChange, Status
-from chatdeck.explain import FileExplanation, KeptLine
+from chatdeck.explain import FileExplanation, KeptLine, TurnMarkers
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.removed import REMOVED_TAG
 
@@ -226,24 +226,10 @@ def file_json(file: FileExplanation) -> dict[str, Any]:
     def kept(line: KeptLine) -> dict[str, Any]:
         return {"line": line.line, "text": line.text, "reason": line.reason}
 
-    turns = file.turns
     return {
         "source": file.source,
         "title": file.title,
-        **(
-            {
-                "turns": {
-                    "shape": turns.shape,
-                    "labels": dict(turns.labels),
-                    "markers": [
-                        {"line": marker.line, "label": marker.label, "role": marker.role}
-                        for marker in turns.markers
-                    ],
-                }
-            }
-            if turns is not None
-            else {}
-        ),
+        **({"turns": turns_json(file.turns)} if file.turns is not None else {}),
         "left_out": {group.reason: list(group.lines) for group in file.left_out},
         "guessed": [
             {
@@ -258,6 +244,17 @@ def file_json(file: FileExplanation) -> dict[str, Any]:
         "near_misses": [kept(line) for line in file.near_misses],
         "kept_in_answers": [kept(line) for line in file.kept if not line.near_miss],
         "on_no_card": list(file.on_no_card),
+    }
+
+
+def turns_json(turns: TurnMarkers) -> dict[str, Any]:
+    return {
+        "shape": turns.shape,
+        "labels": dict(turns.labels),
+        "markers": [
+            {"line": marker.line, "label": marker.label, "role": marker.role}
+            for marker in turns.markers
+        ],
     }
 
 
