@@ -23,6 +23,7 @@ from chatdeck.cards import unsafe_math_problems
 from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
+from chatdeck.explain import FileExplanation, explain_file
 from chatdeck.exports import Export, select_conversations
 from chatdeck.lock import output_lock
 from chatdeck.media import FoundMedia
@@ -35,7 +36,6 @@ from chatdeck.package import (
     write_collection,
     write_package,
 )
-from chatdeck.parse import Parsed
 from chatdeck.parse_cache import from_json, to_json
 from chatdeck.preview import write_preview
 from chatdeck.removed import REMOVED_TAG, Removed, removed_cards
@@ -73,9 +73,8 @@ class PlanResult:
 
     top_deck: str
     files_read: int
-    #: Each transcript's parse, with the explanations --dry-run shows, and its lines.
-    parsed: tuple[Parsed, ...]
-    lines: dict[str, tuple[str, ...]]
+    #: What the dry run says about each transcript (not chat exports or pages), in file order.
+    files: tuple[FileExplanation, ...]
     notes: tuple[Note, ...]
     merged: tuple[Note, ...]
     merges: tuple[Merge, ...]
@@ -177,8 +176,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     """Read, parse, place and merge, keeping every note's text: what --dry-run shows."""
     options = options or PlanOptions()
     inputs, top, problems = start(paths, options.deck)
-    parsed: list[Parsed] = []
-    lines: dict[str, tuple[str, ...]] = {}
+    files: list[FileExplanation] = []
     notes: list[Note] = []
     conversations: list[ConversationRead] = []
     files_read = 0
@@ -192,8 +190,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     def take(item: Input, pending: PendingNotes) -> None:
         file_notes = notes_of(pending)
         assert file_notes.parsed is not None
-        parsed.append(file_notes.parsed)
-        lines[item.source.name] = file_notes.lines
+        files.append(explain_file(file_notes.parsed, file_notes.lines))
         problems.extend(file_notes.problems)
         deck = item.deck(top, file_notes.title)
         notes.extend(place(file_notes.notes, item.place(deck)))
@@ -227,8 +224,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     return PlanResult(
         top_deck=top,
         files_read=files_read,
-        parsed=tuple(parsed),
-        lines=lines,
+        files=tuple(files),
         notes=tuple(notes),
         merged=tuple(merged),
         merges=tuple(merges),

@@ -200,6 +200,10 @@ class Verdict(StrEnum):
     LEFT_OUT = "left out"
 
 
+#: Why a request without `?` stayed in an answer: the dry run lists these as near misses.
+NEAR_MISS = "a request without `?` that no rule took (put `Q:` before it if it is one)"
+
+
 # Short names for the line kinds, as the per-line loops compare them.
 IGNORED, BLANK, CODE, TEXT, DIRECTIVE_KIND = (
     LineKind.IGNORED,
@@ -278,6 +282,8 @@ class Parsed:
     decisions: list[Decision] = field(default_factory=list)
     #: 1-based lines of a chat log's header (before its first turn) left out as metadata.
     left_out: list[int] = field(default_factory=list)
+    #: A chat log's turn structure (its marker shape, labels and roles), for the dry run.
+    turns: Turns | None = None
 
 
 # --- Pass 1, code: cmark-gfm's code blocks, then the recovery for a fence never closed -----------
@@ -1834,6 +1840,7 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         opening.unassigned,
         decisions,
         opening.left_out,
+        doc.style.turns,
     )
 
 
@@ -1863,7 +1870,7 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
                 continue
             if _not_standalone(doc, i) is not None:
                 continue
-            reason = "a request without `?` that no rule took (put `Q:` before it if it is one)"
+            reason = NEAR_MISS
         elif i in doc.suppressed:
             reason = "`<!-- not a question -->` above it"
         elif doc.style.kind is FileStyle.SPEAKER:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from chatdeck.build import BuildResult, PlanResult
 from chatdeck.changes import Changes, NoteChange, Status
+from chatdeck.explain import FileExplanation, KeptLine, TurnMarkers
 from chatdeck.notes import CardNote, Note, Problem
-from chatdeck.parse import Parsed
 from chatdeck.removed import REMOVED_TAG
 
 #: How many items a list in the human report shows before it is cut.
@@ -214,24 +215,61 @@ def plan_json(result: PlanResult, changes: dict[str, int] | None) -> dict[str, A
         ],
         "warnings": warnings_json(result.problems),
         **({"changes": changes} if changes is not None else {}),
+        "files": [file_json(file) for file in result.files],
     }
 
 
-def print_turns(parsed: Parsed) -> None:
+def file_json(file: FileExplanation) -> dict[str, Any]:
+    """What the dry run says about one transcript, as the human report says it (README: "files").
+    `turns` only for a chat log: a plain file has no turn structure to report."""
+
+    def kept(line: KeptLine) -> dict[str, Any]:
+        return {"line": line.line, "text": line.text, "reason": line.reason}
+
+    return {
+        "source": file.source,
+        "title": file.title,
+        **({"turns": turns_json(file.turns)} if file.turns is not None else {}),
+        "left_out": {group.reason: list(group.lines) for group in file.left_out},
+        "guessed": [
+            {
+                "line": question.line,
+                "question": question.question,
+                "rule": question.rule,
+                "confidence": question.confidence,
+                "reason": question.reason,
+            }
+            for question in file.guessed
+        ],
+        "near_misses": [kept(line) for line in file.near_misses],
+        "kept_in_answers": [kept(line) for line in file.kept if not line.near_miss],
+        "on_no_card": list(file.on_no_card),
+    }
+
+
+def turns_json(turns: TurnMarkers) -> dict[str, Any]:
+    return {
+        "shape": turns.shape,
+        "labels": dict(turns.labels),
+        "markers": [
+            {"line": marker.line, "label": marker.label, "role": marker.role}
+            for marker in turns.markers
+        ],
+    }
+
+
+def print_turns(file: FileExplanation) -> None:
     """A chat log's turn markers and the lines left out of its cards (`chatdeck.turns`)."""
-    markers = [d for d in parsed.decisions if d.verdict == "turn marker"]
-    if markers:
-        print(f"  turn markers: {markers[0].reason.split(', marker ', 1)[-1]}")
-        print(f"    on line(s) {line_list([d.line for d in markers])}")
-    left: dict[str, list[int]] = {}
-    for decision in parsed.decisions:
-        if decision.verdict == "left out":
-            left.setdefault(decision.reason, []).append(decision.line)
-    for reason, numbers in left.items():
-        print(f"  left out ({reason}): {len(numbers)} line(s): {line_list(numbers)}")
+    if file.turns is not None:
+        roles = ", ".join(f"{label!r} = {role}" for label, role in file.turns.labels)
+        print(f"  turn markers: {file.turns.shape}" + (f" ({roles})" if roles else ""))
+        if file.turns.markers:
+            print(f"    on line(s) {line_list([marker.line for marker in file.turns.markers])}")
+    for group in file.left_out:
+        print(f"  left out ({group.reason}): {len(group.lines)} line(s): {line_list(group.lines)}")
 
 
-def line_list(numbers: list[int]) -> str:
+def line_list(numbers: Sequence[int]) -> str:
     """1, 2, 3, 7 -> "1-3, 7"."""
     spans: list[str] = []
     for number in sorted(numbers):
@@ -246,30 +284,26 @@ def print_questions(result: PlanResult) -> None:
     """Per file: every question with its line, rule and why; guesses marked `?`; then the
     lines that looked like questions but stayed in an answer, with the reason."""
     guessed = 0
-    for parsed in result.parsed:
-        title = f"  (title: {parsed.title})" if parsed.title else ""
-        print(f"{parsed.source}{title}")
-        reasons = {d.line: d.reason for d in parsed.decisions if d.verdict == "question"}
-        for note in parsed.notes:
-            mark = " " if note.confidence == "high" else "?"
-            guessed += note.confidence != "high"
-            rule = f"{note.rule} ({note.confidence})" if mark == "?" else note.rule
-            print(f" {mark}{note.line:5}  {rule:<30} {snippet(note.question)}")
-            if mark == "?":
-                print(f"{'':38} because: {reasons.get(note.line or 0, '')}")
-        for line in parsed.unassigned[:1]:
+    for file in result.files:
+        title = f"  (title: {file.title})" if file.title else ""
+        print(f"{file.source}{title}")
+        for question in file.questions:
+            mark = "?" if question.guessed else " "
+            guessed += question.guessed
+            rule = f"{question.rule} ({question.confidence})" if question.guessed else question.rule
+            print(f" {mark}{question.line:5}  {rule:<30} {snippet(question.question)}")
+            if question.guessed:
+                print(f"{'':38} because: {question.reason}")
+        for line in file.on_no_card[:1]:
             print(
-                f"  {line:5}  (on no card: {len(parsed.unassigned)} line(s) "
+                f"  {line:5}  (on no card: {len(file.on_no_card)} line(s) "
                 "before the first question)"
             )
-        print_turns(parsed)
-        kept = [d for d in parsed.decisions if d.verdict == "not a question"]
-        lines = result.lines.get(parsed.source, ())
-        if kept:
-            print(f"  kept in answers ({len(kept)} line(s) that look like questions):")
-        for decision in kept:
-            text = lines[decision.line - 1] if decision.line <= len(lines) else ""
-            print(f"   ·{decision.line:5}  {decision.reason}: {snippet(text, 50)}")
+        print_turns(file)
+        if file.kept:
+            print(f"  kept in answers ({len(file.kept)} line(s) that look like questions):")
+        for kept in file.kept:
+            print(f"   ·{kept.line:5}  {kept.reason}: {snippet(kept.text, 50)}")
     for read in result.conversations:
         kind = f"{read.site} page" if read.site else "conversation"
         print(f"{read.source}  {kind} {read.name!r}: {read.notes} turn(s)")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from conftest import ROOT, SOURCE
+from conftest import FIXTURES, ROOT, SOURCE
 
 import chatdeck
 
@@ -27,7 +30,7 @@ def test_dry_run_json_lists_the_56_notes_before_merging() -> None:
     completed = run("--dry-run", "--json", str(SOURCE))
     assert completed.returncode == 0
     report = json.loads(completed.stdout)
-    assert set(report) == {"notes", "merged", "warnings", "changes"}
+    assert set(report) == {"notes", "merged", "warnings", "changes", "files"}
     notes = report["notes"]
     assert len(notes) == 56
     assert set(notes[0]) >= {"source", "line", "question", "answer", "deck", "guid"}
@@ -38,6 +41,117 @@ def test_dry_run_json_lists_the_56_notes_before_merging() -> None:
     assert len({note["guid"] for note in notes}) == 36
     dropped = sum(len(merge["dropped"]) for merge in report["merged"])
     assert dropped == 20
+
+
+NEAR_MISS_FILE = (
+    "# Notes\n\nQ: what is a frame?\nA: the rows a window covers.\n\nShow the query plan\n"
+)
+
+
+def line_numbers(spans: str) -> list[int]:
+    """The human report's `3, 9-11` -> [3, 9, 10, 11]."""
+    numbers: list[int] = []
+    for span in spans.split(", "):
+        first, _, last = span.partition("-")
+        numbers.extend(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def said_about(stdout: str, source: str) -> dict[str, Any]:
+    """What the human dry-run report says about one file (its lines from the file's name to the
+    next file's), read back into the JSON's terms."""
+    lines = stdout.splitlines()
+    start = next(n for n, line in enumerate(lines) if re.match(rf"{re.escape(source)}(  |$)", line))
+    said: dict[str, Any] = {"turns": [], "left_out": {}, "guessed": [], "kept": [], "on_no_card": 0}
+    for line in itertools.takewhile(lambda line: line.startswith(" "), lines[start + 1 :]):
+        if line.startswith(("  turn markers: ", "    on line(s) ")):
+            said["turns"].append(line)
+        elif found := re.fullmatch(r"  left out \((.+)\): (\d+) line\(s\): (.+)", line):
+            said["left_out"][found[1]] = line_numbers(found[3])
+            assert len(said["left_out"][found[1]]) == int(found[2])
+        elif line.startswith(" ?"):
+            said["guessed"].append(int(line[2:7]))
+        elif line.startswith("   ·"):
+            said["kept"].append(line)
+        elif found := re.search(r"\(on no card: (\d+) line", line):
+            said["on_no_card"] = int(found[1])
+    return said
+
+
+def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: Path) -> None:
+    near = tmp_path / "near.txt"
+    near.write_text(NEAR_MISS_FILE, encoding="utf-8")
+    chatlogs = sorted(
+        path
+        for path in (FIXTURES / "chatlogs").iterdir()
+        if path.suffix in (".md", ".txt") and path.name != "README.md"
+    )
+    plain = [
+        FIXTURES / "forms" / name
+        for name in ("marker_words.txt", "unmarked_standalone.txt", "trap_rhetorical.txt")
+    ]
+    paths = [str(path) for path in [*chatlogs, *plain, near]]
+    output = str(tmp_path / "out")
+    human = run("--dry-run", *paths, "-o", output).stdout
+    files = json.loads(run("--dry-run", "--json", *paths, "-o", output).stdout)["files"]
+    assert [file["source"] for file in files] == [Path(path).name for path in paths]
+    for file in files:
+        said = said_about(human, file["source"])
+        if "turns" in file:
+            turns = file["turns"]
+            roles = ", ".join(f"{label!r} = {role}" for label, role in turns["labels"].items())
+            assert said["turns"][0] == f"  turn markers: {turns['shape']}" + (
+                f" ({roles})" if roles else ""
+            )
+            on_lines = [line_numbers(line[15:]) for line in said["turns"][1:]]
+            lines = [marker["line"] for marker in turns["markers"]]
+            assert on_lines == ([lines] if lines else []), file["source"]
+        else:
+            assert said["turns"] == [], file["source"]
+        assert list(said["left_out"].items()) == list(file["left_out"].items()), file["source"]
+        assert said["guessed"] == [guess["line"] for guess in file["guessed"]], file["source"]
+        listed = sorted([*file["near_misses"], *file["kept_in_answers"]], key=lambda k: k["line"])
+        assert len(said["kept"]) == len(listed), file["source"]
+        for line, item in zip(said["kept"], listed, strict=True):
+            assert line.startswith(f"   ·{item['line']:5}  {item['reason']}: "), line
+        assert said["on_no_card"] == len(file["on_no_card"]), file["source"]
+    by_source = {file["source"]: file for file in files}
+    deepseek = by_source["deepseek-chat-exporter.md"]["turns"]
+    assert [(marker["line"], marker["role"]) for marker in deepseek["markers"]] == [
+        (3, "user"),
+        (9, "assistant"),
+        (44, "user"),
+        (58, "assistant"),
+        (74, "user"),
+        (80, "assistant"),
+    ]
+    assert by_source["deepseek-chat-exporter.md"]["left_out"] == {
+        "separator": [7, 42, 56, 72, 78],
+        "reasoning": [11, 13, 15, 16, 17, 60, 62, 64],
+    }
+    assert sum("turns" in by_source[path.name] for path in chatlogs) >= len(chatlogs) - 2
+    assert by_source["near.txt"]["near_misses"] == [
+        {
+            "line": 6,
+            "text": "Show the query plan",
+            "reason": "a request without `?` that no rule took (put `Q:` before it if it is one)",
+        }
+    ]
+    assert by_source["near.txt"]["kept_in_answers"] == []
+    # The comparisons above ran on each kind of line at least once.
+    assert all(any(file[key] for file in files) for key in ("guessed", "kept_in_answers"))
+    assert any(file["on_no_card"] for file in files)
+    for name in ("marker_words.txt", "unmarked_standalone.txt"):
+        assert "turns" not in by_source[name] and by_source[name]["left_out"] == {}
+
+
+def test_the_readmes_files_example_is_what_the_command_prints(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`python build_deck.py (--dry-run --json\s+[^`]+)` gives:", readme)
+    example = re.search(r"  ```json\n(  \"files\": \[.*?)  ```\n", readme, re.S)
+    assert command and example
+    completed = run(*command[1].split(), "-o", str(tmp_path / "out"))
+    assert json.loads("{" + example[1] + "}")["files"] == json.loads(completed.stdout)["files"]
 
 
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
