@@ -231,6 +231,6 @@ def _markers(
 
 def unflank(html_text: str) -> str:
     """cmark's HTML without the markers `cjk_emphasis` put in."""
-    if FLANK not in html_text and "%EF%A3%B5" not in html_text.upper():
+    if FLANK not in html_text and ("%" not in html_text or not MARKED_IN_URL.search(html_text)):
         return html_text
     return MARKED_IN_URL.sub("", MARKED.sub("", html_text))

@@ -53,8 +53,7 @@ from chatdeck.render import (
     lift_code_blocks,
     over_limits,
     plain_field,
-    put_back_code_blocks,
-    sanitize,
+    sanitize_around_code_blocks,
 )
 from chatdeck.render_cache import cache_key
 
@@ -598,9 +597,7 @@ def render_reply(answer: str, limits: RenderLimits = LIMITS) -> RenderedField:
         return plain_field(reply_text(answer), too_much)
     rendered, code_blocks, limited = lift_code_blocks(answer, [], limits)
     rendered = finish(rendered, [], None)
-    if code_blocks:
-        rendered = put_back_code_blocks(rendered, code_blocks)
-    rendered = RESERVED_LEFT.sub("\ufffd", sanitize(rendered).strip())
+    rendered = RESERVED_LEFT.sub("\ufffd", sanitize_around_code_blocks(rendered, code_blocks))
     language = language_of(rendered)
     if language:
         rendered = f'<div lang="{language}">{rendered}</div>'
