@@ -8,17 +8,16 @@ through `RenderLimits`, never by patching the module."""
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import resource
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import overload
 
 import cmarkgfm
 from conftest import FIXTURES, deck_options
+from growth import assert_linear
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,40 +43,6 @@ from chatdeck.render import (
 )
 from chatdeck.reply_html import render_reply
 from chatdeck.tex import TEX_NESTING_LIMIT, fix_tex
-
-#: A linear stage grows by about the factor between the two sizes; this leaves room for noise
-#: and fixed costs, and stays well under the factor's square (and under its 1.5th power for
-#: the factors used with inputs that grew that way).
-LINEAR = 2.5
-
-
-def growth(
-    render: Callable[[str], object], make: Callable[[int], str], size: int, factor: int
-) -> float:
-    """CPU time to render `make(size * factor)` over that for `make(size)`, each the best of
-    five runs without the garbage collector (whose pauses depend on the other tests' heap)."""
-    times = []
-    gc.collect()
-    gc.disable()
-    try:
-        for n in (size, size * factor):
-            text = make(n)
-            best = float("inf")
-            for _ in range(5):
-                start = time.process_time()
-                render(text)
-                best = min(best, time.process_time() - start)
-            times.append(max(best, 1e-4))
-    finally:
-        gc.enable()
-    return times[1] / times[0]
-
-
-def assert_linear(
-    render: Callable[[str], object], make: Callable[[int], str], size: int, factor: int = 8
-) -> None:
-    ratio = growth(render, make, size, factor)
-    assert ratio < LINEAR * factor, f"grew {ratio:.1f}x for {factor}x the input"
 
 
 def field(markdown: str) -> object:

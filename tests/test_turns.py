@@ -10,12 +10,12 @@ nothing less, whatever the shape.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from unittest.mock import patch
 
 import pytest
 from chatlog_score import CHATLOGS, fixtures, score
+from growth import assert_linear
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_parse import check_every_line_claimed_once, read_bytes, transcript_text
@@ -23,7 +23,7 @@ from test_parse import check_every_line_claimed_once, read_bytes, transcript_tex
 from chatdeck import parse
 from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
-from chatdeck.turns import candidate, find_turns
+from chatdeck.turns import Turns, candidate, find_turns
 
 #: Fixtures the parser does not read right yet, and why.
 NOT_YET = {
@@ -373,26 +373,22 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
-    times = []
-    for count in (1000, 10000):
-        text = "".join(piece.replace("{n}", str(n)) for n in range(count))
-        lines = text.split("\n")
-        start = time.perf_counter()
-        find_turns(lines, [True] * len(lines))
-        times.append(time.perf_counter() - start)
-    assert times[1] < 25 * times[0] + 0.05, times
+    def lines(count: int) -> list[str]:
+        return "".join(piece.replace("{n}", str(n)) for n in range(count)).split("\n")
+
+    assert_linear(find_turns_in, lines, 1000, factor=10)
 
 
 def test_the_turn_pass_is_linear() -> None:
     turn = "## User\n\nwhat is x?\n\n---\n\n## Assistant\n\n**Thought for 3 s**\n\n> hm\n\nan x\n"
-    times = []
     for count in (500, 5000):
-        lines = (turn * count).split("\n")
-        start = time.perf_counter()
-        turns = find_turns(lines, [True] * len(lines))
-        times.append(time.perf_counter() - start)
+        turns = find_turns_in((turn * count).split("\n"))
         assert turns is not None and len(turns.user) == count
-    assert times[1] < 25 * times[0] + 0.05
+    assert_linear(find_turns_in, lambda count: (turn * count).split("\n"), 500, factor=10)
+
+
+def find_turns_in(lines: list[str]) -> Turns | None:
+    return find_turns(lines, [True] * len(lines))
 
 
 # --- Plain files: requests without a question mark -----------------------------------------
