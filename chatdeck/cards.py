@@ -12,7 +12,6 @@ from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.render import UNSAFE_TEX, render_field, render_text
 from chatdeck.render_cache import cache_key, content_key, html_digest
-from chatdeck.reply_html import SHOWN_MACRO, render_reply, reply_cache_key
 
 #: The digest of the HTML the render cache holds under a key, or None when it holds none (where
 #: the cache is at hand: in the main process, not on workers).
@@ -35,6 +34,8 @@ def render_note(
     cache holds (`known`) is not rendered again; a field with images (whose HTML depends on the
     image files, found by `images`) and the Source line are keyed by their HTML. An answer
     that is already HTML (a reply read from a saved page) is rendered by `render_reply`."""
+    if note.answer_format == "html":  # only saved pages' notes need bs4: imported for them
+        from chatdeck.reply_html import render_reply, reply_cache_key
     keys: list[str] = []
     digests: list[str] = []
     html: list[tuple[str, str]] = []
@@ -109,6 +110,8 @@ def source_label(note: Note) -> str:
 def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]:
     """A warning for each TeX macro the renderer shows as text rather than let Anki's MathJax
     run it (see `chatdeck.render.guard`), on the first line of the note that holds it."""
+    if note.answer_format == "html":  # only saved pages' notes need bs4: imported for them
+        from chatdeck.reply_html import SHOWN_MACRO, render_reply
     removed: dict[str, None] = {}
     for number, markdown in enumerate((note.question, note.answer)):
         html_answer = number and note.answer_format == "html"

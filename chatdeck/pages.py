@@ -38,14 +38,12 @@ from chatdeck.exports import IMAGE_LINE, Conversation, Export
 from chatdeck.notes import Note, Problem
 from chatdeck.render import RESERVED
 from chatdeck.reply_html import IMAGE_NOTE, Interface, Markup, is_icon, rebuild_reply, turn_text
+from chatdeck.sources import is_mhtml
 
 #: The parser BeautifulSoup builds the tree with: Python's own. Measured on the fixtures and a
 #: 2 MB page, lxml and html5lib find the same turns and give the same cards, html5lib at twice
 #: the time, lxml a little slower here (README, "Saved chat pages").
 PARSER = "html.parser"
-PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml", ".mht")
-MHTML_TYPE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
-MIME_VERSION = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
 SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)\s*(\S+?)\s*-->", re.IGNORECASE)
 SINGLE_FILE = re.compile(r"<!--\s*Page saved with SingleFile\s+url:\s*(\S+)", re.IGNORECASE)
 #: Titles a site gives every page, which name no conversation.
@@ -187,28 +185,6 @@ UNREAD_SITES = {
     "poe.com": "Poe",
 }
 SITE_NAMES = ", ".join(site.name for site in SITES[:-1]) + " or " + SITES[-1].name
-
-
-def is_page(path: Path, head: bytes) -> bool:
-    """Whether `path` is read by `read_page` (a saved web page) rather than as a transcript:
-    by its name, or, for a file without a suffix, by how it starts."""
-    suffix = path.suffix.lower()
-    if suffix in PAGE_SUFFIXES:
-        return True
-    if suffix:
-        return False
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
-    return start.startswith((b"<!doctype html", b"<html")) or is_mhtml(head)
-
-
-def is_mhtml(head: bytes) -> bool:
-    """Whether a file starting with `head` is an MHTML archive: MIME headers (a MIME-Version,
-    a multipart/related content type) before the first blank line."""
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if start[:1] == b"<":
-        return False
-    headers = re.split(rb"\r?\n\r?\n", start, maxsplit=1)[0]
-    return bool(MIME_VERSION.search(headers) and MHTML_TYPE.search(headers))
 
 
 def read_page(path: Path, source: str) -> Export:

@@ -262,7 +262,6 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
     """Read a source as far as it takes to tell what it is, then as a chat export or as a
     transcript's bytes, within `limits`; anything else becomes a one-line problem."""
     from chatdeck.exports import is_export, read_export  # exports reads files with this module
-    from chatdeck.pages import is_page, read_page
 
     limits = limits or Limits()
 
@@ -275,6 +274,8 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
             if is_export(source.path, head, handle):
                 return Opened(export=read_export(source.path, source.name, limits))
             if is_page(source.path, head):  # a saved chat page reads as an export of one chat
+                from chatdeck.pages import read_page  # bs4 is imported for pages only
+
                 return Opened(export=read_page(source.path, source.name))
             if not looks_like_text(head):
                 return skipped("skipped: binary file, not a transcript")
@@ -292,6 +293,34 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
             f"({size_text(limits.transcript_bytes)}); split it into smaller files"
         )
     return Opened(data=data)
+
+
+#: Saved web pages, read by `chatdeck.pages` (which imports bs4: only for them).
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml", ".mht")
+MHTML_TYPE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)
+MIME_VERSION = re.compile(rb"^mime-version:", re.IGNORECASE | re.MULTILINE)
+
+
+def is_page(path: Path, head: bytes) -> bool:
+    """Whether `path` is read by `read_page` (a saved web page) rather than as a transcript:
+    by its name, or, for a file without a suffix, by how it starts."""
+    suffix = path.suffix.lower()
+    if suffix in PAGE_SUFFIXES:
+        return True
+    if suffix:
+        return False
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:15].lower()
+    return start.startswith((b"<!doctype html", b"<html")) or is_mhtml(head)
+
+
+def is_mhtml(head: bytes) -> bool:
+    """Whether a file starting with `head` is an MHTML archive: MIME headers (a MIME-Version,
+    a multipart/related content type) before the first blank line."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if start[:1] == b"<":
+        return False
+    headers = re.split(rb"\r?\n\r?\n", start, maxsplit=1)[0]
+    return bool(MIME_VERSION.search(headers) and MHTML_TYPE.search(headers))
 
 
 def looks_like_text(data: bytes) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,17 @@ def test_tex_macros_shown_as_text_are_warned_about_at_their_line(tmp_path: Path)
     }
     cached = build([source], deck_options(tmp_path / "output"))  # from the cache
     assert [str(p) for p in cached.problems] == [str(p) for p in result.problems]
+
+
+def test_a_build_of_transcripts_never_imports_the_saved_page_reader(tmp_path: Path) -> None:
+    """bs4 (and what it pulls in) is a large part of start-up: only saved pages need it."""
+    script = (
+        "import sys; from pathlib import Path; from chatdeck.build import build; "
+        "from chatdeck.options import BuildOptions; "
+        f"build([Path({str(SOURCE)!r})], BuildOptions(output=Path({str(tmp_path)!r}))); "
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'bs4'))"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
+    assert list(tmp_path.glob("*.apkg"))

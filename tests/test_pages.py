@@ -24,10 +24,11 @@ from chatdeck.cards import render_note, unsafe_math_problems
 from chatdeck.exports import IMAGE_LINE, Export
 from chatdeck.identity import question_key
 from chatdeck.notes import Note
-from chatdeck.pages import is_page, read_page
+from chatdeck.pages import read_page
 from chatdeck.render import UNSAFE_TEX_MACROS, render_markdown
 from chatdeck.render_cache import cache_key
 from chatdeck.reply_html import FORMULA_NOTE, IMAGE_NOTE, render_reply, reply_cache_key
+from chatdeck.sources import is_page
 
 PAGES = FIXTURES / "pages"
 SITES = ["chatgpt", "claude", "gemini", "perplexity"]
