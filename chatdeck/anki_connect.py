@@ -9,11 +9,7 @@ a time, which is also all the add-on serves (it runs every action on Anki's main
 
 from __future__ import annotations
 
-import http.client
 import json
-import socket
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -104,6 +100,12 @@ class AnkiConnect:
         return request
 
     def _post(self, request: dict[str, Any], action: str, timeout: float) -> Any:
+        # The HTTP modules are imported when a request is made: every build imports this
+        # module (for --push's options), and http.client is a large part of start-up.
+        import http.client
+        import urllib.error
+        import urllib.request
+
         data = json.dumps(request, ensure_ascii=False).encode("utf-8")
         self.requests += 1
         self.sent_bytes += len(data)
@@ -137,6 +139,9 @@ class AnkiConnect:
             raise self._not_ankiconnect(action) from None
 
     def _unreachable(self, reason: object, action: str) -> AnkiConnectError:
+        import http.client  # as in `_post`
+        import socket
+
         if isinstance(reason, ConnectionRefusedError):
             return AnkiConnectError(
                 f"Anki is not running, or {ADDON} is not installed in it: nothing answers at "

@@ -14,8 +14,10 @@ import bisect
 import os
 import shutil
 import sqlite3
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -281,12 +283,9 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
     jobs = options.jobs or os.cpu_count() or 1
     workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
     try:
-        from tqdm import tqdm
-
-        progress = tqdm(inputs, unit="file", desc="Building", disable=None, leave=False, delay=2)
         ahead = 4 * jobs if workers.for_files else 0
-        files = list(read_cards(progress, top, options, cache, workers, ahead))
-        progress.close()
+        with progress_bar(inputs) as shown:
+            files = list(read_cards(shown, top, options, cache, workers, ahead))
         workers.close()  # before anything else is imported here: see `Workers`
         cards, merges, merge_problems = merge_notes([c for file in files for c in file.cards])
         used_images = {image for file in files for image in file.media.used}
@@ -405,6 +404,22 @@ def prepare_output(output: Path) -> Path:
     except OSError as error:
         raise BuildError(f"{output}: cannot create output folder: {error.strerror}") from None
     return output
+
+
+@contextmanager
+def progress_bar(inputs: list[Input]) -> Iterator[Iterable[Input]]:
+    """The inputs, shown as a progress bar on a terminal once a build takes two seconds. tqdm
+    (and the `logging` it imports) is imported only for a terminal: start-up counts."""
+    if not sys.stderr.isatty():
+        yield inputs
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(inputs, unit="file", desc="Building", leave=False, delay=2)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 def read_cards(
