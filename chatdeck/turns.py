@@ -46,6 +46,7 @@ INTERFACE = "interface line"
 MARKER = "turn marker"
 HEADER = "before the first turn"
 WRAPPER = "a fence the tool wraps every message in"
+FOOTER = "the file's footer"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ DATE_TIME = re.compile(
     r"\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|(?<!\d)\d{1,2}:\d{2}(?!\d)|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
+BRACKETED = re.compile(r"^([^\]】]{1,40})[\]】]")
+USER_TAG = re.compile(r"(?<=\w)#\d{4}$")
 BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
@@ -123,7 +126,7 @@ DURATION = re.compile(
 THOUGHT_WORDS = re.compile(
     r"^(?:thought|thinking|thinks|reasoning|reasoned|thought process|chain of thought|思考|"
     r"已深度思考|深度思考|推理|思考过程|размышл\w*|думал\w*|pensamiento\w*|razonamiento|pensó|"
-    r"réflexion|nachgedacht|denkprozess)\b",
+    r"réflexion|nachgedacht|denkprozess|ragionamento|pensiero|raciocínio|pensamento|gedanken)\b",
     re.I,
 )
 #: Standard HTML block tags: a reply opening with one is not a tag of the tool's own.
@@ -144,6 +147,13 @@ CODE_WORDS = frozenset(
 )
 PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…")
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
+#: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
+TOOL_LABEL = re.compile(r"^\{[^{}\n]{1,40}+\}$")
+HTML_COMMENT = re.compile(r"^[ \t]*+<!--.{0,1000}-->[ \t]*+$")
+THOUGHT_EMOJI = frozenset("🧠💭")
+ATTRIBUTION = re.compile(
+    r"\b(?:generated|exported|created|made|saved|powered)[ \t]++(?:by|with|from|using|via)\b", re.I
+)
 INTERFACE_LINE = re.compile(r"\b(?:can|may) make mistakes\b|\bcheck important info\b", re.I)
 
 #: Lines longer than this are never markers.
@@ -164,7 +174,9 @@ class Candidate:
 
 def candidate(line: str) -> Candidate | None:
     """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`."""
-    if len(line) > MAX_MARKER or LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
+    if len(line) > MAX_MARKER:
+        return _long_candidate(line)
+    if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
     shape = ""
@@ -199,10 +211,20 @@ def candidate(line: str) -> Candidate | None:
     if "[" in decoration or "【" in decoration:
         bracket = "["
     emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
+    stamp = ""
     if bracket:
-        text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
+        closed = BRACKETED.match(text)
+        if closed and DATE_TIME.search(closed.group(1)) and text[closed.end() :].strip():
+            # `[3/14/2025 9:12 PM] minji.k`: the message's time, then the name
+            bracket, stamp = "", "[<time>] "
+            text = text[closed.end() :].strip()
+        else:
+            text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
     if DIGIT.search(text, 0, 60):
         text = _without_date(text)
+        if text.endswith((")", "）")):
+            text = PARENTHETICAL.sub("", text).strip()  # `**Qwen3 (8B)** | 2025/04/03`
+    text = USER_TAG.sub("", text)  # `Ferris#5170`: a name with its account number
     colon = ""
     for sep in (":", "："):
         at = text.find(sep)
@@ -240,7 +262,7 @@ def candidate(line: str) -> Candidate | None:
     if key in QA_LABELS:
         return None
     words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
-    if not heading and not bold and not bracket and not colon:
+    if not heading and not bold and not bracket and not stamp and not colon:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
         if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
             return None
@@ -249,9 +271,21 @@ def candidate(line: str) -> Candidate | None:
         # of a line with a short label.
         if len(text.split()) > 1:
             return None
-    shape_text = shape + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
+    shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji)
+
+
+def _long_candidate(line: str) -> Candidate | None:
+    """A long line opens a turn only as a marker with the turn's first words after it
+    (`**Assistant:** a reply of many words`): the marker is read from the line's start, and the
+    text after it is the rest of the line."""
+    found = candidate(line[:MAX_MARKER])
+    if found is None or found.inline is None:
+        return None
+    start = line.find(found.inline[:40])
+    rest = line[start:].strip() if start >= 0 else found.inline + line[MAX_MARKER:]
+    return Candidate(found.shape, found.label, found.key, rest, found.words, found.emoji)
 
 
 def _symbol(char: str) -> bool:
@@ -383,14 +417,17 @@ INTERFACE_TITLES = frozenset(
         "deepseek",
     }
 )
-TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(?:title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
+TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
 LINK = re.compile(r"^\[([^\]]++)\]\([^)]*+\)$")
 
 
-def title_key(line: str) -> str | None:
-    """`title: X` / `topic: "X"` (front matter or a metadata list) -> `X`."""
+def title_key(line: str, topic: bool = True) -> str | None:
+    """`title: X` / `topic: "X"` (front matter or a metadata list) -> `X`. Outside front matter
+    a `Topic:` line describes a channel or a thread rather than naming it: `topic=False`."""
     match = TITLE_KEY.match(line) if len(line) <= 500 else None
-    return (match.group(1).strip().strip("\"'").strip() or None) if match else None
+    if match is None or (not topic and match.group(1).casefold() == "topic"):
+        return None
+    return match.group(2).strip().strip("\"'").strip() or None
 
 
 def title_text(text: str) -> str:
@@ -404,11 +441,14 @@ def interface_line(text: str) -> bool:
     return text.strip().casefold() in INTERFACE_TITLES
 
 
-def _title_from(lines: Sequence[str], header: list[int]) -> tuple[str | None, int | None]:
-    """A file's title from the lines before its first turn: a `title:` or `topic:` key (front
-    matter or a metadata list), else the first heading whose text is not a date line."""
+def _title_from(
+    lines: Sequence[str], header: list[int], front: set[int]
+) -> tuple[str | None, int | None]:
+    """A file's title from the lines before its first turn: a `title:` key (front matter or a
+    metadata list) or a front matter `topic:`, else the first heading whose text is not a date
+    line."""
     for i in header:
-        title = title_key(lines[i])
+        title = title_key(lines[i], topic=i in front)
         if title:
             return title, i
     for i in header:
@@ -515,6 +555,11 @@ def _read_shape(
         }
         members = [i for i in members if found[i].key not in inside]
         counts = Counter(found[i].key for i in members)
+    if sum(1 for n in counts.values() if n >= 2) >= 2:
+        # A speaker recurs: a label without a role word seen once, beside two that recur, is a
+        # line of a turn ("Compare:" in a reply).
+        members = [i for i in members if counts[found[i].key] >= 2 or hints[found[i].key]]
+        counts = Counter(found[i].key for i in members)
     labels = list(counts)
     if not 2 <= len(labels) <= 4 or len(members) < 2:
         return None
@@ -549,8 +594,10 @@ def _read_shape(
         # No role word: only a strong structure will do.
         if len(members) < 4 or changes * 10 < (len(members) - 1) * 8:
             return None
+        # The file's header holds a heading and two lines at most, besides separators and
+        # metadata (`Channel: ...`, a date): prose above is a document, not a chat.
         header = [j for j in content if j < members[0] and j not in skip]
-        if len([j for j in header if not HEADING.match(lines[j])]) > 2:
+        if len([j for j in header if not _header_line(lines[j])]) > 2:
             return None
     roles = _roles(labels, hints, sizes, asks, found[members[0]].key)
     if roles is None:
@@ -570,8 +617,9 @@ def _roles(
     asks: Counter[str],
     first: str,
 ) -> dict[str, str] | None:
-    """Which label is the user's: a role word counts most, then the shortest blocks, the most
-    blocks that end in a question, and speaking first."""
+    """Which label is the user's: a role word counts most, then the shortest blocks, then the
+    most blocks that end in a question and speaking first (a role-play opens with the
+    character's greeting: short turns say more than the first one)."""
     speakers = [k for k in labels if hints[k] != OTHER]
     if len(speakers) < 2:
         return None
@@ -585,7 +633,7 @@ def _roles(
             value += 3
         if hints[k] == ASSISTANT:
             value -= 3
-        value += (k == shortest) + (k == first) + (k == asking and asks[k] > 0)
+        value += 1.5 * (k == shortest) + (k == first) + (k == asking and asks[k] > 0)
         return value
 
     user = max(speakers, key=score)
@@ -708,7 +756,7 @@ def _assemble(
     markers: dict[int, tuple[str, str]] = {}
     first = min(b.marker if b.marker is not None else b.start for b in blocks)
     header = [j for j in content if j < first]
-    title, title_line = _title_from(lines, header)
+    title, title_line = _title_from(lines, header, set(front))
     for j in header:
         if j != title_line:
             left_out[j] = HEADER
@@ -746,6 +794,8 @@ def _assemble(
         if block.marker is not None and not prefixed:
             markers[block.marker] = (block.label, block.role)
     _trim_footer(lines, text, merged[-1], left_out)
+    _trim_boxed_footer(lines, merged[-1], left_out, header)
+    _trim_closing_footer(lines, text, merged, left_out)
     for block in merged:
         _second_marker(lines, text, block, left_out, rewrites)
     if merged[0].role == ASSISTANT and merged[0].marker is not None:
@@ -753,6 +803,7 @@ def _assemble(
             left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
     # Per-message metadata: forms that recur at the edges of several turns.
     forms = _recurring_forms(lines, merged, left_out)
+    _leave_out_trailing_blocks(lines, text, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, left_out)
     _unwrap_fenced_turns(lines, merged, left_out)
@@ -987,6 +1038,9 @@ def _trim_edges(
             elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
                 left_out[j] = INTERFACE
                 changed = True
+            elif HTML_COMMENT.match(line):
+                left_out[j] = METADATA  # a tool's state in a comment (Emacs's local variables)
+                changed = True
         if changed:
             continue
         if block.role != ASSISTANT:
@@ -1102,6 +1156,154 @@ def _trim_footer(
     if all(text[k] and len(lines[k].split()) <= 15 for k in rest):
         for k in rest:
             left_out[k] = INTERFACE
+
+
+def _trim_boxed_footer(
+    lines: Sequence[str], block: _Block, left_out: dict[int, str], header: list[int]
+) -> None:
+    """A tool that draws a box around the file's header (a rule, `Channel: ...`, the rule again)
+    closes the file with one (`Exported 7 message(s)` between the same rules): the last turn's
+    last lines, framed by a rule of the header."""
+    rules = {lines[j].strip() for j in header if _is_separator(lines[j])}
+    if not rules:
+        return
+    k = block.end - 1
+    while k >= block.start and (not lines[k].strip() or k in left_out):
+        k -= 1
+    if k < block.start or lines[k].strip() not in rules:
+        return
+    frame = lines[k].strip()
+    inside: list[int] = []
+    top = k - 1
+    while top >= block.start and len(inside) <= 3:
+        line = lines[top].strip()
+        if line == frame:
+            if inside:
+                for j in range(top, k + 1):
+                    if lines[j].strip():
+                        left_out[j] = FOOTER
+            return
+        if line:
+            if len(line.split()) > 8:
+                return
+            inside.append(top)
+        top -= 1
+
+
+def _trim_closing_footer(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that closes every message with the same rule (`----`) may sign the file after the
+    last one (`Generated from [Alpaca](...)`): a few short lines, one of them naming the tool
+    that made the file, after the last turn's last rule, when every other turn ends with that
+    rule (a reply's own closing remark after a rule names no tool)."""
+    if len(blocks) < 3:
+        return
+    closing = {_last_line(lines, block, left_out) for block in blocks[:-1]}
+    if len(closing) != 1:
+        return
+    rule = closing.pop()
+    if rule is None or not _is_separator(rule):
+        return
+    rest: list[int] = []
+    for k in range(blocks[-1].end - 1, blocks[-1].start - 1, -1):
+        line = lines[k].strip()
+        if not line or k in left_out:
+            continue
+        if line == rule:
+            break
+        if len(rest) == 3 or not text[k] or len(line.split()) > 15:
+            return
+        rest.append(k)
+    else:
+        return
+    if not any(ATTRIBUTION.search(lines[k]) for k in rest):
+        return
+    for k in rest:
+        left_out[k] = FOOTER
+
+
+def _last_line(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> str | None:
+    """A turn's last line with content, as written (stripped)."""
+    for k in range(block.end - 1, block.start - 1, -1):
+        if lines[k].strip() and k not in left_out:
+            return lines[k].strip()
+    return None
+
+
+def _leave_out_trailing_blocks(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """Blocks a tool adds after a message (`{Reactions}` and its emoji, a `<details>` block of
+    the model's thinking or of token counts): blocks that end turns in the same form in two or
+    more turns, after the message's own text."""
+    trailing: list[list[tuple[int, int, str]]] = []
+    seen: Counter[str] = Counter()
+    for block in blocks:
+        found = _trailing_blocks(lines, text, block, left_out)
+        trailing.append(found)
+        seen.update({form for _, _, form in found})
+    for found in trailing:
+        for start, stop, form in found:
+            if seen[form] < 2:
+                continue
+            why = REASONING if _tells_thinking(lines, start, stop) else METADATA
+            for j in range(start, stop):
+                if lines[j].strip() and j not in left_out:
+                    left_out[j] = why
+
+
+def _trailing_blocks(
+    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+) -> list[tuple[int, int, str]]:
+    """The tool's blocks that end a turn, after content of its own: (start, stop, form)."""
+    found: list[tuple[int, int, str]] = []
+    content = False
+    k = block.start
+    while k < block.end:
+        line = lines[k]
+        if not line.strip() or k in left_out or _is_separator(line):
+            k += 1
+            continue
+        form = _block_form(line) if text[k] else None
+        stop = _tool_block_end(lines, k, block.end, form) if form else None
+        if form is None or stop is None:
+            content, found = True, []
+            k += 1
+            continue
+        if content:
+            found.append((k, stop, form))
+        k = stop
+    return found
+
+
+def _block_form(line: str) -> str | None:
+    """The form of a line that opens a tool's block: `{Reactions}`, `<details>`."""
+    text = line.strip()
+    if TOOL_LABEL.match(text):
+        return text.casefold()
+    tag = OPEN_TAG.match(text)
+    return "<details>" if tag and tag.group(1).casefold() == "details" else None
+
+
+def _tool_block_end(lines: Sequence[str], k: int, stop: int, form: str) -> int | None:
+    """The line past a tool's block opened on line k: its `</details>`, or the end of the
+    paragraph a `{Label}` line opens."""
+    if form == "<details>":
+        return _close_of(lines, k, stop, "details")
+    end = k + 1
+    while end < stop and lines[end].strip():
+        end += 1
+    return end
+
+
+def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
+    """A block whose title (its `<summary>`, its label) names the model's thinking."""
+    for k in range(start, min(stop, start + 4)):
+        title = TAG.sub("", lines[k]).strip("{}*_ \t")
+        if title:
+            return title[0] in THOUGHT_EMOJI or _thinking(title)
+    return False
 
 
 def _rebuild_copied_code(

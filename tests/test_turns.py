@@ -29,11 +29,7 @@ from chatdeck.turns import candidate, find_turns
 NOT_YET = {
     "gemini-web-copy.txt": "a page copy with no turn markers at all: a plain file to the parser",
     "aichat-messages.md": "measured before any change for it",
-    "alpaca.md": "measured before any change for it",
-    "discord-chat-exporter.txt": "measured before any change for it",
     "gptel.md": "measured before any change for it",
-    "pplxport.md": "measured before any change for it",
-    "sillytavern.txt": "measured before any change for it",
 }
 
 
