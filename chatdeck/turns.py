@@ -471,6 +471,8 @@ class _Block:
     end: int
     label: str
     role: str
+    #: The marker heads a record (`# CHAT: <a summary> [time]`): its own text is no question.
+    record: bool = False
 
 
 def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
@@ -494,10 +496,12 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
             return None
         shape = found[markers[0]].shape
     else:
-        prefixed = _prefixed_turns(lines, text, content, skip)
-        if prefixed is None:
+        turns = _record_turns(lines, text, content, found, skip) or _prefixed_turns(
+            lines, text, content, skip
+        )
+        if turns is None:
             return None
-        blocks, shape, roles = prefixed
+        blocks, shape, roles = turns
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
 
 
@@ -725,6 +729,71 @@ def _prefixed_turns(
     return blocks, f"`{prefix} ` before each line of the user's turn", {"prefix": USER}
 
 
+def _record_turns(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    found: dict[int, Candidate],
+    skip: set[int],
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A log of records, each opened by the same header line (`# CHAT: <prompt> [time]`) and cut
+    in two by the same rule (`--------`): no speaker is named, the rule parts the prompt above it
+    from the reply below (the prompts being the shorter)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, each in found.items():
+        if _hint(each) in (None, USER):
+            groups.setdefault((each.shape, each.key), []).append(i)
+    best: tuple[list[int], list[int], str] | None = None
+    # The largest groups only: each is read once, so the pass stays linear in the file.
+    for members in sorted(groups.values(), key=len, reverse=True)[:3]:
+        if len(members) < 2:
+            break
+        members.sort()
+        header = [j for j in content if j < members[0] and j not in skip]
+        if len([j for j in header if not _header_line(lines[j])]) > 2:
+            continue
+        split = _record_splits(lines, text, members)
+        if split is not None and (best is None or len(members) > len(best[0])):
+            best = (members, split[0], split[1])
+    if best is None:
+        return None
+    members, splits, rule = best
+    blocks: list[_Block] = []
+    bounds = members + [len(lines)]
+    for n, i in enumerate(members):
+        label = found[i].label
+        blocks.append(_Block(i, i + 1, splits[n], label, USER, record=True))
+        blocks.append(_Block(None, splits[n], bounds[n + 1], "", ASSISTANT))
+    shape = f"`{found[members[0]].shape}` records, the reply under `{rule}`"
+    return blocks, shape, {found[members[0]].key: USER}
+
+
+def _record_splits(
+    lines: Sequence[str], text: Sequence[bool], members: list[int]
+) -> tuple[list[int], str] | None:
+    """Where the same rule parts each record's prompt from its reply, and the rule; None unless
+    every record has both and the prompts are the shorter."""
+    bounds = members + [len(lines)]
+    splits: list[int] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    rule: str | None = None
+    for n, i in enumerate(members):
+        stop = bounds[n + 1]
+        split = next((j for j in range(i + 1, stop) if text[j] and _is_separator(lines[j])), None)
+        if split is None or (rule is not None and lines[split].strip() != rule):
+            return None
+        rule = lines[split].strip()
+        prompts.append(sum(1 for j in range(i + 1, split) if lines[j].strip()))
+        replies.append(sum(1 for j in range(split + 1, stop) if lines[j].strip()))
+        if not prompts[-1] or not replies[-1]:
+            return None
+        splits.append(split)
+    if rule is None or statistics.median(prompts) > statistics.median(replies):
+        return None
+    return splits, rule
+
+
 #: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
 #: `#### `), a REPL's prompt (`>>> `).
 PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>",)
@@ -835,7 +904,7 @@ def _assemble(
             pending = None
     if not user:
         return None
-    described = shape if prefixed else f"`{shape}`"
+    described = shape if shape.startswith("`") else f"`{shape}`"
     return Turns(
         described,
         _label_roles(blocks),
@@ -916,7 +985,7 @@ def _user_turn(
     if block.marker is None:
         return (body[0], lines[body[0]].strip()) if body else (None, None)
     each = found.get(block.marker)
-    inline = each.inline if each else None
+    inline = each.inline if each and not block.record else None
     if inline is None and not body:
         return None, None
     return block.marker, inline
