@@ -115,6 +115,8 @@ DIGIT = re.compile(r"\d")
 BRACKETED = re.compile(r"^([^\]】]{1,40})[\]】]")
 USER_TAG = re.compile(r"(?<=\w)#\d{4}$")
 BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
+INFO_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+([^\s`]++)")
+REASONING_TAG = re.compile(r"think|reason|thought", re.I)
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
@@ -686,9 +688,12 @@ def _prefixed_turns(
     """A tool that writes every line of the user's turn behind one prefix (aider's `#### `, a
     REPL's `>>> `): runs of prefixed lines, each followed by a reply; for a heading's hashes,
     at least one run of several lines, or every line ending in a hard line break (a heading of
-    its own is a heading question, which the heading rule reads)."""
+    its own is a heading question, which the heading rule reads). A tool that writes the prefix
+    before the prompt's first line only (gptel's `### `) shows where the prompt ends when every
+    reply opens with the model's reasoning: the lines up to it are the user's."""
     best: tuple[int, list[tuple[int, int]], str] | None = None
     for prefix in PREFIXES:
+        shape = f"`{prefix} ` before each line of the user's turn"
         runs: list[tuple[int, int]] = []
         i = 0
         while i < len(lines):
@@ -707,7 +712,13 @@ def _prefixed_turns(
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
         if not (several or broken or prefix[0] == ">"):
-            continue  # a heading of its own: heading questions are read by the heading rule
+            reasoned = _reasoned_replies(lines, runs)
+            if reasoned is None:
+                continue  # a heading of its own: heading questions are read by the heading rule
+            runs = [
+                (start, max(end, reply)) for (start, end), reply in zip(runs, reasoned, strict=True)
+            ]
+            shape = f"`{prefix} ` before the user's turn, which runs to the reply's reasoning"
         replied = sum(
             1
             for n, (start, end) in enumerate(runs)
@@ -716,17 +727,34 @@ def _prefixed_turns(
         if replied * 2 < len(runs):
             continue
         if best is None or len(runs) > best[0]:
-            best = (len(runs), runs, prefix)
+            best = (len(runs), runs, shape)
     if best is None:
         return None
     runs = best[1]
     blocks: list[_Block] = []
     for n, (start, end) in enumerate(runs):
         stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
-        blocks.append(_Block(start, start, end, "prefix", USER))
+        blocks.append(_Block(start, start, end, PREFIXED, USER))
         blocks.append(_Block(None, end, stop, "", ASSISTANT))
-    prefix = best[2]
-    return blocks, f"`{prefix} ` before each line of the user's turn", {"prefix": USER}
+    return blocks, best[2], {PREFIXED: USER}
+
+
+def _reasoned_replies(lines: Sequence[str], runs: list[tuple[int, int]]) -> list[int] | None:
+    """Where the reply after each run opens with the model's reasoning (the run's own line for
+    an empty prompt, the tool's prompt waiting at the end); None unless two or more do and every
+    other run is empty."""
+    replies: list[int] = []
+    for n, (start, end) in enumerate(runs):
+        stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
+        opener = next((k for k in range(end, stop) if _opens_reasoning(lines[k])), None)
+        if opener is not None and _reasoning_end(lines, opener, stop) is not None:
+            replies.append(opener)
+        elif all(not lines[k].lstrip("#>").strip() for k in range(start, end)):
+            replies.append(end)
+        else:
+            return None
+    reasoned = sum(reply > end for reply, (_, end) in zip(replies, runs, strict=True))
+    return replies if reasoned >= 2 else None
 
 
 def _record_turns(
@@ -794,6 +822,8 @@ def _record_splits(
     return splits, rule
 
 
+#: The label of a turn found by its prefix, not by a marker line.
+PREFIXED = "prefix"
 #: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
 #: `#### `), a REPL's prompt (`>>> `).
 PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>",)
@@ -858,7 +888,7 @@ def _assemble(
             merged[-1].end = block.end
             continue
         merged.append(block)
-    prefixed = "before each line" in shape
+    prefixed = any(block.label == PREFIXED for block in blocks)
     for block in merged:
         if block.marker is not None and not prefixed:
             markers[block.marker] = (block.label, block.role)
@@ -928,7 +958,7 @@ def _label_roles(blocks: list[_Block]) -> dict[str, str]:
     roles: dict[str, str] = {}
     seen: set[str] = set()
     for block in blocks:
-        if block.label and block.label != "prefix" and block.label.casefold() not in seen:
+        if block.label and block.label != PREFIXED and block.label.casefold() not in seen:
             seen.add(block.label.casefold())
             roles[block.label] = block.role
     return roles
@@ -974,10 +1004,12 @@ def _user_turn(
 ) -> tuple[int | None, str | None]:
     """Where a user turn's question starts, and its text on that line (None: under it)."""
     if prefixed:
+        first = lines[block.start].lstrip()
+        prefix = first[: len(first) - len(first.lstrip(first[:1]))]
         for j in range(block.start, block.end):
-            stripped = lines[j].lstrip()
-            rewrites[j] = stripped.lstrip(stripped[:1])[1:].rstrip()  # `#### ` / `>>> ` gone
-        kept = [j for j in range(block.start, block.end) if rewrites[j].strip()]
+            if _has_prefix(lines[j].lstrip(), prefix):  # `#### ` / `>>> ` gone
+                rewrites[j] = lines[j].lstrip()[len(prefix) + 1 :].rstrip()
+        kept = [j for j in range(block.start, block.end) if rewrites.get(j, lines[j]).strip()]
         if not kept:
             return None, None
         return block.start, rewrites[block.start]
@@ -1140,15 +1172,34 @@ def _leave_quote_block(
         left_out[k] = why
 
 
+def _opens_reasoning(line: str) -> bool:
+    """A line that can open the model's reasoning by its shape: a fence or a tag named for it
+    (```` ``` reasoning ````, `<think>`), a `<details type="reasoning">`."""
+    fence = INFO_FENCE.match(line)
+    if fence:
+        return bool(THOUGHT_WORDS.match(fence.group(2)))
+    tag = OPEN_TAG.match(line.strip())
+    return bool(tag and REASONING_TAG.search(tag.group(0)))
+
+
 def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     """If a reply opens with reasoning at line i, the line just past it."""
+    fence = INFO_FENCE.match(lines[i])
+    if fence and THOUGHT_WORDS.match(fence.group(2)):
+        # ```` ``` reasoning ````: a fence named for thinking, closed like any fence
+        marks = fence.group(1)
+        for k in range(i + 1, stop):
+            close = BARE_FENCE.match(lines[k])
+            if close and close.group(1)[0] == marks[0] and len(close.group(1)) >= len(marks):
+                return k + 1
+        return None
     line = lines[i].strip()
     tag = OPEN_TAG.match(line)
     if tag:
         name = tag.group(1).casefold()
         if name == "div" or name == "details":
             return _close_of(lines, i, stop, name)
-        if name not in HTML_TAGS or re.search(r"think|reason|thought", name):
+        if name not in HTML_TAGS or REASONING_TAG.search(name):
             closing = f"</{name}>"
             for k in range(i + 1, stop):
                 if lines[k].strip().casefold() == closing:

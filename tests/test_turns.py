@@ -28,7 +28,6 @@ from chatdeck.turns import candidate, find_turns
 #: Fixtures the parser does not read right yet, and why.
 NOT_YET = {
     "gemini-web-copy.txt": "a page copy with no turn markers at all: a plain file to the parser",
-    "gptel.md": "measured before any change for it",
 }
 
 
