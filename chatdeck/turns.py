@@ -712,12 +712,10 @@ def _prefixed_turns(
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
         if not (several or broken or prefix[0] == ">"):
-            reasoned = _reasoned_replies(lines, runs)
+            reasoned = _reasoned_turns(lines, runs)
             if reasoned is None:
                 continue  # a heading of its own: heading questions are read by the heading rule
-            runs = [
-                (start, max(end, reply)) for (start, end), reply in zip(runs, reasoned, strict=True)
-            ]
+            runs = reasoned
             shape = f"`{prefix} ` before the user's turn, which runs to the reply's reasoning"
         replied = sum(
             1
@@ -739,22 +737,27 @@ def _prefixed_turns(
     return blocks, best[2], {PREFIXED: USER}
 
 
-def _reasoned_replies(lines: Sequence[str], runs: list[tuple[int, int]]) -> list[int] | None:
-    """Where the reply after each run opens with the model's reasoning (the run's own line for
-    an empty prompt, the tool's prompt waiting at the end); None unless two or more do and every
-    other run is empty."""
-    replies: list[int] = []
+def _reasoned_turns(
+    lines: Sequence[str], runs: list[tuple[int, int]]
+) -> list[tuple[int, int]] | None:
+    """The user's turns when the reply after each prompt opens with the model's reasoning: each
+    from its prefixed line to that reasoning (an empty prompt, the tool's prompt waiting at the
+    end, is its own line). A prefixed line after a reply's reasoning with none after it is a
+    heading of that reply. None unless two or more replies open with reasoning, the first
+    prompt's among them."""
+    turns: list[tuple[int, int]] = []
+    reasoned = 0
     for n, (start, end) in enumerate(runs):
         stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
         opener = next((k for k in range(end, stop) if _opens_reasoning(lines[k])), None)
         if opener is not None and _reasoning_end(lines, opener, stop) is not None:
-            replies.append(opener)
+            turns.append((start, opener))
+            reasoned += 1
         elif all(not lines[k].lstrip("#>").strip() for k in range(start, end)):
-            replies.append(end)
-        else:
+            turns.append((start, end))
+        elif not reasoned:
             return None
-    reasoned = sum(reply > end for reply, (_, end) in zip(replies, runs, strict=True))
-    return replies if reasoned >= 2 else None
+    return turns if reasoned >= 2 else None
 
 
 def _record_turns(
@@ -902,9 +905,12 @@ def _assemble(
             left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
     # Per-message metadata: forms that recur at the edges of several turns.
     forms = _recurring_forms(lines, merged, left_out)
-    _leave_out_trailing_blocks(lines, text, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, left_out)
+    spoken = {i for i, each in found.items() if each.inline}
+    if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
+        for block in merged:
+            _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
     _unwrap_fenced_turns(lines, merged, left_out)
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
@@ -1352,17 +1358,22 @@ def _last_line(lines: Sequence[str], block: _Block, left_out: dict[int, str]) ->
 
 
 def _leave_out_trailing_blocks(
-    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
-) -> None:
+    lines: Sequence[str],
+    text: Sequence[bool],
+    blocks: list[_Block],
+    spoken: set[int],
+    left_out: dict[int, str],
+) -> bool:
     """Blocks a tool adds after a message (`{Reactions}` and its emoji, a `<details>` block of
     the model's thinking or of token counts): blocks that end turns in the same form in two or
     more turns, after the message's own text."""
     trailing: list[list[tuple[int, int, str]]] = []
     seen: Counter[str] = Counter()
     for block in blocks:
-        found = _trailing_blocks(lines, text, block, left_out)
+        found = _trailing_blocks(lines, text, block, block.marker in spoken, left_out)
         trailing.append(found)
         seen.update({form for _, _, form in found})
+    left = False
     for found in trailing:
         for start, stop, form in found:
             if seen[form] < 2:
@@ -1371,14 +1382,20 @@ def _leave_out_trailing_blocks(
             for j in range(start, stop):
                 if lines[j].strip() and j not in left_out:
                     left_out[j] = why
+                    left = True
+    return left
 
 
 def _trailing_blocks(
-    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    content: bool,
+    left_out: dict[int, str],
 ) -> list[tuple[int, int, str]]:
-    """The tool's blocks that end a turn, after content of its own: (start, stop, form)."""
+    """The tool's blocks that end a turn, after content of its own (`content`: the marker line
+    holds some): (start, stop, form)."""
     found: list[tuple[int, int, str]] = []
-    content = False
     k = block.start
     while k < block.end:
         line = lines[k]

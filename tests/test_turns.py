@@ -10,13 +10,14 @@ nothing less, whatever the shape.
 from __future__ import annotations
 
 import json
+import statistics
 import time
 from pathlib import Path
 from unittest.mock import patch
 
 import pytest
 from chatlog_score import CHATLOGS, fixtures, score
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from test_parse import check_every_line_claimed_once, read_bytes, transcript_text
 
@@ -99,6 +100,9 @@ SHAPES = [
     ("{}", False),
     ("#### {} {n}", False),
     ("**{}** *(10:1{n})*", False),
+    ("[3/1{n}/2025 9:1{n} PM] {}", False),
+    ("### **{}** | 2025/04/0{n} 18:2{n}:10", False),
+    ("[10:1{n}] {}#4821", False),
 ]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
@@ -114,6 +118,9 @@ QUESTIONS = [
     "1. what is a mutex?\n2. how is it different from a semaphore?",
     "this fails:\n\n```\nTypeError: 'NoneType' object is not iterable\n```\n\nwhy",
     "I have this code:\n\n```python\nfor x in None:\n    pass\n```\nwhat is wrong?",
+    "I am writing a parser for a configuration format with nested sections, quoted strings with "
+    "escapes, comments at the end of lines and include directives that pull in other files: "
+    "should I write it by hand or use a parser generator?",
 ]
 ANSWERS = [
     "A closure keeps the variables of the scope it was made in.",
@@ -133,8 +140,27 @@ REASONING = [
     "<think>\nThe user wants an answer; keep it short.\n</think>",
     "**Thought for {n} seconds**\n\n### Thought Process\n\n> weigh the options\n> and answer",
     '<details type="reasoning" done="true">\n<summary>Thinking</summary>\n&gt; hmm\n</details>',
+    "``` reasoning\nThe user asks about item {n}.\n```",
+]
+#: Blocks a tool adds after every reply (told from a reply's own when they recur).
+TRAILERS = [
+    "<details>\n\n<summary>📃 Metadata</summary>\n\n| Metric | Value |\n| --- | --- |\n"
+    "| Eval Count | 4{n} tokens |\n\n</details>",
+    "<details>\n\n<summary>🧠 Thought</summary>\n\n```TXT\nweigh the options {n}\n```\n\n"
+    "</details>",
+    "{Reactions}\n👍",
 ]
 EMOJI = {"user": "👤", "assistant": "🤖"}
+
+
+def turn_pairs(least: int) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """A chat's (question, answer) pairs, each question asked once."""
+    return st.lists(
+        st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
+        min_size=least,
+        max_size=5,
+        unique_by=lambda pair: pair[0],
+    )
 
 
 @st.composite
@@ -143,18 +169,12 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
     shape, inline = draw(st.sampled_from(SHAPES))
     user = draw(st.sampled_from(USER_LABELS))
     assistant = draw(st.sampled_from(ASSISTANT_LABELS))
-    pairs = draw(
-        st.lists(
-            st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
-            min_size=1,
-            max_size=5,
-            unique_by=lambda pair: pair[0],
-        )
-    )
+    pairs = draw(turn_pairs(1))
     options = {
         "separator": draw(st.sampled_from([None, *SEPARATORS])),
         "metadata": draw(st.sampled_from([None, *METADATA])),
         "reasoning": draw(st.sampled_from([None, *REASONING])),
+        "trailer": draw(st.sampled_from([None, *TRAILERS])) if len(pairs) > 1 else None,
         "title": draw(st.sampled_from([None, "# Closures and friends", "# [A chat](https://x.y)"])),
         "gap": draw(st.sampled_from(["", "\n", "\n\n"])),
         # A page copy may name the speaker twice (`You` then `Sent by you:`).
@@ -180,6 +200,7 @@ def render_chat(
     if options["title"]:
         out += [str(options["title"]), ""]
     separator, metadata, reasoning = options["separator"], options["metadata"], options["reasoning"]
+    trailer = options.get("trailer")
     for n, (question, answer) in enumerate(pairs):
         for role, label, body in (("user", user, question), ("assistant", assistant, answer)):
             if inline:
@@ -191,6 +212,8 @@ def render_chat(
                 if role == "assistant" and reasoning:
                     out += [str(reasoning).replace("{n}", str(n + 1)), ""]
                 out += ["```", body, "```"] if options.get("wrap") else [body]
+            if role == "assistant" and trailer:
+                out += ["", str(trailer).replace("{n}", str(n))]
             if metadata:
                 out.append(str(metadata).replace("{n}", str(n)))
             out.append(str(options["gap"]))
@@ -238,7 +261,15 @@ def test_separators_metadata_and_reasoning_between_turns_change_nothing(
     drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
 ) -> None:
     text, pairs, options = drawn
-    bare = dict(options, separator=None, metadata=None, reasoning=None, wrap=False, second=False)
+    bare = dict(
+        options,
+        separator=None,
+        metadata=None,
+        reasoning=None,
+        wrap=False,
+        second=False,
+        trailer=None,
+    )
     shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
     plain = render_chat(shape[0], False, "User", "Assistant", pairs, bare)
     dressed = render_chat(shape[0], False, "User", "Assistant", pairs, options)
@@ -247,9 +278,11 @@ def test_separators_metadata_and_reasoning_between_turns_change_nothing(
 
 @st.composite
 def role_play(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
-    """Names with no role word (a role-play tool): the user's turns are the short ones."""
+    """Names with no role word (a role-play tool): the user's turns are the short ones, whether
+    or not the character opens with a greeting; a `Name: text` line of the reply's own
+    ("Compare:") seen once is no speaker."""
     names = draw(st.sampled_from([("Mara", "Narrator"), ("Kit", "Oracle"), ("Ana", "Sage")]))
-    shape = draw(st.sampled_from(["**{}:**", "### {}", "[{}]", "**{}**"]))
+    shape = draw(st.sampled_from(["**{}:**", "### {}", "[{}]", "**{}**", "{}: "]))
     count = draw(st.integers(2, 5))
     pairs = [
         (
@@ -258,9 +291,18 @@ def role_play(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
         )
         for n in range(count)
     ]
-    out = []
+    if draw(st.booleans()):
+        first = pairs[0]
+        pairs[0] = (first[0], first[1] + "\n\nCompare:\n\n- the old gate\n- the new gate")
+
+    def turn(name: str, body: str) -> list[str]:
+        if shape.endswith(" "):  # SillyTavern's text export: `Name: message`
+            return [shape.format(name) + body, ""]
+        return [shape.format(name), body, ""]
+
+    out = turn(names[1], "Welcome, traveller. Ask me anything.") if draw(st.booleans()) else []
     for question, answer in pairs:
-        out += [shape.format(names[0]), question, "", shape.format(names[1]), answer, ""]
+        out += turn(names[0], question) + turn(names[1], answer)
     return "\n".join(out), pairs
 
 
@@ -271,6 +313,61 @@ def test_names_without_a_role_word_are_told_apart_by_the_turns_shapes(
 ) -> None:
     text, pairs = drawn
     assert notes_of(text) == pairs
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from(
+        ["# CHAT: {summary} [2025-03-1{n}T09:4{n}:07+03:00]", "## Entry {n}", "### LOG:"]
+    ),
+    st.sampled_from(["--------", "---", "***", "====="]),
+)
+def test_records_cut_in_two_by_a_rule_are_prompt_and_reply(
+    pairs: list[tuple[str, str]], header: str, rule: str
+) -> None:
+    """aichat's messages.md: a header line opens each record, the same rule parts the prompt
+    from the reply, and closes the record; no speaker is named (the prompts are the shorter)."""
+
+    def size(text: str) -> int:
+        return sum(1 for line in text.split("\n") if line.strip())
+
+    assume(
+        statistics.median(map(size, (q for q, _ in pairs)))
+        <= statistics.median(map(size, (a for _, a in pairs)))
+    )
+    out = []
+    for n, (question, answer) in enumerate(pairs):
+        summary = question.replace("\n", " ")[:40]
+        out += [header.format(summary=summary, n=n), question, rule, answer, rule, ""]
+    text = "\n".join(out)
+    assert notes_of(text) == pairs, text
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.booleans(),
+)
+def test_a_prompt_prefix_on_the_first_line_runs_to_the_replys_reasoning(
+    pairs: list[tuple[str, str]], saved: bool
+) -> None:
+    """gptel's `### ` before a prompt's first line only: the prompt runs to the reasoning fence
+    that opens the reply; a reply's own `###` heading stays in the reply; the empty prompt at the
+    end and the file's local variables are on no card."""
+    # A code block in the file's first lines under a heading reads as a fence wrapping the whole
+    # file (`chatdeck.read.find_wrapper`), before any turn is looked for.
+    assume("```" not in pairs[0][0])
+    out = []
+    for n, (question, answer) in enumerate(pairs):
+        out += ["### " + question, "", "", "``` reasoning", f"The user asks {n}.", "```", ""]
+        out += [answer, ""]
+    out.append("### ")
+    if saved:
+        out += ["", "<!-- Local Variables: -->", "<!-- gptel-model: deepseek-reasoner -->"]
+        out += ["<!-- End: -->"]
+    text = "\n".join(out) + "\n"
+    assert notes_of(text) == pairs, text
 
 
 PLAIN_BLOCKS = None  # the parser tests' own transcripts, chat markers included
@@ -505,12 +602,7 @@ def test_a_question_like_title_over_the_first_turn_keeps_the_chat_log() -> None:
 
 @CHAT_SETTINGS
 @given(
-    st.lists(
-        st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
-        min_size=2,
-        max_size=5,
-        unique_by=lambda pair: pair[0],
-    ),
+    turn_pairs(2),
     st.sampled_from(["#### ", ">>> "]),
 )
 def test_a_prompt_prefix_before_each_line_of_the_users_turn(
