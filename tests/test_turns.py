@@ -467,6 +467,9 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "**User**: {n}\n**Assistant**: x\n---\n",
         "#### line {n}\n####\nreply\n\n",
         "<details>\n" * 3 + "**You**\n",
+        "# CHAT: q{n} [2025-03-11T09:41:07+03:00]\nq{n}\n--------\nan answer\n--------\n\n",
+        "### q{n}\n\n``` reasoning\nhm\n```\n\nan answer\n\n### Details\n\nmore\n\n",
+        "[3/14/2025 9:12 PM] ann\nq{n}\n\n[3/14/2025 9:12 PM] Bot#0001\na\n\n{Reactions}\n👍\n\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
