@@ -26,13 +26,26 @@ from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
 from chatdeck.turns import candidate, find_turns
 
-#: Fixtures the parser does not read right yet, and why.
+#: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
-    "gemini-web-copy.txt": "a page copy with no turn markers at all: a plain file to the parser",
+    "gemini-web-copy.txt": (
+        "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
+        "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
+        "no verb) is folded into the first answer, the `Python` lines over the code stay, and the "
+        "page's footer stays in the last answer"
+    ),
 }
 
 
-@pytest.mark.parametrize("name", [name for name in fixtures() if name not in NOT_YET])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(reason=NOT_YET[name], strict=True))
+        if name in NOT_YET
+        else name
+        for name in fixtures()
+    ],
+)
 def test_a_tools_chat_log_gives_the_users_turns_and_the_models_replies(name: str) -> None:
     result = score(name)
     assert (result.right, result.answers_right) == (result.expected, result.expected), result
