@@ -172,6 +172,9 @@ class Candidate:
     inline: str | None
     words: frozenset[str]
     emoji: str
+    #: `Sensei Aiko: text`: a plain `Label: text` line whose label has a few words and no role
+    #: word; a marker only where no speaker carries a role word (a role-play's names).
+    loose: bool = False
 
 
 def candidate(line: str) -> Candidate | None:
@@ -268,14 +271,17 @@ def candidate(line: str) -> Candidate | None:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
         if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
             return None
+    loose = False
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
-        # of a line with a short label.
+        # of a line with a short label; one of a few words only as a character's name.
         if len(text.split()) > 1:
-            return None
+            if len(text.split()) > 3 or _hint_of(words, emoji) is not None:
+                return None
+            loose = True
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
-    return Candidate(shape_text, text, key, inline, words, emoji)
+    return Candidate(shape_text, text, key, inline, words, emoji, loose)
 
 
 def _long_candidate(line: str) -> Candidate | None:
@@ -287,7 +293,9 @@ def _long_candidate(line: str) -> Candidate | None:
         return None
     start = line.find(found.inline[:40])
     rest = line[start:].strip() if start >= 0 else found.inline + line[MAX_MARKER:]
-    return Candidate(found.shape, found.label, found.key, rest, found.words, found.emoji)
+    return Candidate(
+        found.shape, found.label, found.key, rest, found.words, found.emoji, found.loose
+    )
 
 
 def _symbol(char: str) -> bool:
@@ -540,6 +548,7 @@ def _read_shape(
     hinted_user = any(h == USER for h in hints.values())
     hinted_assistant = any(h == ASSISTANT for h in hints.values())
     if hinted_user or hinted_assistant:
+        members = [i for i in members if not found[i].loose]
         # A heading of the same shape inside a reply ("## Example") is not a speaker: keep the
         # labels with a role word; a label without one only when one speaker has no role word
         # (`**Mara**` / `**Claude**`) and it is about as frequent as the named speaker.
@@ -772,7 +781,7 @@ def _record_turns(
     from the reply below (the prompts being the shorter)."""
     groups: dict[tuple[str, str], list[int]] = {}
     for i, each in found.items():
-        if _hint(each) in (None, USER):
+        if _hint(each) in (None, USER) and not each.loose:
             groups.setdefault((each.shape, each.key), []).append(i)
     best: tuple[list[int], list[int], str] | None = None
     # The largest groups only: each is read once, so the pass stays linear in the file.

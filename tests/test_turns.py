@@ -291,10 +291,14 @@ def test_separators_metadata_and_reasoning_between_turns_change_nothing(
 
 @st.composite
 def role_play(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]]]:
-    """Names with no role word (a role-play tool): the user's turns are the short ones, whether
-    or not the character opens with a greeting; a `Name: text` line of the reply's own
-    ("Compare:") seen once is no speaker."""
-    names = draw(st.sampled_from([("Mara", "Narrator"), ("Kit", "Oracle"), ("Ana", "Sage")]))
+    """Names with no role word (a role-play tool), of one word or a few: the user's turns are
+    the short ones, whether or not the character opens with a greeting; a `Name: text` line of
+    the reply's own ("Compare:") seen once is no speaker."""
+    names = draw(
+        st.sampled_from(
+            [("Mara", "Narrator"), ("Kit", "Oracle"), ("Ana", "Sage"), ("Tom", "Sensei Aiko")]
+        )
+    )
     shape = draw(st.sampled_from(["**{}:**", "### {}", "[{}]", "**{}**", "{}: "]))
     count = draw(st.integers(2, 5))
     pairs = [
@@ -438,6 +442,16 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("Assistant 3:", "<label>:", "Assistant 3", None),
         ("### You 👤", "### <label>", "You", None),
         ("**Пользователь:** как дела?", "**<label>**:", "Пользователь", "как дела?"),
+        ("[3/14/2025 9:12 PM] minji.k", "[<time>] <label>", "minji.k", None),
+        ("[14.03.2025 21:12] Ferris#5170", "[<time>] <label>", "Ferris", None),
+        ("### **Magistral (24B)** | 2025/04/03 18:22:58", "### **<label>**", "Magistral", None),
+        ("Sensei Aiko: *She bows.* Welcome!", "<label>:", "Sensei Aiko", "*She bows.* Welcome!"),
+        (
+            "**Assistant:** " + "word " * 60 + "end",
+            "**<label>**:",
+            "Assistant",
+            "word " * 60 + "end",
+        ),
     ],
 )
 def test_a_marker_line_reads_as_a_shape_and_a_label(
@@ -457,11 +471,13 @@ def test_a_marker_line_reads_as_a_shape_and_a_label(
         "- **User**",
         "> **User**",
         "plain words here",
+        "Short answer: yes, it does.",
+        "The time complexity of this: O(n)",
     ],
 )
 def test_lines_that_are_no_marker_shape(line: str) -> None:
     found = candidate(line)
-    assert found is None or found.label.casefold() not in ("q", "a")
+    assert found is None or found.label.casefold() not in ("q", "a", "short answer")
 
 
 def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
