@@ -399,14 +399,15 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
 
 
 def front_matter(lines: Sequence[str]) -> list[int]:
-    """The lines of a `---` front matter block at the top of a file (Obsidian, Jekyll)."""
+    """The lines of a `---` front matter block at the top of a file (Obsidian, Jekyll); its keys
+    may be indented (`  model: llama3.1:8b`, a mapping indented as a whole)."""
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or lines[start].strip() != "---":
         return []
     for j in range(start + 1, min(len(lines), start + 80)):
         if lines[j].strip() in ("---", "..."):
             body = [k for k in range(start + 1, j) if lines[k].strip()]
-            if body and re.match(r"^[\w-]+[ \t]*+:", lines[body[0]]):
+            if body and re.match(r"^[ \t]*+[\w-]+[ \t]*+:", lines[body[0]]):
                 return list(range(start, j + 1))
             return []
     return []

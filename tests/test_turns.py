@@ -597,6 +597,7 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ("# [Window functions](https://x.y/z)\n\nwhat is x?\n\nan x\n", "Window functions"),
         ("## You\n\nwhat is x?\n\n## ChatGPT\n\nan x\n", None),
         ("Skip to content\nYou said:\nwhat is x?\nChatGPT said:\nan x\n", None),
+        ("---\n  model: llama3.1:8b\n---\n###### YOU\nwhat is x?\n\n###### BMO\nan x\n", None),
     ],
 )
 def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
@@ -608,6 +609,20 @@ def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
     assert [note.question for note in parsed.notes] == ["what is x?"]
     assert parsed.problems == []
     check_every_line_claimed_once(transcript, parsed)
+
+
+def test_front_matter_keys_may_be_indented() -> None:
+    """BMO Chatbot writes `  model: ...`: front matter, not a `model:` speaker beside a reply's
+    own `Rule: ...` line, in a log whose names carry no role word."""
+    text = (
+        "---\n  model: llama3.1:8b\n---\n###### ANNA\nwhat is x?\n\n###### BMO\nAn x.\n\n"
+        "Rule: mind the y.\n\n###### ANNA\nand z?\n\n###### BMO\nA z.\n\nMore on z.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "bmo.md"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        ("what is x?", "An x.\n\nRule: mind the y."),
+        ("and z?", "A z.\n\nMore on z."),
+    ]
 
 
 def test_an_example_dialogue_inside_an_answer_makes_no_chat_log() -> None:
