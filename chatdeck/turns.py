@@ -1406,6 +1406,7 @@ def _trailing_blocks(
     """The tool's blocks that end a turn, after content of its own (`content`: the marker line
     holds some): (start, stop, form)."""
     found: list[tuple[int, int, str]] = []
+    unclosed = False  # a `<details>` left open: no later one ends the turn (and none is read)
     k = block.start
     while k < block.end:
         line = lines[k]
@@ -1413,8 +1414,11 @@ def _trailing_blocks(
             k += 1
             continue
         form = _block_form(line) if text[k] else None
+        if form == "<details>" and unclosed:
+            form = None
         stop = _tool_block_end(lines, k, block.end, form) if form else None
         if form is None or stop is None:
+            unclosed = unclosed or form == "<details>"
             content, found = True, []
             k += 1
             continue

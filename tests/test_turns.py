@@ -512,6 +512,19 @@ def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
     assert times[1] < 25 * times[0] + 0.05, times
 
 
+def test_the_turn_pass_is_linear_in_one_long_turn() -> None:
+    """Blocks a tool may add after a message are looked for once per turn, however many lines
+    in it open one (`<details>` left open, `{Label}` lines)."""
+    head = ["**User**", "q", "**Assistant**", "a", "**User**", "q2", "**Assistant**", "a"]
+    times = []
+    for count in (1000, 10000):
+        lines = head + ["<details>", "x", "{Reactions}", "👍", ""] * count
+        start = time.perf_counter()
+        find_turns(lines, [True] * len(lines))
+        times.append(time.perf_counter() - start)
+    assert times[1] < 25 * times[0] + 0.05, times
+
+
 def test_the_turn_pass_is_linear() -> None:
     turn = "## User\n\nwhat is x?\n\n---\n\n## Assistant\n\n**Thought for 3 s**\n\n> hm\n\nan x\n"
     times = []
