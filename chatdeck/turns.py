@@ -46,6 +46,7 @@ INTERFACE = "interface line"
 MARKER = "turn marker"
 HEADER = "before the first turn"
 WRAPPER = "a fence the tool wraps every message in"
+FOOTER = "the file's footer"
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,11 @@ DATE_TIME = re.compile(
     r"\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}|(?<!\d)\d{1,2}:\d{2}(?!\d)|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
+BRACKETED = re.compile(r"^([^\]】]{1,40})[\]】]")
+USER_TAG = re.compile(r"(?<=\w)#\d{4}$")
 BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
+INFO_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+([^\s`]++)")
+REASONING_TAG = re.compile(r"think|reason|thought", re.I)
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
@@ -123,7 +128,7 @@ DURATION = re.compile(
 THOUGHT_WORDS = re.compile(
     r"^(?:thought|thinking|thinks|reasoning|reasoned|thought process|chain of thought|思考|"
     r"已深度思考|深度思考|推理|思考过程|размышл\w*|думал\w*|pensamiento\w*|razonamiento|pensó|"
-    r"réflexion|nachgedacht|denkprozess)\b",
+    r"réflexion|nachgedacht|denkprozess|ragionamento|pensiero|raciocínio|pensamento|gedanken)\b",
     re.I,
 )
 #: Standard HTML block tags: a reply opening with one is not a tag of the tool's own.
@@ -144,6 +149,13 @@ CODE_WORDS = frozenset(
 )
 PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…")
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
+#: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
+TOOL_LABEL = re.compile(r"^\{[^{}\n]{1,40}+\}$")
+HTML_COMMENT = re.compile(r"^[ \t]*+<!--.{0,1000}-->[ \t]*+$")
+THOUGHT_EMOJI = frozenset("🧠💭")
+ATTRIBUTION = re.compile(
+    r"\b(?:generated|exported|created|made|saved|powered)[ \t]++(?:by|with|from|using|via)\b", re.I
+)
 INTERFACE_LINE = re.compile(r"\b(?:can|may) make mistakes\b|\bcheck important info\b", re.I)
 
 #: Lines longer than this are never markers.
@@ -160,11 +172,16 @@ class Candidate:
     inline: str | None
     words: frozenset[str]
     emoji: str
+    #: `Sensei Aiko: text`: a plain `Label: text` line whose label has a few words and no role
+    #: word; a marker only where no speaker carries a role word (a role-play's names).
+    loose: bool = False
 
 
 def candidate(line: str) -> Candidate | None:
     """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`."""
-    if len(line) > MAX_MARKER or LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
+    if len(line) > MAX_MARKER:
+        return _long_candidate(line)
+    if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
     shape = ""
@@ -199,10 +216,20 @@ def candidate(line: str) -> Candidate | None:
     if "[" in decoration or "【" in decoration:
         bracket = "["
     emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
+    stamp = ""
     if bracket:
-        text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
+        closed = BRACKETED.match(text)
+        if closed and DATE_TIME.search(closed.group(1)) and text[closed.end() :].strip():
+            # `[3/14/2025 9:12 PM] minji.k`: the message's time, then the name
+            bracket, stamp = "", "[<time>] "
+            text = text[closed.end() :].strip()
+        else:
+            text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
     if DIGIT.search(text, 0, 60):
         text = _without_date(text)
+        if text.endswith((")", "）")):
+            text = PARENTHETICAL.sub("", text).strip()  # `**Qwen3 (8B)** | 2025/04/03`
+    text = USER_TAG.sub("", text)  # `Ferris#5170`: a name with its account number
     colon = ""
     for sep in (":", "："):
         at = text.find(sep)
@@ -240,18 +267,35 @@ def candidate(line: str) -> Candidate | None:
     if key in QA_LABELS:
         return None
     words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
-    if not heading and not bold and not bracket and not colon:
+    if not heading and not bold and not bracket and not stamp and not colon:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
         if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
             return None
+    loose = False
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
-        # of a line with a short label.
+        # of a line with a short label; one of a few words only as a character's name.
         if len(text.split()) > 1:
-            return None
-    shape_text = shape + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
+            if len(text.split()) > 3 or _hint_of(words, emoji) is not None:
+                return None
+            loose = True
+    shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
-    return Candidate(shape_text, text, key, inline, words, emoji)
+    return Candidate(shape_text, text, key, inline, words, emoji, loose)
+
+
+def _long_candidate(line: str) -> Candidate | None:
+    """A long line opens a turn only as a marker with the turn's first words after it
+    (`**Assistant:** a reply of many words`): the marker is read from the line's start, and the
+    text after it is the rest of the line."""
+    found = candidate(line[:MAX_MARKER])
+    if found is None or found.inline is None:
+        return None
+    start = line.find(found.inline[:40])
+    rest = line[start:].strip() if start >= 0 else found.inline + line[MAX_MARKER:]
+    return Candidate(
+        found.shape, found.label, found.key, rest, found.words, found.emoji, found.loose
+    )
 
 
 def _symbol(char: str) -> bool:
@@ -355,14 +399,15 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
 
 
 def front_matter(lines: Sequence[str]) -> list[int]:
-    """The lines of a `---` front matter block at the top of a file (Obsidian, Jekyll)."""
+    """The lines of a `---` front matter block at the top of a file (Obsidian, Jekyll); its keys
+    may be indented (`  model: llama3.1:8b`, a mapping indented as a whole)."""
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None or lines[start].strip() != "---":
         return []
     for j in range(start + 1, min(len(lines), start + 80)):
         if lines[j].strip() in ("---", "..."):
             body = [k for k in range(start + 1, j) if lines[k].strip()]
-            if body and re.match(r"^[\w-]+[ \t]*+:", lines[body[0]]):
+            if body and re.match(r"^[ \t]*+[\w-]+[ \t]*+:", lines[body[0]]):
                 return list(range(start, j + 1))
             return []
     return []
@@ -383,14 +428,17 @@ INTERFACE_TITLES = frozenset(
         "deepseek",
     }
 )
-TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(?:title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
+TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
 LINK = re.compile(r"^\[([^\]]++)\]\([^)]*+\)$")
 
 
-def title_key(line: str) -> str | None:
-    """`title: X` / `topic: "X"` (front matter or a metadata list) -> `X`."""
+def title_key(line: str, topic: bool = True) -> str | None:
+    """`title: X` / `topic: "X"` (front matter or a metadata list) -> `X`. Outside front matter
+    a `Topic:` line describes a channel or a thread rather than naming it: `topic=False`."""
     match = TITLE_KEY.match(line) if len(line) <= 500 else None
-    return (match.group(1).strip().strip("\"'").strip() or None) if match else None
+    if match is None or (not topic and match.group(1).casefold() == "topic"):
+        return None
+    return match.group(2).strip().strip("\"'").strip() or None
 
 
 def title_text(text: str) -> str:
@@ -404,11 +452,14 @@ def interface_line(text: str) -> bool:
     return text.strip().casefold() in INTERFACE_TITLES
 
 
-def _title_from(lines: Sequence[str], header: list[int]) -> tuple[str | None, int | None]:
-    """A file's title from the lines before its first turn: a `title:` or `topic:` key (front
-    matter or a metadata list), else the first heading whose text is not a date line."""
+def _title_from(
+    lines: Sequence[str], header: list[int], front: set[int]
+) -> tuple[str | None, int | None]:
+    """A file's title from the lines before its first turn: a `title:` key (front matter or a
+    metadata list) or a front matter `topic:`, else the first heading whose text is not a date
+    line."""
     for i in header:
-        title = title_key(lines[i])
+        title = title_key(lines[i], topic=i in front)
         if title:
             return title, i
     for i in header:
@@ -431,6 +482,8 @@ class _Block:
     end: int
     label: str
     role: str
+    #: The marker heads a record (`# CHAT: <a summary> [time]`): its own text is no question.
+    record: bool = False
 
 
 def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
@@ -454,10 +507,12 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
             return None
         shape = found[markers[0]].shape
     else:
-        prefixed = _prefixed_turns(lines, text, content, skip)
-        if prefixed is None:
+        turns = _record_turns(lines, text, content, found, skip) or _prefixed_turns(
+            lines, text, content, skip
+        )
+        if turns is None:
             return None
-        blocks, shape, roles = prefixed
+        blocks, shape, roles = turns
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
 
 
@@ -494,6 +549,7 @@ def _read_shape(
     hinted_user = any(h == USER for h in hints.values())
     hinted_assistant = any(h == ASSISTANT for h in hints.values())
     if hinted_user or hinted_assistant:
+        members = [i for i in members if not found[i].loose]
         # A heading of the same shape inside a reply ("## Example") is not a speaker: keep the
         # labels with a role word; a label without one only when one speaker has no role word
         # (`**Mara**` / `**Claude**`) and it is about as frequent as the named speaker.
@@ -514,6 +570,11 @@ def _read_shape(
             if all(p != k and hints[p] == hints[k] for p in before) and found[members[0]].key != k
         }
         members = [i for i in members if found[i].key not in inside]
+        counts = Counter(found[i].key for i in members)
+    if sum(1 for n in counts.values() if n >= 2) >= 2:
+        # A speaker recurs: a label without a role word seen once, beside two that recur, is a
+        # line of a turn ("Compare:" in a reply).
+        members = [i for i in members if counts[found[i].key] >= 2 or hints[found[i].key]]
         counts = Counter(found[i].key for i in members)
     labels = list(counts)
     if not 2 <= len(labels) <= 4 or len(members) < 2:
@@ -549,8 +610,10 @@ def _read_shape(
         # No role word: only a strong structure will do.
         if len(members) < 4 or changes * 10 < (len(members) - 1) * 8:
             return None
+        # The file's header holds a heading and two lines at most, besides separators and
+        # metadata (`Channel: ...`, a date): prose above is a document, not a chat.
         header = [j for j in content if j < members[0] and j not in skip]
-        if len([j for j in header if not HEADING.match(lines[j])]) > 2:
+        if len([j for j in header if not _header_line(lines[j])]) > 2:
             return None
     roles = _roles(labels, hints, sizes, asks, found[members[0]].key)
     if roles is None:
@@ -570,8 +633,9 @@ def _roles(
     asks: Counter[str],
     first: str,
 ) -> dict[str, str] | None:
-    """Which label is the user's: a role word counts most, then the shortest blocks, the most
-    blocks that end in a question, and speaking first."""
+    """Which label is the user's: a role word counts most, then the shortest blocks, then the
+    most blocks that end in a question and speaking first (a role-play opens with the
+    character's greeting: short turns say more than the first one)."""
     speakers = [k for k in labels if hints[k] != OTHER]
     if len(speakers) < 2:
         return None
@@ -585,7 +649,7 @@ def _roles(
             value += 3
         if hints[k] == ASSISTANT:
             value -= 3
-        value += (k == shortest) + (k == first) + (k == asking and asks[k] > 0)
+        value += 1.5 * (k == shortest) + (k == first) + (k == asking and asks[k] > 0)
         return value
 
     user = max(speakers, key=score)
@@ -634,9 +698,12 @@ def _prefixed_turns(
     """A tool that writes every line of the user's turn behind one prefix (aider's `#### `, a
     REPL's `>>> `): runs of prefixed lines, each followed by a reply; for a heading's hashes,
     at least one run of several lines, or every line ending in a hard line break (a heading of
-    its own is a heading question, which the heading rule reads)."""
+    its own is a heading question, which the heading rule reads). A tool that writes the prefix
+    before the prompt's first line only (gptel's `### `) shows where the prompt ends when every
+    reply opens with the model's reasoning: the lines up to it are the user's."""
     best: tuple[int, list[tuple[int, int]], str] | None = None
     for prefix in PREFIXES:
+        shape = f"`{prefix} ` before each line of the user's turn"
         runs: list[tuple[int, int]] = []
         i = 0
         while i < len(lines):
@@ -655,7 +722,11 @@ def _prefixed_turns(
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
         if not (several or broken or prefix[0] == ">"):
-            continue  # a heading of its own: heading questions are read by the heading rule
+            reasoned = _reasoned_turns(lines, runs)
+            if reasoned is None:
+                continue  # a heading of its own: heading questions are read by the heading rule
+            runs = reasoned
+            shape = f"`{prefix} ` before the user's turn, which runs to the reply's reasoning"
         replied = sum(
             1
             for n, (start, end) in enumerate(runs)
@@ -664,19 +735,108 @@ def _prefixed_turns(
         if replied * 2 < len(runs):
             continue
         if best is None or len(runs) > best[0]:
-            best = (len(runs), runs, prefix)
+            best = (len(runs), runs, shape)
     if best is None:
         return None
     runs = best[1]
     blocks: list[_Block] = []
     for n, (start, end) in enumerate(runs):
         stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
-        blocks.append(_Block(start, start, end, "prefix", USER))
+        blocks.append(_Block(start, start, end, PREFIXED, USER))
         blocks.append(_Block(None, end, stop, "", ASSISTANT))
-    prefix = best[2]
-    return blocks, f"`{prefix} ` before each line of the user's turn", {"prefix": USER}
+    return blocks, best[2], {PREFIXED: USER}
 
 
+def _reasoned_turns(
+    lines: Sequence[str], runs: list[tuple[int, int]]
+) -> list[tuple[int, int]] | None:
+    """The user's turns when the reply after each prompt opens with the model's reasoning: each
+    from its prefixed line to that reasoning (an empty prompt, the tool's prompt waiting at the
+    end, is its own line). A prefixed line after a reply's reasoning with none after it is a
+    heading of that reply. None unless two or more replies open with reasoning, the first
+    prompt's among them."""
+    turns: list[tuple[int, int]] = []
+    reasoned = 0
+    for n, (start, end) in enumerate(runs):
+        stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
+        opener = next((k for k in range(end, stop) if _opens_reasoning(lines[k])), None)
+        if opener is not None and _reasoning_end(lines, opener, stop) is not None:
+            turns.append((start, opener))
+            reasoned += 1
+        elif all(not lines[k].lstrip("#>").strip() for k in range(start, end)):
+            turns.append((start, end))
+        elif not reasoned:
+            return None
+    return turns if reasoned >= 2 else None
+
+
+def _record_turns(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    found: dict[int, Candidate],
+    skip: set[int],
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A log of records, each opened by the same header line (`# CHAT: <prompt> [time]`) and cut
+    in two by the same rule (`--------`): no speaker is named, the rule parts the prompt above it
+    from the reply below (the prompts being the shorter)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, each in found.items():
+        if _hint(each) in (None, USER) and not each.loose:
+            groups.setdefault((each.shape, each.key), []).append(i)
+    best: tuple[list[int], list[int], str] | None = None
+    # The largest groups only: each is read once, so the pass stays linear in the file.
+    for members in sorted(groups.values(), key=len, reverse=True)[:3]:
+        if len(members) < 2:
+            break
+        members.sort()
+        header = [j for j in content if j < members[0] and j not in skip]
+        if len([j for j in header if not _header_line(lines[j])]) > 2:
+            continue
+        split = _record_splits(lines, text, members)
+        if split is not None and (best is None or len(members) > len(best[0])):
+            best = (members, split[0], split[1])
+    if best is None:
+        return None
+    members, splits, rule = best
+    blocks: list[_Block] = []
+    bounds = members + [len(lines)]
+    for n, i in enumerate(members):
+        label = found[i].label
+        blocks.append(_Block(i, i + 1, splits[n], label, USER, record=True))
+        blocks.append(_Block(None, splits[n], bounds[n + 1], "", ASSISTANT))
+    shape = f"`{found[members[0]].shape}` records, the reply under `{rule}`"
+    return blocks, shape, {found[members[0]].key: USER}
+
+
+def _record_splits(
+    lines: Sequence[str], text: Sequence[bool], members: list[int]
+) -> tuple[list[int], str] | None:
+    """Where the same rule parts each record's prompt from its reply, and the rule; None unless
+    every record has both and the prompts are the shorter."""
+    bounds = members + [len(lines)]
+    splits: list[int] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    rule: str | None = None
+    for n, i in enumerate(members):
+        stop = bounds[n + 1]
+        split = next((j for j in range(i + 1, stop) if text[j] and _is_separator(lines[j])), None)
+        if split is None or (rule is not None and lines[split].strip() != rule):
+            return None
+        rule = lines[split].strip()
+        prompts.append(sum(1 for j in range(i + 1, split) if lines[j].strip()))
+        replies.append(sum(1 for j in range(split + 1, stop) if lines[j].strip()))
+        if not prompts[-1] or not replies[-1]:
+            return None
+        splits.append(split)
+    if rule is None or statistics.median(prompts) > statistics.median(replies):
+        return None
+    return splits, rule
+
+
+#: The label of a turn found by its prefix, not by a marker line.
+PREFIXED = "prefix"
 #: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
 #: `#### `), a REPL's prompt (`>>> `).
 PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>",)
@@ -708,7 +868,7 @@ def _assemble(
     markers: dict[int, tuple[str, str]] = {}
     first = min(b.marker if b.marker is not None else b.start for b in blocks)
     header = [j for j in content if j < first]
-    title, title_line = _title_from(lines, header)
+    title, title_line = _title_from(lines, header, set(front))
     for j in header:
         if j != title_line:
             left_out[j] = HEADER
@@ -741,11 +901,13 @@ def _assemble(
             merged[-1].end = block.end
             continue
         merged.append(block)
-    prefixed = "before each line" in shape
+    prefixed = any(block.label == PREFIXED for block in blocks)
     for block in merged:
         if block.marker is not None and not prefixed:
             markers[block.marker] = (block.label, block.role)
     _trim_footer(lines, text, merged[-1], left_out)
+    _trim_boxed_footer(lines, merged[-1], left_out, header)
+    _trim_closing_footer(lines, text, merged, left_out)
     for block in merged:
         _second_marker(lines, text, block, left_out, rewrites)
     if merged[0].role == ASSISTANT and merged[0].marker is not None:
@@ -755,6 +917,10 @@ def _assemble(
     forms = _recurring_forms(lines, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, left_out)
+    spoken = {i for i, each in found.items() if each.inline}
+    if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
+        for block in merged:
+            _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
     _unwrap_fenced_turns(lines, merged, left_out)
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
@@ -784,7 +950,7 @@ def _assemble(
             pending = None
     if not user:
         return None
-    described = shape if prefixed else f"`{shape}`"
+    described = shape if shape.startswith("`") else f"`{shape}`"
     return Turns(
         described,
         _label_roles(blocks),
@@ -808,7 +974,7 @@ def _label_roles(blocks: list[_Block]) -> dict[str, str]:
     roles: dict[str, str] = {}
     seen: set[str] = set()
     for block in blocks:
-        if block.label and block.label != "prefix" and block.label.casefold() not in seen:
+        if block.label and block.label != PREFIXED and block.label.casefold() not in seen:
             seen.add(block.label.casefold())
             roles[block.label] = block.role
     return roles
@@ -854,10 +1020,12 @@ def _user_turn(
 ) -> tuple[int | None, str | None]:
     """Where a user turn's question starts, and its text on that line (None: under it)."""
     if prefixed:
+        first = lines[block.start].lstrip()
+        prefix = first[: len(first) - len(first.lstrip(first[:1]))]
         for j in range(block.start, block.end):
-            stripped = lines[j].lstrip()
-            rewrites[j] = stripped.lstrip(stripped[:1])[1:].rstrip()  # `#### ` / `>>> ` gone
-        kept = [j for j in range(block.start, block.end) if rewrites[j].strip()]
+            if _has_prefix(lines[j].lstrip(), prefix):  # `#### ` / `>>> ` gone
+                rewrites[j] = lines[j].lstrip()[len(prefix) + 1 :].rstrip()
+        kept = [j for j in range(block.start, block.end) if rewrites.get(j, lines[j]).strip()]
         if not kept:
             return None, None
         return block.start, rewrites[block.start]
@@ -865,7 +1033,7 @@ def _user_turn(
     if block.marker is None:
         return (body[0], lines[body[0]].strip()) if body else (None, None)
     each = found.get(block.marker)
-    inline = each.inline if each else None
+    inline = each.inline if each and not block.record else None
     if inline is None and not body:
         return None, None
     return block.marker, inline
@@ -987,6 +1155,9 @@ def _trim_edges(
             elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
                 left_out[j] = INTERFACE
                 changed = True
+            elif HTML_COMMENT.match(line):
+                left_out[j] = METADATA  # a tool's state in a comment (Emacs's local variables)
+                changed = True
         if changed:
             continue
         if block.role != ASSISTANT:
@@ -1017,15 +1188,34 @@ def _leave_quote_block(
         left_out[k] = why
 
 
+def _opens_reasoning(line: str) -> bool:
+    """A line that can open the model's reasoning by its shape: a fence or a tag named for it
+    (```` ``` reasoning ````, `<think>`), a `<details type="reasoning">`."""
+    fence = INFO_FENCE.match(line)
+    if fence:
+        return bool(THOUGHT_WORDS.match(fence.group(2)))
+    tag = OPEN_TAG.match(line.strip())
+    return bool(tag and REASONING_TAG.search(tag.group(0)))
+
+
 def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     """If a reply opens with reasoning at line i, the line just past it."""
+    fence = INFO_FENCE.match(lines[i])
+    if fence and THOUGHT_WORDS.match(fence.group(2)):
+        # ```` ``` reasoning ````: a fence named for thinking, closed like any fence
+        marks = fence.group(1)
+        for k in range(i + 1, stop):
+            close = BARE_FENCE.match(lines[k])
+            if close and close.group(1)[0] == marks[0] and len(close.group(1)) >= len(marks):
+                return k + 1
+        return None
     line = lines[i].strip()
     tag = OPEN_TAG.match(line)
     if tag:
         name = tag.group(1).casefold()
         if name == "div" or name == "details":
             return _close_of(lines, i, stop, name)
-        if name not in HTML_TAGS or re.search(r"think|reason|thought", name):
+        if name not in HTML_TAGS or REASONING_TAG.search(name):
             closing = f"</{name}>"
             for k in range(i + 1, stop):
                 if lines[k].strip().casefold() == closing:
@@ -1102,6 +1292,169 @@ def _trim_footer(
     if all(text[k] and len(lines[k].split()) <= 15 for k in rest):
         for k in rest:
             left_out[k] = INTERFACE
+
+
+def _trim_boxed_footer(
+    lines: Sequence[str], block: _Block, left_out: dict[int, str], header: list[int]
+) -> None:
+    """A tool that draws a box around the file's header (a rule, `Channel: ...`, the rule again)
+    closes the file with one (`Exported 7 message(s)` between the same rules): the last turn's
+    last lines, framed by a rule of the header."""
+    rules = {lines[j].strip() for j in header if _is_separator(lines[j])}
+    if not rules:
+        return
+    k = block.end - 1
+    while k >= block.start and (not lines[k].strip() or k in left_out):
+        k -= 1
+    if k < block.start or lines[k].strip() not in rules:
+        return
+    frame = lines[k].strip()
+    inside: list[int] = []
+    top = k - 1
+    while top >= block.start and len(inside) <= 3:
+        line = lines[top].strip()
+        if line == frame:
+            if inside:
+                for j in range(top, k + 1):
+                    if lines[j].strip():
+                        left_out[j] = FOOTER
+            return
+        if line:
+            if len(line.split()) > 8:
+                return
+            inside.append(top)
+        top -= 1
+
+
+def _trim_closing_footer(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that closes every message with the same rule (`----`) may sign the file after the
+    last one (`Generated from [Alpaca](...)`): a few short lines, one of them naming the tool
+    that made the file, after the last turn's last rule, when every other turn ends with that
+    rule (a reply's own closing remark after a rule names no tool)."""
+    if len(blocks) < 3:
+        return
+    closing = {_last_line(lines, block, left_out) for block in blocks[:-1]}
+    if len(closing) != 1:
+        return
+    rule = closing.pop()
+    if rule is None or not _is_separator(rule):
+        return
+    rest: list[int] = []
+    for k in range(blocks[-1].end - 1, blocks[-1].start - 1, -1):
+        line = lines[k].strip()
+        if not line or k in left_out:
+            continue
+        if line == rule:
+            break
+        if len(rest) == 3 or not text[k] or len(line.split()) > 15:
+            return
+        rest.append(k)
+    else:
+        return
+    if not any(ATTRIBUTION.search(lines[k]) for k in rest):
+        return
+    for k in rest:
+        left_out[k] = FOOTER
+
+
+def _last_line(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> str | None:
+    """A turn's last line with content, as written (stripped)."""
+    for k in range(block.end - 1, block.start - 1, -1):
+        if lines[k].strip() and k not in left_out:
+            return lines[k].strip()
+    return None
+
+
+def _leave_out_trailing_blocks(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    blocks: list[_Block],
+    spoken: set[int],
+    left_out: dict[int, str],
+) -> bool:
+    """Blocks a tool adds after a message (`{Reactions}` and its emoji, a `<details>` block of
+    the model's thinking or of token counts): blocks that end turns in the same form in two or
+    more turns, after the message's own text."""
+    trailing: list[list[tuple[int, int, str]]] = []
+    seen: Counter[str] = Counter()
+    for block in blocks:
+        found = _trailing_blocks(lines, text, block, block.marker in spoken, left_out)
+        trailing.append(found)
+        seen.update({form for _, _, form in found})
+    left = False
+    for found in trailing:
+        for start, stop, form in found:
+            if seen[form] < 2:
+                continue
+            why = REASONING if _tells_thinking(lines, start, stop) else METADATA
+            for j in range(start, stop):
+                if lines[j].strip() and j not in left_out:
+                    left_out[j] = why
+                    left = True
+    return left
+
+
+def _trailing_blocks(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    content: bool,
+    left_out: dict[int, str],
+) -> list[tuple[int, int, str]]:
+    """The tool's blocks that end a turn, after content of its own (`content`: the marker line
+    holds some): (start, stop, form)."""
+    found: list[tuple[int, int, str]] = []
+    unclosed = False  # a `<details>` left open: no later one ends the turn (and none is read)
+    k = block.start
+    while k < block.end:
+        line = lines[k]
+        if not line.strip() or k in left_out or _is_separator(line):
+            k += 1
+            continue
+        form = _block_form(line) if text[k] else None
+        if form == "<details>" and unclosed:
+            form = None
+        stop = _tool_block_end(lines, k, block.end, form) if form else None
+        if form is None or stop is None:
+            unclosed = unclosed or form == "<details>"
+            content, found = True, []
+            k += 1
+            continue
+        if content:
+            found.append((k, stop, form))
+        k = stop
+    return found
+
+
+def _block_form(line: str) -> str | None:
+    """The form of a line that opens a tool's block: `{Reactions}`, `<details>`."""
+    text = line.strip()
+    if TOOL_LABEL.match(text):
+        return text.casefold()
+    tag = OPEN_TAG.match(text)
+    return "<details>" if tag and tag.group(1).casefold() == "details" else None
+
+
+def _tool_block_end(lines: Sequence[str], k: int, stop: int, form: str) -> int | None:
+    """The line past a tool's block opened on line k: its `</details>`, or the end of the
+    paragraph a `{Label}` line opens."""
+    if form == "<details>":
+        return _close_of(lines, k, stop, "details")
+    end = k + 1
+    while end < stop and lines[end].strip():
+        end += 1
+    return end
+
+
+def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
+    """A block whose title (its `<summary>`, its label) names the model's thinking."""
+    for k in range(start, min(stop, start + 4)):
+        title = TAG.sub("", lines[k]).strip("{}*_ \t")
+        if title:
+            return title[0] in THOUGHT_EMOJI or _thinking(title)
+    return False
 
 
 def _rebuild_copied_code(
