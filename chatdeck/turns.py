@@ -94,6 +94,8 @@ OTHER_WORDS = frozenset(
     "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
     "思考 推理 система sistema système".split()
 )
+#: A word that makes a speaker's label the speaker's reasoning (`AI_REASON`, `model thinking`).
+REASONING_WORDS = frozenset("reason reasoning think thinking thought thoughts".split())
 USER_EMOJI = frozenset("👤🧑🙋👨👩🙂😀🗣")
 ASSISTANT_EMOJI = frozenset("🤖✨💬🧠")
 #: Labels that are the user's own `Q:` / `A:` markers: the explicit rule reads those.
@@ -379,7 +381,9 @@ def _hint(found: Candidate) -> str | None:
 
 
 def _hint_of(words: frozenset[str], emoji: str) -> str | None:
-    if words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS):
+    if words & REASONING_WORDS or (
+        words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS)
+    ):
         return OTHER
     user = bool(words & USER_WORDS) or any(ch in USER_EMOJI for ch in emoji)
     assistant = bool(words & ASSISTANT_WORDS) or any(ch in ASSISTANT_EMOJI for ch in emoji)
@@ -1028,7 +1032,9 @@ def _assemble(
                 continue
             why = REASONING if _thinking(block.label) else block.label.casefold() or OTHER
             if block.marker is not None:
-                left_out[block.marker] = MARKER
+                each = found.get(block.marker)
+                # `[AI_REASON]: text`: the words on the marker line are the section's own.
+                left_out[block.marker] = why if each is not None and each.inline else MARKER
                 markers[block.marker] = (block.label, OTHER)
             for j in range(block.start, block.end):
                 if lines[j].strip():
@@ -1037,7 +1043,11 @@ def _assemble(
                 merged[-1].end = block.end
             continue
         if merged and merged[-1].role == block.role and block.marker is not None:
-            left_out[block.marker] = MARKER
+            each = found.get(block.marker)
+            if each is not None and each.inline:
+                rewrites[block.marker] = each.inline  # the part's first words, on its marker
+            else:
+                left_out[block.marker] = MARKER
             markers[block.marker] = (block.label, block.role)
             merged[-1].end = block.end
             continue
@@ -1126,7 +1136,8 @@ def _leave_out_enclosing_block(
 
 
 def _thinking(label: str) -> bool:
-    return bool(THOUGHT_WORDS.match(label.strip("*_ ")))
+    words = re.split(r"[\W_]+", label.casefold())
+    return bool(THOUGHT_WORDS.match(label.strip("*_ "))) or any(w in REASONING_WORDS for w in words)
 
 
 def _label_roles(blocks: list[_Block]) -> dict[str, str]:
