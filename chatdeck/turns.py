@@ -191,6 +191,8 @@ class Candidate:
     #: `Sensei Aiko: text`: a plain `Label: text` line whose label has a few words and no role
     #: word; a marker only where no speaker carries a role word (a role-play's names).
     loose: bool = False
+    #: The words of what follows the name (`· *GPT-4o*`): hints, not the label's.
+    noted: frozenset[str] = frozenset()
 
 
 def candidate(line: str) -> Candidate | None:
@@ -292,7 +294,6 @@ def candidate(line: str) -> Candidate | None:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
         if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
             return None
-    words |= noted
     loose = False
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
@@ -303,7 +304,7 @@ def candidate(line: str) -> Candidate | None:
             loose = True
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
-    return Candidate(shape_text, text, key, inline, words, emoji, loose)
+    return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
 
 
 def _markup(tag: re.Match[str]) -> str:
@@ -322,7 +323,14 @@ def _long_candidate(line: str) -> Candidate | None:
     start = line.find(found.inline[:40])
     rest = line[start:].strip() if start >= 0 else found.inline + line[MAX_MARKER:]
     return Candidate(
-        found.shape, found.label, found.key, rest, found.words, found.emoji, found.loose
+        found.shape,
+        found.label,
+        found.key,
+        rest,
+        found.words,
+        found.emoji,
+        found.loose,
+        found.noted,
     )
 
 
@@ -376,8 +384,8 @@ def _may_mark(line: str) -> bool:
 
 
 def _hint(found: Candidate) -> str | None:
-    """The role a label's words or emoji hint at, if any."""
-    return _hint_of(found.words, found.emoji)
+    """The role a label's words or emoji (and the words noted after it) hint at, if any."""
+    return _hint_of(found.words | found.noted, found.emoji)
 
 
 def _hint_of(words: frozenset[str], emoji: str) -> str | None:
@@ -841,9 +849,9 @@ def _cut_turns(
     lines: Sequence[str], text: Sequence[bool], runs: list[tuple[int, int]]
 ) -> tuple[list[tuple[int, int]], dict[int, int]] | None:
     """Where each prompt ends when the tool writes the same one-word line once in every turn
-    after the prompt line (`<shell-maker-end-of-prompt>`): the user's lines are above it, the reply
-    those below, and the prompts are the shorter. A last prompt with nothing after it is the
-    tool's prompt waiting for input. None unless two or more turns have such a line."""
+    after the prompt line (`<shell-maker-end-of-prompt>`): the user's lines are above it, the
+    reply those below. A last prompt with nothing after it is the tool's prompt waiting for
+    input. None unless two or more turns have such a line, each with a reply under it."""
     spans = [
         (start, end, runs[n + 1][0] if n + 1 < len(runs) else len(lines))
         for n, (start, end) in enumerate(runs)
@@ -868,15 +876,11 @@ def _cut_turns(
             return None
     ends = common or set()
     cuts: dict[int, int] = {}
-    prompts: list[int] = []
-    replies: list[int] = []
     for start, end, stop in spans:
         cut = next(k for k in range(end, stop) if text[k] and lines[k].strip() in ends)
+        if not _has_content(lines, cut + 1, stop):
+            return None  # no reply under it
         cuts[start] = cut
-        prompts.append(1 + sum(1 for k in range(end, cut) if lines[k].strip()))
-        replies.append(sum(1 for k in range(cut + 1, stop) if lines[k].strip()))
-    if not all(replies) or statistics.median(prompts) > statistics.median(replies):
-        return None
     return [(start, cuts.get(start, end)) for start, end in runs], cuts
 
 
