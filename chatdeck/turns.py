@@ -11,7 +11,8 @@ Which label is the user's is decided on evidence: the user's blocks are short an
 questions, the user usually speaks first, and a label that is a role word in some language
 (`user`, `usuario`, `用户`, `🤖`) is a hint, never the only reason. A tool that writes each of the
 user's lines behind the same prefix (aider's `#### `, a REPL's `>>> `) is found by its runs of
-prefixed lines.
+prefixed lines; a REPL's own prompt (`llm> `) before the first line only, by the line the tool
+writes under every prompt.
 
 Then, per turn: lines at a turn's edges that recur in the same form in other turns (a `---`, a
 `<hr>`, a `[Timestamp: ...]`, a date line, a `> Tokens: ...` report) are separators and
