@@ -11,7 +11,8 @@ Which label is the user's is decided on evidence: the user's blocks are short an
 questions, the user usually speaks first, and a label that is a role word in some language
 (`user`, `usuario`, `用户`, `🤖`) is a hint, never the only reason. A tool that writes each of the
 user's lines behind the same prefix (aider's `#### `, a REPL's `>>> `) is found by its runs of
-prefixed lines.
+prefixed lines; a REPL's own prompt (`llm> `) before the first line only, by the line the tool
+writes under every prompt.
 
 Then, per turn: lines at a turn's edges that recur in the same form in other turns (a `---`, a
 `<hr>`, a `[Timestamp: ...]`, a date line, a `> Tokens: ...` report) are separators and
@@ -46,6 +47,7 @@ INTERFACE = "interface line"
 MARKER = "turn marker"
 HEADER = "before the first turn"
 WRAPPER = "a fence the tool wraps every message in"
+ENCLOSING = "the block the chat is written in"
 FOOTER = "the file's footer"
 
 
@@ -93,6 +95,8 @@ OTHER_WORDS = frozenset(
     "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
     "思考 推理 система sistema système".split()
 )
+#: A word that makes a speaker's label the speaker's reasoning (`AI_REASON`, `model thinking`).
+REASONING_WORDS = frozenset("reason reasoning think thinking thought thoughts".split())
 USER_EMOJI = frozenset("👤🧑🙋👨👩🙂😀🗣")
 ASSISTANT_EMOJI = frozenset("🤖✨💬🧠")
 #: Labels that are the user's own `Q:` / `A:` markers: the explicit rule reads those.
@@ -101,6 +105,19 @@ QA_LABELS = frozenset({"q", "a", "question", "answer", "问", "答", "问题", "
 # --- Line shapes ----------------------------------------------------------------------------------
 
 HEADING = re.compile(r"^ {0,3}+(#{1,6})(?:[ \t]++(.*))?$")
+#: An Org heading (`** User:`). One star and a space is a Markdown list item as well, so only two
+#: to six stars read as a heading; in Markdown such a line is literal stars, never bold.
+ORG_HEADING = re.compile(r"^(\*{2,6}+)[ \t]++(\S.*)$")
+#: What a tool writes after the name, set off by a middle dot or a bar: the model, a mode
+#: (`Developer · *GPT-4o*`). Its words hint at the speaker; the label is the name.
+ANNOTATION = re.compile(r"[ \t]++[·|•][ \t]++([^·|•]{1,40}+)$")
+#: A REPL's prompt before the first line of what the user typed: a word, maybe with settings
+#: in parentheses, then `>` (`llm> `, `ChatGPT(gpt-4.1/General)> `).
+REPL_PROMPT = re.compile(r"^([^\W\d_][^\s<>]{0,60}?>)[ \t]")
+#: Org's in-file keywords (`#+title: ...`, `#+author: ...`) and the lines that open and close
+#: one of its blocks (`#+begin_ai` ... `#+end_ai`).
+ORG_KEYWORD = re.compile(r"^#\+\w+:")
+ORG_BLOCK = re.compile(r"^[ \t]*+#\+(begin|end)_(\w+)\b", re.I)
 LIST_OR_TABLE = re.compile(r"^[ \t]*+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|\|)")
 TAG = re.compile(r"<[^<>\n]{0,200}+>")
 PARENTHETICAL = re.compile(r"[ \t]*+[(（][^()（）]{0,60}+[)）][ \t]*+$")
@@ -175,6 +192,8 @@ class Candidate:
     #: `Sensei Aiko: text`: a plain `Label: text` line whose label has a few words and no role
     #: word; a marker only where no speaker carries a role word (a role-play's names).
     loose: bool = False
+    #: The words of what follows the name (`· *GPT-4o*`): hints, not the label's.
+    noted: frozenset[str] = frozenset()
 
 
 def candidate(line: str) -> Candidate | None:
@@ -185,12 +204,12 @@ def candidate(line: str) -> Candidate | None:
         return None
     text = line.strip()
     shape = ""
-    heading = HEADING.match(line)
+    heading = HEADING.match(line) or ORG_HEADING.match(line)
     if heading:
         shape = heading.group(1) + " "
         text = (heading.group(2) or "").strip().rstrip("#").strip()
     if "<" in text:
-        text = TAG.sub("", text)
+        text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
     if text.endswith((")", "）")):
         text = PARENTHETICAL.sub("", text).strip()
     if text.count(" ") > 6 and ":" not in text[:45] and "：" not in text[:45]:
@@ -230,6 +249,11 @@ def candidate(line: str) -> Candidate | None:
         if text.endswith((")", "）")):
             text = PARENTHETICAL.sub("", text).strip()  # `**Qwen3 (8B)** | 2025/04/03`
     text = USER_TAG.sub("", text)  # `Ferris#5170`: a name with its account number
+    annotation = ANNOTATION.search(text)
+    noted: frozenset[str] = frozenset()
+    if annotation and annotation.start() > 0:
+        noted = frozenset(w for w in re.split(r"[\W_]+", annotation.group(1).casefold()) if w)
+        text = text[: annotation.start()].strip()
     colon = ""
     for sep in (":", "："):
         at = text.find(sep)
@@ -281,7 +305,13 @@ def candidate(line: str) -> Candidate | None:
             loose = True
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
-    return Candidate(shape_text, text, key, inline, words, emoji, loose)
+    return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
+
+
+def _markup(tag: re.Match[str]) -> str:
+    """An HTML tag is left out of a marker line; anything else in angle brackets is text."""
+    name = re.match(r"</?[ \t]*+([A-Za-z][\w-]*)", tag.group(0))
+    return "" if name and name.group(1).casefold() in HTML_TAGS else tag.group(0)
 
 
 def _long_candidate(line: str) -> Candidate | None:
@@ -294,7 +324,14 @@ def _long_candidate(line: str) -> Candidate | None:
     start = line.find(found.inline[:40])
     rest = line[start:].strip() if start >= 0 else found.inline + line[MAX_MARKER:]
     return Candidate(
-        found.shape, found.label, found.key, rest, found.words, found.emoji, found.loose
+        found.shape,
+        found.label,
+        found.key,
+        rest,
+        found.words,
+        found.emoji,
+        found.loose,
+        found.noted,
     )
 
 
@@ -348,12 +385,14 @@ def _may_mark(line: str) -> bool:
 
 
 def _hint(found: Candidate) -> str | None:
-    """The role a label's words or emoji hint at, if any."""
-    return _hint_of(found.words, found.emoji)
+    """The role a label's words or emoji (and the words noted after it) hint at, if any."""
+    return _hint_of(found.words | found.noted, found.emoji)
 
 
 def _hint_of(words: frozenset[str], emoji: str) -> str | None:
-    if words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS):
+    if words & REASONING_WORDS or (
+        words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS)
+    ):
         return OTHER
     user = bool(words & USER_WORDS) or any(ch in USER_EMOJI for ch in emoji)
     assistant = bool(words & ASSISTANT_WORDS) or any(ch in ASSISTANT_EMOJI for ch in emoji)
@@ -428,7 +467,7 @@ INTERFACE_TITLES = frozenset(
         "deepseek",
     }
 )
-TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++)?(title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
+TITLE_KEY = re.compile(r"^[ \t]*+(?:[-*][ \t]++|#\+)?(title|topic)[ \t]*+:[ \t]*+(.+)$", re.I)
 LINK = re.compile(r"^\[([^\]]++)\]\([^)]*+\)$")
 
 
@@ -447,6 +486,31 @@ def title_text(text: str) -> str:
     return link.group(1).strip() if link else text.strip()
 
 
+def _folded(text: str) -> str:
+    """A title as a tool makes it safe for a file name: ASCII letters and digits only."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " ".join(re.split(r"[^a-z0-9]+", ascii_text.casefold())).strip()
+
+
+def _alias_of(lines: Sequence[str], front: set[int], title: str) -> str:
+    """A front matter title that a tool made safe for file names (`Cakowanie ...`) keeps the
+    name as written in its `aliases` (`Całkowanie ...`): that name is the title."""
+    if not title.isascii():
+        return title
+    aliases = False
+    for i in sorted(front):
+        line = lines[i].strip()
+        if re.match(r"^aliases[ \t]*+:[ \t]*+$", line, re.I):
+            aliases = True
+        elif aliases and line.startswith("- "):
+            alias = line[2:].strip().strip("\"'").strip()
+            if not alias.isascii() and _folded(alias) == _folded(title) != "":
+                return alias
+        else:
+            aliases = False
+    return title
+
+
 def interface_line(text: str) -> bool:
     """A chat page's own line copied with the chat (`Skip to content`): never a title."""
     return text.strip().casefold() in INTERFACE_TITLES
@@ -461,7 +525,7 @@ def _title_from(
     for i in header:
         title = title_key(lines[i], topic=i in front)
         if title:
-            return title, i
+            return _alias_of(lines, front, title), i
     for i in header:
         heading = HEADING.match(lines[i])
         if not heading:
@@ -484,6 +548,8 @@ class _Block:
     role: str
     #: The marker heads a record (`# CHAT: <a summary> [time]`): its own text is no question.
     record: bool = False
+    #: What the tool writes before the user's lines (`#### `, `>>> `, `llm> `), if anything.
+    prefix: str = ""
 
 
 def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
@@ -508,7 +574,7 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
         shape = found[markers[0]].shape
     else:
         turns = _record_turns(lines, text, content, found, skip) or _prefixed_turns(
-            lines, text, content, skip
+            lines, text, content, skip, _repl_prompts(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -685,6 +751,7 @@ def _header_line(line: str) -> bool:
     text = line.strip()
     return bool(
         HEADING.match(line)
+        or ORG_KEYWORD.match(text)
         or _is_separator(line)
         or _edge_form(line) is not None
         or (DATE_TIME.search(text) and len(text.split()) <= 8)
@@ -692,18 +759,38 @@ def _header_line(line: str) -> bool:
     )
 
 
-def _prefixed_turns(
+def _repl_prompts(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[str, ...]:
+    """The REPL prompts (`llm>`, `ChatGPT(gpt-4.1/General)>`) that open two or more lines."""
+    counts: Counter[str] = Counter()
+    for i in content:
+        if text[i] and i not in skip and lines[i][:1].isalpha():
+            prompt = REPL_PROMPT.match(lines[i])
+            if prompt:
+                counts[prompt.group(1)] += 1
+    return tuple(prompt for prompt, n in counts.most_common(2) if n >= 2)
+
+
+def _prefixed_turns(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    skip: set[int],
+    prompts: tuple[str, ...] = (),
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
     """A tool that writes every line of the user's turn behind one prefix (aider's `#### `, a
     REPL's `>>> `): runs of prefixed lines, each followed by a reply; for a heading's hashes,
     at least one run of several lines, or every line ending in a hard line break (a heading of
     its own is a heading question, which the heading rule reads). A tool that writes the prefix
     before the prompt's first line only (gptel's `### `) shows where the prompt ends when every
-    reply opens with the model's reasoning: the lines up to it are the user's."""
-    best: tuple[int, list[tuple[int, int]], str] | None = None
-    for prefix in PREFIXES:
+    reply opens with the model's reasoning: the lines up to it are the user's. A REPL's prompt
+    (`prompts`, found in the file) opens what the user typed; a line the tool writes once in
+    every turn after it (`<shell-maker-end-of-prompt>`) ends it, else the prompt is one line."""
+    best: tuple[int, list[tuple[int, int]], str, str, dict[int, int]] | None = None
+    for prefix in PREFIXES + prompts:
         shape = f"`{prefix} ` before each line of the user's turn"
+        cuts: dict[int, int] = {}
         runs: list[tuple[int, int]] = []
         i = 0
         while i < len(lines):
@@ -721,12 +808,21 @@ def _prefixed_turns(
             continue
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
-        if not (several or broken or prefix[0] == ">"):
+        repl = prefix.endswith(">")
+        if not (several or broken):
             reasoned = _reasoned_turns(lines, runs)
-            if reasoned is None:
+            cut = _cut_turns(lines, text, runs) if repl and reasoned is None else None
+            if reasoned is not None:
+                runs = reasoned
+                shape = f"`{prefix} ` before the user's turn, which runs to the reply's reasoning"
+            elif cut is not None:
+                runs, cuts = cut
+                line = lines[next(iter(cuts.values()))].strip()
+                shape = f"`{prefix} ` before the user's turn, which runs to `{line}`"
+            elif repl:
+                shape = f"`{prefix} ` before the user's turn"
+            else:
                 continue  # a heading of its own: heading questions are read by the heading rule
-            runs = reasoned
-            shape = f"`{prefix} ` before the user's turn, which runs to the reply's reasoning"
         replied = sum(
             1
             for n, (start, end) in enumerate(runs)
@@ -735,16 +831,69 @@ def _prefixed_turns(
         if replied * 2 < len(runs):
             continue
         if best is None or len(runs) > best[0]:
-            best = (len(runs), runs, shape)
+            best = (len(runs), runs, shape, prefix, cuts)
     if best is None:
         return None
-    runs = best[1]
+    _, runs, shape, prefix, cuts = best
     blocks: list[_Block] = []
     for n, (start, end) in enumerate(runs):
         stop = runs[n + 1][0] if n + 1 < len(runs) else len(lines)
-        blocks.append(_Block(start, start, end, PREFIXED, USER))
-        blocks.append(_Block(None, end, stop, "", ASSISTANT))
-    return blocks, best[2], {PREFIXED: USER}
+        blocks.append(_Block(start, start, end, PREFIXED, USER, prefix=prefix))
+        if start in cuts:  # the tool's line between the prompt and the reply
+            blocks.append(_Block(cuts[start], cuts[start] + 1, stop, "", ASSISTANT))
+        else:
+            blocks.append(_Block(None, end, stop, "", ASSISTANT))
+    return blocks, shape, {PREFIXED: USER}
+
+
+def _cut_turns(
+    lines: Sequence[str], text: Sequence[bool], runs: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], dict[int, int]] | None:
+    """Where each prompt ends when the tool writes the same one-word line once in every turn
+    after the prompt line (`<shell-maker-end-of-prompt>`): the user's lines are above it, the
+    reply those below. A last prompt with nothing after it is the tool's prompt waiting for
+    input. None unless two or more turns have such a line, each with a reply under it."""
+    spans = [
+        (start, end, runs[n + 1][0] if n + 1 < len(runs) else len(lines))
+        for n, (start, end) in enumerate(runs)
+    ]
+    if spans and not _has_content(lines, spans[-1][1], spans[-1][2]):
+        spans.pop()
+    if len(spans) < 2:
+        return None
+    common: set[str] | None = None
+    for _start, end, stop in spans:
+        seen = Counter(lines[k].strip() for k in range(end, stop) if text[k] and lines[k].strip())
+        # The tool's line is one token written right under what the user typed
+        # (`<shell-maker-end-of-prompt>`, `--------`); a fence, a sentence, or a line the
+        # replies happen to share after a blank line, are the replies'.
+        once = {
+            lines[k].strip()
+            for k in range(end, stop)
+            if lines[k - 1].strip() and seen[lines[k].strip()] == 1 and _tool_line(lines[k])
+        }
+        common = once if common is None else common & once
+        if not common:
+            return None
+    ends = common or set()
+    cuts: dict[int, int] = {}
+    for start, end, stop in spans:
+        cut = next(k for k in range(end, stop) if text[k] and lines[k].strip() in ends)
+        if not _has_content(lines, cut + 1, stop):
+            return None  # no reply under it
+        cuts[start] = cut
+    return [(start, cuts.get(start, end)) for start, end in runs], cuts
+
+
+def _tool_line(line: str) -> bool:
+    """A line a tool may write between a prompt and its reply: one token, not a fence, not a
+    sentence."""
+    text = line.strip()
+    return (
+        len(text.split()) == 1
+        and not text.startswith(("```", "~~~"))
+        and not text.endswith(PROSE_END)
+    )
 
 
 def _reasoned_turns(
@@ -875,6 +1024,7 @@ def _assemble(
     for j in front:
         if j != title_line:
             left_out[j] = METADATA
+    _leave_out_enclosing_block(lines, header, content, left_out)
     # Merge a speaker's turns that follow each other (a tool writes one marker per part).
     merged: list[_Block] = []
     for n, block in enumerate(blocks):
@@ -887,7 +1037,9 @@ def _assemble(
                 continue
             why = REASONING if _thinking(block.label) else block.label.casefold() or OTHER
             if block.marker is not None:
-                left_out[block.marker] = MARKER
+                each = found.get(block.marker)
+                # `[AI_REASON]: text`: the words on the marker line are the section's own.
+                left_out[block.marker] = why if each is not None and each.inline else MARKER
                 markers[block.marker] = (block.label, OTHER)
             for j in range(block.start, block.end):
                 if lines[j].strip():
@@ -896,14 +1048,18 @@ def _assemble(
                 merged[-1].end = block.end
             continue
         if merged and merged[-1].role == block.role and block.marker is not None:
-            left_out[block.marker] = MARKER
+            each = found.get(block.marker)
+            if each is not None and each.inline:
+                rewrites[block.marker] = each.inline  # the part's first words, on its marker
+            else:
+                left_out[block.marker] = MARKER
             markers[block.marker] = (block.label, block.role)
             merged[-1].end = block.end
             continue
         merged.append(block)
     prefixed = any(block.label == PREFIXED for block in blocks)
     for block in merged:
-        if block.marker is not None and not prefixed:
+        if block.marker is not None and (not prefixed or block.role == ASSISTANT):
             markers[block.marker] = (block.label, block.role)
     _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
@@ -965,8 +1121,28 @@ def _assemble(
     )
 
 
+def _leave_out_enclosing_block(
+    lines: Sequence[str], header: list[int], content: list[int], left_out: dict[int, str]
+) -> None:
+    """A chat written inside an Org block (`#+begin_ai` opened in the header and still open, the
+    chat, then `#+end_ai` as its last line): the closing line is the block's, not the last
+    turn's."""
+    opening = next((m for j in reversed(header) if (m := ORG_BLOCK.match(lines[j]))), None)
+    if opening is None or opening.group(1).casefold() != "begin":
+        return
+    for j in reversed(content):
+        closing = ORG_BLOCK.match(lines[j])
+        if closing and closing.group(1).casefold() == "end":
+            if closing.group(2).casefold() == opening.group(2).casefold():
+                left_out[j] = ENCLOSING
+            return
+        if j not in left_out:
+            return
+
+
 def _thinking(label: str) -> bool:
-    return bool(THOUGHT_WORDS.match(label.strip("*_ ")))
+    words = re.split(r"[\W_]+", label.casefold())
+    return bool(THOUGHT_WORDS.match(label.strip("*_ "))) or any(w in REASONING_WORDS for w in words)
 
 
 def _label_roles(blocks: list[_Block]) -> dict[str, str]:
@@ -1020,8 +1196,7 @@ def _user_turn(
 ) -> tuple[int | None, str | None]:
     """Where a user turn's question starts, and its text on that line (None: under it)."""
     if prefixed:
-        first = lines[block.start].lstrip()
-        prefix = first[: len(first) - len(first.lstrip(first[:1]))]
+        prefix = block.prefix
         for j in range(block.start, block.end):
             if _has_prefix(lines[j].lstrip(), prefix):  # `#### ` / `>>> ` gone
                 rewrites[j] = lines[j].lstrip()[len(prefix) + 1 :].rstrip()

@@ -44,6 +44,7 @@ from chatdeck.parse import (
 )
 from chatdeck.read import parse_text, read_transcript, split_lines
 from chatdeck.render import code_block_lines
+from chatdeck.turns import REPL_PROMPT
 
 FORMS = FIXTURES / "forms"
 
@@ -664,6 +665,7 @@ def contents(line: str) -> list[str]:
     if item:
         parts.append(item.group(1).strip())
     parts.append(re.sub(r"^ {0,3}> ?", "", line).strip())
+    parts.append(REPL_PROMPT.sub("", line, count=1).strip())  # `llm> what is ...`
     return [part for part in parts if part is not None]
 
 

@@ -116,6 +116,9 @@ SHAPES = [
     ("[3/1{n}/2025 9:1{n} PM] {}", False),
     ("### **{}** | 2025/04/0{n} 18:2{n}:10", False),
     ("[10:1{n}] {}#4821", False),
+    ("** {}:", False),
+    ("*** {}", False),
+    ("## {} · *mode {n}* ##", False),
 ]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
@@ -446,6 +449,10 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("[14.03.2025 21:12] Ferris#5170", "[<time>] <label>", "Ferris", None),
         ("### **Magistral (24B)** | 2025/04/03 18:22:58", "### **<label>**", "Magistral", None),
         ("Sensei Aiko: *She bows.* Welcome!", "<label>:", "Sensei Aiko", "*She bows.* Welcome!"),
+        ("** User:", "** <label>:", "User", None),
+        ("*** Ellama", "*** <label>", "Ellama", None),
+        ("## 👨‍💻 Developer · *GPT-4o* ##", "## <label>", "Developer", None),
+        ("[AI]: 用 `Rc<str>` 共享", "[<label>]:", "AI", "用 `Rc<str>` 共享"),
         (
             "**Assistant:** " + "word " * 60 + "end",
             "**<label>**:",
@@ -499,6 +506,8 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "# CHAT: q{n} [2025-03-11T09:41:07+03:00]\nq{n}\n--------\nan answer\n--------\n\n",
         "### q{n}\n\n``` reasoning\nhm\n```\n\nan answer\n\n### Details\n\nmore\n\n",
         "[3/14/2025 9:12 PM] ann\nq{n}\n\n[3/14/2025 9:12 PM] Bot#0001\na\n\n{Reactions}\n👍\n\n",
+        "ChatGPT(gpt-4.1/General)> q{n}\nmore\n<end-of-prompt>\nan answer\n\n",
+        "** User:\nq{n}\n\n** Ellama:\nan answer\n\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
@@ -605,6 +614,15 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ("## You\n\nwhat is x?\n\n## ChatGPT\n\nan x\n", None),
         ("Skip to content\nYou said:\nwhat is x?\nChatGPT said:\nan x\n", None),
         ("---\n  model: llama3.1:8b\n---\n###### YOU\nwhat is x?\n\n###### BMO\nan x\n", None),
+        (
+            "#+title: Notes\n\n#+begin_ai\n[ME]: what is x?\n\n[AI]: an x\n\n[ME]: \n#+end_ai\n",
+            "Notes",
+        ),
+        (
+            '---\ntitle: "Caki"\naliases:\n- "Całki"\n---\n\n# Me\n\nwhat is x?\n\n***\n\n'
+            "# ChatGPT\n\nan x\n\n***\n",
+            "Całki",
+        ),
     ],
 )
 def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
@@ -669,6 +687,33 @@ def test_a_prompt_prefix_before_each_line_of_the_users_turn(
         out += [prefix + line if line else prefix.rstrip() for line in question.split("\n")]
         out += ["", answer, ""]
     text = "\n".join(out)
+    assert notes_of(text) == pairs, text
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from(["llm> ", "ChatGPT(gpt-4.1/General)> ", "ollama(qwen3:8b)> "]),
+    st.sampled_from(["<shell-maker-end-of-prompt>", "<<<", None]),
+    st.booleans(),
+)
+def test_a_repl_prompt_opens_the_users_turn(
+    pairs: list[tuple[str, str]], prompt: str, end: str | None, banner: bool
+) -> None:
+    """A REPL's transcript (chatgpt-shell's saved buffer): the prompt before what the user typed,
+    which runs to the line the tool writes under it in every turn (or is one line without one);
+    a banner above and the prompt waiting at the end are on no card."""
+    if end is None:
+        assume(all("\n" not in question for question, _ in pairs))
+    # A code block in the file's first lines reads as a fence wrapping the whole file
+    # (`chatdeck.read.find_wrapper`), before any turn is looked for.
+    assume("```" not in pairs[0][0])
+    out = ["", "     Welcome to the shell", "", "<shell-maker-failed-command>"] if banner else []
+    for question, answer in pairs:
+        out.append(prompt + question)
+        out += [end, answer, ""] if end else ["", answer, ""]
+    out.append(prompt)
+    text = "\n".join(out) + "\n"
     assert notes_of(text) == pairs, text
 
 
