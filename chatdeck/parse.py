@@ -1685,10 +1685,12 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
         heading = heading_text(doc.lines[candidate])
         text = heading[1] if heading else doc.lines[candidate].strip()
         if interface_line(text):  # `Skip to content`: the chat page's, not the file's title
-            decisions.append(
-                Decision(candidate + 1, Verdict.LEFT_OUT, None, None, "interface line")
-            )
-            left_out.append(candidate + 1)
+            for index in (candidate, doc.title_underline):  # its underline goes with it
+                if index is not None:
+                    decisions.append(
+                        Decision(index + 1, Verdict.LEFT_OUT, None, None, "interface line")
+                    )
+                    left_out.append(index + 1)
         else:
             title = title_text(text) or None
             title_line = candidate + 1

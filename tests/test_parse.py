@@ -825,6 +825,7 @@ INVARIANT_SETTINGS = settings(
 @INVARIANT_SETTINGS
 @given(transcript_text())
 @example("<!-- id: k1 -->\n=====\n=====")  # a title underline whose title was not taken
+@example("## ChatGPT\n=====\n")  # the underline of a page's interface line, left out with it
 def test_every_line_is_claimed_exactly_once(text: str) -> None:
     transcript = read_bytes(text.encode())
     check_every_line_claimed_once(transcript, parse_transcript(transcript))
