@@ -557,8 +557,6 @@ class Layout:
     previous: list[int]
     following: list[int]
     blanks: list[int]
-    #: Normalized text of every list item -> the first line it appears on.
-    list_items: dict[str, int]
     #: Lines under `<!-- not a question -->` (and a Setext title); lines under `<!-- id: ... -->`.
     suppressed: frozenset[int]
     pinned_ids: dict[int, str]
@@ -570,6 +568,18 @@ class Layout:
 
     def text(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
+
+    @cached_property
+    def list_items(self) -> dict[str, int]:
+        """Normalized text of every list item -> the first line it appears on. Worked out on
+        first use: only `copied_list_item` asks, and only about a line that could be a copy."""
+        items: dict[str, int] = {}
+        for i, line in enumerate(self.lines):
+            if self.kinds[i] is TEXT and (self.leads[i] in "-*+" or self.leads[i].isdigit()):
+                item = ITEM_TEXT.match(line) if len(line) <= 2 * MAX_QUESTION else None
+                if item and item.group(1).strip():
+                    items.setdefault(normalize_question(item.group(1)), i)
+        return items
 
 
 LAYOUT_FIELDS = tuple(each.name for each in fields(Layout))
@@ -606,7 +616,6 @@ def lay_out(transcript: Transcript) -> Layout:
     previous, following, blanks = _link_lines(kinds)
     pinned_ids: dict[int, str] = {}
     suppressed: set[int] = set()
-    list_items: dict[str, int] = {}
     for i in range(count):
         if kinds[i] is DIRECTIVE_KIND:
             directive = DIRECTIVE.match(lines[i])
@@ -616,10 +625,6 @@ def lay_out(transcript: Transcript) -> Layout:
                     pinned_ids[target] = directive.group(2).strip()
                 else:
                     suppressed.add(target)
-        elif kinds[i] is TEXT and (leads[i] in "-*+" or leads[i].isdigit()):
-            item = ITEM_TEXT.match(lines[i]) if len(lines[i]) <= 2 * MAX_QUESTION else None
-            if item and item.group(1).strip():
-                list_items.setdefault(normalize_question(item.group(1)), i)
     layout = Layout(
         transcript,
         lines,
@@ -631,7 +636,6 @@ def lay_out(transcript: Transcript) -> Layout:
         previous,
         following,
         blanks,
-        list_items,
         frozenset(suppressed),
         pinned_ids,
         front_matter=front,
@@ -1067,9 +1071,7 @@ def copied_list_item(doc: Document, i: int) -> Hit | None:
     """`1. What is X?` (number kept or not) standing alone, copied from a list in an earlier
     answer: people ask about the items a model listed, one at a time."""
     line = doc.lines[i]
-    if not doc.list_items or len(line) > MAX_QUESTION:
-        return None
-    if not _stands_alone(doc, i):
+    if len(line) > MAX_QUESTION:
         return None
     item = ITEM_TEXT.match(line)
     if item and not NUMBERED_ITEM.match(line):
@@ -1079,6 +1081,8 @@ def copied_list_item(doc: Document, i: int) -> Hit | None:
     text = item.group(1).strip() if item else line.strip()
     if not item and not text.endswith(QUESTION_END):
         return None  # without its number, only a question is a copy; a statement is prose
+    if not _stands_alone(doc, i):
+        return None
     earlier = doc.list_items.get(normalize_question(text))
     if earlier is None or earlier >= doc.previous[i]:
         return None  # not listed before, or listed in the very list this line belongs to
