@@ -357,9 +357,6 @@ class Code:
     fences: frozenset[int]
     problems: list[Problem]
 
-    def lines(self) -> set[int]:
-        return {i for start, end in self.block_ends.items() for i in range(start, end)}
-
 
 #: The first window, in lines, the recovery reads after a fence it closed (see `read_code`).
 FIRST_WINDOW = 16
@@ -591,40 +588,42 @@ def leading_characters(lines: list[str]) -> list[str]:
 
 
 def lay_out(transcript: Transcript) -> Layout:
-    """Pass 2: each line's kind and neighbours, the directives, the list items; then the title,
-    which is told from a first question by reading the file as a plain file."""
+    """Pass 2: each line's kind and neighbours, and the directives; then the title, which is
+    told from a first question by reading the file as a plain file."""
     lines, ignored = transcript.lines, transcript.ignored
     count = len(lines)
     code = read_code(transcript)
-    in_code = code.lines()
     leads = leading_characters(lines)
-    kinds: list[LineKind] = []
-    for i, line in enumerate(lines):
-        if i in ignored:
-            kinds.append(IGNORED)
-        elif i in in_code:
-            kinds.append(CODE)
-        elif not line.strip():
-            kinds.append(BLANK)
-        elif leads[i] == "<" and len(line) <= MAX_DIRECTIVE and DIRECTIVE.match(line):
-            kinds.append(DIRECTIVE_KIND)
-        else:
-            kinds.append(TEXT)
+    # Each kind over the one before, in bulk: code over text, the wrapper over code.
+    kinds = [TEXT if line.strip() else BLANK for line in lines]
+    for start, end in code.block_ends.items():
+        kinds[start:end] = [CODE] * (end - start)
+    for i in ignored:
+        kinds[i] = IGNORED
+    directives = [
+        i
+        for i, lead in enumerate(leads)
+        if lead == "<"
+        and kinds[i] is TEXT
+        and len(lines[i]) <= MAX_DIRECTIVE
+        and DIRECTIVE.match(lines[i])
+    ]
+    for i in directives:
+        kinds[i] = DIRECTIVE_KIND
     front = frozenset(i for i in front_matter(lines) if i not in ignored)
     for i in front:
         kinds[i] = IGNORED  # a front matter block: metadata, read for its title only
     previous, following, blanks = _link_lines(kinds)
     pinned_ids: dict[int, str] = {}
     suppressed: set[int] = set()
-    for i in range(count):
-        if kinds[i] is DIRECTIVE_KIND:
-            directive = DIRECTIVE.match(lines[i])
-            target = following[i]
-            if directive and target < count:
-                if directive.group(2):
-                    pinned_ids[target] = directive.group(2).strip()
-                else:
-                    suppressed.add(target)
+    for i in directives:
+        directive = DIRECTIVE.match(lines[i])
+        target = following[i]
+        if kinds[i] is DIRECTIVE_KIND and directive and target < count:
+            if directive.group(2):
+                pinned_ids[target] = directive.group(2).strip()
+            else:
+                suppressed.add(target)
     layout = Layout(
         transcript,
         lines,
@@ -1621,6 +1620,7 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
     lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
     the lines the turn pass left out are left out, and its rewrites replace their lines."""
     turns = doc.style.turns
+    kinds = doc.kinds[start:stop]
     if turns is not None:
         left_out, rewrites = turns.left_out, turns.rewrites
         parts = [
@@ -1630,12 +1630,16 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
             and doc.kinds[j] is not DIRECTIVE_KIND
             and (j not in left_out or (j == start and first_text))
         ]
-    else:
+    elif IGNORED in kinds or DIRECTIVE_KIND in kinds:
         parts = [
             first_text if (j == start and first_text is not None) else doc.lines[j]
             for j in range(start, stop)
             if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
         ]
+    else:  # every line is kept: the lines as they are, read in one slice
+        parts = doc.lines[start:stop]
+        if first_text is not None and parts:
+            parts[0] = first_text
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])
