@@ -571,8 +571,9 @@ class Layout:
         """Normalized text of every list item -> the first line it appears on. Worked out on
         first use: only `copied_list_item` asks, and only about a line that could be a copy."""
         items: dict[str, int] = {}
-        for i, line in enumerate(self.lines):
-            if self.kinds[i] is TEXT and (self.leads[i] in "-*+" or self.leads[i].isdigit()):
+        rows = zip(self.lines, self.leads, self.kinds, strict=True)
+        for i, (line, lead, kind) in enumerate(rows):
+            if kind is TEXT and (lead in "-*+" or lead.isdigit()):
                 item = ITEM_TEXT.match(line) if len(line) <= 2 * MAX_QUESTION else None
                 if item and item.group(1).strip():
                     items.setdefault(normalize_question(item.group(1)), i)
@@ -850,24 +851,27 @@ class Document(Layout):
     def marks(self) -> Marks:
         """The marking rules, run once over the file, on first use (by the guessing rules and
         `find_questions`); the marking rules themselves read no marks."""
-        count = len(self.lines)
         rules = RUNNING[self.style.kind, RuleKind.MARKING]
         leads = _any_lead(rules)
-        kinds, suppressed = self.kinds, self.suppressed
+        suppressed = self.suppressed
         found: dict[int, Found] = {}
-        upcoming = [count] * (count + 1)
-        for i in range(count - 1, -1, -1):
-            result = None
-            if (
-                kinds[i] is TEXT
-                and (leads is None or self.leads[i] in leads)
-                and i not in suppressed
-            ):
+        for i, (kind, lead) in enumerate(zip(self.kinds, self.leads, strict=True)):
+            if kind is TEXT and (leads is None or lead in leads) and i not in suppressed:
                 result = first_match(rules, self, i)
-            if result is not None:
-                found[i] = result
-            upcoming[i] = i if result is not None else upcoming[i + 1]
-        return Marks(found, upcoming)
+                if result is not None:
+                    found[i] = result
+        return Marks(found, _next_of(list(found), len(self.lines)))
+
+
+def _next_of(indexes: list[int], count: int) -> list[int]:
+    """Per line (and one past the last), the first of the ascending `indexes` at or after it;
+    `count` past the last of them. Filled a run at a time."""
+    upcoming = [count] * (count + 1)
+    start = 0
+    for index in indexes:
+        upcoming[start : index + 1] = [index] * (index + 1 - start)
+        start = index + 1
+    return upcoming
 
 
 def _asked_before_turns(plain: Document, turns: Turns) -> bool:
@@ -1475,14 +1479,15 @@ def find_questions(doc: Document) -> list[Question]:
     `_empty`): a guess stays a line of the answer before it, or the file's title."""
     guessing = RUNNING[doc.style.kind, RuleKind.GUESSING]
     marked = doc.marks.found
+    kinds, blanks, suppressed = doc.kinds, doc.blanks, doc.suppressed
     questions: list[Question] = []
     count = len(doc.lines)
     i = 0
     while i < count:
         found = None
-        if doc.kinds[i] is TEXT and i not in doc.suppressed:
+        if kinds[i] is TEXT and i not in suppressed:
             found = marked.get(i)
-            if found is None and doc.blanks[i] > 0:
+            if found is None and blanks[i] > 0:
                 found = first_match(guessing, doc, i)
         if found is None:
             i += 1
