@@ -25,7 +25,7 @@ quantifiers, so a 5 MB line costs one scan, never a quadratic backtrack.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
@@ -852,14 +852,11 @@ class Document(Layout):
         """The marking rules, run once over the file, on first use (by the guessing rules and
         `find_questions`); the marking rules themselves read no marks."""
         rules = RUNNING[self.style.kind, RuleKind.MARKING]
-        leads = _any_lead(rules)
-        suppressed = self.suppressed
         found: dict[int, Found] = {}
-        for i, (kind, lead) in enumerate(zip(self.kinds, self.leads, strict=True)):
-            if kind is TEXT and (leads is None or lead in leads) and i not in suppressed:
-                result = first_match(rules, self, i)
-                if result is not None:
-                    found[i] = result
+        for i in _lines_to_try(self, rules):
+            result = first_match(rules, self, i)
+            if result is not None:
+                found[i] = result
         return Marks(found, _next_of(list(found), len(self.lines)))
 
 
@@ -1040,6 +1037,11 @@ def turn_marker(doc: Document, i: int) -> Hit | None:
     if text is None:
         return Hit(Confidence.HIGH, "", reason, text_follows=True)
     return Hit(Confidence.HIGH, _strip_bold_end(text), reason)
+
+
+def _user_turns(doc: Document) -> Collection[int]:
+    """The lines `turn_marker` can take: the user's turns the turn pass found."""
+    return doc.style.turns.user if doc.style.turns is not None else ()
 
 
 def heading_question(doc: Document, i: int) -> Hit | None:
@@ -1389,14 +1391,18 @@ def _quoted_text(doc: Document, found: Found, end: int) -> str:
 @dataclass(frozen=True)
 class RuleSpec:
     """One rule of the chain: its name, its kind, the file styles it runs in, the first
-    characters a line it takes can start with (a cheap filter; None: any), its match function,
-    and its question's own lines and text where they differ from a one-line question's."""
+    characters a line it takes can start with (a cheap filter; None: any, unless `lines` says),
+    its match function, and its question's own lines and text where they differ from a
+    one-line question's."""
 
     name: Rule
     kind: RuleKind
     match: Callable[[Document, int], Hit | None]
     styles: frozenset[FileStyle] = frozenset(FileStyle)  # every style
     leads: frozenset[str] | None = None
+    #: The only lines it can take, for a rule whose lines no first character tells (a cheap
+    #: filter, like `leads`).
+    lines: Callable[[Document], Collection[int]] | None = None
     #: Index just past the question's own lines, from its first line.
     extent: Callable[[Document, int], int] = _own_line
     #: The question's text, from its found first line and the end of the question.
@@ -1423,7 +1429,7 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         Rule.SPEAKER_MARKER, MARKING, speaker_marker, styles=SPEAKER_FILES, leads=SPEAKER_LEADS
     ),
-    RuleSpec(Rule.TURN_MARKER, MARKING, turn_marker, styles=SPEAKER_FILES),
+    RuleSpec(Rule.TURN_MARKER, MARKING, turn_marker, styles=SPEAKER_FILES, lines=_user_turns),
     RuleSpec(
         Rule.HEADING,
         MARKING,
@@ -1451,11 +1457,19 @@ RUNNING: dict[tuple[FileStyle, RuleKind], tuple[RuleSpec, ...]] = {
 }
 
 
-def _any_lead(rules: tuple[RuleSpec, ...]) -> frozenset[str] | None:
-    """The first characters a line must start with for any of `rules` to take it (None: any)."""
-    if any(rule.leads is None for rule in rules):
-        return None
-    return frozenset(lead for rule in rules for lead in rule.leads or ())
+def _lines_to_try(doc: Document, rules: tuple[RuleSpec, ...]) -> list[int]:
+    """The text lines, in order, that one of `rules` may take by its cheap filter: the line's
+    first character, or the rule's own lines."""
+    own = set().union(*(rule.lines(doc) for rule in rules if rule.lines is not None))
+    if any(rule.leads is None and rule.lines is None for rule in rules):
+        leads = None  # a rule that may take any line
+    else:
+        leads = frozenset(lead for rule in rules for lead in rule.leads or ())
+    return [
+        i
+        for i, (kind, lead) in enumerate(zip(doc.kinds, doc.leads, strict=True))
+        if kind is TEXT and (leads is None or lead in leads or i in own) and i not in doc.suppressed
+    ]
 
 
 def first_match(rules: tuple[RuleSpec, ...], doc: Document, i: int) -> Found | None:
