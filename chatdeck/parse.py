@@ -371,7 +371,7 @@ def read_code(transcript: Transcript) -> Code:
     fences never closed, each followed by a `Q:`, costs a few reads of the file, not one each.
     """
     lines, ignored = transcript.lines, transcript.ignored
-    blanked = [("" if i in ignored else line) for i, line in enumerate(lines)]
+    blanked = [("" if i in ignored else line) for i, line in enumerate(lines)] if ignored else lines
     count = len(lines)
     block_ends: dict[int, int] = {}
     fences: set[int] = set()

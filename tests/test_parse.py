@@ -840,6 +840,24 @@ def test_a_build_parse_without_explanations_finds_the_same_notes(text: str) -> N
 
 
 @INVARIANT_SETTINGS
+@given(transcript_text())
+@example("[You]\nwhat is x?\n\n[Assistant]\nx is y.\n\n[You]\nand z?\n\n[Assistant]\nz.\n")
+def test_the_marking_pass_finds_what_trying_every_line_finds(text: str) -> None:
+    """The marking pass tries only the lines the rules' cheap filters let through (a first
+    character, a rule's own lines, as a chat log's `[You]` turns): none it skips is a mark."""
+    doc = build_document(read_bytes(text.encode()))
+    rules = parse.RUNNING[doc.style.kind, parse.RuleKind.MARKING]
+    every = {
+        i: found
+        for i, kind in enumerate(doc.kinds)
+        if kind is LineKind.TEXT
+        and i not in doc.suppressed
+        and (found := parse.first_match(rules, doc, i)) is not None
+    }
+    assert doc.marks.found == every
+
+
+@INVARIANT_SETTINGS
 @given(transcript_text(), st.booleans())
 def test_parsing_is_deterministic_and_blind_to_crlf_and_bom(text: str, bom: bool) -> None:
     plain = parse_transcript(read_bytes(text.encode()))
