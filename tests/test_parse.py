@@ -1180,6 +1180,24 @@ def test_normalize_question_keeps_its_definition(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Q: what is x?\nA: x is:\n\n- one\n- two\n\nQ: and y?\nA: y is:\n\n1. three\n2. four\n",
+        "## User\n\nwhat is x?\n\n## Assistant\n\n1. one\n\n2. two\n\nThat is all.\n\n"
+        "## User\n\nand y?\n\n## Assistant\n\n- three\n",
+    ],
+)
+def test_list_items_get_question_keys_only_when_a_line_could_copy_one(text: str) -> None:
+    """The copied-list-item rule's index (every list item's question key) is made on first
+    use, when a line could be a copy: answers full of lists cost no key each, and a chat log,
+    where the rule never runs, none at all."""
+    with patch.object(parse, "normalize_question", wraps=normalize_question) as normalize:
+        parsed = parse_transcript(parse_text(text, "lists.md"))
+    assert len(parsed.notes) == 2
+    assert normalize.call_count == 0
+
+
+@pytest.mark.parametrize(
     "pair",
     ["Q: what is item {i}?\nA: it is thing {i}.\n", "## What is item {i}?\nIt is thing {i}.\n"],
 )
