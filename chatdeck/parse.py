@@ -595,7 +595,8 @@ def lay_out(transcript: Transcript) -> Layout:
     count = len(lines)
     code = read_code(transcript)
     leads = leading_characters(lines)
-    # Each kind over the one before, in bulk: code over text, the wrapper over code.
+    # A kind at a time, each over the ones before: text or blank, then code, the wrapper
+    # fence, directives (among the text lines), a front matter block.
     kinds = [TEXT if line.strip() else BLANK for line in lines]
     for start, end in code.block_ends.items():
         kinds[start:end] = [CODE] * (end - start)
@@ -1639,7 +1640,6 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
     lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
     the lines the turn pass left out are left out, and its rewrites replace their lines."""
     turns = doc.style.turns
-    kinds = doc.kinds[start:stop]
     if turns is not None:
         left_out, rewrites = turns.left_out, turns.rewrites
         parts = [
@@ -1649,7 +1649,7 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
             and doc.kinds[j] is not DIRECTIVE_KIND
             and (j not in left_out or (j == start and first_text))
         ]
-    elif IGNORED in kinds or DIRECTIVE_KIND in kinds:
+    elif not {IGNORED, DIRECTIVE_KIND}.isdisjoint(doc.kinds[start:stop]):
         parts = [
             first_text if (j == start and first_text is not None) else doc.lines[j]
             for j in range(start, stop)
