@@ -25,7 +25,7 @@ quantifiers, so a 5 MB line costs one scan, never a quadratic backtrack.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
@@ -363,9 +363,6 @@ class Code:
     fences: frozenset[int]
     problems: list[Problem]
 
-    def lines(self) -> set[int]:
-        return {i for start, end in self.block_ends.items() for i in range(start, end)}
-
 
 #: The first window, in lines, the recovery reads after a fence it closed (see `read_code`).
 FIRST_WINDOW = 16
@@ -380,7 +377,7 @@ def read_code(transcript: Transcript) -> Code:
     fences never closed, each followed by a `Q:`, costs a few reads of the file, not one each.
     """
     lines, ignored = transcript.lines, transcript.ignored
-    blanked = [("" if i in ignored else line) for i, line in enumerate(lines)]
+    blanked = [("" if i in ignored else line) for i, line in enumerate(lines)] if ignored else lines
     count = len(lines)
     block_ends: dict[int, int] = {}
     fences: set[int] = set()
@@ -563,8 +560,6 @@ class Layout:
     previous: list[int]
     following: list[int]
     blanks: list[int]
-    #: Normalized text of every list item -> the first line it appears on.
-    list_items: dict[str, int]
     #: Lines under `<!-- not a question -->` (and a Setext title); lines under `<!-- id: ... -->`.
     suppressed: frozenset[int]
     pinned_ids: dict[int, str]
@@ -577,6 +572,19 @@ class Layout:
     def text(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
 
+    @cached_property
+    def list_items(self) -> dict[str, int]:
+        """Normalized text of every list item -> the first line it appears on. Worked out on
+        first use: only `copied_list_item` asks, and only about a line that could be a copy."""
+        items: dict[str, int] = {}
+        rows = zip(self.lines, self.leads, self.kinds, strict=True)
+        for i, (line, lead, kind) in enumerate(rows):
+            if kind is TEXT and (lead in "-*+" or lead.isdigit()):
+                item = ITEM_TEXT.match(line) if len(line) <= 2 * MAX_QUESTION else None
+                if item and item.group(1).strip():
+                    items.setdefault(normalize_question(item.group(1)), i)
+        return items
+
 
 LAYOUT_FIELDS = tuple(each.name for each in fields(Layout))
 
@@ -587,45 +595,43 @@ def leading_characters(lines: list[str]) -> list[str]:
 
 
 def lay_out(transcript: Transcript) -> Layout:
-    """Pass 2: each line's kind and neighbours, the directives, the list items; then the title,
-    which is told from a first question by reading the file as a plain file."""
+    """Pass 2: each line's kind and neighbours, and the directives; then the title, which is
+    told from a first question by reading the file as a plain file."""
     lines, ignored = transcript.lines, transcript.ignored
     count = len(lines)
     code = read_code(transcript)
-    in_code = code.lines()
     leads = leading_characters(lines)
-    kinds: list[LineKind] = []
-    for i, line in enumerate(lines):
-        if i in ignored:
-            kinds.append(IGNORED)
-        elif i in in_code:
-            kinds.append(CODE)
-        elif not line.strip():
-            kinds.append(BLANK)
-        elif leads[i] == "<" and len(line) <= MAX_DIRECTIVE and DIRECTIVE.match(line):
-            kinds.append(DIRECTIVE_KIND)
-        else:
-            kinds.append(TEXT)
+    # A kind at a time, each over the ones before: text or blank, then code, the wrapper
+    # fence, directives (among the text lines), a front matter block.
+    kinds = [TEXT if line.strip() else BLANK for line in lines]
+    for start, end in code.block_ends.items():
+        kinds[start:end] = [CODE] * (end - start)
+    for i in ignored:
+        kinds[i] = IGNORED
+    directives = [
+        i
+        for i, lead in enumerate(leads)
+        if lead == "<"
+        and kinds[i] is TEXT
+        and len(lines[i]) <= MAX_DIRECTIVE
+        and DIRECTIVE.match(lines[i])
+    ]
+    for i in directives:
+        kinds[i] = DIRECTIVE_KIND
     front = frozenset(i for i in front_matter(lines) if i not in ignored)
     for i in front:
         kinds[i] = IGNORED  # a front matter block: metadata, read for its title only
     previous, following, blanks = _link_lines(kinds)
     pinned_ids: dict[int, str] = {}
     suppressed: set[int] = set()
-    list_items: dict[str, int] = {}
-    for i in range(count):
-        if kinds[i] is DIRECTIVE_KIND:
-            directive = DIRECTIVE.match(lines[i])
-            target = following[i]
-            if directive and target < count:
-                if directive.group(2):
-                    pinned_ids[target] = directive.group(2).strip()
-                else:
-                    suppressed.add(target)
-        elif kinds[i] is TEXT and (leads[i] in "-*+" or leads[i].isdigit()):
-            item = ITEM_TEXT.match(lines[i]) if len(lines[i]) <= 2 * MAX_QUESTION else None
-            if item and item.group(1).strip():
-                list_items.setdefault(normalize_question(item.group(1)), i)
+    for i in directives:
+        directive = DIRECTIVE.match(lines[i])
+        target = following[i]
+        if kinds[i] is DIRECTIVE_KIND and directive and target < count:
+            if directive.group(2):
+                pinned_ids[target] = directive.group(2).strip()
+            else:
+                suppressed.add(target)
     layout = Layout(
         transcript,
         lines,
@@ -637,7 +643,6 @@ def lay_out(transcript: Transcript) -> Layout:
         previous,
         following,
         blanks,
-        list_items,
         frozenset(suppressed),
         pinned_ids,
         front_matter=front,
@@ -853,24 +858,24 @@ class Document(Layout):
     def marks(self) -> Marks:
         """The marking rules, run once over the file, on first use (by the guessing rules and
         `find_questions`); the marking rules themselves read no marks."""
-        count = len(self.lines)
         rules = RUNNING[self.style.kind, RuleKind.MARKING]
-        leads = _any_lead(rules)
-        kinds, suppressed = self.kinds, self.suppressed
         found: dict[int, Found] = {}
-        upcoming = [count] * (count + 1)
-        for i in range(count - 1, -1, -1):
-            result = None
-            if (
-                kinds[i] is TEXT
-                and (leads is None or self.leads[i] in leads)
-                and i not in suppressed
-            ):
-                result = first_match(rules, self, i)
+        for i in _lines_to_try(self, rules):
+            result = first_match(rules, self, i)
             if result is not None:
                 found[i] = result
-            upcoming[i] = i if result is not None else upcoming[i + 1]
-        return Marks(found, upcoming)
+        return Marks(found, _next_of(list(found), len(self.lines)))
+
+
+def _next_of(indexes: list[int], count: int) -> list[int]:
+    """Per line (and one past the last), the first of the ascending `indexes` at or after it;
+    `count` past the last of them. Filled a run at a time."""
+    upcoming = [count] * (count + 1)
+    start = 0
+    for index in indexes:
+        upcoming[start : index + 1] = [index] * (index + 1 - start)
+        start = index + 1
+    return upcoming
 
 
 def _asked_before_turns(plain: Document, turns: Turns) -> bool:
@@ -1041,6 +1046,11 @@ def turn_marker(doc: Document, i: int) -> Hit | None:
     return Hit(Confidence.HIGH, _strip_bold_end(text), reason)
 
 
+def _user_turns(doc: Document) -> Collection[int]:
+    """The lines `turn_marker` can take: the user's turns the turn pass found."""
+    return doc.style.turns.user if doc.style.turns is not None else ()
+
+
 def heading_question(doc: Document, i: int) -> Hit | None:
     """In a file whose first question is a heading, the headings of that level are questions.
     Deeper (and shallower) headings are sections of an answer; so is a heading of that level that
@@ -1073,9 +1083,7 @@ def copied_list_item(doc: Document, i: int) -> Hit | None:
     """`1. What is X?` (number kept or not) standing alone, copied from a list in an earlier
     answer: people ask about the items a model listed, one at a time."""
     line = doc.lines[i]
-    if not doc.list_items or len(line) > MAX_QUESTION:
-        return None
-    if not _stands_alone(doc, i):
+    if len(line) > MAX_QUESTION:
         return None
     item = ITEM_TEXT.match(line)
     if item and not NUMBERED_ITEM.match(line):
@@ -1085,6 +1093,8 @@ def copied_list_item(doc: Document, i: int) -> Hit | None:
     text = item.group(1).strip() if item else line.strip()
     if not item and not text.endswith(QUESTION_END):
         return None  # without its number, only a question is a copy; a statement is prose
+    if not _stands_alone(doc, i):
+        return None
     earlier = doc.list_items.get(normalize_question(text))
     if earlier is None or earlier >= doc.previous[i]:
         return None  # not listed before, or listed in the very list this line belongs to
@@ -1388,14 +1398,18 @@ def _quoted_text(doc: Document, found: Found, end: int) -> str:
 @dataclass(frozen=True)
 class RuleSpec:
     """One rule of the chain: its name, its kind, the file styles it runs in, the first
-    characters a line it takes can start with (a cheap filter; None: any), its match function,
-    and its question's own lines and text where they differ from a one-line question's."""
+    characters a line it takes can start with (a cheap filter; None: any, unless `lines` says),
+    its match function, and its question's own lines and text where they differ from a
+    one-line question's."""
 
     name: Rule
     kind: RuleKind
     match: Callable[[Document, int], Hit | None]
     styles: frozenset[FileStyle] = frozenset(FileStyle)  # every style
     leads: frozenset[str] | None = None
+    #: The only lines it can take, for a rule whose lines no first character tells (a cheap
+    #: filter, like `leads`).
+    lines: Callable[[Document], Collection[int]] | None = None
     #: Index just past the question's own lines, from its first line.
     extent: Callable[[Document, int], int] = _own_line
     #: The question's text, from its found first line and the end of the question.
@@ -1422,7 +1436,7 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec(
         Rule.SPEAKER_MARKER, MARKING, speaker_marker, styles=SPEAKER_FILES, leads=SPEAKER_LEADS
     ),
-    RuleSpec(Rule.TURN_MARKER, MARKING, turn_marker, styles=SPEAKER_FILES),
+    RuleSpec(Rule.TURN_MARKER, MARKING, turn_marker, styles=SPEAKER_FILES, lines=_user_turns),
     RuleSpec(
         Rule.HEADING,
         MARKING,
@@ -1450,11 +1464,19 @@ RUNNING: dict[tuple[FileStyle, RuleKind], tuple[RuleSpec, ...]] = {
 }
 
 
-def _any_lead(rules: tuple[RuleSpec, ...]) -> frozenset[str] | None:
-    """The first characters a line must start with for any of `rules` to take it (None: any)."""
-    if any(rule.leads is None for rule in rules):
-        return None
-    return frozenset(lead for rule in rules for lead in rule.leads or ())
+def _lines_to_try(doc: Document, rules: tuple[RuleSpec, ...]) -> list[int]:
+    """The text lines, in order, that one of `rules` may take by its cheap filter: the line's
+    first character, or the rule's own lines."""
+    own = set().union(*(rule.lines(doc) for rule in rules if rule.lines is not None))
+    if any(rule.leads is None and rule.lines is None for rule in rules):
+        leads = None  # a rule that may take any line
+    else:
+        leads = frozenset(lead for rule in rules for lead in rule.leads or ())
+    return [
+        i
+        for i, (kind, lead) in enumerate(zip(doc.kinds, doc.leads, strict=True))
+        if kind is TEXT and (leads is None or lead in leads or i in own) and i not in doc.suppressed
+    ]
 
 
 def first_match(rules: tuple[RuleSpec, ...], doc: Document, i: int) -> Found | None:
@@ -1478,14 +1500,15 @@ def find_questions(doc: Document) -> list[Question]:
     `_empty`): a guess stays a line of the answer before it, or the file's title."""
     guessing = RUNNING[doc.style.kind, RuleKind.GUESSING]
     marked = doc.marks.found
+    kinds, blanks, suppressed = doc.kinds, doc.blanks, doc.suppressed
     questions: list[Question] = []
     count = len(doc.lines)
     i = 0
     while i < count:
         found = None
-        if doc.kinds[i] is TEXT and i not in doc.suppressed:
+        if kinds[i] is TEXT and i not in suppressed:
             found = marked.get(i)
-            if found is None and doc.blanks[i] > 0:
+            if found is None and blanks[i] > 0:
                 found = first_match(guessing, doc, i)
         if found is None:
             i += 1
@@ -1632,12 +1655,16 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
             and doc.kinds[j] is not DIRECTIVE_KIND
             and (j not in left_out or (j == start and first_text))
         ]
-    else:
+    elif not {IGNORED, DIRECTIVE_KIND}.isdisjoint(doc.kinds[start:stop]):
         parts = [
             first_text if (j == start and first_text is not None) else doc.lines[j]
             for j in range(start, stop)
             if doc.kinds[j] is not IGNORED and doc.kinds[j] is not DIRECTIVE_KIND
         ]
+    else:  # every line is kept: the lines as they are, read in one slice
+        parts = doc.lines[start:stop]
+        if first_text is not None and parts:
+            parts[0] = first_text
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])

@@ -42,7 +42,8 @@ def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:
 
 def split_lines(text: str) -> list[str]:
     """Normalize CRLF/CR newlines and split; a final newline adds no line."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -72,17 +73,18 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     block is open there; otherwise it was never closed. A leading fence whose first bare fence
     opens a nested block that never closes was an ordinary code block, not a wrapper.
     """
-    content = [i for i, line in enumerate(lines) if line.strip()]
-    if not content:
+    count = len(lines)
+    start = _next_content(lines, 0)
+    if start == count:
         return None
-    start = content[0]
-    if not _fence(lines[start]) and len(content) > 1 and _is_title_line(lines[start]):
-        start = content[1]
+    second = _next_content(lines, start + 1)
+    if not _fence(lines[start]) and second < count and _is_title_line(lines[start]):
+        start = second
     opening = _fence(lines[start])
     if not opening or opening[2].lower() not in WRAPPER_INFO:
         return None
     char, length, _ = opening
-    last = content[-1]
+    last = next(i for i in range(count - 1, start - 1, -1) if lines[i].strip())
     nested: tuple[str, int] | None = None  # the open nested block
     nested_is_bare = False
     for i in range(start + 1, last + 1):
@@ -99,6 +101,12 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     if nested and nested_is_bare and nested[0] == char and nested[1] >= length:
         return None  # "```\ncode\n```\ntext": a code block, then text outside it
     return (start, None)
+
+
+def _next_content(lines: list[str], start: int) -> int:
+    """The first line at or after `start` with text (len(lines) if none): only the ends of a
+    file decide its wrapper, so only they are read."""
+    return next((i for i in range(start, len(lines)) if lines[i].strip()), len(lines))
 
 
 def _is_title_line(line: str) -> bool:

@@ -843,6 +843,24 @@ def test_a_build_parse_without_explanations_finds_the_same_notes(text: str) -> N
 
 
 @INVARIANT_SETTINGS
+@given(transcript_text())
+@example("[You]\nwhat is x?\n\n[Assistant]\nx is y.\n\n[You]\nand z?\n\n[Assistant]\nz.\n")
+def test_the_marking_pass_finds_what_trying_every_line_finds(text: str) -> None:
+    """The marking pass tries only the lines the rules' cheap filters let through (a first
+    character, a rule's own lines, as a chat log's `[You]` turns): none it skips is a mark."""
+    doc = build_document(read_bytes(text.encode()))
+    rules = parse.RUNNING[doc.style.kind, parse.RuleKind.MARKING]
+    every = {
+        i: found
+        for i, kind in enumerate(doc.kinds)
+        if kind is LineKind.TEXT
+        and i not in doc.suppressed
+        and (found := parse.first_match(rules, doc, i)) is not None
+    }
+    assert doc.marks.found == every
+
+
+@INVARIANT_SETTINGS
 @given(transcript_text(), st.booleans())
 def test_parsing_is_deterministic_and_blind_to_crlf_and_bom(text: str, bom: bool) -> None:
     plain = parse_transcript(read_bytes(text.encode()))
@@ -1162,6 +1180,24 @@ QUESTION_PIECES = [
 @given(st.lists(st.sampled_from(QUESTION_PIECES), max_size=30).map("".join) | st.text())
 def test_normalize_question_keeps_its_definition(text: str) -> None:
     assert normalize_question(text) == normalize_by_definition(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Q: what is x?\nA: x is:\n\n- one\n- two\n\nQ: and y?\nA: y is:\n\n1. three\n2. four\n",
+        "## User\n\nwhat is x?\n\n## Assistant\n\n1. one\n\n2. two\n\nThat is all.\n\n"
+        "## User\n\nand y?\n\n## Assistant\n\n- three\n",
+    ],
+)
+def test_list_items_get_question_keys_only_when_a_line_could_copy_one(text: str) -> None:
+    """The copied-list-item rule's index (every list item's question key) is made on first
+    use, when a line could be a copy: answers full of lists cost no key each, and a chat log,
+    where the rule never runs, none at all."""
+    with patch.object(parse, "normalize_question", wraps=normalize_question) as normalize:
+        parsed = parse_transcript(parse_text(text, "lists.md"))
+    assert len(parsed.notes) == 2
+    assert normalize.call_count == 0
 
 
 @pytest.mark.parametrize(
