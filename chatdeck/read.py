@@ -70,8 +70,9 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     line. Inside it, the model's own code blocks nest: a fence with a language (```python), or a
     bare fence in the middle of the text, opens one, and the next bare fence of the same kind
     closes it. The wrapper is closed by a bare fence on the last non-blank line when no nested
-    block is open there; otherwise it was never closed. A leading fence whose first bare fence
-    opens a nested block that never closes was an ordinary code block, not a wrapper.
+    block is open there. Otherwise it was never closed, unless a bare fence of its kind stands
+    outside every nested block: that fence closed an ordinary code block at the top of the file
+    (a chat whose first prompt opens with pasted code), and there is no wrapper.
     """
     count = len(lines)
     start = _next_content(lines, 0)
@@ -86,7 +87,7 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     char, length, _ = opening
     last = next(i for i in range(count - 1, start - 1, -1) if lines[i].strip())
     nested: tuple[str, int] | None = None  # the open nested block
-    nested_is_bare = False
+    closes_opening = False  # a bare fence of the opening's kind outside every nested block
     for i in range(start + 1, last + 1):
         fence = _fence(lines[i]) if lines[i].lstrip(" ")[:1] in ("`", "~") else None
         if not fence:
@@ -95,10 +96,12 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
             if fence[0] == nested[0] and fence[1] >= nested[1] and not fence[2]:
                 nested = None
             continue
-        if i == last and fence[0] == char and fence[1] >= length and not fence[2]:
-            return (start, last)
-        nested, nested_is_bare = (fence[0], fence[1]), not fence[2]
-    if nested and nested_is_bare and nested[0] == char and nested[1] >= length:
+        if fence[0] == char and fence[1] >= length and not fence[2]:
+            if i == last:
+                return (start, last)
+            closes_opening = True
+        nested = (fence[0], fence[1])
+    if closes_opening:
         return None  # "```\ncode\n```\ntext": a code block, then text outside it
     return (start, None)
 

@@ -49,6 +49,7 @@ def test_trailing_blank_lines_after_the_closing_fence_are_fine() -> None:
         "```python\nQ: q?\n```\n",  # a language: a code block, not a wrapper
         "```\nsome code\n```\n\nQ: what does it do?\nA: nothing\n",  # closed, then text
         "Q: q?\n```\nA: a\n```\n",  # does not open the file
+        "## Why does this fail?\n```\nTraceback\n```\n\nIt fails because\n```python\nx\n```\n",
         "",
         "\n\n",
     ],

@@ -375,9 +375,6 @@ def test_a_prompt_prefix_on_the_first_line_runs_to_the_replys_reasoning(
     """gptel's `### ` before a prompt's first line only: the prompt runs to the reasoning fence
     that opens the reply; a reply's own `###` heading stays in the reply; the empty prompt at the
     end and the file's local variables are on no card."""
-    # A code block in the file's first lines under a heading reads as a fence wrapping the whole
-    # file (`chatdeck.read.find_wrapper`), before any turn is looked for.
-    assume("```" not in pairs[0][0])
     out = []
     for n, (question, answer) in enumerate(pairs):
         out += ["### " + question, "", "", "``` reasoning", f"The user asks {n}.", "```", ""]
@@ -705,9 +702,6 @@ def test_a_repl_prompt_opens_the_users_turn(
     a banner above and the prompt waiting at the end are on no card."""
     if end is None:
         assume(all("\n" not in question for question, _ in pairs))
-    # A code block in the file's first lines reads as a fence wrapping the whole file
-    # (`chatdeck.read.find_wrapper`), before any turn is looked for.
-    assume("```" not in pairs[0][0])
     out = ["", "     Welcome to the shell", "", "<shell-maker-failed-command>"] if banner else []
     for question, answer in pairs:
         out.append(prompt + question)
