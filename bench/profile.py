@@ -122,6 +122,7 @@ STAGES = [
     ("chatdeck.render", None, "language_of", FIELD_GLUE),
     ("chatdeck.render", None, "protect", PROTECT),
     ("chatdeck.render", None, "code_block_lines", PRE_PARSE),
+    ("chatdeck.render", None, "cmark_html", CMARK),  # or CMARK_PRE: see `cmark_stage`
     ("chatdeck.render", None, "lift_code_blocks", CODE),
     ("chatdeck.render", None, "put_back_code_blocks", CODE),
     ("chatdeck.render", None, "highlight_code", PYGMENTS),
@@ -137,6 +138,9 @@ NAMED = {
     ("render.py", "protect"): PROTECT,
     ("render.py", "_protect_token"): PROTECT,
     ("render.py", "code_block_lines"): PRE_PARSE,
+    ("render.py", "cmark_html"): CMARK,
+    ("render.py", "_cmark_free"): CMARK,
+    ("render.py", "_address"): CMARK,
     ("render.py", "finish"): FINISH,
     ("render.py", "_image"): FINISH,
     ("render.py", "_math_html"): FINISH,
@@ -239,38 +243,26 @@ class Timers:
         return self.stack[-1][0] if self.stack else None
 
 
-class CmarkProxy:
-    """Stands in for the `cmarkgfm` module in chatdeck.render: its calls timed, as the
-    pre-parse when protect's `code_block_lines` makes them."""
-
-    def __init__(self, module: Any, timers: Timers):
-        self.module = module
-        self.github_flavored_markdown_to_html = timers.wrap(
-            lambda: CMARK_PRE if timers.top() == PRE_PARSE else CMARK,
-            module.github_flavored_markdown_to_html,
-        )
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.module, name)
+def cmark_stage(timers: Timers) -> str:
+    """cmark-gfm's stage: protect's pre-parse when `code_block_lines` calls it, else the render."""
+    return CMARK_PRE if timers.top() == PRE_PARSE else CMARK
 
 
 def install_timers(timers: Timers) -> None:
-    """Wrap every function of `STAGES`, and cmark-gfm, wherever chatdeck refers to it."""
-    import chatdeck.render
-
+    """Wrap every function of `STAGES` wherever chatdeck refers to it."""
     chatdeck_modules = [m for n, m in sys.modules.items() if n.startswith("chatdeck") and m]
     for module_name, class_name, name, stage in STAGES:
         owner: Any = sys.modules[module_name]
         if class_name:
             owner = getattr(owner, class_name)
         original = getattr(owner, name)
-        wrapped = timers.wrap(stage, original)
+        timed_as = functools.partial(cmark_stage, timers) if stage == CMARK else stage
+        wrapped = timers.wrap(timed_as, original)
         setattr(owner, name, wrapped)
         if class_name is None:
             for module in chatdeck_modules:
                 if getattr(module, name, None) is original:
                     setattr(module, name, wrapped)
-    chatdeck.render.cmarkgfm = CmarkProxy(chatdeck.render.cmarkgfm, timers)  # type: ignore
 
 
 class WorkerProbe:
@@ -474,7 +466,7 @@ def profile_stages(stats: pstats.Stats, package: Path) -> tuple[dict[str, float]
                     others[function] += own * part * weight / total
     # cmark-gfm called by code_block_lines is protect's pre-parse, not the render
     for function, (_, _, _, _, callers) in raw.items():
-        if function[2] == "github_flavored_markdown_to_html" and "cmarkgfm" in function[0]:
+        if function[2] == "cmark_html" and function[0].startswith(str(package) + os.sep):
             for caller, (_, _, _, cumulative) in callers.items():
                 if caller[2] == "code_block_lines":
                     seconds[CMARK] -= cumulative
