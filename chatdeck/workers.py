@@ -97,7 +97,7 @@ class Pool:
 
     def start_worker(self) -> Worker:
         here, there = self.context.Pipe()
-        process = self.context.Process(target=work, args=(there,), daemon=True)
+        process = self.context.Process(target=work, args=(there, here), daemon=True)
         process.start()
         there.close()  # so that this end reads the end of the file if the worker dies
         return Worker(process, here)
@@ -179,10 +179,12 @@ def start_method() -> ForkContext | SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
-def work(connection: Connection) -> None:
+def work(connection: Connection, other_end: Connection) -> None:
     """A worker: run each call it is sent and send back (result, None, "") or (None, the
-    exception raised, its traceback), until it is sent None or this process's end closes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: this process ends the workers
+    exception raised, its traceback), until it is sent None or the pipe's other end closes
+    (the build's process ended, even killed: the worker's copy of that end is closed here)."""
+    other_end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the build's process ends the workers
     while True:
         try:
             call = connection.recv()

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,38 @@ def test_the_report_is_the_same_however_the_work_was_spread(
         decks[name] = result.output.read_bytes()
     assert reports["workers"] == reports["replaced"] == reports["here"]
     assert decks["workers"] == decks["replaced"] == decks["here"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_end_when_the_build_is_killed() -> None:
+    """A build killed outright (out of memory, a CI timeout) leaves no worker behind: each
+    worker reads the end of its pipe and ends."""
+    script = (
+        "import sys, time\n"
+        "from chatdeck.workers import Pool\n"
+        "pool = Pool(2, None)\n"
+        "print(*(worker.process.pid for worker in pool.workers), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    workers = [int(pid) for pid in build.stdout.readline().split()]
+    build.kill()
+    build.wait()
+    deadline = time.monotonic() + 10
+    try:
+        while workers and time.monotonic() < deadline:
+            workers = [pid for pid in workers if not zombie(pid)]
+            time.sleep(0.05)
+        assert workers == []
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+
+
+def zombie(pid: int) -> bool:
+    """Ended: gone, or not yet reaped (its parent was killed: init reaps it soon)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
