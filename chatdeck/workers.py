@@ -76,9 +76,10 @@ def notes_of(pending: PendingNotes) -> FileNotes:
 
 @dataclass(slots=True)
 class Worker:
+    """A worker process, this process's end of its pipe, and the task it runs."""
+
     process: BaseProcess
     connection: Connection
-    #: The task it runs, if any.
     task: Task[Any] | None = None
     tasks_run: int = 0
 
@@ -92,7 +93,6 @@ class Pool:
         self.context = start_method()
         self.max_tasks = max_tasks
         self.waiting: deque[Task[Any]] = deque()
-        self.workers: list[Worker] = []
         self.workers = [self.start_worker() for _ in range(processes)]
 
     def start_worker(self) -> Worker:
@@ -120,6 +120,8 @@ class Pool:
         """Wait for a worker to send a result; take each result sent, and give each worker
         freed the next task waiting."""
         busy = {worker.connection: worker for worker in self.workers if worker.task is not None}
+        if not busy:  # a task not done runs or waits for a busy worker, unless the pool is closed
+            raise RuntimeError("the worker pool is closed")
         for connection in wait(list(busy)):
             worker = busy[cast(Connection, connection)]
             task = cast(Task[Any], worker.task)

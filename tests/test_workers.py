@@ -40,6 +40,13 @@ def test_results_come_back_to_their_tasks_however_many_wait() -> None:
         pool.close()
 
 
+def test_a_closed_pool_says_so_rather_than_wait_forever() -> None:
+    pool = Pool(1, None)
+    pool.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        pool.submit(pow, 2, 2).get()
+
+
 def test_a_worker_is_replaced_after_its_share_of_tasks() -> None:
     pool = Pool(2, 1)
     try:
