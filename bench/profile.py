@@ -18,7 +18,8 @@ so the render cache is written as in a real first build):
    in this process and in every worker (they inherit them by fork; each writes its totals to a
    file after each task), and what crosses the process boundary: each task's arguments and
    result are pickled again in the worker to count their bytes and the CPU time of pickling and
-   unpickling them (the pool does that once more, on its own threads).
+   unpickling them (the build does that once more: pickling in the worker, unpickling in
+   this process's main thread, which feeds the workers and reads their results).
 4. a rebuild with nothing changed, after a cold build into the same folder (`build_deck.py`,
    in another process, not measured), with the same timers: what a rebuild costs beyond
    starting Python and importing chatdeck.build.
@@ -79,7 +80,7 @@ MERGE = "merge"
 STATE = "state, changes, removed"
 COLLECTION = "package: write_collection (SQLite, genanki)"
 ZIP = "package: zip (.apkg)"
-POOL = "worker pool: start and stop"
+POOL = "worker pool: start, feed, read results, stop"
 BUILD_GLUE = "build glue (build.py)"
 IMPORTS = "imports during the build"
 OTHER = "other"
@@ -113,6 +114,8 @@ STAGES = [
     ("chatdeck.render_cache", "RenderCache", "commit", CACHE_WRITES),
     ("chatdeck.workers", "Workers", "start", POOL),
     ("chatdeck.workers", "Workers", "close", POOL),
+    ("chatdeck.workers", "Pool", "dispatch", POOL),
+    ("chatdeck.workers", "Pool", "serve", POOL),
     ("chatdeck.transcripts", None, "render_file", FILE_GLUE),
     ("chatdeck.transcripts", None, "read_transcript", DECODE),
     ("chatdeck.transcripts", None, "parse_transcript", PARSE),
@@ -122,6 +125,7 @@ STAGES = [
     ("chatdeck.render", None, "language_of", FIELD_GLUE),
     ("chatdeck.render", None, "protect", PROTECT),
     ("chatdeck.render", None, "code_block_lines", PRE_PARSE),
+    ("chatdeck.render", None, "cmark_html", CMARK),  # or CMARK_PRE: see `cmark_stage`
     ("chatdeck.render", None, "lift_code_blocks", CODE),
     ("chatdeck.render", None, "put_back_code_blocks", CODE),
     ("chatdeck.render", None, "highlight_code", PYGMENTS),
@@ -137,6 +141,9 @@ NAMED = {
     ("render.py", "protect"): PROTECT,
     ("render.py", "_protect_token"): PROTECT,
     ("render.py", "code_block_lines"): PRE_PARSE,
+    ("render.py", "cmark_html"): CMARK,
+    ("render.py", "_cmark_free"): CMARK,
+    ("render.py", "_address"): CMARK,
     ("render.py", "finish"): FINISH,
     ("render.py", "_image"): FINISH,
     ("render.py", "_math_html"): FINISH,
@@ -239,38 +246,26 @@ class Timers:
         return self.stack[-1][0] if self.stack else None
 
 
-class CmarkProxy:
-    """Stands in for the `cmarkgfm` module in chatdeck.render: its calls timed, as the
-    pre-parse when protect's `code_block_lines` makes them."""
-
-    def __init__(self, module: Any, timers: Timers):
-        self.module = module
-        self.github_flavored_markdown_to_html = timers.wrap(
-            lambda: CMARK_PRE if timers.top() == PRE_PARSE else CMARK,
-            module.github_flavored_markdown_to_html,
-        )
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.module, name)
+def cmark_stage(timers: Timers) -> str:
+    """cmark-gfm's stage: protect's pre-parse when `code_block_lines` calls it, else the render."""
+    return CMARK_PRE if timers.top() == PRE_PARSE else CMARK
 
 
 def install_timers(timers: Timers) -> None:
-    """Wrap every function of `STAGES`, and cmark-gfm, wherever chatdeck refers to it."""
-    import chatdeck.render
-
+    """Wrap every function of `STAGES` wherever chatdeck refers to it."""
     chatdeck_modules = [m for n, m in sys.modules.items() if n.startswith("chatdeck") and m]
     for module_name, class_name, name, stage in STAGES:
         owner: Any = sys.modules[module_name]
         if class_name:
             owner = getattr(owner, class_name)
         original = getattr(owner, name)
-        wrapped = timers.wrap(stage, original)
+        timed_as = functools.partial(cmark_stage, timers) if stage == CMARK else stage
+        wrapped = timers.wrap(timed_as, original)
         setattr(owner, name, wrapped)
         if class_name is None:
             for module in chatdeck_modules:
                 if getattr(module, name, None) is original:
                     setattr(module, name, wrapped)
-    chatdeck.render.cmarkgfm = CmarkProxy(chatdeck.render.cmarkgfm, timers)  # type: ignore
 
 
 class WorkerProbe:
@@ -474,7 +469,7 @@ def profile_stages(stats: pstats.Stats, package: Path) -> tuple[dict[str, float]
                     others[function] += own * part * weight / total
     # cmark-gfm called by code_block_lines is protect's pre-parse, not the render
     for function, (_, _, _, _, callers) in raw.items():
-        if function[2] == "github_flavored_markdown_to_html" and "cmarkgfm" in function[0]:
+        if function[2] == "cmark_html" and function[0].startswith(str(package) + os.sep):
             for caller, (_, _, _, cumulative) in callers.items():
                 if caller[2] == "code_block_lines":
                     seconds[CMARK] -= cumulative
@@ -639,15 +634,15 @@ def report_parallel(data: dict[str, Any]) -> None:
     print(
         f"Wall {data['wall']:.2f} s. CPU {total:.2f} s, less this bench's pickling of each result"
         f" in the workers ({measuring:.2f} s): {total - measuring:.2f} s. Main process "
-        f"{data['main_process']:.2f} s: its main thread {data['main_thread']:.2f}, the pool's "
-        f"threads (pickling tasks, unpickling results) "
-        f"{data['main_process'] - data['main_thread']:.2f}. {len(workers)} worker processes: "
+        f"{data['main_process']:.2f} s: its main thread {data['main_thread']:.2f}, other "
+        f"threads {data['main_process'] - data['main_thread']:.2f}. {len(workers)} worker "
+        "processes: "
         f"{data['children']:.2f} s as reaped (their own count after their last task "
         f"{own:.2f} s; peak RSS of one {peak:.0f} MB). The main process renders the first file "
         "itself before it starts the pool.\n"
     )
     print("Workers, summed (`other`: a worker's CPU outside its tasks' stages: the fork, page")
-    print("faults, the pool's loop, unpickling its task, pickling its result):\n")
+    print("faults, the worker's loop, unpickling its task, pickling its result):\n")
     print(table(["stage", "CPU s", "share", "calls"], stage_rows([dict(summed)], dict(calls))))
     print("\nMain process, main thread:\n")
     print(table(["stage", "CPU s", "share"], stage_rows([data["main"]])) + "\n")
@@ -658,7 +653,7 @@ def report_parallel(data: dict[str, Any]) -> None:
         f" {pickled['result'] / 1e6:.1f} MB ({pickled['result'] / tasks / 1e3:.0f} KB a task). "
         f"Pickling the results took {pickled['dumps']:.2f} CPU s and unpickling them "
         f"{pickled['loads']:.2f} s, as measured once more in the workers; the build itself pays "
-        "the pickling in the workers and the unpickling on the main process's pool threads."
+        "the pickling in the workers and the unpickling in the main process (`worker pool`)."
     )
 
 

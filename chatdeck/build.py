@@ -184,8 +184,7 @@ def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     files_read = 0
     jobs = options.jobs or os.cpu_count() or 1
     workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
-    # Parsed on the workers, up to `ahead` files ahead: a worker is replaced after a few files,
-    # so memory stays flat whatever cmark-gfm's binding leaks (see `Workers`).
+    # Parsed on the workers, up to `ahead` files ahead.
     ahead = 4 * jobs if workers.for_files else 0
     in_flight: deque[tuple[Input, PendingNotes]] = deque()
 

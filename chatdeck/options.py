@@ -82,7 +82,7 @@ class PlanOptions:
     selection: Selection = Selection()
     jobs: int | None = None
     pool_threshold: int = 8
-    max_tasks_per_worker: int = 20
+    max_tasks_per_worker: int | None = None
     limits: Limits = Limits()
 
 
@@ -106,8 +106,10 @@ class BuildOptions:
     pool_threshold: int = 8
     #: Chat-export notes a worker renders at a time.
     render_batch: int = 100
-    #: Files a worker handles before it is replaced (whatever cmark-gfm's binding leaks).
-    max_tasks_per_worker: int = 20
+    #: Tasks (files, or batches of an export's notes) a worker runs before it is replaced;
+    #: None: it lives as long as the build (cmark-gfm's trees are freed, see
+    #: `chatdeck.render.cmark_html`, so a worker's memory stays flat).
+    max_tasks_per_worker: int | None = None
     #: Notes whose HTML `preview.html` reads at a time.
     preview_batch: int = 500
     #: Gives the build's time (whole seconds): mod times of changed notes come from it.
