@@ -339,6 +339,11 @@ def _gfm_extensions() -> tuple[object, ...]:
     return tuple(cmark.find_syntax_extension(name) for name in GFM_EXTENSIONS)
 
 
+def cmark_trees_freed() -> bool:
+    """Whether `cmark_html` frees cmark-gfm's trees (else a process rendering for long grows)."""
+    return _cmark_free() is not None
+
+
 def _address(pointer: object) -> int:
     return int(_cmark.ffi.cast("uintptr_t", pointer))
 

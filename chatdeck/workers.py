@@ -10,7 +10,8 @@ nothing to spin, and a worker is only ever forked from this thread, when it choo
 
 Workers live as long as the build (unless `BuildOptions.max_tasks_per_worker` says otherwise):
 `chatdeck.render.cmark_html` frees the syntax trees that cmark-gfm's binding would keep, so a
-worker's memory no longer grows with the Markdown it renders.
+worker's memory no longer grows with the Markdown it renders. Where it cannot free them, a
+worker is replaced after `LEAKING_WORKER_TASKS` tasks.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from chatdeck.cards import KnownKey, RenderedNote
 from chatdeck.notes import Note
+from chatdeck.render import cmark_trees_freed
 from chatdeck.sources import BuildError
 from chatdeck.transcripts import FileNotes, RenderedFile, read_notes, render_file, render_notes
 
@@ -35,6 +37,11 @@ if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, SpawnContext
 
 Result = TypeVar("Result")
+
+#: Tasks a worker runs before it is replaced where cmark-gfm's trees cannot be freed (a build
+#: of it without the symbols `chatdeck.render.cmark_html` needs), so that what it leaks stays
+#: bounded; None (a worker for the whole build) where they are freed.
+LEAKING_WORKER_TASKS = None if cmark_trees_freed() else 20
 
 
 class Task(Generic[Result]):
@@ -250,7 +257,7 @@ class Workers:
 
     def start(self) -> Pool:
         if self.pool is None:
-            self.pool = Pool(self.jobs, self.max_tasks)
+            self.pool = Pool(self.jobs, self.max_tasks or LEAKING_WORKER_TASKS)
             self.started = self.jobs
         return self.pool
 
