@@ -383,6 +383,8 @@ def code_block_lines(markdown: str) -> set[int]:
     if not any(mark in markdown for mark in CODE_MARKS):
         return set()
     html = cmark_html(markdown.replace("<", "\ufffd"), Options.CMARK_OPT_SOURCEPOS)
+    if "<pre" not in html:  # an indent of four in a list item, say: no code block after all
+        return set()
     lines: set[int] = set()
     ends: list[int] = []  # the last line of each open element (a large number if unknown)
     for closing, tag, attributes in CODE_AND_CONTAINERS.findall(html):
