@@ -35,6 +35,7 @@ from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.render import code_block_lines
 from chatdeck.turns import (
     HEADER,
+    HEADING,
     METADATA,
     Turns,
     find_turns,
@@ -47,7 +48,6 @@ from chatdeck.turns import (
 # --- Line shapes --------------------------------------------------------------------------------
 
 FENCE = re.compile(r"^[ \t]*+(`{3,}+|~{3,}+)(.*)$")
-HEADING = re.compile(r"^ {0,3}+(#{1,6})(?:[ \t]++(.*))?$")
 LIST_ITEM = re.compile(r"^[ \t]*+(?:[-*+]|\d{1,9}+[.)])(?:[ \t]|$)")
 ITEM_TEXT = re.compile(r"^ {0,3}+(?:[-*+]|\d{1,9}+[.)])[ \t]++(.*)$")
 NUMBERED_ITEM = re.compile(r"^ {0,3}+\d{1,9}+[.)][ \t]")
