@@ -587,16 +587,7 @@ class Pusher:
             removed.extend(guid for guid, _ in batch)
         for guid in late:
             self.state.notes[guid].removed = True  # not found in Anki: nothing more to do
-        for batch in self.batches(removed):
-            nids = [nid for _, nid in batch]
-            cards = self.find_cards(f"{ids_search('nid', nids)} -is:suspended")
-            if cards:
-                self.client.invoke("suspend", cards=cards)
-            for guid, _ in batch:
-                self.state.notes[guid].suspended = True
-                self.report.suspended += 1
-        for guid in removed:
-            self.state.notes[guid].suspended = True  # not found in Anki: nothing more to do
+        self.set_suspended(removed, True)
 
     def unsuspend_restored(self) -> None:
         """Unsuspend the cards chatdeck suspended, of notes whose question came back."""
@@ -607,16 +598,27 @@ class Pusher:
             and (entry := self.state.notes.get(guid)) is not None
             and entry.suspended
         ]
-        for batch in self.batches(restored):
-            nids = [nid for _, nid in batch]
-            cards = self.find_cards(f"{ids_search('nid', nids)} is:suspended")
+        self.set_suspended(restored, False)
+
+    def set_suspended(self, guids: list[str], suspended: bool) -> None:
+        """Suspend (or unsuspend) the cards of these notes that are not so already, a batch at
+        a time, each note's entry recorded as its batch is done; notes not found in Anki are
+        recorded too (nothing more to do)."""
+        action, search = (
+            ("suspend", "-is:suspended") if suspended else ("unsuspend", "is:suspended")
+        )
+        for batch in self.batches(guids):
+            cards = self.find_cards(f"{ids_search('nid', [nid for _, nid in batch])} {search}")
             if cards:
-                self.client.invoke("unsuspend", cards=cards)
+                self.client.invoke(action, cards=cards)
             for guid, _ in batch:
-                self.state.notes[guid].suspended = False
-                self.report.unsuspended += 1
-        for guid in restored:
-            self.state.notes[guid].suspended = False
+                self.state.notes[guid].suspended = suspended
+            if suspended:
+                self.report.suspended += len(batch)
+            else:
+                self.report.unsuspended += len(batch)
+        for guid in guids:
+            self.state.notes[guid].suspended = suspended
 
     def delete_removed(self) -> None:
         """Delete from Anki the notes of this deck that left the transcripts and still carry
