@@ -61,6 +61,33 @@ class ReviewerSetupError(RuntimeError):
     """Chromium or Anki's reviewer assets are missing and could not be fetched."""
 
 
+#: JavaScript for the pages' contrast checks (WCAG's): `parse` a computed CSS color into
+#: [r, g, b, a], composite one color `over` another, and the contrast `ratio` of two colors.
+COLOR_MATH = """
+  const parse = (text) => {
+    const m = text.match(/rgba?\\(([^)]+)\\)/);
+    if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
+    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+  };
+  const over = (top, below) => {
+    const a = top[3];
+    return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat([1]);
+  };
+  const luminance = (c) => {
+    const [r, g, b] = c.slice(0, 3).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+"""
+
+
 def anki_version() -> str:
     return importlib.metadata.version("anki")
 

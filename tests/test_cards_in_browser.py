@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from conftest import FIXTURES, SOURCE, deck_options, import_package
 from reviewer import (
+    COLOR_MATH,
     ReviewerServer,
     ReviewerSetupError,
     block_network,
@@ -163,34 +164,16 @@ def math_spans(field_html: str) -> int:
 
 
 # Runs in the page once the card is typeset; returns what the checks need.
-INSPECT = """
+INSPECT = (
+    """
 async () => {
   await window.cardTypeset;
   const qa = document.getElementById("qa");
   const width = window.innerWidth;
 
-  const parse = (text) => {
-    const m = text.match(/rgba?\\(([^)]+)\\)/);
-    if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, below) => {
-    const a = top[3];
-    return [0, 1, 2].map((i) => top[i] * a + below[i] * (1 - a)).concat([1]);
-  };
-  const luminance = (c) => {
-    const [r, g, b] = c.slice(0, 3).map((v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const ratio = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
-  const hex = (c) =>
+"""
+    + COLOR_MATH
+    + """  const hex = (c) =>
     "#" + c.slice(0, 3).map((v) => Math.round(v).toString(16).padStart(2, "0")).join("");
   // The background an element is drawn on: its own and its ancestors' background colors,
   // composited, down to the first opaque one (else the body's, else the white canvas).
@@ -274,6 +257,7 @@ async () => {
   };
 }
 """
+)
 
 
 @dataclass

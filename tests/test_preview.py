@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT, SOURCE, TEMPLATES
-from reviewer import block_network, launch_chromium
+from reviewer import COLOR_MATH, block_network, launch_chromium
 
 from chatdeck.preview import STATUSES, PreviewCard, preview_page
 from chatdeck.render import render_markdown, render_text
@@ -194,28 +194,12 @@ def test_a_3000_card_preview_finds_guessed_warned_and_changed_cards_in_a_moment(
 
 
 # The contrast of every visible text against what it is drawn on (as the card tests check it).
-CONTRAST = """
+CONTRAST = (
+    """
 () => {
-  const parse = (text) => {
-    const m = text.match(/rgba?\\(([^)]+)\\)/);
-    if (!m) return null;
-    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number);
-    return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
-  };
-  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3]))
-    .concat([1]);
-  const luminance = (c) => {
-    const [r, g, b] = c.slice(0, 3).map((v) => {
-      v /= 255;
-      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
-    });
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-  };
-  const ratio = (a, b) => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
-    return (x + 0.05) / (y + 0.05);
-  };
-  const background = (element) => {
+"""
+    + COLOR_MATH
+    + """  const background = (element) => {
     const layers = [];
     for (let e = element; e; e = e.parentElement) {
       const c = parse(getComputedStyle(e).backgroundColor);
@@ -249,6 +233,7 @@ CONTRAST = """
   return seen;
 }
 """
+)
 
 LAYOUT = """
 () => {
