@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
+from chatdeck.parse import QUESTION_MARKER, USER_MARKER
 from chatdeck.turns import names_a_speaker
 
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
@@ -70,9 +71,11 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     line. Inside it, the model's own code blocks nest: a fence with a language (```python), or a
     bare fence in the middle of the text, opens one, and the next bare fence of the same kind
     closes it. The wrapper is closed by a bare fence on the last non-blank line when no nested
-    block is open there. Otherwise it was never closed, unless a bare fence of its kind stands
-    outside every nested block: that fence closed an ordinary code block at the top of the file
-    (a chat whose first prompt opens with pasted code), and there is no wrapper.
+    block is open there, or by a bare fence outside every nested block that a question follows,
+    when a question came before it too: the user went on writing after the wrapper (a `Q:` line
+    does not open a block of code). Otherwise it was never closed, unless a bare fence of its
+    kind stands outside every nested block: that fence closed an ordinary code block at the top
+    of the file (a chat whose first prompt opens with pasted code), and there is no wrapper.
     """
     count = len(lines)
     start = _next_content(lines, 0)
@@ -88,22 +91,29 @@ def find_wrapper(lines: list[str]) -> tuple[int, int | None] | None:
     last = next(i for i in range(count - 1, start - 1, -1) if lines[i].strip())
     nested: tuple[str, int] | None = None  # the open nested block
     closes_opening = False  # a bare fence of the opening's kind outside every nested block
+    asked = False  # a question outside every nested block since the opening
     for i in range(start + 1, last + 1):
         fence = _fence(lines[i]) if lines[i].lstrip(" ")[:1] in ("`", "~") else None
         if not fence:
+            asked = asked or (not nested and _asks(lines[i]))
             continue
         if nested:
             if fence[0] == nested[0] and fence[1] >= nested[1] and not fence[2]:
                 nested = None
             continue
         if fence[0] == char and fence[1] >= length and not fence[2]:
-            if i == last:
-                return (start, last)
+            if i == last or (asked and _asks(lines[_next_content(lines, i + 1)])):
+                return (start, i)
             closes_opening = True
         nested = (fence[0], fence[1])
     if closes_opening:
         return None  # "```\ncode\n```\ntext": a code block, then text outside it
     return (start, None)
+
+
+def _asks(line: str) -> bool:
+    """The line opens a user's turn: `Q:` (any of its forms), `User:`, `## You`."""
+    return bool(QUESTION_MARKER.match(line) or USER_MARKER.match(line)) or names_a_speaker(line)
 
 
 def _next_content(lines: list[str], start: int) -> int:

@@ -469,6 +469,17 @@ def test_a_wrapper_fence_changes_nothing(name: str) -> None:
     assert parsed.title == TITLES.get(name)
 
 
+def test_questions_written_after_the_wrapper_closed_are_read_too() -> None:
+    text = "# Notes\n\n```\nQ: first?\nA: one\n\nQ: second?\nA: two\n```\n\nQ: third?\nA: three\n"
+    parsed = parse_string(text)
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        ("first?", "one"),
+        ("second?", "two"),
+        ("third?", "three"),
+    ]
+    assert parsed.title == "Notes"
+
+
 @pytest.mark.parametrize("name", [name for name in UNWRAPPED if name not in TITLES])
 def test_a_title_line_changes_nothing(name: str) -> None:
     text = (FORMS / f"{name}.txt").read_bytes().decode("utf-8-sig").replace("\r\n", "\n")

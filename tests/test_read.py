@@ -39,6 +39,22 @@ def test_a_shorter_fence_never_closes_a_longer_wrapper() -> None:
     assert find_wrapper(lines(text)) == (0, None)
 
 
+@pytest.mark.parametrize("asking", ["Q: new?", "User: new?", "## You", "**Q:** new?"])
+def test_a_question_after_the_wrapper_ends_it_there(asking: str) -> None:
+    text = f"# T\n\n```\nQ: q?\nA: a\n```\n\n{asking}\nA: more\n```python\nx\n```\n"
+    assert find_wrapper(lines(text)) == (2, 5)
+
+
+def test_pasted_code_before_the_first_question_is_no_wrapper() -> None:
+    text = "```\nsome code\n```\nQ: what does it do?\nA: nothing\n"
+    assert find_wrapper(lines(text)) is None
+
+
+def test_a_nested_block_whose_code_follows_an_answer_does_not_end_the_wrapper() -> None:
+    text = "```\nQ: q?\nA: like this:\n```\nprint(1)\n```\nQ: next?\nA: b\n```\n"
+    assert find_wrapper(lines(text)) == (0, 8)
+
+
 def test_trailing_blank_lines_after_the_closing_fence_are_fine() -> None:
     assert find_wrapper(lines("```\nQ: q?\nA: a\n```\n\n  \n")) == (0, 3)
 
