@@ -1,6 +1,7 @@
 """--preview: output/preview.html shows every card, offline, with search, filters (guessed
 questions, warnings, changed notes), each note's deck and tags, and night and phone toggles;
-readable in both themes at a phone's and a desktop's width, quick with 3,000 cards."""
+readable in both themes at a phone's and a desktop's width, working with 3,000 cards (how
+quickly is measured by bench/preview.py, not here)."""
 
 from __future__ import annotations
 
@@ -138,14 +139,12 @@ def shown_count(page: Any) -> int:
     return int(page.locator("section.pv-card:not([hidden])").count())
 
 
-def test_a_3000_card_preview_finds_guessed_warned_and_changed_cards_in_a_moment(
+def test_a_3000_card_preview_finds_guessed_warned_and_changed_cards(
     big_preview: Path, context: tuple[Any, list[str]]
 ) -> None:
     page = context[0].new_page()
     page.set_viewport_size({"width": 1280, "height": 800})
-    started = time.perf_counter()
     page.goto(big_preview.as_uri())
-    loaded = time.perf_counter() - started
     assert page.locator("section.pv-card").count() == BIG
     options = page.locator("#filter option").all_inner_texts()
     assert options[:4] == [
@@ -154,26 +153,19 @@ def test_a_3000_card_preview_finds_guessed_warned_and_changed_cards_in_a_moment(
         f"With warnings ({WARNED})",
         f"Changed ({CHANGED})",
     ]
-    timings = []
     for value, expected in (("guessed", GUESSED), ("warned", WARNED), ("changed", CHANGED)):
-        started = time.perf_counter()
         page.select_option("#filter", value)
         assert shown_count(page) == expected
-        timings.append(time.perf_counter() - started)
         assert page.locator("#count").inner_text() == f"{expected} of {BIG:,} cards"
     page.select_option("#filter", "new")
     assert shown_count(page) == len(range(0, BIG, 50))
     assert page.locator("section.pv-card:not([hidden]) .pv-new").count() == shown_count(page)
 
     page.select_option("#filter", "all")
-    started = time.perf_counter()
     search(page, "case 2718.")  # one card's text
-    timings.append(time.perf_counter() - started)
     assert shown_count(page) == 1
-    first_search_ms = float(page.evaluate("document.body.dataset.filterMs"))
     search(page, '"topic 3" batch2')  # a deck and a tag
     assert shown_count(page) == len([n for n in range(2000, BIG) if n % 5 == 0 and n % 7 == 3])
-    search_ms = float(page.evaluate("document.body.dataset.filterMs"))
     page.select_option("#filter", "guessed")
     assert shown_count(page) == len(
         [n for n in range(2000, BIG) if n % 97 == 0 and n % 5 == 0 and n % 7 == 3]
@@ -183,13 +175,6 @@ def test_a_3000_card_preview_finds_guessed_warned_and_changed_cards_in_a_moment(
     search(page, "")
     page.select_option("#filter", "all")
     assert shown_count(page) == BIG
-    print(
-        f"\nload {loaded:.2f}s; filters and a search from the user's action to the result "
-        f"{', '.join(f'{t * 1000:.0f}' for t in timings)} ms; filtering itself: first search "
-        f"{first_search_ms:.0f} ms (indexes the text), then {search_ms:.0f} ms"
-    )
-    assert loaded < 15
-    assert max(timings) < 2 and search_ms < 200
     page.close()
 
 
