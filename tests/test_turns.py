@@ -35,11 +35,8 @@ NOT_YET = {
         "page's footer stays in the last answer"
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
-    "enhanced-grok-export.txt": "`Human:` / `Grok [DEEPSEARCH]:` and the `-` rules: 1 of 3 right",
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    "gp-nvim.md": "`💬:` / `🤖:[agent]` are no markers: no question right",
-    "specstory-claude-code.md": "`_**User (<time>)**_` is no marker: no question right",
-    "vim-ai.aichat": "`>>> user` / `<<< assistant` are no markers: no question right",
+    "gp-nvim.md": "the title is read as `topic: ...` from the `# topic: ...` heading",
 }
 
 
@@ -60,22 +57,7 @@ def test_a_tools_chat_log_gives_the_users_turns_and_the_models_replies(name: str
     assert result.title_right, result.title
 
 
-#: Fixtures whose lines are not all on a card or left out with a reason yet.
-CLAIMS_NOT_YET = {
-    "vim-ai.aichat": "`>>> system` is read as a quote marker and its line claimed by a note "
-    "whose text does not hold it",
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=CLAIMS_NOT_YET[name], strict=True))
-        if name in CLAIMS_NOT_YET
-        else name
-        for name in fixtures()
-    ],
-)
+@pytest.mark.parametrize("name", fixtures())
 def test_a_chat_log_loses_no_line_and_says_why_it_left_one_out(name: str) -> None:
     transcript = read_transcript(CHATLOGS / name, name)
     parsed = parse_transcript(transcript)
