@@ -548,7 +548,7 @@ def _title_from(
 ) -> tuple[str | None, int | None]:
     """A file's title from the lines before its first turn: a `title:` key (front matter or a
     metadata list) or a front matter `topic:`, else the first heading whose text is not a date
-    line."""
+    line (the value, where the heading is a `title:` or `topic:` key)."""
     for i in header:
         title = title_key(lines[i], topic=i in front)
         if title:
@@ -558,6 +558,7 @@ def _title_from(
         if not heading:
             continue
         text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
+        text = title_key(text) or text  # `# topic: X`: a heading that is itself the key
         if text and not DATE_TIME.search(text) and not interface_line(text):
             return text, i
         return None, None

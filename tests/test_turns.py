@@ -36,7 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    "gp-nvim.md": "the title is read as `topic: ...` from the `# topic: ...` heading",
 }
 
 
