@@ -87,9 +87,9 @@ USER_WORDS = frozenset(
 )
 ASSISTANT_WORDS = frozenset(
     "assistant ai bot model response answer chatgpt claude gemini bard copilot deepseek llama "
-    "mistral qwen kimi grok perplexity gpt o1 o3 o4 助手 助理 回答 模型 アシスタント 어시스턴트 "
-    "ассистент помощник ии бот asistente assistente assistent asystent asistan المساعد सहायक "
-    "ki ia".split()
+    "mistral qwen kimi grok perplexity gpt o1 o3 o4 agent 助手 助理 回答 模型 アシスタント "
+    "어시스턴트 ассистент помощник ии бот asistente assistente assistent asystent asistan "
+    "المساعد सहायक ki ia".split()
 )
 OTHER_WORDS = frozenset(
     "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
@@ -98,7 +98,8 @@ OTHER_WORDS = frozenset(
 #: A word that makes a speaker's label the speaker's reasoning (`AI_REASON`, `model thinking`).
 REASONING_WORDS = frozenset("reason reasoning think thinking thought thoughts".split())
 USER_EMOJI = frozenset("👤🧑🙋👨👩🙂😀🗣")
-ASSISTANT_EMOJI = frozenset("🤖✨💬🧠")
+#: A speech balloon (💬) is either side's: no hint.
+ASSISTANT_EMOJI = frozenset("🤖✨🧠")
 #: Labels that are the user's own `Q:` / `A:` markers: the explicit rule reads those.
 QA_LABELS = frozenset({"q", "a", "question", "answer", "问", "答", "问题", "回答", "答案"})
 
@@ -120,6 +121,13 @@ ORG_KEYWORD = re.compile(r"^#\+\w+:")
 ORG_BLOCK = re.compile(r"^[ \t]*+#\+(begin|end)_(\w+)\b", re.I)
 LIST_OR_TABLE = re.compile(r"^[ \t]*+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|\|)")
 TAG = re.compile(r"<[^<>\n]{0,200}+>")
+#: `>>> user`, `<<< assistant`: a speaker's word alone after a run of arrows (the direction of the
+#: message), not a quote; both directions are one shape.
+ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
+#: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
+EMOJI_LABEL = re.compile(r"^([^\w\s:：]{1,8}?)[ \t]*+[:：][ \t]*+(.*)$")
+#: `Grok [DEEPSEARCH]`, `[Agent name]` after a marker's colon: a note on the name, not the label.
+BRACKET_NOTE = re.compile(r"(?:(?<=\S)[ \t]++|^)\[[^\[\]\n]{1,60}+\]$")
 PARENTHETICAL = re.compile(r"[ \t]*+[(（][^()（）]{0,60}+[)）][ \t]*+$")
 LABEL = re.compile(r"^[^\W\d_][\w.:'’-]{0,30}+(?:[ \t][^\W_][\w.:'’-]{0,30}+){0,2}$")
 THEMATIC = re.compile(r"^ {0,3}+(?:(?:-[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)$")
@@ -137,6 +145,8 @@ REASONING_TAG = re.compile(r"think|reason|thought", re.I)
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
+#: `<think>The user asks...`: a tag that opens a line with more after it on the same line.
+LEADING_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>(?=\S)")
 DURATION = re.compile(
     r"\d+(?:[.,]\d+)?[ \t]*+(?:s|sec|secs|seconds?|m|min|mins|minutes?|秒|초|сек\w*|segundos?|"
     r"secondes?|sekunden?)\b",
@@ -200,6 +210,11 @@ def candidate(line: str) -> Candidate | None:
     """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`."""
     if len(line) > MAX_MARKER:
         return _long_candidate(line)
+    arrows = ARROW_LABEL.match(line)
+    if arrows:
+        label = arrows.group(1)
+        key = label.casefold()
+        return Candidate(">>>/<<< <label>", label, key, None, frozenset({key}), "")
     if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
@@ -208,6 +223,13 @@ def candidate(line: str) -> Candidate | None:
     if heading:
         shape = heading.group(1) + " "
         text = (heading.group(2) or "").strip().rstrip("#").strip()
+    emoji_label = EMOJI_LABEL.match(text)
+    if emoji_label and all(ord(ch) > 0x2000 or ch == "\u200d" for ch in emoji_label.group(1)):
+        emoji = emoji_label.group(1)
+        after = BRACKET_NOTE.sub("", emoji_label.group(2).strip()).strip()
+        return Candidate(shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji)
+    if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
+        text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
     if "<" in text:
         text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
     if text.endswith((")", "）")):
@@ -222,6 +244,8 @@ def candidate(line: str) -> Candidate | None:
             if close > 2:
                 bold = mark
                 inner, rest = text[2:close].strip(), text[close + 2 :]
+                if not rest.strip() and inner.endswith((")", "）")):
+                    inner = PARENTHETICAL.sub("", inner).strip()  # `**Agent (model 10:14)**`
                 text = inner + rest
                 break
     # Decoration before the label: emoji, arrows, brackets.
@@ -272,6 +296,7 @@ def candidate(line: str) -> Candidate | None:
                     after = after[2:].strip()
             inline = after or None
             text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
+            text = BRACKET_NOTE.sub("", text).strip() or text  # `Grok [DEEPSEARCH]:`
             break
     else:
         text = text.rstrip(".…!").strip()
@@ -375,6 +400,8 @@ def _may_mark(line: str) -> bool:
     colon near the start (`User: a long question ...`)."""
     stripped = line.lstrip()
     lead = stripped[:1]
+    if ARROW_LABEL.match(line):
+        return True
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote
     if lead in "#*_[【<" or not lead.isalnum():
@@ -521,7 +548,7 @@ def _title_from(
 ) -> tuple[str | None, int | None]:
     """A file's title from the lines before its first turn: a `title:` key (front matter or a
     metadata list) or a front matter `topic:`, else the first heading whose text is not a date
-    line."""
+    line (the value, where the heading is a `title:` or `topic:` key)."""
     for i in header:
         title = title_key(lines[i], topic=i in front)
         if title:
@@ -531,6 +558,7 @@ def _title_from(
         if not heading:
             continue
         text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
+        text = title_key(text) or text  # `# topic: X`: a heading that is itself the key
         if text and not DATE_TIME.search(text) and not interface_line(text):
             return text, i
         return None, None
@@ -1370,7 +1398,17 @@ def _opens_reasoning(line: str) -> bool:
     if fence:
         return bool(THOUGHT_WORDS.match(fence.group(2)))
     tag = OPEN_TAG.match(line.strip())
-    return bool(tag and REASONING_TAG.search(tag.group(0)))
+    return bool(tag and REASONING_TAG.search(tag.group(0))) or _reasoning_tag(line) is not None
+
+
+def _reasoning_tag(line: str) -> str | None:
+    """The tool's own reasoning tag opening a line that goes on after it (`<think>The user
+    asks ...`, `<think><details>...`), whose closing tag ends a later line (`... </think>`)."""
+    lead = LEADING_TAG.match(line.strip())
+    if lead is None:
+        return None
+    name = lead.group(1).casefold()
+    return name if name not in HTML_TAGS and REASONING_TAG.search(name) else None
 
 
 def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
@@ -1396,6 +1434,13 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
                 if lines[k].strip().casefold() == closing:
                     return k + 1
             return None
+    shared = _reasoning_tag(line)
+    if shared is not None:
+        closing = f"</{shared}>"
+        for k in range(i, stop):
+            if lines[k].rstrip().casefold().endswith(closing):
+                return k + 1
+        return None
     bare = line.strip("*_# ").strip()
     if len(bare.split()) <= 8 and (
         THOUGHT_WORDS.match(bare) or (DURATION.search(bare) and len(bare.split()) <= 5)

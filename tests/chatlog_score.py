@@ -42,6 +42,13 @@ HELD_OUT = (
     "ellama.org",
     "nextchat.md",
     "org-ai.org",
+    # A fourth round, again tools no fixture, README line and no issue named, scored before any
+    # change for them.
+    "enhanced-grok-export.txt",
+    "gemini-cli-share.md",
+    "gp-nvim.md",
+    "specstory-claude-code.md",
+    "vim-ai.aichat",
     # A fifth round: tools no fixture, issue or round 4 named, scored before any change for them.
     "jupyter-ai-export.md",
     "weechat-ollamarama.txt",
@@ -67,7 +74,7 @@ def fixtures() -> list[str]:
     return sorted(
         path.name
         for path in CHATLOGS.iterdir()
-        if path.suffix in (".md", ".txt", ".org") and path.name != "README.md"
+        if path.suffix in (".md", ".txt", ".org", ".aichat") and path.name != "README.md"
     )
 
 

@@ -34,6 +34,8 @@ NOT_YET = {
         "no verb) is folded into the first answer, the `Python` lines over the code stay, and the "
         "page's footer stays in the last answer"
     ),
+    # The fourth held-out round, as first scored (see the fixtures' README).
+    "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
     # Round 5, scored before any change for it (see fixtures/chatlogs/README.md).
     "jupyter-ai-export.md": (
         "the `**Anonymous Elara**: /export` command the export ends with (a user turn sent to the "
