@@ -63,8 +63,8 @@ FILE_GLUE = "per-file glue (media, tuples)"
 CARD = "card: keys, digests, Source field, CardNote"
 FIELD_GLUE = "render_field glue (reserved chars, lang)"
 PROTECT = "protect: math/HTML regex pass"
-PRE_PARSE = "protect: code-line finding (regex over cmark HTML)"
-CMARK_PRE = "cmark-gfm: pre-parse with source positions (protect)"
+PRE_PARSE = "code-line finding, parser and protect (walk of cmark's tree)"
+CMARK_PRE = "cmark-gfm: parse for code lines (parser and protect)"
 CMARK = "cmark-gfm: render"
 CODE = "code blocks: lift and put back"
 PYGMENTS = "Pygments"
@@ -125,7 +125,9 @@ STAGES = [
     ("chatdeck.render", None, "language_of", FIELD_GLUE),
     ("chatdeck.render", None, "protect", PROTECT),
     ("chatdeck.render", None, "code_block_lines", PRE_PARSE),
-    ("chatdeck.render", None, "cmark_html", CMARK),  # or CMARK_PRE: see `cmark_stage`
+    ("chatdeck.render", None, "_code_lines_in_tree", PRE_PARSE),
+    ("chatdeck.render", None, "cmark_html", CMARK),
+    ("chatdeck.render", None, "_with_tree", CMARK),  # or CMARK_PRE: see `cmark_stage`
     ("chatdeck.render", None, "lift_code_blocks", CODE),
     ("chatdeck.render", None, "put_back_code_blocks", CODE),
     ("chatdeck.render", None, "highlight_code", PYGMENTS),
@@ -141,8 +143,12 @@ NAMED = {
     ("render.py", "protect"): PROTECT,
     ("render.py", "_protect_token"): PROTECT,
     ("render.py", "code_block_lines"): PRE_PARSE,
+    ("render.py", "_code_lines_in_tree"): PRE_PARSE,
+    ("render.py", "code_block_lines_in_html"): PRE_PARSE,
     ("render.py", "cmark_html"): CMARK,
-    ("render.py", "_cmark_free"): CMARK,
+    ("render.py", "_with_tree"): CMARK,
+    ("render.py", "_extensions"): CMARK,
+    ("render.py", "_cmark_library"): CMARK,
     ("render.py", "_address"): CMARK,
     ("render.py", "finish"): FINISH,
     ("render.py", "_image"): FINISH,
@@ -247,7 +253,8 @@ class Timers:
 
 
 def cmark_stage(timers: Timers) -> str:
-    """cmark-gfm's stage: protect's pre-parse when `code_block_lines` calls it, else the render."""
+    """cmark-gfm's stage: the parse for code lines when `code_block_lines` calls it, else the
+    render."""
     return CMARK_PRE if timers.top() == PRE_PARSE else CMARK
 
 
@@ -467,13 +474,17 @@ def profile_stages(stats: pstats.Stats, package: Path) -> tuple[dict[str, float]
                 seconds[stage] += own * part * weight / total
                 if stage == OTHER:
                     others[function] += own * part * weight / total
-    # cmark-gfm called by code_block_lines is protect's pre-parse, not the render
-    for function, (_, _, _, _, callers) in raw.items():
-        if function[2] == "cmark_html" and function[0].startswith(str(package) + os.sep):
-            for caller, (_, _, _, cumulative) in callers.items():
-                if caller[2] == "code_block_lines":
-                    seconds[CMARK] -= cumulative
-                    seconds[CMARK_PRE] += cumulative
+    # cmark-gfm called by code_block_lines is the parse for code lines, not the render; the
+    # walk of its tree, called inside the same `_with_tree`, keeps its own stage
+    ours = {f: v for f, v in raw.items() if f[0].startswith(str(package) + os.sep)}
+    walk = sum(v[3] for f, v in ours.items() if f[2] == "_code_lines_in_tree")
+    parses = {"_with_tree": "code_block_lines", "cmark_html": "code_block_lines_in_html"}
+    for function, (_, _, _, _, callers) in ours.items():
+        for caller, (_, _, _, cumulative) in callers.items():
+            if parses.get(function[2]) == caller[2]:
+                moved = cumulative - walk if function[2] == "_with_tree" else cumulative
+                seconds[CMARK] -= moved
+                seconds[CMARK_PRE] += moved
     return dict(seconds), dict(others)
 
 

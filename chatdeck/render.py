@@ -34,7 +34,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import cmarkgfm
 import nh3
@@ -300,6 +300,11 @@ def protect(markdown: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
+# The extensions that change which blocks cmark-gfm finds: a table ends a paragraph, and a task
+# item's box leaves the rest of its line blank (so an indented line after it opens a code
+# block). The others act on inlines, or on the HTML only, so the blocks are the same without them.
+BLOCK_EXTENSIONS = ("table", "tasklist")
+T = TypeVar("T")
 
 
 def cmark_html(markdown: str, options: int) -> str:
@@ -307,82 +312,172 @@ def cmark_html(markdown: str, options: int) -> str:
     `cmarkgfm.github_flavored_markdown_to_html` returns, with the syntax tree and the HTML
     freed once read. The binding frees neither: a worker would keep about 10 bytes per byte
     of Markdown it rendered, and 200 for Markdown of a line per character."""
-    free = _cmark_free()
-    if free is None:  # a cmark-gfm built without the symbols: as the binding does it
+    library = _cmark_library()
+    if library is None:  # a cmark-gfm built without the symbols: as the binding does it
         return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=options))
-    node_free, text_free = free
-    parser = cmark.parser_new(options | Options.CMARK_OPT_GITHUB_PRE_LANG)
+    options |= Options.CMARK_OPT_GITHUB_PRE_LANG
+
+    def render(parser: object, root: object) -> str:
+        extensions = cmark.parser_get_syntax_extensions(parser)
+        raw = _cmark.lib.cmark_render_html(root, options, extensions)
+        try:
+            return str(_cmark.ffi.string(raw).decode("utf-8"))
+        finally:
+            library.text_free(_address(raw))
+
+    return _with_tree(library, markdown, options, _extensions(GFM_EXTENSIONS), render)
+
+
+def _with_tree(
+    library: CmarkLibrary,
+    markdown: str,
+    options: int,
+    extensions: tuple[object, ...],
+    read: Callable[[object, object], T],
+) -> T:
+    """What `read` makes of cmark-gfm's parser and the syntax tree it parsed from `markdown`
+    (both freed after)."""
+    parser = cmark.parser_new(options)
     try:
-        for extension in _gfm_extensions():
+        for extension in extensions:
             cmark.parser_attach_syntax_extension(parser, extension)
         cmark.parser_feed(parser, markdown)
         root = cmark.parser_finish(parser)
         try:
-            extensions = cmark.parser_get_syntax_extensions(parser)
-            raw = _cmark.lib.cmark_render_html(
-                root, options | Options.CMARK_OPT_GITHUB_PRE_LANG, extensions
-            )
-            try:
-                return str(_cmark.ffi.string(raw).decode("utf-8"))
-            finally:
-                text_free(_address(raw))
+            return read(parser, root)
         finally:
-            node_free(_address(root))
+            library.node_free(_address(root))
     finally:
         cmark.parser_free(parser)
 
 
-@lru_cache(maxsize=1)
-def _gfm_extensions() -> tuple[object, ...]:
-    """cmark-gfm's extensions for GitHub's Markdown, looked up in its registry once."""
+@lru_cache(maxsize=2)
+def _extensions(names: tuple[str, ...]) -> tuple[object, ...]:
+    """cmark-gfm's extensions of these names, looked up in its registry once."""
     cmark.core_extensions_ensure_registered()
-    return tuple(cmark.find_syntax_extension(name) for name in GFM_EXTENSIONS)
+    return tuple(cmark.find_syntax_extension(name) for name in names)
 
 
 def cmark_trees_freed() -> bool:
     """Whether `cmark_html` frees cmark-gfm's trees (else a process rendering for long grows)."""
-    return _cmark_free() is not None
+    return _cmark_library() is not None
 
 
 def _address(pointer: object) -> int:
     return int(_cmark.ffi.cast("uintptr_t", pointer))
 
 
+@dataclass(frozen=True)
+class CmarkLibrary:
+    """Functions of cmark-gfm's C library that its binding does not expose, called with a
+    node's address: to free a tree and the HTML rendered from it, and to walk a tree."""
+
+    node_free: Callable[[int], None]
+    text_free: Callable[[int], None]  # the `free` of its default allocator (which made the HTML)
+    first_child: Callable[[int], int | None]
+    next: Callable[[int], int | None]
+    node_type: Callable[[int], int]
+    start_line: Callable[[int], int]
+    end_line: Callable[[int], int]
+
+
 @lru_cache(maxsize=1)
-def _cmark_free() -> tuple[Callable[[int], None], Callable[[int], None]] | None:
-    """cmark's `cmark_node_free`, and the `free` of its default allocator (which made the HTML),
-    from the library the binding is built of; None where they cannot be found."""
+def _cmark_library() -> CmarkLibrary | None:
+    """cmark-gfm's functions, from the library the binding is built of; None where they cannot
+    all be found."""
+    returns = {  # cmark's node functions used here (each takes a node), and what each returns
+        "free": None,
+        "first_child": ctypes.c_void_p,
+        "next": ctypes.c_void_p,
+        "get_type": ctypes.c_int,
+        "get_start_line": ctypes.c_int,
+        "get_end_line": ctypes.c_int,
+    }
     try:
         library = ctypes.CDLL(_cmark.__file__)
-        node_free = library.cmark_node_free
+        functions = {name: getattr(library, f"cmark_node_{name}") for name in returns}
         allocator = library.cmark_get_default_mem_allocator
     except (OSError, AttributeError):
         return None
-    node_free.argtypes = [ctypes.c_void_p]
-    node_free.restype = None
+    for name, function in functions.items():
+        function.argtypes = [ctypes.c_void_p]
+        function.restype = returns[name]
     allocator.restype = ctypes.POINTER(ctypes.c_void_p * 3)  # calloc, realloc, free
-    text_free = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(allocator().contents[2])
-    return node_free, text_free
+    return CmarkLibrary(
+        node_free=functions["free"],
+        text_free=ctypes.CFUNCTYPE(None, ctypes.c_void_p)(allocator().contents[2]),
+        first_child=functions["first_child"],
+        next=functions["next"],
+        node_type=functions["get_type"],
+        start_line=functions["get_start_line"],
+        end_line=functions["get_end_line"],
+    )
 
 
 LINE = re.compile(r"[^\n]*\n|[^\n]+")  # lines as cmark counts them (protect made them \n)
 CODE_MARKS = ("```", "    ", "~~~", "\t")  # a code block needs a fence or an indent of four
+# cmark-gfm's node types (`cmark_node_type` in cmark-gfm.h) that hold code or may hold it: with
+# the extensions and options used here, nothing else can (a table's cells hold only inlines).
+NODE_BLOCK_QUOTE, NODE_LIST, NODE_ITEM, NODE_CODE_BLOCK = 0x8002, 0x8003, 0x8004, 0x8005
+UNBOUNDED = 1 << 30  # a last line past any text's
+
+
+def code_block_lines(markdown: str) -> set[int]:
+    """The 0-based lines that cmark-gfm puts in code blocks, from a parse of its own (only for
+    text that can hold one: a fence, or an indent of four). Raw HTML is neutralized first, as
+    `protect` neutralizes it: an HTML block would hide a fence from this parse that the real
+    one, of the protected text, would see.
+
+    A fence closed by the end of its list item or quote reports its end a line late, so a
+    block never reaches past the end of the items and quotes around it."""
+    if not any(mark in markdown for mark in CODE_MARKS):
+        return set()
+    markdown = markdown.replace("<", "\ufffd")
+    library = _cmark_library()
+    if library is None:  # no tree to walk: the positions cmark-gfm writes into its HTML
+        return code_block_lines_in_html(markdown)
+    return _with_tree(
+        library,
+        markdown,
+        Options.CMARK_OPT_DEFAULT,
+        _extensions(BLOCK_EXTENSIONS),
+        lambda parser, root: _code_lines_in_tree(library, _address(root)),
+    )
+
+
+def _code_lines_in_tree(library: CmarkLibrary, root: int) -> set[int]:
+    """The lines of the code blocks in cmark-gfm's tree, each cut at the last line of the items
+    and quotes around it. Only the blocks that can hold code are entered, never a paragraph's
+    inlines, and with a stack of its own, as a quote can nest as deep as the text is long."""
+    first_child, next_sibling, node_type = library.first_child, library.next, library.node_type
+    end_line = library.end_line
+    lines: set[int] = set()
+    # A node with its siblings after it still to see, and the last line (1-based) they may reach.
+    siblings = [(first_child(root), UNBOUNDED)]
+    while siblings:
+        node, last = siblings.pop()
+        while node:
+            kind = node_type(node)
+            if kind == NODE_CODE_BLOCK:
+                lines.update(range(library.start_line(node) - 1, min(end_line(node), last)))
+            elif kind == NODE_LIST:
+                siblings.append((first_child(node), last))
+            elif kind == NODE_ITEM or kind == NODE_BLOCK_QUOTE:
+                siblings.append((first_child(node), min(end_line(node), last)))
+            node = next_sibling(node)
+    return lines
+
+
 # The elements a code block can sit in and end with (cmark escapes `<` and `>` in text).
 CODE_AND_CONTAINERS = re.compile(r"<(/?)(pre|li|blockquote)\b([^>]*)>")
 SOURCEPOS = re.compile(r'data-sourcepos="(\d+):\d+-(\d+):\d+"')
 
 
-def code_block_lines(markdown: str) -> set[int]:
-    """The 0-based lines that cmark-gfm puts in code blocks, from a parse of its own with source
-    positions (only for text that can hold one: a fence, or an indent of four). Raw HTML is
-    neutralized first, as `protect` neutralizes it: an HTML block would hide a fence from this
-    parse that the real one, of the protected text, would see.
-
-    A fence closed by the end of its list item or quote reports its end a line late, so a
-    block never reaches past the end of the elements around it."""
-    if not any(mark in markdown for mark in CODE_MARKS):
-        return set()
-    html = cmark_html(markdown.replace("<", "\ufffd"), Options.CMARK_OPT_SOURCEPOS)
+def code_block_lines_in_html(markdown: str) -> set[int]:
+    """`code_block_lines` of text already neutralized, read from the source positions in
+    cmark-gfm's HTML: where the tree cannot be walked, and the reference the walk is tested
+    against."""
+    html = cmark_html(markdown, Options.CMARK_OPT_SOURCEPOS)
     if "<pre" not in html:  # an indent of four in a list item, say: no code block after all
         return set()
     lines: set[int] = set()
@@ -392,7 +487,7 @@ def code_block_lines(markdown: str) -> set[int]:
             ends.pop()
             continue
         position = SOURCEPOS.search(attributes)  # cmark gives every block one
-        end = min([int(position.group(2)) if position else 1 << 30, *ends[-1:]])
+        end = min([int(position.group(2)) if position else UNBOUNDED, *ends[-1:]])
         if tag == "pre" and position:
             lines.update(range(int(position.group(1)) - 1, end))
         ends.append(end)

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from conftest import FIXTURES, deck_options, import_package
+from conftest import FIXTURES, ROOT, SOURCE, deck_options, import_package
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import chatdeck.parse
+import chatdeck.render
 from chatdeck.build import build
 from chatdeck.parse import parse_transcript
 from chatdeck.read import decode, parse_text
@@ -20,6 +25,7 @@ from chatdeck.render import (
     UNSAFE_TEX_MACROS,
     as_sanitized,
     cmark_html,
+    code_block_lines,
     guard,
     lift_code_blocks,
     protect,
@@ -385,6 +391,86 @@ def test_code_is_where_cmark_says_it_is(markdown: str) -> None:
     assert "$x$" in text and "\\(" not in text and "\uf8f0" not in html
     assert "<b>" not in html
     assert "&lt;b&gt;raw" in html or "raw" not in markdown
+
+
+def code_block_lines_from_html(markdown: str) -> set[int]:
+    """`code_block_lines` as it was before it walked cmark-gfm's tree, the reference for the
+    walk: the source positions that cmark-gfm, with every GFM extension, writes into its HTML
+    (the package's own path where the tree's functions are missing)."""
+    with mock.patch.object(chatdeck.render, "_cmark_library", lambda: None):
+        return code_block_lines(markdown)
+
+
+def assert_code_lines_as_from_html(texts: list[str]) -> None:
+    assert chatdeck.render._cmark_library() is not None  # else both sides read the HTML
+    for text in texts:
+        assert code_block_lines(text) == code_block_lines_from_html(text), repr(text[:2000])
+
+
+# Lines rich in what opens, closes, holds or hides a code block: container markers (task items
+# among them, which leave the rest of their line blank), indents, fences, tables, HTML.
+CONTAINERS = ["> ", ">", "- ", "* ", "+ ", "1. ", "10) ", "- [ ] ", "* [x] ", "-", " ", "  "]
+INDENTS = ["", "", " ", "   ", "    ", "     ", "\t", " \t", "        "]
+BODIES = [
+    *["```", "```python", "````", "``` x ```", "~~~", "~~~ js", "~~~~", "`` `", "  ```"],
+    *["code", "x = 1", "", "", "| a | b |", "|---|:-:|", "| `c` | d |", "a | b", "|-"],
+    *["<div>", "</div>", "<pre>", "</pre>", "<!--", "-->", "<b>raw</b>", "<?x", "<![CDATA["],
+    *["# h", "===", "---", "***", "[ ] task", "[x]", "[a]: /url", "$$", "a < b", "\\", "    x"],
+]
+MARKDOWN_LINES = st.tuples(
+    st.lists(st.sampled_from(CONTAINERS), max_size=4),
+    st.sampled_from(INDENTS),
+    st.sampled_from(BODIES),
+).map(lambda line: "".join(line[0]) + line[1] + line[2])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(MARKDOWN_LINES, max_size=30).map("\n".join))
+def test_code_lines_from_the_tree_are_those_of_the_html(markdown: str) -> None:
+    """Fences (closed, unclosed, closed by the end of an item or quote), indented blocks, task
+    items, lazy continuation lines, tables and HTML: the walk of cmark-gfm's tree finds the
+    lines its HTML showed."""
+    assert_code_lines_as_from_html([markdown])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=" \t\n\r`~>-*+1.)|[]x<:#=", max_size=120))
+def test_code_lines_of_any_mix_of_markers_are_those_of_the_html(markdown: str) -> None:
+    assert_code_lines_as_from_html([markdown])
+
+
+def test_code_lines_of_every_fixture_and_seed_are_those_of_the_html() -> None:
+    files = sorted(
+        path for folder in (FIXTURES, SOURCE) for path in folder.rglob("*") if path.is_file()
+    )
+    texts = [path.read_bytes().decode("utf-8", "replace") for path in files]
+    assert sum(code_block_lines(text) != set() for text in texts) > 20  # code to find
+    assert_code_lines_as_from_html(texts)
+
+
+def test_code_lines_a_build_asks_for_are_those_of_the_html(tmp_path: Path) -> None:
+    """Every text a build asks `code_block_lines` about (whole files for the parser, fields
+    for `protect`), in the seeds and in a corpus of the benchmark's."""
+    corpus = tmp_path / "corpus"
+    subprocess.run(
+        [sys.executable, ROOT / "bench" / "make_corpus.py", "1000", corpus],
+        check=True,
+        capture_output=True,
+    )
+    asked: list[str] = []
+
+    def recording(markdown: str) -> set[int]:
+        asked.append(markdown)
+        return code_block_lines(markdown)
+
+    with (
+        mock.patch.object(chatdeck.parse, "code_block_lines", recording),
+        mock.patch.object(chatdeck.render, "code_block_lines", recording),
+    ):
+        in_process = {"jobs": 1, "pool_threshold": 10**9, "render_batch": 10**9, "use_cache": False}
+        build([SOURCE, corpus], deck_options(tmp_path / "output", **in_process))
+    assert len(asked) > 1000
+    assert_code_lines_as_from_html(asked)
 
 
 CODE_PIECES = [

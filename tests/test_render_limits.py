@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 import resource
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import overload
 
 import cmarkgfm
+import pytest
 from conftest import FIXTURES, deck_options
 from growth import assert_linear
 from hypothesis import given, settings
@@ -34,6 +35,7 @@ from chatdeck.render import (
     RenderedField,
     RenderLimits,
     cmark_html,
+    code_block_lines,
     highlight_code,
     nesting_depth,
     prose_tokens,
@@ -141,6 +143,24 @@ def test_deep_block_quotes_are_shown_as_text() -> None:
     assert nesting_depth(render_field(ordinary).html) == 0  # few enough not to be counted
 
 
+def test_code_lines_are_found_in_linear_time_however_deep_the_nesting() -> None:
+    """The parser asks for a whole file's code lines, with no nesting limit: quotes and list
+    items as deep as the text allows, a code block at every depth, cost no more per character
+    than flat text (each block's line is cut at the end of every quote or item around it)."""
+
+    def quotes(n: int) -> str:  # depth i on line i: about n characters in all
+        return "\n".join(">" * depth + "     code" for depth in range(1, int((2 * n) ** 0.5)))
+
+    def items(n: int) -> str:
+        depths = range(int((n / 2) ** 0.5))
+        return "\n".join("  " * d + "- x\n\n" + "  " * d + "      code" for d in depths)
+
+    assert_linear(code_block_lines, lambda n: ">" * n + "     code", 20_000)
+    assert_linear(code_block_lines, quotes, 20_000)
+    assert_linear(code_block_lines, items, 20_000)
+    assert len(code_block_lines(quotes(20_000))) > 150  # a block at every depth
+
+
 def test_quotes_are_counted_before_cmark_and_list_items_after() -> None:
     """A line's `>` open its quotes, so they are counted in the Markdown (cmark-gfm's tree of a
     deep quote costs it memory); lists nest by indentation too, and are counted in its HTML."""
@@ -216,18 +236,24 @@ def test_ampersands_are_sanitized_in_linear_time() -> None:
     assert "\uf8f6" not in render_field("raw \uf8f6 and `\uf8f6`").html
 
 
-def test_cmark_trees_are_freed() -> None:
+@pytest.mark.parametrize(
+    "parse",
+    [lambda markdown: cmark_html(markdown, CMARK_OPTIONS), code_block_lines],
+    ids=["cmark_html", "code_block_lines"],
+)
+def test_cmark_trees_are_freed(parse: Callable[[str], object]) -> None:
     """cmark-gfm's binding never frees the syntax tree it parses (200 bytes a byte of Markdown
-    for a line per character): `cmark_html` frees it, so the peak stays where one field put it."""
+    for a line per character): `cmark_html`, and `code_block_lines` which walks the tree, free
+    it, so the peak stays where one field put it."""
     sample = "| a |\n|---|\n| 1 |\n\n~~x~~ www.example.com <b>\n- [ ] task\n\n```py\nx\n```\n"
     assert cmark_html(sample, CMARK_OPTIONS) == cmarkgfm.github_flavored_markdown_to_html(
         sample, options=CMARK_OPTIONS
     )
-    markdown = "a\n" * 100_000
-    cmark_html(markdown, CMARK_OPTIONS)  # the peak of one
+    markdown = "a\n" * 100_000 + "```\n"
+    parse(markdown)  # the peak of one
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for _ in range(10):
-        cmark_html(markdown, CMARK_OPTIONS)
+        parse(markdown)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 20_000  # KB; 400 MB leaked
 
 
