@@ -46,6 +46,10 @@ NOT_YET = {
         "(`<time>\\t<nick>\\t<text>`), prompts are one line after the bot's `.ai ` command and "
         "each reply opens with a `rizky:` line, so no turn marker is found"
     ),
+    "whatsapp-chatgpt-bot.txt": (
+        "no note at all: every message's first line starts with `dd/mm/yyyy, HH:MM - <name>: ` "
+        "and its further lines carry no prefix, so no turn marker is found"
+    ),
 }
 
 
