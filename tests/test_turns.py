@@ -41,15 +41,6 @@ NOT_YET = {
         "the `**Anonymous Elara**: /export` command the export ends with (a user turn sent to the "
         "tool, with no reply) becomes a note with an empty answer"
     ),
-    "weechat-ollamarama.txt": (
-        "no note at all: every line starts with a UTC time and a nick column "
-        "(`<time>\\t<nick>\\t<text>`), prompts are one line after the bot's `.ai ` command and "
-        "each reply opens with a `rizky:` line, so no turn marker is found"
-    ),
-    "whatsapp-chatgpt-bot.txt": (
-        "no note at all: every message's first line starts with `dd/mm/yyyy, HH:MM - <name>: ` "
-        "and its further lines carry no prefix, so no turn marker is found"
-    ),
 }
 
 
