@@ -26,12 +26,13 @@ from dataclasses import dataclass
 
 #: A time-like field at the start of a line: up to four date tokens (`2025-03-14`, `14/03/2025,`,
 #: `Mar 14`, `klo`), then a clock time with optional seconds, fraction, AM/PM and `Z`, in
-#: optional brackets. Invisible direction marks that some exports put first are skipped.
+#: optional brackets, the time last (`11.03.25,` is a date). Invisible direction marks that some
+#: exports put first are skipped.
 TIME_FIELD = re.compile(
     r"^[\u200e\u200f]*+(?P<open>[\[(]?)"
     r"(?P<time>(?:(?:\d[\d/.-]{0,11}+|[^\W\d_]{2,9}+\.?),?[ ]{1,2}+){0,4}?"
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d{1,9}+)?)?"
-    r"(?:[ \u202f]?[AaPp]\.?[ \u202f]?[Mm]\.?)?Z?)"
+    r"(?:[ \u202f]?[AaPp]\.?[ \u202f]?[Mm]\.?)?Z?)(?=[\])\s:]|$)"
     r"(?P<close>[\])]?)"
 )
 #: What follows the time: the name between tabs (`\tnick\t`), in angle brackets (`< nick> `,
@@ -80,6 +81,8 @@ class Columns:
     text: dict[int, str]
     #: Prefixed lines that no speaker wrote: the log's own (joins, topic, notices).
     system: frozenset[int]
+    #: The first prefixed line: what is above it is the file's header.
+    first: int
 
 
 def read_prefix(line: str) -> Prefix | None:
@@ -97,7 +100,9 @@ def read_prefix(line: str) -> Prefix | None:
         if found is None:
             continue
         lead = rest[: found.start(1)].strip(" <\t")
-        name = found.group(1).strip().lstrip(MODES).strip()
+        name = found.group(1).strip()
+        if form != ": ":
+            name = name.lstrip(MODES).strip()  # a nick's channel mode (`@rizky`)
         text = rest[found.end() :]
         if NAME.match(name):
             return Prefix(f"{stamp}{lead}", form, name, text)
@@ -111,14 +116,15 @@ def read_prefix(line: str) -> Prefix | None:
     return Prefix(f"{stamp}{lead}", "", None, rest[bare.end() :])
 
 
-def read_columns(lines: Sequence[str]) -> Columns | None:
+def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | None:
     """The file's column layout, or None when it has none: one prefix shape opens the
     messages, two or more names each speak in two or more runs and take turns, and every other
-    line after the first prefixed one continues a message (or is the log's own)."""
+    line after the first prefixed one continues a message (or is the log's own). `is_text[i]`
+    says line i is text: a log pasted in a code block is code."""
     readings: dict[int, Prefix] = {}
     shapes: Counter[tuple[str, str]] = Counter()
     for i, line in enumerate(lines):
-        if line.strip():
+        if is_text[i] and line.strip():
             prefix = read_prefix(line)
             if prefix is not None:
                 readings[i] = prefix
@@ -168,7 +174,7 @@ def read_columns(lines: Sequence[str]) -> Columns | None:
         else:
             system.add(i)  # the log's own line, or a name that speaks once (a notice's)
     described = f"{FORMS[form]} on each message ({shape!r})"
-    return Columns(described, speaker, text, frozenset(system))
+    return Columns(described, speaker, text, frozenset(system), first)
 
 
 def text_lines(lines: Sequence[str], columns: Columns) -> tuple[list[str], list[bool]]:

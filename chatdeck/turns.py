@@ -585,8 +585,12 @@ class _Block:
 def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
     """The turn structure of a file, or None when it has none. `text[i]` says line i is text
     (not code, not the wrapper fence): only text lines can mark a turn."""
-    columns = read_columns(lines)
-    if columns is not None:
+    columns = read_columns(lines, text)
+    # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
+    # is no chat log.
+    if columns is not None and all(
+        _header_line(line) for line in lines[: columns.first] if line.strip()
+    ):
         return _column_turns(lines, columns)
     count = len(lines)
     content = [i for i in range(count) if lines[i].strip()]

@@ -397,6 +397,121 @@ def test_a_prompt_prefix_on_the_first_line_runs_to_the_replys_reasoning(
 PLAIN_BLOCKS = None  # the parser tests' own transcripts, chat markers included
 
 
+#: A message's prefix in a column log: a time, then the name (`{}`) in one of its forms, with
+#: `{n}` the message's number; and the prefix of the log's own line (no name).
+COLUMN_PREFIXES = [
+    ("1{n}/03/2025, 20:4{n} - {}: ", "1{n}/03/2025, 20:40 - "),
+    ("3/1{n}/25, 8:4{n}\u202fPM - {}: ", "3/10/25, 8:40\u202fPM - "),
+    ("[1{n}.03.25, 20:4{n}:07] {}: ", "[10.03.25, 20:40:07] "),
+    ("2025-03-14 13:0{n}:41.318204Z\t{}\t", "2025-03-14 13:00:41.318204Z\t--\t"),
+    ("13:0{n} <{}> ", "13:00 -!- "),
+    ("[13:0{n}:05] <@{}> ", "[13:00:05] -!- "),
+]
+COLUMN_USERS = ["Daan", "rizky", "minji.k", "+62 812-3456-7890", "You", "Пользователь"]
+COLUMN_BOTS = ["ChatGPT Bot", "Meta AI", "GPT-4o", "Claude", "qwen-bot", "Assistant"]
+
+
+def render_column_log(
+    prefix: tuple[str, str],
+    user: str,
+    bot: str,
+    pairs: list[tuple[str, str]],
+    every_line: bool,
+    options: dict[str, object],
+) -> str:
+    """A chat as a column log: each message's first line behind the prefix and its further lines
+    bare, or (`every_line`) every line of it behind the prefix and its blank lines dropped."""
+    out: list[str] = []
+    if options["notice"]:
+        out.append(prefix[1] + "Messages to this chat are logged.")
+    count = 0
+    for question, answer in pairs:
+        for name, body in ((user, question), (bot, answer)):
+            if name == user and options["command"]:
+                body = f"{options['command']} {body}"
+            if name == bot and options["address"]:
+                body = f"{user}:\n{body}"
+            message = body.split("\n")
+            if every_line:
+                message = [line for line in message if line.strip()]
+            for k, line in enumerate(message):
+                count += 1
+                head = prefix[0].replace("{}", name).replace("{n}", str(count % 10))
+                out.append(head + line if every_line or k == 0 else line)
+    return "\n".join(out) + "\n"
+
+
+def without_blank_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
+@CHAT_SETTINGS
+@given(
+    st.sampled_from(COLUMN_PREFIXES),
+    st.sampled_from(COLUMN_USERS),
+    st.sampled_from(COLUMN_BOTS),
+    turn_pairs(2),
+    st.booleans(),
+    st.fixed_dictionaries(
+        {
+            "notice": st.booleans(),
+            "command": st.sampled_from([None, ".ai", "!gpt", "/ask"]),
+            "address": st.booleans(),
+        }
+    ),
+)
+def test_a_column_logs_notes_are_its_turns_whatever_the_time_names_and_continuation(
+    prefix: tuple[str, str],
+    user: str,
+    bot: str,
+    pairs: list[tuple[str, str]],
+    every_line: bool,
+    options: dict[str, object],
+) -> None:
+    """A log whose speaker is a column gives one note per run of the user's lines, the same
+    whatever the time's format, the names and how a message goes on past its first line (bare
+    lines, or the prefix again on each line); a log's own lines, a bot's command before each
+    prompt and a reply's address to the user are on no card."""
+    # A nick between tabs or in angle brackets is one word, without a channel mode's mark.
+    assume("{}: " in prefix[0] or all(" " not in n and n[:1] not in "@+%~&!" for n in (user, bot)))
+    text = render_column_log(prefix, user, bot, pairs, every_line, options)
+    expected = pairs
+    if every_line:
+        expected = [(without_blank_lines(q), without_blank_lines(a)) for q, a in pairs]
+    assert notes_of(text) == expected, text
+    transcript = parse_text(text, "chat.txt")
+    check_every_line_claimed_once(transcript, parse_transcript(transcript))
+
+
+@CHAT_SETTINGS
+@given(transcript_text(), st.sampled_from(COLUMN_PREFIXES), st.data())
+def test_a_plain_transcript_with_times_in_it_loses_nothing(
+    text: str, prefix: tuple[str, str], data: st.DataObject
+) -> None:
+    """Lines that start with a time and a name inside a plain transcript (a pasted log, a
+    schedule) make no column log of it: its notes are those it has without the column rule."""
+    lines = text.split("\n")
+    where = data.draw(st.integers(0, len(lines)))
+    names = data.draw(st.lists(st.sampled_from(["Daan", "rizky", "Bot"]), min_size=1, max_size=6))
+    pasted = [
+        prefix[0].replace("{}", name).replace("{n}", str(k)) + "see the log"
+        for k, name in enumerate(names)
+    ]
+    text = "\n".join([*lines[:where], *pasted, *lines[where:]])
+    transcript = read_bytes(text.encode())
+    with_rule = parse_transcript(transcript)
+    with patch("chatdeck.turns.read_columns", lambda lines, text: None):
+        without = parse_transcript(transcript)
+    runs = [name for k, name in enumerate(names) if k == 0 or names[k - 1] != name]
+    speakers = [name for name in set(runs) if runs.count(name) >= 2]
+    above = [line for line in lines[:where] if line.strip()]
+    header = [line.startswith("#") or set(line.strip()) <= set("-*_~= ") for line in above]
+    if len(speakers) < 2 or not all(header):
+        # No log of two speakers taking turns, or prose above it: no column log.
+        assert with_rule == without, text
+    check_every_line_claimed_once(transcript, with_rule)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(transcript_text())
 @example("what is x?\n\nan x\n\n---\n\nwhat is y?\n\na y\n\n---\n")
