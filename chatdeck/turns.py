@@ -1021,6 +1021,19 @@ def _record_splits(
     return splits, rule
 
 
+#: A command to a chat tool (`/export`, `/clear history`): a slash, a word, a few arguments.
+TOOL_COMMAND = re.compile(r"^/[^\W\d_][\w-]{0,30}+(?:[ \t]++[^\s/][^\s]{0,60}+){0,3}+$")
+COMMAND_LEFT = "a command to the tool, with no reply"
+
+
+def _tool_command(lines: Sequence[str], block: _Block, inline: str | None) -> bool:
+    """A user turn that is only a command to the tool (`/export`)."""
+    body = [lines[j].strip() for j in range(block.start, block.end) if lines[j].strip()]
+    if inline is not None and inline.strip():
+        body.insert(0, inline.strip())
+    return len(body) == 1 and bool(TOOL_COMMAND.match(body[0]))
+
+
 #: A bot's command before every one of the user's turns (`.ai `, `!gpt `, `/ask `).
 COMMAND = re.compile(r"^([.!/][^\W\d_][\w-]{0,15}+)[ \t]++\S")
 #: What the log's own lines (a join, the topic, a notice) are, for the dry-run.
@@ -1196,9 +1209,18 @@ def _assemble(
     for block in merged:
         if block.role == USER:
             start, inline = _user_turn(lines, block, found, prefixed, left_out, rewrites)
+            if start is not None and block is merged[-1] and _tool_command(lines, block, inline):
+                # The chat's last message, a command to the tool that nothing answered
+                # (`/export`): like an empty prompt left at the end, no question.
+                for j in range(block.start, block.end):
+                    if lines[j].strip() and j not in left_out:
+                        left_out[j] = COMMAND_LEFT
+                if block.marker is not None:
+                    left_out[block.marker] = COMMAND_LEFT
+                start = None
             if start is None:
                 if block.marker is not None:
-                    left_out[block.marker] = MARKER + " (an empty turn)"
+                    left_out.setdefault(block.marker, MARKER + " (an empty turn)")
                 pending = None
                 continue
             user[start] = inline

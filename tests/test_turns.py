@@ -36,11 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # Round 5, scored before any change for it (see fixtures/chatlogs/README.md).
-    "jupyter-ai-export.md": (
-        "the `**Anonymous Elara**: /export` command the export ends with (a user turn sent to the "
-        "tool, with no reply) becomes a note with an empty answer"
-    ),
 }
 
 
@@ -395,6 +390,21 @@ def test_a_prompt_prefix_on_the_first_line_runs_to_the_replys_reasoning(
 
 
 PLAIN_BLOCKS = None  # the parser tests' own transcripts, chat markers included
+
+
+@CHAT_SETTINGS
+@given(chat(), st.sampled_from(["/export", "/clear", "/save notes.md"]))
+def test_a_command_to_the_tool_that_ends_the_chat_unanswered_is_no_question(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], command: str
+) -> None:
+    """A last user turn that is only a slash command, with no reply after it, is a note of
+    nothing: the chat's notes are the same without it."""
+    _, pairs, options = drawn
+    user = "User"
+    shape, inline = "**{}**:", True
+    plain = render_chat(shape, inline, user, "Assistant", pairs, dict(options, trailer=None))
+    ended = plain + f"\n**{user}**: {command}\n"
+    assert notes_of(ended) == notes_of(plain) == pairs, ended
 
 
 #: A message's prefix in a column log: a time, then the name (`{}`) in one of its forms, with
