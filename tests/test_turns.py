@@ -637,6 +637,9 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "[3/14/2025 9:12 PM] ann\nq{n}\n\n[3/14/2025 9:12 PM] Bot#0001\na\n\n{Reactions}\n👍\n\n",
         "ChatGPT(gpt-4.1/General)> q{n}\nmore\n<end-of-prompt>\nan answer\n\n",
         "** User:\nq{n}\n\n** Ellama:\nan answer\n\n",
+        "14/03/2025, 20:41 - Daan: !gpt q{n}\nmore\n14/03/2025, 20:42 - ChatGPT Bot: a\n\nb\n",
+        "2025-03-14 13:03:23.1Z\trizky\t.ai q{n}\n2025-03-14 13:03:30.6Z\tbot\trizky:\n"
+        "2025-03-14 13:03:31.6Z\tbot\tan answer\n2025-03-14 13:03:32.6Z\t--\ta notice\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
@@ -663,6 +666,14 @@ def test_the_turn_pass_is_linear() -> None:
         turns = find_turns_in((turn * count).split("\n"))
         assert turns is not None and len(turns.user) == count
     assert_linear(find_turns_in, lambda count: (turn * count).split("\n"), 500, factor=10)
+
+
+def test_a_long_column_log_gives_every_users_turn() -> None:
+    message = "14/03/2025, 20:41 - Daan: q{n}?\n14/03/2025, 20:42 - ChatGPT Bot: a\n\nb\n"
+    for count in (500, 5000):
+        text = "".join(message.replace("{n}", str(n)) for n in range(count))
+        turns = find_turns_in(text.split("\n"))
+        assert turns is not None and len(turns.user) == count
 
 
 def find_turns_in(lines: list[str]) -> Turns | None:
