@@ -33,7 +33,9 @@ import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from chatdeck.columns import Columns, read_columns, text_lines
 
 # --- What the pass finds --------------------------------------------------------------------------
 
@@ -583,6 +585,13 @@ class _Block:
 def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
     """The turn structure of a file, or None when it has none. `text[i]` says line i is text
     (not code, not the wrapper fence): only text lines can mark a turn."""
+    columns = read_columns(lines, text)
+    # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
+    # is no chat log.
+    if columns is not None and all(
+        _header_line(line) for line in lines[: columns.first] if line.strip()
+    ):
+        return _column_turns(lines, columns)
     count = len(lines)
     content = [i for i in range(count) if lines[i].strip()]
     front = front_matter(lines)
@@ -1012,6 +1021,93 @@ def _record_splits(
     return splits, rule
 
 
+#: A command to a chat tool (`/export`, `/clear history`): a slash, a word, a few arguments.
+TOOL_COMMAND = re.compile(r"^/[^\W\d_][\w-]{0,30}+(?:[ \t]++[^\s/][^\s]{0,60}+){0,3}+$")
+COMMAND_LEFT = "a command to the tool, with no reply"
+
+
+def _tool_command(lines: Sequence[str], block: _Block, inline: str | None) -> bool:
+    """A user turn that is only a command to the tool (`/export`)."""
+    body = [lines[j].strip() for j in range(block.start, block.end) if lines[j].strip()]
+    if inline is not None and inline.strip():
+        body.insert(0, inline.strip())
+    return len(body) == 1 and bool(TOOL_COMMAND.match(body[0]))
+
+
+#: A bot's command before every one of the user's turns (`.ai `, `!gpt `, `/ask `).
+COMMAND = re.compile(r"^([.!/][^\W\d_][\w-]{0,15}+)[ \t]++\S")
+#: What the log's own lines (a join, the topic, a notice) are, for the dry-run.
+LOG_LINE = "the log's own line (no speaker's message)"
+ADDRESS = "the reply's address to the user"
+
+
+def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
+    """A log whose speaker is a column (`chatdeck.columns`): a turn is a run of one speaker's
+    lines; the turn pass reads the text column. A command every user turn opens with (a bot's
+    trigger, `.ai `) is no part of the question, and a reply's first words naming the user
+    (`rizky:`) address the user, no part of the answer."""
+    stripped, text = text_lines(lines, columns)
+    content = [i for i in range(len(stripped)) if stripped[i].strip()]
+    starts: list[int] = []
+    for i in sorted(columns.speaker):
+        if not starts or columns.speaker[starts[-1]].casefold() != columns.speaker[i].casefold():
+            starts.append(i)
+    found: dict[int, Candidate] = {}
+    for i in starts:
+        label = columns.speaker[i]
+        words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
+        found[i] = Candidate(columns.shape, label, label.casefold(), stripped[i], words, "")
+    labels = list(dict.fromkeys(found[i].key for i in starts))
+    hints = {found[i].key: _hint(found[i]) for i in starts}
+    sizes: dict[str, list[int]] = {k: [] for k in labels}
+    asks: Counter[str] = Counter()
+    bounds = starts + [len(stripped)]
+    for n, i in enumerate(starts):
+        body = [stripped[j].strip() for j in range(i, bounds[n + 1]) if stripped[j].strip()]
+        sizes[found[i].key].append(len(body))
+        if body and body[-1].endswith(("?", "？")):
+            asks[found[i].key] += 1
+    roles = _roles(labels, hints, sizes, asks, found[starts[0]].key)
+    if roles is None:
+        return None
+    user_starts = [i for i in starts if roles[found[i].key] == USER]
+    commands = {m.group(1) if (m := COMMAND.match(stripped[i])) else None for i in user_starts}
+    command = commands.pop() if len(commands) == 1 and len(user_starts) >= 2 else None
+    users = {k for k, r in roles.items() if r == USER}
+    rewrites: dict[int, str] = {}
+    for i in starts:
+        inline = stripped[i]
+        if command is not None and i in user_starts:
+            inline = inline[len(command) :].lstrip()
+        elif roles[found[i].key] == ASSISTANT:
+            inline = _without_address(inline, users)
+        found[i] = replace(found[i], inline=inline or None)
+    blocks = [
+        _Block(i, i + 1, bounds[n + 1], found[i].label, roles[found[i].key])
+        for n, i in enumerate(starts)
+    ]
+    turns = _assemble(stripped, text, content, [], blocks, columns.shape, roles, found)
+    if turns is None:
+        return None
+    left_out = dict(turns.left_out)
+    for i in columns.system:
+        left_out.setdefault(i, LOG_LINE)
+    for i, line in columns.text.items():
+        if i not in found and i not in left_out:
+            rewrites[i] = turns.rewrites.get(i, line)
+    return replace(turns, left_out=left_out, rewrites={**turns.rewrites, **rewrites})
+
+
+def _without_address(text: str, users: set[str]) -> str:
+    """A reply's first line without the user's name it opens with (`rizky: ...`, `@Daan, ...`)."""
+    for name in users:
+        head = text[: len(name) + 2].casefold()
+        for lead in (name, "@" + name):
+            if head.startswith(lead) and text[len(lead) : len(lead) + 1] in (":", ","):
+                return text[len(lead) + 1 :].strip()
+    return text
+
+
 #: The label of a turn found by its prefix, not by a marker line.
 PREFIXED = "prefix"
 #: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
@@ -1113,9 +1209,18 @@ def _assemble(
     for block in merged:
         if block.role == USER:
             start, inline = _user_turn(lines, block, found, prefixed, left_out, rewrites)
+            if start is not None and block is merged[-1] and _tool_command(lines, block, inline):
+                # The chat's last message, a command to the tool that nothing answered
+                # (`/export`): like an empty prompt left at the end, no question.
+                for j in range(block.start, block.end):
+                    if lines[j].strip() and j not in left_out:
+                        left_out[j] = COMMAND_LEFT
+                if block.marker is not None:
+                    left_out[block.marker] = COMMAND_LEFT
+                start = None
             if start is None:
                 if block.marker is not None:
-                    left_out[block.marker] = MARKER + " (an empty turn)"
+                    left_out.setdefault(block.marker, MARKER + " (an empty turn)")
                 pending = None
                 continue
             user[start] = inline

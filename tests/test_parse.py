@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chatdeck import parse
+from chatdeck.columns import read_prefix
 from chatdeck.notes import Transcript
 from chatdeck.parse import (
     ANSWER_MARKER,
@@ -677,6 +678,9 @@ def contents(line: str) -> list[str]:
         parts.append(item.group(1).strip())
     parts.append(re.sub(r"^ {0,3}> ?", "", line).strip())
     parts.append(REPL_PROMPT.sub("", line, count=1).strip())  # `llm> what is ...`
+    prefix = read_prefix(line)
+    if prefix is not None:  # a column log's line: its text column (`<time>\t<nick>\t...`)
+        parts.append(prefix.text.strip())
     return [part for part in parts if part is not None]
 
 

@@ -36,16 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # Round 5, scored before any change for it (see fixtures/chatlogs/README.md).
-    "jupyter-ai-export.md": (
-        "the `**Anonymous Elara**: /export` command the export ends with (a user turn sent to the "
-        "tool, with no reply) becomes a note with an empty answer"
-    ),
-    "weechat-ollamarama.txt": (
-        "no note at all: every line starts with a UTC time and a nick column "
-        "(`<time>\\t<nick>\\t<text>`), prompts are one line after the bot's `.ai ` command and "
-        "each reply opens with a `rizky:` line, so no turn marker is found"
-    ),
     # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
     "codecompanion.md": (
         "every answer starts with the reply's `### Reasoning` text and keeps the `### Response` "
@@ -419,6 +409,136 @@ def test_a_prompt_prefix_on_the_first_line_runs_to_the_replys_reasoning(
 PLAIN_BLOCKS = None  # the parser tests' own transcripts, chat markers included
 
 
+@CHAT_SETTINGS
+@given(chat(), st.sampled_from(["/export", "/clear", "/save notes.md"]))
+def test_a_command_to_the_tool_that_ends_the_chat_unanswered_is_no_question(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], command: str
+) -> None:
+    """A last user turn that is only a slash command, with no reply after it, is a note of
+    nothing: the chat's notes are the same without it."""
+    _, pairs, options = drawn
+    user = "User"
+    shape, inline = "**{}**:", True
+    plain = render_chat(shape, inline, user, "Assistant", pairs, dict(options, trailer=None))
+    ended = plain + f"\n**{user}**: {command}\n"
+    assert notes_of(ended) == notes_of(plain) == pairs, ended
+
+
+#: A message's prefix in a column log: a time, then the name (`{}`) in one of its forms, with
+#: `{n}` the message's number; and the prefix of the log's own line (no name).
+COLUMN_PREFIXES = [
+    ("1{n}/03/2025, 20:4{n} - {}: ", "1{n}/03/2025, 20:40 - "),
+    ("3/1{n}/25, 8:4{n}\u202fPM - {}: ", "3/10/25, 8:40\u202fPM - "),
+    ("[1{n}.03.25, 20:4{n}:07] {}: ", "[10.03.25, 20:40:07] "),
+    ("2025-03-14 13:0{n}:41.318204Z\t{}\t", "2025-03-14 13:00:41.318204Z\t--\t"),
+    ("13:0{n} <{}> ", "13:00 -!- "),
+    ("[13:0{n}:05] <@{}> ", "[13:00:05] -!- "),
+]
+COLUMN_USERS = ["Daan", "rizky", "minji.k", "+62 812-3456-7890", "You", "Пользователь"]
+COLUMN_BOTS = ["ChatGPT Bot", "Meta AI", "GPT-4o", "Claude", "qwen-bot", "Assistant"]
+
+
+def render_column_log(
+    prefix: tuple[str, str],
+    user: str,
+    bot: str,
+    pairs: list[tuple[str, str]],
+    every_line: bool,
+    options: dict[str, object],
+) -> str:
+    """A chat as a column log: each message's first line behind the prefix and its further lines
+    bare, or (`every_line`) every line of it behind the prefix and its blank lines dropped."""
+    out: list[str] = []
+    if options["notice"]:
+        out.append(prefix[1] + "Messages to this chat are logged.")
+    count = 0
+    for question, answer in pairs:
+        for name, body in ((user, question), (bot, answer)):
+            if name == user and options["command"]:
+                body = f"{options['command']} {body}"
+            if name == bot and options["address"]:
+                body = f"{user}:\n{body}"
+            message = body.split("\n")
+            if every_line:
+                message = [line for line in message if line.strip()]
+            for k, line in enumerate(message):
+                count += 1
+                head = prefix[0].replace("{}", name).replace("{n}", str(count % 10))
+                out.append(head + line if every_line or k == 0 else line)
+    return "\n".join(out) + "\n"
+
+
+def without_blank_lines(text: str) -> str:
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
+@CHAT_SETTINGS
+@given(
+    st.sampled_from(COLUMN_PREFIXES),
+    st.sampled_from(COLUMN_USERS),
+    st.sampled_from(COLUMN_BOTS),
+    turn_pairs(2),
+    st.booleans(),
+    st.fixed_dictionaries(
+        {
+            "notice": st.booleans(),
+            "command": st.sampled_from([None, ".ai", "!gpt", "/ask"]),
+            "address": st.booleans(),
+        }
+    ),
+)
+def test_a_column_logs_notes_are_its_turns_whatever_the_time_names_and_continuation(
+    prefix: tuple[str, str],
+    user: str,
+    bot: str,
+    pairs: list[tuple[str, str]],
+    every_line: bool,
+    options: dict[str, object],
+) -> None:
+    """A log whose speaker is a column gives one note per run of the user's lines, the same
+    whatever the time's format, the names and how a message goes on past its first line (bare
+    lines, or the prefix again on each line); a log's own lines, a bot's command before each
+    prompt and a reply's address to the user are on no card."""
+    # A nick between tabs or in angle brackets is one word, without a channel mode's mark.
+    assume("{}: " in prefix[0] or all(" " not in n and n[:1] not in "@+%~&!" for n in (user, bot)))
+    text = render_column_log(prefix, user, bot, pairs, every_line, options)
+    expected = pairs
+    if every_line:
+        expected = [(without_blank_lines(q), without_blank_lines(a)) for q, a in pairs]
+    assert notes_of(text) == expected, text
+    transcript = parse_text(text, "chat.txt")
+    check_every_line_claimed_once(transcript, parse_transcript(transcript))
+
+
+@CHAT_SETTINGS
+@given(transcript_text(), st.sampled_from(COLUMN_PREFIXES), st.data())
+def test_a_plain_transcript_with_times_in_it_loses_nothing(
+    text: str, prefix: tuple[str, str], data: st.DataObject
+) -> None:
+    """Lines that start with a time and a name inside a plain transcript (a pasted log, a
+    schedule) make no column log of it: its notes are those it has without the column rule."""
+    lines = text.split("\n")
+    where = data.draw(st.integers(0, len(lines)))
+    names = data.draw(st.lists(st.sampled_from(["Daan", "rizky", "Bot"]), min_size=1, max_size=6))
+    pasted = [
+        prefix[0].replace("{}", name).replace("{n}", str(k)) + "see the log"
+        for k, name in enumerate(names)
+    ]
+    text = "\n".join([*lines[:where], *pasted, *lines[where:]])
+    transcript = read_bytes(text.encode())
+    with_rule = parse_transcript(transcript)
+    with patch("chatdeck.turns.read_columns", lambda lines, text: None):
+        without = parse_transcript(transcript)
+    runs = [name for k, name in enumerate(names) if k == 0 or names[k - 1] != name]
+    speakers = [name for name in set(runs) if runs.count(name) >= 2]
+    above = [line for line in lines[:where] if line.strip()]
+    header = [line.startswith("#") or set(line.strip()) <= set("-*_~= ") for line in above]
+    if len(speakers) < 2 or not all(header):
+        # No log of two speakers taking turns, or prose above it: no column log.
+        assert with_rule == without, text
+    check_every_line_claimed_once(transcript, with_rule)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(transcript_text())
 @example("what is x?\n\nan x\n\n---\n\nwhat is y?\n\na y\n\n---\n")
@@ -534,6 +654,9 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "[3/14/2025 9:12 PM] ann\nq{n}\n\n[3/14/2025 9:12 PM] Bot#0001\na\n\n{Reactions}\n👍\n\n",
         "ChatGPT(gpt-4.1/General)> q{n}\nmore\n<end-of-prompt>\nan answer\n\n",
         "** User:\nq{n}\n\n** Ellama:\nan answer\n\n",
+        "14/03/2025, 20:41 - Daan: !gpt q{n}\nmore\n14/03/2025, 20:42 - ChatGPT Bot: a\n\nb\n",
+        "2025-03-14 13:03:23.1Z\trizky\t.ai q{n}\n2025-03-14 13:03:30.6Z\tbot\trizky:\n"
+        "2025-03-14 13:03:31.6Z\tbot\tan answer\n2025-03-14 13:03:32.6Z\t--\ta notice\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
@@ -560,6 +683,14 @@ def test_the_turn_pass_is_linear() -> None:
         turns = find_turns_in((turn * count).split("\n"))
         assert turns is not None and len(turns.user) == count
     assert_linear(find_turns_in, lambda count: (turn * count).split("\n"), 500, factor=10)
+
+
+def test_a_long_column_log_gives_every_users_turn() -> None:
+    message = "14/03/2025, 20:41 - Daan: q{n}?\n14/03/2025, 20:42 - ChatGPT Bot: a\n\nb\n"
+    for count in (500, 5000):
+        text = "".join(message.replace("{n}", str(n)) for n in range(count))
+        turns = find_turns_in(text.split("\n"))
+        assert turns is not None and len(turns.user) == count
 
 
 def find_turns_in(lines: list[str]) -> Turns | None:

@@ -1,0 +1,201 @@
+"""Chat logs whose speaker is a column: every message's first line (or every line) starts with a
+time and a name, the way chat apps' text exports and IRC loggers write them.
+
+    2025-03-14 13:03:23.142449Z<TAB>rizky<TAB>.ai apa bedanya list dan tuple?
+    14/03/2025, 20:41 - Daan: !gpt waarom ...        (its further lines carry no prefix)
+    [14.03.25, 20:41:07] Daan: ...
+    13:03 < rizky> ...
+
+No line of such a file is a marker line of its own: the turn is the run of lines whose name
+column holds the same name. The layout is found in the file itself: most messages open with a
+prefix of one shape (a time-like field, then a name in one form: between tabs, in angle
+brackets, or before a colon), a few names recur in it, and lines without the prefix continue
+the message above them. A prefixed line with no name, or with a name of punctuation (`-->`,
+`--`, `-!-`), is the log's own (a join, the topic, the encryption notice): metadata.
+
+Which name is the user's is left to the turn pass (`chatdeck.turns`), which decides it as it
+does for marker lines: the user's turns short and asking, the other's long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+#: A time-like field at the start of a line: up to four date tokens (`2025-03-14`, `14/03/2025,`,
+#: `Mar 14`, `klo`), then a clock time with optional seconds, fraction, AM/PM and `Z`, in
+#: optional brackets, the time last (`11.03.25,` is a date). Invisible direction marks that some
+#: exports put first are skipped.
+TIME_FIELD = re.compile(
+    r"^[\u200e\u200f]*+(?P<open>[\[(]?)"
+    r"(?P<time>(?:(?:\d[\d/.-]{0,11}+|[^\W\d_]{2,9}+\.?),?[ ]{1,2}+){0,4}?"
+    r"\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d{1,9}+)?)?"
+    r"(?:[ \u202f]?[AaPp]\.?[ \u202f]?[Mm]\.?)?Z?)(?=[\])\s:]|$)"
+    r"(?P<close>[\])]?)"
+)
+#: What follows the time: the name between tabs (`\tnick\t`), in angle brackets (`< nick> `,
+#: `<@nick> `), or before a colon (` - Name: `, `] Name: `); else no name (a system line).
+TAB_NAME = re.compile(r"^\t([^\t]{1,40}+)\t")
+ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?: |$)")
+COLON_NAME = re.compile(r"^(?: ?[-:])? ([^:\t<>\[\]]{1,40}?):(?: |$)")
+SYSTEM_TEXT = re.compile(r"^(?: ?[-:])?[ \t]")
+#: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
+#: at most four words; channel modes (`@`, `+`) before a nick are no part of it.
+NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+-]{0,39}+(?:[ ][\w.'’&()+-]{1,39}+){0,3}$")
+MODES = "@+%~&!"
+#: Each name form, for the dry-run.
+FORMS = {"\t": "`<time><TAB><name><TAB>`", "<>": "`<time> <name>`", ": ": "`<time> <name>: `"}
+SHAPE_DIGITS = re.compile(r"\d++")
+SHAPE_LETTERS = re.compile(r"[^\W\d_]++")
+FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)")
+
+#: Fewest message lines, and runs per speaker, for a file to be read as a column log.
+MIN_MESSAGES = 4
+MIN_RUNS = 2
+#: Most lines without the prefix before the first prefixed one (a log's `--- Log opened` line).
+MAX_HEADER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Prefix:
+    """One line's reading as a column log's line: the shape of its prefix, the name (None for
+    a line of the log's own), and the text after the prefix."""
+
+    shape: str
+    form: str
+    name: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A file's column layout, by 0-based line."""
+
+    #: How the prefix looks, for the dry-run (`<time> - <name>: `).
+    shape: str
+    #: Message lines -> the speaker's name (as first written).
+    speaker: dict[int, str]
+    #: Every prefixed line's text without its prefix (message lines only).
+    text: dict[int, str]
+    #: Prefixed lines that no speaker wrote: the log's own (joins, topic, notices).
+    system: frozenset[int]
+    #: The first prefixed line: what is above it is the file's header.
+    first: int
+
+
+def read_prefix(line: str) -> Prefix | None:
+    """`14/03/2025, 20:41 - Daan: hi` -> shape `0/0/0, 0:0 -`, form `: `, name `Daan`, text `hi`."""
+    if not line[:1].isdigit() and line[:1] not in "[(\u200e\u200f":
+        return None
+    time = TIME_FIELD.match(line)
+    if time is None:
+        return None
+    clock = SHAPE_LETTERS.sub("a", SHAPE_DIGITS.sub("0", time.group("time")))
+    stamp = time.group("open") + clock + time.group("close")
+    rest = line[time.end() :]
+    for form, pattern in (("\t", TAB_NAME), ("<>", ANGLE_NAME), (": ", COLON_NAME)):
+        found = pattern.match(rest)
+        if found is None:
+            continue
+        lead = rest[: found.start(1)].strip(" <\t")
+        name = found.group(1).strip()
+        if form != ": ":
+            name = name.lstrip(MODES).strip()  # a nick's channel mode (`@rizky`)
+        text = rest[found.end() :]
+        if NAME.match(name):
+            return Prefix(f"{stamp}{lead}", form, name, text)
+        if form == "\t":
+            return Prefix(f"{stamp}{lead}", form, None, text)  # `-->`, `--` in the name column
+        break  # no name before the colon: a system line with a colon in it
+    bare = SYSTEM_TEXT.match(rest)
+    if bare is None:
+        return None
+    lead = rest[: bare.end()].strip()
+    return Prefix(f"{stamp}{lead}", "", None, rest[bare.end() :])
+
+
+def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | None:
+    """The file's column layout, or None when it has none: one prefix shape opens the
+    messages, two or more names each speak in two or more runs and take turns, and every other
+    line after the first prefixed one continues a message (or is the log's own). `is_text[i]`
+    says line i is text: a log pasted in a code block is code."""
+    readings: dict[int, Prefix] = {}
+    shapes: Counter[tuple[str, str]] = Counter()
+    for i, line in enumerate(lines):
+        if is_text[i] and line.strip():
+            prefix = read_prefix(line)
+            if prefix is not None:
+                readings[i] = prefix
+                if prefix.name is not None:
+                    shapes[(prefix.shape, prefix.form)] += 1
+    if not shapes:
+        return None
+    (shape, form), count = shapes.most_common(1)[0]
+    if count < MIN_MESSAGES:
+        return None
+    # The log's own lines share the messages' time shape (`0/0/0, 0:0 -` or `0:0` before `--`).
+    ours = {
+        i: each
+        for i, each in readings.items()
+        if each.shape == shape and (each.form == form or each.name is None)
+    }
+    first = min(ours)
+    if sum(1 for line in lines[:first] if line.strip()) > MAX_HEADER:
+        return None
+    # Runs: a speaker's consecutive messages.
+    runs: Counter[str] = Counter()
+    spellings: dict[str, str] = {}
+    sequence: list[str] = []
+    for i in sorted(ours):
+        name = ours[i].name
+        if name is None:
+            continue
+        key = name.casefold()
+        spellings.setdefault(key, name)
+        if not sequence or sequence[-1] != key:
+            sequence.append(key)
+            runs[key] += 1
+    speakers = {key for key, n in runs.items() if n >= MIN_RUNS}
+    if len(speakers) < 2:
+        return None
+    turns = [key for key in sequence if key in speakers]
+    changes = sum(1 for a, b in zip(turns, turns[1:], strict=False) if a != b)
+    if changes * 2 < len(turns) - 1:
+        return None
+    speaker: dict[int, str] = {}
+    text: dict[int, str] = {}
+    system: set[int] = set()
+    for i, each in ours.items():
+        if each.name is not None and each.name.casefold() in speakers:
+            speaker[i] = spellings[each.name.casefold()]
+            text[i] = each.text
+        else:
+            system.add(i)  # the log's own line, or a name that speaks once (a notice's)
+    described = f"{FORMS[form]} on each message ({shape!r})"
+    return Columns(described, speaker, text, frozenset(system), first)
+
+
+def text_lines(lines: Sequence[str], columns: Columns) -> tuple[list[str], list[bool]]:
+    """The file as the turn pass reads it: each message line's text without its prefix, the
+    log's own lines blank; and which lines are text (outside the messages' code fences)."""
+    stripped = [
+        columns.text[i] if i in columns.text else "" if i in columns.system else line
+        for i, line in enumerate(lines)
+    ]
+    flags: list[bool] = []
+    fence = ""
+    for line in stripped:
+        opening = FENCE.match(line)
+        if fence:
+            flags.append(False)
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence):
+                if not line.strip().strip(fence[0]):
+                    fence = ""
+        elif opening:
+            fence = opening.group(1)
+            flags.append(False)
+        else:
+            flags.append(True)
+    return stripped, flags
