@@ -20,13 +20,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chatdeck.cards import unsafe_math_problems
 from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
-from chatdeck.explain import FileExplanation, explain_file
-from chatdeck.exports import Export, select_conversations
 from chatdeck.lock import output_lock
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
@@ -54,6 +52,10 @@ from chatdeck.state import read_state, stamp, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import RenderedFile
 from chatdeck.workers import Pending, PendingNotes, Workers, notes_of, result_of
+
+if TYPE_CHECKING:  # what a build of transcripts found in the parse cache never imports
+    from chatdeck.explain import FileExplanation
+    from chatdeck.exports import Export
 
 __all__ = ["BuildError", "BuildResult", "PlanResult", "build", "plan"]
 
@@ -155,6 +157,9 @@ def export_notes(
     item: Input, export: Export, top: str, selection: Selection
 ) -> tuple[list[Note], list[ConversationRead], list[Problem]]:
     """A chat export's chosen conversations, one sub-deck each, one note per user turn."""
+    from chatdeck.cards import unsafe_math_problems
+    from chatdeck.exports import select_conversations
+
     problems = list(export.problems)
     chosen = select_conversations(export.conversations, selection.conversation, selection.since)
     notes: list[Note] = []
@@ -176,6 +181,8 @@ def export_notes(
 
 def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     """Read, parse, place and merge, keeping every note's text: what --dry-run shows."""
+    from chatdeck.explain import explain_file
+
     options = options or PlanOptions()
     inputs, top, problems = start(paths, options.deck)
     files: list[FileExplanation] = []

@@ -16,10 +16,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatdeck.cards import fields_digest
 from chatdeck.notes import CardNote
 from chatdeck.package import read_package_notes
-from chatdeck.render import guard
 from chatdeck.render_cache import content_key, html_digest
 from chatdeck.sources import display_name
 from chatdeck.state import State, old_notes
@@ -62,6 +60,9 @@ def removed_cards(
     gone = newly_removed(state, {note.guid for note in current}, read)
     if not gone:
         return Removed((), (), (), known)
+    from chatdeck.cards import fields_digest  # the renderer: only when a note left
+    from chatdeck.render import guard
+
     previous = read_package_notes(output_dir / str(state.get("package", "")), gone)
     cards: list[CardNote] = []
     stored: list[tuple[str, str]] = []

@@ -173,3 +173,34 @@ def test_a_build_of_transcripts_imports_only_what_it_uses(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == "[]"  # after the build's report
     assert list(tmp_path.glob("*.apkg"))
+
+
+def test_a_rebuild_from_the_parse_cache_never_imports_the_parser_or_the_renderer(
+    tmp_path: Path,
+) -> None:
+    """Every file's cards come from the parse cache: what parses and renders (and compiles
+    its patterns as it loads) is never imported, unless a file has to be read again."""
+    modules = ["chatdeck.parse", "chatdeck.turns", "chatdeck.render", "chatdeck.cards"]
+    modules += ["pygments", "cmarkgfm", "nh3"]
+    script = (
+        "import sys; from chatdeck.cli import main; "
+        f"main([sys.argv[1], '-o', {str(tmp_path)!r}, '-q']); "
+        f"print(sorted(set(sys.modules) & set({modules!r})))"
+    )
+    source = tmp_path / "source"
+    shutil.copytree(SOURCE, source)
+    runs = []
+    for _ in range(2):  # the first build renders every file; the second, none
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(source)], capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        runs.append(run.stdout.splitlines()[-1])
+    assert runs[0] == str(sorted(modules)), "the first build does import them"
+    assert runs[1] == "[]"
+    edited = sorted(source.glob("*.txt"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n\nQ: One more?\n\nA: Yes.\n")
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(source)], capture_output=True, text=True
+    )
+    assert "chatdeck.parse" in run.stdout.splitlines()[-1]
