@@ -48,7 +48,7 @@ from chatdeck.sources import (
     display_name,
     open_source,
 )
-from chatdeck.state import read_state, stamp, write_state
+from chatdeck.state import note_digests, read_state, stamp, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import RenderedFile
 from chatdeck.workers import Pending, PendingNotes, Workers, notes_of, result_of
@@ -314,11 +314,14 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         problems += many_removed(removed, target.name)
         cache.put_many(removed.html)
         deck = [*cards, *removed.cards]
-        changes = compare(deck, state)
+        digests = note_digests(deck)
+        changes = compare(deck, digests, state)
         preview = None
         if options.write:
             now = options.clock()
-            stamps = stamp(deck, templates, state, now, top, target.name, removed.forgotten)
+            stamps = stamp(
+                deck, digests, templates, state, now, top, target.name, removed.forgotten
+            )
             # Nothing changed, and the deck on disk is the one the state describes: the same
             # notes, stamps and templates would write it byte for byte again.
             if stamps.state != state or not target.is_file():

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,13 @@ def state_path(output: Path, package: str) -> Path:
 
 def note_digest(note: CardNote) -> str:
     """What decides whether a note changed in Anki: its fields' HTML and its tags."""
-    return hashlib.sha256("\0".join([note.digest, *sorted(note.tags)]).encode()).hexdigest()[:32]
+    text = "\0".join([note.digest, *sorted(note.tags)]) if note.tags else note.digest
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def note_digests(notes: Iterable[CardNote]) -> list[str]:
+    """Each note's `note_digest`, worked out once for both `changes.compare` and `stamp`."""
+    return [note_digest(note) for note in notes]
 
 
 def content_hash(*parts: object) -> str:
@@ -113,10 +119,11 @@ def _sound_entry(entry: object) -> bool:
     mod = entry.get("mod")
     if isinstance(mod, bool) or not isinstance(mod, int) or not 0 <= mod < MAX_MOD:
         return False
-    return all(
-        isinstance(entry.get(name), kind)
-        for name, kind in (("origin", str), ("deck", str), ("removed", bool))
-        if name in entry
+    # The extras are optional: each absent one reads as a default of its type.
+    return (
+        isinstance(entry.get("origin", ""), str)
+        and isinstance(entry.get("deck", ""), str)
+        and isinstance(entry.get("removed", False), bool)
     )
 
 
@@ -134,7 +141,8 @@ class Stamps:
 
 
 def stamp(
-    notes: Iterable[CardNote],
+    notes: Sequence[CardNote],
+    digests: Sequence[str],
     templates: Templates,
     state: State,
     now: int,
@@ -144,7 +152,8 @@ def stamp(
 ) -> Stamps:
     """Give each note and the note type a mod time that moves forward only when it changes.
 
-    Notes of the deck this build did not make (their files were not read) keep their entries.
+    `digests`: each note's `note_digest`. Notes of the deck this build did not make (their
+    files were not read) keep their entries.
     `forgotten`: notes gone from the transcripts whose old fields could not be found to emit
     them once more; the new state records them as removed all the same. `package`: the file
     name of the deck being written, from which the next build reads removed notes' fields."""
@@ -156,9 +165,8 @@ def stamp(
     for guid in forgotten:
         if guid in new_notes:
             new_notes[guid] = {**new_notes[guid], "removed": True}
-    for note in notes:
+    for note, digest in zip(notes, digests, strict=True):
         previous = previous_notes.get(note.guid)
-        digest = note_digest(note)
         if previous and previous.get("hash") == digest:
             mod = int(previous["mod"])
         else:
