@@ -252,6 +252,9 @@ class FileCards:
     conversations: tuple[ConversationRead, ...] = ()
     #: The file, as the build state knows it, when it was read (and its notes are all here).
     origin: str | None = None
+    #: A transcript's key in the parse cache (whether or not the cache holds it): the state
+    #: keeps it, for the build that finds one of these notes gone (see `chatdeck.removed`).
+    parse_key: str | None = None
 
 
 class IncompleteCache(Exception):
@@ -310,7 +313,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         state, state_problem = read_state(output, target.name)
         problems += [state_problem] if state_problem else []
         read = {file.origin for file in files if file.origin is not None}
-        removed = removed_cards(state, cards, read, output)
+        removed = removed_cards(state, cards, read, output, cache)
         problems += many_removed(removed, target.name)
         cache.put_many(removed.html)
         deck = [*cards, *removed.cards]
@@ -319,8 +322,17 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         preview = None
         if options.write:
             now = options.clock()
+            parse_keys = {f.origin: f.parse_key for f in files if f.origin and f.parse_key}
             stamps = stamp(
-                deck, digests, templates, state, now, top, target.name, removed.forgotten
+                deck,
+                digests,
+                templates,
+                state,
+                now,
+                top,
+                target.name,
+                removed.forgotten,
+                parse_keys,
             )
             # Nothing changed, and the deck on disk is the one the state describes: the same
             # notes, stamps and templates would write it byte for byte again.
@@ -442,7 +454,7 @@ def read_cards(
     """Each source's cards, in source order. A transcript whose bytes were parsed before comes
     from the parse cache; others are parsed and rendered by the workers, up to `ahead` files
     ahead of the one this process is storing."""
-    in_flight: deque[tuple[Input, Pending, str | None]] = deque()
+    in_flight: deque[tuple[Input, Pending, str, bool]] = deque()
     for item in inputs:
         opened = open_source(item.source, options.limits)
         if opened.problem:
@@ -450,16 +462,15 @@ def read_cards(
         elif opened.export is not None:
             yield export_cards(item, opened.export, top, options, cache, workers)
         elif opened.data is not None:
-            key = file_key(item.source.name, opened.data) if options.use_cache else None
-            stored = cache.get_file(key) if key else None
+            key = file_key(item.source.name, opened.data)  # the state keeps it, cache or not
+            stored = cache.get_file(key) if options.use_cache else None
             if stored:
                 pending: Pending = from_json(stored, item.source.name)
-                key = None  # already stored
             else:
                 pending = workers.render_file(
                     item.source.name, opened.data, item.source.root, cache.html_digest
                 )
-            in_flight.append((item, pending, key))
+            in_flight.append((item, pending, key, options.use_cache and not stored))
         while len(in_flight) > ahead:
             yield store_file(*in_flight.popleft(), top, cache)
     while in_flight:
@@ -467,17 +478,21 @@ def read_cards(
 
 
 def store_file(
-    item: Input, pending: Pending, key: str | None, top: str, cache: RenderCache
+    item: Input, pending: Pending, key: str, store: bool, top: str, cache: RenderCache
 ) -> FileCards:
     """A file's cards, once ready: their HTML into the render cache, the file into the parse
-    cache (when it may be kept there), and the cards placed in the file's deck."""
+    cache (when `store`d and it may be kept there), and the cards placed in the file's deck."""
     rendered: RenderedFile = result_of(pending)
     cache.put_many(rendered.html)
-    if key and rendered.cacheable:
+    if store and rendered.cacheable:
         cache.put_file(key, to_json(rendered))
     cards = place(rendered.cards, item.place(item.deck(top, rendered.title)))
     return FileCards(
-        tuple(cards), rendered.problems, rendered.media, origin=origin_of(item.source.path)
+        tuple(cards),
+        rendered.problems,
+        rendered.media,
+        origin=origin_of(item.source.path),
+        parse_key=key if rendered.cacheable else None,
     )
 
 

@@ -27,7 +27,10 @@ STATE_VERSION = 2
 #: The one state file of chatdeck before 0.2, shared by every deck built into the folder.
 LEGACY_STATE_NAME = ".build-state.json"
 #: The state as JSON gives it back: {"version", "deck", "package", "note_type": {hash, mod},
-#: "notes": {guid: {hash, mod, origin, deck, removed?}}}.
+#: "notes": {guid: {hash, mod, origin, deck, tags?, removed?}}, "files": {origin: parse key}}.
+#: "files" names each file's entry in the parse cache (`render_cache.file_key`) as the deck was
+#: built, so that a note that leaves its file is found there (`chatdeck.removed`); a state
+#: with "files" gives each note entry its tags (none: no "tags").
 State = dict[str, Any]
 
 
@@ -104,6 +107,9 @@ def checked_state(path: Path) -> tuple[State, Problem | None]:
         "package": state.get("package") if isinstance(state.get("package"), str) else "",
         "deck": state.get("deck") if isinstance(state.get("deck"), str) else "",
     }
+    files = state.get("files")
+    if isinstance(files, dict):  # (only a hint: a file not named here is read from the .apkg)
+        clean["files"] = {o: k for o, k in files.items() if isinstance(k, str) and k}
     if len(kept) < len(notes):
         dropped = len(notes) - len(kept)
         message = f"build state: {dropped} damaged note entries ignored (those notes count as new)"
@@ -120,10 +126,13 @@ def _sound_entry(entry: object) -> bool:
     if isinstance(mod, bool) or not isinstance(mod, int) or not 0 <= mod < MAX_MOD:
         return False
     # The extras are optional: each absent one reads as a default of its type.
+    tags = entry.get("tags", [])
     return (
         isinstance(entry.get("origin", ""), str)
         and isinstance(entry.get("deck", ""), str)
         and isinstance(entry.get("removed", False), bool)
+        and isinstance(tags, list)
+        and all(isinstance(tag, str) for tag in tags)
     )
 
 
@@ -149,6 +158,7 @@ def stamp(
     top_deck: str,
     package: str,
     forgotten: Iterable[str] = (),
+    parse_keys: dict[str, str] | None = None,
 ) -> Stamps:
     """Give each note and the note type a mod time that moves forward only when it changes.
 
@@ -156,7 +166,9 @@ def stamp(
     files were not read) keep their entries.
     `forgotten`: notes gone from the transcripts whose old fields could not be found to emit
     them once more; the new state records them as removed all the same. `package`: the file
-    name of the deck being written, from which the next build reads removed notes' fields."""
+    name of the deck being written, from which the next build reads removed notes' fields.
+    `parse_keys`: each file this build read -> its parse-cache key (kept, with the previous
+    state's for files not read, for the files that still have notes in the deck)."""
     previous_notes = old_notes(state)
     note_type = state.get("note_type") if state.get("version") in (1, STATE_VERSION) else None
     old_type = note_type if isinstance(note_type, dict) else {}
@@ -173,6 +185,8 @@ def stamp(
             mod = max(now, int(previous["mod"]) + 1) if previous else now
         entry: dict[str, Any] = {"hash": digest, "mod": mod, "deck": note.deck}
         entry["origin"] = note.origin or (previous or {}).get("origin", "")
+        if note.tags:
+            entry["tags"] = list(note.tags)
         if note.removed:
             entry["removed"] = True
         # An unchanged note keeps its entry: a copy of each is a fifth of a rebuild's memory.
@@ -183,12 +197,17 @@ def stamp(
         type_mod = int(old_type["mod"])
     else:
         type_mod = max(now, int(old_type.get("mod", 0)) + 1)
+    live = {entry.get("origin") for entry in new_notes.values() if not entry.get("removed")}
+    old_files = state.get("files")
+    known = {**(old_files if isinstance(old_files, dict) else {}), **(parse_keys or {})}
+    files = {origin: key for origin, key in known.items() if origin in live}
     new_state = {
         "version": STATE_VERSION,
         "deck": top_deck,
         "note_type": {"hash": type_digest, "mod": type_mod},
         "notes": new_notes,
         "package": package,
+        "files": files,
     }
     return Stamps(mods, type_mod, new_state)
 
