@@ -602,6 +602,10 @@ class ReadOnlyCache(RenderCache):
     def get_file(self, key: str) -> str | None:
         return self._checked("files", key)
 
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        found = {key: self._checked("html", key) for key in dict.fromkeys(keys)}
+        return {key: value for key, value in found.items() if value is not None}
+
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         pass
 

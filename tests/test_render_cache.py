@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 import zipfile
 from importlib import metadata
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdeck.render_cache import installed_version
+from chatdeck.render_cache import CACHE_NAME, ReadOnlyCache, RenderCache, installed_version
 
 
 def metadata_version(name: str) -> str | None:
@@ -60,3 +61,23 @@ def test_installed_version_leaves_a_zip_on_the_path_to_importlib_metadata(
         zipped.writestr("zipped_tool-2.0.dist-info/METADATA", "Name: zipped-tool\nVersion: 2.0\n")
     monkeypatch.setattr(sys, "path", [str(archive)])
     assert installed_version("zipped-tool") == metadata_version("zipped-tool") == "2.0"
+
+
+def test_what_a_dry_run_reads_of_the_cache_is_checked_value_by_value(tmp_path: Path) -> None:
+    """A dry run's build reads removed notes' fields with get_many (see `chatdeck.removed`):
+    a value changed outside chatdeck is left out, as get_file leaves one out."""
+    folder, key = tmp_path / "cache", tmp_path / "key"
+    cache = RenderCache(folder, key)
+    cache.put_many([("kept", "<p>as rendered</p>"), ("planted", "<p>as rendered</p>")])
+    cache.close()
+    connection = sqlite3.connect(folder / CACHE_NAME)
+    connection.execute(
+        "UPDATE html SET value = '<img src=x onerror=alert(1)>' WHERE key = 'planted'"
+    )
+    connection.commit()
+    connection.close()
+
+    read_only = ReadOnlyCache(folder, key)
+    assert read_only.get_many(["planted", "kept", "kept", "absent"]) == {
+        "kept": "<p>as rendered</p>"
+    }
