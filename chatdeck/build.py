@@ -20,13 +20,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chatdeck.cards import unsafe_math_problems
 from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
-from chatdeck.explain import FileExplanation, explain_file
-from chatdeck.exports import Export, select_conversations
 from chatdeck.lock import output_lock
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
@@ -50,10 +48,14 @@ from chatdeck.sources import (
     display_name,
     open_source,
 )
-from chatdeck.state import read_state, stamp, write_state
+from chatdeck.state import note_digests, read_state, stamp, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import RenderedFile
 from chatdeck.workers import Pending, PendingNotes, Workers, notes_of, result_of
+
+if TYPE_CHECKING:  # what a build of transcripts found in the parse cache never imports
+    from chatdeck.explain import FileExplanation
+    from chatdeck.exports import Export
 
 __all__ = ["BuildError", "BuildResult", "PlanResult", "build", "plan"]
 
@@ -155,6 +157,9 @@ def export_notes(
     item: Input, export: Export, top: str, selection: Selection
 ) -> tuple[list[Note], list[ConversationRead], list[Problem]]:
     """A chat export's chosen conversations, one sub-deck each, one note per user turn."""
+    from chatdeck.cards import unsafe_math_problems
+    from chatdeck.exports import select_conversations
+
     problems = list(export.problems)
     chosen = select_conversations(export.conversations, selection.conversation, selection.since)
     notes: list[Note] = []
@@ -176,6 +181,8 @@ def export_notes(
 
 def plan(paths: list[Path], options: PlanOptions | None = None) -> PlanResult:
     """Read, parse, place and merge, keeping every note's text: what --dry-run shows."""
+    from chatdeck.explain import explain_file
+
     options = options or PlanOptions()
     inputs, top, problems = start(paths, options.deck)
     files: list[FileExplanation] = []
@@ -245,6 +252,9 @@ class FileCards:
     conversations: tuple[ConversationRead, ...] = ()
     #: The file, as the build state knows it, when it was read (and its notes are all here).
     origin: str | None = None
+    #: A transcript's key in the parse cache (whether or not the cache holds it): the state
+    #: keeps it, for the build that finds one of these notes gone (see `chatdeck.removed`).
+    parse_key: str | None = None
 
 
 class IncompleteCache(Exception):
@@ -303,15 +313,27 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         state, state_problem = read_state(output, target.name)
         problems += [state_problem] if state_problem else []
         read = {file.origin for file in files if file.origin is not None}
-        removed = removed_cards(state, cards, read, output)
+        removed = removed_cards(state, cards, read, output, cache)
         problems += many_removed(removed, target.name)
         cache.put_many(removed.html)
         deck = [*cards, *removed.cards]
-        changes = compare(deck, state)
+        digests = note_digests(deck)
+        changes = compare(deck, digests, state)
         preview = None
         if options.write:
             now = options.clock()
-            stamps = stamp(deck, templates, state, now, top, target.name, removed.forgotten)
+            parse_keys = {f.origin: f.parse_key for f in files if f.origin and f.parse_key}
+            stamps = stamp(
+                deck,
+                digests,
+                templates,
+                state,
+                now,
+                top,
+                target.name,
+                removed.forgotten,
+                parse_keys,
+            )
             # Nothing changed, and the deck on disk is the one the state describes: the same
             # notes, stamps and templates would write it byte for byte again.
             if stamps.state != state or not target.is_file():
@@ -432,7 +454,7 @@ def read_cards(
     """Each source's cards, in source order. A transcript whose bytes were parsed before comes
     from the parse cache; others are parsed and rendered by the workers, up to `ahead` files
     ahead of the one this process is storing."""
-    in_flight: deque[tuple[Input, Pending, str | None]] = deque()
+    in_flight: deque[tuple[Input, Pending, str, bool]] = deque()
     for item in inputs:
         opened = open_source(item.source, options.limits)
         if opened.problem:
@@ -440,16 +462,15 @@ def read_cards(
         elif opened.export is not None:
             yield export_cards(item, opened.export, top, options, cache, workers)
         elif opened.data is not None:
-            key = file_key(item.source.name, opened.data) if options.use_cache else None
-            stored = cache.get_file(key) if key else None
+            key = file_key(item.source.name, opened.data)  # the state keeps it, cache or not
+            stored = cache.get_file(key) if options.use_cache else None
             if stored:
                 pending: Pending = from_json(stored, item.source.name)
-                key = None  # already stored
             else:
                 pending = workers.render_file(
                     item.source.name, opened.data, item.source.root, cache.html_digest
                 )
-            in_flight.append((item, pending, key))
+            in_flight.append((item, pending, key, options.use_cache and not stored))
         while len(in_flight) > ahead:
             yield store_file(*in_flight.popleft(), top, cache)
     while in_flight:
@@ -457,17 +478,21 @@ def read_cards(
 
 
 def store_file(
-    item: Input, pending: Pending, key: str | None, top: str, cache: RenderCache
+    item: Input, pending: Pending, key: str, store: bool, top: str, cache: RenderCache
 ) -> FileCards:
     """A file's cards, once ready: their HTML into the render cache, the file into the parse
-    cache (when it may be kept there), and the cards placed in the file's deck."""
+    cache (when `store`d and it may be kept there), and the cards placed in the file's deck."""
     rendered: RenderedFile = result_of(pending)
     cache.put_many(rendered.html)
-    if key and rendered.cacheable:
+    if store and rendered.cacheable:
         cache.put_file(key, to_json(rendered))
     cards = place(rendered.cards, item.place(item.deck(top, rendered.title)))
     return FileCards(
-        tuple(cards), rendered.problems, rendered.media, origin=origin_of(item.source.path)
+        tuple(cards),
+        rendered.problems,
+        rendered.media,
+        origin=origin_of(item.source.path),
+        parse_key=key if rendered.cacheable else None,
     )
 
 

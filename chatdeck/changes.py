@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chatdeck.notes import CardNote
-from chatdeck.state import State, note_digest, old_notes
+from chatdeck.state import State, old_notes
 
 
 class Status(StrEnum):
@@ -49,17 +49,18 @@ class Changes:
         return all(change.status is Status.UNCHANGED for change in self.notes)
 
 
-def compare(cards: Sequence[CardNote], before: State) -> Changes:
-    """Each card of the deck being written, against the deck's state before this build."""
+def compare(cards: Sequence[CardNote], digests: Sequence[str], before: State) -> Changes:
+    """Each card of the deck being written (with its `state.note_digest`), against the deck's
+    state before this build."""
     previous = old_notes(before)
     changes = []
-    for card in cards:
+    for card, digest in zip(cards, digests, strict=True):
         entry = previous.get(card.guid)
         if card.removed:
             status = Status.REMOVED
         elif not isinstance(entry, dict):
             status = Status.NEW
-        elif entry.get("hash") == note_digest(card):
+        elif entry.get("hash") == digest:
             status = Status.UNCHANGED
         else:
             status = Status.UPDATED

@@ -1,11 +1,11 @@
 """Placing notes: which deck each note goes to, its tags, and its place in build order. A pure
-step between parsing and merging; every note comes out a new record (`dataclasses.replace`)."""
+step between parsing and merging; every note comes out a new record (`placed`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TypeVar
 
 from chatdeck.config import DEFAULT_TOP_DECK, LEVEL, FileSettings, clean_deck_name
@@ -29,14 +29,9 @@ class Place:
 
 def place(notes: Iterable[Placeable], where: Place, first: int = 0) -> list[Placeable]:
     """The notes of one file, in order, put where `where` says, numbered from `first`."""
+    origin, deck, tags, file_number = where.origin, where.deck, where.tags, where.file_number
     return [
-        replace(
-            note,
-            deck=where.deck,
-            tags=where.tags,
-            position=(where.file_number, first + number),
-            origin=where.origin,
-        )
+        note.placed(origin, deck, tags, (file_number, first + number))
         for number, note in enumerate(notes)
     ]
 

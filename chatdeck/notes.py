@@ -79,6 +79,28 @@ class Note:
         if not self.guid:
             object.__setattr__(self, "guid", note_guid(self.question, self.note_id))
 
+    def placed(self, origin: str, deck: str, tags: tuple[str, ...], position: Position) -> Note:
+        """This note, put where `chatdeck.decks.place` says. One call of the constructor, every
+        field by position: `dataclasses.replace` cost twice as much, once per note of a build."""
+        return Note(
+            self.source,
+            self.line,
+            self.question,
+            self.answer,
+            self.rule,
+            self.confidence,
+            self.first_line,
+            self.last_line,
+            self.note_id,
+            self.conversation,
+            self.guid,
+            origin,
+            deck,
+            tags,
+            position,
+            self.answer_format,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class CardNote:
@@ -104,6 +126,24 @@ class CardNote:
     position: Position = (0, 0)
     #: Emitted once more, tagged `chatdeck::removed`, because its question left the transcripts.
     removed: bool = False
+
+    def placed(self, origin: str, deck: str, tags: tuple[str, ...], position: Position) -> CardNote:
+        """This card, put where `chatdeck.decks.place` says (see `Note.placed`)."""
+        return CardNote(
+            self.guid,
+            self.field_keys,
+            self.digest,
+            self.source,
+            self.line,
+            self.question,
+            self.conversation,
+            self.guessed,
+            origin,
+            deck,
+            tags,
+            position,
+            self.removed,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ import time
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from chatdeck.decks import unique_deck_ids
 from chatdeck.notes import CardNote
@@ -54,10 +54,14 @@ def read_package_notes(path: Path, guids: list[str]) -> dict[str, tuple[str, lis
     one removed question costs neither the whole deck in memory nor all of its fields."""
     if not guids:
         return {}
+    from isal import isal_zlib
+
+    inflate_error = cast(type[Exception], isal_zlib.error)  # (its stub calls it an instance)
     try:
         with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as folder:
             database = Path(folder) / "collection.anki2"
             with archive.open("collection.anki2") as source, database.open("wb") as target:
+                use_fast_inflate(source)
                 shutil.copyfileobj(source, target, 1 << 20)
             connection = sqlite3.connect(database)
             try:
@@ -75,8 +79,8 @@ def read_package_notes(path: Path, guids: list[str]) -> dict[str, tuple[str, lis
                 ).fetchall()
             finally:
                 connection.close()
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, sqlite3.Error):
-        return {}
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, sqlite3.Error, inflate_error):
+        return {}  # (a damaged deflate stream is inflate_error; a wrong CRC, BadZipFile)
     return {
         guid: (deck_names.get(deck_id, "Default"), fields.split("\x1f"), tags.split())
         for guid, fields, tags, deck_id in rows
@@ -259,6 +263,19 @@ def use_fast_deflate(entry: IO[bytes]) -> None:
         entry._compressor = isal_zlib.compressobj(  # noqa: SLF001
             FAST_DEFLATE_LEVEL, isal_zlib.DEFLATED, -isal_zlib.MAX_WBITS
         )
+
+
+def use_fast_inflate(entry: IO[bytes]) -> None:
+    """Inflate a zip entry being read with ISA-L instead of zlib: the same bytes (zipfile still
+    checks their CRC) in half the time, which is most of what reading a removed note's old
+    fields from the previous package costs. Swapped, like `use_fast_deflate`'s compressor,
+    before anything is read."""
+    from isal import isal_zlib
+
+    if getattr(entry, "_compress_type", None) == zipfile.ZIP_DEFLATED and hasattr(
+        entry, "_decompressor"
+    ):
+        entry._decompressor = isal_zlib.decompressobj(-isal_zlib.MAX_WBITS)  # noqa: SLF001
 
 
 def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:

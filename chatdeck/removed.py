@@ -1,7 +1,8 @@
 """Questions that left the transcripts since the last build. Anki never deletes a note on
 import (docs/anki.md#what-an-import-never-touches), so each is emitted once more, unchanged
 but tagged `chatdeck::removed`, for the user to find in Anki. Their old fields come from the
-previous .apkg.
+render cache, where the parse cache's entry for their file as it was last built (named in the
+state) says they are; else from the previous .apkg, which costs inflating all of it.
 
 A note counts as removed only when the file it came from was read by this build and no longer
 holds its question, or that file no longer exists: building a few files of a deck, or a file
@@ -16,11 +17,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatdeck.cards import fields_digest
 from chatdeck.notes import CardNote
 from chatdeck.package import read_package_notes
-from chatdeck.render import guard
-from chatdeck.render_cache import content_key, html_digest
+from chatdeck.parse_cache import from_json
+from chatdeck.render_cache import RenderCache, content_key, html_digest
 from chatdeck.sources import display_name
 from chatdeck.state import State, old_notes
 
@@ -52,9 +52,14 @@ def newly_removed(state: State, current: Collection[str], read: Collection[str])
 
 
 def removed_cards(
-    state: State, current: Iterable[CardNote], read: Collection[str], output_dir: Path
+    state: State,
+    current: Iterable[CardNote],
+    read: Collection[str],
+    output_dir: Path,
+    cache: RenderCache,
 ) -> Removed:
-    """The notes that left the deck's files, from the previous .apkg in `output_dir`."""
+    """The notes that left the deck's files, from the render cache or the previous .apkg in
+    `output_dir` (see the module's docstring)."""
     notes = old_notes(state)
     known = sum(
         1 for entry in notes.values() if isinstance(entry, dict) and not entry.get("removed")
@@ -62,7 +67,12 @@ def removed_cards(
     gone = newly_removed(state, {note.guid for note in current}, read)
     if not gone:
         return Removed((), (), (), known)
-    previous = read_package_notes(output_dir / str(state.get("package", "")), gone)
+    from chatdeck.cards import fields_digest  # the renderer: only when a note left
+    from chatdeck.render import guard
+
+    previous = cached_notes(state, gone, cache)
+    missing = [guid for guid in gone if guid not in previous]
+    previous |= read_package_notes(output_dir / str(state.get("package", "")), missing)
     cards: list[CardNote] = []
     stored: list[tuple[str, str]] = []
     for guid in gone:
@@ -89,3 +99,38 @@ def removed_cards(
         )
     forgotten = tuple(guid for guid in gone if guid not in previous)
     return Removed(tuple(cards), tuple(stored), forgotten, known)
+
+
+def cached_notes(
+    state: State, guids: list[str], cache: RenderCache
+) -> dict[str, tuple[str, list[str], list[str]]]:
+    """What `read_package_notes` gives for these notes (GUID -> deck, fields, tags), for those
+    the caches still hold: the state names the parse-cache entry of each note's file as the
+    deck was built, that entry the keys of the note's fields (the last copy of its question in
+    the file, the one merging kept), the render cache their HTML; the state has its deck and
+    tags. Any note one of them lacks is left out, for the .apkg to give."""
+    notes, files = old_notes(state), state.get("files")
+    if not isinstance(files, dict):
+        return {}
+    by_file: dict[str, list[str]] = {}
+    for guid in guids:
+        key = files.get(notes[guid].get("origin"))
+        if isinstance(key, str):
+            by_file.setdefault(key, []).append(guid)
+    found: dict[str, tuple[str, list[str], list[str]]] = {}
+    for key, wanted in by_file.items():
+        stored = cache.get_file(key)
+        try:
+            cards = {card.guid: card for card in from_json(stored, "").cards} if stored else {}
+        except ValueError:
+            continue
+        for guid in wanted:
+            if guid not in cards:
+                continue
+            keys = list(cards[guid].field_keys)
+            html = cache.get_many(keys)
+            if all(field in html for field in keys):
+                entry = notes[guid]
+                deck, tags = str(entry.get("deck", "")), list(entry.get("tags", []))
+                found[guid] = (deck, [html[field] for field in keys], tags)
+    return found

@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from chatdeck.build import BuildResult, PlanResult
 from chatdeck.changes import Changes, NoteChange, Status
-from chatdeck.explain import FileExplanation, KeptLine, TurnMarkers
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.removed import REMOVED_TAG
+
+if TYPE_CHECKING:  # a dry run's records: the parser, which a build may never import
+    from chatdeck.explain import FileExplanation, KeptLine, TurnMarkers
 
 #: How many items a list in the human report shows before it is cut.
 LIST_LIMIT = 20

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,10 @@ STATE_VERSION = 2
 #: The one state file of chatdeck before 0.2, shared by every deck built into the folder.
 LEGACY_STATE_NAME = ".build-state.json"
 #: The state as JSON gives it back: {"version", "deck", "package", "note_type": {hash, mod},
-#: "notes": {guid: {hash, mod, origin, deck, removed?}}}.
+#: "notes": {guid: {hash, mod, origin, deck, tags?, removed?}}, "files": {origin: parse key}}.
+#: "files" names each file's entry in the parse cache (`render_cache.file_key`) as the deck was
+#: built, so that a note that leaves its file is found there (`chatdeck.removed`); a state
+#: with "files" gives each note entry its tags (none: no "tags").
 State = dict[str, Any]
 
 
@@ -38,7 +41,13 @@ def state_path(output: Path, package: str) -> Path:
 
 def note_digest(note: CardNote) -> str:
     """What decides whether a note changed in Anki: its fields' HTML and its tags."""
-    return hashlib.sha256("\0".join([note.digest, *sorted(note.tags)]).encode()).hexdigest()[:32]
+    text = "\0".join([note.digest, *sorted(note.tags)]) if note.tags else note.digest
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def note_digests(notes: Iterable[CardNote]) -> list[str]:
+    """Each note's `note_digest`, worked out once for both `changes.compare` and `stamp`."""
+    return [note_digest(note) for note in notes]
 
 
 def content_hash(*parts: object) -> str:
@@ -98,6 +107,9 @@ def checked_state(path: Path) -> tuple[State, Problem | None]:
         "package": state.get("package") if isinstance(state.get("package"), str) else "",
         "deck": state.get("deck") if isinstance(state.get("deck"), str) else "",
     }
+    files = state.get("files")
+    if isinstance(files, dict):  # (only a hint: a file not named here is read from the .apkg)
+        clean["files"] = {o: k for o, k in files.items() if isinstance(k, str) and k}
     if len(kept) < len(notes):
         dropped = len(notes) - len(kept)
         message = f"build state: {dropped} damaged note entries ignored (those notes count as new)"
@@ -113,10 +125,14 @@ def _sound_entry(entry: object) -> bool:
     mod = entry.get("mod")
     if isinstance(mod, bool) or not isinstance(mod, int) or not 0 <= mod < MAX_MOD:
         return False
-    return all(
-        isinstance(entry.get(name), kind)
-        for name, kind in (("origin", str), ("deck", str), ("removed", bool))
-        if name in entry
+    # The extras are optional: each absent one reads as a default of its type.
+    tags = entry.get("tags", [])
+    return (
+        isinstance(entry.get("origin", ""), str)
+        and isinstance(entry.get("deck", ""), str)
+        and isinstance(entry.get("removed", False), bool)
+        and isinstance(tags, list)
+        and all(isinstance(tag, str) for tag in tags)
     )
 
 
@@ -134,20 +150,25 @@ class Stamps:
 
 
 def stamp(
-    notes: Iterable[CardNote],
+    notes: Sequence[CardNote],
+    digests: Sequence[str],
     templates: Templates,
     state: State,
     now: int,
     top_deck: str,
     package: str,
     forgotten: Iterable[str] = (),
+    parse_keys: dict[str, str] | None = None,
 ) -> Stamps:
     """Give each note and the note type a mod time that moves forward only when it changes.
 
-    Notes of the deck this build did not make (their files were not read) keep their entries.
+    `digests`: each note's `note_digest`. Notes of the deck this build did not make (their
+    files were not read) keep their entries.
     `forgotten`: notes gone from the transcripts whose old fields could not be found to emit
     them once more; the new state records them as removed all the same. `package`: the file
-    name of the deck being written, from which the next build reads removed notes' fields."""
+    name of the deck being written, from which the next build reads removed notes' fields.
+    `parse_keys`: each file this build read -> its parse-cache key (kept, with the previous
+    state's for files not read, for the files that still have notes in the deck)."""
     previous_notes = old_notes(state)
     note_type = state.get("note_type") if state.get("version") in (1, STATE_VERSION) else None
     old_type = note_type if isinstance(note_type, dict) else {}
@@ -156,15 +177,16 @@ def stamp(
     for guid in forgotten:
         if guid in new_notes:
             new_notes[guid] = {**new_notes[guid], "removed": True}
-    for note in notes:
+    for note, digest in zip(notes, digests, strict=True):
         previous = previous_notes.get(note.guid)
-        digest = note_digest(note)
         if previous and previous.get("hash") == digest:
             mod = int(previous["mod"])
         else:
             mod = max(now, int(previous["mod"]) + 1) if previous else now
         entry: dict[str, Any] = {"hash": digest, "mod": mod, "deck": note.deck}
         entry["origin"] = note.origin or (previous or {}).get("origin", "")
+        if note.tags:
+            entry["tags"] = list(note.tags)
         if note.removed:
             entry["removed"] = True
         # An unchanged note keeps its entry: a copy of each is a fifth of a rebuild's memory.
@@ -175,12 +197,17 @@ def stamp(
         type_mod = int(old_type["mod"])
     else:
         type_mod = max(now, int(old_type.get("mod", 0)) + 1)
+    live = {entry.get("origin") for entry in new_notes.values() if not entry.get("removed")}
+    old_files = state.get("files")
+    known = {**(old_files if isinstance(old_files, dict) else {}), **(parse_keys or {})}
+    files = {origin: key for origin, key in known.items() if origin in live}
     new_state = {
         "version": STATE_VERSION,
         "deck": top_deck,
         "note_type": {"hash": type_digest, "mod": type_mod},
         "notes": new_notes,
         "package": package,
+        "files": files,
     }
     return Stamps(mods, type_mod, new_state)
 

@@ -1,16 +1,22 @@
 """One transcript file, the unit of work: its bytes -> notes (for a dry run) or cards (for a
-build). `render_file` runs on a worker process or in this one, the same way."""
+build). `render_file` runs on a worker process or in this one, the same way.
+
+The parser and the renderer are imported by the functions that use them: a build whose files
+all come from the parse cache needs only the records defined here, and never pays for
+importing them (their modules compile many patterns as they load)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chatdeck.cards import KnownKey, RenderedNote, has_images, render_note, unsafe_math_problems
-from chatdeck.media import FoundMedia, MediaCollector
+from chatdeck.media import FoundMedia
 from chatdeck.notes import CardNote, Note, Problem
-from chatdeck.parse import Parsed, parse_transcript
-from chatdeck.read import read_transcript
+
+if TYPE_CHECKING:
+    from chatdeck.cards import KnownKey, RenderedNote
+    from chatdeck.parse import Parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,10 @@ class RenderedFile:
 
 def read_notes(name: str, data: bytes, explain: bool = False) -> FileNotes:
     """Bytes -> the file's notes, its title and its problems."""
+    from chatdeck.cards import unsafe_math_problems
+    from chatdeck.parse import parse_transcript
+    from chatdeck.read import read_transcript
+
     transcript = read_transcript(Path(name), name, data)
     parsed = parse_transcript(transcript, explain=explain)
     problems = list(parsed.problems)
@@ -66,6 +76,9 @@ def read_notes(name: str, data: bytes, explain: bool = False) -> FileNotes:
 
 def render_file(name: str, data: bytes, root: Path, known: KnownKey | None = None) -> RenderedFile:
     """Bytes -> the file's cards. Images are looked up beside the file, inside `root`."""
+    from chatdeck.cards import has_images, render_note
+    from chatdeck.media import MediaCollector
+
     found = read_notes(name, data)
     images = MediaCollector(root, found.lines)
     rendered = [
@@ -84,4 +97,6 @@ def render_file(name: str, data: bytes, root: Path, known: KnownKey | None = Non
 
 def render_notes(notes: tuple[Note, ...]) -> tuple[RenderedNote, ...]:
     """A batch of a chat export's notes (they come parsed, many to one file)."""
+    from chatdeck.cards import render_note
+
     return tuple(render_note(note) for note in notes)

@@ -27,21 +27,30 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from chatdeck.cards import KnownKey, RenderedNote
 from chatdeck.notes import Note
-from chatdeck.render import cmark_trees_freed
 from chatdeck.sources import BuildError
 from chatdeck.transcripts import FileNotes, RenderedFile, read_notes, render_file, render_notes
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkContext, SpawnContext
 
+    from chatdeck.cards import KnownKey, RenderedNote
+
 Result = TypeVar("Result")
 
 #: Tasks a worker runs before it is replaced where cmark-gfm's trees cannot be freed (a build
 #: of it without the symbols `chatdeck.render.cmark_html` needs), so that what it leaks stays
-#: bounded; None (a worker for the whole build) where they are freed.
-LEAKING_WORKER_TASKS = None if cmark_trees_freed() else 20
+#: bounded (see `tasks_per_worker`).
+LEAKING_WORKER_TASKS = 20
+
+
+def tasks_per_worker() -> int | None:
+    """`LEAKING_WORKER_TASKS` where cmark-gfm's trees cannot be freed, else None (a worker for
+    the whole build). Asked when the pool starts: the renderer is imported by then (the first
+    file is rendered here), and a build that renders nothing never imports it."""
+    from chatdeck.render import cmark_trees_freed
+
+    return None if cmark_trees_freed() else LEAKING_WORKER_TASKS
 
 
 class Task(Generic[Result]):
@@ -257,7 +266,7 @@ class Workers:
 
     def start(self) -> Pool:
         if self.pool is None:
-            self.pool = Pool(self.jobs, self.max_tasks or LEAKING_WORKER_TASKS)
+            self.pool = Pool(self.jobs, self.max_tasks or tasks_per_worker())
             self.started = self.jobs
         return self.pool
 

@@ -719,6 +719,6 @@ def test_fuzz_the_state_reader(notes: dict, note_type: object, version: object) 
         document = {"version": version, "notes": notes, "note_type": note_type}
         path.write_text(json.dumps(document, allow_nan=True), encoding="utf-8")
         state, _problem = checked_state(path)
-        stamps = stamp([], Templates("f", "b", "c"), state, 1_700_000_000, "Deck", "Deck.apkg")
+        stamps = stamp([], [], Templates("f", "b", "c"), state, 1_700_000_000, "Deck", "Deck.apkg")
         assert stamps.note_type >= 1_700_000_000 or stamps.note_type == state["note_type"]["mod"]
         json.dumps(stamps.state)

@@ -17,6 +17,8 @@ from chatdeck.package import (
     NOTE_TYPE_ID,
     deck_id_for,
     note_type,
+    read_package_notes,
+    use_fast_inflate,
     write_collection,
     write_package,
 )
@@ -117,6 +119,34 @@ def test_package_is_deflated_by_isal_and_reads_back(tmp_path: Path) -> None:
         assert questions == {fields[0] for fields in FIELDS.values()}
     finally:
         imported.close()
+
+
+def test_a_package_is_inflated_by_isal_to_the_same_bytes_and_its_notes_read_back(
+    tmp_path: Path,
+) -> None:
+    collection = tmp_path / "collection.anki2"
+    write_collection(collection, NOTES, html_store(), load_templates(TEMPLATES), STAMPS)
+    apkg = tmp_path / "deck.apkg"
+    write_package(apkg, collection, {})
+    with zipfile.ZipFile(apkg) as archive, archive.open("collection.anki2") as entry:
+        use_fast_inflate(entry)
+        assert type(entry._decompressor).__module__.startswith("isal")  # noqa: SLF001
+        assert entry.read() == collection.read_bytes()
+
+    found = read_package_notes(apkg, ["guid-three", "guid-one", "not-there"])
+    assert found == {
+        "guid-one": ("Top::First", FIELDS["guid-one"], ["ml", "python"]),
+        "guid-three": ("Top::First", FIELDS["guid-three"], ["ml"]),
+    }
+    with zipfile.ZipFile(apkg) as archive:
+        info = archive.getinfo("collection.anki2")
+    middle = info.header_offset + 30 + len(info.filename) + info.compress_size // 2
+    for damage in (b"\x00", b"\xff" * 64):  # a wrong CRC; a stream that cannot be inflated
+        data = bytearray(apkg.read_bytes())
+        data[middle : middle + len(damage)] = damage
+        damaged = tmp_path / "damaged.apkg"
+        damaged.write_bytes(bytes(data))
+        assert read_package_notes(damaged, ["guid-one"]) == {}, damage
 
 
 def test_a_field_missing_from_the_store_fails_instead_of_a_blank_card(tmp_path: Path) -> None:
