@@ -9,19 +9,17 @@
 `plan()` does the same reading without writing anything (what `--dry-run` shows).
 """
 
-from chatdeck.build import BuildResult, PlanResult, build, plan
-from chatdeck.options import BuildOptions, Limits, PlanOptions, Selection
-from chatdeck.render_cache import installed_version
-from chatdeck.sources import BuildError
-from chatdeck.templates import Templates, find_templates, load_templates
+from importlib import metadata
 
+try:
+    __version__ = metadata.version("chatdeck")
+except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
-def __getattr__(name: str) -> str:
-    """`chatdeck.__version__`, read when asked for (see `installed_version`)."""
-    if name == "__version__":
-        return installed_version("chatdeck") or "0+unknown"  # a source tree never installed
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
+from chatdeck.build import BuildResult, PlanResult, build, plan  # noqa: E402
+from chatdeck.options import BuildOptions, Limits, PlanOptions, Selection  # noqa: E402
+from chatdeck.sources import BuildError  # noqa: E402
+from chatdeck.templates import Templates, find_templates, load_templates  # noqa: E402
 
 __all__ = [
     "BuildError",

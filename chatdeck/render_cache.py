@@ -22,13 +22,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import secrets
 import sqlite3
 import stat
-import sys
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from chatdeck.notes import Problem
@@ -62,72 +61,11 @@ def renderer_version() -> str:
     """Everything besides the Markdown itself that changes the HTML."""
     parts = [Path(__file__).with_name(name).read_bytes() for name in RENDER_MODULES]
     for package in ("chatdeck", "cmarkgfm", "Pygments", "nh3"):
-        version = installed_version(package)
-        parts.append(f"{package}={version}".encode() if version is not None else package.encode())
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
-
-
-def installed_version(distribution: str) -> str | None:
-    """`importlib.metadata.version(distribution)` (None where it finds none), without importing
-    `importlib.metadata` and the `email` package it parses with where that need not be done:
-    every build asks, and that import cost more than the rest of this module's start-up. The
-    first `.dist-info` or `.egg-info` folder of that name in a folder on `sys.path` is the one
-    `importlib.metadata` reads; its Version header is read here. Anything else (a zip or an
-    egg on the path, a folder that cannot be listed, another finder of distributions) is left
-    to `importlib.metadata`."""
-    from importlib.machinery import PathFinder
-
-    finders = [finder for finder in sys.meta_path if hasattr(finder, "find_distributions")]
-    if finders == [PathFinder]:
-        wanted = _normalized(distribution)
-        for entry in sys.path:
-            folder = entry or "."
-            if not os.path.isdir(folder) or folder.lower().endswith(".egg"):
-                if os.path.exists(folder):
-                    break
-                continue
-            try:
-                names = os.listdir(folder)
-            except OSError:
-                break
-            found = [
-                name
-                for name in names
-                if name.lower().endswith((".dist-info", ".egg-info"))
-                and _normalized(name.lower().rpartition(".")[0].partition("-")[0]) == wanted
-            ]
-            if found:
-                version = _version_header(Path(folder, found[0]))
-                if version is None:
-                    break
-                return version
-        else:
-            return None
-    from importlib import metadata
-
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
-
-
-def _normalized(name: str) -> str:
-    """A distribution's name as importlib.metadata compares it (PEP 503, `_` for `-`)."""
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-def _version_header(folder: Path) -> str | None:
-    """The Version header of a metadata folder's METADATA (else PKG-INFO), read up to the
-    blank line that ends the headers; None when there is none to read."""
-    for name in ("METADATA", "PKG-INFO"):
         try:
-            text = (folder / name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        headers = re.split(r"\r?\n[ \t]*\r?\n", text, maxsplit=1)[0]
-        found = re.search(r"^Version:[ \t]*(\S[^\r\n]*?)[ \t]*\r?$", headers, re.MULTILINE)
-        return found.group(1) if found else None
-    return None
+            parts.append(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            parts.append(package.encode())
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
 #: The modules whose code decides what the parse cache holds for a file.
