@@ -461,6 +461,18 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
     key = KEY.match(text) if quoted or opener else None
     if key:
         return ("key", str(quoted), opener, key.group(1).casefold())
+    return _icon_form(text, quoted, opener)
+
+
+#: The form of a quote line a tool opens with an icon (`> ⏰ just now`, `> 💻 **Type**: code`).
+ICON_QUOTE = ("icon", "True", "icon")
+
+
+def _icon_form(text: str, quoted: bool, opener: str) -> tuple[str, ...] | None:
+    """A quote line that opens with an icon has one form whatever follows the icon: metadata only
+    where such lines head or end every turn (see `_recurring_forms`)."""
+    if quoted and not opener and text[:1] and _symbol(text[0]):
+        return ICON_QUOTE
     return None
 
 
@@ -1282,11 +1294,10 @@ def _recurring_forms(
     digits: set[tuple[str, ...]] = set()
     for block in blocks:
         edge = set()
-        for j in _edge_lines(lines, block, left_out, False) + _edge_lines(
-            lines, block, left_out, True
-        ):
+        heads = _edge_lines(lines, block, left_out, False)
+        for j in heads + _edge_lines(lines, block, left_out, True):
             form = _edge_form(lines[j])
-            if form is not None:
+            if form is not None and (form != ICON_QUOTE or j in heads):
                 edge.add(form)
                 roles.setdefault(form, set()).add(block.role)
                 if any(ch.isdigit() for ch in lines[j]):
@@ -1294,10 +1305,13 @@ def _recurring_forms(
         seen.update(edge)
     # What a tool writes with every message: a date, a count, or a line in both speakers' turns
     # (a reply's own "**Note:** ..." closing two answers is not metadata).
+    turns = sum(1 for block in blocks if _edge_lines(lines, block, left_out, False, 1))
     return {
         form
         for form, n in seen.items()
-        if n >= 2 and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+        if n >= 2
+        and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+        and (form != ICON_QUOTE or n == turns)  # a reply's own `> 💡 Tip` is in some turns only
     }
 
 
@@ -1325,6 +1339,13 @@ def _matches(form: tuple[str, ...] | None, forms: set[tuple[str, ...]]) -> bool:
     return any(f[1:3] == form[1:3] and (form[1] == "True" or form[2]) for f in forms)
 
 
+def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool) -> bool:
+    """A line of a recurring form; an icon quote only where it heads the turn (a reply may close
+    with a `> 💡 Tip` of its own)."""
+    form = _edge_form(line)
+    return _matches(form, forms) and (heading or form != ICON_QUOTE)
+
+
 def _trim_edges(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -1350,7 +1371,7 @@ def _trim_edges(
             if _is_separator(line):
                 left_out[j] = SEPARATOR
                 changed = True
-            elif _matches(_edge_form(line), forms):
+            elif _metadata_at(line, forms, j == head):
                 left_out[j] = METADATA
                 if line.lstrip().startswith(">"):
                     _leave_quote_block(lines, j, block, left_out, METADATA)

@@ -662,6 +662,22 @@ def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
     check_every_line_claimed_once(transcript, parsed)
 
 
+def test_icon_quotes_that_head_every_turn_are_metadata_and_a_replys_own_stays() -> None:
+    """`> ⏰ just now` over every message, `> 💻 **Type**: code` over some replies: the tool's;
+    a reply's own `> 💡 Tip` (in some turns only) is the reply's."""
+    text = (
+        "### User\n\n> ⏰ just now\n\nwhat is x?\n\n### Assistant\n\n> 💻 **Type**: code\n\n"
+        "> ⏰ just now\n\nAn x.\n\n> 💡 Tip: mind y.\n\n### User\n\n> ⏰ just now\n\nand z?\n\n"
+        "### Assistant\n\n> ⏰ just now\n\nA z.\n\n> 💡 Tip: mind w.\n"
+    )
+    assert notes_of(text) == [
+        ("what is x?", "An x.\n\n> 💡 Tip: mind y."),
+        ("and z?", "A z.\n\n> 💡 Tip: mind w."),
+    ]
+    once = text.replace("> ⏰ just now\n\nand z?", "and z?")
+    assert notes_of(once)[1] == ("and z?", "> ⏰ just now\n\nA z.\n\n> 💡 Tip: mind w.")
+
+
 def test_front_matter_keys_may_be_indented() -> None:
     """BMO Chatbot writes `  model: ...`: front matter, not a `model:` speaker beside a reply's
     own `Rule: ...` line, in a log whose names carry no role word."""
