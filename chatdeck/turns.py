@@ -1386,7 +1386,9 @@ def _trim_edges(
             continue
         if block.role != ASSISTANT:
             return
-        end = _reasoning_end(lines, head, block.end)
+        end = _reasoning_section(lines, text, head, tail, left_out)
+        if end is None:
+            end = _reasoning_end(lines, head, block.end)
         if end is None:
             return
         rest = end
@@ -1397,6 +1399,51 @@ def _trim_edges(
         for k in range(head, end):
             if lines[k].strip():
                 left_out[k] = REASONING
+
+
+#: Words that only label the reply's answer under its reasoning (`### Response`).
+RESPONSE_WORDS = frozenset(
+    "response answer reply final 回答 答案 回复 回覆 応答 답변 ответ respuesta réponse "
+    "antwort risposta resposta antwoord odpowiedź yanıt".split()
+)
+
+
+def _reasoning_heading(line: str) -> int | None:
+    """The level of a heading that names the model's reasoning and nothing else
+    (`### Reasoning`, `## 思考过程`), else None."""
+    heading = HEADING.match(line)
+    if heading is None:
+        return None
+    label = (heading.group(2) or "").strip().rstrip("#").strip("*_ \t").rstrip(":：").strip()
+    if not label or not re.fullmatch(THOUGHT_WORDS.pattern, label, re.I):
+        return None
+    return len(heading.group(1))
+
+
+def _reasoning_section(
+    lines: Sequence[str], text: Sequence[bool], head: int, tail: int, left_out: dict[int, str]
+) -> int | None:
+    """A reply that opens with a reasoning subheading (`### Reasoning`): the reasoning runs to
+    the next heading of its level or above, where the reply goes on; that heading, when it only
+    labels the answer (`### Response`), is a marker. The line the reasoning ends at, or None
+    (no such heading, or nothing after it)."""
+    level = _reasoning_heading(lines[head])
+    if level is None:
+        return None
+    for k in range(head + 1, tail + 1):
+        heading = HEADING.match(lines[k]) if text[k] else None
+        if heading is None or len(heading.group(1)) > level:
+            continue
+        label = (heading.group(2) or "").strip().rstrip("#").strip("*_ \t").rstrip(":：")
+        words = {w for w in re.split(r"[\W_]+", label.casefold()) if w}
+        rest = _next_content(lines, k + 1, tail + 1)
+        if words and words <= RESPONSE_WORDS:
+            if rest > tail:
+                return None  # an answer heading over nothing: not the reply's reasoning
+            left_out[k] = MARKER
+            return rest
+        return k
+    return None
 
 
 def _leave_quote_block(

@@ -47,11 +47,6 @@ NOT_YET = {
         "each reply opens with a `rizky:` line, so no turn marker is found"
     ),
     # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
-    "codecompanion.md": (
-        "every answer starts with the reply's `### Reasoning` text and keeps the `### Response` "
-        "subheading: the reasoning written as a `### Reasoning` section inside the reply is not "
-        "left out (questions and title right)"
-    ),
     "continue-share.md": (
         "no note at all and the deck named `[Continue](https://continue.dev) session transcript`: "
         "every message is a blockquote (`> ` on every line, blank ones too) under `#### _User_` / "
@@ -59,9 +54,8 @@ NOT_YET = {
         "`_User_` section is the `/share` command itself"
     ),
     "kimi-k2-exporter.md": (
-        "each question starts with the `> ⏰ 刚刚` time line and each answer with the `> 💻 "
-        "**内容类型**: ...` metadata quote lines; the last answer keeps the exporter's `---` "
-        "rules, `## ❓ 使用说明` help list and centred `<div>` footer; the title keeps the 🌙 icon"
+        "the last answer keeps the exporter's `---` rules, `## ❓ 使用说明` help list and centred "
+        "`<div>` footer; the title keeps the 🌙 icon"
     ),
 }
 
@@ -186,6 +180,7 @@ REASONING = [
     "**Thought for {n} seconds**\n\n### Thought Process\n\n> weigh the options\n> and answer",
     '<details type="reasoning" done="true">\n<summary>Thinking</summary>\n&gt; hmm\n</details>',
     "``` reasoning\nThe user asks about item {n}.\n```",
+    "###### Reasoning\n\nThe user asks about item {n}.\n\nanswer it\n\n###### Response",
 ]
 #: Blocks a tool adds after every reply (told from a reply's own when they recur).
 TRAILERS = [
@@ -676,6 +671,26 @@ def test_icon_quotes_that_head_every_turn_are_metadata_and_a_replys_own_stays() 
     ]
     once = text.replace("> ⏰ just now\n\nand z?", "and z?")
     assert notes_of(once)[1] == ("and z?", "> ⏰ just now\n\nA z.\n\n> 💡 Tip: mind w.")
+
+
+def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
+    """`### Reasoning` under the reply's marker: the reasoning is left out up to the next heading
+    of its level (its own `#### Plan` inside it); a `### Response` that only labels the answer is
+    a marker; the text of a reply's own `### Thinking about speed` section is the reply's."""
+    reply = (
+        "## Model\n\n### {}\n\nThe user asks.\n\n#### Plan\n\nanswer short\n\n### {}\n\n"
+        "An {}.\n\n### More\n\nmore on {}\n"
+    )
+    text = "## User\n\nwhat is x?\n\n" + reply.format("Reasoning", "Response", "x", "x")
+    text += "\n## User\n\nand y?\n\n" + reply.format("思考过程", "回答", "y", "y")
+    assert notes_of(text) == [
+        ("what is x?", "An x.\n\n### More\n\nmore on x"),
+        ("and y?", "An y.\n\n### More\n\nmore on y"),
+    ]
+    own = text.replace("### Reasoning", "### Thinking about speed")
+    assert notes_of(own)[0][1].startswith("The user asks.\n\n#### Plan")
+    steps = text.replace("### Response", "### Steps")
+    assert notes_of(steps)[0] == ("what is x?", "### Steps\n\nAn x.\n\n### More\n\nmore on x")
 
 
 def test_front_matter_keys_may_be_indented() -> None:
