@@ -230,6 +230,8 @@ def candidate(line: str) -> Candidate | None:
         return Candidate(shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji)
     if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
         text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
+    if heading:
+        text = _unitalicized(text)
     if "<" in text:
         text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
     if text.endswith((")", "）")):
@@ -331,6 +333,16 @@ def candidate(line: str) -> Candidate | None:
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
+
+
+def _unitalicized(text: str) -> str:
+    """A heading's text in italics (`#### _User_`) reads like the bare words."""
+    mark = text[:1]
+    if mark in ("_", "*") and len(text) > 2 and text[-1] == mark and text[1] not in "_* \t":
+        inner = text[1:-1]
+        if mark not in inner and not inner[-1:].isspace():
+            return inner
+    return text
 
 
 def _markup(tag: re.Match[str]) -> str:

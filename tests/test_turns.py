@@ -48,10 +48,9 @@ NOT_YET = {
     ),
     # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
     "continue-share.md": (
-        "no note at all and the deck named `[Continue](https://continue.dev) session transcript`: "
-        "every message is a blockquote (`> ` on every line, blank ones too) under `#### _User_` / "
-        "`#### _Assistant_`, the first `_Assistant_` section is the system prompt, and the last "
-        "`_User_` section is the `/share` command itself"
+        "every message is a blockquote (`> ` on every line, blank ones too): questions and answers "
+        "keep the `> `; the deck is named `[Continue](https://continue.dev) session transcript`; "
+        "the last `_User_` section, the `/share` command itself, is a question"
     ),
     "kimi-k2-exporter.md": (
         "the last answer keeps the exporter's `---` rules, `## ❓ 使用说明` help list and centred "
@@ -474,6 +473,8 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("*** Ellama", "*** <label>", "Ellama", None),
         ("## 👨‍💻 Developer · *GPT-4o* ##", "## <label>", "Developer", None),
         ("[AI]: 用 `Rc<str>` 共享", "[<label>]:", "AI", "用 `Rc<str>` 共享"),
+        ("#### _Assistant_", "#### <label>", "Assistant", None),
+        ("## *You*", "## <label>", "You", None),
         (
             "**Assistant:** " + "word " * 60 + "end",
             "**<label>**:",
@@ -501,6 +502,8 @@ def test_a_marker_line_reads_as_a_shape_and_a_label(
         "plain words here",
         "Short answer: yes, it does.",
         "The time complexity of this: O(n)",
+        "_User_",
+        "*You*",
     ],
 )
 def test_lines_that_are_no_marker_shape(line: str) -> None:
