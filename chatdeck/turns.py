@@ -33,7 +33,7 @@ import statistics
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # --- What the pass finds --------------------------------------------------------------------------
 
@@ -604,9 +604,10 @@ class _Block:
     prefix: str = ""
 
 
-def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
+def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True) -> Turns | None:
     """The turn structure of a file, or None when it has none. `text[i]` says line i is text
-    (not code, not the wrapper fence): only text lines can mark a turn."""
+    (not code, not the wrapper fence): only text lines can mark a turn. `unquote`: a `> ` on every
+    line of every message may be the tool's (see `_unquoted_turns`)."""
     count = len(lines)
     content = [i for i in range(count) if lines[i].strip()]
     front = front_matter(lines)
@@ -631,7 +632,44 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
         if turns is None:
             return None
         blocks, shape, roles = turns
+    if unquote and _quoted_messages(lines, blocks):
+        unquoted = _unquoted_turns(lines, text, blocks)
+        if unquoted is not None:
+            return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:
+    """Every message, the user's and the model's, is one quote: each of its lines, blank ones
+    too, starts with `>`. A user who quotes writes a line of their own too, and a quote of their
+    own has no `>` on the lines around it; a prefix that every line of every message carries is
+    the tool's."""
+    roles: set[str] = set()
+    for block in blocks:
+        body = [j for j in range(block.start, block.end) if lines[j].strip()]
+        if not body:
+            continue
+        if any(not lines[j].startswith(">") for j in range(body[0], body[-1] + 1)):
+            return False
+        roles.add(block.role)
+    return {USER, ASSISTANT} <= roles
+
+
+def _unquoted_turns(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block]
+) -> Turns | None:
+    """The turns of the file read without the `>` (and the space after it) on its messages' lines:
+    found as in the same chat written without it, with each such line shown without it."""
+    bare = list(lines)
+    for block in blocks:
+        for j in range(block.start, block.end):
+            if lines[j].startswith(">"):
+                bare[j] = lines[j][2:] if lines[j].startswith("> ") else lines[j][1:]
+    turns = find_turns(bare, text, unquote=False)
+    if turns is None:
+        return None
+    shown = {j: line for j, line in enumerate(bare) if line is not lines[j]}
+    return replace(turns, rewrites={**shown, **turns.rewrites})
 
 
 def _choose_shape(

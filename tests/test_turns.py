@@ -48,9 +48,8 @@ NOT_YET = {
     ),
     # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
     "continue-share.md": (
-        "every message is a blockquote (`> ` on every line, blank ones too): questions and answers "
-        "keep the `> `; the deck is named `[Continue](https://continue.dev) session transcript`; "
-        "the last `_User_` section, the `/share` command itself, is a question"
+        "the deck is named `[Continue](https://continue.dev) session transcript`; the last "
+        "`_User_` section, the `/share` command itself, is a question with no answer"
     ),
     "kimi-k2-exporter.md": (
         "the last answer keeps the exporter's `---` rules, `## ❓ 使用说明` help list and centred "
@@ -294,13 +293,9 @@ def test_the_same_chat_in_another_shape_gives_the_same_notes(
     assert notes_of(again) == notes_of(text)
 
 
-@CHAT_SETTINGS
-@given(chat(), st.data())
-def test_separators_metadata_and_reasoning_between_turns_change_nothing(
-    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
-) -> None:
-    text, pairs, options = drawn
-    bare = dict(
+def undressed(options: dict[str, object]) -> dict[str, object]:
+    """A chat's options without what a tool adds around the messages."""
+    return dict(
         options,
         separator=None,
         metadata=None,
@@ -309,10 +304,42 @@ def test_separators_metadata_and_reasoning_between_turns_change_nothing(
         second=False,
         trailer=None,
     )
+
+
+@CHAT_SETTINGS
+@given(chat(), st.data())
+def test_separators_metadata_and_reasoning_between_turns_change_nothing(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
+) -> None:
+    text, pairs, options = drawn
+    bare = undressed(options)
     shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
     plain = render_chat(shape[0], False, "User", "Assistant", pairs, bare)
     dressed = render_chat(shape[0], False, "User", "Assistant", pairs, options)
     assert notes_of(dressed) == notes_of(plain) == pairs
+
+
+def quoted(body: str) -> str:
+    """A message as a tool that writes every line of it behind `> ` (a blank line as `>`)."""
+    return "\n".join(f"> {line}" if line else ">" for line in body.split("\n"))
+
+
+@CHAT_SETTINGS
+@given(chat(), st.data())
+def test_a_prefix_on_every_line_of_every_message_changes_nothing(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
+) -> None:
+    """A tool that writes each message as a quote: the notes are those of the same chat written
+    without the `> `, and none keeps it (a quote of the user's own keeps its `>`)."""
+    _, pairs, options = drawn
+    bare = undressed(options)
+    shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
+    user = data.draw(st.sampled_from(USER_LABELS))
+    assistant = data.draw(st.sampled_from(ASSISTANT_LABELS))
+    plain = render_chat(shape[0], False, user, assistant, pairs, bare)
+    quotes = [(quoted(question), quoted(answer)) for question, answer in pairs]
+    dressed = render_chat(shape[0], False, user, assistant, quotes, bare)
+    assert notes_of(dressed) == notes_of(plain) == pairs, dressed
 
 
 @st.composite
@@ -532,6 +559,9 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "[3/14/2025 9:12 PM] ann\nq{n}\n\n[3/14/2025 9:12 PM] Bot#0001\na\n\n{Reactions}\n👍\n\n",
         "ChatGPT(gpt-4.1/General)> q{n}\nmore\n<end-of-prompt>\nan answer\n\n",
         "** User:\nq{n}\n\n** Ellama:\nan answer\n\n",
+        "#### _User_\n\n> q{n}\n>\n> more\n\n#### _Assistant_\n\n> an answer\n\n",
+        "## Me\n\nq{n}\n\n## Model\n\n### Reasoning\n\nhm\n\n### Response\n\nan answer\n\n",
+        "### User\n\n> ⏰ now\n\nq{n}\n\n### Assistant\n\n> ⏰ now\n\nan answer\n\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
@@ -694,6 +724,17 @@ def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
     assert notes_of(own)[0][1].startswith("The user asks.\n\n#### Plan")
     steps = text.replace("### Response", "### Steps")
     assert notes_of(steps)[0] == ("what is x?", "### Steps\n\nAn x.\n\n### More\n\nmore on x")
+
+
+def test_a_users_own_quotes_keep_their_prefix() -> None:
+    """Every user turn a quote, the replies not: the `>` is the user's, not the tool's."""
+    text = "## User\n\n> what is x?\n\n## Assistant\n\nAn x.\n\n## User\n\n> and y?\n\n"
+    text += "## Assistant\n\nA y.\n"
+    assert notes_of(text) == [("> what is x?", "An x."), ("> and y?", "A y.")]
+    assert notes_of(text.replace("\n\nAn x.", "\n\n> An x.").replace("\n\nA y.", "\n\n> A y.")) == [
+        ("what is x?", "An x."),
+        ("and y?", "A y."),
+    ]
 
 
 def test_front_matter_keys_may_be_indented() -> None:
