@@ -1154,6 +1154,7 @@ def _assemble(
     _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
     _trim_closing_footer(lines, text, merged, left_out)
+    _trim_sectioned_footer(lines, text, merged, left_out)
     for block in merged:
         _second_marker(lines, text, block, left_out, rewrites)
     if merged[0].role == ASSISTANT and merged[0].marker is not None:
@@ -1695,6 +1696,55 @@ def _trim_closing_footer(
         return
     for k in rest:
         left_out[k] = FOOTER
+
+
+def _trim_sectioned_footer(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that closes every message with the same rule may add sections of its own after the
+    last one (`## ❓ Help`, a centred `<div>`): from the last turn's rule on, when the rule is
+    followed by a heading at the markers' level or above that no message has (a reply's own last
+    section is under the marker, or of a level other messages use)."""
+    if len(blocks) < 3 or any(block.marker is None for block in blocks):
+        return
+    levels = {_heading_level(lines[block.marker]) for block in blocks if block.marker is not None}
+    closing = {_last_line(lines, block, left_out) for block in blocks[:-1]}
+    if len(levels) != 1 or None in levels or len(closing) != 1:
+        return
+    marker_level = levels.pop() or 0
+    rule = closing.pop()
+    if rule is None or not _is_separator(rule):
+        return
+    used = {
+        _heading_level(lines[k])
+        for block in blocks[:-1]
+        for k in range(block.start, block.end)
+        if text[k] and lines[k].startswith("#")
+    }
+    last = blocks[-1]
+    run: int | None = None
+    said = False
+    for k in range(last.start, last.end):
+        line = lines[k].strip()
+        if not line or k in left_out:
+            continue
+        if _is_separator(line):
+            if run is None and line == rule and said:
+                run = k
+            continue
+        level = _heading_level(lines[k]) if text[k] else None
+        if run is not None and level is not None and level <= marker_level and level not in used:
+            for j in range(run, last.end):
+                if lines[j].strip():
+                    left_out[j] = FOOTER
+            return
+        said, run = True, None
+        used.add(level)
+
+
+def _heading_level(line: str) -> int | None:
+    heading = HEADING.match(line)
+    return len(heading.group(1)) if heading else None
 
 
 def _last_line(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> str | None:

@@ -51,10 +51,7 @@ NOT_YET = {
         "the deck is named `[Continue](https://continue.dev) session transcript`; the last "
         "`_User_` section, the `/share` command itself, is a question with no answer"
     ),
-    "kimi-k2-exporter.md": (
-        "the last answer keeps the exporter's `---` rules, `## ❓ 使用说明` help list and centred "
-        "`<div>` footer; the title keeps the 🌙 icon"
-    ),
+    "kimi-k2-exporter.md": "the title keeps the 🌙 icon",
 }
 
 
@@ -562,6 +559,7 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "#### _User_\n\n> q{n}\n>\n> more\n\n#### _Assistant_\n\n> an answer\n\n",
         "## Me\n\nq{n}\n\n## Model\n\n### Reasoning\n\nhm\n\n### Response\n\nan answer\n\n",
         "### User\n\n> ⏰ now\n\nq{n}\n\n### Assistant\n\n> ⏰ now\n\nan answer\n\n",
+        "### User\n\nq{n}\n\n---\n\n### Assistant\n\na\n\n---\n\n---\n\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
@@ -735,6 +733,21 @@ def test_a_users_own_quotes_keep_their_prefix() -> None:
         ("what is x?", "An x."),
         ("and y?", "A y."),
     ]
+
+
+def test_sections_after_the_last_messages_rule_are_the_tools_footer() -> None:
+    """Every message closed by `---`: after the last one's, a heading at the markers' level that
+    no message has opens the tool's footer; a reply's own last section stays."""
+    turns = "".join(
+        f"### User\n\nq{n}?\n\n---\n\n### Assistant\n\na{n}\n\n---\n\n" for n in range(3)
+    )
+    footer = "---\n\n## ❓ Help\n\n- 📋 **Copy**: click\n\n---\n\n"
+    footer += '<div align="center">\n\nMade\n\n</div>\n'
+    assert [answer for _, answer in notes_of(turns + footer)] == ["a0", "a1", "a2"]
+    own = turns + "#### Summary\n\nall of it\n"
+    assert notes_of(own)[-1] == ("q2?", "a2\n\n---\n\n#### Summary\n\nall of it")
+    unruled = turns[: -len("---\n\n")] + "## Summary\n\nall of it\n"
+    assert notes_of(unruled)[-1] == ("q2?", "a2\n\n## Summary\n\nall of it")
 
 
 def test_front_matter_keys_may_be_indented() -> None:
