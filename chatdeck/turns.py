@@ -582,11 +582,39 @@ def _title_from(
         if not heading:
             continue
         text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
-        text = title_key(text) or text  # `# topic: X`: a heading that is itself the key
+        text = _without_icon(title_key(text) or text)  # `# topic: X`: the heading is the key
         if text and not DATE_TIME.search(text) and not interface_line(text):
-            return text, i
+            if not _names_a_site(text):
+                return text, i
         return None, None
     return None, None
+
+
+#: A link to a site's home page (`[Continue](https://continue.dev)`).
+HOME_LINK = re.compile(r"\[[^\]]{1,100}+\]\(https?://[^/\s()]++/?\)")
+
+
+def _names_a_site(text: str) -> bool:
+    """A heading that links a site's home page among other words (`[Tool](https://tool.dev)
+    session transcript`) names the tool that wrote the file, not the chat."""
+    link = HOME_LINK.search(text)
+    return link is not None and bool(text[: link.start()].strip() or text[link.end() :].strip())
+
+
+def _without_icon(text: str) -> str:
+    """A title without the emoji a tool sets before or after it (`🌙 Python 求和报错`)."""
+    start, end = 0, len(text)
+    while start < end and (_icon_part(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (_icon_part(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end] if start < end else text
+
+
+def _icon_part(char: str) -> bool:
+    """An emoji's character (not `+` in `C++`, not a combining vowel sign): a symbol, or the
+    selector and joiner that build one."""
+    return unicodedata.category(char) == "So" or char in "\ufe0f\u200d"
 
 
 @dataclass
