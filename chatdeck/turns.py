@@ -232,6 +232,8 @@ def candidate(line: str) -> Candidate | None:
         return Candidate(shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji)
     if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
         text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
+    if heading:
+        text = _unitalicized(text)
     if "<" in text:
         text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
     if text.endswith((")", "）")):
@@ -333,6 +335,16 @@ def candidate(line: str) -> Candidate | None:
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
     shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
+
+
+def _unitalicized(text: str) -> str:
+    """A heading's text in italics (`#### _User_`) reads like the bare words."""
+    mark = text[:1]
+    if mark in ("_", "*") and len(text) > 2 and text[-1] == mark and text[1] not in "_* \t":
+        inner = text[1:-1]
+        if mark not in inner and not inner[-1:].isspace():
+            return inner
+    return text
 
 
 def _markup(tag: re.Match[str]) -> str:
@@ -463,6 +475,18 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
     key = KEY.match(text) if quoted or opener else None
     if key:
         return ("key", str(quoted), opener, key.group(1).casefold())
+    return _icon_form(text, quoted, opener)
+
+
+#: The form of a quote line a tool opens with an icon (`> ⏰ just now`, `> 💻 **Type**: code`).
+ICON_QUOTE = ("icon", "True", "icon")
+
+
+def _icon_form(text: str, quoted: bool, opener: str) -> tuple[str, ...] | None:
+    """A quote line that opens with an icon has one form whatever follows the icon: metadata only
+    where such lines head or end every turn (see `_recurring_forms`)."""
+    if quoted and not opener and text[:1] and _symbol(text[0]):
+        return ICON_QUOTE
     return None
 
 
@@ -560,11 +584,39 @@ def _title_from(
         if not heading:
             continue
         text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
-        text = title_key(text) or text  # `# topic: X`: a heading that is itself the key
+        text = _without_icon(title_key(text) or text)  # `# topic: X`: the heading is the key
         if text and not DATE_TIME.search(text) and not interface_line(text):
-            return text, i
+            if not _names_a_site(text):
+                return text, i
         return None, None
     return None, None
+
+
+#: A link to a site's home page (`[Continue](https://continue.dev)`).
+HOME_LINK = re.compile(r"\[[^\]]{1,100}+\]\(https?://[^/\s()]++/?\)")
+
+
+def _names_a_site(text: str) -> bool:
+    """A heading that links a site's home page among other words (`[Tool](https://tool.dev)
+    session transcript`) names the tool that wrote the file, not the chat."""
+    link = HOME_LINK.search(text)
+    return link is not None and bool(text[: link.start()].strip() or text[link.end() :].strip())
+
+
+def _without_icon(text: str) -> str:
+    """A title without the emoji a tool sets before or after it (`🌙 Python 求和报错`)."""
+    start, end = 0, len(text)
+    while start < end and (_icon_part(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (_icon_part(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end] if start < end else text
+
+
+def _icon_part(char: str) -> bool:
+    """An emoji's character (not `+` in `C++`, not a combining vowel sign): a symbol, or the
+    selector and joiner that build one."""
+    return unicodedata.category(char) == "So" or char in "\ufe0f\u200d"
 
 
 @dataclass
@@ -582,9 +634,10 @@ class _Block:
     prefix: str = ""
 
 
-def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
+def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True) -> Turns | None:
     """The turn structure of a file, or None when it has none. `text[i]` says line i is text
-    (not code, not the wrapper fence): only text lines can mark a turn."""
+    (not code, not the wrapper fence): only text lines can mark a turn. `unquote`: a `> ` on every
+    line of every message may be the tool's (see `_unquoted_turns`)."""
     columns = read_columns(lines, text)
     # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
     # is no chat log.
@@ -616,7 +669,44 @@ def find_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
         if turns is None:
             return None
         blocks, shape, roles = turns
+    if unquote and _quoted_messages(lines, blocks):
+        unquoted = _unquoted_turns(lines, text, blocks)
+        if unquoted is not None:
+            return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:
+    """Every message, the user's and the model's, is one quote: each of its lines, blank ones
+    too, starts with `>`. A user who quotes writes a line of their own too, and a quote of their
+    own has no `>` on the lines around it; a prefix that every line of every message carries is
+    the tool's."""
+    roles: set[str] = set()
+    for block in blocks:
+        body = [j for j in range(block.start, block.end) if lines[j].strip()]
+        if not body:
+            continue
+        if any(not lines[j].startswith(">") for j in range(body[0], body[-1] + 1)):
+            return False
+        roles.add(block.role)
+    return {USER, ASSISTANT} <= roles
+
+
+def _unquoted_turns(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block]
+) -> Turns | None:
+    """The turns of the file read without the `>` (and the space after it) on its messages' lines:
+    found as in the same chat written without it, with each such line shown without it."""
+    bare = list(lines)
+    for block in blocks:
+        for j in range(block.start, block.end):
+            if lines[j].startswith(">"):
+                bare[j] = lines[j][2:] if lines[j].startswith("> ") else lines[j][1:]
+    turns = find_turns(bare, text, unquote=False)
+    if turns is None:
+        return None
+    shown = {j: line for j, line in enumerate(bare) if line is not lines[j]}
+    return replace(turns, rewrites={**shown, **turns.rewrites})
 
 
 def _choose_shape(
@@ -1075,9 +1165,10 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     command = commands.pop() if len(commands) == 1 and len(user_starts) >= 2 else None
     users = {k for k, r in roles.items() if r == USER}
     rewrites: dict[int, str] = {}
+    asking = set(user_starts)
     for i in starts:
         inline = stripped[i]
-        if command is not None and i in user_starts:
+        if command is not None and i in asking:
             inline = inline[len(command) :].lstrip()
         elif roles[found[i].key] == ASSISTANT:
             inline = _without_address(inline, users)
@@ -1188,6 +1279,7 @@ def _assemble(
     _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
     _trim_closing_footer(lines, text, merged, left_out)
+    _trim_sectioned_footer(lines, text, merged, left_out)
     for block in merged:
         _second_marker(lines, text, block, left_out, rewrites)
     if merged[0].role == ASSISTANT and merged[0].marker is not None:
@@ -1387,11 +1479,10 @@ def _recurring_forms(
     digits: set[tuple[str, ...]] = set()
     for block in blocks:
         edge = set()
-        for j in _edge_lines(lines, block, left_out, False) + _edge_lines(
-            lines, block, left_out, True
-        ):
+        heads = _edge_lines(lines, block, left_out, False)
+        for j in heads + _edge_lines(lines, block, left_out, True):
             form = _edge_form(lines[j])
-            if form is not None:
+            if form is not None and (form != ICON_QUOTE or j in heads):
                 edge.add(form)
                 roles.setdefault(form, set()).add(block.role)
                 if any(ch.isdigit() for ch in lines[j]):
@@ -1399,10 +1490,13 @@ def _recurring_forms(
         seen.update(edge)
     # What a tool writes with every message: a date, a count, or a line in both speakers' turns
     # (a reply's own "**Note:** ..." closing two answers is not metadata).
+    turns = sum(1 for block in blocks if _edge_lines(lines, block, left_out, False, 1))
     return {
         form
         for form, n in seen.items()
-        if n >= 2 and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+        if n >= 2
+        and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+        and (form != ICON_QUOTE or n == turns)  # a reply's own `> 💡 Tip` is in some turns only
     }
 
 
@@ -1430,6 +1524,13 @@ def _matches(form: tuple[str, ...] | None, forms: set[tuple[str, ...]]) -> bool:
     return any(f[1:3] == form[1:3] and (form[1] == "True" or form[2]) for f in forms)
 
 
+def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool) -> bool:
+    """A line of a recurring form; an icon quote only where it heads the turn (a reply may close
+    with a `> 💡 Tip` of its own)."""
+    form = _edge_form(line)
+    return _matches(form, forms) and (heading or form != ICON_QUOTE)
+
+
 def _trim_edges(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -1455,7 +1556,7 @@ def _trim_edges(
             if _is_separator(line):
                 left_out[j] = SEPARATOR
                 changed = True
-            elif _matches(_edge_form(line), forms):
+            elif _metadata_at(line, forms, j == head):
                 left_out[j] = METADATA
                 if line.lstrip().startswith(">"):
                     _leave_quote_block(lines, j, block, left_out, METADATA)
@@ -1470,7 +1571,9 @@ def _trim_edges(
             continue
         if block.role != ASSISTANT:
             return
-        end = _reasoning_end(lines, head, block.end)
+        end = _reasoning_section(lines, text, head, tail, left_out)
+        if end is None:
+            end = _reasoning_end(lines, head, block.end)
         if end is None:
             return
         rest = end
@@ -1481,6 +1584,51 @@ def _trim_edges(
         for k in range(head, end):
             if lines[k].strip():
                 left_out[k] = REASONING
+
+
+#: Words that only label the reply's answer under its reasoning (`### Response`).
+RESPONSE_WORDS = frozenset(
+    "response answer reply final 回答 答案 回复 回覆 応答 답변 ответ respuesta réponse "
+    "antwort risposta resposta antwoord odpowiedź yanıt".split()
+)
+
+
+def _reasoning_heading(line: str) -> int | None:
+    """The level of a heading that names the model's reasoning and nothing else
+    (`### Reasoning`, `## 思考过程`), else None."""
+    heading = HEADING.match(line)
+    if heading is None:
+        return None
+    label = (heading.group(2) or "").strip().rstrip("#").strip("*_ \t").rstrip(":：").strip()
+    if not label or not re.fullmatch(THOUGHT_WORDS.pattern, label, re.I):
+        return None
+    return len(heading.group(1))
+
+
+def _reasoning_section(
+    lines: Sequence[str], text: Sequence[bool], head: int, tail: int, left_out: dict[int, str]
+) -> int | None:
+    """A reply that opens with a reasoning subheading (`### Reasoning`): the reasoning runs to
+    the next heading of its level or above, where the reply goes on; that heading, when it only
+    labels the answer (`### Response`), is a marker. The line the reasoning ends at, or None
+    (no such heading, or nothing after it)."""
+    level = _reasoning_heading(lines[head])
+    if level is None:
+        return None
+    for k in range(head + 1, tail + 1):
+        heading = HEADING.match(lines[k]) if text[k] else None
+        if heading is None or len(heading.group(1)) > level:
+            continue
+        label = (heading.group(2) or "").strip().rstrip("#").strip("*_ \t").rstrip(":：")
+        words = {w for w in re.split(r"[\W_]+", label.casefold()) if w}
+        rest = _next_content(lines, k + 1, tail + 1)
+        if words and words <= RESPONSE_WORDS:
+            if rest > tail:
+                return None  # an answer heading over nothing: not the reply's reasoning
+            left_out[k] = MARKER
+            return rest
+        return k
+    return None
 
 
 def _leave_quote_block(
@@ -1682,6 +1830,55 @@ def _trim_closing_footer(
         return
     for k in rest:
         left_out[k] = FOOTER
+
+
+def _trim_sectioned_footer(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that closes every message with the same rule may add sections of its own after the
+    last one (`## ❓ Help`, a centred `<div>`): from the last turn's rule on, when the rule is
+    followed by a heading at the markers' level or above that no message has (a reply's own last
+    section is under the marker, or of a level other messages use)."""
+    if len(blocks) < 3 or any(block.marker is None for block in blocks):
+        return
+    levels = {_heading_level(lines[block.marker]) for block in blocks if block.marker is not None}
+    closing = {_last_line(lines, block, left_out) for block in blocks[:-1]}
+    if len(levels) != 1 or None in levels or len(closing) != 1:
+        return
+    marker_level = levels.pop() or 0
+    rule = closing.pop()
+    if rule is None or not _is_separator(rule):
+        return
+    used = {
+        _heading_level(lines[k])
+        for block in blocks[:-1]
+        for k in range(block.start, block.end)
+        if text[k] and lines[k].startswith("#")
+    }
+    last = blocks[-1]
+    run: int | None = None
+    said = False
+    for k in range(last.start, last.end):
+        line = lines[k].strip()
+        if not line or k in left_out:
+            continue
+        if _is_separator(line):
+            if run is None and line == rule and said:
+                run = k
+            continue
+        level = _heading_level(lines[k]) if text[k] else None
+        if run is not None and level is not None and level <= marker_level and level not in used:
+            for j in range(run, last.end):
+                if lines[j].strip():
+                    left_out[j] = FOOTER
+            return
+        said, run = True, None
+        used.add(level)
+
+
+def _heading_level(line: str) -> int | None:
+    heading = HEADING.match(line)
+    return len(heading.group(1)) if heading else None
 
 
 def _last_line(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> str | None:

@@ -37,22 +37,6 @@ NOT_YET = {
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
     # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
-    "codecompanion.md": (
-        "every answer starts with the reply's `### Reasoning` text and keeps the `### Response` "
-        "subheading: the reasoning written as a `### Reasoning` section inside the reply is not "
-        "left out (questions and title right)"
-    ),
-    "continue-share.md": (
-        "no note at all and the deck named `[Continue](https://continue.dev) session transcript`: "
-        "every message is a blockquote (`> ` on every line, blank ones too) under `#### _User_` / "
-        "`#### _Assistant_`, the first `_Assistant_` section is the system prompt, and the last "
-        "`_User_` section is the `/share` command itself"
-    ),
-    "kimi-k2-exporter.md": (
-        "each question starts with the `> ⏰ 刚刚` time line and each answer with the `> 💻 "
-        "**内容类型**: ...` metadata quote lines; the last answer keeps the exporter's `---` "
-        "rules, `## ❓ 使用说明` help list and centred `<div>` footer; the title keeps the 🌙 icon"
-    ),
 }
 
 
@@ -176,6 +160,7 @@ REASONING = [
     "**Thought for {n} seconds**\n\n### Thought Process\n\n> weigh the options\n> and answer",
     '<details type="reasoning" done="true">\n<summary>Thinking</summary>\n&gt; hmm\n</details>',
     "``` reasoning\nThe user asks about item {n}.\n```",
+    "###### Reasoning\n\nThe user asks about item {n}.\n\nanswer it\n\n###### Response",
 ]
 #: Blocks a tool adds after every reply (told from a reply's own when they recur).
 TRAILERS = [
@@ -290,13 +275,9 @@ def test_the_same_chat_in_another_shape_gives_the_same_notes(
     assert notes_of(again) == notes_of(text)
 
 
-@CHAT_SETTINGS
-@given(chat(), st.data())
-def test_separators_metadata_and_reasoning_between_turns_change_nothing(
-    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
-) -> None:
-    text, pairs, options = drawn
-    bare = dict(
+def undressed(options: dict[str, object]) -> dict[str, object]:
+    """A chat's options without what a tool adds around the messages."""
+    return dict(
         options,
         separator=None,
         metadata=None,
@@ -305,10 +286,42 @@ def test_separators_metadata_and_reasoning_between_turns_change_nothing(
         second=False,
         trailer=None,
     )
+
+
+@CHAT_SETTINGS
+@given(chat(), st.data())
+def test_separators_metadata_and_reasoning_between_turns_change_nothing(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
+) -> None:
+    text, pairs, options = drawn
+    bare = undressed(options)
     shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
     plain = render_chat(shape[0], False, "User", "Assistant", pairs, bare)
     dressed = render_chat(shape[0], False, "User", "Assistant", pairs, options)
     assert notes_of(dressed) == notes_of(plain) == pairs
+
+
+def quoted(body: str) -> str:
+    """A message as a tool that writes every line of it behind `> ` (a blank line as `>`)."""
+    return "\n".join(f"> {line}" if line else ">" for line in body.split("\n"))
+
+
+@CHAT_SETTINGS
+@given(chat(), st.data())
+def test_a_prefix_on_every_line_of_every_message_changes_nothing(
+    drawn: tuple[str, list[tuple[str, str]], dict[str, object]], data: st.DataObject
+) -> None:
+    """A tool that writes each message as a quote: the notes are those of the same chat written
+    without the `> `, and none keeps it (a quote of the user's own keeps its `>`)."""
+    _, pairs, options = drawn
+    bare = undressed(options)
+    shape = data.draw(st.sampled_from([s for s in SHAPES if not s[1]]))
+    user = data.draw(st.sampled_from(USER_LABELS))
+    assistant = data.draw(st.sampled_from(ASSISTANT_LABELS))
+    plain = render_chat(shape[0], False, user, assistant, pairs, bare)
+    quotes = [(quoted(question), quoted(answer)) for question, answer in pairs]
+    dressed = render_chat(shape[0], False, user, assistant, quotes, bare)
+    assert notes_of(dressed) == notes_of(plain) == pairs, dressed
 
 
 @st.composite
@@ -599,6 +612,8 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("*** Ellama", "*** <label>", "Ellama", None),
         ("## 👨‍💻 Developer · *GPT-4o* ##", "## <label>", "Developer", None),
         ("[AI]: 用 `Rc<str>` 共享", "[<label>]:", "AI", "用 `Rc<str>` 共享"),
+        ("#### _Assistant_", "#### <label>", "Assistant", None),
+        ("## *You*", "## <label>", "You", None),
         (
             "**Assistant:** " + "word " * 60 + "end",
             "**<label>**:",
@@ -626,6 +641,8 @@ def test_a_marker_line_reads_as_a_shape_and_a_label(
         "plain words here",
         "Short answer: yes, it does.",
         "The time complexity of this: O(n)",
+        "_User_",
+        "*You*",
     ],
 )
 def test_lines_that_are_no_marker_shape(line: str) -> None:
@@ -657,6 +674,10 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "14/03/2025, 20:41 - Daan: !gpt q{n}\nmore\n14/03/2025, 20:42 - ChatGPT Bot: a\n\nb\n",
         "2025-03-14 13:03:23.1Z\trizky\t.ai q{n}\n2025-03-14 13:03:30.6Z\tbot\trizky:\n"
         "2025-03-14 13:03:31.6Z\tbot\tan answer\n2025-03-14 13:03:32.6Z\t--\ta notice\n",
+        "#### _User_\n\n> q{n}\n>\n> more\n\n#### _Assistant_\n\n> an answer\n\n",
+        "## Me\n\nq{n}\n\n## Model\n\n### Reasoning\n\nhm\n\n### Response\n\nan answer\n\n",
+        "### User\n\n> ⏰ now\n\nq{n}\n\n### Assistant\n\n> ⏰ now\n\nan answer\n\n",
+        "### User\n\nq{n}\n\n---\n\n### Assistant\n\na\n\n---\n\n---\n\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
@@ -768,6 +789,13 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ('---\ntopic: "Probes"\n---\n# Notes\n\nwhat is x?\n\nan x\n', "Probes"),
         ("Skip to content\n\nwhat is x?\n\nan x\n", None),
         ("# [Window functions](https://x.y/z)\n\nwhat is x?\n\nan x\n", "Window functions"),
+        (
+            "### [Tool](https://tool.dev) session transcript\n\n## You\n\nwhat is x?\n\n"
+            "## Model\n\nan x\n",
+            None,
+        ),
+        ("# 🌙 Sums in C++ 🚀\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Sums in C++"),
+        ("# [A chat](https://x.y)\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "A chat"),
         ("## You\n\nwhat is x?\n\n## ChatGPT\n\nan x\n", None),
         ("Skip to content\nYou said:\nwhat is x?\nChatGPT said:\nan x\n", None),
         ("---\n  model: llama3.1:8b\n---\n###### YOU\nwhat is x?\n\n###### BMO\nan x\n", None),
@@ -791,6 +819,68 @@ def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
     assert [note.question for note in parsed.notes] == ["what is x?"]
     assert parsed.problems == []
     check_every_line_claimed_once(transcript, parsed)
+
+
+def test_icon_quotes_that_head_every_turn_are_metadata_and_a_replys_own_stays() -> None:
+    """`> ⏰ just now` over every message, `> 💻 **Type**: code` over some replies: the tool's;
+    a reply's own `> 💡 Tip` (in some turns only) is the reply's."""
+    text = (
+        "### User\n\n> ⏰ just now\n\nwhat is x?\n\n### Assistant\n\n> 💻 **Type**: code\n\n"
+        "> ⏰ just now\n\nAn x.\n\n> 💡 Tip: mind y.\n\n### User\n\n> ⏰ just now\n\nand z?\n\n"
+        "### Assistant\n\n> ⏰ just now\n\nA z.\n\n> 💡 Tip: mind w.\n"
+    )
+    assert notes_of(text) == [
+        ("what is x?", "An x.\n\n> 💡 Tip: mind y."),
+        ("and z?", "A z.\n\n> 💡 Tip: mind w."),
+    ]
+    once = text.replace("> ⏰ just now\n\nand z?", "and z?")
+    assert notes_of(once)[1] == ("and z?", "> ⏰ just now\n\nA z.\n\n> 💡 Tip: mind w.")
+
+
+def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
+    """`### Reasoning` under the reply's marker: the reasoning is left out up to the next heading
+    of its level (its own `#### Plan` inside it); a `### Response` that only labels the answer is
+    a marker; the text of a reply's own `### Thinking about speed` section is the reply's."""
+    reply = (
+        "## Model\n\n### {}\n\nThe user asks.\n\n#### Plan\n\nanswer short\n\n### {}\n\n"
+        "An {}.\n\n### More\n\nmore on {}\n"
+    )
+    text = "## User\n\nwhat is x?\n\n" + reply.format("Reasoning", "Response", "x", "x")
+    text += "\n## User\n\nand y?\n\n" + reply.format("思考过程", "回答", "y", "y")
+    assert notes_of(text) == [
+        ("what is x?", "An x.\n\n### More\n\nmore on x"),
+        ("and y?", "An y.\n\n### More\n\nmore on y"),
+    ]
+    own = text.replace("### Reasoning", "### Thinking about speed")
+    assert notes_of(own)[0][1].startswith("The user asks.\n\n#### Plan")
+    steps = text.replace("### Response", "### Steps")
+    assert notes_of(steps)[0] == ("what is x?", "### Steps\n\nAn x.\n\n### More\n\nmore on x")
+
+
+def test_a_users_own_quotes_keep_their_prefix() -> None:
+    """Every user turn a quote, the replies not: the `>` is the user's, not the tool's."""
+    text = "## User\n\n> what is x?\n\n## Assistant\n\nAn x.\n\n## User\n\n> and y?\n\n"
+    text += "## Assistant\n\nA y.\n"
+    assert notes_of(text) == [("> what is x?", "An x."), ("> and y?", "A y.")]
+    assert notes_of(text.replace("\n\nAn x.", "\n\n> An x.").replace("\n\nA y.", "\n\n> A y.")) == [
+        ("what is x?", "An x."),
+        ("and y?", "A y."),
+    ]
+
+
+def test_sections_after_the_last_messages_rule_are_the_tools_footer() -> None:
+    """Every message closed by `---`: after the last one's, a heading at the markers' level that
+    no message has opens the tool's footer; a reply's own last section stays."""
+    turns = "".join(
+        f"### User\n\nq{n}?\n\n---\n\n### Assistant\n\na{n}\n\n---\n\n" for n in range(3)
+    )
+    footer = "---\n\n## ❓ Help\n\n- 📋 **Copy**: click\n\n---\n\n"
+    footer += '<div align="center">\n\nMade\n\n</div>\n'
+    assert [answer for _, answer in notes_of(turns + footer)] == ["a0", "a1", "a2"]
+    own = turns + "#### Summary\n\nall of it\n"
+    assert notes_of(own)[-1] == ("q2?", "a2\n\n---\n\n#### Summary\n\nall of it")
+    unruled = turns[: -len("---\n\n")] + "## Summary\n\nall of it\n"
+    assert notes_of(unruled)[-1] == ("q2?", "a2\n\n## Summary\n\nall of it")
 
 
 def test_front_matter_keys_may_be_indented() -> None:
