@@ -37,6 +37,12 @@ NOT_YET = {
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
     # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
+    # Round 7, scored against main before any change for it (see fixtures/chatlogs/README.md).
+    "ai-chat-exporter-chatgpt.md": (
+        "no speaker labels: the `## chat-N` headings (and `## Table of Contents`) become the "
+        "questions, the user's `> ` quoted turn opens each answer, and the `___` / "
+        "`###### [top](#table-of-contents)` lines and the contents list stay on the cards"
+    ),
 }
 
 
