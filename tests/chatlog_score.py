@@ -63,6 +63,7 @@ HELD_OUT = (
     # A seventh round: tools no fixture, README line, issue or earlier round named, scored against
     # main before any change for them.
     "ai-chat-exporter-chatgpt.md",
+    "ai-chat-md-export-claude.md",
 )
 
 
