@@ -64,6 +64,7 @@ HELD_OUT = (
     # main before any change for them.
     "ai-chat-exporter-chatgpt.md",
     "ai-chat-md-export-claude.md",
+    "oterm-export.md",
 )
 
 

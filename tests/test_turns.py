@@ -47,6 +47,10 @@ NOT_YET = {
         "turns right, but the last reply's last line (a sentence holding `127.0.0.1`, right before "
         "the closing `---`) is left out as metadata, so that answer ends a line early"
     ),
+    "oterm-export.md": (
+        "no note: the role lines are the bare words in italics alone on a line (`*user*`, "
+        "`*assistant*`), not read as turn markers, and the deck is named `*user*`"
+    ),
 }
 
 
