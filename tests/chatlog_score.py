@@ -65,6 +65,7 @@ HELD_OUT = (
     "ai-chat-exporter-chatgpt.md",
     "ai-chat-md-export-claude.md",
     "oterm-export.md",
+    "claude-export-console.md",
 )
 
 

@@ -51,6 +51,12 @@ NOT_YET = {
         "no note: the role lines are the bare words in italics alone on a line (`*user*`, "
         "`*assistant*`), not read as turn markers, and the deck is named `*user*`"
     ),
+    "claude-export-console.md": (
+        "one invented note: the italic role labels with a colon alone on a line (`_Prompt_:`, "
+        "`_Claude_:`) are not read as turn markers (the same file with `**Prompt**:` gives 3 "
+        "notes), so the title heading `# Push rechazado en Git` becomes the only question and "
+        "the whole chat its answer; no title"
+    ),
 }
 
 
