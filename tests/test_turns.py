@@ -43,10 +43,6 @@ NOT_YET = {
         "questions, the user's `> ` quoted turn opens each answer, and the `___` / "
         "`###### [top](#table-of-contents)` lines and the contents list stay on the cards"
     ),
-    "ai-chat-md-export-claude.md": (
-        "turns right, but the last reply's last line (a sentence holding `127.0.0.1`, right before "
-        "the closing `---`) is left out as metadata, so that answer ends a line early"
-    ),
     "oterm-export.md": (
         "no note: the role lines are the bare words in italics alone on a line (`*user*`, "
         "`*assistant*`), not read as turn markers, and the deck is named `*user*`"
@@ -855,6 +851,18 @@ def test_icon_quotes_that_head_every_turn_are_metadata_and_a_replys_own_stays() 
     ]
     once = text.replace("> ⏰ just now\n\nand z?", "and z?")
     assert notes_of(once)[1] == ("and z?", "> ⏰ just now\n\nA z.\n\n> 💡 Tip: mind w.")
+
+
+@pytest.mark.parametrize(
+    "last", ["Bind it to `127.0.0.1` to keep it local.", "Works with 1.2.3.4 and later."]
+)
+def test_a_replys_last_line_with_an_address_or_a_long_version_is_no_date_line(last: str) -> None:
+    """A tool that writes a `Date:` line in every message makes date lines at a turn's edge
+    metadata; an IP address or a four-part version in a reply's last line is no date."""
+    turn = "## {}\nDate: 2025-11-08 12:1{}:05 +09:00\n\n{}\n\n---\n\n"
+    text = turn.format("User", 1, "what is x?") + turn.format("Assistant", 2, "An x.\n\n" + last)
+    text += turn.format("User", 3, "and y?") + turn.format("Assistant", 4, "A y.")
+    assert notes_of(text) == [("what is x?", "An x.\n\n" + last), ("and y?", "A y.")]
 
 
 def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
