@@ -1,0 +1,362 @@
+"""Pygments' `RegexLexer`, run faster, with the same tokens.
+
+Stock `RegexLexer.get_tokens_unprocessed` tries the rules of the current state one by one, a
+`Pattern.match` call from Python for each until one matches. This driver joins a state's rules
+into one regular expression, `(rule 0)|(rule 1)|...`: at a position, Python's `re` tries the
+alternatives in order and takes the first that matches (nothing follows the alternation that
+could make it backtrack into the next), so the alternative that matches is the first rule that
+matches, and `Match.lastindex` (its outer group, the last to close) says which it is. The rest
+is the stock loop: states, `#pop`/`#push`/tuples/ints, the error token, the newline that resets
+to root, callbacks (given their rule's own match object, found again by the rule's own regular
+expression at that position, so that their group numbers are the rule's).
+
+The driver takes only lexers that run the stock loop unchanged, and whose private internals
+(`_tokens`, its `(rexmatch, action, new_state)` rules) are what it expects (`lexicon`); any
+other lexer goes through Pygments as it is (`lex`). A state whose rules do not mean the same
+once embedded in the alternation (a numbered back-reference, a group name two rules share, flags
+that cannot be scoped to the rule) is run rule by rule, as stock runs it: the alternation is
+parsed, and each of its alternatives compared with its rule's own parse.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+    from pygments.token import _TokenType
+
+#: A rule's action: a token type, a callback yielding `(index, token type, text)`, or nothing.
+Callback = Callable[[Any, re.Match[str]], Iterator[tuple[int, "_TokenType", str]]]
+Action = "_TokenType | Callback | None"
+#: A rule's state transition, as Pygments processed it: None, a tuple of state names (and
+#: `#pop`/`#push`), an int (pop that many), or `#push`.
+Transition = None | tuple[str, ...] | int | str
+
+try:  # Python's own regular expression parser (3.11+), to compare rules with their embedding
+    _parser: Any = importlib.import_module("re._parser")
+    _constants: Any = importlib.import_module("re._constants")
+except ImportError:  # pragma: no cover - another Python: every lexer goes through Pygments
+    _parser = _constants = None
+
+#: The flags a rule's alternative is given in a scoped group: those Pygments compiled it with
+#: (its lexer's `flags`, and the global ones leading its pattern) on, the others off.
+SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
+#: Global inline flags leading a pattern, as `(?i)` (Python 3.11 allows them only there).
+LEADING_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))+")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One `(rexmatch, action, new_state)` of a state of Pygments' `_tokens`."""
+
+    match: Callable[[str, int], re.Match[str] | None]
+    action: Any  # `Action`: a token type, a callback or None
+    new_state: Transition
+    #: `action` when it is a token type (the rule yields its whole match as one token).
+    token: _TokenType | None
+
+
+@dataclass(frozen=True, slots=True)
+class Alternation:
+    """Some rules of a state, in their order, as one regular expression."""
+
+    match: Callable[[str, int], re.Match[str] | None]
+    #: The rule whose alternative a group number is the outer group of (None for the others).
+    by_group: tuple[Rule | None, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """A state's rules, and their alternation (None when they must be tried one by one)."""
+
+    rules: tuple[Rule, ...]
+    whole: Alternation | None
+
+
+class Lexicon:
+    """The driver's tables for one `_tokens` of Pygments: a `State` for each of its states,
+    built the first time the driver enters it (a block uses few of a lexer's states)."""
+
+    def __init__(self, tokens: dict[str, list[tuple[Any, Any, Any]]]) -> None:
+        self.tokens = tokens
+        self.states: dict[str, State] = {}
+
+    def state(self, name: str) -> State:
+        found = self.states.get(name)
+        if found is None:
+            rules = tuple(_rule(*rule) for rule in self.tokens[name])
+            found = self.states[name] = State(rules, alternation(rules))
+        return found
+
+
+def _rule(rexmatch: Any, action: Any, new_state: Transition) -> Rule:
+    from pygments.token import _TokenType
+
+    return Rule(rexmatch, action, new_state, action if type(action) is _TokenType else None)
+
+
+def lex(lexer: Lexer, text: str) -> Iterator[tuple[_TokenType, str]]:
+    """`lexer.get_tokens(text)`: the same tokens, by the driver when it takes the lexer."""
+    tables = lexicon(lexer)
+    if tables is None:
+        return lexer.get_tokens(text)
+    return (
+        (token, value)
+        for _, token, value in tokens_unprocessed(lexer, tables, preprocessed(lexer, text))
+    )
+
+
+def preprocessed(lexer: Lexer, text: str) -> str:
+    """The text as `Lexer.get_tokens` hands it to the lexer (`_preprocess_lexer_input`, for a
+    `str`): without a leading BOM, newlines made `\\n`, then the lexer's options applied."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if lexer.stripall:
+        text = text.strip()
+    elif lexer.stripnl:
+        text = text.strip("\n")
+    if lexer.tabsize > 0:
+        text = text.expandtabs(lexer.tabsize)
+    if lexer.ensurenl and not text.endswith("\n"):
+        text += "\n"
+    return text
+
+
+# Built once per `_tokens` (a lexer class's, or one of its variants'), kept by its identity
+# with the dictionary itself, so that the identity cannot be reused by another object.
+_LEXICONS: dict[int, tuple[object, Lexicon | None]] = {}
+
+
+def lexicon(lexer: Lexer) -> Lexicon | None:
+    """The driver's tables for `lexer`, or None when it declines it: a lexer that does not run
+    `RegexLexer`'s own loop and `Lexer`'s own preprocessing, has filters, or whose `_tokens`
+    is not what the driver reads (Pygments' private internals, which a version could change)."""
+    from pygments.lexer import Lexer, RegexLexer
+
+    kind = type(lexer)
+    if (
+        _parser is None
+        or getattr(kind, "get_tokens_unprocessed", None) is not RegexLexer.get_tokens_unprocessed
+        or getattr(kind, "get_tokens", None) is not Lexer.get_tokens
+        or getattr(kind, "_preprocess_lexer_input", None)
+        is not getattr(Lexer, "_preprocess_lexer_input", kind)
+        or lexer.filters
+    ):
+        return None
+    tokens = getattr(lexer, "_tokens", None)
+    known = _LEXICONS.get(id(tokens))
+    if known is None or known[0] is not tokens:
+        tables = Lexicon(tokens) if isinstance(tokens, dict) and _readable(tokens) else None
+        known = _LEXICONS[id(tokens)] = (tokens, tables)
+    return known[1]
+
+
+def _readable(tokens: object) -> bool:
+    """Whether `tokens` is a `_tokens` as this driver reads it: state names to lists of
+    `(Pattern.match, token type | callable | None, transition)`, every state it names there."""
+    from pygments.token import _TokenType
+
+    if not isinstance(tokens, dict) or "root" not in tokens:
+        return False
+    for name, rules in tokens.items():
+        if not isinstance(name, str) or not isinstance(rules, list):
+            return False
+        for rule in rules:
+            if not isinstance(rule, tuple) or len(rule) != 3:
+                return False
+            rexmatch, action, new_state = rule
+            pattern = getattr(rexmatch, "__self__", None)
+            if not isinstance(pattern, re.Pattern) or rexmatch != pattern.match:
+                return False
+            if not isinstance(pattern.pattern, str):
+                return False
+            if not (action is None or type(action) is _TokenType or callable(action)):
+                return False
+            if not _known_transition(new_state, tokens):
+                return False
+    return True
+
+
+def _known_transition(new_state: object, tokens: dict[Any, Any]) -> bool:
+    if new_state is None or new_state == "#push":
+        return True
+    if isinstance(new_state, int):
+        return not isinstance(new_state, bool)
+    if isinstance(new_state, tuple):
+        return all(s in ("#pop", "#push") or s in tokens for s in new_state)
+    return False
+
+
+def alternation(rules: tuple[Rule, ...]) -> Alternation | None:
+    """`rules` as one regular expression, or None when one of them would not mean the same
+    embedded in it (or it does not compile)."""
+    parts = []
+    for rule in rules:
+        embedded = _embedding(_pattern(rule))
+        if embedded is None:
+            return None
+        parts.append(embedded)
+    try:
+        compiled = re.compile("|".join(parts))
+    except (re.error, RecursionError, OverflowError):
+        return None  # two rules name a group alike, say
+    by_group: list[Rule | None] = [None] * (compiled.groups + 1)
+    group = 1
+    for rule in rules:
+        by_group[group] = rule
+        group += 1 + _pattern(rule).groups
+    return Alternation(compiled.match, tuple(by_group))
+
+
+def _pattern(rule: Rule) -> re.Pattern[str]:
+    pattern: re.Pattern[str] = rule.match.__self__  # type: ignore[attr-defined]
+    return pattern
+
+
+@cache
+def _embedding(pattern: re.Pattern[str]) -> str | None:
+    """A rule's pattern as an alternative of its state's alternation, `((?m-isx:...))`: in a
+    group of its own (whose number says it matched), with the flags Pygments compiled it with
+    scoped to it (leading global flags, `(?i)`, would be an error inside an alternation). None
+    when it would not mean the same there: its parse is compared with the rule's own, group
+    numbers shifted by one (a numbered back-reference does not shift, and so differs; a named
+    one does). The alternatives of an alternation are independent of one another, but for
+    group names two rules share, which make it an error."""
+    if _parser is None or pattern.flags & re.LOCALE:
+        return None
+    body = pattern.pattern
+    leading = LEADING_FLAGS.match(body)
+    if leading:
+        body = body[leading.end() :]
+    on = "".join(letter for flag, letter in SCOPED_FLAGS if pattern.flags & flag)
+    off = "".join(letter for flag, letter in SCOPED_FLAGS if not pattern.flags & flag)
+    if pattern.flags & re.ASCII:
+        on += "a"
+    # A verbose pattern may end in a comment, which would swallow the closing parentheses.
+    end = "\n" if pattern.flags & re.VERBOSE else ""
+    embedded = f"((?{on}{'-' + off if off else ''}:{body}{end}))"
+    try:
+        tree = _parser.parse(embedded, 0)
+        own = _parser.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    c = _constants
+    items = tree.data
+    if len(items) != 1 or items[0][0] is not c.SUBPATTERN:
+        return None
+    outer, _, _, inside = items[0][1]
+    if outer != 1 or len(inside.data) != 1 or inside.data[0][0] is not c.SUBPATTERN:
+        return None
+    scope, add_flags, del_flags, body_tree = inside.data[0][1]
+    mask = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII
+    if scope is not None or (tree.state.flags | add_flags) & ~del_flags & mask != (
+        pattern.flags & mask
+    ):
+        return None
+    if _shape(own, 1) != _shape(body_tree, 0):
+        return None
+    return embedded
+
+
+def _shape(node: Any, shift: int) -> Any:
+    """A parse tree as nested tuples that compare by value, its group numbers plus `shift`."""
+    c = _constants
+    if isinstance(node, _parser.SubPattern):
+        return tuple(_shape(item, shift) for item in node.data)
+    if isinstance(node, tuple) and len(node) == 2 and node[0] in c.OPCODES:
+        op, av = node
+        if op is c.SUBPATTERN:
+            group, add_flags, del_flags, p = av
+            group = None if group is None else group + shift
+            return (op, (group, add_flags, del_flags, _shape(p, shift)))
+        if op is c.GROUPREF:
+            return (op, av + shift)
+        if op is c.GROUPREF_EXISTS:
+            group, yes, no = av
+            return (op, (group + shift, _shape(yes, shift), _shape(no, shift)))
+        return (op, _shape(av, shift))
+    if isinstance(node, list | tuple):
+        return tuple(_shape(item, shift) for item in node)
+    return node
+
+
+def tokens_unprocessed(
+    lexer: Lexer, tables: Lexicon, text: str
+) -> Iterator[tuple[int, _TokenType, str]]:
+    """`RegexLexer.get_tokens_unprocessed(lexer, text)`, over `tables` (see the module)."""
+    from pygments.token import Error, Whitespace
+
+    pos = 0
+    stack = ["root"]
+    states = tables.states
+    state = states.get("root") or tables.state("root")
+    while True:
+        whole = state.whole
+        rule: Rule | None = None
+        if whole is not None:
+            m = whole.match(text, pos)
+            if m is not None:
+                rule = whole.by_group[m.lastindex]  # type: ignore[index]
+                assert rule is not None
+                if rule.token is not None:
+                    yield pos, rule.token, m.group(m.lastindex)  # type: ignore[arg-type]
+                    pos = m.end()
+                else:
+                    m = rule.match(text, pos)
+                    assert m is not None
+                    if rule.action is not None:
+                        yield from rule.action(lexer, m)
+                    pos = m.end()
+        else:
+            for candidate in state.rules:
+                m = candidate.match(text, pos)
+                if m is not None:
+                    rule = candidate
+                    if rule.token is not None:
+                        yield pos, rule.token, m.group()
+                    elif rule.action is not None:
+                        yield from rule.action(lexer, m)
+                    pos = m.end()
+                    break
+        if rule is None:
+            # No rule matched: a newline resets to root, any other character is an error.
+            if pos >= len(text):
+                return
+            if text[pos] == "\n":
+                stack = ["root"]
+                state = states.get("root") or tables.state("root")
+                yield pos, Whitespace, "\n"
+            else:
+                yield pos, Error, text[pos]
+            pos += 1
+            continue
+        new_state = rule.new_state
+        if new_state is not None:
+            _transition(stack, new_state)
+            state = states.get(stack[-1]) or tables.state(stack[-1])
+
+
+def _transition(stack: list[str], new_state: tuple[str, ...] | int | str) -> None:
+    """`stack` after a rule's transition, as stock `get_tokens_unprocessed` makes it."""
+    if isinstance(new_state, tuple):
+        for name in new_state:
+            if name == "#pop":
+                if len(stack) > 1:
+                    stack.pop()
+            elif name == "#push":
+                stack.append(stack[-1])
+            else:
+                stack.append(name)
+    elif isinstance(new_state, int):
+        # pop, but keep at least one state on the stack
+        if abs(new_state) >= len(stack):
+            del stack[1:]
+        else:
+            del stack[new_state:]
+    else:  # "#push" (`_readable` let no other string through)
+        stack.append(stack[-1])
