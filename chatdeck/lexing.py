@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -41,14 +41,19 @@ Transition = None | tuple[str, ...] | int | str
 try:  # Python's own regular expression parser (3.11+), to compare rules with their embedding
     _parser: Any = importlib.import_module("re._parser")
     _constants: Any = importlib.import_module("re._constants")
+    _compiler: Any = importlib.import_module("re._compiler")
 except ImportError:  # pragma: no cover - another Python: every lexer goes through Pygments
-    _parser = _constants = None
+    _parser = _constants = _compiler = None
 
 #: The flags a rule's alternative is given in a scoped group: those Pygments compiled it with
 #: (its lexer's `flags`, and the global ones leading its pattern) on, the others off.
 SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
 #: Global inline flags leading a pattern, as `(?i)` (Python 3.11 allows them only there).
 LEADING_FLAGS = re.compile(r"(?:\(\?[aiLmsux]+\))+")
+
+
+#: The alternation of no rules: it matches nowhere.
+NOTHING = re.compile("(?!)").match
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +78,21 @@ class Alternation:
 
 @dataclass(frozen=True, slots=True)
 class State:
-    """A state's rules, and their alternation (None when they must be tried one by one)."""
+    """A state's rules, and their alternation (None when they must be tried one by one).
+
+    `by_character` is the state's dispatch on the character at the position: the alternation
+    of only the rules that can match text starting with it (`first_characters`), filled as
+    characters are met (`Lexicon.dispatch`). Most rules start with a few characters (a keyword,
+    a quote, a digit): an identifier need not fail every keyword's alternative first."""
 
     rules: tuple[Rule, ...]
     whole: Alternation | None
+    #: Each rule's `first_characters`.
+    firsts: tuple[frozenset[str] | None, ...]
+    by_character: dict[str, Alternation] = field(default_factory=dict)
+    #: The alternations of `by_character`, by the rules (their indexes) they hold: characters
+    #: that start the same rules share one.
+    by_rules: dict[tuple[int, ...], Alternation] = field(default_factory=dict)
 
 
 class Lexicon:
@@ -91,7 +107,31 @@ class Lexicon:
         found = self.states.get(name)
         if found is None:
             rules = tuple(_rule(*rule) for rule in self.tokens[name])
-            found = self.states[name] = State(rules, alternation(rules))
+            whole = alternation(rules)
+            firsts = tuple(first_characters(_pattern(rule)) for rule in rules) if whole else ()
+            found = self.states[name] = State(rules, whole, firsts)
+        return found
+
+    @staticmethod
+    def dispatch(state: State, character: str) -> Alternation:
+        """The alternation of `state`'s rules that can match text starting with `character`
+        (all of them for a character past ASCII), remembered in `state.by_character`."""
+        assert state.whole is not None
+        if not character.isascii():
+            state.by_character[character] = state.whole
+            return state.whole
+        indexes = tuple(
+            i for i, first in enumerate(state.firsts) if first is None or character in first
+        )
+        found = state.by_rules.get(indexes)
+        if found is None:
+            if len(indexes) == len(state.rules):
+                found = state.whole
+            else:
+                # The rules embedded in the whole alternation embed in any part of it.
+                found = alternation(tuple(state.rules[i] for i in indexes)) or state.whole
+            state.by_rules[indexes] = found
+        state.by_character[character] = found
         return found
 
 
@@ -195,6 +235,8 @@ def _known_transition(new_state: object, tokens: dict[Any, Any]) -> bool:
 def alternation(rules: tuple[Rule, ...]) -> Alternation | None:
     """`rules` as one regular expression, or None when one of them would not mean the same
     embedded in it (or it does not compile)."""
+    if not rules:
+        return Alternation(NOTHING, (None,))
     parts = []
     for rule in rules:
         embedded = _embedding(_pattern(rule))
@@ -263,6 +305,83 @@ def _embedding(pattern: re.Pattern[str]) -> str | None:
     return embedded
 
 
+#: The characters a dispatch table has entries of its own for.
+ASCII = tuple(chr(code) for code in range(128))
+
+
+@cache
+def first_characters(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters a non-empty match of `pattern` can start with (a superset), or
+    None when it can match the empty string or its first character cannot be worked out:
+    such a rule is tried whatever the character at the position."""
+    try:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+        first, empty = _starts(tree.data, tree.state.flags)
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+        return None
+    return None if first is None or empty else first
+
+
+def _starts(items: list[Any], flags: int) -> tuple[frozenset[str] | None, bool]:
+    """The first characters of a sequence of parsed items (None: any) and whether it can
+    match the empty string."""
+    c = _constants
+    found: set[str] = set()
+    first: frozenset[str] | None
+    for op, av in items:
+        if op in (c.LITERAL, c.NOT_LITERAL, c.ANY, c.IN):
+            first, empty = _one_character(op, _shape(av, 0), flags), False
+        elif op is c.SUBPATTERN:
+            _, add_flags, del_flags, p = av
+            first, empty = _starts(p.data, (flags | add_flags) & ~del_flags)
+        elif op is c.ATOMIC_GROUP:
+            first, empty = _starts(av.data, flags)
+        elif op is c.BRANCH:
+            union: frozenset[str] = frozenset()
+            empty = False
+            for alternative in av[1]:
+                one, one_empty = _starts(alternative.data, flags)
+                if one is None:
+                    return None, True
+                union, empty = union | one, empty or one_empty
+            first = union
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            least, _, p = av
+            first, empty = _starts(p.data, flags)
+            empty = empty or least == 0
+        elif op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            # Anchors and lookarounds match nothing themselves: what follows starts the match
+            # (a superset of what can: the lookaround may rule some of it out).
+            first, empty = frozenset(), True
+        else:  # back-references, conditionals: any character
+            return None, True
+        if first is None:
+            return None, True
+        found |= first
+        if not empty:
+            return frozenset(found), False
+    return frozenset(found), True
+
+
+@cache
+def _one_character(op: Any, av: Any, flags: int) -> frozenset[str]:
+    """The ASCII characters one character item (a literal, a class, `.`) matches under
+    `flags`, as Python's engine decides it (case variants under IGNORECASE included)."""
+    if not flags & re.ASCII:
+        flags |= re.UNICODE
+    state = _parser.State()
+    state.flags = flags
+    matcher = _compiler.compile(_parser.SubPattern(state, [(op, _tree(av))]), flags).match
+    return frozenset(character for character in ASCII if matcher(character))
+
+
+def _tree(shape: Any) -> Any:
+    """An item's argument back from its `_shape` (a class's items as a list, as parsed)."""
+    if isinstance(shape, tuple) and shape and isinstance(shape[0], tuple):
+        return [tuple(item) for item in shape]
+    return shape
+
+
 def _shape(node: Any, shift: int) -> Any:
     """A parse tree as nested tuples that compare by value, its group numbers plus `shift`."""
     c = _constants
@@ -292,13 +411,18 @@ def tokens_unprocessed(
     from pygments.token import Error, Whitespace
 
     pos = 0
+    end = len(text)
     stack = ["root"]
     states = tables.states
+    dispatch = tables.dispatch
     state = states.get("root") or tables.state("root")
     while True:
         whole = state.whole
         rule: Rule | None = None
         if whole is not None:
+            if pos < end:
+                character = text[pos]
+                whole = state.by_character.get(character) or dispatch(state, character)
             m = whole.match(text, pos)
             if m is not None:
                 rule = whole.by_group[m.lastindex]  # type: ignore[index]

@@ -373,3 +373,92 @@ def test_the_deadline_interrupts_the_driver() -> None:
         get_lexer_by_name("python", stripnl=False, ensurenl=False),
         HtmlFormatter(nowrap=True),
     )
+
+
+# --- first-character dispatch ---------------------------------------------------------------
+
+ATOMS = (
+    *("a", "b", "k", "K", "\\.", ".", "\\n", " ", "é", "\u212a"),  # U+212A is a K under (?i)
+    *("[a-c]", "[^a]", "[A-Z_]", "[\\d.]", "\\w", "\\d", "\\s", "\\W", "\\S"),
+    *("^", "$", "\\b", "\\B", "\\A", "\\Z", "(?<=a)", "(?<!\\n)"),
+)
+
+
+def wrapped(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    two = st.tuples(inner, inner)
+    return st.one_of(
+        two.map("".join),
+        two.map(lambda pair: f"(?:{pair[0]}|{pair[1]})"),
+        st.tuples(inner, st.sampled_from(("*", "+", "?", "{0,2}", "{2}", "*?", "++", "?+"))).map(
+            lambda pair: f"(?:{pair[0]}){pair[1]}"
+        ),
+        st.tuples(inner, st.sampled_from(("(?=", "(?!", "(?i:", "(?-i:", "(?s:", "(", "(?>"))).map(
+            lambda pair: f"{pair[1]}{pair[0]})"
+        ),
+    )
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    source=st.recursive(st.sampled_from(ATOMS), wrapped, max_leaves=8),
+    flags=st.sampled_from((0, re.I, re.M, re.S, re.I | re.M, re.A | re.I)),
+    before=st.sampled_from(("", "a", "\n", " ", "é")),
+    text=st.text(alphabet="abckK.é\n _1AZ\u212a", max_size=6),
+)
+def test_first_characters_hold_every_character_a_match_starts_with(
+    source: str, flags: int, before: str, text: str
+) -> None:
+    """A rule is left out of a character's alternation only if it cannot match there."""
+    pattern = re.compile(source, flags)
+    first = lexing.first_characters(pattern)
+    match = pattern.match(before + text, len(before))
+    if match is None or first is None:
+        return
+    assert match.end() > len(before), "a pattern matching the empty string has no first characters"
+    if text[0].isascii():
+        assert text[0] in first
+
+
+@pytest.mark.parametrize(
+    ("source", "flags", "expected"),
+    [
+        ("abc|d", 0, "ad"),
+        ("(?i)k", 0, "kK"),
+        ("k", re.I, "kK"),
+        ("(?i:s)t", 0, "sS"),
+        ("\u212a", re.I, "kK"),  # the Kelvin sign is a K to Python's engine, in either case
+        ("a?b*c", 0, "abc"),
+        ("(?=x)[xy]", 0, "xy"),
+        ("(?<!\\.)(self|cls)\\b", 0, "sc"),
+        ("^[ \\t]*#", re.M, " \t#"),
+        ("\\d+", 0, "0123456789"),
+        ("\\d+", re.A, "0123456789"),
+    ],
+)
+def test_first_characters_of_common_shapes(source: str, flags: int, expected: str) -> None:
+    assert lexing.first_characters(re.compile(source, flags)) == frozenset(expected)
+
+
+@pytest.mark.parametrize("source", ["x*", "(?=a)", "", "^$", "(a)?\\1b", "(?:a|)", "(a)?(?(1)b|c)"])
+def test_rules_that_may_match_nothing_or_cannot_be_read_start_anywhere(source: str) -> None:
+    assert lexing.first_characters(re.compile(source)) is None
+
+
+def test_a_state_dispatches_each_character_to_the_rules_that_can_start_with_it() -> None:
+    lexer = Embedding()
+    tables = lexing.lexicon(lexer)
+    assert tables is not None
+    root = tables.state("root")
+    patterns = [lexing._pattern(rule).pattern for rule in root.rules]  # noqa: SLF001
+
+    def dispatched(character: str) -> list[str]:
+        alternation = tables.dispatch(root, character)
+        return [patterns[root.rules.index(r)] for r in alternation.by_group if r is not None]
+
+    assert dispatched("S") == [patterns[0], patterns[4], patterns[5]]  # (?i)select, \w+( , \w+
+    assert dispatched("s") == [patterns[0], patterns[3], patterns[4], patterns[5]]
+    assert dispatched("'") == [patterns[2]]
+    assert dispatched("/") == [patterns[6]]
+    assert dispatched("$") == []
+    assert tables.dispatch(root, "é") is root.whole  # past ASCII: every rule
+    assert root.by_character["s"] is tables.dispatch(root, "s")
