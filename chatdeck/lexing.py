@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -76,60 +76,100 @@ class Alternation:
     by_group: tuple[Rule | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
+#: Tokens a state lexes rule by rule, as stock does, before its alternation is built; and times
+#: a character is looked up in a state's whole alternation before the state's alternation of the
+#: rules that can start with it is. Compiling one costs as much as many tokens save: a small
+#: build, or a state that little text reaches, is lexed as stock would, without paying for it.
+WARM_TOKENS = 5000
+WARM_LOOKUPS = 300
+
+
 class State:
-    """A state's rules, and their alternation (None when they must be tried one by one).
+    """A state's rules, and what the driver has built of them so far.
 
-    `by_character` is the state's dispatch on the character at the position: the alternation
-    of only the rules that can match text starting with it (`first_characters`), filled as
-    characters are met (`Lexicon.dispatch`). Most rules start with a few characters (a keyword,
-    a quote, a digit): an identifier need not fail every keyword's alternative first."""
+    `whole` is their alternation, once the state has lexed `Lexicon.warm_tokens` tokens (None
+    before, and for good when a rule does not embed). `by_character` is the dispatch on the
+    character at the position: the alternation of only the rules that can match text starting
+    with it (`first_characters`), built once the character has been looked up
+    `Lexicon.warm_lookups` times (`Lexicon.dispatch`). Most rules start with a few characters (a
+    keyword, a quote, a digit): an identifier need not fail every keyword's alternative first.
+    A cache, filled as the lexing goes: not a value handed between stages."""
 
-    rules: tuple[Rule, ...]
-    whole: Alternation | None
-    #: Each rule's `first_characters`.
-    firsts: tuple[frozenset[str] | None, ...]
-    by_character: dict[str, Alternation] = field(default_factory=dict)
-    #: The alternations of `by_character`, by the rules (their indexes) they hold: characters
-    #: that start the same rules share one.
-    by_rules: dict[tuple[int, ...], Alternation] = field(default_factory=dict)
+    __slots__ = ("rules", "whole", "firsts", "cold", "by_character", "by_rules", "lookups")
+
+    def __init__(self, rules: tuple[Rule, ...], cold: int) -> None:
+        self.rules = rules
+        self.whole: Alternation | None = None
+        #: Each rule's `first_characters`, with `whole`.
+        self.firsts: tuple[frozenset[str] | None, ...] = ()
+        #: Tokens left to lex rule by rule before `whole` is built (negative: never).
+        self.cold = cold
+        self.by_character: dict[str, Alternation] = {}
+        #: The alternations of `by_character`, by the rules (their indexes) they hold:
+        #: characters that start the same rules share one.
+        self.by_rules: dict[tuple[int, ...], Alternation] = {}
+        #: How often each character has been looked up in `whole` so far.
+        self.lookups: dict[str, int] = {}
 
 
 class Lexicon:
     """The driver's tables for one `_tokens` of Pygments: a `State` for each of its states,
-    built the first time the driver enters it (a block uses few of a lexer's states)."""
+    made the first time the driver enters it (a block uses few of a lexer's states), its
+    alternations built as it warms (`WARM_TOKENS`, `WARM_LOOKUPS`)."""
 
-    def __init__(self, tokens: dict[str, list[tuple[Any, Any, Any]]]) -> None:
+    def __init__(
+        self,
+        tokens: dict[str, list[tuple[Any, Any, Any]]],
+        warm_tokens: int = WARM_TOKENS,
+        warm_lookups: int = WARM_LOOKUPS,
+    ) -> None:
         self.tokens = tokens
+        self.warm_tokens = warm_tokens
+        self.warm_lookups = warm_lookups
         self.states: dict[str, State] = {}
 
     def state(self, name: str) -> State:
         found = self.states.get(name)
         if found is None:
             rules = tuple(_rule(*rule) for rule in self.tokens[name])
-            whole = alternation(rules)
-            firsts = tuple(first_characters(_pattern(rule)) for rule in rules) if whole else ()
-            found = self.states[name] = State(rules, whole, firsts)
+            found = self.states[name] = State(rules, self.warm_tokens)
+            if found.cold == 0:
+                self.warm(found)
         return found
 
     @staticmethod
-    def dispatch(state: State, character: str) -> Alternation:
-        """The alternation of `state`'s rules that can match text starting with `character`
-        (all of them for a character past ASCII), remembered in `state.by_character`."""
-        assert state.whole is not None
+    def warm(state: State) -> None:
+        """Build `state`'s whole alternation, if its rules embed (else leave it rule by rule)."""
+        state.whole = alternation(state.rules)
+        if state.whole is None:
+            state.cold = -1
+        else:
+            state.firsts = tuple(first_characters(_pattern(rule)) for rule in state.rules)
+            state.cold = 0
+
+    def dispatch(self, state: State, character: str) -> Alternation:
+        """The alternation to try at a position holding `character`: that of `state`'s rules
+        that can match text starting with it, once built (all the rules before, and for a
+        character past ASCII)."""
+        whole = state.whole
+        assert whole is not None
         if not character.isascii():
-            state.by_character[character] = state.whole
-            return state.whole
+            state.by_character[character] = whole
+            return whole
+        lookups = state.lookups.get(character, 0) + 1
+        if lookups < self.warm_lookups:
+            state.lookups[character] = lookups
+            return whole
         indexes = tuple(
             i for i, first in enumerate(state.firsts) if first is None or character in first
         )
         found = state.by_rules.get(indexes)
         if found is None:
             if len(indexes) == len(state.rules):
-                found = state.whole
+                found = whole
             else:
                 # The rules embedded in the whole alternation embed in any part of it.
-                found = alternation(tuple(state.rules[i] for i in indexes)) or state.whole
+                found = alternation(tuple(state.rules[i] for i in indexes)) or whole
             state.by_rules[indexes] = found
         state.by_character[character] = found
         return found
@@ -437,6 +477,10 @@ def tokens_unprocessed(
                         yield from rule.action(lexer, m)
                     pos = m.end()
         else:
+            if state.cold > 0:
+                state.cold -= 1
+                if state.cold == 0:
+                    tables.warm(state)  # from the next token on
             for candidate in state.rules:
                 m = candidate.match(text, pos)
                 if m is not None:

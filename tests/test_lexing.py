@@ -82,15 +82,46 @@ def outcome(run: Callable[[], Iterator[Any]]) -> object:
         signal.signal(signal.SIGVTALRM, previous)
 
 
+#: Thresholds of `lexing.Lexicon` the tests run with besides the build's: alternations built
+#: on first use, and built a few tokens in (the state changes tier in the middle of a text).
+EAGER = (0, 0)
+SWITCHING = (5, 2)
+_LEXICONS: dict[tuple[int, tuple[int, int]], tuple[object, lexing.Lexicon]] = {}
+
+
+def tables_of(lexer: Lexer, warm: tuple[int, int]) -> lexing.Lexicon:
+    """A lexicon of the lexer's with thresholds `warm`, kept for the test run."""
+    assert lexing.lexicon(lexer) is not None
+    tokens = lexer._tokens  # type: ignore[attr-defined]  # noqa: SLF001
+    known = _LEXICONS.get((id(tokens), warm))
+    if known is None or known[0] is not tokens:
+        known = _LEXICONS[(id(tokens), warm)] = (tokens, lexing.Lexicon(tokens, *warm))
+    return known[1]
+
+
 def assert_same_tokens(lexer: Lexer, text: str) -> None:
-    """The driver's tokens are stock's: with their positions, and after preprocessing."""
+    """The driver's tokens are stock's: after preprocessing, and with their positions whatever
+    alternations the states have built."""
     assert outcome(lambda: lexing.lex(lexer, text)) == outcome(lambda: lexer.get_tokens(text))
-    tables = lexing.lexicon(lexer)
-    assert tables is not None
     prepared = lexing.preprocessed(lexer, text)
-    assert outcome(lambda: lexing.tokens_unprocessed(lexer, tables, prepared)) == outcome(
-        lambda: lexer.get_tokens_unprocessed(prepared)
-    )
+    stock = outcome(lambda: lexer.get_tokens_unprocessed(prepared))
+    for warm in (EAGER, SWITCHING):
+        tables = tables_of(lexer, warm)
+        driven = outcome(lambda t=tables: lexing.tokens_unprocessed(lexer, t, prepared))
+        assert driven == stock
+
+
+def test_a_state_is_lexed_rule_by_rule_until_warm() -> None:
+    lexer = get_lexer_by_name("python")
+    tables = lexing.Lexicon(lexer._tokens, warm_tokens=3, warm_lookups=2)  # type: ignore[attr-defined]  # noqa: SLF001
+    list(lexing.tokens_unprocessed(lexer, tables, "x"))  # two tokens: `x`, and no match at the end
+    root = tables.state("root")
+    assert root.whole is None and root.cold == 1
+    list(lexing.tokens_unprocessed(lexer, tables, "x = y\n"))
+    assert root.whole is not None and root.cold == 0
+    assert set(root.by_character) == {" "}  # looked up twice; `=`, `y` once, `x` by rule
+    list(lexing.tokens_unprocessed(lexer, tables, "x x\n"))
+    assert root.by_character["x"] is not root.whole
 
 
 # --- generated text -------------------------------------------------------------------------
@@ -325,8 +356,7 @@ class Embedding(RegexLexer):
 
 def test_states_whose_rules_embed_are_one_alternation_and_others_rule_by_rule() -> None:
     lexer = Embedding()
-    tables = lexing.lexicon(lexer)
-    assert tables is not None
+    tables = tables_of(lexer, EAGER)
     assert tables.state("root").whole is not None
     assert tables.state("comment").whole is None  # `\2` would name another group embedded
     assert tables.state("star").whole is not None
@@ -446,8 +476,7 @@ def test_rules_that_may_match_nothing_or_cannot_be_read_start_anywhere(source: s
 
 def test_a_state_dispatches_each_character_to_the_rules_that_can_start_with_it() -> None:
     lexer = Embedding()
-    tables = lexing.lexicon(lexer)
-    assert tables is not None
+    tables = tables_of(lexer, EAGER)
     root = tables.state("root")
     patterns = [lexing._pattern(rule).pattern for rule in root.rules]  # noqa: SLF001
 
