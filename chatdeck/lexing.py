@@ -45,6 +45,12 @@ try:  # Python's own regular expression parser (3.11+), to compare rules with th
 except ImportError:  # pragma: no cover - another Python: every lexer goes through Pygments
     _parser = _constants = _compiler = None
 
+#: What reading a pattern with Python's private parser may raise: a pattern it rejects, or a
+#: parser other than the one this module was written for (the driver then declines the rule).
+UNREADABLE = (
+    re.error, RecursionError, OverflowError, ValueError, TypeError, AttributeError, KeyError,
+    IndexError,
+)  # fmt: skip
 #: The flags a rule's alternative is given in a scoped group: those Pygments compiled it with
 #: (its lexer's `flags`, and the global ones leading its pattern) on, the others off.
 SCOPED_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
@@ -323,26 +329,29 @@ def _embedding(pattern: re.Pattern[str]) -> str | None:
     end = "\n" if pattern.flags & re.VERBOSE else ""
     embedded = f"((?{on}{'-' + off if off else ''}:{body}{end}))"
     try:
-        tree = _parser.parse(embedded, 0)
-        own = _parser.parse(pattern.pattern, pattern.flags)
-    except (re.error, RecursionError, OverflowError):
+        return embedded if _means_the_same(embedded, pattern) else None
+    except UNREADABLE:
         return None
+
+
+def _means_the_same(embedded: str, pattern: re.Pattern[str]) -> bool:
+    """Whether the parse of `embedded` is `pattern`'s, inside its two groups (see `_embedding`)."""
+    tree = _parser.parse(embedded, 0)
+    own = _parser.parse(pattern.pattern, pattern.flags)
     c = _constants
     items = tree.data
     if len(items) != 1 or items[0][0] is not c.SUBPATTERN:
-        return None
+        return False
     outer, _, _, inside = items[0][1]
     if outer != 1 or len(inside.data) != 1 or inside.data[0][0] is not c.SUBPATTERN:
-        return None
+        return False
     scope, add_flags, del_flags, body_tree = inside.data[0][1]
     mask = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE | re.ASCII
     if scope is not None or (tree.state.flags | add_flags) & ~del_flags & mask != (
         pattern.flags & mask
     ):
-        return None
-    if _shape(own, 1) != _shape(body_tree, 0):
-        return None
-    return embedded
+        return False
+    return bool(_shape(own, 1) == _shape(body_tree, 0))
 
 
 #: The characters a dispatch table has entries of its own for.
@@ -357,7 +366,7 @@ def first_characters(pattern: re.Pattern[str]) -> frozenset[str] | None:
     try:
         tree = _parser.parse(pattern.pattern, pattern.flags)
         first, empty = _starts(tree.data, tree.state.flags)
-    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+    except UNREADABLE:
         return None
     return None if first is None or empty else first
 

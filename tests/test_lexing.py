@@ -491,3 +491,25 @@ def test_a_state_dispatches_each_character_to_the_rules_that_can_start_with_it()
     assert dispatched("$") == []
     assert tables.dispatch(root, "é") is root.whole  # past ASCII: every rule
     assert root.by_character["s"] is tables.dispatch(root, "s")
+
+
+def test_a_regular_expression_parser_other_than_expected_leaves_states_rule_by_rule(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The driver reads Python's private `re._parser`: one that is not what it reads makes it
+    decline the rules (tried one by one, as stock), not crash."""
+    monkeypatch.setattr(lexing, "_constants", object())  # no opcodes at all
+    lexing._embedding.cache_clear()  # noqa: SLF001
+    lexing.first_characters.cache_clear()
+    try:
+        lexer = Embedding()
+        tables = lexing.Lexicon(lexer._tokens, 0, 0)  # type: ignore[attr-defined]  # noqa: SLF001
+        assert tables.state("root").whole is None
+        code = "SELECT sel x(1) /* <b>c</b> */\n"
+        assert list(lexing.tokens_unprocessed(lexer, tables, code)) == list(
+            lexer.get_tokens_unprocessed(code)
+        )
+    finally:
+        monkeypatch.undo()
+        lexing._embedding.cache_clear()  # noqa: SLF001
+        lexing.first_characters.cache_clear()
