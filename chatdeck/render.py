@@ -27,6 +27,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import html
+import io
 import re
 import signal
 import threading
@@ -785,15 +786,19 @@ def _formatter() -> HtmlFormatter[str]:
 
 
 def highlight_code(code: str, language: str) -> str | None:
-    """Pygments spans with CSS classes, or None for a missing or unknown language."""
+    """Pygments spans with CSS classes, or None for a missing or unknown language: Pygments'
+    HTML for its tokens, lexed by `chatdeck.lexing` (the same tokens, faster)."""
     if not language:
         return None
     lexer = _lexer(language)
     if lexer is None:
         return None
-    from pygments import highlight
+    from chatdeck.lexing import lex
 
-    return str(highlight(code, lexer, _formatter()))
+    # What `pygments.highlight` does, with the tokens of chatdeck's faster driver.
+    html_out = io.StringIO()
+    _formatter().format(lex(lexer, code), html_out)
+    return html_out.getvalue()
 
 
 class HighlightTimeout(Exception):
