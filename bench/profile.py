@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import ast
 import functools
+import importlib
 import json
 import os
 import pickle
@@ -117,10 +118,10 @@ STAGES = [
     ("chatdeck.workers", "Pool", "dispatch", POOL),
     ("chatdeck.workers", "Pool", "serve", POOL),
     ("chatdeck.transcripts", None, "render_file", FILE_GLUE),
-    ("chatdeck.transcripts", None, "read_transcript", DECODE),
-    ("chatdeck.transcripts", None, "parse_transcript", PARSE),
-    ("chatdeck.transcripts", None, "unsafe_math_problems", TEX_CHECK),
-    ("chatdeck.transcripts", None, "render_note", CARD),
+    ("chatdeck.read", None, "read_transcript", DECODE),
+    ("chatdeck.parse", None, "parse_transcript", PARSE),
+    ("chatdeck.cards", None, "unsafe_math_problems", TEX_CHECK),
+    ("chatdeck.cards", None, "render_note", CARD),
     ("chatdeck.render", None, "render_field", FIELD_GLUE),
     ("chatdeck.render", None, "language_of", FIELD_GLUE),
     ("chatdeck.render", None, "protect", PROTECT),
@@ -262,7 +263,7 @@ def install_timers(timers: Timers) -> None:
     """Wrap every function of `STAGES` wherever chatdeck refers to it."""
     chatdeck_modules = [m for n, m in sys.modules.items() if n.startswith("chatdeck") and m]
     for module_name, class_name, name, stage in STAGES:
-        owner: Any = sys.modules[module_name]
+        owner: Any = importlib.import_module(module_name)  # the build imports some lazily
         if class_name:
             owner = getattr(owner, class_name)
         original = getattr(owner, name)
