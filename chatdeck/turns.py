@@ -233,8 +233,14 @@ def candidate(line: str) -> Candidate | None:
         return Candidate(shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji)
     if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
         text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
+    italic = ""
     if heading:
         text = _unitalicized(text)
+    elif text[:1] in ("*", "_") and text[1:2] not in ("*", "_"):
+        bare = _unitalicized(text.removesuffix(":").rstrip())
+        if bare != text.removesuffix(":").rstrip() and len(bare) <= 40:
+            # `*user*`, `_Prompt_:` alone on a line: a label in italics (its own shape)
+            italic, text = text[:1], bare + (":" if text.endswith(":") else "")
     if "<" in text:
         text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
     if text.endswith((")", "）")):
@@ -333,8 +339,8 @@ def candidate(line: str) -> Candidate | None:
             if len(text.split()) > 3 or _hint_of(words, emoji) is not None:
                 return None
             loose = True
-    shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + "<label>"
-    shape_text += ("]" if bracket else "") + ("**" if bold else "") + colon
+    shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + italic
+    shape_text += "<label>" + italic + ("]" if bracket else "") + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
 
 

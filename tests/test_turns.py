@@ -43,16 +43,6 @@ NOT_YET = {
         "questions, the user's `> ` quoted turn opens each answer, and the `___` / "
         "`###### [top](#table-of-contents)` lines and the contents list stay on the cards"
     ),
-    "oterm-export.md": (
-        "no note: the role lines are the bare words in italics alone on a line (`*user*`, "
-        "`*assistant*`), not read as turn markers, and the deck is named `*user*`"
-    ),
-    "claude-export-console.md": (
-        "one invented note: the italic role labels with a colon alone on a line (`_Prompt_:`, "
-        "`_Claude_:`) are not read as turn markers (the same file with `**Prompt**:` gives 3 "
-        "notes), so the title heading `# Push rechazado en Git` becomes the only question and "
-        "the whole chat its answer; no title"
-    ),
 }
 
 
@@ -863,6 +853,19 @@ def test_a_replys_last_line_with_an_address_or_a_long_version_is_no_date_line(la
     text = turn.format("User", 1, "what is x?") + turn.format("Assistant", 2, "An x.\n\n" + last)
     text += turn.format("User", 3, "and y?") + turn.format("Assistant", 4, "A y.")
     assert notes_of(text) == [("what is x?", "An x.\n\n" + last), ("and y?", "A y.")]
+
+
+@pytest.mark.parametrize("user, model", [("*user*", "*assistant*"), ("_Prompt_:", "_Claude_:")])
+def test_role_words_in_italics_alone_on_a_line_mark_turns(user: str, model: str) -> None:
+    """Bold names alone on a line mark turns; so do names in italics, as their own shape."""
+    text = f"# Notes\n\n{user}\n\nwhat is x?\n\n{model}\n\nAn x.\n\n"
+    text += f"{user}\n\ngive me an example\n\n{model}\n\nx = 1\n"
+    assert notes_of(text) == [("what is x?", "An x."), ("give me an example", "x = 1")]
+
+
+def test_a_line_in_italics_inside_an_answer_is_no_marker() -> None:
+    text = "## User\n\nwhat is x?\n\n## Assistant\n\n*Note*\n\nAn x.\n"
+    assert notes_of(text) == [("what is x?", "*Note*\n\nAn x.")]
 
 
 def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
