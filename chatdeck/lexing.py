@@ -199,18 +199,10 @@ def lex(lexer: Lexer, text: str) -> Iterator[tuple[_TokenType, str]]:
 
 
 def preprocessed(lexer: Lexer, text: str) -> str:
-    """The text as `Lexer.get_tokens` hands it to the lexer (`_preprocess_lexer_input`, for a
-    `str`): without a leading BOM, newlines made `\\n`, then the lexer's options applied."""
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if lexer.stripall:
-        text = text.strip()
-    elif lexer.stripnl:
-        text = text.strip("\n")
-    if lexer.tabsize > 0:
-        text = text.expandtabs(lexer.tabsize)
-    if lexer.ensurenl and not text.endswith("\n"):
-        text += "\n"
-    return text
+    """The text as `Lexer.get_tokens` hands it to the lexer: Pygments' own preprocessing (BOM,
+    newlines, the lexer's strip, tab and final-newline options), which `lexicon` checks the
+    lexer has not replaced."""
+    return str(lexer._preprocess_lexer_input(text))  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 # Built once per `_tokens` (a lexer class's, or one of its variants'), kept by its identity
