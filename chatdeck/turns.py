@@ -140,6 +140,7 @@ DATE_TIME = re.compile(
     r"|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
+TURN_NUMBER = re.compile(r"[ \t]*+#?\d{1,4}+$")
 BRACKETED = re.compile(r"^([^\]】]{1,40})[\]】]")
 USER_TAG = re.compile(r"(?<=\w)#\d{4}$")
 BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
@@ -181,6 +182,11 @@ PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…")
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
 #: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
 TOOL_LABEL = re.compile(r"^\{[^{}\n]{1,40}+\}$")
+#: A line that is only a link to a place in the same file: a table of contents' entry
+#: (`- [1: How do I…](#chat-1)`), a "back to top" link (`###### [top](#table-of-contents)`).
+ANCHOR_LINK = re.compile(
+    r"^(?:#{1,6}+[ \t]++|[-*+][ \t]++|\d{1,4}+[.)][ \t]++)?\[.{1,300}\]\(#[^()\s]{1,200}+\)$"
+)
 HTML_COMMENT = re.compile(r"^[ \t]*+<!--.{0,1000}-->[ \t]*+$")
 THOUGHT_EMOJI = frozenset("🧠💭")
 ATTRIBUTION = re.compile(
@@ -319,11 +325,12 @@ def candidate(line: str) -> Candidate | None:
         text = text[:trailing]
     if not text and emoji:
         text = emoji  # `## 🤖`: the emoji is the label
-    if not text or not LABEL.match(text) or sum(ch.isdigit() for ch in text) > 3:
+    # `User 2`, `Assistant #3`: numbered turns of one speaker.
+    unnumbered = TURN_NUMBER.sub("", text)
+    if not text or not LABEL.match(unnumbered or text) or sum(ch.isdigit() for ch in text) > 3:
         if not (text and text == emoji):
             return None
-    # `User 2`, `Assistant #3`: numbered turns of one speaker.
-    key = re.sub(r"[ \t]*+#?\d{1,4}+$", "", text.casefold()) or text.casefold()
+    key = TURN_NUMBER.sub("", text.casefold()) or text.casefold()
     if key in QA_LABELS:
         return None
     words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
@@ -479,11 +486,16 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
         text = text[1:]
     if DIGIT.search(text) and DATE_TIME.search(text) and text.count(" ") < 16:
         return ("date", str(quoted), opener)
+    if not quoted and not opener and ANCHOR_LINK.match(text):
+        return ANCHOR
     key = KEY.match(text) if quoted or opener else None
     if key:
         return ("key", str(quoted), opener, key.group(1).casefold())
     return _icon_form(text, quoted, opener)
 
+
+#: The form of a line that only links to a place in the file (a "back to top" link).
+ANCHOR = ("anchor",)
 
 #: The form of a quote line a tool opens with an icon (`> ⏰ just now`, `> 💻 **Type**: code`).
 ICON_QUOTE = ("icon", "True", "icon")
@@ -810,6 +822,11 @@ def _read_shape(
         # No role word: only a strong structure will do.
         if len(members) < 4 or changes * 10 < (len(members) - 1) * 8:
             return None
+        # A label numbered anew each time (`Turn 1`, `Turn 2`) beside one that is not counts
+        # records, and the other is a heading inside them: no two speakers.
+        numbered = {found[i].key for i in members if found[i].label.casefold() != found[i].key}
+        if numbered and numbered != set(labels):
+            return None
         # The file's header holds a heading and two lines at most, besides separators and
         # metadata (`Channel: ...`, a date): prose above is a document, not a chat.
         header = [j for j in content if j < members[0] and j not in skip]
@@ -881,10 +898,12 @@ def _labeled_blocks(
 
 
 def _header_line(line: str) -> bool:
-    """A line of a file's header: a heading, a separator, a date or `Key: value` line."""
+    """A line of a file's header: a heading, a separator, a date or `Key: value` line, an entry
+    of a table of contents (a link to a place in the file)."""
     text = line.strip()
     return bool(
         HEADING.match(line)
+        or ANCHOR_LINK.match(text)
         or ORG_KEYWORD.match(text)
         or _is_separator(line)
         or _edge_form(line) is not None
@@ -1076,7 +1095,7 @@ def _record_turns(
         header = [j for j in content if j < members[0] and j not in skip]
         if len([j for j in header if not _header_line(lines[j])]) > 2:
             continue
-        split = _record_splits(lines, text, members)
+        split = _record_splits(lines, text, members, all(found[i].inline is None for i in members))
         if split is not None and (best is None or len(members) > len(best[0])):
             best = (members, split[0], split[1])
     if best is None:
@@ -1086,18 +1105,27 @@ def _record_turns(
     bounds = members + [len(lines)]
     for n, i in enumerate(members):
         label = found[i].label
-        blocks.append(_Block(i, i + 1, splits[n], label, USER, record=True))
+        prefix = ">" if rule == QUOTED_PROMPT else ""
+        blocks.append(_Block(i, i + 1, splits[n], label, USER, record=True, prefix=prefix))
         blocks.append(_Block(None, splits[n], bounds[n + 1], "", ASSISTANT))
-    shape = f"`{found[members[0]].shape}` records, the reply under `{rule}`"
+    if rule == QUOTED_PROMPT:
+        shape = f"`{found[members[0]].shape}` records, the prompt quoted, the reply under it"
+    else:
+        shape = f"`{found[members[0]].shape}` records, the reply under `{rule}`"
     return blocks, shape, {found[members[0]].key: USER}
 
 
 def _record_splits(
-    lines: Sequence[str], text: Sequence[bool], members: list[int]
+    lines: Sequence[str], text: Sequence[bool], members: list[int], bare: bool
 ) -> tuple[list[int], str] | None:
-    """Where the same rule parts each record's prompt from its reply, and the rule; None unless
-    every record has both and the prompts are the shorter."""
+    """Where each record's prompt ends and its reply starts, and what parts them: the same rule
+    in every record (the prompts being the shorter), or, under headers that are nothing but a
+    header (`bare`: `## chat-1`, not `Note: text`), the end of a `>` quote that opens every
+    record (the prompt quoted, the reply bare). None unless every record has both."""
     bounds = members + [len(lines)]
+    quoted = _quote_splits(lines, text, members) if bare else None
+    if quoted is not None:
+        return quoted, QUOTED_PROMPT
     splits: list[int] = []
     prompts: list[int] = []
     replies: list[int] = []
@@ -1116,6 +1144,31 @@ def _record_splits(
     if rule is None or statistics.median(prompts) > statistics.median(replies):
         return None
     return splits, rule
+
+
+#: What parts a record's prompt from its reply when the prompt is a quote.
+QUOTED_PROMPT = "the end of the quoted prompt"
+
+
+def _quote_splits(
+    lines: Sequence[str], text: Sequence[bool], members: list[int]
+) -> list[int] | None:
+    """Where each record's reply starts when every record opens with a `>` quote (the prompt)
+    and goes on after it; None otherwise."""
+    bounds = members + [len(lines)]
+    splits: list[int] = []
+    for n, i in enumerate(members):
+        stop = bounds[n + 1]
+        head = next((j for j in range(i + 1, stop) if lines[j].strip()), stop)
+        if head == stop or not text[head] or not lines[head].startswith(">"):
+            return None
+        end = head
+        while end < stop and lines[end].startswith(">"):
+            end += 1
+        if not _has_content(lines, end, stop):
+            return None
+        splits.append(end)
+    return splits
 
 
 #: A command to a chat tool (`/export`, `/clear history`): a slash, a word, a few arguments.
@@ -1436,6 +1489,10 @@ def _user_turn(
         if not kept:
             return None, None
         return block.start, rewrites[block.start]
+    if block.record and block.prefix == ">":  # a quoted prompt: the quote marks are the tool's
+        for j in range(block.start, block.end):
+            if lines[j].startswith(">") and j not in left_out:
+                rewrites[j] = lines[j][2:] if lines[j].startswith("> ") else lines[j][1:]
     body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
     if block.marker is None:
         return (body[0], lines[body[0]].strip()) if body else (None, None)
@@ -1502,7 +1559,7 @@ def _recurring_forms(
         form
         for form, n in seen.items()
         if n >= 2
-        and (form[0] == "date" or form in digits or len(roles[form]) > 1)
+        and (form[0] == "date" or form == ANCHOR or form in digits or len(roles[form]) > 1)
         and (form != ICON_QUOTE or n == turns)  # a reply's own `> 💡 Tip` is in some turns only
     }
 

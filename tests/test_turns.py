@@ -36,13 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # Round 6, scored before any change for it (see fixtures/chatlogs/README.md).
-    # Round 7, scored against main before any change for it (see fixtures/chatlogs/README.md).
-    "ai-chat-exporter-chatgpt.md": (
-        "no speaker labels: the `## chat-N` headings (and `## Table of Contents`) become the "
-        "questions, the user's `> ` quoted turn opens each answer, and the `___` / "
-        "`###### [top](#table-of-contents)` lines and the contents list stay on the cards"
-    ),
 }
 
 
@@ -400,6 +393,39 @@ def test_records_cut_in_two_by_a_rule_are_prompt_and_reply(
         out += [header.format(summary=summary, n=n), question, rule, answer, rule, ""]
     text = "\n".join(out)
     assert notes_of(text) == pairs, text
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from(["## chat-{n}", "### Turn {n}", "## Message #{n}", "# Prompt {n}"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_records_that_open_with_a_quoted_prompt_are_prompt_and_reply(
+    pairs: list[tuple[str, str]], header: str, contents: bool, back_link: bool
+) -> None:
+    """AI Chat Exporter (RevivalStack): numbered headings of the tool's own open the records, the
+    prompt is quoted (`> ` on each of its lines), the reply follows bare; a table of contents
+    above and a "back to top" link under every reply are the tool's navigation."""
+    out = ["# A chat", ""]
+    if contents:
+        out += ["## Table of Contents", ""]
+        out += [
+            f"- [{n + 1}: {q.splitlines()[0][:30]}…](#chat-{n + 1})"
+            for n, (q, _) in enumerate(pairs)
+        ]
+        out.append("")
+    for n, (question, answer) in enumerate(pairs):
+        out += [header.format(n=n + 1), ""]
+        out += [f"> {line}".rstrip() for line in question.split("\n")]
+        out += ["", answer, ""]
+        if back_link:
+            out += ["___", "###### [top](#table-of-contents)"]
+    text = "\n".join(out) + "\n"
+    assert notes_of(text) == pairs, text
+    transcript = parse_text(text, "chat.md")
+    check_every_line_claimed_once(transcript, parse_transcript(transcript))
 
 
 @CHAT_SETTINGS
