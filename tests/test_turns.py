@@ -36,6 +36,15 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
+    # Round 8, scored against main (1934a75) before any change for it (see the fixtures README).
+    "opencode-export.md": (
+        "the `_Thinking:_` label alone on a line is left out, but the reasoning paragraph under it "
+        "(after a blank line) opens every answer"
+    ),
+    "goose-session-export.md": (
+        "the deck is named `Session Export: <name>`: the tool's prefix before the session's name "
+        "is kept in the title"
+    ),
 }
 
 
