@@ -603,12 +603,36 @@ def _title_from(
         if not heading:
             continue
         text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
-        text = _without_icon(title_key(text) or text)  # `# topic: X`: the heading is the key
+        text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
         if text and not DATE_TIME.search(text) and not interface_line(text):
             if not _names_a_site(text):
                 return text, i
         return None, None
     return None, None
+
+
+#: Words that say what kind of file a saved chat is (`Session Export: <name>`), not its name;
+#: a word of four letters or more counts in any of its forms (`exported`, `чата`, `sessione`).
+KIND_WORDS = (
+    "chat conversa session export transcript history log thread dialog saved sesión "
+    "exportación sessão sessione gespräch unterhaltung sitzung verlauf чат чата беседа разговор "
+    "сесси диалог экспорт 会话 对话 聊天 导出 記録 会話 チャット セッション 대화 세션 sohbet "
+    "oturum rozmow sesj czat"
+).split()
+TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
+
+
+def _kind_word(word: str) -> bool:
+    return any(word == kind or (len(kind) >= 4 and word.startswith(kind)) for kind in KIND_WORDS)
+
+
+def _after_kind(text: str) -> str:
+    """A title without the words a tool puts before the name (`Session Export: X` -> `X`)."""
+    prefix = TITLE_PREFIX.match(text)
+    if prefix is None:
+        return text
+    words = [w for w in re.split(r"[\W_]+", prefix.group(1).casefold()) if w]
+    return prefix.group(2).strip() if words and all(map(_kind_word, words)) else text
 
 
 #: A link to a site's home page (`[Continue](https://continue.dev)`).
@@ -1766,8 +1790,14 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
         heading = HEADING.match(lines[k]) if k < stop else None
         if heading and THOUGHT_WORDS.match((heading.group(2) or "").strip("*_ ")):
             k = _next_content(lines, k + 1, stop)
+        opened = k
         while k < stop and lines[k].lstrip().startswith(">"):
             while k < stop and lines[k].lstrip().startswith(">"):
+                k += 1
+            k = _next_content(lines, k, stop)
+        if k == opened and bare.endswith((":", "：")):
+            # `_Thinking:_` over a bare paragraph: a label that announces the reasoning under it
+            while k < stop and lines[k].strip():
                 k += 1
             k = _next_content(lines, k, stop)
         return k

@@ -256,7 +256,7 @@ TITLES = {
     "title_setext": "Kafka interview prep",
     "title_heading_markers": "Networking basics",
     "headings_h2": "Rust ownership notes",
-    "speaker_headings": "Chat export: SQL indexes",
+    "speaker_headings": "SQL indexes",
     "wrapper_backticks": "Docker notes",
 }
 

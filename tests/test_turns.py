@@ -36,15 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # Round 8, scored against main (1934a75) before any change for it (see the fixtures README).
-    "opencode-export.md": (
-        "the `_Thinking:_` label alone on a line is left out, but the reasoning paragraph under it "
-        "(after a blank line) opens every answer"
-    ),
-    "goose-session-export.md": (
-        "the deck is named `Session Export: <name>`: the tool's prefix before the session's name "
-        "is kept in the title"
-    ),
 }
 
 
@@ -169,6 +160,7 @@ REASONING = [
     '<details type="reasoning" done="true">\n<summary>Thinking</summary>\n&gt; hmm\n</details>',
     "``` reasoning\nThe user asks about item {n}.\n```",
     "###### Reasoning\n\nThe user asks about item {n}.\n\nanswer it\n\n###### Response",
+    "_Thinking:_\n\nThe user asks about item {n}.\nA short answer will do.",
 ]
 #: Blocks a tool adds after every reply (told from a reply's own when they recur).
 TRAILERS = [
@@ -849,6 +841,9 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
             "# ChatGPT\n\nan x\n\n***\n",
             "Całki",
         ),
+        ("# Session Export: rsync\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "rsync"),
+        ("# Экспорт чата: Индексы\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Индексы"),
+        ("# Rust: lifetimes\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Rust: lifetimes"),
     ],
 )
 def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
