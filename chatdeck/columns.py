@@ -51,8 +51,9 @@ SHAPE_DIGITS = re.compile(r"\d++")
 SHAPE_LETTERS = re.compile(r"[^\W\d_]++")
 FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)")
 
-#: Fewest message lines, and runs per speaker, for a file to be read as a column log.
-MIN_MESSAGES = 4
+#: Fewest message lines, and runs per speaker, for a file to be read as a column log; a log of
+#: one exchange (two names, one run each) is one too.
+MIN_MESSAGES = 2
 MIN_RUNS = 2
 #: Most lines without the prefix before the first prefixed one (a log's `--- Log opened` line).
 MAX_HEADER = 2
@@ -158,6 +159,8 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
             sequence.append(key)
             runs[key] += 1
     speakers = {key for key, n in runs.items() if n >= MIN_RUNS}
+    if not speakers and len(sequence) == 2:
+        speakers = set(sequence)  # one exchange: a message and its reply
     if len(speakers) < 2:
         return None
     turns = [key for key in sequence if key in speakers]

@@ -843,8 +843,10 @@ def _read_shape(
         if last.endswith(("?", "？")):
             asks[found[i].key] += 1
     if not hinted:
-        # No role word: only a strong structure will do.
-        if len(members) < 4 or changes * 10 < (len(members) - 1) * 8:
+        # No role word: only a strong structure will do (a message's time before each name is
+        # one even in a chat of one exchange).
+        least = 2 if "<time>" in found[members[0]].shape else 4
+        if len(members) < least or changes * 10 < (len(members) - 1) * 8:
             return None
         # A label numbered anew each time (`Turn 1`, `Turn 2`) beside one that is not counts
         # records, and the other is a heading inside them: no two speakers.
@@ -1218,8 +1220,9 @@ ADDRESS = "the reply's address to the user"
 def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     """A log whose speaker is a column (`chatdeck.columns`): a turn is a run of one speaker's
     lines; the turn pass reads the text column. A command every user turn opens with (a bot's
-    trigger, `.ai `) is no part of the question, and a reply's first words naming the user
-    (`rizky:`) address the user, no part of the answer."""
+    trigger, `.ai `; in a log of one exchange, its only turn) is no part of the question, and
+    a reply's first words naming the user (`rizky:`) address the user, no part of the
+    answer."""
     stripped, text = text_lines(lines, columns)
     content = [i for i in range(len(stripped)) if stripped[i].strip()]
     starts: list[int] = []
@@ -1246,7 +1249,7 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
         return None
     user_starts = [i for i in starts if roles[found[i].key] == USER]
     commands = {m.group(1) if (m := COMMAND.match(stripped[i])) else None for i in user_starts}
-    command = commands.pop() if len(commands) == 1 and len(user_starts) >= 2 else None
+    command = commands.pop() if len(commands) == 1 else None
     users = {k for k, r in roles.items() if r == USER}
     rewrites: dict[int, str] = {}
     asking = set(user_starts)

@@ -98,7 +98,7 @@ def fixtures() -> list[str]:
     )
 
 
-def _clean(text: str) -> str:
+def clean(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().split("\n"))
 
 
@@ -119,10 +119,10 @@ def score(name: str) -> Score:
     parsed = parse_transcript(read_transcript(path, name))
     result = Score(name, expected=len(expected["notes"]), title=parsed.title)
     result.title_right = parsed.title == expected["title"]
-    wanted = [_clean(note["question"]) for note in expected["notes"]]
+    wanted = [clean(note["question"]) for note in expected["notes"]]
     matched: set[int] = set()
     for note in parsed.notes:
-        question = _clean(note.question)
+        question = clean(note.question)
         if question in wanted and wanted.index(question) not in matched:
             number = wanted.index(question)
             matched.add(number)
