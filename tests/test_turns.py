@@ -39,15 +39,17 @@ NOT_YET = {
 }
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=NOT_YET[name], strict=True))
-        if name in NOT_YET
+def known_failures(names: list[str], known: dict[str, str]) -> list[object]:
+    """The names, those in `known` as strict xfails with their reason."""
+    return [
+        pytest.param(name, marks=pytest.mark.xfail(reason=known[name], strict=True))
+        if name in known
         else name
-        for name in fixtures()
-    ],
-)
+        for name in names
+    ]
+
+
+@pytest.mark.parametrize("name", known_failures(fixtures(), NOT_YET))
 def test_a_tools_chat_log_gives_the_users_turns_and_the_models_replies(name: str) -> None:
     result = score(name)
     assert (result.right, result.answers_right) == (result.expected, result.expected), result
@@ -88,15 +90,7 @@ def one_exchange_fixtures() -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(reason=ONE_EXCHANGE_NOT_YET[name], strict=True))
-        if name in ONE_EXCHANGE_NOT_YET
-        else name
-        for name in one_exchange_fixtures()
-    ],
-)
+@pytest.mark.parametrize("name", known_failures(one_exchange_fixtures(), ONE_EXCHANGE_NOT_YET))
 def test_a_chat_log_cut_to_its_first_exchange_gives_that_exchange(name: str) -> None:
     """Many saved chats hold one question: a tool's file cut before its second user turn reads as
     that one exchange."""
