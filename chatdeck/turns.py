@@ -1995,17 +1995,24 @@ def _leave_out_trailing_blocks(
 ) -> bool:
     """Blocks a tool adds after a message (`{Reactions}` and its emoji, a `<details>` block of
     the model's thinking or of token counts): blocks that end turns in the same form in two or
-    more turns, after the message's own text."""
+    more turns, after the message's own text. A block of the model's thinking after a reply is
+    the tool's even once (a reply tells its answer, not its thinking, last), and so is any
+    block after it."""
     trailing: list[list[tuple[int, int, str]]] = []
     seen: Counter[str] = Counter()
+    after_thinking: set[int] = set()  # the blocks' first lines
     for block in blocks:
         found = _trailing_blocks(lines, text, block, block.marker in spoken, left_out)
         trailing.append(found)
         seen.update({form for _, _, form in found})
+        if block.role == ASSISTANT:
+            thinks = [_tells_thinking(lines, start, stop) for start, stop, _ in found]
+            if any(thinks):
+                after_thinking.update(start for start, _, _ in found[thinks.index(True) :])
     left = False
     for found in trailing:
         for start, stop, form in found:
-            if seen[form] < 2:
+            if seen[form] < 2 and start not in after_thinking:
                 continue
             why = REASONING if _tells_thinking(lines, start, stop) else METADATA
             for j in range(start, stop):

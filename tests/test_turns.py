@@ -67,7 +67,6 @@ ONE_EXCHANGE_NOT_YET = {
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "jupyter-ai-export.md": "three names without a role word: such markers must recur more",
-    "alpaca.md": "the reasoning and metrics blocks after a reply are the tool's only if they recur",
     "discord-chat-exporter.txt": "the `{Reactions}` after a reply is the tool's only if it recurs",
     "gptel.md": "a reasoning fence ends the prompt only when two or more replies open with one",
     "sillytavern.txt": "the character's greeting and one exchange: the names' roles are a guess",
@@ -222,6 +221,7 @@ TRAILERS = [
     "</details>",
     "{Reactions}\n👍",
 ]
+THINKING = [trailer for trailer in TRAILERS if "Thought" in trailer]
 EMOJI = {"user": "👤", "assistant": "🤖"}
 
 
@@ -246,7 +246,8 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
         "separator": draw(st.sampled_from([None, *SEPARATORS])),
         "metadata": draw(st.sampled_from([None, *METADATA])),
         "reasoning": draw(st.sampled_from([None, *REASONING])),
-        "trailer": draw(st.sampled_from([None, *TRAILERS])) if len(pairs) > 1 else None,
+        # One reply shows no block recurring: only one of the model's thinking is the tool's.
+        "trailer": draw(st.sampled_from([None, *(TRAILERS if len(pairs) > 1 else THINKING)])),
         "title": draw(st.sampled_from([None, "# Closures and friends", "# [A chat](https://x.y)"])),
         "gap": draw(st.sampled_from(["", "\n", "\n\n"])),
         # A page copy may name the speaker twice (`You` then `Sent by you:`).
