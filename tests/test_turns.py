@@ -36,6 +36,11 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
+    # The ninth held-out round, as first scored (see the fixtures' README).
+    "fabric-printsession.txt": (
+        "a `[meta]` record (the command line) between a reply and the next `[user]` is read as "
+        "the end of the reply: the `--- ` rule, `[meta]` and the command line stay on the card"
+    ),
 }
 
 
