@@ -28,6 +28,7 @@ linear in the file: every line is read a fixed number of times.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 import unicodedata
@@ -794,6 +795,11 @@ def _read_shape(
         keep = {
             k for k, h in hints.items() if h is not None or (not both and counts[k] * 2 >= top + 1)
         }
+        # A third label set off like the speakers' (`--- ` then `[meta]`, as before `[user]`)
+        # heads records of its own: another party's (the tool's, a command line), on no card.
+        third = _set_off_like(lines, content, found, members, keep) if both else set()
+        hints.update(dict.fromkeys(third, OTHER))
+        keep |= third
         members = [i for i in members if found[i].key in keep]
         # A label that only ever comes right after another label of its role ("Short answer:"
         # under "Assistant:") is a line of that speaker's turn.
@@ -867,6 +873,30 @@ def _read_shape(
         if not others or statistics.median(sizes[user]) >= statistics.median(others):
             return None
     return members, roles, hinted
+
+
+def _set_off_like(
+    lines: Sequence[str],
+    content: list[int],
+    found: dict[int, Candidate],
+    members: list[int],
+    keep: set[str],
+) -> set[str]:
+    """Labels outside `keep` that, wherever they stand, come right after the same separator
+    line as every marker of the labels in `keep`."""
+    lead: dict[int, str | None] = {}
+    for i in members:
+        at = bisect.bisect_left(content, i)
+        before = lines[content[at - 1]].strip() if at > 0 else None
+        lead[i] = before if before is not None and _is_separator(before) else None
+    speakers = {lead[i] for i in members if found[i].key in keep}
+    if len(speakers) != 1 or None in speakers:
+        return set()
+    others: dict[str, set[str | None]] = {}
+    for i in members:
+        if found[i].key not in keep:
+            others.setdefault(found[i].key, set()).add(lead[i])
+    return {k for k, leads in others.items() if leads == speakers}
 
 
 def _roles(

@@ -36,11 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # The ninth held-out round, as first scored (see the fixtures' README).
-    "fabric-printsession.txt": (
-        "a `[meta]` record (the command line) between a reply and the next `[user]` is read as "
-        "the end of the reply: the `--- ` rule, `[meta]` and the command line stay on the card"
-    ),
 }
 
 
@@ -71,6 +66,7 @@ ONE_EXCHANGE_NOT_YET = {
     "aider.chat.history.md": "one run of `#### ` lines: a prefix must open two or more runs",
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
+    "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "jupyter-ai-export.md": "three names without a role word: such markers must recur more",
     "discord-chat-exporter.txt": "the `{Reactions}` after a reply is the tool's only if it recurs",
     "gptel.md": "a reasoning fence ends the prompt only when two or more replies open with one",
@@ -612,6 +608,26 @@ def test_a_column_logs_notes_are_its_turns_whatever_the_time_names_and_continuat
     assert notes_of(text) == expected, text
     transcript = parse_text(text, "chat.txt")
     check_every_line_claimed_once(transcript, parse_transcript(transcript))
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(1),
+    st.sampled_from(["[{}]", "## {}", "**{}**", "### {}:"]),
+    st.sampled_from(["--- ", "---", "***", "=" * 20]),
+    st.sampled_from(["meta", "cmd", "env", "Befehl"]),
+)
+def test_a_third_label_set_off_like_the_speakers_heads_records_on_no_card(
+    pairs: list[tuple[str, str]], shape: str, rule: str, third: str
+) -> None:
+    """fabric's session: `[meta]` with the command line, set off by the same rule as `[user]` and
+    `[assistant]`, before every prompt: another party's record, on no card."""
+    out: list[str] = []
+    for n, (question, answer) in enumerate(pairs):
+        out += [rule, shape.format(third), f"--session s{n} --stream"]
+        out += [rule, shape.format("user"), question, rule, shape.format("assistant"), answer]
+    text = "\n".join(out) + "\n"
+    assert notes_of(text) == pairs, text
 
 
 @pytest.mark.parametrize(
