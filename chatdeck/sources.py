@@ -12,7 +12,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, BinaryIO
 
 from chatdeck.notes import Problem
@@ -292,9 +292,21 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
             f"skipped: {size_text(max(size, len(data)))}, larger than a transcript may be "
             f"({size_text(limits.transcript_bytes)}); split it into smaller files"
         )
+    if is_json_chat_file(source.name):  # chats saved as JSON by other tools, found by shape
+        from chatdeck.json_chats import read_json_chats
+
+        chats = read_json_chats(data, source.name)
+        if chats is not None:
+            return Opened(export=chats)
     return Opened(data=data)
 
 
+def is_json_chat_file(name: str) -> bool:
+    return PurePath(name).suffix.lower() in JSON_SUFFIXES
+
+
+#: Files that may hold chats as JSON (`chatdeck.json_chats`).
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 #: Saved web pages, read by `chatdeck.pages` (which imports bs4: only for them).
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml", ".mht")
 MHTML_TYPE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)

@@ -1846,6 +1846,20 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     return None
 
 
+def without_opening_reasoning(reply: str) -> tuple[str, bool]:
+    """A reply without the model's reasoning it opens with (a `<think>` block, a reasoning
+    fence, a collapsible block, a "Thought for 12 seconds" line with its quote), when the reply
+    goes on after it; and whether there was any."""
+    lines = reply.split("\n")
+    head = _next_content(lines, 0, len(lines))
+    if head == len(lines):
+        return reply, False
+    end = _reasoning_end(lines, head, len(lines))
+    if end is None or _next_content(lines, end, len(lines)) == len(lines):
+        return reply, False
+    return "\n".join(lines[_next_content(lines, end, len(lines)) :]), True
+
+
 def _close_of(lines: Sequence[str], i: int, stop: int, name: str) -> int | None:
     """The line past the element opened on line i (`<div ...>` or `<details ...>`), counting
     nested elements of the same name; a `<div>` counts only when it wraps a `<details>`."""

@@ -1,0 +1,266 @@
+"""Chats saved as JSON or JSON Lines by other tools (`chatdeck.json_chats`): found by shape.
+
+The properties write one chat in many shapes (the speaker's key and words, a flag for the user,
+the text as a string or as parts, one level of nesting, system and tool messages, a title, a file
+of several chats, JSON Lines) and check that the notes are the same whatever the shape; files
+that hold no chat are left to be read as text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, deck_options, import_package
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_turns import ANSWERS, QUESTIONS
+
+from chatdeck.build import build
+from chatdeck.json_chats import read_json_chats
+from chatdeck.sources import is_json_chat_file
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+
+#: (speaker key path, the user's word, the model's word)
+SPEAKERS = [
+    (("role",), "user", "assistant"),
+    (("from",), "human", "gpt"),
+    (("sender",), "User", "ChatGPT"),
+    (("author", "role"), "user", "assistant"),
+    (("speaker",), "USER", "MODEL"),
+    (("role",), "user", "model"),
+    (("type",), "human", "ai"),
+]
+TEXT_FORMS = ["content", "value", "text", "mes", "message", "parts", "content-parts", "nested"]
+
+
+def text_value(form: str, text: str) -> tuple[str, object]:
+    """The key and value a tool might write a message's text as."""
+    if form == "parts":
+        return "parts", [{"text": text}]
+    if form == "content-parts":
+        return "content", [{"type": "text", "text": text}]
+    if form == "nested":
+        return "content", [{"type": "text", "text": {"value": text, "annotations": []}}]
+    return form, text
+
+
+def message(path: tuple[str, ...], word: str, form: str, text: str, n: int) -> dict[str, object]:
+    key, value = text_value(form, text)
+    speaker: dict[str, object] = {path[-1]: word}
+    item: dict[str, object] = {"id": f"msg-{n:04d}-7f3a9c", "timestamp": 1741000000 + n}
+    item[path[0]] = speaker if len(path) == 2 else word
+    item[key] = value
+    return item
+
+
+@st.composite
+def chat(draw: st.DrawFn) -> tuple[list[dict[str, object]], list[tuple[str, str]]]:
+    pairs = draw(
+        st.lists(
+            st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
+            min_size=1,
+            max_size=4,
+            unique_by=lambda pair: pair[0],
+        )
+    )
+    path, user, model = draw(st.sampled_from(SPEAKERS))
+    form = draw(st.sampled_from(TEXT_FORMS))
+    items: list[dict[str, object]] = []
+    if draw(st.booleans()):
+        items.append(message(path, "system", form, "You are a helpful assistant.", 0))
+    for question, answer in pairs:
+        items.append(message(path, user, form, question, len(items)))
+        if draw(st.booleans()):  # a tool call and its result before the reply
+            call = message(path, model, form, "", len(items))
+            call[text_value(form, "")[0]] = [{"type": "tool_use", "name": "search", "input": {}}]
+            items.append(call)
+            items.append(message(path, "tool", form, '{"results": []}', len(items)))
+        items.append(message(path, model, form, answer, len(items)))
+    return items, pairs
+
+
+def notes_of(data: bytes, name: str = "chat.json") -> list[list[tuple[str, str]]]:
+    export = read_json_chats(data, name)
+    assert export is not None, data[:300]
+    return [
+        [(n.question, n.answer) for n in conversation.notes]
+        for conversation in export.conversations
+    ]
+
+
+@SETTINGS
+@given(chat(), st.sampled_from(["list", "object", "titled", "lines"]))
+def test_a_chat_saved_as_json_gives_its_turns_whatever_the_keys(
+    drawn: tuple[list[dict[str, object]], list[tuple[str, str]]], container: str
+) -> None:
+    items, pairs = drawn
+    if container == "lines":
+        data = "\n".join(json.dumps(item, ensure_ascii=False) for item in items) + "\n"
+        assert notes_of(data.encode(), "chat.jsonl") == [pairs]
+        return
+    value: object = items
+    if container == "object":
+        value = {"model": "gpt-4o", "messages": items}
+    if container == "titled":
+        value = {"title": "Closures", "created": 1741000000, "chat": {"messages": items}}
+    export = read_json_chats(json.dumps(value).encode(), "chat.json")
+    assert export is not None
+    assert [[(n.question, n.answer) for n in c.notes] for c in export.conversations] == [pairs]
+    assert export.conversations[0].title == ("Closures" if container == "titled" else "chat")
+
+
+@SETTINGS
+@given(st.lists(chat(), min_size=2, max_size=3))
+def test_a_file_of_several_chats_gives_one_conversation_each(
+    chats: list[tuple[list[dict[str, object]], list[tuple[str, str]]]],
+) -> None:
+    value = [
+        {"id": n, "title": f"Chat {n}", "chat": {"messages": items}}
+        for n, (items, _) in enumerate(chats)
+    ]
+    export = read_json_chats(json.dumps(value).encode(), "all.json")
+    assert export is not None
+    assert [c.title for c in export.conversations] == [f"Chat {n}" for n in range(len(chats))]
+    assert [[(n.question, n.answer) for n in c.notes] for c in export.conversations] == [
+        pairs for _, pairs in chats
+    ]
+
+
+def test_a_flag_for_the_user_tells_character_names_apart() -> None:
+    """SillyTavern's chat file: a header line, then `name`, `is_user`, `mes` per message; the
+    character's greeting comes first and is no answer."""
+    lines = [
+        {"user_name": "Tom", "character_name": "Aiko", "create_date": "2025-3-14@20h41m"},
+        {"name": "Aiko", "is_user": False, "mes": "Konnichiwa! I am Aiko."},
+        {"name": "Tom", "is_user": True, "mes": "What is the difference between wa and ga?"},
+        {"name": "Aiko", "is_user": False, "mes": "Wa marks the topic; ga, the subject."},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines).encode()
+    assert notes_of(data, "Aiko - 2025-3-14.jsonl") == [
+        [("What is the difference between wa and ga?", "Wa marks the topic; ga, the subject.")]
+    ]
+
+
+def test_json_that_holds_no_chat_is_left_to_be_read_as_text() -> None:
+    for value in (
+        {"name": "x", "contributors": [{"name": "Ann", "email": "a@x"}, {"name": "Bob"}]},
+        [{"role": "admin", "content": "a"}, {"role": "editor", "content": "b"}],
+        [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": "b"}],
+        [1, 2, 3],
+    ):
+        assert read_json_chats(json.dumps(value).encode(), "x.json") is None
+    assert read_json_chats(b'{"messages": [', "broken.json") is None
+    assert read_json_chats(b"[" * 100_000, "deep.json") is None
+
+
+def test_json_files_are_told_by_their_suffix() -> None:
+    assert is_json_chat_file("chat.json") and is_json_chat_file("a.JSONL")
+    assert is_json_chat_file("b.ndjson") and not is_json_chat_file("chat.md")
+
+
+def test_a_json_chat_builds_into_a_deck_that_anki_imports(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    chats = [
+        {
+            "title": "Go slices",
+            "messages": [
+                {"role": "user", "content": "how do I append to a slice?"},
+                {"role": "assistant", "content": "Use `append`:\n\n```go\ns = append(s, 4)\n```"},
+            ],
+        },
+        {
+            "title": "Rust",
+            "messages": [
+                {"role": "user", "content": "what is a borrow?"},
+                {"role": "assistant", "content": "A reference that does not own its value."},
+            ],
+        },
+    ]
+    (source / "export.json").write_text(json.dumps(chats), "utf-8")
+    (source / "notes.md").write_text("what is x?\n\nan x\n", "utf-8")
+    result = build([source], deck_options(tmp_path / "out", deck="Chats"))
+    log, collection = import_package(tmp_path / "collection.anki2", result.output)
+    try:
+        assert collection.note_count() == 3
+        notes = [collection.get_note(nid) for nid in collection.find_notes("")]
+        assert {n["Source"] for n in notes} >= {"export.json: Go slices", "export.json: Rust"}
+        go = next(n for n in notes if "append" in n["Question"])
+        assert "<code" in go["Answer"] and "append" in go["Answer"]
+        assert {"Chats::Go slices", "Chats::Rust"} <= set(collection.decks.all_names())
+    finally:
+        collection.close()
+
+
+JSON_LOGS = FIXTURES / "jsonlogs"
+
+
+def non_blank(text: str) -> list[str]:
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "name",
+    sorted(
+        path.name
+        for path in JSON_LOGS.iterdir()
+        if path.suffix in (".json", ".jsonl") and not path.name.endswith(".expected.json")
+    ),
+)
+def test_a_tools_json_chat_gives_the_users_turns_and_the_models_replies(name: str) -> None:
+    """Real tools' JSON (tests/fixtures/jsonlogs/README.md names each tool and its source): the
+    conversations, their titles (the file's name where it holds none), the questions whole, each
+    answer's first and last line; system, tool, setup and `meta` messages and reasoning on no
+    card."""
+    path = JSON_LOGS / name
+    expected = json.loads(path.with_name(path.stem + ".expected.json").read_text("utf-8"))
+    export = read_json_chats(path.read_bytes(), name)
+    assert export is not None
+    wanted = expected["conversations"]
+    assert [c.title for c in export.conversations] == [w["title"] or path.stem for w in wanted]
+    for conversation, want in zip(export.conversations, wanted, strict=True):
+        assert [n.question for n in conversation.notes] == [w["question"] for w in want["notes"]]
+        for note, each in zip(conversation.notes, want["notes"], strict=True):
+            answer = non_blank(note.answer)
+            assert (answer[0], answer[-1]) == (
+                each["answer_first_line"].strip(),
+                each["answer_last_line"].strip(),
+            )
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(QUESTIONS), st.sampled_from(ANSWERS)),
+        min_size=1,
+        max_size=4,
+        unique_by=lambda pair: pair[0],
+    ),
+    st.sampled_from([("prompt", "response"), ("question", "answer"), ("input", "output")]),
+    st.integers(1, 3),
+)
+def test_records_of_a_prompt_and_its_reply_give_one_chat_per_conversation(
+    pairs: list[tuple[str, str]], keys: tuple[str, str], chats: int
+) -> None:
+    """`llm logs --json`: one object per exchange, the conversation it belongs to by id."""
+    rows = [
+        {
+            "id": n,
+            keys[0]: question,
+            keys[1]: answer,
+            "model": "gpt-4o-mini",
+            "conversation_id": f"c{n % chats}",
+            "conversation_name": f"Chat {n % chats}",
+        }
+        for n, (question, answer) in enumerate(pairs)
+    ]
+    export = read_json_chats(json.dumps(rows).encode(), "logs.json")
+    assert export is not None
+    expected = {
+        f"Chat {k}": [p for n, p in enumerate(pairs) if n % chats == k] for k in range(chats)
+    }
+    got = {c.title: [(n.question, n.answer) for n in c.notes] for c in export.conversations}
+    assert got == {title: notes for title, notes in expected.items() if notes}
