@@ -37,8 +37,11 @@ TIME_FIELD = re.compile(
 )
 #: What follows the time: the name between tabs (`\tnick\t`), in angle brackets (`< nick> `,
 #: `<@nick> `), or before a colon (` - Name: `, `] Name: `); else no name (a system line).
+#: A date that starts with the month's name, then the day (`Feb 10 19:03:40`, HexChat's).
+MONTH_DAY = re.compile(r"^[^\W\d_]{3,9}+\.? {1,2}\d{1,2} ")
+BANNER = re.compile(r"^([^\w\s]{2,8}+)[ \t]++(?=[^\W\d_]).*\d")
 TAB_NAME = re.compile(r"^\t([^\t]{1,40}+)\t")
-ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?: |$)")
+ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?:[ \t]|$)")
 COLON_NAME = re.compile(r"^(?: ?[-:])? ([^:\t<>\[\]]{1,40}?):(?: |$)")
 SYSTEM_TEXT = re.compile(r"^(?: ?[-:])?[ \t]")
 #: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
@@ -88,7 +91,7 @@ class Columns:
 
 def read_prefix(line: str) -> Prefix | None:
     """`14/03/2025, 20:41 - Daan: hi` -> shape `0/0/0, 0:0 -`, form `: `, name `Daan`, text `hi`."""
-    if not line[:1].isdigit() and line[:1] not in "[(\u200e\u200f":
+    if not line[:1].isdigit() and line[:1] not in "[(\u200e\u200f" and not MONTH_DAY.match(line):
         return None
     time = TIME_FIELD.match(line)
     if time is None:
@@ -176,8 +179,21 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
             text[i] = each.text
         else:
             system.add(i)  # the log's own line, or a name that speaks once (a notice's)
+    # The logger's own banners, unprefixed, in the header's dress (`**** BEGIN LOGGING AT ...`
+    # above, `**** ENDING LOGGING AT ...` at the end; irssi's `--- Day changed ...`).
+    dresses = {dress for line in lines[:first] if (dress := _banner_dress(line))}
+    for i in range(first, len(lines)):
+        if i not in ours and is_text[i] and _banner_dress(lines[i]) in dresses:
+            system.add(i)
     described = f"{FORMS[form]} on each message ({shape!r})"
     return Columns(described, speaker, text, frozenset(system), first)
+
+
+def _banner_dress(line: str) -> str | None:
+    """The run of marks a logger's banner line opens with (`****`, `---`), when the line goes on
+    with words and a number (a date)."""
+    banner = BANNER.match(line)
+    return banner.group(1) if banner else None
 
 
 def text_lines(lines: Sequence[str], columns: Columns) -> tuple[list[str], list[bool]]:

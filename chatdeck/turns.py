@@ -707,8 +707,12 @@ def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True)
             return None
         shape = found[markers[0]].shape
     else:
-        turns = _record_turns(lines, text, content, found, skip) or _prefixed_turns(
-            lines, text, content, skip, _repl_prompts(lines, text, content, skip)
+        turns = (
+            _record_turns(lines, text, content, found, skip)
+            or _prefixed_turns(
+                lines, text, content, skip, _repl_prompts(lines, text, content, skip)
+            )
+            or _deepening_turns(lines, text, content, found, skip)
         )
         if turns is None:
             return None
@@ -951,6 +955,44 @@ def _labeled_blocks(
         if body:
             blocks.insert(0, _Block(None, body[0], markers[0], "", USER))
     return blocks
+
+
+#: Seven hashes or more: no Markdown heading, but a tool may write one as the next turn's.
+DEEP_HEADING = re.compile(r"^ {0,3}+#{7,}+[ \t]++(\S.*)$")
+
+
+def _deepening_turns(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    found: dict[int, Candidate],
+    skip: set[int],
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """Speaker headings whose level changes from turn to turn (a tool that nests each reply one
+    level under the turn before: `## AI`, `### User`, `#### AI`, ..., past six hashes too): the
+    turns read as one heading shape whatever the level. Only where no shape of one level is."""
+    anywhere: dict[int, Candidate] = {}
+    for i in content:
+        if not text[i] or i in skip:
+            continue
+        each = found.get(i)
+        deep = DEEP_HEADING.match(lines[i]) if each is None else None
+        if deep:
+            each = candidate("###### " + deep.group(1))
+        if each is not None and each.shape.startswith("#"):
+            anywhere[i] = replace(each, shape="#… " + each.shape.lstrip("#").lstrip())
+    chosen = _choose_shape(lines, content, anywhere, skip)
+    if chosen is None:
+        return None
+    markers, roles = chosen
+    levels = [len(lines[i].lstrip()) - len(lines[i].lstrip().lstrip("#")) for i in markers]
+    if len(levels) < 3 or any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
+        return None  # a document's headings: the levels of a chat's turns only go deeper
+    blocks = _labeled_blocks(lines, content, markers, roles, anywhere, skip)
+    if blocks is None:
+        return None
+    found.update((i, anywhere[i]) for i in markers)  # the markers' reading, for what follows
+    return blocks, anywhere[markers[0]].shape, roles
 
 
 def _header_line(line: str) -> bool:
@@ -1251,8 +1293,8 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     """A log whose speaker is a column (`chatdeck.columns`): a turn is a run of one speaker's
     lines; the turn pass reads the text column. A command every user turn opens with (a bot's
     trigger, `.ai `; in a log of one exchange, its only turn) is no part of the question, and
-    a reply's first words naming the user (`rizky:`) address the user, no part of the
-    answer."""
+    a turn's first words naming the other speaker (a reply's `rizky:`, a prompt's `ChatGPT:`)
+    address them, no part of the question or the answer."""
     stripped, text = text_lines(lines, columns)
     content = [i for i in range(len(stripped)) if stripped[i].strip()]
     starts: list[int] = []
@@ -1281,12 +1323,15 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     commands = {m.group(1) if (m := COMMAND.match(stripped[i])) else None for i in user_starts}
     command = commands.pop() if len(commands) == 1 else None
     users = {k for k, r in roles.items() if r == USER}
+    models = {k for k, r in roles.items() if r == ASSISTANT}
     rewrites: dict[int, str] = {}
     asking = set(user_starts)
     for i in starts:
         inline = stripped[i]
         if command is not None and i in asking:
             inline = inline[len(command) :].lstrip()
+        elif i in asking:
+            inline = _without_address(inline, models)  # `ChatGPT: ...`, the bot addressed
         elif roles[found[i].key] == ASSISTANT:
             inline = _without_address(inline, users)
         found[i] = replace(found[i], inline=inline or None)
@@ -1307,7 +1352,8 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
 
 
 def _without_address(text: str, users: set[str]) -> str:
-    """A reply's first line without the user's name it opens with (`rizky: ...`, `@Daan, ...`)."""
+    """A turn's first line without the other speaker's name it opens with (a reply's `rizky:
+    ...`, `@Daan, ...`; a prompt's `ChatGPT: ...`)."""
     for name in users:
         head = text[: len(name) + 2].casefold()
         for lead in (name, "@" + name):

@@ -41,14 +41,6 @@ NOT_YET = {
         "every **User:** record is a question (tool results too), with its <user_message> tags and "
         "<environment_details> block; [Reasoning] and [Tool Use: ...] lines stay in the answers"
     ),
-    "ai-chat-as-md-obsidian.md": (
-        "the first prompt, under the user's own H1 heading, is no turn; the closing "
-        "'####### User' (seven #, no heading) stays on the last answer"
-    ),
-    "hexchat-chatgpt-bot.txt": (
-        "no note: a yearless 'Feb 10 19:03:40 ' stamp and '<nick>' + tab are not read as a "
-        "chat log's line prefix, so it reads as a plain file"
-    ),
 }
 
 
@@ -80,6 +72,8 @@ ONE_EXCHANGE_NOT_YET = {
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
+    "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
+    "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
     "jupyter-ai-export.md": "three names without a role word: such markers must recur more",
     "discord-chat-exporter.txt": "the `{Reactions}` after a reply is the tool's only if it recurs",
     "gptel.md": "a reasoning fence ends the prompt only when two or more replies open with one",
@@ -546,6 +540,7 @@ COLUMN_PREFIXES = [
     ("2025-03-14 13:0{n}:41.318204Z\t{}\t", "2025-03-14 13:00:41.318204Z\t--\t"),
     ("13:0{n} <{}> ", "13:00 -!- "),
     ("[13:0{n}:05] <@{}> ", "[13:00:05] -!- "),
+    ("Feb 1{n} 19:0{n}:40 <{}>\t", "Feb 10 19:00:11 *\t"),
 ]
 COLUMN_USERS = ["Daan", "rizky", "minji.k", "+62 812-3456-7890", "You", "Пользователь"]
 COLUMN_BOTS = ["ChatGPT Bot", "Meta AI", "GPT-4o", "Claude", "qwen-bot", "Assistant"]
@@ -662,6 +657,65 @@ def test_a_chat_log_of_one_exchange_is_one_note(text: str) -> None:
             "what is a lifetime?",
             "A lifetime names how long a borrow is valid.\n\nThe compiler checks it.",
         )
+    ]
+
+
+@CHAT_SETTINGS
+@given(turn_pairs(2), st.sampled_from([("User", "AI"), ("Me", "Assistant"), ("You", "Claude")]))
+def test_speaker_headings_one_level_deeper_each_turn_are_turns(
+    pairs: list[tuple[str, str]], labels: tuple[str, str]
+) -> None:
+    """AI Chat as Markdown (Obsidian): the first prompt under the note's own title, then each
+    reply and prompt one heading level under the turn before, past six hashes too; the empty
+    prompt heading the tool leaves at the end is no turn."""
+    out = ["# A chat about things", ""]
+    level = 2
+    for n, (question, answer) in enumerate(pairs):
+        if n:
+            out += ["#" * level + " " + labels[0], question, ""]
+            level += 1
+        else:
+            out += [question, ""]
+        out += ["#" * level + " " + labels[1], answer, ""]
+        level += 1
+    out.append("#" * level + " " + labels[0])
+    text = "\n".join(out) + "\n"
+    assume(not any(line.startswith("#") for _, answer in pairs for line in answer.split("\n")))
+    assert notes_of(text) == pairs, text
+
+
+def test_a_column_logs_banners_and_a_prompts_address_to_the_bot_are_on_no_card() -> None:
+    """HexChat: `**** BEGIN LOGGING AT ...` over the log and `**** ENDING LOGGING AT ...` under
+    it, unprefixed; irssi's `--- Day changed ...` inside it; the user addresses the bot by name
+    (`ChatGPT: ...`)."""
+    text = (
+        "**** BEGIN LOGGING AT Tue Feb 10 19:02:11 2026\n\n"
+        "Feb 10 19:02:11 *\tNow talking on #sql\n"
+        "Feb 10 19:03:40 <linnea>\tChatGPT: what is WAL?\n"
+        "Feb 10 19:03:49 <ChatGPT>\tA write-ahead log.\n"
+        "Feb 10 19:03:49 <ChatGPT>\tReaders do not block writers.\n"
+        "Feb 10 19:06:52 <linnea>\tChatGPT, give me an example\n"
+        "Feb 10 19:07:02 <ChatGPT>\tPRAGMA journal_mode=WAL;\n"
+        "**** ENDING LOGGING AT Tue Feb 10 19:30:00 2026\n\n"
+    )
+    assert notes_of(text) == [
+        ("what is WAL?", "A write-ahead log.\nReaders do not block writers."),
+        ("give me an example", "PRAGMA journal_mode=WAL;"),
+    ]
+    irssi = (
+        "--- Log opened Fri Mar 14 13:00:00 2025\n"
+        "13:01 -!- rizky [~r@host] has joined #py\n"
+        "13:03 < rizky> bot: what is a tuple?\n"
+        "13:03 < bot> An immutable sequence.\n"
+        "13:04 < bot> It can hold any objects.\n"
+        "--- Day changed Sat Mar 15 2025\n"
+        "09:10 < rizky> bot: give me an example\n"
+        "09:10 < bot> (1, None)\n"
+        "--- Log closed Sat Mar 15 09:30:00 2025\n"
+    )
+    assert notes_of(irssi) == [
+        ("what is a tuple?", "An immutable sequence.\nIt can hold any objects."),
+        ("give me an example", "(1, None)"),
     ]
 
 
