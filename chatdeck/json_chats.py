@@ -31,6 +31,8 @@ from chatdeck.notes import Problem
 from chatdeck.turns import ASSISTANT, OTHER, USER, _hint_of, without_opening_reasoning
 
 RULE = "json chat"
+#: A user message no reply answered before the next one: context, on no card.
+CONTEXT = "context"
 #: Keys that may hold a message's text one level down (`{"text": {"value": ...}}`, parts).
 TEXT_KEYS = ("text", "value", "content", "parts", "message", "body")
 #: Keys that name a chat, on the object that holds its messages.
@@ -57,7 +59,14 @@ def read_json_chats(data: bytes, source: str) -> Export | None:
         title = title or (PurePath(source).stem if len(chats) == 1 else "")
         label = f'conversation "{title}"' if title else f"conversation {number}"
         problems: list[str] = []
-        notes = _pair(turns, title or Conversation("", None).name, source, RULE, label, problems)
+        unanswered = sum(1 for role, _ in turns if role == CONTEXT)
+        if unanswered:
+            problems.append(
+                f"{label}: {unanswered} message(s) of yours the model never answered before your "
+                "next one (a tool's setup message, a message sent again): not a card"
+            )
+        asked = [turn for turn in turns if turn[0] != CONTEXT]
+        notes = _pair(asked, title or Conversation("", None).name, source, RULE, label, problems)
         export.conversations.append(Conversation(title, None, notes))
         export.problems.extend(Problem(source, None, text) for text in problems)
     return export if export.conversations else None
@@ -198,20 +207,11 @@ def _asked(turns: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
     next one (a tool's setup message, a message sent again) is context, not a question; None
     unless both speak."""
     kept = [
-        (role, text)
+        (CONTEXT if role == USER and n + 1 < len(turns) and turns[n + 1][0] == USER else role, text)
         for n, (role, text) in enumerate(turns)
-        if not (role == USER and n + 1 < len(turns) and turns[n + 1][0] == USER)
     ]
     roles = {role for role, _ in kept}
-    return (
-        [(role if role == USER else "assistant", text) for role, text in kept]
-        if {
-            USER,
-            ASSISTANT,
-        }
-        <= roles
-        else None
-    )
+    return kept if {USER, ASSISTANT} <= roles else None
 
 
 def _paths(item: JsonObject) -> Iterator[tuple[tuple[str, ...], str | bool]]:

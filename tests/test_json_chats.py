@@ -264,3 +264,22 @@ def test_records_of_a_prompt_and_its_reply_give_one_chat_per_conversation(
     }
     got = {c.title: [(n.question, n.answer) for n in c.notes] for c in export.conversations}
     assert got == {title: notes for title, notes in expected.items() if notes}
+
+
+def test_a_message_the_model_never_answered_is_context_and_reported() -> None:
+    """Gemini CLI opens its history with a setup message of the user's role, then the user's
+    first question: the setup is on no card, and the build says so."""
+    messages = [
+        {"role": "user", "parts": [{"text": "This is the Gemini CLI. Setting up the context."}]},
+        {"role": "user", "parts": [{"text": "how do I reverse a list in Go?"}]},
+        {"role": "model", "parts": [{"text": "Use slices.Reverse."}]},
+    ]
+    export = read_json_chats(json.dumps({"history": messages}).encode(), "checkpoint.json")
+    assert export is not None
+    assert [(n.question, n.answer) for n in export.notes] == [
+        ("how do I reverse a list in Go?", "Use slices.Reverse.")
+    ]
+    assert [p.message for p in export.problems] == [
+        'conversation "checkpoint": 1 message(s) of yours the model never answered before your '
+        "next one (a tool's setup message, a message sent again): not a card"
+    ]
