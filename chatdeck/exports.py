@@ -56,6 +56,10 @@ LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*\n)+")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: The name of a conversation with no title and no date.
+UNTITLED = "Untitled conversation"
+
+
 @dataclass(frozen=True, slots=True)
 class Conversation:
     """One conversation of an export: its title (the caller's sub-deck) and its notes."""
@@ -72,7 +76,7 @@ class Conversation:
         if self.title:
             return self.title
         if self.created is None:
-            return "Untitled conversation"
+            return UNTITLED
         return f"Untitled conversation {self.created:%Y-%m-%d}"
 
 
@@ -587,7 +591,7 @@ def _chatgpt_conversation(
         role, text, message_images = shown
         images += message_images
         turns.append((role, text))
-    notes = _pair(turns, conversation.name, source, CHATGPT_RULE, label, problems)
+    notes = pair_turns(turns, conversation.name, source, CHATGPT_RULE, label, problems)
     if images:
         problems.append(f"{label}: {images} image(s) not included, shown as {IMAGE_LINE}")
     return replace(conversation, notes=notes)
@@ -790,7 +794,7 @@ def _claude_conversation(
         )
         if role is not None:
             turns.append((role, _claude_text(message)))
-    notes = _pair(turns, conversation.name, source, CLAUDE_RULE, label, problems)
+    notes = pair_turns(turns, conversation.name, source, CLAUDE_RULE, label, problems)
     return replace(conversation, notes=notes)
 
 
@@ -862,7 +866,7 @@ def _block_text(block: object) -> str | None:
 # --- Shared -------------------------------------------------------------------------------------
 
 
-def _pair(
+def pair_turns(
     turns: list[tuple[str, str]],
     conversation: str,
     source: str,

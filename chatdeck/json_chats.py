@@ -1,18 +1,24 @@
 """Chats saved as JSON or JSON Lines by tools other than ChatGPT's and Claude's data exports
 (`chatdeck.exports`): found by their shape, not by a list of formats.
 
-A chat in JSON is a list of message objects, each saying who spoke (a role, a name, an is-user
-flag, maybe one level down: `author.role`) and what was said (a string, or parts that hold
-strings: `content: [{"type": "text", "text": ...}]`, `parts: [{"text": ...}]`). Whatever the keys
-are called, a list is a chat when most of its items are objects that share a speaker key whose
-values name the user (a role word in some language: `user`, `human`; or a true `is_user`-like
-flag) and another speaker, and a key whose values are the text (the longest prose among the
-keys). A JSON Lines file is read as the list of its lines. Each user message is a question and
-the replies up to the next one its answer; system, tool and reasoning messages are on no card.
-A file that holds several such lists (a tool's export of every chat) gives one conversation
-each, titled by the object that holds the list (`title`, `name`).
+A chat in JSON is a list of message objects, each saying who spoke and what was said. Whatever
+the keys are called, a list is a chat when most of its items share
+- a key that says who spoke, named like one (`role`, `from`, `sender`, `author`, `type`, or
+  one level down: `author.role`, `message.role`), whose values name the user and the model by
+  role words (`user`, `human`; `assistant`, `gpt`, `model`), or the user beside speakers that
+  recur (a character's name); or a flag named for the user (`is_user`, `isCreatedByUser`);
+- a key holding the text: one of the usual names (`content`, `text`, `message`, `mes`,
+  `value`, `parts`, `body`), else the longest prose; a string, or parts holding strings
+  (`content: [{"type": "text", "text": ...}]`); tool calls, images and reasoning parts are not;
+and the user's messages are answered. A list of records each holding a prompt and its reply
+(`prompt`/`response`, `question`/`answer`) is a chat too, one per conversation key
+(`conversation_id`). A JSON Lines file is read as the list of its lines.
 
-The walk over the file is iterative and linear in its size; nothing here raises for bad content.
+Each user message is a question and the replies up to the next one its answer; system, tool and
+third-party messages and a reply's opening `<think>` block are on no card; a first user message
+the model never answered (a tool's setup message) is context, reported. Every walk is iterative
+and linear in the file's size; for any content the result is chats, or None (the file is then
+read as text), never an exception.
 """
 
 from __future__ import annotations
@@ -26,76 +32,100 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from chatdeck.exports import Conversation, Export, JsonObject, _pair, clean_text
+from chatdeck.exports import UNTITLED, Conversation, Export, JsonObject, clean_text, pair_turns
 from chatdeck.notes import Problem
-from chatdeck.turns import ASSISTANT, OTHER, USER, _hint_of, without_opening_reasoning
+from chatdeck.turns import ASSISTANT, OTHER, USER, role_hint, without_opening_reasoning
 
 RULE = "json chat"
-#: A user message no reply answered before the next one: context, on no card.
+#: A first user message no reply answered before the next one: context, on no card.
 CONTEXT = "context"
-#: Keys that may hold a message's text one level down (`{"text": {"value": ...}}`, parts).
-TEXT_KEYS = ("text", "value", "content", "parts", "message", "body")
-#: Keys that name a chat, on the object that holds its messages.
+#: Keys that hold a message's text, most likely first; also one level down (`{"text":
+#: {"value": ...}}`, parts).
+TEXT_KEYS = ("content", "text", "message", "mes", "value", "parts", "body")
+#: Keys that name a chat, on an object that holds its messages.
 TITLE_KEYS = ("title", "name", "topic", "subject", "chat_name", "chatName")
-#: Part types that are not text (images, tool calls and their results, reasoning).
-TEXT_PART_TYPES = frozenset({"text", "input_text", "output_text", "markdown"})
-#: Share of a list's items that must be messages (a JSON Lines chat may open with a header);
-#: the most speakers a chat has (a speaker's label is a word or three).
+#: Words in a part's `type` that say it holds no text for a card.
+NOT_TEXT_PARTS = re.compile(r"tool|function|image|audio|file|think|reason|redacted|call", re.I)
+#: Words of a key that says who spoke (its last part), and of a flag that says it was the user.
+SPEAKER_KEY_WORDS = frozenset("role from sender speaker author type who participant".split())
+FLAG_KEY_WORDS = frozenset("is by from created sent".split())
+#: Words of a key that holds reasoning, not the reply.
+REASONING_KEY_WORDS = frozenset("reasoning thinking thoughts thought reason".split())
+#: Role words of three letters or fewer that count in a JSON value (`io`, `du`, `ben` do not).
+SHORT_ROLES = frozenset("ai me you gpt bot".split())
+#: Share of a list's items that must be messages (a JSON Lines chat may open with a header).
 MESSAGE_SHARE = 0.8
+#: The most speakers a chat has.
 MOST_SPEAKERS = 8
+#: How deep a message's text may be nested in parts.
+TEXT_DEPTH = 8
 WORD = re.compile(r"[\W_]+")
+
+Turn = tuple[str, str]
 
 
 def read_json_chats(data: bytes, source: str) -> Export | None:
     """The chats in a JSON or JSON Lines file, or None when it holds none (it is then read as
     text, as any other file)."""
-    value = _decode(data)
-    if value is None:
+    decoded = _decode(data)
+    if decoded is None:
+        return None
+    value, cut = decoded
+    try:
+        chats = list(_chats(value))
+    except RecursionError:  # a value nested past what the walk of a key's text allows
+        return None
+    if not chats:
         return None
     export = Export(source)
-    chats = list(_chats(value))
+    if cut:
+        export.problems.append(
+            Problem(source, None, "the last line is not whole JSON (cut off?): left out")
+        )
     for number, (title, turns) in enumerate(chats, start=1):
         # A file of one untitled chat is named as a transcript is: by the file.
         title = title or (PurePath(source).stem if len(chats) == 1 else "")
         label = f'conversation "{title}"' if title else f"conversation {number}"
         problems: list[str] = []
-        unanswered = sum(1 for role, _ in turns if role == CONTEXT)
-        if unanswered:
+        if any(role == CONTEXT for role, _ in turns):
             problems.append(
-                f"{label}: {unanswered} message(s) of yours the model never answered before your "
-                "next one (a tool's setup message, a message sent again): not a card"
+                f"{label}: the first message, which the model never answered before your next "
+                "one (a tool's setup message), is not a card"
             )
         asked = [turn for turn in turns if turn[0] != CONTEXT]
-        notes = _pair(asked, title or Conversation("", None).name, source, RULE, label, problems)
+        notes = pair_turns(asked, title or UNTITLED, source, RULE, label, problems)
         export.conversations.append(Conversation(title, None, notes))
         export.problems.extend(Problem(source, None, text) for text in problems)
-    return export if export.conversations else None
+    return export
 
 
-def _decode(data: bytes) -> object | None:
-    """The file's JSON value; a JSON Lines file as the list of its lines' values."""
+def _decode(data: bytes) -> tuple[object, bool] | None:
+    """The file's JSON value, and whether a JSON Lines file's last line was cut off (it is left
+    out); a JSON Lines file is the list of its lines' values."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
     try:
         value: object = json.loads(text)
-        return value
+        return value, False
     except (ValueError, RecursionError):
         pass
+    lines = [line for line in text.splitlines() if line.strip()]
     items: list[object] = []
-    for line in text.splitlines():
-        if line.strip():
-            try:
-                items.append(json.loads(line))
-            except (ValueError, RecursionError):
-                return None
-    return items or None
+    for n, line in enumerate(lines):
+        try:
+            items.append(json.loads(line))
+        except (ValueError, RecursionError):
+            if n == len(lines) - 1 and n > 0:  # a tool stopped in the middle of a line
+                return items, True
+            return None
+    return (items, False) if items else None
 
 
-def _chats(value: object) -> Iterator[tuple[str, list[tuple[str, str]]]]:
-    """Each message list in the file, in file order, with the title of the nearest object
-    holding it that has one."""
+def _chats(value: object) -> Iterator[tuple[str, list[Turn]]]:
+    """Each chat in the file, in file order, with the title of the nearest object holding it
+    that has one."""
     stack: list[tuple[object, str]] = [(value, "")]
     while stack:
         node, title = stack.pop()
@@ -119,9 +149,11 @@ def _title_of(holder: JsonObject) -> str:
     for key in TITLE_KEYS:
         value = holder.get(key)
         if isinstance(value, str) and value.strip():
-            return " ".join(value.split())
+            return " ".join(clean_text(value).split())
     return ""
 
+
+# --- Records of a prompt and its reply ----------------------------------------------------------
 
 #: Key names of an exchange's two halves, when one object holds a prompt and its reply.
 PROMPT_WORDS = frozenset("prompt question input query instruction request".split())
@@ -129,57 +161,67 @@ REPLY_WORDS = frozenset("response answer output completion reply".split())
 CHAT_WORDS = frozenset("conversation chat session thread".split())
 
 
-def _exchanges(items: list[Any]) -> list[tuple[str, list[tuple[str, str]]]] | None:
+def _exchanges(items: list[Any]) -> list[tuple[str, list[Turn]]] | None:
     """A list of exchanges, each object holding a prompt and its reply (`prompt`/`response`,
     `question`/`answer`, `input`/`output`), read as chats: one per value of a key naming the
-    conversation (`conversation_id`), titled by its `conversation_name`; None otherwise."""
+    conversation (`conversation_id`), titled by its `conversation_name`. None otherwise, and
+    for two records or fewer with no conversation key (a list of test cases is no chat)."""
     objects = [item for item in items if isinstance(item, dict)]
     if not objects or len(objects) < MESSAGE_SHARE * len(items):
         return None
     keys: Counter[str] = Counter(key for item in objects for key in item)
     common = [key for key, n in keys.items() if n >= MESSAGE_SHARE * len(objects)]
-    prompt = next((k for k in common if _key_words(k) & PROMPT_WORDS == _key_words(k)), None)
-    reply = next((k for k in common if _key_words(k) & REPLY_WORDS == _key_words(k)), None)
+    prompt = next((k for k in common if _key_words(k) <= PROMPT_WORDS), None)
+    reply = next((k for k in common if _key_words(k) <= REPLY_WORDS), None)
     if prompt is None or reply is None:
         return None
     chat_id = next(
         (k for k in common if _key_words(k) & CHAT_WORDS and "id" in _key_words(k)), None
     )
+    prose = sum(
+        1 for item in objects if " " in str(item.get(prompt)) and " " in str(item.get(reply))
+    )
+    if chat_id is None and prose < max(3, len(objects) // 2):
+        return None
     chat_name = next(
         (k for k in common if _key_words(k) & CHAT_WORDS and _key_words(k) & {"name", "title"}),
         None,
     )
-    chats: dict[object, tuple[str, list[tuple[str, str]]]] = {}
+    chats: dict[object, tuple[str, list[Turn]]] = {}
     for item in objects:
         question, answer = _text(item.get(prompt)), _text(item.get(reply))
         if question is None:
             continue
         group = item.get(chat_id) if chat_id else None
         name = item.get(chat_name) if chat_name else None
-        title, turns = chats.setdefault(
+        _, turns = chats.setdefault(
             group if isinstance(group, str | int) else None,
-            (" ".join(name.split()) if isinstance(name, str) else "", []),
+            (" ".join(clean_text(name).split()) if isinstance(name, str) else "", []),
         )
         turns.append((USER, clean_text(question)))
         if answer is not None:
-            turns.append(("assistant", without_opening_reasoning(clean_text(answer))[0]))
+            turns.append((ASSISTANT, without_opening_reasoning(clean_text(answer))))
     return list(chats.values()) or None
 
 
 def _key_words(key: str) -> set[str]:
-    """`conversation_id` -> conversation, id; `chatName` -> chat, name."""
-    return {w for w in WORD.split(key.casefold()) if w} | set(_camel_words(key))
+    """`conversation_id` -> conversation, id; `isCreatedByUser` -> is, created, by, user."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key)
+    return {w for w in WORD.split(spaced.casefold()) if w}
+
+
+# --- Lists of messages ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Reading:
+class _Speaker:
     """How a list's items say who spoke: a key path and each of its values' role."""
 
     path: tuple[str, ...]
-    roles: dict[object, str]
+    roles: dict[str | bool, str]
 
 
-def _messages(items: list[Any]) -> list[tuple[str, str]] | None:
+def _messages(items: list[Any]) -> list[Turn] | None:
     """The list read as a chat's messages, (role, text) in order; None if it is no chat."""
     objects = [item for item in items if isinstance(item, dict)]
     if len(objects) < 2 or len(objects) < MESSAGE_SHARE * len(items):
@@ -187,31 +229,37 @@ def _messages(items: list[Any]) -> list[tuple[str, str]] | None:
     speaker = _speaker(objects)
     if speaker is None:
         return None
-    text_key = _text_key(objects, speaker.path)
+    place, text_key = _text_key(objects, speaker)
     if text_key is None:
         return None
-    turns: list[tuple[str, str]] = []
+    turns: list[Turn] = []
     for item in objects:
-        role = speaker.roles.get(_at(item, speaker.path))
-        text = _text(item.get(text_key))
+        said = _at(item, speaker.path)
+        role = speaker.roles.get(said) if isinstance(said, str | bool) else None
+        holder = item.get(place) if place else item
+        text = _text(holder.get(text_key)) if isinstance(holder, dict) else None
         if role in (USER, ASSISTANT) and text is not None:
             text = clean_text(text)
             if role == ASSISTANT:
-                text = without_opening_reasoning(text)[0]
+                text = without_opening_reasoning(text)
             turns.append((role, text))
     return _asked(turns)
 
 
-def _asked(turns: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
-    """The turns as questions and replies: a user message the model never answered before the
-    next one (a tool's setup message, a message sent again) is context, not a question; None
-    unless both speak."""
-    kept = [
-        (CONTEXT if role == USER and n + 1 < len(turns) and turns[n + 1][0] == USER else role, text)
-        for n, (role, text) in enumerate(turns)
-    ]
-    roles = {role for role, _ in kept}
-    return kept if {USER, ASSISTANT} <= roles else None
+def _asked(turns: list[Turn]) -> list[Turn] | None:
+    """The turns as questions and replies: the user's messages in a row are one question, but a
+    first message the model never answered before the next one (a tool's setup message) is
+    context; None unless the model answers the user."""
+    kept: list[Turn] = []
+    for n, (role, text) in enumerate(turns):
+        if role == USER and kept and kept[-1][0] == USER:
+            kept[-1] = (USER, kept[-1][1] + "\n\n" + text)
+        elif role == USER and n == 0 and len(turns) > 1 and turns[1][0] == USER:
+            kept.append((CONTEXT, text))
+        else:
+            kept.append((role, text))
+    answered = any(a[0] == USER and b[0] == ASSISTANT for a, b in zip(kept, kept[1:], strict=False))
+    return kept if answered else None
 
 
 def _paths(item: JsonObject) -> Iterator[tuple[tuple[str, ...], str | bool]]:
@@ -232,34 +280,43 @@ def _at(item: JsonObject, path: tuple[str, ...]) -> object:
     return value
 
 
-def _speaker(objects: list[JsonObject]) -> _Reading | None:
-    """The key path that says who spoke: role strings with the user's among them, or a flag
-    named for the user."""
-    values: dict[tuple[str, ...], Counter[object]] = {}
+def _speaker(objects: list[JsonObject]) -> _Speaker | None:
+    """The key path that says who spoke, named like one: role words for the user and another
+    speaker, or a flag named for the user (preferred)."""
+    values: dict[tuple[str, ...], Counter[str | bool]] = {}
     for item in objects:
         for path, value in _paths(item):
-            if isinstance(value, bool) or (len(value) <= 40 and len(value.split()) <= 3):
+            if _speaker_key(path, value):
                 values.setdefault(path, Counter())[value] += 1
-    best: tuple[tuple[bool, int], _Reading] | None = None
+    best: tuple[tuple[bool, int], _Speaker] | None = None
     for path, counted in values.items():
         if sum(counted.values()) < _most(len(objects)) or len(counted) > MOST_SPEAKERS:
             continue
-        # A speaker speaks again or is named by a role word: a key whose values are new each
-        # time (titles, names of things) names no speakers.
-        if not all(
-            n >= 2 or isinstance(v, bool) or _hint_of(_words(v), str(v)) for v, n in counted.items()
-        ):
-            continue
-        roles = _roles(path, counted)
+        roles = _roles(counted)
         if roles is None:
             continue
-        # A flag named for the user says it best; else the role words that name most messages.
         flag = all(isinstance(value, bool) for value in counted)
-        named = sum(n for value, n in counted.items() if _hint_of(_words(value), str(value)))
-        rank = (flag, named)
-        if best is None or rank > best[0]:
-            best = (rank, _Reading(path, roles))
+        named = sum(n for value, n in counted.items() if _value_hint(value))
+        if best is None or (flag, named) > best[0]:
+            best = ((flag, named), _Speaker(path, roles))
     return None if best is None else best[1]
+
+
+def _speaker_key(path: tuple[str, ...], value: str | bool) -> bool:
+    """A key that may say who spoke: `role`, `from`, `author.role`, `is_user`; a value that is
+    a label (a word or three), not a sentence."""
+    words = _key_words(path[-1])
+    if isinstance(value, bool):
+        return bool(words & {"user", "human", "me"}) and words <= FLAG_KEY_WORDS | {
+            "user",
+            "human",
+            "me",
+        }
+    if len(value) > 40 or len(value.split()) > 3:
+        return False
+    if len(path) == 2:
+        return bool(words & (SPEAKER_KEY_WORDS - {"type", "author"}))
+    return bool(words & SPEAKER_KEY_WORDS)
 
 
 def _most(count: int) -> int:
@@ -268,81 +325,99 @@ def _most(count: int) -> int:
     return max(2, min(math.ceil(MESSAGE_SHARE * count), count - 1))
 
 
-def _words(value: object) -> frozenset[str]:
-    return frozenset(w for w in WORD.split(str(value).casefold()) if w)
+def _value_hint(value: str | bool) -> str | None:
+    """The role a speaker value's words name, if any (`user`, `gpt`, `model`, `system`)."""
+    if isinstance(value, bool):
+        return None
+    words = frozenset(
+        w for w in WORD.split(value.casefold()) if w and (len(w) > 3 or w in SHORT_ROLES)
+    )
+    return role_hint(words)
 
 
-def _roles(path: tuple[str, ...], counted: Counter[object]) -> dict[object, str] | None:
-    """Each value's role, or None when the values name no user and no other speaker."""
-    if all(isinstance(value, bool) for value in counted):
-        words = set(WORD.split(path[-1].casefold())) | set(_camel_words(path[-1]))
-        if {True, False} <= set(counted) and words & {"user", "human", "me"}:
+def _roles(counted: Counter[str | bool]) -> dict[str | bool, str] | None:
+    """Each value's role, or None when the values do not name the user and the model."""
+    if any(isinstance(value, bool) for value in counted):
+        if set(counted) == {True, False}:
             return {True: USER, False: ASSISTANT}
         return None
-    if any(isinstance(value, bool) for value in counted):
+    hints = {value: _value_hint(value) for value in counted}
+    if USER not in hints.values():
         return None
-    roles = {value: _hint_of(_words(value), str(value)) or "" for value in counted}
-    if USER not in roles.values():
+    named = ASSISTANT in hints.values()
+    unnamed = [value for value, hint in hints.items() if hint is None]
+    # A speaker no word names is the model beside a named user (a character's name) if it
+    # speaks again; where the model is named too, a third party (fabric's `meta`): no card.
+    if not named and not any(counted[value] >= 2 for value in unnamed):
         return None
-    if ASSISTANT not in roles.values() and "" not in roles.values():
-        return None
-    # A speaker no word names beside a named user is the model (a character's name), or, where
-    # the model is named too, a third party (fabric's `meta` records): on no card.
-    other = OTHER if ASSISTANT in roles.values() else ASSISTANT
-    return {value: role or other for value, role in roles.items()}
+    other = OTHER if named else ASSISTANT
+    return {value: hint or other for value, hint in hints.items()}
 
 
-def _camel_words(key: str) -> list[str]:
-    """`isCreatedByUser` -> is, created, by, user."""
-    return [word.casefold() for word in re.findall(r"[A-Z]?[a-z]+", key)]
+def _text_key(objects: list[JsonObject], speaker: _Speaker) -> tuple[str | None, str | None]:
+    """Where the messages' text is: (the object it is in, its key). Inside the object that
+    says who spoke when that is nested and holds it (`message.role` beside `message.content`),
+    else beside it; a usual text key first, else the longest prose of the keys both speakers'
+    messages hold, never a key named for reasoning."""
+    if len(speaker.path) == 2:
+        inside = _text_key_in(objects, speaker, speaker.path[0])
+        if inside is not None:
+            return speaker.path[0], inside
+    return None, _text_key_in(objects, speaker, None)
 
 
-def _text_key(objects: list[JsonObject], speaker: tuple[str, ...]) -> str | None:
-    """The key whose values are the messages' text: the longest prose of the keys most items
-    hold."""
+def _text_key_in(objects: list[JsonObject], speaker: _Speaker, place: str | None) -> str | None:
     lengths: dict[str, list[int]] = {}
+    roles: dict[str, set[str]] = {}
     for item in objects:
-        for key, value in item.items():
-            if key == speaker[0]:
+        holder = item.get(place) if place else item
+        said = _at(item, speaker.path)
+        role = speaker.roles.get(said) if isinstance(said, str | bool) else None
+        if not isinstance(holder, dict):
+            continue
+        for key, value in holder.items():
+            if not isinstance(key, str) or (key,) == speaker.path[-1:] or key in speaker.path:
+                continue
+            if _key_words(key) & REASONING_KEY_WORDS:
                 continue
             text = _text(value)
             if text is not None:
                 lengths.setdefault(key, []).append(len(text))
-    best: tuple[float, str] | None = None
-    for key, found in lengths.items():
-        if len(found) < _most(len(objects)) / 2:
-            continue
-        average = sum(found) / len(found)
-        if best is None or average > best[0]:
-            best = (average, key)
-    return None if best is None else best[1]
+                roles.setdefault(key, set()).add(role or "")
+    both = [key for key in lengths if {USER, ASSISTANT} <= roles[key]]
+    usual = [key for key in TEXT_KEYS if key in both]
+    if usual:
+        return usual[0]
+    prose = [key for key in both if len(set(lengths[key])) > 1]
+    if not prose:
+        return None
+    return max(prose, key=lambda key: sum(lengths[key]) / len(lengths[key]))
 
 
-def _text(value: object) -> str | None:
+def _text(value: object, depth: int = 0) -> str | None:
     """A message's text: a string, or the text parts of a list or an object (`{"value": ...}`,
     `[{"type": "text", "text": ...}]`); None if it holds none."""
     if isinstance(value, str):
         return value if value.strip() else None
+    if depth >= TEXT_DEPTH:
+        return None
     if isinstance(value, list):
-        parts = [text for part in value if (text := _part_text(part)) is not None]
+        parts = [text for part in value if (text := _part_text(part, depth + 1)) is not None]
         return "\n\n".join(parts) if parts else None
     if isinstance(value, dict):
-        return _part_text(value)
+        return _part_text(value, depth + 1)
     return None
 
 
-def _part_text(part: object) -> str | None:
+def _part_text(part: object, depth: int) -> str | None:
     if isinstance(part, str):
         return part if part.strip() else None
     if not isinstance(part, dict):
         return None
     kind = part.get("type")
-    if isinstance(kind, str) and kind not in TEXT_PART_TYPES:
+    if isinstance(kind, str) and NOT_TEXT_PARTS.search(kind):
         return None
     for key in TEXT_KEYS:
-        inner = part.get(key)
-        if isinstance(inner, str):
-            return inner if inner.strip() else None
-        if isinstance(inner, dict | list):
-            return _text(inner)
+        if key in part:
+            return _text(part[key], depth)
     return None

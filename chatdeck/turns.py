@@ -337,14 +337,14 @@ def candidate(line: str) -> Candidate | None:
     words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
     if not heading and not bold and not bracket and not stamp and not colon:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
-        if len(words) > 2 or _hint_of(words, emoji) not in (USER, ASSISTANT):
+        if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):
             return None
     loose = False
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
         # of a line with a short label; one of a few words only as a character's name.
         if len(text.split()) > 1:
-            if len(text.split()) > 3 or _hint_of(words, emoji) is not None:
+            if len(text.split()) > 3 or role_hint(words, emoji) is not None:
                 return None
             loose = True
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + italic
@@ -442,10 +442,11 @@ def _may_mark(line: str) -> bool:
 
 def _hint(found: Candidate) -> str | None:
     """The role a label's words or emoji (and the words noted after it) hint at, if any."""
-    return _hint_of(found.words | found.noted, found.emoji)
+    return role_hint(found.words | found.noted, found.emoji)
 
 
-def _hint_of(words: frozenset[str], emoji: str) -> str | None:
+def role_hint(words: frozenset[str], emoji: str = "") -> str | None:
+    """The role a label's words (and emoji) name: user, assistant, other, or None."""
     if words & REASONING_WORDS or (
         words & OTHER_WORDS and not words & (USER_WORDS | ASSISTANT_WORDS)
     ):
@@ -1892,18 +1893,19 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     return None
 
 
-def without_opening_reasoning(reply: str) -> tuple[str, bool]:
-    """A reply without the model's reasoning it opens with (a `<think>` block, a reasoning
-    fence, a collapsible block, a "Thought for 12 seconds" line with its quote), when the reply
-    goes on after it; and whether there was any."""
+def without_opening_reasoning(reply: str) -> str:
+    """A reply without the model's reasoning it opens with, where a tag or fence marks it (a
+    `<think>` block, ```` ``` reasoning ````, `<details type="reasoning">`) and the reply goes on
+    after it. For replies a tool keeps as data (JSON), where a line of prose ("Thought
+    experiment:") is the reply's own."""
     lines = reply.split("\n")
     head = _next_content(lines, 0, len(lines))
-    if head == len(lines):
-        return reply, False
+    if head == len(lines) or not _opens_reasoning(lines[head]):
+        return reply
     end = _reasoning_end(lines, head, len(lines))
     if end is None or _next_content(lines, end, len(lines)) == len(lines):
-        return reply, False
-    return "\n".join(lines[_next_content(lines, end, len(lines)) :]), True
+        return reply
+    return "\n".join(lines[_next_content(lines, end, len(lines)) :])
 
 
 def _close_of(lines: Sequence[str], i: int, stop: int, name: str) -> int | None:

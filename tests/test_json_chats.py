@@ -145,13 +145,40 @@ def test_a_flag_for_the_user_tells_character_names_apart() -> None:
 
 
 def test_json_that_holds_no_chat_is_left_to_be_read_as_text() -> None:
+    """Ordinary JSON a user keeps beside transcripts: an API's users, a repository list,
+    comments, tasks, a settings schema, test cases (found by a review: each made cards)."""
     for value in (
         {"name": "x", "contributors": [{"name": "Ann", "email": "a@x"}, {"name": "Bob"}]},
         [{"role": "admin", "content": "a"}, {"role": "editor", "content": "b"}],
         [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": "b"}],
         [1, 2, 3],
+        {
+            "users": [
+                {"name": "Ann", "role": "user", "bio": "Writes Go at a bank in Oslo."},
+                {"name": "Bob", "role": "admin", "bio": "Runs the servers and the backups."},
+            ]
+        },
+        [
+            {"owner": {"type": "User"}, "description": "A small web framework for Rust."},
+            {"owner": {"type": "Organization"}, "description": "Tools for data pipelines."},
+        ],
+        [
+            {"author": {"type": "user"}, "body": "This fails on Windows with a long path."},
+            {"author": {"type": "bot"}, "body": "Thanks for the report! A maintainer will look."},
+        ],
+        {
+            "tasks": [
+                {"assignee": "Ben", "description": "Write the migration for the orders table."},
+                {"assignee": "Alice", "description": "Review the pull request for the API."},
+            ]
+        },
+        [
+            {"key": "theme", "user_editable": True, "description": "The colour scheme to use."},
+            {"key": "port", "user_editable": False, "description": "The port the server uses."},
+        ],
+        [{"input": "2+2", "output": "4"}, {"input": "3*3", "output": "9"}],
     ):
-        assert read_json_chats(json.dumps(value).encode(), "x.json") is None
+        assert read_json_chats(json.dumps(value).encode(), "x.json") is None, value
     assert read_json_chats(b'{"messages": [', "broken.json") is None
     assert read_json_chats(b"[" * 100_000, "deep.json") is None
 
@@ -280,6 +307,77 @@ def test_a_message_the_model_never_answered_is_context_and_reported() -> None:
         ("how do I reverse a list in Go?", "Use slices.Reverse.")
     ]
     assert [p.message for p in export.problems] == [
-        'conversation "checkpoint": 1 message(s) of yours the model never answered before your '
-        "next one (a tool's setup message, a message sent again): not a card"
+        'conversation "checkpoint": the first message, which the model never answered before '
+        "your next one (a tool's setup message), is not a card"
+    ]
+
+
+def test_odd_values_give_chats_or_none_never_an_error() -> None:
+    """A role that is a list, text nested hundreds deep, a lone surrogate in a title."""
+    chat = [
+        {"role": "user", "content": "q"},
+        {"role": "assistant", "content": "a"},
+        {"role": "user", "content": "q2"},
+        {"role": "assistant", "content": "a2"},
+        {"role": ["tool"], "content": "x"},
+    ]
+    export = read_json_chats(json.dumps(chat).encode(), "odd.json")
+    assert export is not None and [n.question for n in export.notes] == ["q", "q2"]
+    deep: object = "deep"
+    for _ in range(700):
+        deep = {"text": deep}
+    nested = [{"role": "user", "content": deep}, {"role": "assistant", "content": deep}]
+    assert read_json_chats(json.dumps(nested).encode(), "deep.json") is None
+    titled = {"title": "T \udc00", "messages": chat[:2]}
+    export = read_json_chats(json.dumps(titled).encode(), "t.json")
+    assert export is not None and export.conversations[0].title == "T \ufffd"
+
+
+def test_a_message_object_nested_in_each_line_and_a_cut_last_line() -> None:
+    """Claude Code's session `.jsonl`: `message.role` beside `message.content` (a string, or
+    parts), ids and times beside them; a tool that stopped mid-line leaves a cut last line."""
+    lines = [
+        {
+            "type": "user",
+            "uuid": "6f1c",
+            "timestamp": "2025-06-01T10:00:00Z",
+            "message": {"role": "user", "content": "Why does test_login fail?"},
+        },
+        {
+            "type": "assistant",
+            "uuid": "7a2d",
+            "timestamp": "2025-06-01T10:00:05Z",
+            "message": {
+                "type": "message",
+                "role": "assistant",
+                "content": [
+                    {"type": "thinking", "thinking": "look at the fixture"},
+                    {"type": "text", "text": "The fixture logs in before the user exists."},
+                ],
+            },
+        },
+    ]
+    data = "\n".join(json.dumps(line) for line in lines) + '\n{"type": "user", "mess'
+    export = read_json_chats(data.encode(), "session.jsonl")
+    assert export is not None
+    assert [(n.question, n.answer) for n in export.notes] == [
+        ("Why does test_login fail?", "The fixture logs in before the user exists.")
+    ]
+    assert [p.message for p in export.problems] == [
+        "the last line is not whole JSON (cut off?): left out"
+    ]
+
+
+def test_a_reply_keeps_its_own_prose_and_loses_only_a_tagged_reasoning_block() -> None:
+    chat = [
+        {"role": "user", "content": "explain time dilation"},
+        {"role": "assistant", "content": "Thought experiment:\nImagine a light clock.\n\nSo."},
+        {"role": "user", "content": "and with a think block"},
+        {"role": "assistant", "content": "<think>\nthe user asks\n</think>\n\nIt slows."},
+    ]
+    export = read_json_chats(json.dumps(chat).encode(), "t.json")
+    assert export is not None
+    assert [n.answer for n in export.notes] == [
+        "Thought experiment:\nImagine a light clock.\n\nSo.",
+        "It slows.",
     ]
