@@ -163,6 +163,8 @@ THOUGHT_WORDS = re.compile(
     r"réflexion|nachgedacht|denkprozess|ragionamento|pensiero|raciocínio|pensamento|gedanken)\b",
     re.I,
 )
+#: A label that is a reasoning word and nothing else, with its colon (`Thinking:`).
+THOUGHT_LABEL = re.compile(r"^(?:thinking|thoughts?|reasoning|思考|推理)[ \t]*+[:：]$", re.I)
 #: Standard HTML block tags: a reply opening with one is not a tag of the tool's own.
 HTML_TAGS = frozenset(
     "address article aside blockquote body center col colgroup dd dialog dir div dl dt fieldset "
@@ -615,17 +617,21 @@ def _title_from(
 
 #: Words that say what kind of file a saved chat is (`Session Export: <name>`), not its name;
 #: a word of four letters or more counts in any of its forms (`exported`, `чата`, `sessione`).
-KIND_WORDS = (
-    "chat conversa session export transcript history log thread dialog saved sesión "
-    "exportación sessão sessione gespräch unterhaltung sitzung verlauf чат чата беседа разговор "
-    "сесси диалог экспорт 会话 对话 聊天 导出 記録 会話 チャット セッション 대화 세션 sohbet "
-    "oturum rozmow sesj czat"
-).split()
+KIND_WORDS = frozenset(
+    "chat conversation session export exported transcript history log thread dialog dialogue "
+    "saved conversa conversación conversazione sesión sessão sessione exportación exportée "
+    "gespräch unterhaltung sitzung verlauf чат чата беседа разговор сессия диалог экспорт "
+    "会话 对话 聊天 导出 記録 会話 チャット セッション 대화 세션 sohbet oturum rozmowa sesja "
+    "czat".split()
+)
+#: Of those, the words that alone say the file is a saved chat (`History:` alone does not).
+SAVED_WORDS = frozenset(
+    "chat conversation session export exported transcript conversa conversación "
+    "conversazione sesión sessão sessione exportación exportée gespräch sitzung чат чата "
+    "беседа сессия экспорт 会话 对话 聊天 导出 会話 チャット セッション 대화 세션 sohbet oturum "
+    "rozmowa sesja czat".split()
+)
 TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
-
-
-def _kind_word(word: str) -> bool:
-    return any(word == kind or (len(kind) >= 4 and word.startswith(kind)) for kind in KIND_WORDS)
 
 
 def _after_kind(text: str) -> str:
@@ -633,8 +639,8 @@ def _after_kind(text: str) -> str:
     prefix = TITLE_PREFIX.match(text)
     if prefix is None:
         return text
-    words = [w for w in re.split(r"[\W_]+", prefix.group(1).casefold()) if w]
-    return prefix.group(2).strip() if words and all(map(_kind_word, words)) else text
+    words = {w for w in re.split(r"[\W_]+", prefix.group(1).casefold()) if w}
+    return prefix.group(2).strip() if words <= KIND_WORDS and words & SAVED_WORDS else text
 
 
 #: A link to a site's home page (`[Continue](https://continue.dev)`).
@@ -989,6 +995,8 @@ def _deepening_turns(
     levels = [len(lines[i].lstrip()) - len(lines[i].lstrip().lstrip("#")) for i in markers]
     if len(levels) < 3 or any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
         return None  # a document's headings: the levels of a chat's turns only go deeper
+    if len({anywhere[i].key for i in markers}) != 2:
+        return None  # a third label (a reply's `#### User stories`) is a reply's own heading
     blocks = _labeled_blocks(lines, content, markers, roles, anywhere, skip)
     if blocks is None:
         return None
@@ -1194,7 +1202,11 @@ def _record_turns(
         header = [j for j in content if j < members[0] and j not in skip]
         if len([j for j in header if not _header_line(lines[j])]) > 2:
             continue
-        split = _record_splits(lines, text, members, all(found[i].inline is None for i in members))
+        # A quote opens the prompt only under a tool's own record headers: nothing but the
+        # header (`## chat-1`), in words that name a record, not a chapter or a day of notes.
+        bare = all(found[i].inline is None for i in members)
+        quotable = bare and set(found[members[0]].words) <= RECORD_WORDS
+        split = _record_splits(lines, text, members, quotable)
         if split is not None and (best is None or len(members) > len(best[0])):
             best = (members, split[0], split[1])
     if best is None:
@@ -1245,6 +1257,10 @@ def _record_splits(
     return splits, rule
 
 
+#: Words of a record header that names only a record (`## chat-3`, `### Turn 2`).
+RECORD_WORDS = frozenset(
+    "chat message turn prompt exchange entry conversation query request round q msg".split()
+)
 #: What parts a record's prompt from its reply when the prompt is a quote.
 QUOTED_PROMPT = "the end of the quoted prompt"
 
@@ -1321,6 +1337,12 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     if roles is None:
         return None
     user_starts = [i for i in starts if roles[found[i].key] == USER]
+    if len(starts) == 2 and not any(hints.values()):
+        # One exchange between names no word marks: a chat only if the first message asks
+        # (a question, a bot's command), not two lines of a system's log.
+        first = " ".join(stripped[j] for j in range(starts[0], starts[1]) if stripped[j].strip())
+        if "?" not in first and "？" not in first and not COMMAND.match(stripped[starts[0]]):
+            return None
     commands = {m.group(1) if (m := COMMAND.match(stripped[i])) else None for i in user_starts}
     command = commands.pop() if len(commands) == 1 else None
     users = {k for k, r in roles.items() if r == USER}
@@ -1864,7 +1886,7 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
         return None
     bare = line.strip("*_# ").strip()
     if len(bare.split()) <= 8 and (
-        THOUGHT_WORDS.match(bare) or (DURATION.search(bare) and len(bare.split()) <= 5)
+        _thought_line(bare) or (DURATION.search(bare) and len(bare.split()) <= 5)
     ):
         k = _next_content(lines, i + 1, stop)
         heading = HEADING.match(lines[k]) if k < stop else None
@@ -1875,8 +1897,11 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
             while k < stop and lines[k].lstrip().startswith(">"):
                 k += 1
             k = _next_content(lines, k, stop)
-        if k == opened and bare.endswith((":", "：")):
-            # `_Thinking:_` over a bare paragraph: a label that announces the reasoning under it
+        label = line.strip()
+        italic = label[:1] in "_*" and label[1:2] not in "_*" and label[-1:] == label[:1]
+        if k == opened and italic and THOUGHT_LABEL.match(bare):
+            # `_Thinking:_` over a bare paragraph: a tool's label in italics that announces the
+            # reasoning under it (a reply's own `**Reasoning:**` or "Thought experiment:" stays)
             while k < stop and lines[k].strip():
                 k += 1
             k = _next_content(lines, k, stop)
@@ -1906,6 +1931,16 @@ def without_opening_reasoning(reply: str) -> str:
     if end is None or _next_content(lines, end, len(lines)) == len(lines):
         return reply
     return "\n".join(lines[_next_content(lines, end, len(lines)) :])
+
+
+def _thought_line(text: str) -> bool:
+    """A line that says the model thought: `Thinking`, `Thought for 12 seconds`, `Thought
+    Process:`, `已深度思考（用时 12 秒）`; not a reply's own "Thought experiment:"."""
+    thought = THOUGHT_WORDS.match(text)
+    if thought is None:
+        return False
+    rest = text[thought.end() :].strip(" \t:：.…*_()（）")
+    return not rest or bool(DIGIT.search(rest)) or rest.casefold().startswith("for ")
 
 
 def _close_of(lines: Sequence[str], i: int, stop: int, name: str) -> int | None:

@@ -684,6 +684,55 @@ def test_speaker_headings_one_level_deeper_each_turn_are_turns(
     assert notes_of(text) == pairs, text
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A reply's own deeper heading whose words name a speaker is no turn.
+        (
+            "# Roles\n\n## User\n\nwhat is a user story?\n\n### Assistant\n\nA feature, "
+            "told short.\n\n#### User stories\n\nAs a <role> I want.\n",
+            [
+                (
+                    "what is a user story?",
+                    "A feature, told short.\n\n#### User stories\n\nAs a <role> I want.",
+                )
+            ],
+        ),
+        # A quote under numbered headings of a book's chapters is no prompt.
+        (
+            "## Chapter 1\n\n> Call me Ishmael.\n\nwho narrates the book?\n\nIshmael.\n\n"
+            "## Chapter 2\n\n> It is a way I have.\n\nwhat way?\n\nOf driving off the spleen.\n",
+            None,
+        ),
+        # Two lines of a system's log are no exchange.
+        ("08:00:01 CRON: backup job started\n08:00:05 kernel: out of memory, killed 4121\n", []),
+        # A reply's own "Thought experiment:" is no reasoning.
+        (
+            "what is time dilation?\n\n**Assistant:**\n\nThought experiment:\n\nA light clock."
+            "\n\nIt ticks slower.\n\n**User:**\n\nand why?\n\n**Assistant:**\n\nLight.\n",
+            [
+                (
+                    "what is time dilation?",
+                    "Thought experiment:\n\nA light clock.\n\nIt ticks slower.",
+                ),
+                ("and why?", "Light."),
+            ],
+        ),
+    ],
+)
+def test_notes_that_only_look_like_a_tools_chat_keep_their_lines(
+    text: str, expected: list[tuple[str, str]] | None
+) -> None:
+    """Hand-written files a review found misread by rules for tools' chats."""
+    notes = notes_of(text)
+    if expected is None:
+        assert all(
+            question not in ("Call me Ishmael.", "It is a way I have.") for question, _ in notes
+        )
+    else:
+        assert notes == expected
+
+
 def test_a_column_logs_banners_and_a_prompts_address_to_the_bot_are_on_no_card() -> None:
     """HexChat: `**** BEGIN LOGGING AT ...` over the log and `**** ENDING LOGGING AT ...` under
     it, unprefixed; irssi's `--- Day changed ...` inside it; the user addresses the bot by name
@@ -1008,6 +1057,8 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ("# Session Export: rsync\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "rsync"),
         ("# Экспорт чата: Индексы\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Индексы"),
         ("# Rust: lifetimes\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Rust: lifetimes"),
+        ("# History: Rome\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "History: Rome"),
+        ("# Threading: GIL\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Threading: GIL"),
     ],
 )
 def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
@@ -1065,7 +1116,7 @@ def test_a_line_in_italics_inside_an_answer_is_no_marker() -> None:
 def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
     """`### Reasoning` under the reply's marker: the reasoning is left out up to the next heading
     of its level (its own `#### Plan` inside it); a `### Response` that only labels the answer is
-    a marker; the text of a reply's own `### Thinking about speed` section is the reply's."""
+    a marker; a reply's own `### Thinking about speed` section is the reply's, heading and all."""
     reply = (
         "## Model\n\n### {}\n\nThe user asks.\n\n#### Plan\n\nanswer short\n\n### {}\n\n"
         "An {}.\n\n### More\n\nmore on {}\n"
@@ -1077,7 +1128,7 @@ def test_a_reasoning_subheading_runs_to_the_next_heading_of_its_level() -> None:
         ("and y?", "An y.\n\n### More\n\nmore on y"),
     ]
     own = text.replace("### Reasoning", "### Thinking about speed")
-    assert notes_of(own)[0][1].startswith("The user asks.\n\n#### Plan")
+    assert notes_of(own)[0][1].startswith("### Thinking about speed\n\nThe user asks.\n\n#### Plan")
     steps = text.replace("### Response", "### Steps")
     assert notes_of(steps)[0] == ("what is x?", "### Steps\n\nAn x.\n\n### More\n\nmore on x")
 
