@@ -238,8 +238,14 @@ def candidate(line: str) -> Candidate | None:
     emoji_label = EMOJI_LABEL.match(text)
     if emoji_label and all(ord(ch) > 0x2000 or ch == "\u200d" for ch in emoji_label.group(1)):
         emoji = emoji_label.group(1)
-        after = BRACKET_NOTE.sub("", emoji_label.group(2).strip()).strip()
-        return Candidate(shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji)
+        rest = emoji_label.group(2).strip()
+        after = BRACKET_NOTE.sub("", rest).strip()
+        # `🦜:[claude-sonnet-4 - anthropic]`: the note names the model, a hint of the speaker
+        note = rest[len(after) :] if rest.startswith(after) else ""
+        noted = frozenset(w for w in re.split(r"[\W_]+", note.casefold()) if w)
+        return Candidate(
+            shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji, noted=noted
+        )
     if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
         text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
     italic = ""
@@ -443,8 +449,10 @@ def _may_mark(line: str) -> bool:
 
 
 def _hint(found: Candidate) -> str | None:
-    """The role a label's words or emoji (and the words noted after it) hint at, if any."""
-    return role_hint(found.words | found.noted, found.emoji)
+    """The role a label's words or emoji, and the words noted after it (a model's name: `·
+    *GPT-4o*`, `[claude-sonnet-4 - anthropic]`; a model named for thinking is still a model),
+    hint at, if any."""
+    return role_hint(found.words | (found.noted - REASONING_WORDS), found.emoji)
 
 
 def role_hint(words: frozenset[str], emoji: str = "") -> str | None:

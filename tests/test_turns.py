@@ -74,7 +74,6 @@ ONE_EXCHANGE_NOT_YET = {
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
-    "parrot-nvim.md": "one `🗨:` and one `🦜:[model - provider]`: an emoji no role knows must recur",
     "jupyter-ai-export.md": "three names without a role word: such markers must recur more",
     "discord-chat-exporter.txt": "the `{Reactions}` after a reply is the tool's only if it recurs",
     "gptel.md": "a reasoning fence ends the prompt only when two or more replies open with one",
