@@ -242,9 +242,9 @@ def candidate(line: str) -> Candidate | None:
         after = BRACKET_NOTE.sub("", rest).strip()
         # `🦜:[claude-sonnet-4 - anthropic]`: the note names the model, a hint of the speaker
         note = rest[len(after) :] if rest.startswith(after) else ""
-        noted = frozenset(w for w in re.split(r"[\W_]+", note.casefold()) if w)
+        named = frozenset(w for w in re.split(r"[\W_]+", note.casefold()) if w)
         return Candidate(
-            shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji, noted=noted
+            shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji, noted=named
         )
     if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
         text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
