@@ -35,11 +35,13 @@ TIME_FIELD = re.compile(
     r"(?:[ \u202f]?[AaPp]\.?[ \u202f]?[Mm]\.?)?Z?)(?=[\])\s:]|$)"
     r"(?P<close>[\])]?)"
 )
-#: What follows the time: the name between tabs (`\tnick\t`), in angle brackets (`< nick> `,
-#: `<@nick> `), or before a colon (` - Name: `, `] Name: `); else no name (a system line).
 #: A date that starts with the month's name, then the day (`Feb 10 19:03:40`, HexChat's).
 MONTH_DAY = re.compile(r"^[^\W\d_]{3,9}+\.? {1,2}\d{1,2} ")
+#: A logger's banner: a run of marks, words, a number (`**** BEGIN LOGGING AT ... 2026`).
 BANNER = re.compile(r"^([^\w\s]{2,8}+)[ \t]++(?=[^\W\d_]).*\d")
+#: What follows the time: the name between tabs (`\tnick\t`), in angle brackets (`< nick> `,
+#: `<@nick> `, `<nick>\t`), or before a colon (` - Name: `, `] Name: `); else no name (a system
+#: line).
 TAB_NAME = re.compile(r"^\t([^\t]{1,40}+)\t")
 ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?:[ \t]|$)")
 COLON_NAME = re.compile(r"^(?: ?[-:])? ([^:\t<>\[\]]{1,40}?):(?: |$)")
