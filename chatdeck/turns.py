@@ -703,7 +703,9 @@ def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True)
     if columns is not None and all(
         _header_line(line) for line in lines[: columns.first] if line.strip()
     ):
-        return _column_turns(lines, columns)
+        logged = _column_turns(lines, columns)
+        if logged is not None:
+            return logged  # else the file is read as one without the column layout
     count = len(lines)
     content = [i for i in range(count) if lines[i].strip()]
     front = front_matter(lines)
@@ -1201,7 +1203,7 @@ def _record_turns(
     for i, each in found.items():
         if _hint(each) in (None, USER) and not each.loose:
             groups.setdefault((each.shape, each.key), []).append(i)
-    best: tuple[list[int], list[int], str] | None = None
+    best: tuple[list[int], list[int], str | None] | None = None
     # The largest groups only: each is read once, so the pass stays linear in the file.
     for members in sorted(groups.values(), key=len, reverse=True)[:3]:
         if len(members) < 2:
@@ -1224,10 +1226,10 @@ def _record_turns(
     bounds = members + [len(lines)]
     for n, i in enumerate(members):
         label = found[i].label
-        prefix = ">" if rule == QUOTED_PROMPT else ""
+        prefix = ">" if rule is None else ""  # the quote's `>` is the tool's
         blocks.append(_Block(i, i + 1, splits[n], label, USER, record=True, prefix=prefix))
         blocks.append(_Block(None, splits[n], bounds[n + 1], "", ASSISTANT))
-    if rule == QUOTED_PROMPT:
+    if rule is None:
         shape = f"`{found[members[0]].shape}` records, the prompt quoted, the reply under it"
     else:
         shape = f"`{found[members[0]].shape}` records, the reply under `{rule}`"
@@ -1235,16 +1237,16 @@ def _record_turns(
 
 
 def _record_splits(
-    lines: Sequence[str], text: Sequence[bool], members: list[int], bare: bool
-) -> tuple[list[int], str] | None:
-    """Where each record's prompt ends and its reply starts, and what parts them: the same rule
-    in every record (the prompts being the shorter), or, under headers that are nothing but a
-    header (`bare`: `## chat-1`, not `Note: text`), the end of a `>` quote that opens every
-    record (the prompt quoted, the reply bare). None unless every record has both."""
+    lines: Sequence[str], text: Sequence[bool], members: list[int], quotable: bool
+) -> tuple[list[int], str | None] | None:
+    """Where each record's prompt ends and its reply starts, and the rule that parts them: the
+    same rule in every record (the prompts being the shorter), or, where a quote may open the
+    prompt (`quotable`: under a tool's own record headers), None for the end of a `>` quote that
+    opens every record (the prompt quoted, the reply bare). None unless every record has both."""
     bounds = members + [len(lines)]
-    quoted = _quote_splits(lines, text, members) if bare else None
+    quoted = _quote_splits(lines, text, members) if quotable else None
     if quoted is not None:
-        return quoted, QUOTED_PROMPT
+        return quoted, None
     splits: list[int] = []
     prompts: list[int] = []
     replies: list[int] = []
@@ -1269,8 +1271,6 @@ def _record_splits(
 RECORD_WORDS = frozenset(
     "chat message turn prompt exchange entry conversation query request round q msg".split()
 )
-#: What parts a record's prompt from its reply when the prompt is a quote.
-QUOTED_PROMPT = "the end of the quoted prompt"
 
 
 def _quote_splits(

@@ -684,6 +684,20 @@ def test_speaker_headings_one_level_deeper_each_turn_are_turns(
     assert notes_of(text) == pairs, text
 
 
+def test_a_column_layout_that_makes_no_chat_leaves_the_file_to_the_other_readings() -> None:
+    """Two time-and-name lines that make no exchange (they ask nothing) under a `Key: value`
+    line: the file is read as if they had no column layout (hypothesis found a file where the
+    column reading gave up and the marker reading never ran)."""
+    text = (
+        "A: what\n10/03/2025, 20:40 - Daan: see the log\n11/03/2025, 20:41 - rizky: see the log\n"
+        "## You\n    what\n\twhat\n## You\n## You\nwhat\n"
+    )
+    transcript = read_bytes(text.encode())
+    with_rule = parse_transcript(transcript)
+    with patch("chatdeck.turns.read_columns", lambda lines, text: None):
+        assert with_rule == parse_transcript(transcript)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
