@@ -616,7 +616,12 @@ def _title_from(
             continue
         text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
-        if text and not DATE_TIME.search(text) and not interface_line(text):
+        if (
+            text
+            and not DATE_TIME.search(text)
+            and not interface_line(text)
+            and not _kind_only(text)
+        ):
             if not _names_a_site(text):
                 return text, i
         return None, None
@@ -640,6 +645,13 @@ SAVED_WORDS = frozenset(
     "rozmowa sesja czat".split()
 )
 TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
+
+
+def _kind_only(text: str) -> bool:
+    """A heading that only says what the file is (`# Chat Session`, `# Conversation export`),
+    which a tool writes over every chat: no title."""
+    words = {w for w in re.split(r"[\W_]+", text.casefold()) if w}
+    return bool(words) and words <= KIND_WORDS and bool(words & SAVED_WORDS)
 
 
 def _after_kind(text: str) -> str:
@@ -701,7 +713,7 @@ def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True)
     # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
     # is no chat log.
     if columns is not None and all(
-        _header_line(line) for line in lines[: columns.first] if line.strip()
+        _above_a_log(line) for line in lines[: columns.first] if line.strip()
     ):
         logged = _column_turns(lines, columns)
         if logged is not None:
@@ -788,7 +800,10 @@ def _choose_shape(
         if result is None:
             continue
         markers, roles, hinted = result
-        rank = (int(hinted), len(markers), -markers[0])
+        # Role words for both speakers say most (`### 👤 User` / `### 🤖 Assistant` over a
+        # header's `Date:` / `Model:` lines), then for one, then how many turns.
+        named = {role for i in markers if (role := _hint(found[i])) in (USER, ASSISTANT)}
+        rank = (int(hinted) + int(len(named) == 2), len(markers), -markers[0])
         if best is None or rank > best[0]:
             best = (rank, markers, roles)
     return None if best is None else (best[1], best[2])
@@ -1312,6 +1327,18 @@ COMMAND = re.compile(r"^([.!/][^\W\d_][\w-]{0,15}+)[ \t]++\S")
 #: What the log's own lines (a join, the topic, a notice) are, for the dry-run.
 LOG_LINE = "the log's own line (no speaker's message)"
 ADDRESS = "the reply's address to the user"
+
+
+def _above_a_log(line: str) -> bool:
+    """A line that may stand above a column log: a heading, a rule, a date line (`--- Log
+    opened <date>`, `**** BEGIN LOGGING AT <date>`); a `Q:` or `Key: value` line above
+    time-and-name lines is the user's own text, with a log pasted under it."""
+    text = line.strip()
+    return bool(
+        HEADING.match(line)
+        or _is_separator(line)
+        or (DATE_TIME.search(text) and len(text.split()) <= 12)
+    )
 
 
 def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:

@@ -28,9 +28,6 @@ from chatdeck.turns import Turns, candidate, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
-    "ollama-cli-chat-download.md": (
-        "the title: the writer's constant `# Chat Session` heading is taken for the chat's title"
-    ),
     "gemini-web-copy.txt": (
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
