@@ -166,8 +166,8 @@ def _exchanges(items: list[Any]) -> list[tuple[str, list[Turn]]] | None:
     `question`/`answer`, `input`/`output`), read as chats: one per value of a key naming the
     conversation (`conversation_id`), titled by its `conversation_name`. None otherwise, and
     for two records or fewer with no conversation key (a list of test cases is no chat)."""
-    objects = [item for item in items if isinstance(item, dict)]
-    if not objects or len(objects) < MESSAGE_SHARE * len(items):
+    objects = _objects(items)
+    if objects is None:
         return None
     keys: Counter[str] = Counter(key for item in objects for key in item)
     common = [key for key, n in keys.items() if n >= MESSAGE_SHARE * len(objects)]
@@ -204,6 +204,13 @@ def _exchanges(items: list[Any]) -> list[tuple[str, list[Turn]]] | None:
     return list(chats.values()) or None
 
 
+def _objects(items: list[Any]) -> list[JsonObject] | None:
+    """A list's objects, when most of its items are objects (a JSON Lines chat may open with a
+    header line of another shape); None otherwise."""
+    objects = [item for item in items if isinstance(item, dict)]
+    return objects if objects and len(objects) >= MESSAGE_SHARE * len(items) else None
+
+
 def _key_words(key: str) -> set[str]:
     """`conversation_id` -> conversation, id; `isCreatedByUser` -> is, created, by, user."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key)
@@ -223,8 +230,8 @@ class _Speaker:
 
 def _messages(items: list[Any]) -> list[Turn] | None:
     """The list read as a chat's messages, (role, text) in order; None if it is no chat."""
-    objects = [item for item in items if isinstance(item, dict)]
-    if len(objects) < 2 or len(objects) < MESSAGE_SHARE * len(items):
+    objects = _objects(items)
+    if objects is None or len(objects) < 2:
         return None
     speaker = _speaker(objects)
     if speaker is None:

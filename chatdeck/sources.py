@@ -301,12 +301,14 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
     return Opened(data=data)
 
 
+#: Files that may hold chats as JSON (`chatdeck.json_chats`).
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
 def is_json_chat_file(name: str) -> bool:
     return PurePath(name).suffix.lower() in JSON_SUFFIXES
 
 
-#: Files that may hold chats as JSON (`chatdeck.json_chats`).
-JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
 #: Saved web pages, read by `chatdeck.pages` (which imports bs4: only for them).
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".mhtml", ".mht")
 MHTML_TYPE = re.compile(rb"^content-type:\s*multipart/related", re.IGNORECASE | re.MULTILINE)

@@ -778,12 +778,17 @@ def _unquoted_turns(
     for block in blocks:
         for j in range(block.start, block.end):
             if lines[j].startswith(">"):
-                bare[j] = lines[j][2:] if lines[j].startswith("> ") else lines[j][1:]
+                bare[j] = _without_quote_mark(lines[j])
     turns = find_turns(bare, text, unquote=False)
     if turns is None:
         return None
     shown = {j: line for j, line in enumerate(bare) if line is not lines[j]}
     return replace(turns, rewrites={**shown, **turns.rewrites})
+
+
+def _without_quote_mark(line: str) -> str:
+    """A quoted line without the tool's `> ` (or `>`)."""
+    return line[2:] if line.startswith("> ") else line[1:]
 
 
 def _choose_shape(
@@ -1653,7 +1658,7 @@ def _user_turn(
     if block.record and block.prefix == ">":  # a quoted prompt: the quote marks are the tool's
         for j in range(block.start, block.end):
             if lines[j].startswith(">") and j not in left_out:
-                rewrites[j] = lines[j][2:] if lines[j].startswith("> ") else lines[j][1:]
+                rewrites[j] = _without_quote_mark(lines[j])
     body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
     if block.marker is None:
         return (body[0], lines[body[0]].strip()) if body else (None, None)
