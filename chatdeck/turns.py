@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import Columns, read_columns, text_lines
 
 # --- What the pass finds --------------------------------------------------------------------------
@@ -1520,6 +1521,15 @@ def _assemble(
         for block in merged:
             _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
     _unwrap_fenced_turns(lines, merged, left_out)
+    agent = read_agent_log(
+        lines,
+        [Record(b.marker, b.start, b.end, b.role == USER) for b in merged if b.role != OTHER],
+        left_out,
+    )
+    if agent is not None:
+        left_out.update(agent.left_out)
+        rewrites.update(agent.rewrites)
+        left_out.update(agent.inner_markers)
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
     assistant: dict[int, str] = {}

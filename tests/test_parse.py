@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chatdeck import parse
+from chatdeck.agent_logs import PARAMETER
 from chatdeck.columns import read_prefix
 from chatdeck.notes import Transcript
 from chatdeck.parse import (
@@ -678,6 +679,8 @@ def contents(line: str) -> list[str]:
         parts.append(item.group(1).strip())
     parts.append(re.sub(r"^ {0,3}> ?", "", line).strip())
     parts.append(REPL_PROMPT.sub("", line, count=1).strip())  # `llm> what is ...`
+    parts.append(PARAMETER.sub("", line, count=1).strip())  # an agent's `Result: The reply ...`
+    parts.append(re.sub(r"^<([\w-]+)>(.*)</\1>$", r"\2", line.strip()).strip())  # <task>..</task>
     prefix = read_prefix(line)
     if prefix is not None:  # a column log's line: its text column (`<time>\t<nick>\t...`)
         parts.append(prefix.text.strip())

@@ -36,11 +36,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # The tenth held-out round, as first scored (see the fixtures' README).
-    "roo-code-export-task.md": (
-        "every **User:** record is a question (tool results too), with its <user_message> tags and "
-        "<environment_details> block; [Reasoning] and [Tool Use: ...] lines stay in the answers"
-    ),
 }
 
 
