@@ -41,6 +41,11 @@ NOT_YET = {
         "every **User:** record is a question (tool results too), with its <user_message> tags and "
         "<environment_details> block; [Reasoning] and [Tool Use: ...] lines stay in the answers"
     ),
+    # Written blind to the agent-log reading, from Cline's source (see the fixtures' README).
+    "cline-export-task.md": (
+        "every **User:** record is a question (the read_file result too), with its <task> or "
+        "<feedback> tags, tool-result lines and <environment_details>; tool calls stay in answers"
+    ),
 }
 
 
