@@ -91,6 +91,8 @@ HELD_OUT = (
     # main (4767162) before any change for them.
     "chatgpt-cli-show-history.md",
     "ollama-cli-chat-download.md",
+    # Written blind to the agent-log reading, from Cline's source: a held-out check of it.
+    "cline-export-task.md",
 )
 
 
