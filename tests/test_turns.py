@@ -41,6 +41,15 @@ NOT_YET = {
         "every **User:** record is a question (tool results too), with its <user_message> tags and "
         "<environment_details> block; [Reasoning] and [Tool Use: ...] lines stay in the answers"
     ),
+    # The thirteenth held-out round, as first scored (see the fixtures' README).
+    "smart-connections-chat.md": (
+        "a message the tool wrapped whole in a ```md fence right under its ##### marker keeps the "
+        "wrapper: the first question and the first two answers start with ```md and end with ```"
+    ),
+    "chat-md-vscode.chat.md": (
+        "`# %% user` / `# %% assistant` are read as plain headings whose text ('%% user') is the "
+        "question: 7 invented notes, merged as duplicates, and the real prompts left in the answers"
+    ),
 }
 
 
