@@ -36,6 +36,15 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
+    # The thirteenth held-out round, as first scored (see the fixtures' README).
+    "smart-connections-chat.md": (
+        "a message the tool wrapped whole in a ```md fence right under its ##### marker keeps the "
+        "wrapper: the first question and the first two answers start with ```md and end with ```"
+    ),
+    "chat-md-vscode.chat.md": (
+        "`# %% user` / `# %% assistant` are read as plain headings whose text ('%% user') is the "
+        "question: 7 invented notes, merged as duplicates, and the real prompts left in the answers"
+    ),
 }
 
 
