@@ -8,7 +8,7 @@ from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
 from chatdeck.parse import QUESTION_MARKER, USER_MARKER
-from chatdeck.turns import names_a_speaker
+from chatdeck.turns import WRAPPER_INFO, names_a_speaker
 
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
 #: that a 5 MB line costs one linear match).
@@ -18,8 +18,6 @@ SPEAKER_LINE = re.compile(
     r"^(?:\*\*|__)[^*_:：]{1,40}(?:[:：](?:\*\*|__)|(?:\*\*|__)[ \t]*[:：])"
     r"|^\[[^\]:：]{1,40}\][ \t]*[:：]"
 )
-#: Info strings that mean "this fence wraps the whole transcript", not "this is code".
-WRAPPER_INFO = {"", "markdown", "md", "text", "txt", "plain", "plaintext"}
 
 
 def decode(data: bytes, source: str) -> tuple[str, list[Problem]]:

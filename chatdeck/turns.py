@@ -185,6 +185,12 @@ CODE_WORDS = frozenset(
 PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…")
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
 #: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
+#: Marks between a heading's hashes and its label, set off by spaces (`# %% user`, `## >> AI`).
+CELL_MARK = re.compile(r"^([!-/:-@\\^-`{-~]{1,4}+)[ \t]++")
+#: Info strings of a fence that wraps text (a whole transcript, a message), not code.
+WRAPPER_INFO = frozenset({"", "markdown", "md", "text", "txt", "plain", "plaintext"})
+#: A fence escaped inside a message a tool wrapped in a fence of its own.
+ESCAPED_FENCE = re.compile(r"^ {0,3}+\\(?:`{3,}+|~{3,}+)")
 TOOL_LABEL = re.compile(r"^\{[^{}\n]{1,40}+\}$")
 #: A line that is only a link to a place in the same file: a table of contents' entry
 #: (`- [1: How do I…](#chat-1)`), a "back to top" link (`###### [top](#table-of-contents)`).
@@ -280,6 +286,10 @@ def candidate(line: str) -> Candidate | None:
     while start < len(text) and not (text[start].isalnum()):
         start += 1
     decoration, text = text[:start], text[start:]
+    cell = CELL_MARK.match(decoration) if heading else None
+    if cell:  # `# %% user`: a notebook's cell mark, set off by a space, is part of the shape
+        shape += cell.group(1) + " "
+        decoration = decoration[cell.end() :]
     if any(not (ch.isspace() or ch in "[【(" or ord(ch) > 0x2000) for ch in decoration):
         return None  # `"**user**: ",` in a JSON file, `*` or `>` before a name: no marker
     bracket = ""
@@ -477,6 +487,9 @@ def role_hint(words: frozenset[str], emoji: str = "") -> str | None:
 
 
 def _is_separator(line: str) -> bool:
+    """A rule between turns; never a fence (`~~~` opens code, whatever a line of `~` looks like)."""
+    if BARE_FENCE.match(line):
+        return False
     return bool(THEMATIC.match(line) or RULE_LINE.match(line) or HR_TAG.match(line))
 
 
@@ -1520,7 +1533,7 @@ def _assemble(
     if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
         for block in merged:
             _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
-    _unwrap_fenced_turns(lines, merged, left_out)
+    _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     agent = read_agent_log(
         lines,
         [Record(b.marker, b.start, b.end, b.role == USER) for b in merged if b.role != OTHER],
@@ -1680,10 +1693,11 @@ def _user_turn(
 
 
 def _unwrap_fenced_turns(
-    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str], rewrites: dict[int, str]
 ) -> None:
-    """A tool that wraps every message in a bare ``` fence: when the turns of both speakers are
-    each one bare fenced block, the fences are the tool's, not code."""
+    r"""A tool that wraps messages whole in a fence, bare or marked as Markdown or text (```` ```md
+    ````): when such messages are half the turns or more, of both speakers, the fences are the
+    tool's, not code, and a fence it escaped inside one (`` \``` ``) is the message's own."""
     wrapped: list[tuple[int, int]] = []
     roles: set[str] = set()
     turns = 0
@@ -1694,12 +1708,13 @@ def _unwrap_fenced_turns(
         turns += 1
         head = body[0]
         tail = _edge_lines(lines, block, left_out, True, 1)[0]
-        opening = BARE_FENCE.match(lines[head])
+        opening = INFO_FENCE.match(lines[head]) or BARE_FENCE.match(lines[head])
         closing = BARE_FENCE.match(lines[tail])
         if (
             head < tail
             and opening
             and closing
+            and (opening.lastindex == 1 or opening.group(2).casefold() in WRAPPER_INFO)
             and closing.group(1)[0] == opening.group(1)[0]
             and len(closing.group(1)) >= len(opening.group(1))
         ):
@@ -1708,6 +1723,9 @@ def _unwrap_fenced_turns(
     if len(wrapped) >= 2 and len(roles) > 1 and len(wrapped) * 2 >= turns:
         for head, tail in wrapped:
             left_out[head] = left_out[tail] = WRAPPER
+            for j in range(head + 1, tail):
+                if ESCAPED_FENCE.match(lines[j]):
+                    rewrites[j] = lines[j].replace("\\", "", 1)
 
 
 def _recurring_forms(

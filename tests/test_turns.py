@@ -10,6 +10,7 @@ nothing less, whatever the shape.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 from unittest.mock import patch
@@ -36,15 +37,6 @@ NOT_YET = {
     ),
     # The fourth held-out round, as first scored (see the fixtures' README).
     "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
-    # The thirteenth held-out round, as first scored (see the fixtures' README).
-    "smart-connections-chat.md": (
-        "a message the tool wrapped whole in a ```md fence right under its ##### marker keeps the "
-        "wrapper: the first question and the first two answers start with ```md and end with ```"
-    ),
-    "chat-md-vscode.chat.md": (
-        "`# %% user` / `# %% assistant` are read as plain headings whose text ('%% user') is the "
-        "question: 7 invented notes, merged as duplicates, and the real prompts left in the answers"
-    ),
 }
 
 
@@ -184,6 +176,7 @@ SHAPES = [
     ("** {}:", False),
     ("*** {}", False),
     ("## {} · *mode {n}* ##", False),
+    ("# %% {}", False),
 ]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
@@ -264,8 +257,9 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
         "gap": draw(st.sampled_from(["", "\n", "\n\n"])),
         # A page copy may name the speaker twice (`You` then `Sent by you:`).
         "second": draw(st.booleans()) and not inline,
-        # A tool that wraps every message in a bare fence drops the fences inside (Chatbox).
-        "wrap": draw(st.booleans()) and not inline and not any("```" in q + a for q, a in pairs),
+        # A tool that wraps every message in a fence, bare (Chatbox) or marked as Markdown (Smart
+        # Connections), escaping the fences inside.
+        "wrap": None if inline else draw(st.sampled_from([None, "```", "```md", "~~~markdown"])),
     }
     return render_chat(shape, inline, user, assistant, pairs, options), pairs, options
 
@@ -296,7 +290,12 @@ def render_chat(
                     out += [f"Sent by {label}:"]
                 if role == "assistant" and reasoning:
                     out += [str(reasoning).replace("{n}", str(n + 1)), ""]
-                out += ["```", body, "```"] if options.get("wrap") else [body]
+                wrap = options.get("wrap")
+                if wrap:
+                    escaped = re.sub(r"(?m)^(```|~~~)", r"\\\1", body)
+                    out += [str(wrap), escaped, str(wrap)[:3]]
+                else:
+                    out.append(body)
             if role == "assistant" and trailer:
                 out += ["", str(trailer).replace("{n}", str(n))]
             if metadata:
@@ -1262,3 +1261,17 @@ def test_the_expectations_and_the_readme_beside_the_chat_logs_give_no_notes(name
     """`build_deck.py tests/fixtures/chatlogs` reads them too: the markers quoted in them
     (`"**user**: ",`, a table of formats) are no chat."""
     assert parse_transcript(read_transcript(CHATLOGS / name, name)).notes == []
+
+
+def test_a_markdown_fence_around_one_users_message_only_is_the_users() -> None:
+    """A tool's wrapper fences both speakers' messages; a user who pasted a Markdown snippet in a
+    ```md fence keeps it as code."""
+    text = (
+        "## You\n\n```md\n# My notes\n- item\n```\n\n## Assistant\n\nYour list is fine.\n\n"
+        "## You\n\nand the heading?\n\n## Assistant\n\nAlso fine.\n"
+    )
+    notes = parse_transcript(parse_text(text, "chat.md")).notes
+    assert [note.question for note in notes] == [
+        "```md\n# My notes\n- item\n```",
+        "and the heading?",
+    ]
