@@ -53,6 +53,7 @@ HEADER = "before the first turn"
 WRAPPER = "a fence the tool wraps every message in"
 ENCLOSING = "the block the chat is written in"
 FOOTER = "the file's footer"
+CONTEXT = "context: a first message the model never answered"
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,13 @@ ASSISTANT_WORDS = frozenset(
     "mistral qwen kimi grok perplexity gpt o1 o3 o4 agent 助手 助理 回答 模型 アシスタント "
     "어시스턴트 ассистент помощник ии бот asistente assistente assistent asystent asistan "
     "المساعد सहायक ki ia".split()
+)
+#: Words that only say a speaker spoke, beside a role word on a marker line (`You said`).
+SPEAKING_WORDS = frozenset("said says wrote writes asked asks replied replies answered".split())
+#: The user's role words that are pronouns: a short plain line that opens with one and goes on
+#: in other words is a sentence (`I see.`).
+PRONOUNS = frozenset(
+    "i me you yo tú ich du я ты вы io eu você ben moi vous 我 你 나 あなた أنت".split()
 )
 OTHER_WORDS = frozenset(
     "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
@@ -358,6 +366,8 @@ def candidate(line: str) -> Candidate | None:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
         if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):
             return None
+        if words & PRONOUNS and not words - PRONOUNS <= SPEAKING_WORDS | ASSISTANT_WORDS:
+            return None  # `I see.`, `You too`: a sentence; `You said` names the speaker
     loose = False
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
@@ -1480,8 +1490,15 @@ def _assemble(
         if j != title_line:
             left_out[j] = METADATA
     _leave_out_enclosing_block(lines, header, content, left_out)
-    # Merge a speaker's turns that follow each other (a tool writes one marker per part).
+    # Merge a speaker's turns that follow each other (a tool writes one marker per part), but a
+    # first message the model never answered before the user's next one is context (a tool's
+    # setup message), as in a JSON chat.
     merged: list[_Block] = []
+    if _unanswered_opening(blocks):
+        for j in [blocks[0].marker, *range(blocks[0].start, blocks[0].end)]:
+            if j is not None and lines[j].strip() and j not in left_out:
+                left_out[j] = CONTEXT
+        blocks = blocks[1:]
     for n, block in enumerate(blocks):
         if block.role == OTHER:
             following = blocks[n + 1].role if n + 1 < len(blocks) else None
@@ -1592,6 +1609,18 @@ def _assemble(
         title,
         title_line,
         markers,
+    )
+
+
+def _unanswered_opening(blocks: list[_Block]) -> bool:
+    """The chat opens with two marked user messages in a row, and the model answers later."""
+    return (
+        len(blocks) >= 3
+        and blocks[0].role == USER
+        and blocks[0].marker is not None
+        and blocks[1].role == USER
+        and blocks[1].marker is not None
+        and any(block.role == ASSISTANT for block in blocks[2:])
     )
 
 

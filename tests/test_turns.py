@@ -35,8 +35,6 @@ NOT_YET = {
         "no verb) is folded into the first answer, the `Python` lines over the code stay, and the "
         "page's footer stays in the last answer"
     ),
-    # The fourth held-out round, as first scored (see the fixtures' README).
-    "gemini-cli-share.md": "the tool's setup turn is read as the first question's start",
 }
 
 
@@ -1275,3 +1273,18 @@ def test_a_markdown_fence_around_one_users_message_only_is_the_users() -> None:
         "```md\n# My notes\n- item\n```",
         "and the heading?",
     ]
+
+
+def test_a_first_message_the_model_never_answered_is_context_and_reported() -> None:
+    """A tool's setup message (Gemini CLI's) opens the chat before the user's first question, as
+    in a JSON chat; two user messages in a row later on are one question."""
+    text = (
+        "## USER\n\nThis is the CLI. My setup is complete.\n\n## USER\n\nwhat is a trie?\n\n"
+        "## MODEL\n\nA prefix tree.\n\n## USER\n\nI see.\n\n## USER\n\nand a radix tree?\n\n"
+        "## MODEL\n\nA trie with merged chains.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "share.md"))
+    questions = [re.sub(r"\n{3,}", "\n\n", note.question) for note in parsed.notes]
+    assert questions == ["what is a trie?", "I see.\n\nand a radix tree?"]
+    context = [d.line for d in parsed.decisions if d.reason and d.reason.startswith("context")]
+    assert context == [1, 3]
