@@ -891,6 +891,11 @@ def _read_shape(
     if changes * 2 < len(sequence) - 1:
         return None
     hinted = any(hints[k] in (USER, ASSISTANT) for k in labels)
+    if len(members) == 2 and not {USER, ASSISTANT} <= {hints[k] for k in labels}:
+        # One exchange, one speaker named: prose above it is a document with two `Word:` lines.
+        header = [j for j in content if j < members[0] and j not in skip]
+        if len([j for j in header if not _header_line(lines[j])]) > 2:
+            return None
     # The blocks each marker opens: its lines up to the next marker.
     sizes: dict[str, list[int]] = {k: [] for k in labels}
     asks: Counter[str] = Counter()

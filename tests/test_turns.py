@@ -1288,3 +1288,15 @@ def test_a_first_message_the_model_never_answered_is_context_and_reported() -> N
     assert questions == ["what is a trie?", "I see.\n\nand a radix tree?"]
     context = [d.line for d in parsed.decisions if d.reason and d.reason.startswith("context")]
     assert context == [1, 3]
+
+
+def test_a_document_with_two_word_and_colon_lines_is_no_chat_of_one_exchange() -> None:
+    """Prose above two `Word: text` lines, one of them a role word (`agent:`): a document's
+    notes, not a chat, and none of its lines is left out."""
+    text = (
+        "# Notes on the migration\n\nWe moved the build to the new runner last week.\n"
+        "It took longer than planned because of caching.\nThe old runner is still up.\n\n"
+        "Skipped: the flaky integration tests, for now.\n\n"
+        "agent: the deploy agent runs on the new host.\n"
+    )
+    assert find_turns_in(text.split("\n")) is None
