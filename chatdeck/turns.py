@@ -1558,6 +1558,7 @@ def _assemble(
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     agent = read_agent_log(
         lines,
+        text,
         [Record(b.marker, b.start, b.end, b.role == USER) for b in merged if b.role != OTHER],
         left_out,
     )
@@ -1688,6 +1689,8 @@ def _second_marker(
     found = candidate(lines[first[0]])
     if found is None or _hint(found) != block.role:
         return
+    if found.words - USER_WORDS - ASSISTANT_WORDS - SPEAKING_WORDS:
+        return  # `Use this prompt:` under `## User` is the user's line, not the speaker's name
     if found.inline is None:
         left_out[first[0]] = MARKER
     else:
@@ -1730,10 +1733,12 @@ def _unwrap_fenced_turns(
     lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str], rewrites: dict[int, str]
 ) -> None:
     r"""A tool that wraps messages whole in a fence, bare or marked as Markdown or text (```` ```md
-    ````): when such messages are half the turns or more, of both speakers, the fences are the
-    tool's, not code, and a fence it escaped inside one (`` \``` ``) is the message's own."""
+    ````): when such messages are half the turns or more, of both speakers (three or more, all in
+    the same fence, for a marked one), the fences are the tool's, not code, and a fence it
+    escaped inside one (`` \``` ``) is the message's own."""
     wrapped: list[tuple[int, int]] = []
     roles: set[str] = set()
+    infos: set[str] = set()
     turns = 0
     for block in blocks:
         body = _edge_lines(lines, block, left_out, False, 1)
@@ -1754,7 +1759,12 @@ def _unwrap_fenced_turns(
         ):
             wrapped.append((head, tail))
             roles.add(block.role)
-    if len(wrapped) >= 2 and len(roles) > 1 and len(wrapped) * 2 >= turns:
+            infos.add(lines[head].strip().casefold())
+    # A fence marked as Markdown or text is also what a user pastes a log in and a model
+    # answers Markdown source in: the tool's only when one and the same wraps three or more.
+    marked = any(info.lstrip("`~") for info in infos)
+    enough = len(wrapped) >= 2 and not marked or len(wrapped) >= 3 and len(infos) == 1
+    if enough and len(roles) > 1 and len(wrapped) * 2 >= turns:
         for head, tail in wrapped:
             left_out[head] = left_out[tail] = WRAPPER
             for j in range(head + 1, tail):

@@ -4,12 +4,16 @@ tests/fixtures/chatlogs/ (Roo Code's and Cline's task exports), scored by test_t
 
 from __future__ import annotations
 
+import re
+
+from growth import assert_linear
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.parse import parse_transcript
 from chatdeck.read import parse_text
+from chatdeck.turns import find_turns
 
 WORDS = ["why", "does", "el", "build", "ποιο", "fällt", "kod", "npm", "cache", "tabela", "x"]
 sentence = st.lists(st.sampled_from(WORDS), min_size=2, max_size=7).map(" ".join)
@@ -115,7 +119,130 @@ def test_a_users_own_prompt_template_in_a_chat_is_kept_whole() -> None:
     ]
 
 
-def test_records_without_a_tag_pair_for_the_users_words_are_no_agent_log() -> None:
-    lines = ["<environment_details>", "x", "</environment_details>", "[Tool]", "y"]
-    records = [Record(None, 0, 3, True), Record(None, 3, 5, True)]
-    assert read_agent_log(lines, records, {}) is None
+def test_records_no_tag_pair_of_a_tools_closes_twice_are_no_agent_log() -> None:
+    lines = ["<task>", "q", "</task>", "<env>", "x", "</env>", "[Tool]", "y"]
+    records = [Record(None, 0, 6, True), Record(None, 6, 8, True)]
+    assert read_agent_log(lines, [True] * len(lines), records, {}) is None
+
+
+ENVIRONMENT = "<environment_details>\n# Current Time\nnow\n</environment_details>"
+
+
+def roo_log(*records: tuple[str, str]) -> str:
+    """Records as Roo Code's Export task writes them; a user record gets the tool's context."""
+    parts = []
+    for role, body in records:
+        if role == "user":
+            parts.append(f"**User:**\n\n{body}\n{ENVIRONMENT}\n\n")
+        else:
+            parts.append(f"**Assistant:**\n\n{body}\n\n")
+    return "---\n\n".join(parts)
+
+
+def notes_of(text: str) -> list[tuple[str, str]]:
+    """Each note's question and answer, a run of blank lines read as one line break (the lines
+    left out between kept ones leave blank lines, which Markdown reads the same)."""
+    notes = parse_transcript(parse_text(text, "t.md")).notes
+    return [(_lines(n.question), _lines(n.answer)) for n in notes]
+
+
+def _lines(text: str) -> str:
+    return re.sub(r"\n\s*\n", "\n", text)
+
+
+def test_an_ordinary_chat_with_tagged_prompts_is_no_agent_log() -> None:
+    """A user's prompt with `<context>` and `<question>` pairs and replies with INI or XML: no tag
+    pair of a tool closes every user record, so nothing is taken out."""
+    question = (
+        "Use this prompt:\n<context>\nA desktop app.\n</context>\n<question>\n"
+        "How should I store settings?\n</question>\nKeep it short."
+    )
+    text = (
+        f"## User\n\n{question}\n\n## Assistant\n\nUse an INI file like this:\n\n"
+        "[general]\ntheme = dark\n\n## User\n\n[Update]\nI moved it. Why?\n\n"
+        "## Assistant\n\n<settings>\n<theme>dark</theme>\n</settings>\n"
+    )
+    assert notes_of(text) == [
+        (question, "Use an INI file like this:\n[general]\ntheme = dark"),
+        ("[Update]\nI moved it. Why?", "<settings>\n<theme>dark</theme>\n</settings>"),
+    ]
+
+
+def test_code_in_an_agents_reply_is_the_replys_whatever_its_brackets_and_tags() -> None:
+    result = (
+        'Here is the fixed manifest:\n\n```toml\n[package]\nname = "x"\n```\n\n'
+        "```html\n<button>\nOK\n</button>\n```"
+    )
+    text = roo_log(
+        ("user", "<task>\nfix the manifest\n</task>"),
+        ("assistant", "[Tool Use: read_file]\nPath: Cargo.toml"),
+        ("user", "[Tool]\n[package]\nname = 'x'"),
+        ("assistant", f"[Tool Use: attempt_completion]\nResult: {result}"),
+    )
+    assert notes_of(text) == [("fix the manifest", _lines(result))]
+
+
+def test_an_agents_narration_and_its_result_both_show() -> None:
+    text = roo_log(
+        ("user", "<task>\nwhy does npm ci fail?\n</task>"),
+        ("assistant", "Let me look at the manifest first.\n[Tool Use: read_file]\nPath: a.json"),
+        ("user", "[Tool]\n{}"),
+        (
+            "assistant",
+            "[Tool Use: attempt_completion]\nResult: The lockfile is stale.\n"
+            "Fix: run npm install.\nNote: commit the lockfile.",
+        ),
+    )
+    assert notes_of(text) == [
+        (
+            "why does npm ci fail?",
+            "Let me look at the manifest first.\nThe lockfile is stale.\nFix: run npm install.\n"
+            "Note: commit the lockfile.",
+        )
+    ]
+
+
+def test_a_short_result_shows_and_an_argument_does_not() -> None:
+    text = roo_log(
+        ("user", "<task>\nfix it\n</task>"),
+        ("assistant", "[Tool Use: attempt_completion]\nResult: Fixed it."),
+        ("user", "[Tool]\n<user_message>\nand now?\n</user_message>"),
+        ("assistant", "[Tool Use: read_file]\nPath: ci.yml"),
+    )
+    assert notes_of(text) == [("fix it", "Fixed it."), ("and now?", "")]
+
+
+def test_a_reply_after_a_blank_line_under_the_reasoning_shows() -> None:
+    text = roo_log(
+        ("user", "<task>\nwhat does git rebase do?\n</task>"),
+        ("assistant", "[Reasoning]\nThe user asks about rebase.\n\nIt moves a branch."),
+        ("user", "[Tool]\n<user_message>\nthanks\n</user_message>"),
+        ("assistant", "[Tool Use: attempt_completion]\nResult: Glad it helped, good luck."),
+    )
+    assert notes_of(text) == [
+        ("what does git rebase do?", "It moves a branch."),
+        ("thanks", "Glad it helped, good luck."),
+    ]
+
+
+def test_a_tag_nested_in_one_of_its_name_stays_in_the_question() -> None:
+    question = "<task>\ninner\n</task>\nIt should keep the inner tags."
+    text = roo_log(
+        ("user", f"<task>\n{question}\n</task>"),
+        ("assistant", "[Tool Use: attempt_completion]\nResult: Done, both kept."),
+        ("user", "[Tool]\nok"),
+    )
+    assert notes_of(text)[0] == (question, "Done, both kept.")
+
+
+def find_turns_in(lines: list[str]) -> object:
+    return find_turns(lines, [True] * len(lines))
+
+
+def test_the_agent_reading_is_linear() -> None:
+    def log(count: int) -> list[str]:
+        calls = "\n".join(f"<read_file>\n<path>f{n}</path>\n</read_file>" for n in range(count))
+        text = roo_log(("user", "<task>\nq\n</task>"), ("assistant", calls), ("user", "[Tool]\nx"))
+        return text.split("\n")
+
+    assert_linear(find_turns_in, log, 1000)

@@ -72,6 +72,9 @@ ONE_EXCHANGE_NOT_YET = {
     "discord-chat-exporter.txt": "the `{Reactions}` after a reply is the tool's only if it recurs",
     "gptel.md": "a reasoning fence ends the prompt only when two or more replies open with one",
     "sillytavern.txt": "the character's greeting and one exchange: the names' roles are a guess",
+    "smart-connections-chat.md": (
+        "a ```md fence around one question and one reply: a marked wrapper must wrap three"
+    ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
 #: above the second prompt's marker, so the cut file would end with it.
@@ -257,7 +260,11 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
         "second": draw(st.booleans()) and not inline,
         # A tool that wraps every message in a fence, bare (Chatbox) or marked as Markdown (Smart
         # Connections), escaping the fences inside.
-        "wrap": None if inline else draw(st.sampled_from([None, "```", "```md", "~~~markdown"])),
+        "wrap": None
+        if inline
+        else draw(
+            st.sampled_from([None, "```"] + (["```md", "~~~markdown"] if len(pairs) > 1 else []))
+        ),
     }
     return render_chat(shape, inline, user, assistant, pairs, options), pairs, options
 
@@ -1300,3 +1307,15 @@ def test_a_document_with_two_word_and_colon_lines_is_no_chat_of_one_exchange() -
         "agent: the deploy agent runs on the new host.\n"
     )
     assert find_turns_in(text.split("\n")) is None
+
+
+def test_a_log_in_a_text_fence_and_markdown_source_in_an_md_fence_stay_code() -> None:
+    """A user's traceback in ```text and a reply of Markdown source in ```md, two of four turns:
+    not a tool's wrapper (that takes three or more messages in one and the same fence)."""
+    text = (
+        '## User\n\n```text\nFile "x.py", line 1, in __init__\n# config loaded\n```\n\n'
+        "## Assistant\n\n```md\n# Title\n![badge](x.svg)\n```\n\n## User\n\nand the footer?\n\n"
+        "## Assistant\n\nSame way.\n"
+    )
+    notes = parse_transcript(parse_text(text, "chat.md")).notes
+    assert notes[0].question.startswith("```text\n") and notes[0].answer.startswith("```md\n")
