@@ -573,17 +573,93 @@ class Layout:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
 
     @cached_property
-    def list_items(self) -> dict[str, int]:
-        """Normalized text of every list item -> the first line it appears on. Worked out on
-        first use: only `copied_list_item` asks, and only about a line that could be a copy."""
-        items: dict[str, int] = {}
-        rows = zip(self.lines, self.leads, self.kinds, strict=True)
+    def list_items(self) -> ListItems:
+        """Every list item's first line by its question key (`ListItems`). Made on first use:
+        only `copied_list_item` asks, and only about a line that could be a copy."""
+        return ListItems(self.lines, self.leads, self.kinds)
+
+
+#: A list item's letters and digits, in lowercase (`ListItems`): `str.translate` drops every
+#: other ASCII character, and keeps the newlines between items.
+ITEM_LETTERS: dict[int, str | None] = {
+    code: character.lower() if character.isupper() else None
+    for code, character in ((code, chr(code)) for code in range(128))
+    if not (character.islower() or character.isdigit() or character == "\n")
+}
+#: Distinct keys a file's items are searched for before every item's key is worked out instead.
+ITEM_SEARCHES = 16
+
+
+class ListItems:
+    """The first line of the list item with a given question key, without working out every
+    item's key (it would cost a `normalize_question` per list item of the file, for a few
+    lookups): only items that can have the key asked for get theirs.
+
+    For an ASCII item, `normalize_question` drops its number, `*`, `` ` ``, spacing and the
+    trailing " ?.!。", and lowercases it: its letters and digits in lowercase (`ITEM_LETTERS`)
+    end with those of its key. So one search of all the items' letters, one item a line, finds
+    every ASCII item that can have the key; items that are not ASCII can have any key and are
+    always worked out. The first of those whose key is the one asked is the answer: the same
+    line as a map of every item's key to its first line. Past `ITEM_SEARCHES` distinct keys
+    (or for a key with no letters or digits) the map is made after all, so a file costs at most
+    a fixed number of searches over its items."""
+
+    def __init__(self, lines: list[str], leads: list[str], kinds: list[LineKind]):
+        self.lines: list[int] = []  # each item's line
+        self.texts: list[str] = []  # its text after the marker
+        rows = zip(lines, leads, kinds, strict=True)
         for i, (line, lead, kind) in enumerate(rows):
             if kind is TEXT and (lead in "-*+" or lead.isdigit()):
                 item = ITEM_TEXT.match(line) if len(line) <= 2 * MAX_QUESTION else None
                 if item and item.group(1).strip():
-                    items.setdefault(normalize_question(item.group(1)), i)
-        return items
+                    self.lines.append(i)
+                    self.texts.append(item.group(1))
+        self.keys: dict[int, str] = {}  # item -> its key, for the items worked out so far
+        self.found: dict[str, int | None] = {}  # key -> the answer, for the keys asked so far
+        self.everything: dict[str, int] | None = None
+        self.letters: str | None = None
+        self.not_ascii: list[int] = []
+
+    def get(self, key: str) -> int | None:
+        """The first line of a list item whose question key is `key`, or None."""
+        if key in self.found:
+            return self.found[key]
+        if self.everything is None and len(self.found) >= ITEM_SEARCHES:
+            self.everything = {}
+            for item, first in enumerate(self.lines):
+                self.everything.setdefault(self._key(item), first)
+        if self.everything is not None:
+            line = self.everything.get(key)
+        else:
+            line = next((self.lines[n] for n in self._could_be(key) if self._key(n) == key), None)
+        self.found[key] = line
+        return line
+
+    def _key(self, item: int) -> str:
+        key = self.keys.get(item)
+        if key is None:
+            key = self.keys[item] = normalize_question(self.texts[item])
+        return key
+
+    def _could_be(self, key: str) -> list[int]:
+        """The items, in order, that can have `key`: a superset of those that have it."""
+        letters = key.translate(ITEM_LETTERS)
+        if not letters:  # no search can narrow it: every item
+            return list(range(len(self.texts)))
+        if self.letters is None:
+            ascii_only = [text if text.isascii() else "" for text in self.texts]
+            self.not_ascii = [n for n, text in enumerate(self.texts) if not text.isascii()]
+            self.letters = "\n".join(ascii_only).translate(ITEM_LETTERS) + "\n"
+        if not key.isascii():  # an ASCII item's key is ASCII
+            return self.not_ascii
+        found: list[int] = []
+        wanted, item, searched = letters + "\n", 0, 0
+        while (at := self.letters.find(wanted, searched)) >= 0:
+            item += self.letters.count("\n", searched, at)  # the item the match ends
+            found.append(item)
+            searched = at + len(wanted)
+            item += 1
+        return sorted({*found, *self.not_ascii}) if self.not_ascii else found
 
 
 LAYOUT_FIELDS = tuple(each.name for each in fields(Layout))

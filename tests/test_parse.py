@@ -1219,6 +1219,45 @@ def test_list_items_get_question_keys_only_when_a_line_could_copy_one(text: str)
     assert normalize.call_count == 0
 
 
+ITEM_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["- ", "* ", "1. ", "12) ", "   + ", "", "    - ", "-"]),
+        st.lists(st.sampled_from([*QUESTION_PIECES, "What", "IS", "x2", "-", "1 "]), max_size=8),
+    ).map(lambda item: item[0] + "".join(item[1]).replace("\n", " ")),
+    max_size=24,
+)
+
+
+def item_keys_by_definition(doc: parse.Layout) -> dict[str, int]:
+    """Every list item's question key -> its first line: what `ListItems` answers from."""
+    items: dict[str, int] = {}
+    for i, line in enumerate(doc.lines):
+        item = parse.ITEM_TEXT.match(line)
+        if doc.kinds[i] is parse.TEXT and len(line) <= 2 * parse.MAX_QUESTION and item:
+            if item.group(1).strip():
+                items.setdefault(normalize_by_definition(item.group(1)), i)
+    return items
+
+
+@settings(max_examples=300, deadline=None)
+@given(ITEM_LINES, st.lists(st.integers(0, 40), max_size=30), st.lists(ITEM_LINES, max_size=3))
+def test_list_items_answer_as_a_map_of_every_items_key(
+    lines: list[str], picks: list[int], others: list[list[str]]
+) -> None:
+    """`ListItems` works out the keys of only the items that can have the one asked: each
+    answer is the first line of an item with that key, as a map of every item's would give,
+    asked one key at a time or many (past `ITEM_SEARCHES` it makes the map)."""
+    doc = parse.lay_out(parse_text("\n".join(lines) + "\n", "items.md"))
+    expected = item_keys_by_definition(doc)
+    asked = [*expected, *(normalize_by_definition(line) for other in others for line in other)]
+    asked += [key[1:] for key in expected] + ["", "x", "what"]
+    asked = [asked[pick % len(asked)] for pick in picks] + asked
+    many = parse.ListItems(doc.lines, doc.leads, doc.kinds)
+    for key in asked:
+        one = parse.ListItems(doc.lines, doc.leads, doc.kinds)
+        assert one.get(key) == many.get(key) == expected.get(key)
+
+
 @pytest.mark.parametrize(
     "pair",
     ["Q: what is item {i}?\nA: it is thing {i}.\n", "## What is item {i}?\nIt is thing {i}.\n"],
