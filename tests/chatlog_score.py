@@ -98,6 +98,11 @@ HELD_OUT = (
     "mods-show.md",
     "smart-connections-chat.md",
     "chat-md-vscode.chat.md",
+    # A fourteenth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (2a4279c) before any change for them.
+    "model-nvim.mchat.md",
+    "tenere-archive.txt",
+    "page-assist-chat.txt",
 )
 
 
