@@ -289,7 +289,7 @@ def _at(item: JsonObject, path: tuple[str, ...]) -> object:
 
 def _speaker(objects: list[JsonObject]) -> _Speaker | None:
     """The key path that says who spoke, named like one: role words for the user and another
-    speaker, or a flag named for the user (preferred)."""
+    speaker, or a flag named for either (preferred)."""
     values: dict[tuple[str, ...], Counter[str | bool]] = {}
     for item in objects:
         for path, value in _paths(item):
@@ -302,6 +302,8 @@ def _speaker(objects: list[JsonObject]) -> _Speaker | None:
         roles = _roles(counted)
         if roles is None:
             continue
+        if _flag_role(_key_words(path[-1])) == ASSISTANT and True in roles:
+            roles = {True: ASSISTANT, False: USER}  # `isBot`: true for the model
         flag = all(isinstance(value, bool) for value in counted)
         named = sum(n for value, n in counted.items() if _value_hint(value))
         if best is None or (flag, named) > best[0]:
@@ -314,16 +316,23 @@ def _speaker_key(path: tuple[str, ...], value: str | bool) -> bool:
     a label (a word or three), not a sentence."""
     words = _key_words(path[-1])
     if isinstance(value, bool):
-        return bool(words & {"user", "human", "me"}) and words <= FLAG_KEY_WORDS | {
-            "user",
-            "human",
-            "me",
-        }
+        return _flag_role(words) is not None
     if len(value) > 40 or len(value.split()) > 3:
         return False
     if len(path) == 2:
         return bool(words & (SPEAKER_KEY_WORDS - {"type", "author"}))
     return bool(words & SPEAKER_KEY_WORDS)
+
+
+def _flag_role(words: set[str] | frozenset[str]) -> str | None:
+    """The role a true flag names (`is_user`, `isCreatedByUser`: the user; `isBot`, `is_ai`:
+    the model), or None for a key that is no such flag."""
+    named = words - FLAG_KEY_WORDS
+    if not named or len(named) > 1:
+        return None
+    return {"user": USER, "human": USER, "me": USER, "bot": ASSISTANT, "ai": ASSISTANT}.get(
+        next(iter(named))
+    ) or (ASSISTANT if named <= {"assistant", "model"} else None)
 
 
 def _most(count: int) -> int:

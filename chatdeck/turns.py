@@ -326,9 +326,10 @@ def candidate(line: str) -> Candidate | None:
     colon = ""
     for sep in (":", "："):
         at = text.find(sep)
-        # `role::user` keeps its `::`; `You said:` and `User: text` end their label at the colon.
-        while at >= 0 and text[at : at + 2] == "::":
-            at = text.find(sep, at + 2)
+        # `role::user` keeps its `::`, a model's id its tag (`qwen3:8b: text`); `You said:` and
+        # `User: text` end their label at the colon.
+        while at >= 0 and (text[at : at + 2] == "::" or _id_colon(text, at)):
+            at = text.find(sep, at + 2 if text[at : at + 2] == "::" else at + 1)
         if at > 0:
             colon = ":"
             after = text[at + 1 :].strip()
@@ -379,6 +380,17 @@ def candidate(line: str) -> Candidate | None:
     shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + italic
     shape_text += "<label>" + italic + ("]" if bracket else "") + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
+
+
+def _id_colon(text: str, at: int) -> bool:
+    """A colon inside a name (`qwen3:8b`, `llama3.1:70b`): a digit before it, a letter or digit
+    right after it, and a colon that ends the label further on."""
+    return (
+        at > 0
+        and text[at - 1].isdigit()
+        and text[at + 1 : at + 2].isalnum()
+        and ": " in text[at + 1 : at + 30]
+    )
 
 
 def _unitalicized(text: str) -> str:
@@ -1594,7 +1606,10 @@ def _assemble(
         else:
             if block.marker is not None:
                 each = found.get(block.marker)
-                assistant[block.marker] = (each.inline or "") if each else ""
+                inline = (each.inline or "") if each else ""
+                assistant[block.marker] = _after_glued_reasoning(
+                    lines, block, inline, left_out, rewrites
+                )
                 if pending is not None:
                     answers[pending] = block.marker
             elif pending is not None:
@@ -1628,6 +1643,38 @@ def _unanswered_opening(blocks: list[_Block]) -> bool:
         and blocks[1].marker is not None
         and any(block.role == ASSISTANT for block in blocks[2:])
     )
+
+
+def _after_glued_reasoning(
+    lines: Sequence[str],
+    block: _Block,
+    inline: str,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
+) -> str:
+    """A reply whose reasoning tag opens on its marker's line (`qwen3:8b: <think>Okay, ...`) and
+    closes with the reply glued after it (`...</think>Because ...`): the reply's text on the
+    marker line, the reasoning's lines left out and the closing line cut after its tag."""
+    name = _reasoning_tag(inline)
+    if name is None:
+        return inline
+    closing = f"</{name}>"
+    at = inline.casefold().find(closing)
+    if at >= 0:
+        return inline[at + len(closing) :].strip()
+    for k in range(block.start, block.end):
+        at = lines[k].casefold().find(closing)
+        if at >= 0:
+            for j in range(block.start, k):
+                if lines[j].strip() and j not in left_out:
+                    left_out[j] = REASONING
+            rest = lines[k][at + len(closing) :].strip()
+            if rest:
+                rewrites[k] = rest
+            else:
+                left_out[k] = REASONING
+            return ""
+    return inline  # never closed: no reasoning of the tool's
 
 
 def _leave_out_enclosing_block(
@@ -2039,6 +2086,12 @@ def without_opening_reasoning(reply: str) -> str:
     head = _next_content(lines, 0, len(lines))
     if head == len(lines) or not _opens_reasoning(lines[head]):
         return reply
+    name = _reasoning_tag(lines[head]) or _reasoning_tag(lines[head].strip() + " ")
+    closing = f"</{name}>" if name else ""
+    at = reply.casefold().find(closing) if name else -1
+    if at >= 0 and reply[at + len(closing) :].strip():
+        # `<think>...</think>The reply`: the reply glued right after the closing tag
+        return reply[at + len(closing) :].strip()
     end = _reasoning_end(lines, head, len(lines))
     if end is None or _next_content(lines, end, len(lines)) == len(lines):
         return reply

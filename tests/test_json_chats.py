@@ -230,12 +230,7 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET = {
-    "page-assist-chat.json": (
-        "no chat found: the speaker is only a flag named for the model (`isBot`), `name` is "
-        "`You` or the model's id; the file is left to be read as text (0 notes)"
-    ),
-}
+NOT_YET = {}
 
 
 @pytest.mark.parametrize(
@@ -392,4 +387,20 @@ def test_a_reply_keeps_its_own_prose_and_loses_only_a_tagged_reasoning_block() -
     assert [n.answer for n in export.notes] == [
         "Thought experiment:\nImagine a light clock.\n\nSo.",
         "It slows.",
+    ]
+
+
+def test_a_flag_named_for_the_model_tells_the_speakers_apart() -> None:
+    """`isBot` (Page Assist): true for the model's messages, the user's the others."""
+    chat = [
+        {"isBot": False, "name": "You", "message": "why does SET drop the TTL?"},
+        {"isBot": True, "name": "deepseek-r1:8b", "message": "<think>hm</think>SET replaces it."},
+        {"isBot": False, "name": "You", "message": "and KEEPTTL"},
+        {"isBot": True, "name": "deepseek-r1:8b", "message": "It keeps the old TTL."},
+    ]
+    assert notes_of(json.dumps(chat).encode(), "chat.json") == [
+        [
+            ("why does SET drop the TTL?", "SET replaces it."),
+            ("and KEEPTTL", "It keeps the old TTL."),
+        ]
     ]

@@ -45,10 +45,6 @@ NOT_YET = {
         "`👤 : ` glued to the end of the previous reply's last line: one guessed note (the first "
         "prompt's asking line), the title is the first line `👤 : kubectl get pods`"
     ),
-    "page-assist-chat.txt": (
-        "the model's label `qwen3:8b: ` is cut at its first colon: every answer opens with "
-        "`8b: <think>…` and keeps the reasoning glued to it"
-    ),
 }
 
 
@@ -1333,3 +1329,20 @@ def test_a_log_in_a_text_fence_and_markdown_source_in_an_md_fence_stay_code() ->
     )
     notes = parse_transcript(parse_text(text, "chat.md")).notes
     assert notes[0].question.startswith("```text\n") and notes[0].answer.startswith("```md\n")
+
+
+def test_a_model_ids_colon_is_its_label_and_reasoning_glued_to_the_reply_is_left_out() -> None:
+    """`qwen3:8b: <think>...</think>The reply` (Page Assist's text download): the label runs to
+    the colon that ends it, and the reasoning opened on the marker's line ends where its tag
+    closes, mid-line or not."""
+    text = (
+        "You: why is n unknown in WHERE?\n\n"
+        "qwen3:8b: <think>The user asks.\n\nWHERE runs first.</think>Because WHERE runs first.\n\n"
+        "More detail.\n\nYou: and HAVING?\n\n"
+        "qwen3:8b: <think>Short one.</think>HAVING runs after grouping.\n"
+    )
+    notes = parse_transcript(parse_text(text, "chat.txt")).notes
+    assert [(n.question, n.answer) for n in notes] == [
+        ("why is n unknown in WHERE?", "Because WHERE runs first.\n\nMore detail."),
+        ("and HAVING?", "HAVING runs after grouping."),
+    ]
