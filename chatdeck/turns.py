@@ -441,6 +441,9 @@ def _without_date(text: str) -> str:
     date = DATE_TIME.search(text, 0, 60)
     if date is None or date.start() == 0:
         return text
+    said = min((at for at in (text.find(": "), text.find("：")) if at >= 0), default=-1)
+    if 0 <= said < date.start():
+        return text  # `Assistant: 10:30, ...`: a time in what is said, after the label's colon
     start = date.start()
     while start > 0 and text[start - 1] in " \t([（-—–·|•@,*_":
         start -= 1

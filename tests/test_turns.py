@@ -1346,3 +1346,14 @@ def test_a_model_ids_colon_is_its_label_and_reasoning_glued_to_the_reply_is_left
         ("why is n unknown in WHERE?", "Because WHERE runs first.\n\nMore detail."),
         ("and HAVING?", "HAVING runs after grouping."),
     ]
+
+
+def test_a_time_at_the_start_of_what_is_said_stays() -> None:
+    """`Assistant: 10:30, ...`: a date or time after the label's colon is the message's own (a
+    marker's time is read before its colon: `User (10:14): hi`)."""
+    text = (
+        "User: 10:30 or 11:00, which is better for a standup?\n\n"
+        "Assistant: 10:30, people have settled in.\n\nUser: why not 9?\n\nAssistant: Commutes.\n"
+    )
+    notes = parse_transcript(parse_text(text, "chat.txt")).notes
+    assert [n.answer for n in notes] == ["10:30, people have settled in.", "Commutes."]
