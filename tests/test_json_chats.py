@@ -235,6 +235,11 @@ NOT_YET = {
         "no chat found: the speaker is only a flag named for the model (`isBot`), `name` is "
         "`You` or the model's id; the file is left to be read as text (0 notes)"
     ),
+    "telegram-bot-chat.json": (
+        "no chat found: Telegram Desktop's export names the speaker only in `from` (a person's "
+        "and a bot's name), the text is a string or a list of strings and entity objects; the "
+        "file is left to be read as text (0 notes)"
+    ),
 }
 
 

@@ -49,6 +49,14 @@ NOT_YET = {
         "the model's label `qwen3:8b: ` is cut at its first colon: every answer opens with "
         "`8b: <think>…` and keeps the reasoning glued to it"
     ),
+    # The fifteenth held-out round, as first scored (see the fixtures' README).
+    "element-matrix-export.txt": (
+        "`<weekday>, <date> <time> - <name>: ` with a Latvian date in words is no speaker "
+        "line: one guessed note (the first prompt's asking line), the first line is the title"
+    ),
+    "claude-chat-exporter-olaservo.md": (
+        "the writer's constant heading `# Conversation with Claude` is taken for the title"
+    ),
 }
 
 
