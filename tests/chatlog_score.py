@@ -103,6 +103,10 @@ HELD_OUT = (
     "model-nvim.mchat.md",
     "tenere-archive.txt",
     "page-assist-chat.txt",
+    # A fifteenth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (a9d4171) before any change for them.
+    "element-matrix-export.txt",
+    "claude-chat-exporter-olaservo.md",
 )
 
 

@@ -230,7 +230,13 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET = {}
+NOT_YET = {
+    "telegram-bot-chat.json": (
+        "no chat found: Telegram Desktop's export names the speaker only in `from` (a person's "
+        "and a bot's name), the text is a string or a list of strings and entity objects; the "
+        "file is left to be read as text (0 notes)"
+    ),
+}
 
 
 @pytest.mark.parametrize(
