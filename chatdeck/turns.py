@@ -640,11 +640,12 @@ def interface_line(text: str) -> bool:
 
 
 def _title_from(
-    lines: Sequence[str], header: list[int], front: set[int]
+    lines: Sequence[str], header: list[int], front: set[int], speakers: frozenset[str] = frozenset()
 ) -> tuple[str | None, int | None]:
     """A file's title from the lines before its first turn: a `title:` key (front matter or a
     metadata list) or a front matter `topic:`, else the first heading whose text is not a date
-    line (the value, where the heading is a `title:` or `topic:` key)."""
+    line (the value, where the heading is a `title:` or `topic:` key). `speakers`: the words of
+    the turn markers' labels (`# Conversation with Claude` over `## Claude:` names no chat)."""
     for i in header:
         title = title_key(lines[i], topic=i in front)
         if title:
@@ -659,7 +660,7 @@ def _title_from(
             text
             and not DATE_TIME.search(text)
             and not interface_line(text)
-            and not _kind_only(text)
+            and not _kind_only(text, speakers)
         ):
             if not _names_a_site(text):
                 return text, i
@@ -683,14 +684,20 @@ SAVED_WORDS = frozenset(
     "беседа сессия экспорт 会话 对话 聊天 导出 会話 チャット セッション 대화 세션 sohbet oturum "
     "rozmowa sesja czat".split()
 )
+#: Words that join a kind of chat to its speakers (`Conversation with Claude`, `Chat mit GPT`).
+CONNECTING_WORDS = frozenset(
+    "with and between mit und avec et con y com e met en z ze с со ile".split()
+)
 TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
 
 
-def _kind_only(text: str) -> bool:
-    """A heading that only says what the file is (`# Chat Session`, `# Conversation export`),
-    which a tool writes over every chat: no title."""
+def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
+    """A heading that only says what the file is (`# Chat Session`, `# Conversation export`,
+    `# Conversation with Claude` where Claude is a speaker), which a tool writes over every
+    chat: no title."""
     words = {w for w in re.split(r"[\W_]+", text.casefold()) if w}
-    return bool(words) and words <= KIND_WORDS and bool(words & SAVED_WORDS)
+    named = KIND_WORDS | (speakers | CONNECTING_WORDS if speakers else frozenset())
+    return bool(words) and words <= named and bool(words & SAVED_WORDS)
 
 
 def _after_kind(text: str) -> str:
@@ -1502,7 +1509,10 @@ def _assemble(
     markers: dict[int, tuple[str, str]] = {}
     first = min(b.marker if b.marker is not None else b.start for b in blocks)
     header = [j for j in content if j < first]
-    title, title_line = _title_from(lines, header, set(front))
+    speakers = frozenset(
+        w for block in blocks for w in re.split(r"[\W_]+", block.label.casefold()) if w
+    )
+    title, title_line = _title_from(lines, header, set(front), speakers)
     for j in header:
         if j != title_line:
             left_out[j] = HEADER

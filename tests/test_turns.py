@@ -50,9 +50,6 @@ NOT_YET = {
         "`<weekday>, <date> <time> - <name>: ` with a Latvian date in words is no speaker "
         "line: one guessed note (the first prompt's asking line), the first line is the title"
     ),
-    "claude-chat-exporter-olaservo.md": (
-        "the writer's constant heading `# Conversation with Claude` is taken for the title"
-    ),
 }
 
 
@@ -1365,3 +1362,15 @@ def test_a_time_at_the_start_of_what_is_said_stays() -> None:
     )
     notes = parse_transcript(parse_text(text, "chat.txt")).notes
     assert [n.answer for n in notes] == ["10:30, people have settled in.", "Commutes."]
+
+
+def test_a_heading_that_names_the_kind_of_chat_and_a_speaker_is_no_title() -> None:
+    """`# Conversation with Claude` over `## Claude:` turns (a writer's constant heading); a
+    heading with a word of its own is the chat's title."""
+    chat = "## Human:\n\nwhat is a trie?\n\n## Claude:\n\nA prefix tree.\n"
+    for heading, title in (
+        ("# Conversation with Claude", None),
+        ("# Tries, a conversation with Claude", "Tries, a conversation with Claude"),
+    ):
+        turns = find_turns_in(f"{heading}\n\n{chat}".split("\n"))
+        assert turns is not None and turns.title == title
