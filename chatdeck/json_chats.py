@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import statistics
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -299,7 +300,7 @@ def _speaker(objects: list[JsonObject]) -> _Speaker | None:
     for path, counted in values.items():
         if sum(counted.values()) < _most(len(objects)) or len(counted) > MOST_SPEAKERS:
             continue
-        roles = _roles(counted)
+        roles = _roles(counted) or _by_turns(objects, path, counted)
         if roles is None:
             continue
         if _flag_role(_key_words(path[-1])) == ASSISTANT and True in roles:
@@ -309,6 +310,34 @@ def _speaker(objects: list[JsonObject]) -> _Speaker | None:
         if best is None or (flag, named) > best[0]:
             best = ((flag, named), _Speaker(path, roles))
     return None if best is None else best[1]
+
+
+def _by_turns(
+    objects: list[JsonObject], path: tuple[str, ...], counted: Counter[str | bool]
+) -> dict[str | bool, str] | None:
+    """Two names no word marks (a person and a bot, in a chat app's export): a chat when they
+    take turns, four messages or more, the first to speak writing short messages and the other
+    long ones (half as long at most, by median); the first is the user."""
+    if len(counted) != 2 or not all(isinstance(value, str) for value in counted):
+        return None
+    said = [(_at(item, path), _size(item)) for item in objects if _at(item, path) in counted]
+    if len(said) < 4:
+        return None
+    changes = sum(1 for (a, _), (b, _) in zip(said, said[1:], strict=False) if a != b)
+    if changes * 10 < (len(said) - 1) * 8:
+        return None
+    first = str(said[0][0])
+    other = next(value for value in counted if value != first)
+    mine = statistics.median(size for value, size in said if value == first)
+    theirs = statistics.median(size for value, size in said if value == other)
+    if mine * 2 > theirs:
+        return None
+    return {first: USER, other: ASSISTANT}
+
+
+def _size(item: JsonObject) -> int:
+    """How much text a message holds, by its usual text keys."""
+    return sum(len(_text(item[key]) or "") for key in TEXT_KEYS if key in item)
 
 
 def _speaker_key(path: tuple[str, ...], value: str | bool) -> bool:
@@ -359,7 +388,7 @@ def _roles(counted: Counter[str | bool]) -> dict[str | bool, str] | None:
         return None
     hints = {value: _value_hint(value) for value in counted}
     if USER not in hints.values():
-        return None
+        return None  # two names no word marks are told apart by their messages (`_by_turns`)
     named = ASSISTANT in hints.values()
     unnamed = [value for value, hint in hints.items() if hint is None]
     # A speaker no word names is the model beside a named user (a character's name) if it
@@ -418,11 +447,47 @@ def _text(value: object, depth: int = 0) -> str | None:
     if depth >= TEXT_DEPTH:
         return None
     if isinstance(value, list):
+        if any(isinstance(part, str) for part in value) and any(
+            isinstance(part, dict) for part in value
+        ):
+            return _inline_run(value, depth + 1)
         parts = [text for part in value if (text := _part_text(part, depth + 1)) is not None]
         return "\n\n".join(parts) if parts else None
     if isinstance(value, dict):
         return _part_text(value, depth + 1)
     return None
+
+
+#: Rich-text entity types (Telegram's export, ...) and the Markdown that shows each.
+INLINE_FORMS = {"code": "`{}`", "bold": "**{}**", "italic": "*{}*", "strikethrough": "~~{}~~"}
+
+
+def _inline_run(parts: list[object], depth: int) -> str | None:
+    """Text written as a run of strings and entity objects (`["See ", {"type": "code", "text":
+    "x"}, " here"]`): one text, each entity in its Markdown form, a `pre` block fenced."""
+    out: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        if not isinstance(part, dict):
+            continue
+        text = _part_text(part, depth)
+        if text is None:
+            continue
+        kind = part.get("type")
+        language = part.get("language")
+        if kind == "pre":
+            fence = "```" + (language if isinstance(language, str) else "")
+            out.append(f"{fence}\n{text.strip(chr(10))}\n```")
+        elif isinstance(kind, str) and kind in INLINE_FORMS:
+            out.append(INLINE_FORMS[kind].format(text))
+        elif kind == "text_link" and isinstance(part.get("href"), str):
+            out.append(f"[{text}]({part['href']})")
+        else:
+            out.append(text)
+    joined = "".join(out)
+    return joined if joined.strip() else None
 
 
 def _part_text(part: object, depth: int) -> str | None:

@@ -230,13 +230,7 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET = {
-    "telegram-bot-chat.json": (
-        "no chat found: Telegram Desktop's export names the speaker only in `from` (a person's "
-        "and a bot's name), the text is a string or a list of strings and entity objects; the "
-        "file is left to be read as text (0 notes)"
-    ),
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -410,3 +404,38 @@ def test_a_flag_named_for_the_model_tells_the_speakers_apart() -> None:
             ("and KEEPTTL", "It keeps the old TTL."),
         ]
     ]
+
+
+def test_two_names_that_take_turns_are_a_person_and_a_model_by_their_messages() -> None:
+    """A chat app's export names only people (`from`): the first to speak, in short messages,
+    is the user; the other, writing at least twice as long, the model. Two people writing
+    alike, an email thread, are no chat."""
+    short, long = (
+        "why does the regex match 00?",
+        "Because the lookbehind is tried at every place. " * 3,
+    )
+    chat = [{"from": name, "text": text} for name, text in [("Sigrún", short), ("Bot", long)] * 2]
+    assert notes_of(json.dumps({"messages": chat}).encode(), "result.json") == [
+        [(short, long.strip()), (short, long.strip())]
+    ]
+    thread = [{"from": name, "body": long} for name in ("Ann", "Bob", "Ann", "Bob")]
+    assert read_json_chats(json.dumps(thread).encode(), "thread.json") is None
+
+
+def test_text_as_a_run_of_strings_and_entities_is_one_text_in_markdown() -> None:
+    """Telegram's `text`: strings and entity objects, one message; code shown as code."""
+    text = [
+        "Use ",
+        {"type": "code", "text": "matchAll"},
+        ":\n\n",
+        {"type": "pre", "text": "for (const m of s.matchAll(r)) {}", "language": "javascript"},
+        "\n\nand ",
+        {"type": "bold", "text": "the g flag"},
+        ".",
+    ]
+    chat = [{"from": "Me", "text": "how?"}, {"from": "Bot", "text": text}] * 2
+    notes = notes_of(json.dumps({"messages": chat}).encode(), "result.json")
+    assert notes[0][0][1] == (
+        "Use `matchAll`:\n\n```javascript\nfor (const m of s.matchAll(r)) {}\n```\n\n"
+        "and **the g flag**."
+    )
