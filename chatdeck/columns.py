@@ -24,19 +24,21 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-#: A time-like field at the start of a line: up to four date tokens (`2025-03-14`, `14/03/2025,`,
-#: `Mar 14`, `klo`), then a clock time with optional seconds, fraction, AM/PM and `Z`, in
-#: optional brackets, the time last (`11.03.25,` is a date). Invisible direction marks that some
-#: exports put first are skipped.
+#: A time-like field at the start of a line: up to six date tokens (`2025-03-14`, `14/03/2025,`,
+#: `Mar 14`, `klo`, a date in words: `piektd., 2025. g. 14. marts`), then a clock time with
+#: optional seconds, fraction, AM/PM and `Z`, in optional brackets, the time last (`11.03.25,`
+#: is a date). Invisible direction marks that some exports put first are skipped.
 TIME_FIELD = re.compile(
     r"^[\u200e\u200f]*+(?P<open>[\[(]?)"
-    r"(?P<time>(?:(?:\d[\d/.-]{0,11}+|[^\W\d_]{2,9}+\.?),?[ ]{1,2}+){0,4}?"
+    r"(?P<time>(?:(?:\d[\d/.-]{0,11}+|[^\W\d_]{1,9}+\.?),?[ ]{1,2}+){0,6}?"
     r"\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:[.,]\d{1,9}+)?)?"
     r"(?:[ \u202f]?[AaPp]\.?[ \u202f]?[Mm]\.?)?Z?)(?=[\])\s:]|$)"
     r"(?P<close>[\])]?)"
 )
 #: A date that starts with the month's name, then the day (`Feb 10 19:03:40`, HexChat's).
 MONTH_DAY = re.compile(r"^[^\W\d_]{3,9}+\.? {1,2}\d{1,2} ")
+#: A date that starts with a weekday's name (`piektd., 2025. g. 14. marts`, `Mon, 14 Mar`).
+WEEKDAY_DATE = re.compile(r"^[^\W\d_]{2,12}+\.?,[ ]{1,2}\d")
 #: A logger's banner: a run of marks, words, a number (`**** BEGIN LOGGING AT ... 2026`).
 BANNER = re.compile(r"^([^\w\s]{2,8}+)[ \t]++(?=[^\W\d_]).*\d")
 #: What follows the time: the name between tabs (`\tnick\t`), in angle brackets (`< nick> `,
@@ -93,7 +95,12 @@ class Columns:
 
 def read_prefix(line: str) -> Prefix | None:
     """`14/03/2025, 20:41 - Daan: hi` -> shape `0/0/0, 0:0 -`, form `: `, name `Daan`, text `hi`."""
-    if not line[:1].isdigit() and line[:1] not in "[(\u200e\u200f" and not MONTH_DAY.match(line):
+    if (
+        not line[:1].isdigit()
+        and line[:1] not in "[(\u200e\u200f"
+        and not MONTH_DAY.match(line)
+        and not WEEKDAY_DATE.match(line)
+    ):
         return None
     time = TIME_FIELD.match(line)
     if time is None:

@@ -45,11 +45,6 @@ NOT_YET = {
         "`👤 : ` glued to the end of the previous reply's last line: one guessed note (the first "
         "prompt's asking line), the title is the first line `👤 : kubectl get pods`"
     ),
-    # The fifteenth held-out round, as first scored (see the fixtures' README).
-    "element-matrix-export.txt": (
-        "`<weekday>, <date> <time> - <name>: ` with a Latvian date in words is no speaker "
-        "line: one guessed note (the first prompt's asking line), the first line is the title"
-    ),
 }
 
 
@@ -1374,3 +1369,23 @@ def test_a_heading_that_names_the_kind_of_chat_and_a_speaker_is_no_title() -> No
     ):
         turns = find_turns_in(f"{heading}\n\n{chat}".split("\n"))
         assert turns is not None and turns.title == title
+
+
+def test_a_date_in_words_before_the_time_is_a_column_logs_prefix() -> None:
+    """Element's plain-text export: a weekday and a date in the UI's words, then the time and
+    ` - <name>: ` (`piektd., 2025. g. 14. marts 21:12:05 - Liene Ozola: ...`)."""
+    text = (
+        "piektd., 2025. g. 14. marts 21:12:05 - Liene Ozola: kāpēc plan neizdodas?\n"
+        "piektd., 2025. g. 14. marts 21:12:46 - ChatGPT: Slēdzene paliek no iepriekšējā darba.\n"
+        "Noņem to ar force-unlock.\n"
+        "piektd., 2025. g. 14. marts 21:15:02 - Liene Ozola: un CI?\n"
+        "piektd., 2025. g. 14. marts 21:15:40 - ChatGPT: Izmanto concurrency grupu.\n"
+    )
+    notes = parse_transcript(parse_text(text, "export.txt")).notes
+    assert [(n.question, n.answer) for n in notes] == [
+        (
+            "kāpēc plan neizdodas?",
+            "Slēdzene paliek no iepriekšējā darba.\nNoņem to ar force-unlock.",
+        ),
+        ("un CI?", "Izmanto concurrency grupu."),
+    ]
