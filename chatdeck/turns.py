@@ -1665,20 +1665,32 @@ def _after_glued_reasoning(
     left_out: dict[int, str],
     rewrites: dict[int, str],
 ) -> str:
-    """A reply whose reasoning tag opens on its marker's line (`qwen3:8b: <think>Okay, ...`) and
-    closes with the reply glued after it (`...</think>Because ...`): the reply's text on the
-    marker line, the reasoning's lines left out and the closing line cut after its tag."""
-    name = _reasoning_tag(inline)
-    if name is None:
-        return inline
+    """A reply whose reasoning tag opens on its marker's line (`qwen3:8b: <think>Okay, ...`) or
+    its own first line, and closes with the reply glued after it (`...</think>Because ...`): the
+    reasoning's lines left out and the closing line cut after its tag (the marker line's text:
+    what follows the tag, or nothing)."""
+    first = block.start
+    if not inline:  # `<think>...</think>The reply` on the reply's own first line
+        first = next(
+            (k for k in range(block.start, block.end) if lines[k].strip() and k not in left_out),
+            block.end,
+        )
+        name = _reasoning_tag(lines[first]) if first < block.end else None
+        if name is None:
+            return inline
+    else:
+        name = _reasoning_tag(inline)
+        if name is None:
+            return inline
+        closing = f"</{name}>"
+        at = inline.casefold().find(closing)
+        if at >= 0:
+            return inline[at + len(closing) :].strip()
     closing = f"</{name}>"
-    at = inline.casefold().find(closing)
-    if at >= 0:
-        return inline[at + len(closing) :].strip()
-    for k in range(block.start, block.end):
+    for k in range(first, block.end):
         at = lines[k].casefold().find(closing)
         if at >= 0:
-            for j in range(block.start, k):
+            for j in range(first, k):
                 if lines[j].strip() and j not in left_out:
                     left_out[j] = REASONING
             rest = lines[k][at + len(closing) :].strip()

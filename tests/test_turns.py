@@ -1389,3 +1389,15 @@ def test_a_date_in_words_before_the_time_is_a_column_logs_prefix() -> None:
         ),
         ("un CI?", "Izmanto concurrency grupu."),
     ]
+
+
+def test_reasoning_glued_to_the_reply_on_its_own_first_line_is_left_out() -> None:
+    """`<think>...</think>The reply` under a bare marker, as a tool saves a local model's
+    reply: only what follows the closing tag is the answer."""
+    text = (
+        "## User\n\nwhy is n unknown?\n\n## Assistant\n\n<think>The user asks.\nWHERE first."
+        "</think>Because WHERE runs first.\n\nMore.\n\n## User\n\nand HAVING?\n\n## Assistant\n\n"
+        "<think>Short.</think>After grouping.\n"
+    )
+    notes = parse_transcript(parse_text(text, "chat.md")).notes
+    assert [n.answer for n in notes] == ["Because WHERE runs first.\n\nMore.", "After grouping."]
