@@ -270,9 +270,11 @@ def _read_reply(
                 calls.append((j, stop, True))
             else:
                 reasoning.append((j, stop))
-        spans = sorted(reasoning + [(a, b) for a, b, _ in calls])
-        for name, o, c in _tag_pairs(lines, text, record.start, record.end):
-            if o == c or name.casefold() in HTML_NAMES or _inside(spans, o):
+        # The labelled blocks run from the first label to the record's end: tag pairs inside
+        # them are theirs.
+        labelled = labels[0][0] if labels else record.end
+        for name, o, c in _tag_pairs(lines, text, record.start, labelled):
+            if o == c or name.casefold() in HTML_NAMES:
                 continue
             if REASONING_WORDS.isdisjoint(_words(name)):
                 calls.append((o, c + 1, False))
@@ -311,18 +313,6 @@ def _block_label(label: str) -> bool:
     """A label the agent writes over a block (`[Reasoning]`, `[Tool Use: x]`, `[Image]`), not a
     bracketed word of a reply (`[package]`, `[tool:pytest]` in a config shown bare)."""
     return label[:1].isupper()
-
-
-def _inside(spans: list[tuple[int, int]], line: int) -> bool:
-    """Whether `line` falls in one of the sorted, disjoint spans [first, stop)."""
-    low, high = 0, len(spans)
-    while low < high:
-        middle = (low + high) // 2
-        if spans[middle][1] <= line:
-            low = middle + 1
-        else:
-            high = middle
-    return low < len(spans) and spans[low][0] <= line
 
 
 def _carried_text(

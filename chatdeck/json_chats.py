@@ -353,15 +353,17 @@ def _speaker_key(path: tuple[str, ...], value: str | bool) -> bool:
     return bool(words & SPEAKER_KEY_WORDS)
 
 
+#: The one word besides FLAG_KEY_WORDS in a flag's key, and the role its `true` names.
+FLAG_ROLES = {"user": USER, "human": USER, "me": USER} | dict.fromkeys(
+    ("bot", "ai", "assistant", "model"), ASSISTANT
+)
+
+
 def _flag_role(words: set[str] | frozenset[str]) -> str | None:
     """The role a true flag names (`is_user`, `isCreatedByUser`: the user; `isBot`, `is_ai`:
     the model), or None for a key that is no such flag."""
     named = words - FLAG_KEY_WORDS
-    if not named or len(named) > 1:
-        return None
-    return {"user": USER, "human": USER, "me": USER, "bot": ASSISTANT, "ai": ASSISTANT}.get(
-        next(iter(named))
-    ) or (ASSISTANT if named <= {"assistant", "model"} else None)
+    return FLAG_ROLES.get(next(iter(named))) if len(named) == 1 else None
 
 
 def _most(count: int) -> int:

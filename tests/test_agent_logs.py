@@ -246,3 +246,12 @@ def test_the_agent_reading_is_linear() -> None:
         return text.split("\n")
 
     assert_linear(find_turns_in, log, 1000)
+
+    def rounds(count: int) -> list[str]:
+        """One turn of many tool round trips: each record's calls are read once."""
+        records = [("user", "<task>\nq\n</task>")]
+        for n in range(count):
+            records += [("assistant", f"[Tool Use: read_file]\nPath: f{n}"), ("user", "[Tool]\nx")]
+        return roo_log(*records).split("\n")
+
+    assert_linear(find_turns_in, rounds, 500)
