@@ -788,6 +788,7 @@ def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True)
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
             )
             or _deepening_turns(lines, text, content, found, skip)
+            or _ruled_turns(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -1288,6 +1289,8 @@ def _record_turns(
         bare = all(found[i].inline is None for i in members)
         quotable = bare and set(found[members[0]].words) <= RECORD_WORDS
         split = _record_splits(lines, text, members, quotable)
+        if split is not None and split[1] in {lines[j].strip() for j in header}:
+            continue  # the rule that parts each record's prompt and reply, above the first one
         if split is not None and (best is None or len(members) > len(best[0])):
             best = (members, split[0], split[1])
     if best is None:
@@ -1336,6 +1339,91 @@ def _record_splits(
     if rule is None or statistics.median(prompts) > statistics.median(replies):
         return None
     return splits, rule
+
+
+def _ruled_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat with no speaker named at all: the same rule line (`======`, `---`) between every
+    two messages, the prompt, the reply, the next prompt, by turns. Evidence that the parts take
+    turns and do not each hold a question and its answer: four parts or more, none empty, the
+    prompts at most half as long as the replies (medians), no reply opening with a question and
+    no later prompt opening with a heading (a section of notes)."""
+    top = _under_settings(lines, [i for i in content if i not in skip])
+    groups: dict[str, list[int]] = {}
+    for i in content:
+        if i >= top and text[i] and i not in skip and _is_separator(lines[i]):
+            groups.setdefault(lines[i].strip(), []).append(i)
+    for rule, members in sorted(groups.items(), key=lambda group: -len(group[1])):
+        if len(members) < 3:
+            return None
+        parts = _ruled_parts(lines, content, top, members, skip)
+        if parts is not None:
+            blocks = [
+                _Block(marker, start, end, "", ASSISTANT if n % 2 else USER)
+                for n, (marker, start, end) in enumerate(parts)
+            ]
+            return blocks, f"`{rule}` between the messages, no speaker named", {}
+    return None
+
+
+def _ruled_parts(
+    lines: Sequence[str], content: list[int], top: int, rules: list[int], skip: set[int]
+) -> list[tuple[int | None, int, int]] | None:
+    """The messages between `rules` as (the rule above, start, end), the first from `top`;
+    None unless they read as prompts and replies by turns."""
+    bounds = [top - 1, *rules, len(lines)]
+    parts: list[tuple[int | None, int, int]] = []
+    for n in range(len(bounds) - 1):
+        start, end = bounds[n] + 1, bounds[n + 1]
+        body = [j for j in content if start <= j < end and j not in skip]
+        if not body:
+            if n == len(bounds) - 2 and parts:  # the file ends with the rule: the last reply's
+                parts[-1] = (parts[-1][0], parts[-1][1], end)
+                break
+            return None
+        parts.append((None if n == 0 else bounds[n], start, end))
+    if len(parts) < 4:
+        return None
+    sizes = [
+        sum(len(lines[j].strip()) for j in range(start, end) if j not in skip)
+        for _, start, end in parts
+    ]
+    if statistics.median(sizes[0::2]) * 2 > statistics.median(sizes[1::2]):
+        return None
+    for n, (_, start, end) in enumerate(parts):
+        first = next(lines[j].strip() for j in range(start, end) if lines[j].strip())
+        reply = n % 2 == 1
+        if (reply and first.endswith(("?", "？"))) or (n and not reply and HEADING.match(first)):
+            return None
+    return parts
+
+
+def _under_settings(lines: Sequence[str], body: list[int]) -> int:
+    """Where the first prompt starts under a tool's settings header: headings, a name line over
+    a `---` fenced block of settings (no line of it ends a sentence), and the system prompt
+    quoted right under it (`openai` / `---` / `{ params = ... }` / `---` / `> You are terse`)."""
+    headings = 0
+    while headings < len(body) and HEADING.match(lines[body[headings]]):
+        headings += 1
+    k = headings + 1 if headings + 1 < len(body) and _name_line(lines[body[headings]]) else headings
+    fences = [n for n in range(k, len(body)) if lines[body[n]].strip() == "---"][:2]
+    if (
+        len(fences) < 2
+        or fences[0] != k
+        or any(lines[j].strip().endswith(PROSE_END) for j in body[fences[0] : fences[1]])
+    ):
+        return body[headings] if headings < len(body) else len(lines)
+    k = fences[1] + 1
+    while k < len(body) and lines[body[k]].startswith(">") and body[k] == body[k - 1] + 1:
+        k += 1
+    return body[k] if k < len(body) else len(lines)
+
+
+def _name_line(line: str) -> bool:
+    """A name alone on a line (`openai`, `claude-3-haiku`): one word, no sentence's end."""
+    text = line.strip()
+    return len(text.split()) == 1 and not text.endswith(PROSE_END)
 
 
 #: Words of a record header that names only a record (`## chat-3`, `### Turn 2`).

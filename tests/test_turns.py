@@ -36,11 +36,6 @@ NOT_YET = {
         "page's footer stays in the last answer"
     ),
     # The fourteenth held-out round, as first scored (see the fixtures' README).
-    "model-nvim.mchat.md": (
-        "`======` lines between prompt and reply are no separator: one guessed note (the first "
-        "prompt's asking line), its answer from `======` to the end; the chat name `openai` "
-        "on the first line is taken for the title"
-    ),
     "tenere-archive.txt": (
         "`👤 : ` glued to the end of the previous reply's last line: one guessed note (the first "
         "prompt's asking line), the title is the first line `👤 : kubectl get pods`"
@@ -82,6 +77,7 @@ ONE_EXCHANGE_NOT_YET = {
     "discord-chat-exporter.txt": "the `{Reactions}` after a reply is the tool's only if it recurs",
     "gptel.md": "a reasoning fence ends the prompt only when two or more replies open with one",
     "sillytavern.txt": "the character's greeting and one exchange: the names' roles are a guess",
+    "model-nvim.mchat.md": "one prompt and one reply between rules: parts must take turns twice",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
     ),
@@ -1401,3 +1397,44 @@ def test_reasoning_glued_to_the_reply_on_its_own_first_line_is_left_out() -> Non
     )
     notes = parse_transcript(parse_text(text, "chat.md")).notes
     assert [n.answer for n in notes] == ["Because WHERE runs first.\n\nMore.", "After grouping."]
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from(["======", "---", "***", "─" * 20, "<hr>"]),
+    st.booleans(),
+    st.sampled_from(
+        ["", "# Go files\n\n", "openai\n---\n{\n  model = 'gpt-4o'\n}\n---\n> You are terse\n"]
+    ),
+)
+def test_messages_between_one_rule_and_no_speaker_named_are_prompt_and_reply(
+    pairs: list[tuple[str, str]], rule: str, closed: bool, settings_header: str
+) -> None:
+    """model.nvim's chat file, or a hand-made one: the same rule between every two messages,
+    the prompts the shorter; a settings block over the first prompt is on no card, a heading
+    over it is the title."""
+
+    def size(text: str) -> int:
+        return sum(len(line.strip()) for line in text.split("\n"))
+
+    questions, answers = ([size(text) for text in side] for side in zip(*pairs, strict=True))
+    assume(statistics.median(questions) * 2 <= statistics.median(answers))
+    assume(not any(answer.split("\n")[0].endswith("?") for _, answer in pairs))
+    messages = [message for pair in pairs for message in pair]
+    text = settings_header + f"\n\n{rule}\n\n".join(messages) + (f"\n{rule}\n" if closed else "\n")
+    assert notes_of(text) == pairs, text
+
+
+def test_parts_between_rules_that_each_hold_an_exchange_are_no_ruled_chat() -> None:
+    """`---` between exchanges (each part a question and its answer) or between sections of
+    notes: the parts do not take turns, and the file reads as without the rule reading."""
+    exchanges = "\n\n---\n\n".join(
+        f"what is {word}?\n\nA {word} is a thing of its own kind, often used." for word in "wxyz"
+    )
+    sections = "# Notes\n\n" + "\n\n---\n\n".join(
+        f"## Part {n}\n\n{'Some words about it. ' * (1 + 3 * (n % 2))}" for n in range(5)
+    )
+    for text in (exchanges, sections):
+        assert find_turns_in(text.split("\n")) is None
+    assert [q for q, _ in notes_of(exchanges)] == [f"what is {word}?" for word in "wxyz"]
