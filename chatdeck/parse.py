@@ -1720,7 +1720,8 @@ def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:
 def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -> str:
     """Lines [start, stop) as Markdown, minus wrapper and directive lines, trimmed of blank
     lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
-    the lines the turn pass left out are left out, and its rewrites replace their lines."""
+    the lines the turn pass left out are left out, and its rewrites replace their lines; a
+    message whose end the next turn's marker was glued to ends with that text."""
     turns = doc.style.turns
     if turns is not None:
         left_out, rewrites = turns.left_out, turns.rewrites
@@ -1741,6 +1742,8 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
         parts = doc.lines[start:stop]
         if first_text is not None and parts:
             parts[0] = first_text
+    if turns is not None and stop in turns.glued:
+        parts.append(turns.glued[stop])  # the message's end, on the next turn's marker line
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])

@@ -80,6 +80,9 @@ class Turns:
     title_line: int | None = None
     #: The marker lines, for the dry-run: line -> (label, role).
     markers: dict[int, tuple[str, str]] = field(default_factory=dict)
+    #: Turns whose marker a tool glued to the end of the previous message's last line: the
+    #: turn's line -> the text before the marker there, the end of the previous message.
+    glued: dict[int, str] = field(default_factory=dict)
 
 
 # --- Words: hints, never the only reason ----------------------------------------------------------
@@ -751,10 +754,13 @@ class _Block:
     prefix: str = ""
 
 
-def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True) -> Turns | None:
+def find_turns(
+    lines: Sequence[str], text: Sequence[bool], unquote: bool = True, unglue: bool = True
+) -> Turns | None:
     """The turn structure of a file, or None when it has none. `text[i]` says line i is text
     (not code, not the wrapper fence): only text lines can mark a turn. `unquote`: a `> ` on every
-    line of every message may be the tool's (see `_unquoted_turns`)."""
+    line of every message may be the tool's (see `_unquoted_turns`); `unglue`: a speaker's
+    marker may be glued to the end of a line (see `_unglued_turns`)."""
     columns = read_columns(lines, text)
     # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
     # is no chat log.
@@ -774,6 +780,11 @@ def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True)
             each = candidate(lines[i])
             if each is not None:
                 found[i] = each
+    if unglue:
+        glued = _glued_markers(lines, text, found)
+        unglued = _unglued_turns(lines, text, unquote, glued) if glued else None
+        if unglued is not None:
+            return unglued
     chosen = _choose_shape(lines, content, found, skip)
     if chosen is not None:
         markers, roles = chosen
@@ -798,6 +809,53 @@ def find_turns(lines: Sequence[str], text: Sequence[bool], unquote: bool = True)
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _glued_markers(
+    lines: Sequence[str], text: Sequence[bool], found: dict[int, Candidate]
+) -> dict[int, int]:
+    """Where a speaker's marker (one that opens a line of the file and names a role: `👤 : `,
+    `User: `) stands again in the middle of a text line, right after the end of a sentence
+    (`...returns 200.👤 : and liveness?`): line -> the marker's position. A tool that streams a
+    reply and writes the next prompt's marker without a line break in between leaves them."""
+    speaking = {i for i, each in found.items() if _hint(each) in (USER, ASSISTANT)}
+    prefixes: set[str] = set()
+    for i in speaking:
+        line, inline = lines[i].rstrip(), found[i].inline
+        if inline and line.endswith(inline):
+            prefix = line[: len(line) - len(inline)].strip()
+            if prefix:
+                prefixes.add(prefix)
+    glued: dict[int, int] = {}
+    for prefix in prefixes:
+        for i, line in enumerate(lines):
+            # A line opens one turn: a marker glued to a message of one line stays in it.
+            at = line.find(prefix, 1) if text[i] and i not in speaking else -1
+            if (
+                at > 0
+                and line[at - 1] in GLUE_AFTER
+                and line[at + len(prefix) : at + len(prefix) + 1] in (" ", "\t")
+            ):
+                glued[i] = min(at, glued.get(i, at))
+    return glued
+
+
+#: What a message ends with where a tool glued the next marker to it: a sentence's end, code.
+GLUE_AFTER = frozenset(PROSE_END) | frozenset('`)]*_"”’»')
+
+
+def _unglued_turns(
+    lines: Sequence[str], text: Sequence[bool], unquote: bool, glued: dict[int, int]
+) -> Turns | None:
+    """The turns of the file read with each glued marker at the start of its line, if every one
+    of them then opens a turn; the text before it ends the message before."""
+    split = list(lines)
+    for i, at in glued.items():
+        split[i] = lines[i][at:]
+    turns = find_turns(split, text, unquote, unglue=False)
+    if turns is None or any(i not in turns.user and i not in turns.assistant for i in glued):
+        return None
+    return replace(turns, glued={i: lines[i][:at] for i, at in glued.items()})
 
 
 def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:

@@ -35,11 +35,6 @@ NOT_YET = {
         "no verb) is folded into the first answer, the `Python` lines over the code stay, and the "
         "page's footer stays in the last answer"
     ),
-    # The fourteenth held-out round, as first scored (see the fixtures' README).
-    "tenere-archive.txt": (
-        "`👤 : ` glued to the end of the previous reply's last line: one guessed note (the first "
-        "prompt's asking line), the title is the first line `👤 : kubectl get pods`"
-    ),
 }
 
 
@@ -83,8 +78,9 @@ ONE_EXCHANGE_NOT_YET = {
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
-#: above the second prompt's marker, so the cut file would end with it.
-NO_ONE_EXCHANGE_CUT = {"llm-logs.md"}
+#: above the second prompt's marker, so the cut file would end with it; tenere glues the second
+#: prompt's marker to the first reply's last line, which a cut by lines would drop.
+NO_ONE_EXCHANGE_CUT = {"llm-logs.md", "tenere-archive.txt"}
 
 
 def one_exchange_fixtures() -> list[str]:
@@ -1438,3 +1434,36 @@ def test_parts_between_rules_that_each_hold_an_exchange_are_no_ruled_chat() -> N
     for text in (exchanges, sections):
         assert find_turns_in(text.split("\n")) is None
     assert [q for q, _ in notes_of(exchanges)] == [f"what is {word}?" for word in "wxyz"]
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from([("👤 : ", "🤖: "), ("User: ", "Assistant: "), ("**You:** ", "**AI:** ")]),
+    st.data(),
+)
+def test_a_speakers_marker_glued_to_the_end_of_the_last_message_opens_a_turn(
+    pairs: list[tuple[str, str]], markers: tuple[str, str], data: st.DataObject
+) -> None:
+    """tenere's archive: a reply streamed without a closing line break, the next prompt's marker
+    right after its last sentence (`...returns 200.👤 : and liveness?`); the text before the
+    marker ends the reply (of more than one line: a line opens one turn)."""
+    user, assistant = markers
+    assume(all(answer[-1:] in ".!?`" and "\n" in answer for _, answer in pairs[:-1]))
+    out = ""
+    for n, (question, answer) in enumerate(pairs):
+        glued = n > 0 and data.draw(st.booleans())
+        out += ("" if glued or not out else "\n") + f"{user}{question}\n{assistant}{answer}"
+    assert notes_of(out + "\n") == pairs, out
+
+
+def test_a_marker_inside_a_sentence_is_no_glued_turn() -> None:
+    """A speaker's word in a reply's sentence (`(User: admin)`, `` `User:` ``) is the reply's."""
+    text = (
+        "User: how do I log in?\nAssistant: Sign in as (User: admin) and type `User:` first.\n"
+        "User: and then?\nAssistant: Done.\n"
+    )
+    assert notes_of(text) == [
+        ("how do I log in?", "Sign in as (User: admin) and type `User:` first."),
+        ("and then?", "Done."),
+    ]
