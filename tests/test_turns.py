@@ -51,7 +51,7 @@ NOT_YET = {
         "0/3); the title over a line of `=` (`Помилка become в Ansible-ролі`) is not read"
     ),
     "simple-note-chat.md": (
-        "`<hr message-from=\"chat\">` lines between prompt and reply are no separator: one guessed "
+        '`<hr message-from="chat">` lines between prompt and reply are no separator: one guessed '
         "note (the first prompt's asking line), its answer from the first `<hr …>` to the end; "
         "the log's first line is taken for the title"
     ),
