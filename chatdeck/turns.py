@@ -646,8 +646,9 @@ def _title_from(
     lines: Sequence[str], header: list[int], front: set[int], speakers: frozenset[str] = frozenset()
 ) -> tuple[str | None, int | None]:
     """A file's title from the lines before its first turn: a `title:` key (front matter or a
-    metadata list) or a front matter `topic:`, else the first heading whose text is not a date
-    line (the value, where the heading is a `title:` or `topic:` key). `speakers`: the words of
+    metadata list) or a front matter `topic:`, else the first heading (or line underlined with
+    `=`) whose text is not a date line (the value, where the heading is a `title:` or `topic:`
+    key). `speakers`: the words of
     the turn markers' labels (`# Conversation with Claude` over `## Claude:` names no chat)."""
     for i in header:
         title = title_key(lines[i], topic=i in front)
@@ -655,9 +656,13 @@ def _title_from(
             return _alias_of(lines, front, title), i
     for i in header:
         heading = HEADING.match(lines[i])
-        if not heading:
+        if heading:
+            words = (heading.group(2) or "").strip().rstrip("#").strip()
+        elif i == header[0] and i + 1 < len(lines) and SETEXT_TITLE.match(lines[i + 1]):
+            words = lines[i].strip()  # the first line, underlined with `=` (a setext heading)
+        else:
             continue
-        text = title_text((heading.group(2) or "").strip().rstrip("#").strip())
+        text = title_text(words)
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
         if (
             text
@@ -691,6 +696,7 @@ SAVED_WORDS = frozenset(
 CONNECTING_WORDS = frozenset(
     "with and between mit und avec et con y com e met en z ze с со ile".split()
 )
+SETEXT_TITLE = re.compile(r"^ {0,3}+=++[ \t]*+$")
 TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
 
 
@@ -2215,6 +2221,9 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
                 return k + 1
         return None
     bare = line.strip("*_# ").strip()
+    bracketed = bare[:1] in "[【" and bare[-1:] in "]】"
+    if bracketed:
+        bare = bare[1:-1].strip()  # `[思考过程]`, `[Thinking]`: a tool's label in brackets
     if len(bare.split()) <= 8 and (
         _thought_line(bare) or (DURATION.search(bare) and len(bare.split()) <= 5)
     ):
@@ -2229,10 +2238,15 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
             k = _next_content(lines, k, stop)
         label = line.strip()
         italic = label[:1] in "_*" and label[1:2] not in "_*" and label[-1:] == label[:1]
-        if k == opened and italic and THOUGHT_LABEL.match(bare):
-            # `_Thinking:_` over a bare paragraph: a tool's label in italics that announces the
-            # reasoning under it (a reply's own `**Reasoning:**` or "Thought experiment:" stays)
+        if k == opened and (
+            (italic and THOUGHT_LABEL.match(bare)) or (bracketed and THOUGHT_WORDS.fullmatch(bare))
+        ):
+            # `_Thinking:_` or `[思考过程]` over a bare paragraph: a tool's label that announces
+            # the reasoning under it (a reply's own `**Reasoning:**` or "Thought experiment:"
+            # stays); nothing marks the end of a reasoning of more paragraphs
             while k < stop and lines[k].strip():
+                if bracketed and lines[k].startswith(("[", "【")):
+                    return None  # an agent's log of labelled blocks (`[Tool Use: x]`)
                 k += 1
             k = _next_content(lines, k, stop)
         return k
