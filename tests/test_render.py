@@ -725,6 +725,14 @@ MARKDOWN_LEFT_VISIBLE = {
         "the user's Python pasted without a fence above the asking line renders as a paragraph, "
         "and `*(fetch(...)` in it opens emphasis: unfenced code in a question is not found yet"
     ),
+    "deepchat-export.txt": (
+        "the user's `ansible-playbook` output pasted without a fence above the asking line: its "
+        "`TASK [...] *****` rules render as emphasis; unfenced logs in a question are not found yet"
+    ),
+    "model-nvim.mchat.md": (
+        "the user's `make` output pasted without a fence above the asking line: `make: *** No "
+        "rule` opens emphasis; unfenced logs in a question are not found yet"
+    ),
 }
 
 
