@@ -821,33 +821,62 @@ def _glued_markers(
     lines: Sequence[str], text: Sequence[bool], found: dict[int, Candidate]
 ) -> dict[int, int]:
     """Where a speaker's marker (one that opens a line of the file and names a role: `👤 : `,
-    `User: `) stands again in the middle of a text line, right after the end of a sentence
-    (`...returns 200.👤 : and liveness?`): line -> the marker's position. A tool that streams a
-    reply and writes the next prompt's marker without a line break in between leaves them."""
-    speaking = {i for i, each in found.items() if _hint(each) in (USER, ASSISTANT)}
-    prefixes: set[str] = set()
+    `User: `) stands again in the middle of a later text line, right after the end of a
+    sentence (`...returns 200.👤 : and liveness?`): line -> the marker's position. A tool that
+    streams a reply and writes the next prompt's marker without a line break leaves them."""
+    speaking = sorted(i for i, each in found.items() if _hint(each) in (USER, ASSISTANT))
+    seen: set[str] = set()
     for i in speaking:
         line, inline = lines[i].rstrip(), found[i].inline
         if inline and line.endswith(inline):
-            prefix = line[: len(line) - len(inline)].strip()
-            if prefix:
-                prefixes.add(prefix)
+            seen.add(line[: len(line) - len(inline)].strip())
+    seen.discard("")
+    # A line read whole as a marker, `Done.👤 : next`, is itself a marker glued to `Done.`.
+    prefixes = Prefixes(
+        {p for p in seen if not any(p[m.end() :] in seen for m in GLUE_POINT.finditer(p))}
+    )
+    if not prefixes:
+        return {}
     glued: dict[int, int] = {}
-    for prefix in prefixes:
-        for i, line in enumerate(lines):
-            # A line opens one turn: a marker glued to a message of one line stays in it.
-            at = line.find(prefix, 1) if text[i] and i not in speaking else -1
-            if (
-                at > 0
-                and line[at - 1] in GLUE_AFTER
-                and line[at + len(prefix) : at + len(prefix) + 1] in (" ", "\t")
-            ):
-                glued[i] = min(at, glued.get(i, at))
+    for i in range(speaking[0] + 1, len(lines)):
+        line = lines[i]
+        if text[i] and prefixes.at(line, len(line) - len(line.lstrip())) is None:
+            at = prefixes.glued_in(line)
+            if at is not None:
+                glued[i] = at
     return glued
 
 
-#: What a message ends with where a tool glued the next marker to it: a sentence's end, code.
-GLUE_AFTER = frozenset(PROSE_END) | frozenset('`)]*_"”’»')
+class Prefixes:
+    """Marker prefixes, looked up at a position by length (a tool that writes a time into each
+    marker makes one prefix per turn: a lookup never tries them one by one)."""
+
+    def __init__(self, prefixes: set[str]) -> None:
+        self.by_length: dict[int, set[str]] = {}
+        for prefix in prefixes:
+            self.by_length.setdefault(len(prefix), set()).add(prefix)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_length)
+
+    def at(self, line: str, k: int) -> int | None:
+        """The length of a prefix at line[k], followed by a space or tab, if any."""
+        for length, members in self.by_length.items():
+            if line[k : k + length] in members and line[k + length : k + length + 1] in (" ", "\t"):
+                return length
+        return None
+
+    def glued_in(self, line: str) -> int | None:
+        """The first position past the start where a prefix follows a sentence's end."""
+        for point in GLUE_POINT.finditer(line):
+            if self.at(line, point.end()) is not None:
+                return point.end()
+        return None
+
+
+#: What a message ends with where a tool glued the next marker to it: a sentence's end or a
+#: closing bracket or quote (not `"`, a backtick or `*`, which open as often as they close).
+GLUE_POINT = re.compile("[" + re.escape("".join(PROSE_END) + ")]”’»") + "]")
 
 
 def _unglued_turns(
@@ -1352,9 +1381,13 @@ def _record_turns(
         # header (`## chat-1`), in words that name a record, not a chapter or a day of notes.
         bare = all(found[i].inline is None for i in members)
         quotable = bare and set(found[members[0]].words) <= RECORD_WORDS
+        if any(text[j] and lines[j].rstrip().endswith(("?", "？")) for j in header):
+            continue  # a question before the first record: the "records" are a reply's parts
         split = _record_splits(lines, text, members, quotable)
-        if split is not None and split[1] in {lines[j].strip() for j in header}:
-            continue  # the rule that parts each record's prompt and reply, above the first one
+        if split is not None and any(
+            lines[j].strip() == split[1] and (j == 0 or not lines[j - 1].strip()) for j in header
+        ):
+            continue  # the records' rule, set apart, above the first: they start before it
         if split is not None and (best is None or len(members) > len(best[0])):
             best = (members, split[0], split[1])
     if best is None:
@@ -1409,10 +1442,8 @@ def _ruled_turns(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
     """A chat with no speaker named at all: the same rule line (`======`, `---`) between every
-    two messages, the prompt, the reply, the next prompt, by turns. Evidence that the parts take
-    turns and do not each hold a question and its answer: four parts or more, none empty, the
-    prompts at most half as long as the replies (medians), no reply opening with a question and
-    no later prompt opening with a heading (a section of notes)."""
+    two messages, the prompt, the reply, the next prompt, by turns (see `_ruled_parts` for the
+    evidence that the parts take turns)."""
     top = _under_settings(lines, [i for i in content if i not in skip])
     groups: dict[str, list[int]] = {}
     for i in content:
@@ -1421,7 +1452,7 @@ def _ruled_turns(
     for rule, members in sorted(groups.items(), key=lambda group: -len(group[1])):
         if len(members) < 3:
             return None
-        parts = _ruled_parts(lines, content, top, members, skip)
+        parts = _ruled_parts(lines, text, content, top, members, skip)
         if parts is not None:
             blocks = [
                 _Block(marker, start, end, "", ASSISTANT if n % 2 else USER)
@@ -1432,31 +1463,43 @@ def _ruled_turns(
 
 
 def _ruled_parts(
-    lines: Sequence[str], content: list[int], top: int, rules: list[int], skip: set[int]
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    top: int,
+    rules: list[int],
+    skip: set[int],
 ) -> list[tuple[int | None, int, int]] | None:
     """The messages between `rules` as (the rule above, start, end), the first from `top`;
-    None unless they read as prompts and replies by turns."""
+    None unless they read as prompts and replies by turns and not as parts that each hold a
+    question and its answer, or sections of notes: an even number of parts, four or more (every
+    prompt answered), none empty; the prompts at most half as long as the replies (medians);
+    more prompts than replies asking a question (a line ending in `?`), no reply opening with
+    one, and no later prompt opening with a heading."""
     bounds = [top - 1, *rules, len(lines)]
+    bodies: list[list[int]] = []
     parts: list[tuple[int | None, int, int]] = []
     for n in range(len(bounds) - 1):
         start, end = bounds[n] + 1, bounds[n + 1]
-        body = [j for j in content if start <= j < end and j not in skip]
+        body = content[bisect.bisect_left(content, start) : bisect.bisect_left(content, end)]
+        body = [j for j in body if j not in skip]
         if not body:
             if n == len(bounds) - 2 and parts:  # the file ends with the rule: the last reply's
                 parts[-1] = (parts[-1][0], parts[-1][1], end)
                 break
             return None
+        bodies.append(body)
         parts.append((None if n == 0 else bounds[n], start, end))
-    if len(parts) < 4:
+    if len(parts) < 4 or len(parts) % 2:
         return None
-    sizes = [
-        sum(len(lines[j].strip()) for j in range(start, end) if j not in skip)
-        for _, start, end in parts
-    ]
+    sizes = [sum(len(lines[j].strip()) for j in body) for body in bodies]
     if statistics.median(sizes[0::2]) * 2 > statistics.median(sizes[1::2]):
         return None
-    for n, (_, start, end) in enumerate(parts):
-        first = next(lines[j].strip() for j in range(start, end) if lines[j].strip())
+    asking = [any(text[j] and lines[j].rstrip().endswith(("?", "？")) for j in b) for b in bodies]
+    if sum(asking[0::2]) <= sum(asking[1::2]):
+        return None
+    for n, body in enumerate(bodies):
+        first = lines[body[0]].strip()
         reply = n % 2 == 1
         if (reply and first.endswith(("?", "？"))) or (n and not reply and HEADING.match(first)):
             return None
@@ -1465,8 +1508,8 @@ def _ruled_parts(
 
 def _under_settings(lines: Sequence[str], body: list[int]) -> int:
     """Where the first prompt starts under a tool's settings header: headings, a name line over
-    a `---` fenced block of settings (no line of it ends a sentence), and the system prompt
-    quoted right under it (`openai` / `---` / `{ params = ... }` / `---` / `> You are terse`)."""
+    a `---` fenced block of settings (keys with values, brackets), and the system prompt quoted
+    right under it (`openai` / `---` / `{ params = ... }` / `---` / `> You are terse`)."""
     headings = 0
     while headings < len(body) and HEADING.match(lines[body[headings]]):
         headings += 1
@@ -1475,13 +1518,17 @@ def _under_settings(lines: Sequence[str], body: list[int]) -> int:
     if (
         len(fences) < 2
         or fences[0] != k
-        or any(lines[j].strip().endswith(PROSE_END) for j in body[fences[0] : fences[1]])
+        or not all(SETTING.match(lines[j]) for j in body[fences[0] + 1 : fences[1]])
     ):
         return body[headings] if headings < len(body) else len(lines)
     k = fences[1] + 1
     while k < len(body) and lines[body[k]].startswith(">") and body[k] == body[k - 1] + 1:
         k += 1
     return body[k] if k < len(body) else len(lines)
+
+
+#: A line of a settings block: `key = value`, `key: value`, or brackets and braces alone.
+SETTING = re.compile(r"""^[ \t]*+(?:[\w."'-]++[ \t]*+[:=](?:[ \t]|$)|[\[\]{}(),]++[ \t]*+$)""")
 
 
 def _name_line(line: str) -> bool:

@@ -1414,8 +1414,8 @@ def test_messages_between_one_rule_and_no_speaker_named_are_prompt_and_reply(
     pairs: list[tuple[str, str]], rule: str, closed: bool, settings_header: str
 ) -> None:
     """model.nvim's chat file, or a hand-made one: the same rule between every two messages,
-    the prompts the shorter; a settings block over the first prompt is on no card, a heading
-    over it is the title."""
+    the prompts the shorter, some asking a question; a settings block over the first prompt is
+    on no card, a heading over it is the title."""
 
     def size(text: str) -> int:
         return sum(len(line.strip()) for line in text.split("\n"))
@@ -1423,6 +1423,7 @@ def test_messages_between_one_rule_and_no_speaker_named_are_prompt_and_reply(
     questions, answers = ([size(text) for text in side] for side in zip(*pairs, strict=True))
     assume(statistics.median(questions) * 2 <= statistics.median(answers))
     assume(not any(answer.split("\n")[0].endswith("?") for _, answer in pairs))
+    assume(any(re.search(r"[?？]$", question, re.M) for question, _ in pairs))
     messages = [message for pair in pairs for message in pair]
     text = settings_header + f"\n\n{rule}\n\n".join(messages) + (f"\n{rule}\n" if closed else "\n")
     assert notes_of(text) == pairs, text
@@ -1497,3 +1498,328 @@ def test_a_bracketed_reasoning_label_over_a_paragraph_is_left_out() -> None:
         "A bundle of tasks.\n\n[用户]\n\nand a play?\n\n[助手]\n\n[Thinking]\nShort.\n\nA run.\n"
     )
     assert notes_of(text) == [("what is a role?", "A bundle of tasks."), ("and a play?", "A run.")]
+
+
+def parsed_of(text: str) -> parse.Parsed:
+    return parse_transcript(parse_text(text, "notes.md"))
+
+
+# --- Rule-parted chats, glued markers: what plain files keep ---------------------------------
+
+EXCHANGES = """Docker notes, March
+
+---
+
+Explain the difference between an image and a container
+
+An image is a read-only template with the filesystem and settings for an application. A \
+container is a running instance of an image, with its own writable layer on top, its own \
+process space and its own network interface. You can start many containers from one image.
+
+---
+
+Define a volume
+
+A volume is storage managed by Docker that outlives containers.
+
+---
+
+Describe how multi-stage builds work
+
+A multi-stage build uses several FROM lines in one Dockerfile. Each stage starts from its own \
+base image; later stages copy only the artifacts they need from earlier stages with COPY \
+--from, so the final image holds the compiled binary and not the compilers, caches and sources \
+that built it.
+
+---
+
+Define a bind mount
+
+A bind mount maps a host directory into a container.
+"""
+
+
+def test_hand_written_exchanges_between_rules_stay_question_and_answer() -> None:
+    """A hand-pasted Q/A file with `---` between exchanges (each part a request and its
+    answer, the requests without `?`) is no rule-parted chat: one card per request."""
+    assert [q for q, _ in notes_of(EXCHANGES)] == [
+        "Explain the difference between an image and a container",
+        "Define a volume",
+        "Describe how multi-stage builds work",
+        "Define a bind mount",
+    ]
+
+
+MEETING = """Team sync, week 11
+
+---
+
+We went over the database migration plan. Postgres 16 goes to staging on Monday, and \
+production follows a week later if the error rate stays flat. Anna owns the rollback runbook \
+and will test it on staging first.
+
+---
+
+Action items: Anna writes the runbook, Ben books the maintenance window.
+
+---
+
+Open issues: the reporting job still reads from the old replica, and nobody has checked \
+whether the new connection pooler keeps prepared statements across reconnects.
+"""
+
+
+def test_meeting_notes_parted_by_rules_are_no_chat() -> None:
+    """Notes: a title line and three sections between `---` (no part asks anything): the
+    title, and no card."""
+    parsed = parsed_of(MEETING)
+    assert (parsed.title, [n.question for n in parsed.notes]) == ("Team sync, week 11", [])
+
+
+SETEXT_DOC = """Click ingest service
+========
+
+This service ingests click events from the web frontends and writes them to the warehouse.
+
+Architecture
+========
+
+Three replicas run behind the internal load balancer. Each one pulls from the events queue, \
+batches events per minute, deduplicates them by event id, and writes the batch to the warehouse \
+in one transaction, so a crash never leaves half a minute written.
+
+Setup
+========
+
+Copy the example env file and run make dev.
+
+Operations
+========
+
+Deploys go through the pipeline on every merge to main. Rollbacks use the previous image tag; \
+the on-call runbook lists the exact commands and the dashboards to watch while it settles.
+"""
+
+
+def test_setext_heading_underlines_are_no_rules_between_messages() -> None:
+    """A Markdown document with setext headings (`Title` over `========`): no part asks
+    anything, so the underlines part no messages; the title stays, no card."""
+    parsed = parsed_of(SETEXT_DOC)
+    assert (parsed.title, [n.question for n in parsed.notes]) == ("Click ingest service", [])
+
+
+RULED_CHAT_WITH_A_RULE_IN_A_REPLY = """Explain what a Kubernetes pod is
+
+---
+
+A pod is the smallest deployable unit in Kubernetes. It wraps one or more containers that \
+share a network namespace and storage volumes.
+
+---
+
+Now explain services
+
+---
+
+A service gives a stable virtual IP and DNS name to a set of pods picked by a label selector, \
+and it load-balances traffic between them.
+
+---
+
+And ingress
+
+---
+
+An ingress routes external HTTP traffic to services by host and path rules. It can also \
+terminate TLS for you.
+
+---
+
+Summarize the three
+
+---
+
+Pods run containers; services give pods a stable address inside the cluster.
+
+---
+
+Ingress exposes services to the outside world over HTTP and HTTPS, with routing rules.
+"""
+
+
+def test_a_rule_inside_the_last_reply_is_no_new_prompt() -> None:
+    """A hand-made ruled chat whose last reply has a `---` of its own (as pasted replies often
+    do): the parts no longer pair up, and the reply's second half is no "question" (the file is
+    read without the rule reading)."""
+    notes = notes_of(RULED_CHAT_WITH_A_RULE_IN_A_REPLY)
+    assert not any("Ingress exposes services" in q for q, _ in notes)
+    assert "Ingress exposes services" in notes[-1][1]
+
+
+TERMS = """Pods
+---
+- the smallest deployable unit in Kubernetes
+- one or more containers sharing a network namespace
+- scheduled onto one node as a whole
+---
+Services
+---
+- a stable virtual IP and DNS name for a set of pods
+- pods picked by a label selector
+- traffic load-balanced between them
+---
+Ingress
+---
+- routes external HTTP traffic to services
+- rules by host and by path
+- can terminate TLS
+---
+ConfigMaps
+---
+- key-value configuration kept outside the image
+- mounted as files or passed as environment variables
+"""
+
+
+def test_a_one_word_first_prompt_over_a_list_is_no_settings_block() -> None:
+    """A glossary, `Pods` / `---` / a bullet list / `---`: a list is no settings block (keys with
+    values, brackets), so either every term is a card or none is."""
+    assert [q for q, _ in notes_of(TERMS)] in (
+        [],
+        ["Pods", "Services", "Ingress", "ConfigMaps"],
+    )
+
+
+QUOTED_MARKER = """User: how do I read the auth log?
+Assistant: Run journalctl -u sshd. Each failed login shows a line like
+"User: alice from 10.0.0.5" with the address.
+User: and successful ones?
+Assistant: Those say Accepted password.
+"""
+
+CODE_MARKER = """User: how do I set the login name in the config?
+Assistant: Add a line to the file, then restart:
+`User: deploy` goes under the Host entry.
+User: and the port?
+Assistant: Use Port 2222 in the same block.
+"""
+
+
+def test_a_speakers_word_after_an_opening_quote_or_backtick_is_no_glued_marker() -> None:
+    """`"User: alice..."` and `` `User: deploy` `` in a reply: a quote or backtick opens as
+    often as it closes, so no marker is glued after one."""
+    assert notes_of(QUOTED_MARKER) == [
+        (
+            "how do I read the auth log?",
+            "Run journalctl -u sshd. Each failed login shows a line like\n"
+            '"User: alice from 10.0.0.5" with the address.',
+        ),
+        ("and successful ones?", "Those say Accepted password."),
+    ]
+    assert notes_of(CODE_MARKER) == [
+        (
+            "how do I set the login name in the config?",
+            "Add a line to the file, then restart:\n`User: deploy` goes under the Host entry.",
+        ),
+        ("and the port?", "Use Port 2222 in the same block."),
+    ]
+
+
+SHORT_LAST_LINE = (
+    "👤 : what is a liveness probe?\n"
+    "🤖: A liveness probe tells the kubelet when to restart a container.\n"
+    "It runs a command or an HTTP check on a schedule.👤 : how do I add one?\n"
+    "🤖: Add a livenessProbe block to the container spec:\n"
+    "\n"
+    "    livenessProbe:\n"
+    "      httpGet: {path: /healthz, port: 8080}\n"
+    "\n"
+    "Done.👤 : and startup probes?\n"
+    "🤖: A startup probe holds off the other probes until the app has started.\n"
+)
+
+
+def test_a_marker_glued_to_a_one_word_last_line_opens_its_turn() -> None:
+    """tenere's shape with a reply whose last line is one word (`Done.👤 : and startup
+    probes?`), a line the marker reading takes whole (`Done.👤`): the marker in it is glued."""
+    notes = notes_of(SHORT_LAST_LINE)
+    assert [q for q, _ in notes] == [
+        "what is a liveness probe?",
+        "how do I add one?",
+        "and startup probes?",
+    ]
+    assert notes[1][1].endswith("Done.")
+
+
+GLUED_IN_HEADER = (
+    "My notes.\nSee it.👤 : what is x?\n🤖 : X is a thing.\nMore.\n👤 : and y?\n🤖 : Y too.\nok.\n"
+)
+
+
+def test_the_text_before_a_marker_glued_to_a_header_line_is_not_lost() -> None:
+    """A marker glued to a line before the first turn (`See it.👤 : ...`): the text before it
+    ends no message, so it is not unglued, and no text is lost."""
+    parsed = parsed_of(GLUED_IN_HEADER)
+    on_cards = "\n".join(n.question + "\n" + n.answer for n in parsed.notes)
+    assert "See it." in on_cards or 2 in parsed.unassigned
+
+
+AICHAT_RECORDS = """# CHAT: how do I sum the second column of a CSV... [2025-03-11T09:41:07+03:00]
+how do I sum the second column of a CSV with awk?
+--------
+Set the separator with `-F,` and add up the second field:
+
+```sh
+awk -F, '{ sum += $2 } END { print sum }' data.csv
+```
+--------
+
+# CHAT: why does cron not find pg_dump [2025-03-11T10:02:55+03:00]
+why does cron not find pg_dump
+--------
+cron runs with a minimal PATH; set PATH at the top of the crontab.
+--------
+
+# CHAT: sed -i versus sed -i.bak [2025-03-11T10:20:13+03:00]
+sed -i versus sed -i.bak
+--------
+Both edit in place; the second keeps a backup with the .bak suffix.
+--------
+"""
+
+
+def test_a_title_underlined_with_the_record_rule_keeps_the_record_reading() -> None:
+    """aichat's messages.md under a title the user underlined with dashes (`Shell questions` /
+    `--------`): a rule above the first record leaves the records as they are (a question
+    there would not)."""
+    expected = [
+        "how do I sum the second column of a CSV with awk?",
+        "why does cron not find pg_dump",
+        "sed -i versus sed -i.bak",
+    ]
+    assert [q for q, _ in notes_of(AICHAT_RECORDS)] == expected  # holds without a title
+    titled = "Shell questions\n--------\n\n" + AICHAT_RECORDS
+    assert [q for q, _ in notes_of(titled)] == expected
+
+
+def test_the_glued_marker_search_is_linear_in_markers_with_a_time() -> None:
+    """A tool that writes the time into each marker (`User (10:41:02): ...`) makes a marker
+    prefix per turn: the glued-marker search stays linear."""
+
+    def stamped(count: int) -> list[str]:
+        out = []
+        for k in range(count):
+            time = f"{k // 3600 % 24:02}:{k // 60 % 60:02}:{k % 60:02}"
+            out += [f"User ({time}): question {k}?", f"Assistant ({time}): answer {k}.", ""]
+        return out
+
+    assert_linear(find_turns_in, stamped, 200)
+
+
+def test_the_rule_reading_is_linear_in_rule_lines() -> None:
+    """Many rule lines (a ruled chat, or notes that are no chat at all): linear."""
+
+    def notes_with_rules(count: int) -> list[str]:
+        return "".join(f"## Part {k}\n\nSome words.\n\n---\n\n" for k in range(count)).split("\n")
+
+    assert_linear(find_turns_in, notes_with_rules, 1000)
