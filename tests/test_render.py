@@ -725,6 +725,11 @@ MARKDOWN_LEFT_VISIBLE = {
         "the user's Python pasted without a fence above the asking line renders as a paragraph, "
         "and `*(fetch(...)` in it opens emphasis: unfenced code in a question is not found yet"
     ),
+    "save-my-chatbot-chatgpt.md": (
+        "the user's pasted Python, one line with U+00A0 for spaces as the writer keeps it, holds "
+        "`annual * years`, which Turndown wrote `\\*` and the card shows as the `*` typed; between "
+        "`&nbsp;`s the check takes that literal asterisk for a leftover emphasis mark"
+    ),
 }
 
 
