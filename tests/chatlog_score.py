@@ -112,6 +112,11 @@ HELD_OUT = (
     "deepchat-export.txt",
     "simple-note-chat.md",
     "snowden-claude.md",
+    # A seventeenth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (7971f6b) before any change for them.
+    "parllama-export.md",
+    "signal-export-aichat.md",
+    "save-my-chatbot-chatgpt.md",
 )
 
 

@@ -230,7 +230,14 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET: dict[str, str] = {}
+NOT_YET: dict[str, str] = {
+    # The fifth held-out round, as first scored (see the fixtures' README).
+    "zed-text-thread.json": (
+        "Zed's saved text thread: the whole chat is one top-level `text` string and each message "
+        "only a role (`metadata.role`) and a `start` (a UTF-8 byte offset into it), no text of its "
+        "own: no chat is found (`read_json_chats` gives None; read as text, 0 notes, no title)"
+    ),
+}
 
 
 @pytest.mark.parametrize(

@@ -733,6 +733,11 @@ MARKDOWN_LEFT_VISIBLE = {
         "the user's `make` output pasted without a fence above the asking line: `make: *** No "
         "rule` opens emphasis; unfenced logs in a question are not found yet"
     ),
+    "save-my-chatbot-chatgpt.md": (
+        "the user's pasted Python, one line with U+00A0 for spaces as the writer keeps it, holds "
+        "`annual * years`, which Turndown wrote `\\*` and the card shows as the `*` typed; between "
+        "`&nbsp;`s the check takes that literal asterisk for a leftover emphasis mark"
+    ),
 }
 
 
