@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
+from chatdeck.pasted_code import fence_pasted_code
 from chatdeck.render import UNSAFE_TEX, render_field, render_text
 from chatdeck.render_cache import cache_key, content_key, html_digest
 
@@ -40,7 +41,7 @@ def render_note(
     digests: list[str] = []
     html: list[tuple[str, str]] = []
     problems: list[Problem] = []
-    for number, text in enumerate((note.question, note.answer)):
+    for number, text in enumerate(field_markdown(note)):
         reply = number == 1 and note.answer_format == "html"
         if images is not None and "![" in text and not reply:
             field = render_field(text, images.resolver(note))
@@ -78,6 +79,12 @@ def render_note(
     return RenderedNote(card, tuple(html), tuple(problems))
 
 
+def field_markdown(note: Note) -> tuple[str, str]:
+    """The question's and the answer's text as their cards render it: code or program output
+    pasted into the question without a fence gets one (`chatdeck.pasted_code`)."""
+    return fence_pasted_code(note.question), note.answer
+
+
 def limit_problems(note: Note, number: int, limited: Sequence[str]) -> list[Problem]:
     """A warning for each part of a field shown plain because it went past a render limit
     (`chatdeck.render.RenderLimits`), at the note's line (or, where it has none, naming its
@@ -113,7 +120,7 @@ def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]
     if note.answer_format == "html":  # only saved pages' notes need bs4: imported for them
         from chatdeck.reply_html import SHOWN_MACRO, render_reply
     removed: dict[str, None] = {}
-    for number, markdown in enumerate((note.question, note.answer)):
+    for number, markdown in enumerate(field_markdown(note)):
         html_answer = number and note.answer_format == "html"
         if "\\" in markdown and (  # else the renderer finds none
             UNSAFE_TEX.search(markdown) or (html_answer and SHOWN_MACRO.search(markdown))

@@ -721,18 +721,6 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
-    "chat-md-vscode.chat.md": (
-        "the user's Python pasted without a fence above the asking line renders as a paragraph, "
-        "and `*(fetch(...)` in it opens emphasis: unfenced code in a question is not found yet"
-    ),
-    "deepchat-export.txt": (
-        "the user's `ansible-playbook` output pasted without a fence above the asking line: its "
-        "`TASK [...] *****` rules render as emphasis; unfenced logs in a question are not found yet"
-    ),
-    "model-nvim.mchat.md": (
-        "the user's `make` output pasted without a fence above the asking line: `make: *** No "
-        "rule` opens emphasis; unfenced logs in a question are not found yet"
-    ),
     "save-my-chatbot-chatgpt.md": (
         "the user's pasted Python, one line with U+00A0 for spaces as the writer keeps it, holds "
         "`annual * years`, which Turndown wrote `\\*` and the card shows as the `*` typed; between "
@@ -745,6 +733,7 @@ def test_no_markdown_is_left_visible_in_any_seed_or_fixture_card() -> None:
     from conftest import SOURCE
 
     from chatdeck.build import plan
+    from chatdeck.cards import field_markdown
 
     paths = [SOURCE] + [
         path
@@ -763,7 +752,7 @@ def test_no_markdown_is_left_visible_in_any_seed_or_fixture_card() -> None:
         shown = [
             f"{note.source}:{note.line}: {m.group(0)!r}"
             for note in notes
-            for markdown in (note.question, note.answer)
+            for markdown in field_markdown(note)
             for m in LEFT_OVER.finditer(visible_text(render_markdown(markdown)))
         ]
         if path.name in MARKDOWN_LEFT_VISIBLE:
