@@ -2,35 +2,56 @@
 
 A chat box takes what a user pastes as plain text: a log's `*****` rules, a Makefile's tabs,
 Python's `*args` and `# comments` mean nothing there, but Markdown reads them as emphasis,
-headings and paragraphs run together. A run of paragraphs that are code or output (at least half
-their lines shaped like code, none a question or a line of Markdown the user meant: a list item,
-a quote, a table row) is fenced, so that the card shows it as it was pasted. The question's text
-is kept as written everywhere else (`--dry-run`, the note's identity); only its card's Markdown
-gets the fence.
+headings and paragraphs run together. A run of paragraphs that are code or output is fenced, so
+that the card shows it as it was pasted. The reading is cautious, since a fence around a user's
+own words or math would be worse than no fence: a paragraph is code when at least half its lines
+are shaped like code and none is a question, a sentence, math or Markdown the user meant (a
+list, a quote, a table, inline code, emphasis, a link). The question's text is kept as written
+everywhere else (`--dry-run`, the note's identity); only its card's Markdown gets the fence.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-#: A line that opens program output or a console (`$ make`, `>>> `, `Traceback`, `fatal: ...`).
+#: A line that opens program output or a console (`$ make`, `>>> `, `Traceback`, `fatal: ...`,
+#: `error[E0382]: ...`, `user@host:~$ ls`, `thread 'main' panicked at`).
 OUTPUT = re.compile(
-    r"^(?:\$ |>>> |Traceback\b|File \"|npm ERR!|E: |Segmentation fault|at [\w.$]++\("
-    r"|(?i:\[?(?:error|warning|warn|fatal|panic|critical)\b)|\w*(?:Error|Exception)\b:)"
+    r"^(?:\$ |>>> |Traceback \(most recent call last\)|  File \"|npm ERR!|E: |Segmentation fault"
+    r"|[ \t]+at [\w.$<>]++\(|(?:error|warning|fatal|panic|note|hint)(?:\[\w+\])?: "
+    r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
+    r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
 #: Words that open a line of code in the common languages (`import os`, `def f(x):`).
 CODE_WORDS = frozenset(
     "import from def class return async await const let var function fn pub use package "
-    "func public private static include elif else try except finally raise throw yield "
-    "select insert update delete create echo export".split()
+    "func public private static include elif try except finally raise throw yield".split()
+)
+#: Keywords written in capitals that open a line of SQL or a Dockerfile.
+UPPER_CODE_WORDS = frozenset(
+    "SELECT FROM WHERE JOIN LEFT INNER GROUP ORDER HAVING LIMIT INSERT UPDATE DELETE CREATE "
+    "ALTER DROP WITH VALUES SET RUN COPY WORKDIR CMD ENV ENTRYPOINT EXPOSE ARG".split()
 )
 CODE_CHARS = frozenset("(){}[];=<>$|\\")
 #: A rule run inside a line (`TASK [x] *****`), or columns set apart by runs of spaces.
-RULE_RUN = re.compile(r"\S[ \t]*+(?:\*{3,}|={3,}|-{5,}|_{3,})|\S {3,}\S")
-INDENT = re.compile(r"^(?:\t| {2,})\S")
-MARKDOWN_LINE = re.compile(r"^ {0,3}+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|>|\|)")
+RULE_RUN = re.compile(r"\S[ \t]*+(?:\*{5,}|={5,}|-{5,}|_{5,})|\S {3,}\S")
+#: Markdown a user typed on purpose: a list item, a quote (not a console's `>>>`), math,
+#: inline code, emphasis, a link or an image.
+MARKDOWN_LINE = re.compile(r"^ {0,3}+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|>(?!>>))")
+MARKDOWN_SPAN = re.compile(
+    r"\$[^$\s][^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|`[^`]+`|\*\*[^\s*]|[^\s*]\*\*|(?<!\w)__[^\s_]|!?\[[^\]]*\]\([^)]*\)"
+)
+TABLE_DELIMITER = re.compile(r"^[ \t]*+\|?[ \t]*+:?-{3,}:?[ \t]*+(?:\|[ \t]*+:?-{3,}:?[ \t]*+)+\|?")
+HEADING = re.compile(r"^ {0,3}+#{2,6}[ \t]")
 FENCE = re.compile(r"^ {0,3}+(?:`{3,}|~{3,})")
-ASKING = ("?", "？", "؟")
+#: Letters of scripts written without spaces between words (Chinese, Japanese, Korean, Thai).
+UNSPACED = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af]")
+GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+#: A command line's option (`-Wall`, `--limit`).
+OPTION = re.compile(r"(?:^|\s)--?[A-Za-z][\w-]*")
+#: A mark inside a word that words do not hold (`urllib3.connectionpool`, `E/AndroidRuntime`).
+INNER_MARK = re.compile(r"\w[./\\_:\"'=@#]|[\"']\w")
 
 
 def fence_pasted_code(question: str) -> str:
@@ -39,39 +60,46 @@ def fence_pasted_code(question: str) -> str:
     if "\n" not in question:
         return question
     lines = question.split("\n")
-    paragraphs = _paragraphs(lines)
-    code: list[bool] = []
-    for start, end in paragraphs:
-        # A line of code on its own (`main()`) goes on the code above it.
-        follows = bool(code) and code[-1] and end - start == 1 and _code_line(lines[start])
-        code.append(follows or _code_paragraph(lines[start:end]))
-    if not any(code):
+    runs: list[tuple[int, int]] = []  # code lines, as [start, end) of each paragraph's core
+    for start, end in _paragraphs(lines):
+        core = _code_core(lines, start, end)
+        follows = (
+            core is None
+            and runs
+            and runs[-1][1] == start - _blank_lines_before(lines, start)
+            and end - start == 1
+            and _code_line(lines[start])
+            and not _asks(lines[start])
+            and sum(_word(token) for token in lines[start].split()) <= 1
+        )
+        if follows:
+            core = (start, end)  # a line of code on its own (`main()`) goes on the code above
+        if core is None:
+            continue
+        if runs and runs[-1][1] == core[0] - _blank_lines_before(lines, core[0]):
+            runs[-1] = (runs[-1][0], core[1])
+        else:
+            runs.append(core)
+    if not runs:
         return question
     out = list(lines)
-    n = 0
-    while n < len(paragraphs):
-        if not code[n]:
-            n += 1
-            continue
-        first = n
-        while n + 1 < len(paragraphs) and code[n + 1]:
-            n += 1
-        start, end = paragraphs[first][0], paragraphs[n][1]
-        # A line of words above or under the code, in the same paragraph, is the user's own.
-        while _said(lines[start]):
-            start += 1
-        while _said(lines[end - 1]):
-            end -= 1
+    for start, end in runs:
         fence = "~~~" if any("```" in line for line in lines[start:end]) else "```"
         out[start] = f"{fence}\n{lines[start]}"
         out[end - 1] = f"{out[end - 1]}\n{fence}"
-        n += 1
     return "\n".join(out)
 
 
+def _blank_lines_before(lines: list[str], i: int) -> int:
+    count = 0
+    while i - count - 1 >= 0 and not lines[i - count - 1].strip():
+        count += 1
+    return count
+
+
 def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
-    """Runs of non-blank lines as (start, end); a run that holds a fence ends the reading there
-    (what follows a fence the user typed is theirs to mark)."""
+    """Runs of non-blank lines as (start, end), up to the first fence the user typed (what
+    follows it is theirs to mark)."""
     runs: list[tuple[int, int]] = []
     start: int | None = None
     for i, line in enumerate([*lines, ""]):
@@ -85,25 +113,73 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
-def _code_paragraph(lines: list[str]) -> bool:
-    """At least half the lines shaped like code, none asking or a line of Markdown; a paragraph
-    of one line only by a sure sign (a console line, an indented line, a line of code words)."""
-    if any(
-        line.rstrip().endswith(ASKING) or MARKDOWN_LINE.match(line)
-        for line in lines
-        if not line.lstrip().startswith("#")
-    ):
-        return False
-    if all(line.startswith(("    ", "\t")) for line in lines):
-        return False  # already an indented code block
-    shaped = sum(_code_line(line) for line in lines)
-    return shaped * 2 >= len(lines) and (len(lines) > 1 or _sure_code_line(lines[0]))
+def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
+    """The code lines of a paragraph, without the user's words above or under them (`I get
+    this:`, `why does it fail?`); None when the paragraph is no code."""
+    while start < end and (_said(lines[start]) or _asks(lines[start])):
+        start += 1
+    while end > start and (_said(lines[end - 1]) or _asks(lines[end - 1])):
+        end -= 1
+    core = lines[start:end]
+    if not core or any(TABLE_DELIMITER.match(line) for line in lines[start:end]):
+        return None
+    for line in core:
+        if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
+            return None
+        if not _code_line(line) and not line.lstrip().startswith("#") and _prose(line):
+            return None
+    if all(line.startswith(("    ", "\t")) for line in core):
+        return None  # already an indented code block
+    shaped = sum(_code_line(line) for line in core)
+    if shaped * 2 < len(core) or (len(core) == 1 and not _sure_code_line(core[0])):
+        return None
+    return start, end
+
+
+def _asks(line: str) -> bool:
+    """A line that asks: it ends in a question mark (before any emoji or closing bracket), or in
+    Greek, in `;`."""
+    text = line.rstrip()
+    while text and not (text[-1].isalnum() or text[-1] in "?？؟;.:!"):
+        text = text[:-1].rstrip()
+    return text.endswith(("?", "？", "؟", ";")) and (
+        not text.endswith(";") or bool(GREEK.search(text))
+    )
+
+
+def _prose(line: str) -> bool:
+    """A line of words: most of its tokens plain words, or letters of a script written without
+    spaces (a formula inside a Chinese sentence is the sentence's)."""
+    text = line.strip()
+    if len(UNSPACED.findall(text)) >= 2:
+        return True
+    tokens = text.split()
+    words = sum(_word(token) for token in tokens)
+    return len(tokens) >= 3 and words * 10 >= len(tokens) * 7
+
+
+def _word(token: str) -> bool:
+    """A word of some language: letters and their marks (Devanagari's vowel signs), maybe an
+    apostrophe or hyphen inside and a punctuation mark after."""
+    bare = token.rstrip(",.;:!?")
+    return bool(bare) and bare[0].isalpha() and all(
+        unicodedata.category(char)[0] in "LM" or char in "'’-" for char in bare
+    )
 
 
 def _sure_code_line(line: str) -> bool:
+    """A console line, output's opening, or a line of code words (`import os`, `def f(x):`)."""
+    if OUTPUT.match(line):
+        return True
     words = line.split()
-    return bool(OUTPUT.match(line) or INDENT.match(line)) or (
-        bool(words) and words[0] in CODE_WORDS and not line.rstrip().endswith((".", "!"))
+    if not words:
+        return False
+    first = words[0]
+    if first in UPPER_CODE_WORDS and first.isupper():
+        return True
+    text = line.strip()
+    return first in CODE_WORDS and (
+        any(char in CODE_CHARS for char in text) or text.endswith(":") or len(words) <= 2
     )
 
 
@@ -112,12 +188,15 @@ def _code_line(line: str) -> bool:
     if _sure_code_line(line) or RULE_RUN.search(line):
         return True
     text = line.strip()
-    words = text.split()
-    if len(words) >= 5 and words[0][:1].isalpha() and text.endswith((".", "!", ":")):
-        return False  # a sentence, whatever brackets it holds
-    if sum(char in CODE_CHARS for char in text) >= 2 or len(OPTION.findall(text)) >= 2:
-        return True
-    return text.endswith(("{", "}", ";", "(", ",", ")")) and len(words) <= 8
+    if MARKDOWN_SPAN.search(text):
+        return False
+    if text.endswith(("{", "}", ";")) and not _asks(line):
+        return True  # a block opens or closes, a statement ends
+    if line.startswith(("\t", "    ")) and text and not text.endswith((".", "!", "?", "？")):
+        return True  # indented, and no sentence
+    if _prose(line):
+        return False
+    return sum(char in CODE_CHARS for char in text) >= 2 or len(OPTION.findall(text)) >= 2
 
 
 def _said(line: str) -> bool:
@@ -128,6 +207,7 @@ def _said(line: str) -> bool:
     words = text.split()
     if (
         _sure_code_line(line)
+        or RULE_RUN.search(line)
         or any(char in CODE_CHARS for char in text)
         or any(INNER_MARK.search(word.rstrip(".,;:!?")) for word in words)
     ):
@@ -136,11 +216,5 @@ def _said(line: str) -> bool:
         return True
     letters = sum(char.isalpha() for char in text)
     spaced = len(words) >= 5
-    unspaced = " " not in text and any(ord(char) > 0x2E80 for char in text) and len(text) >= 4
+    unspaced = len(UNSPACED.findall(text)) >= 4
     return letters * 10 >= len(text.replace(" ", "")) * 6 and (spaced or unspaced)
-
-
-#: A mark inside a word that words do not hold (`urllib3.connectionpool`, `E/AndroidRuntime`).
-INNER_MARK = re.compile(r"\w[./\\_:\"'=@#]|[\"']\w")
-#: A command line's option (`-Wall`, `--limit`).
-OPTION = re.compile(r"(?:^|\s)--?[A-Za-z][\w-]*")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import SOURCE
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -47,8 +48,8 @@ def test_a_fence_uses_tildes_around_code_that_holds_backticks() -> None:
     question = "x = f'''\n```\n'''\ny = g(x)\n\nwhy?"
     # the question holds a fence line of its own: left as the user wrote it
     assert fence_pasted_code(question) == question
-    inline = "x = `a`\ny = g(x) + h(```)\n\nwhy?"
-    assert fence_pasted_code(inline).startswith("~~~\nx = `a`")
+    inline = 'fence = "```"\nprint(fence + text)\n\nwhy?'
+    assert fence_pasted_code(inline).startswith('~~~\nfence = "```"')
 
 
 def test_markdown_a_user_meant_and_prose_stay_as_written() -> None:
@@ -100,3 +101,275 @@ def test_fencing_adds_fence_lines_and_nothing_else(text: str) -> None:
 def test_fences_pair_up(lines: list[str]) -> None:
     fenced = fence_pasted_code("\n".join(lines)).split("\n")
     assert sum(line in ("```", "~~~") for line in fenced) % 2 == 0
+
+
+#: Real pastes not fenced yet, and why (each a strict xfail below).
+NOT_FENCED_YET = {
+    "test_python_and_r_console_sessions_are_fenced": "R's `> ` prompt reads as a quote",
+    "test_rust_panics_and_compiler_errors_are_fenced": "rustc's backticks read as inline code",
+    "test_a_git_diff_is_fenced": "a diff's `-`/`+` lines read as list items",
+    "test_every_section_of_an_ini_file_is_fenced": "`key = value` under a bare `[name]`: no shape",
+    "test_a_javadoc_comment_is_not_read_as_a_list": "` * @param` lines read as list items",
+}
+
+
+def fenced(code: str, after: str) -> str:
+    return f"```\n{code}\n```\n\n{after}"
+
+
+# --- The user's math, prose and Markdown stay as written ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Solve for x: $2x + 3 = 7$\nShow all steps",
+        "Prove that $f(x) = x^2$ is continuous on $[0,1]$\nusing the epsilon-delta definition",
+        "Let $x = (a+b)^2$ and $y = (a-b)^2$\nFind $x - y$",
+        "\\(f(x) = e^{x}\\)\n\\(g(x) = \\ln(x)\\)\n\nfind (f∘g)(x)",
+        "Simplify \\[\\frac{(x+1)^2}{x^2-1}\\]\nand state the domain",
+        "Compute\n$$\n\\int_0^1 (x^2 + 1)\\,dx\n$$\nstep by step",
+        "Berechne $\\sum_{k=1}^{n} k^2$\nund beweise die Formel per Induktion",
+    ],
+)
+def test_a_question_with_tex_math_stays_math(question: str) -> None:
+    assert fence_pasted_code(question) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "求函数 f(x) = x^2 + 2x 的最小值\n请写出详细步骤",
+        "f(x) = sin(x) の導関数を求めてください。\n途中式も書いてください。",
+        "Найдите производную f(x) = sin(x)cos(x)\nс подробным решением",
+        "Calcula el límite de (x^2 - 1)/(x - 1) cuando x → 1\nexplica cada paso",
+        "f(x) = 3x^2 + 2x का अवकलज (derivative) ज्ञात कीजिए\nहर चरण समझाइए",
+        "أوجد مشتقة الدالة f(x) = x^3\nمع شرح الخطوات",
+        "f(x) = x^2 + 1 의 최솟값을 구하세요\n풀이 과정도 보여주세요",
+        "Python 里 list.append(x) 和 list + [x] 有什么区别\n哪个更快",
+    ],
+)
+def test_a_formula_written_in_a_sentence_in_any_language_is_not_fenced(question: str) -> None:
+    assert fence_pasted_code(question) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "difference between `a == b` and `a is b` in python\nand when to use each",
+        "`df.groupby('a').sum()` vs `df.groupby('a').agg(sum)`\nwhich one is faster",
+        "**Context:** my function `load(path)` returns [] always\n"
+        "**Goal:** make it return the rows",
+        "***Note***: the deadline is Friday\n***Owner***: Ann\n\nwrite the status email",
+    ],
+)
+def test_lines_of_inline_code_and_emphasis_the_user_typed_are_not_fenced(question: str) -> None:
+    assert fence_pasted_code(question) == question
+
+
+def test_a_table_without_outer_pipes_is_not_fenced() -> None:
+    question = "Name | Age | City\n---|---|---\nAnn | 30 | Oslo\n\nwhich is oldest?"
+    assert fence_pasted_code(question) == question
+
+
+def test_a_heading_with_brackets_is_not_fenced() -> None:
+    question = (
+        "## Setup (Django 4.2)\nI use Postgres 15 with psycopg3\n\n## Problem\nqueries are slow"
+    )
+    assert fence_pasted_code(question) == question
+
+
+def test_lines_of_links_and_images_are_not_fenced() -> None:
+    for question in (
+        "Here is my diagram:\n![architecture](arch.png)\n![flow](flow.png)\n\nexplain it",
+        "I read these:\n[the docs](https://docs.python.org/3/library/asyncio.html)\n"
+        "[a blog post](https://example.com/asyncio)\n\nwhich should I trust",
+    ):
+        assert fence_pasted_code(question) == question, question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is a monad?\n\nlet me know with examples",
+        "I have two libraries in mind.\n\ncreate a table comparing React and Vue",
+        "explain recursion\n\nuse simple words please",
+    ],
+)
+def test_a_line_of_prose_opening_with_a_lowercase_code_word_is_not_fenced(question: str) -> None:
+    assert fence_pasted_code(question) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I'm writing an essay.\n\nCritical thinking skills for nurses in 5 points",
+        "I'm 30 and healthy.\n\nPanic attacks at night, what can cause them",
+        "My thesis is about measurement.\n\nError analysis in physics labs for beginners",
+    ],
+)
+def test_a_line_of_prose_opening_with_error_warning_panic_critical_is_not_fenced(
+    question: str,
+) -> None:
+    assert fence_pasted_code(question) == question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I have tried restarting,\nreinstalling the driver,\nand updating Windows,\n"
+        "but nothing works",
+        "I'm learning Spanish (beginner)\nI want a study plan (3 months)",
+        "Mujhe ek function chahiye (Python me)\njo list ko reverse kare [bina slicing]",
+        "thanks a lot ;)\nyou're the best (really)",
+    ],
+)
+def test_short_prose_lines_ending_in_a_comma_or_bracket_are_not_fenced(question: str) -> None:
+    assert fence_pasted_code(question) == question
+
+
+def test_prose_naming_command_options_is_not_fenced() -> None:
+    question = "I ran it with -v and --debug and -x\nnothing changed at all"
+    assert fence_pasted_code(question) == question
+
+
+def test_a_question_under_code_in_a_paragraph_of_its_own_stays_out_of_the_fence() -> None:
+    # as in the fixtures simple-note-chat.md and roo-code-export-task.md
+    question = "x = f(y)\ny = g(x)\n\nwhy does g(x) fail here?"
+    assert fence_pasted_code(question) == fenced("x = f(y)\ny = g(x)", "why does g(x) fail here?")
+    trace = (
+        "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nKeyError: 'id'"
+    )
+    question = f"{trace}\n\nhow do I use dict.get() here?"
+    assert fence_pasted_code(question) == fenced(trace, "how do I use dict.get() here?")
+
+
+def test_a_greek_question_mark_asks() -> None:
+    # Greek writes its question mark as ";" (fixture roo-code-export-task.md)
+    question = "Τι είναι ένα closure;\nΠώς λειτουργεί στην JavaScript;"
+    assert fence_pasted_code(question) == question
+    log = "npm ERR! code ERESOLVE\nnpm ERR! ERESOLVE could not resolve"
+    question = f"{log}\n\nΓιατί αποτυγχάνει μόνο στο CI;"
+    assert fence_pasted_code(question) == fenced(log, "Γιατί αποτυγχάνει μόνο στο CI;")
+
+
+def test_a_question_mark_before_an_emoji_or_closing_bracket_asks() -> None:
+    for question in (
+        "why does f(x) = g(y) fail? 🙏\nin my script (python)",
+        "is f(x) = (x+1)^2 injective (on all reals?)\nI think not (x = -2)",
+    ):
+        assert fence_pasted_code(question) == question, question
+
+
+def test_indented_prose_is_not_fenced() -> None:
+    question = "  Dear team,\n  please find attached.\n\nrewrite this email politely"
+    assert fence_pasted_code(question) == question
+
+
+def test_a_run_whose_every_line_is_the_users_words_neither_crashes_nor_fences_a_neighbour() -> None:
+    question = "Hi there, I have a question,\nand another one, about this,"
+    assert fence_pasted_code(question) == question  # IndexError now
+    question = "what?\n\nHi there, I have a question,\nand another one, about this,"
+    assert fence_pasted_code(question) == question  # IndexError now
+    question = "Hi there, I have a question,\nand another one, about this,\n\nwhat?"
+    assert fence_pasted_code(question) == question
+
+
+# --- Real pastes -------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True, reason=NOT_FENCED_YET["test_python_and_r_console_sessions_are_fenced"]
+)
+def test_python_and_r_console_sessions_are_fenced() -> None:
+    session = ">>> import numpy as np\n>>> np.array([1,2]) * 2\narray([2, 4])"
+    assert fence_pasted_code(f"{session}\n\nwhy not [1,2,1,2]") == fenced(
+        session, "why not [1,2,1,2]"
+    )
+    session = "> x <- c(1, 2, NA)\n> mean(x)\n[1] NA"
+    assert fence_pasted_code(f"{session}\n\nhow to ignore NA") == fenced(
+        session, "how to ignore NA"
+    )
+
+
+def test_code_with_the_asking_line_glued_under_it_is_fenced() -> None:
+    code = "def f(x):\n    return x * 2\nprint(f(3))"
+    question = f"{code}\nwhy does this print 6?"
+    assert fence_pasted_code(question) == f"```\n{code}\n```\nwhy does this print 6?"
+
+
+def test_sql_and_dockerfiles_in_upper_case_are_fenced() -> None:
+    sql = "SELECT *\nFROM orders o\nJOIN users u ON u.id = o.user_id\nWHERE o.total > 100"
+    assert fence_pasted_code(f"{sql}\n\nthis is slow") == fenced(sql, "this is slow")
+    docker = (
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\n"
+        'CMD ["python", "app.py"]'
+    )
+    assert fence_pasted_code(f"{docker}\n\nimage too big") == fenced(docker, "image too big")
+
+
+@pytest.mark.xfail(
+    strict=True, reason=NOT_FENCED_YET["test_rust_panics_and_compiler_errors_are_fenced"]
+)
+def test_rust_panics_and_compiler_errors_are_fenced() -> None:
+    panic = (
+        "thread 'main' panicked at src/main.rs:4:5:\n"
+        "called `Option::unwrap()` on a `None` value\n"
+        "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+    )
+    assert fence_pasted_code(f"{panic}\n\nhelp") == fenced(panic, "help")
+    error = (
+        "error[E0382]: borrow of moved value: `s`\n --> src/main.rs:4:20\n  |\n"
+        "3 |     let t = s;\n  |             - value moved here\n"
+        '4 |     println!("{}", s);\n  |                    ^ value borrowed here after move'
+    )
+    assert fence_pasted_code(f"{error}\n\nwhat does this mean") == fenced(
+        error, "what does this mean"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason=NOT_FENCED_YET["test_a_git_diff_is_fenced"])
+def test_a_git_diff_is_fenced() -> None:
+    diff = (
+        "diff --git a/x.py b/x.py\n--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n"
+        "-x = 1\n+x = 2\n print(x)"
+    )
+    assert fence_pasted_code(f"{diff}\n\nexplain") == fenced(diff, "explain")
+
+
+def test_a_shell_session_with_a_full_prompt_is_fenced() -> None:
+    session = (
+        "user@host:~$ ls -la\ntotal 8\n"
+        "drwxr-xr-x 2 user user 4096 Jan 1 00:00 .\n"
+        "-rw-r--r-- 1 user user    0 Jan 1 00:00 a.txt"
+    )
+    assert fence_pasted_code(f"{session}\n\nwhy is the dir empty") == fenced(
+        session, "why is the dir empty"
+    )
+
+
+def test_the_header_row_of_column_output_is_inside_the_fence() -> None:
+    table = (
+        "NAME                     READY   STATUS             RESTARTS   AGE\n"
+        "web-5d8f7c9b4-x2x9z      0/1     CrashLoopBackOff   5          3m"
+    )
+    assert fence_pasted_code(f"{table}\n\nwhy crash") == fenced(table, "why crash")
+
+
+@pytest.mark.xfail(
+    strict=True, reason=NOT_FENCED_YET["test_every_section_of_an_ini_file_is_fenced"]
+)
+def test_every_section_of_an_ini_file_is_fenced() -> None:
+    ini = "[server]\nhost = 0.0.0.0\nport = 8080\n\n[db]\nurl = postgres://localhost/app"
+    assert fence_pasted_code(f"{ini}\n\nconfig not read") == fenced(ini, "config not read")
+
+
+@pytest.mark.xfail(
+    strict=True, reason=NOT_FENCED_YET["test_a_javadoc_comment_is_not_read_as_a_list"]
+)
+def test_a_javadoc_comment_is_not_read_as_a_list() -> None:
+    code = (
+        "/**\n * Adds two numbers.\n * @param a first\n * @param b second\n */\n"
+        "public int add(int a, int b) { return a + b; }"
+    )
+    assert fence_pasted_code(f"{code}\n\nis the doc right") == fenced(code, "is the doc right")
