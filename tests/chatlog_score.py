@@ -117,6 +117,11 @@ HELD_OUT = (
     "parllama-export.md",
     "signal-export-aichat.md",
     "save-my-chatbot-chatgpt.md",
+    # An eighteenth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (ee9b7ea) before any change for them.
+    "yuanbao-exporter.md",
+    "tongyi-ai-dialog-export.md",
+    "chatgpt-conversation-downloader.txt",
 )
 
 
