@@ -162,8 +162,10 @@ def _word(token: str) -> bool:
     """A word of some language: letters and their marks (Devanagari's vowel signs), maybe an
     apostrophe or hyphen inside and a punctuation mark after."""
     bare = token.rstrip(",.;:!?")
-    return bool(bare) and bare[0].isalpha() and all(
-        unicodedata.category(char)[0] in "LM" or char in "'’-" for char in bare
+    return (
+        bool(bare)
+        and bare[0].isalpha()
+        and all(unicodedata.category(char)[0] in "LM" or char in "'’-" for char in bare)
     )
 
 

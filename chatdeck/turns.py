@@ -96,6 +96,7 @@ USER_WORDS = frozenset(
 ASSISTANT_WORDS = frozenset(
     "assistant ai bot model response answer chatgpt claude gemini bard copilot deepseek llama "
     "mistral qwen kimi grok perplexity gpt o1 o3 o4 agent 助手 助理 回答 模型 アシスタント "
+    "通义千问 通义 千问 文心一言 豆包 元宝 智谱清言 "
     "어시스턴트 ассистент помощник ии бот asistente assistente assistent asystent asistan "
     "المساعد सहायक ki ia".split()
 )
@@ -682,7 +683,8 @@ KIND_WORDS = frozenset(
     "chat conversation session export exported transcript history log thread dialog dialogue "
     "saved conversa conversación conversazione sesión sessão sessione exportación exportée "
     "gespräch unterhaltung sitzung verlauf чат чата беседа разговор сессия диалог экспорт "
-    "会话 对话 聊天 导出 記録 会話 チャット セッション 대화 세션 sohbet oturum rozmowa sesja "
+    "会话 对话 聊天 导出 記録 记录 紀錄 會話 對話 会話 チャット セッション 대화 세션 sohbet oturum "
+    "rozmowa sesja "
     "czat".split()
 )
 #: Of those, the words that alone say the file is a saved chat (`History:` alone does not).
@@ -702,11 +704,41 @@ TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
 
 def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
     """A heading that only says what the file is (`# Chat Session`, `# Conversation export`,
-    `# Conversation with Claude` where Claude is a speaker), which a tool writes over every
-    chat: no title."""
-    words = {w for w in re.split(r"[\W_]+", text.casefold()) if w}
-    named = KIND_WORDS | (speakers | CONNECTING_WORDS if speakers else frozenset())
+    `# Conversation with Claude` where Claude is a speaker or a model's name, `# 通义千问对话记录`
+    read word by word), which a tool writes over every chat: no title."""
+    named = (
+        KIND_WORDS | ASSISTANT_WORDS | (speakers | CONNECTING_WORDS if speakers else frozenset())
+    )
+    words: set[str] = set()
+    for word in re.split(r"[\W_]+", text.casefold()):
+        words.update(_segments(word, named) or [word] if word else [])
     return bool(words) and words <= named and bool(words & SAVED_WORDS)
+
+
+def _segments(word: str, vocabulary: frozenset[str]) -> list[str] | None:
+    """A word of a script written without spaces as words of `vocabulary`, longest first
+    (`通义千问对话记录` -> 通义千问, 对话, 记录); None if it is not made of them."""
+    if not UNSPACED_SCRIPT.search(word):
+        return None
+    parts: list[str] = []
+    at = 0
+    while at < len(word):
+        part = next(
+            (
+                word[at:end]
+                for end in range(min(len(word), at + 8), at, -1)
+                if word[at:end] in vocabulary
+            ),
+            None,
+        )
+        if part is None:
+            return None
+        parts.append(part)
+        at += len(part)
+    return parts
+
+
+UNSPACED_SCRIPT = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af]")
 
 
 def _after_kind(text: str) -> str:
@@ -1762,12 +1794,12 @@ def _assemble(
     for block in merged:
         if block.marker is not None and (not prefixed or block.role == ASSISTANT):
             markers[block.marker] = (block.label, block.role)
-    _trim_footer(lines, text, merged[-1], left_out)
+    if not _closed_alike(lines, merged):
+        _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
     _trim_closing_footer(lines, text, merged, left_out)
     _trim_sectioned_footer(lines, text, merged, left_out)
-    for block in merged:
-        _second_marker(lines, text, block, left_out, rewrites)
+    named = {id(b) for b in merged if _second_marker(lines, text, b, left_out, rewrites)}
     if merged[0].role == ASSISTANT and merged[0].marker is not None:
         if not _edge_lines(lines, merged[0], left_out, False, 1):
             left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
@@ -1775,6 +1807,8 @@ def _assemble(
     forms = _recurring_forms(lines, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, left_out)
+        if id(block) not in named:  # the speaker named again under a per-message time line
+            _second_marker(lines, text, block, left_out, rewrites)
     spoken = {i for i, each in found.items() if each.inline}
     if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
         for block in merged:
@@ -1942,30 +1976,31 @@ def _second_marker(
     block: _Block,
     left_out: dict[int, str],
     rewrites: dict[int, str],
-) -> None:
+) -> bool:
     """A second line naming the turn's speaker right under its marker (`You` then
-    `Sent by you:`) is a marker too."""
+    `Sent by you:`) is a marker too; True if there is one."""
     if block.marker is None:
-        return
+        return False
     first = _edge_lines(lines, block, left_out, False, 1)
     if not first or not text[first[0]] or not _may_mark(lines[first[0]]):
-        return
+        return False
     line = lines[first[0]].strip()
     if block.label and line.endswith((":", "：")) and len(line.split()) <= 6:
         words = re.split(r"[\W_]+", block.label.casefold())
         label = {w for w in words if w and not w.isdigit()} - {"said", "role"}
         if label and label <= set(re.split(r"[\W_]+", line.casefold())):
             left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
-            return
+            return True
     found = candidate(lines[first[0]])
     if found is None or _hint(found) != block.role:
-        return
+        return False
     if found.words - USER_WORDS - ASSISTANT_WORDS - SPEAKING_WORDS:
-        return  # `Use this prompt:` under `## User` is the user's line, not the speaker's name
+        return False  # `Use this prompt:` under `## User` is the user's line, not the name
     if found.inline is None:
         left_out[first[0]] = MARKER
     else:
         rewrites[first[0]] = found.inline
+    return True
 
 
 def _user_turn(
@@ -2361,6 +2396,20 @@ def _next_content(lines: Sequence[str], k: int, stop: int) -> int:
     while k < stop and not lines[k].strip():
         k += 1
     return k
+
+
+def _closed_alike(lines: Sequence[str], blocks: list[_Block]) -> bool:
+    """Every message, the last too, closes with the same rule (`---`): what the last one holds
+    before its rule is the message's own, not a page's footer."""
+    closing: set[str] = set()
+    for block in blocks:
+        last = next(
+            (j for j in range(block.end - 1, block.start - 1, -1) if lines[j].strip()), None
+        )
+        if last is None or not _is_separator(lines[last]):
+            return False
+        closing.add(lines[last].strip())
+    return len(closing) == 1 and len(blocks) > 1
 
 
 def _trim_footer(

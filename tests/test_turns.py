@@ -40,17 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The eighteenth held-out round, as first scored (see the fixtures' README).
-    "tongyi-ai-dialog-export.md": (
-        "the writer's fixed heading `# 通义千问对话记录` (the site's name, no conversation's) is "
-        "taken for the title, and the last reply's closing paragraph, between a closing fence "
-        "and the final `---`, is left out as an interface line (answers 2/3)"
-    ),
-    "chatgpt-conversation-downloader.txt": (
-        "`# User Message N` / `# ChatGPT Message N` are read as the markers and the `[Time]:` "
-        "line under them left out, but the `[User]:` / `[ChatGPT]:` label lines under that stay "
-        "as the first line of every question and answer (questions 0/3, answers 0/3)"
-    ),
 }
 
 
@@ -1834,3 +1823,42 @@ def test_the_rule_reading_is_linear_in_rule_lines() -> None:
         return "".join(f"## Part {k}\n\nSome words.\n\n---\n\n" for k in range(count)).split("\n")
 
     assert_linear(find_turns_in, notes_with_rules, 1000)
+
+
+def test_a_speaker_named_again_under_a_time_line_is_a_marker() -> None:
+    """A console script's download of chatgpt.com: `# User Message 8`, `[Time]: ...`, then
+    `[User]:` alone over the message: the label line under the time is the marker's too."""
+    text = (
+        "# User Message 1\n[Time]: 14. 3. 2026, 11:27:53\n[User]:\nwhy is it locked?\n\n"
+        "# ChatGPT Message 2\n[Time]: 14. 3. 2026, 11:27:59\n[ChatGPT]:\nUse WAL.\n\n"
+        "# User Message 3\n[Time]: 14. 3. 2026, 11:29:10\n[User]:\nand readers?\n\n"
+        "# ChatGPT Message 4\n[Time]: 14. 3. 2026, 11:29:15\n[ChatGPT]:\nThey never wait.\n"
+    )
+    assert notes_of(text) == [
+        ("why is it locked?", "Use WAL."),
+        ("and readers?", "They never wait."),
+    ]
+
+
+def test_what_the_last_message_holds_before_the_rule_every_message_closes_with_stays() -> None:
+    """Every message closes with `---`: the last reply's short closing paragraph, after blank
+    lines, is the reply's, not a page's footer."""
+    text = (
+        "## 用户\n\nwhat is a cron job?\n\n---\n\n## 助手\n\nA scheduled task.\n\n---\n\n"
+        "## 用户\n\nand time zones\n\n---\n\n## 助手\n\nThey follow the controller.\n\n\n\n"
+        "No daylight saving applies.\n\n---\n"
+    )
+    assert notes_of(text)[-1][1] == "They follow the controller.\n\n\n\nNo daylight saving applies."
+
+
+def test_a_heading_of_a_models_name_and_kind_words_is_no_title() -> None:
+    """`# 通义千问对话记录` (a model's name, "conversation record", no spaces) or `# ChatGPT
+    Conversation`: the writer's heading over every chat, no title; a chat's own stays."""
+    chat = "\n\n## 用户\n\nwhat is a trie?\n\n## 助手\n\nA prefix tree.\n"
+    for heading, title in (
+        ("# 通义千问对话记录", None),
+        ("# ChatGPT Conversation", None),
+        ("# 字典树对话记录", "字典树对话记录"),
+    ):
+        turns = find_turns_in((heading + chat).split("\n"))
+        assert turns is not None and turns.title == title, heading
