@@ -12,6 +12,7 @@ import pytest
 from conftest import FIXTURES, SOURCE, TEMPLATES, deck_options
 
 import chatdeck.cards
+from chatdeck import file_stamps
 from chatdeck.build import BuildResult, build
 from chatdeck.render import RenderedField
 from chatdeck.state import state_path
@@ -47,11 +48,15 @@ def test_parallel_and_cached_builds_match_a_clean_single_process_build(
     assert cached.output.read_bytes() == clean.read_bytes()
 
 
+@pytest.mark.parametrize("settle_ns", [file_stamps.SETTLE_NS, 0])
 def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
-    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle_ns: int
 ) -> None:
     """The rebuild a user runs after editing: most of it comes from the cache, and the deck must
-    be byte for byte what a clean single-process build makes from the same files and state."""
+    be byte for byte what a clean single-process build makes from the same files and state.
+    With `settle_ns` 0 the files are stamped as soon as written, and the rebuild takes the
+    unedited ones' parses without reading them (`chatdeck.file_stamps`)."""
+    monkeypatch.setattr(file_stamps, "SETTLE_NS", settle_ns)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     templates = load_templates(TEMPLATES)
     cached_dir, clean_dir = tmp_path / "cached", tmp_path / "clean"
