@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import shutil
 import sqlite3
 import subprocess
@@ -18,6 +20,8 @@ from chatdeck.render import RenderedField
 from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
+#: The module (its name is also the package's `build` function).
+BUILD = importlib.import_module("chatdeck.build")
 #: Workers even for the 5 seed files.
 PARALLEL = {"jobs": 2, "pool_threshold": 1}
 
@@ -209,3 +213,20 @@ def test_a_rebuild_from_the_parse_cache_never_imports_the_parser_or_the_renderer
         [sys.executable, "-c", script, str(source)], capture_output=True, text=True
     )
     assert "chatdeck.parse" in run.stdout.splitlines()[-1]
+
+
+def test_a_build_runs_the_garbage_collector_less_often_and_puts_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = gc.get_threshold()
+    during = []
+    real_merge = BUILD.merge_notes
+
+    def merge(*args, **kwargs):  # type: ignore[no-untyped-def]
+        during.append(gc.get_threshold())
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(BUILD, "merge_notes", merge)  # looks, changes nothing
+    build([SOURCE], deck_options(tmp_path / "out"))
+    assert during == [(BUILD.COLLECT_EVERY, *before[1:])]
+    assert gc.get_threshold() == before
