@@ -40,7 +40,7 @@ from chatdeck.package import (
     write_collection,
     write_package,
 )
-from chatdeck.parse_cache import from_json, to_json
+from chatdeck.parse_cache import StoredFile, stored_file, to_json
 from chatdeck.preview import write_preview
 from chatdeck.removed import REMOVED_TAG, Removed, removed_cards
 from chatdeck.render_cache import (
@@ -491,7 +491,7 @@ def read_cards(
     names (origin -> stamp, parse key) comes from the parse cache unread, one whose bytes were
     parsed before from the parse cache; others are parsed and rendered by the workers, up to
     `ahead` files ahead of the one this process is storing."""
-    in_flight: deque[tuple[Input, Pending, str, bool, str | None]] = deque()
+    in_flight: deque[tuple[Input, Pending | StoredFile, str, bool, str | None]] = deque()
     parser = parser_version()
     for item in inputs:
         unread = unchanged_file(item, stamped, parser, options, cache)
@@ -510,7 +510,7 @@ def read_cards(
                 file_stamp = settled_stamp(opened.info, read_at, parser, name)
                 stored = cache.get_file(key) if options.use_cache else None
                 if stored:
-                    pending: Pending = from_json(stored, name)
+                    pending: Pending | StoredFile = stored_file(stored, name)
                 else:
                     pending = workers.render_file(
                         name, opened.data, item.source.root, cache.html_digest
@@ -529,7 +529,7 @@ def unchanged_file(
     parser: str,
     options: BuildOptions,
     cache: RenderCache,
-) -> tuple[Input, Pending, str, bool, str] | None:
+) -> tuple[Input, StoredFile, str, bool, str] | None:
     """A transcript whose stamp is still the one the state keeps with its parse key, as the
     parse cache holds it, without reading the file; None if it must be read."""
     known = stamped.get(origin_of(item.source.path))
@@ -549,12 +549,12 @@ def unchanged_file(
     stored = cache.get_file(key)
     if not stored:
         return None
-    return item, from_json(stored, item.source.name), key, False, file_stamp
+    return item, stored_file(stored, item.source.name), key, False, file_stamp
 
 
 def store_file(
     item: Input,
-    pending: Pending,
+    pending: Pending | StoredFile,
     key: str,
     store: bool,
     file_stamp: str | None,
@@ -563,6 +563,16 @@ def store_file(
 ) -> FileCards:
     """A file's cards, once ready: their HTML into the render cache, the file into the parse
     cache (when `store`d and it may be kept there), and the cards placed in the file's deck."""
+    origin = origin_of(item.source.path)
+    if isinstance(pending, StoredFile):  # from the parse cache, as stored
+        where = item.place(item.deck(top, pending.title))
+        return FileCards(
+            pending.cards(where),
+            pending.problems,
+            origin=origin,
+            parse_key=key,
+            file_stamp=file_stamp,
+        )
     rendered: RenderedFile = result_of(pending)
     cache.put_many(rendered.html)
     if store and rendered.cacheable:
@@ -572,7 +582,7 @@ def store_file(
         tuple(cards),
         rendered.problems,
         rendered.media,
-        origin=origin_of(item.source.path),
+        origin=origin,
         parse_key=key if rendered.cacheable else None,
         file_stamp=file_stamp if rendered.cacheable else None,
     )
