@@ -41,7 +41,6 @@ from chatdeck.package import (
     write_package,
 )
 from chatdeck.parse_cache import StoredFile, stored_file, to_json
-from chatdeck.preview import write_preview
 from chatdeck.removed import REMOVED_TAG, Removed, removed_cards
 from chatdeck.render_cache import (
     CACHE_FOLDER,
@@ -377,6 +376,8 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
                 write_package(target, collection, media)
                 write_state(output, stamps.state)
         if options.preview and options.write:
+            from chatdeck.preview import write_preview  # only for --preview
+
             preview = write_preview(
                 output / "preview.html",
                 top,
