@@ -1,5 +1,5 @@
 """Instructions a cold build executes, every process counted once: `python bench/instructions.py
-[--pairs 2000] [TREE ...]`.
+[--pairs 2000] [--rebuild] [TREE ...]`.
 
 On a shared machine CPU seconds move by 10-60% with the load of other work, and a change worth
 a few per cent cannot be told from noise. Instruction counts barely move: this runs a cold
@@ -12,6 +12,11 @@ process's count is its own and their sum is the build's. Counts are not seconds 
 or a system call costs time, not instructions), and callgrind runs a build about 50x slower:
 use a small corpus, and CPU time (run.py, profile.py) for the absolute figures.
 
+With --rebuild it counts instead the rebuild after one file changed, as run.py times it: a cold
+and an unchanged build run first, outside callgrind, then one pair is added to the middle file
+and only the build after that is counted (the file is put back afterwards). A rebuild runs in
+one process; its system time (writing the collection, reading the files) is not counted.
+
 Needs valgrind (with its headers) and a C compiler.
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -27,6 +33,7 @@ import tempfile
 from pathlib import Path
 
 import make_corpus
+from run import with_pair
 
 BENCH = Path(__file__).resolve().parent
 HELPER = "#include <valgrind/callgrind.h>\nvoid zero_stats(void) { CALLGRIND_ZERO_STATS; }\n"
@@ -62,8 +69,11 @@ def prepare_site(folder: Path) -> Path:
     return folder
 
 
-def count(tree: Path, corpus: Path, work: Path, site: Path, jobs: int | None) -> list[int]:
-    """Each process's instruction count in a cold build of `corpus` by the chatdeck of `tree`."""
+def count(
+    tree: Path, corpus: Path, work: Path, site: Path, jobs: int | None, rebuild: bool
+) -> list[int]:
+    """Each process's instruction count in a cold build of `corpus` by the chatdeck of `tree`
+    (with `rebuild`: in the rebuild after one file gained a pair)."""
     out, counts = work / "out", work / "counts"
     for folder in (out, counts):
         shutil.rmtree(folder, ignore_errors=True)
@@ -76,7 +86,19 @@ def count(tree: Path, corpus: Path, work: Path, site: Path, jobs: int | None) ->
     build += ["-j", str(jobs)] if jobs else []
     command = ["valgrind", "--tool=callgrind", "--trace-children=yes"]
     command += [f"--callgrind-out-file={counts}/callgrind.%p", *build]
-    subprocess.run(command, env=env, check=True, capture_output=True)
+    if not rebuild:
+        subprocess.run(command, env=env, check=True, capture_output=True)
+    else:
+        for _ in range(2):  # cold, then unchanged: the state and caches a rebuild starts from
+            subprocess.run(build, env=env, check=True, capture_output=True)
+        files = sorted(corpus.iterdir())
+        changed = files[len(files) // 2]
+        original = changed.read_bytes()
+        try:
+            changed.write_bytes(with_pair(original, make_corpus.pair(random.Random(0), 0)))
+            subprocess.run(command, env=env, check=True, capture_output=True)
+        finally:
+            changed.write_bytes(original)
     found = []
     for path in sorted(counts.iterdir()):
         summary = re.search(r"^summary: (\d+)", path.read_text(errors="replace"), re.M)
@@ -91,6 +113,9 @@ def main() -> int:
     parser.add_argument("--pairs", type=int, default=2000, help="corpus size (default 2000)")
     parser.add_argument("-j", "--jobs", type=int, help="the build's -j (default: its own)")
     parser.add_argument(
+        "--rebuild", action="store_true", help="count the rebuild after one file changed"
+    )
+    parser.add_argument(
         "--work",
         type=Path,
         default=Path(tempfile.gettempdir(), "chatdeck-instructions"),
@@ -104,11 +129,12 @@ def main() -> int:
     shutil.rmtree(corpus, ignore_errors=True)
     make_corpus.write_corpus(args.pairs, corpus)
     site = prepare_site(work / "site")
-    print(f"Cold build of {args.pairs:,} pairs under callgrind: instructions, in billions\n")
+    what = "Rebuild after one file changed" if args.rebuild else "Cold build"
+    print(f"{what}, {args.pairs:,} pairs, under callgrind: instructions, in billions\n")
     print("| tree | processes | each | total |")
     print("|---|---:|---|---:|")
     for tree in args.trees or [BENCH.parent]:
-        found = count(tree.resolve(), corpus, work, site, args.jobs)
+        found = count(tree.resolve(), corpus, work, site, args.jobs, args.rebuild)
         each = " ".join(f"{value / 1e9:.2f}" for value in found)
         print(f"| {tree} | {len(found)} | {each} | {sum(found) / 1e9:.3f} |", flush=True)
     return 0

@@ -11,10 +11,13 @@ there are several), and each file's HTML goes to the render cache as soon as it 
 from __future__ import annotations
 
 import bisect
+import gc
 import os
 import shutil
 import sqlite3
+import stat
 import sys
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING
 from chatdeck.changes import Changes, compare
 from chatdeck.config import DEFAULT_TOP_DECK, DeckConfig, read_config
 from chatdeck.decks import Place, conversation_deck, deck_for, output_name, place, tags_for
+from chatdeck.file_stamps import settled_stamp, source_stamp
 from chatdeck.lock import output_lock
 from chatdeck.media import FoundMedia
 from chatdeck.merge import merge_notes
@@ -36,10 +40,15 @@ from chatdeck.package import (
     write_collection,
     write_package,
 )
-from chatdeck.parse_cache import from_json, to_json
-from chatdeck.preview import write_preview
+from chatdeck.parse_cache import StoredFile, stored_file, to_json
 from chatdeck.removed import REMOVED_TAG, Removed, removed_cards
-from chatdeck.render_cache import CACHE_FOLDER, ReadOnlyCache, RenderCache, file_key
+from chatdeck.render_cache import (
+    CACHE_FOLDER,
+    ReadOnlyCache,
+    RenderCache,
+    file_key,
+    parser_version,
+)
 from chatdeck.sources import (
     SKIPPED_IMAGE,
     BuildError,
@@ -48,7 +57,7 @@ from chatdeck.sources import (
     display_name,
     open_source,
 )
-from chatdeck.state import note_digests, read_state, stamp, write_state
+from chatdeck.state import note_digests, read_state, stamp, stamped_files, write_state
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import RenderedFile
 from chatdeck.workers import Pending, PendingNotes, Workers, notes_of, result_of
@@ -255,6 +264,8 @@ class FileCards:
     #: A transcript's key in the parse cache (whether or not the cache holds it): the state
     #: keeps it, for the build that finds one of these notes gone (see `chatdeck.removed`).
     parse_key: str | None = None
+    #: The stamp of the bytes that key was made from, when the state may keep it.
+    file_stamp: str | None = None
 
 
 class IncompleteCache(Exception):
@@ -268,14 +279,34 @@ def build(paths: list[Path], options: BuildOptions | None = None) -> BuildResult
     only costs time: it is deleted and the build runs again without it. One build at a time
     writes an output folder."""
     options = options or BuildOptions()
-    if not options.write:
-        return _build(paths, options)
-    with output_lock(prepare_output(options.output)):
-        try:
+    with fewer_collections():
+        if not options.write:
             return _build(paths, options)
-        except IncompleteCache:
-            shutil.rmtree(options.output / CACHE_FOLDER, ignore_errors=True)
-            return _build(paths, options)
+        with output_lock(prepare_output(options.output)):
+            try:
+                return _build(paths, options)
+            except IncompleteCache:
+                shutil.rmtree(options.output / CACHE_FOLDER, ignore_errors=True)
+                return _build(paths, options)
+
+
+#: Container objects allocated between two runs of Python's cyclic garbage collector (Python's
+#: own: 700), while a build runs.
+COLLECT_EVERY = 10_000
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a build runs (its workers too, which
+    inherit it): a build makes a few container objects per note, nearly none of them in a
+    cycle, and every 700 of them the collector ran, every tenth time over the older objects
+    too, which all the notes soon are."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(COLLECT_EVERY, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
@@ -293,8 +324,11 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
     workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
     try:
         ahead = 4 * jobs if workers.for_files else 0
+        target = output / output_name(top)
+        state, state_problem = read_state(output, target.name)
         with progress_bar(inputs) as shown:
-            files = list(read_cards(shown, top, options, cache, workers, ahead))
+            stamped = stamped_files(state) if options.use_cache else {}
+            files = list(read_cards(shown, top, options, cache, workers, ahead, stamped))
         workers.close()  # before anything else is imported here: see `Workers`
         cards, merges, merge_problems = merge_notes([c for file in files for c in file.cards])
         used_images = {image for file in files for image in file.media.used}
@@ -309,8 +343,6 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             found_in = ", ".join(str(path) for path in paths)
             raise BuildError(f"no questions found in {found_in}", problems, shown_paths(inputs))
 
-        target = output / output_name(top)
-        state, state_problem = read_state(output, target.name)
         problems += [state_problem] if state_problem else []
         read = {file.origin for file in files if file.origin is not None}
         removed = removed_cards(state, cards, read, output, cache)
@@ -323,6 +355,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         if options.write:
             now = options.clock()
             parse_keys = {f.origin: f.parse_key for f in files if f.origin and f.parse_key}
+            file_stamps = {f.origin: f.file_stamp for f in files if f.origin and f.file_stamp}
             stamps = stamp(
                 deck,
                 digests,
@@ -333,6 +366,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
                 target.name,
                 removed.forgotten,
                 parse_keys,
+                file_stamps,
             )
             # Nothing changed, and the deck on disk is the one the state describes: the same
             # notes, stamps and templates would write it byte for byte again.
@@ -342,6 +376,8 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
                 write_package(target, collection, media)
                 write_state(output, stamps.state)
         if options.preview and options.write:
+            from chatdeck.preview import write_preview  # only for --preview
+
             preview = write_preview(
                 output / "preview.html",
                 top,
@@ -450,38 +486,94 @@ def read_cards(
     cache: RenderCache,
     workers: Workers,
     ahead: int,
+    stamped: dict[str, tuple[str, str]],
 ) -> Iterator[FileCards]:
-    """Each source's cards, in source order. A transcript whose bytes were parsed before comes
-    from the parse cache; others are parsed and rendered by the workers, up to `ahead` files
-    ahead of the one this process is storing."""
-    in_flight: deque[tuple[Input, Pending, str, bool]] = deque()
+    """Each source's cards, in source order. A transcript whose stamp is the one `stamped`
+    names (origin -> stamp, parse key) comes from the parse cache unread, one whose bytes were
+    parsed before from the parse cache; others are parsed and rendered by the workers, up to
+    `ahead` files ahead of the one this process is storing."""
+    in_flight: deque[tuple[Input, Pending | StoredFile, str, bool, str | None]] = deque()
+    parser = parser_version()
     for item in inputs:
-        opened = open_source(item.source, options.limits)
-        if opened.problem:
-            yield FileCards(problems=(opened.problem,))
-        elif opened.export is not None:
-            yield export_cards(item, opened.export, top, options, cache, workers)
-        elif opened.data is not None:
-            key = file_key(item.source.name, opened.data)  # the state keeps it, cache or not
-            stored = cache.get_file(key) if options.use_cache else None
-            if stored:
-                pending: Pending = from_json(stored, item.source.name)
-            else:
-                pending = workers.render_file(
-                    item.source.name, opened.data, item.source.root, cache.html_digest
-                )
-            in_flight.append((item, pending, key, options.use_cache and not stored))
+        unread = unchanged_file(item, stamped, parser, options, cache)
+        if unread is not None:
+            in_flight.append(unread)
+        else:
+            read_at = time.time_ns()
+            opened = open_source(item.source, options.limits)
+            if opened.problem:
+                yield FileCards(problems=(opened.problem,))
+            elif opened.export is not None:
+                yield export_cards(item, opened.export, top, options, cache, workers)
+            elif opened.data is not None and opened.info is not None:
+                name = item.source.name
+                key = file_key(name, opened.data)  # the state keeps it, cache or not
+                file_stamp = settled_stamp(opened.info, read_at, parser, name)
+                stored = cache.get_file(key) if options.use_cache else None
+                if stored:
+                    pending: Pending | StoredFile = stored_file(stored, name)
+                else:
+                    pending = workers.render_file(
+                        name, opened.data, item.source.root, cache.html_digest
+                    )
+                store = options.use_cache and not stored
+                in_flight.append((item, pending, key, store, file_stamp))
         while len(in_flight) > ahead:
             yield store_file(*in_flight.popleft(), top, cache)
     while in_flight:
         yield store_file(*in_flight.popleft(), top, cache)
 
 
+def unchanged_file(
+    item: Input,
+    stamped: dict[str, tuple[str, str]],
+    parser: str,
+    options: BuildOptions,
+    cache: RenderCache,
+) -> tuple[Input, StoredFile, str, bool, str] | None:
+    """A transcript whose stamp is still the one the state keeps with its parse key, as the
+    parse cache holds it, without reading the file; None if it must be read."""
+    known = stamped.get(origin_of(item.source.path))
+    if known is None:
+        return None
+    file_stamp, key = known
+    try:
+        info = os.stat(item.source.path)
+    except OSError:
+        return None  # reported as it is read
+    if (
+        not stat.S_ISREG(info.st_mode)
+        or info.st_size > options.limits.transcript_bytes
+        or source_stamp(info, parser, item.source.name) != file_stamp
+    ):
+        return None
+    stored = cache.get_file(key)
+    if not stored:
+        return None
+    return item, stored_file(stored, item.source.name), key, False, file_stamp
+
+
 def store_file(
-    item: Input, pending: Pending, key: str, store: bool, top: str, cache: RenderCache
+    item: Input,
+    pending: Pending | StoredFile,
+    key: str,
+    store: bool,
+    file_stamp: str | None,
+    top: str,
+    cache: RenderCache,
 ) -> FileCards:
     """A file's cards, once ready: their HTML into the render cache, the file into the parse
     cache (when `store`d and it may be kept there), and the cards placed in the file's deck."""
+    origin = origin_of(item.source.path)
+    if isinstance(pending, StoredFile):  # from the parse cache, as stored
+        where = item.place(item.deck(top, pending.title))
+        return FileCards(
+            pending.cards(where),
+            pending.problems,
+            origin=origin,
+            parse_key=key,
+            file_stamp=file_stamp,
+        )
     rendered: RenderedFile = result_of(pending)
     cache.put_many(rendered.html)
     if store and rendered.cacheable:
@@ -491,8 +583,9 @@ def store_file(
         tuple(cards),
         rendered.problems,
         rendered.media,
-        origin=origin_of(item.source.path),
+        origin=origin,
         parse_key=key if rendered.cacheable else None,
+        file_stamp=file_stamp if rendered.cacheable else None,
     )
 
 

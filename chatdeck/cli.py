@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -150,6 +151,10 @@ def run(prog: str = "chatdeck") -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = EXIT_OK
+    # As the interpreter exits, its garbage collector goes over every object the modules hold
+    # (the parser's, the renderer's, Pygments'...), to find cycles no one will wait for. Frozen,
+    # they are left to the modules' teardown, which frees them as it does anyway.
+    gc.freeze()
     sys.exit(code)
 
 

@@ -26,10 +26,14 @@ class Place:
     file_number: int
     origin: str
 
+    def fields(self) -> tuple[str, str, tuple[str, ...], int]:
+        """(origin, deck, tags, file number): what each note placed here is given."""
+        return self.origin, self.deck, self.tags, self.file_number
+
 
 def place(notes: Iterable[Placeable], where: Place, first: int = 0) -> list[Placeable]:
     """The notes of one file, in order, put where `where` says, numbered from `first`."""
-    origin, deck, tags, file_number = where.origin, where.deck, where.tags, where.file_number
+    origin, deck, tags, file_number = where.fields()
     return [
         note.placed(origin, deck, tags, (file_number, first + number))
         for number, note in enumerate(notes)

@@ -8,12 +8,14 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from chatdeck.anki_connect import DEFAULT_URL, KEY_VARIABLE, Failure
 from chatdeck.build import BuildResult
-from chatdeck.push import PushError, PushOptions, PushReport, push
 from chatdeck.report import LIST_LIMIT, shown_path
+
+if TYPE_CHECKING:  # the push itself is imported where used: a build without --push never is
+    from chatdeck.push import PushError, PushOptions, PushReport
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,6 +73,8 @@ def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def push_options(args: argparse.Namespace) -> PushOptions:
+    from chatdeck.push import PushOptions
+
     key = args.anki_connect_key or os.environ.get(KEY_VARIABLE) or None
     confirm = None if args.yes else ask_before_deleting
     return PushOptions(args.anki_connect, key, args.sync, args.delete_removed, confirm)
@@ -112,6 +116,8 @@ class PushOutcome:
 
 
 def run_push(result: BuildResult, options: PushOptions) -> PushOutcome:
+    from chatdeck.push import PushError, push
+
     try:
         return PushOutcome(push(result, options), None)
     except PushError as error:

@@ -110,6 +110,22 @@ PLACEHOLDER_CHARACTERS = "\uf8f0-\uf8f6"  # as a regex character range
 # Replaced by U+FFFD before anything else: the placeholder characters, and the control
 # characters HTML has no use for, among them U+001F, which would split an Anki note's fields.
 RESERVED = re.compile(f"[\x00-\x08\x0b\x0e-\x1f\x7f{PLACEHOLDER_CHARACTERS}]")
+#: The reserved characters ASCII text can hold, as bytes (see `clean_text`).
+RESERVED_ASCII = bytes(code for code in range(128) if RESERVED.match(chr(code)))
+
+
+def clean_text(text: str) -> str:
+    """`text` with each line break made a newline and each reserved character U+FFFD. ASCII
+    text (most fields) is checked first by deleting the reserved characters from its bytes,
+    several times faster than the regular expression's scan, which only runs on the others."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii():
+        data = text.encode("ascii")
+        if len(data.translate(None, RESERVED_ASCII)) == len(data):
+            return text
+    return RESERVED.sub("\ufffd", text)
+
 
 # After a newline, a line that ends a paragraph: it is blank, or opens a quote, heading, list
 # item, fence or rule (raw HTML cannot, as `protect` neutralizes it).
@@ -143,6 +159,9 @@ TOKEN = re.compile(
 #: Where a `TOKEN` can start: the regular expression engine finds these alone much faster than
 #: it tries `TOKEN`'s alternatives at every position.
 TOKEN_START = re.compile(r"[`\\$<&]")
+#: What every form of `TOKEN` but a code span and a lone `<` starts with. Text holding none of
+#: them is protected by neutralizing its `<`, in code spans and out: all the tokens would do.
+TOKEN_MARKS = ("\\", "$", "&#", "<http", "<mailto")
 #: The closer of each form that `TOKEN` matches only the opener of (a code span: see `Closers`).
 CLOSER = {"display": "\\]", "inline": "\\)", "ddollar": "$$"}
 BACKTICKS = re.compile("`+")
@@ -277,27 +296,42 @@ def protect(markdown: str) -> tuple[str, list[tuple[str, str]]]:
     Code blocks are the ones cmark-gfm itself finds (`code_block_lines`), so the two never
     disagree: fences in list items and quotes, indented blocks, and fences never closed. Each
     math span is kept as (TeX for MathJax, the text as typed)."""
-    markdown = RESERVED.sub("\ufffd", markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    markdown = clean_text(markdown)
     code = code_block_lines(markdown)
     math: list[tuple[str, str]] = []
-    out: list[str] = []
-    prose: list[str] = []
-
-    def flush() -> None:
-        if prose:
-            out.append(_protect_prose("".join(prose), math))
-            prose.clear()
-
     if not code:
         return _protect_prose(markdown, math), math
-    for number, line in enumerate(LINE.findall(markdown)):
-        if number in code:
-            flush()
-            out.append(line)
-        else:
-            prose.append(line)
-    flush()
+    lines = markdown.split("\n")  # the last one is what follows the last newline
+    out: list[str] = []
+    position = 0  # the first line not yet out
+    for first, end in line_runs(code, len(lines)):
+        if first > position:
+            out.append(_protect_prose(joined_lines(lines, position, first), math))
+        out.append(joined_lines(lines, first, end))
+        position = end
+    out.append(_protect_prose(joined_lines(lines, position, len(lines)), math))
     return "".join(out), math
+
+
+def line_runs(numbers: set[int], count: int) -> Iterator[tuple[int, int]]:
+    """The runs of consecutive line numbers in `numbers` below `count`, as (first, past last)."""
+    first = end = -1
+    for number in sorted(numbers):
+        if number >= count:
+            break
+        if number != end:
+            if end > first:
+                yield first, end
+            first = number
+        end = number + 1
+    if end > first:
+        yield first, end
+
+
+def joined_lines(lines: list[str], start: int, end: int) -> str:
+    """Lines `start` to `end` (not included) of the text `lines` was split from, as they stand
+    in it: each with its newline, but the text's last."""
+    return "\n".join(lines[start:end]) + ("\n" if end < len(lines) else "")
 
 
 GFM_EXTENSIONS = ("table", "autolink", "tagfilter", "strikethrough", "tasklist")
@@ -415,7 +449,6 @@ def _cmark_library() -> CmarkLibrary | None:
     )
 
 
-LINE = re.compile(r"[^\n]*\n|[^\n]+")  # lines as cmark counts them (protect made them \n)
 CODE_MARKS = ("```", "    ", "~~~", "\t")  # a code block needs a fence or an indent of four
 # cmark-gfm's node types (`cmark_node_type` in cmark-gfm.h) that hold code or may hold it: with
 # the extensions and options used here, nothing else can (a table's cells hold only inlines).
@@ -499,14 +532,12 @@ def _protect_prose(text: str, math: list[tuple[str, str]]) -> str:
     """Text outside code blocks: math lifted, `<` neutralized, and emphasis next to CJK text
     made to pair as CJK-friendly renderers pair it (`cjk_emphasis`). Code spans, math, escapes
     and autolinks are opaque to the emphasis pass."""
+    if text.isascii() or not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: CommonMark
+        if not any(mark in text for mark in TOKEN_MARKS):  # no math, escape, reference, link
+            return text.replace("<", LESS_THAN)  # (what `_protect_tokens` would make of it)
+        return _protect_tokens(text, math)
     pieces: list[str] = []
     position = 0
-    if text.isascii() or not CJK_NEXT_TO_DELIMITER.search(text):  # the common case: CommonMark
-        for start, end, kind in prose_tokens(text):
-            pieces += (text[position:start], _protect_token(kind, text[start:end], math))
-            position = end
-        pieces.append(text[position:])
-        return "".join(pieces)
     opaque: list[tuple[int, int]] = []
     length = 0
     for start, end, kind in prose_tokens(text):
@@ -518,6 +549,18 @@ def _protect_prose(text: str, math: list[tuple[str, str]]) -> str:
         position = end
     pieces.append(text[position:])
     return cjk_emphasis("".join(pieces), opaque)
+
+
+def _protect_tokens(text: str, math: list[tuple[str, str]]) -> str:
+    """Text outside code blocks, without CJK emphasis to pair: each of `prose_tokens` taken out
+    as `_protect_token` says."""
+    pieces: list[str] = []
+    position = 0
+    for start, end, kind in prose_tokens(text):
+        pieces += (text[position:start], _protect_token(kind, text[start:end], math))
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 def _protect_token(kind: str, text: str, math: list[tuple[str, str]]) -> str:
@@ -992,7 +1035,7 @@ def plain_field(text: str, why: str) -> RenderedField:
     """A field shown as the text it holds, in a `pre` (nothing in it is Markdown or HTML), for
     a field past a limit: `why` says which, for the warning. The last steps are every field's:
     the sanitizer and `guard` see this HTML too."""
-    text = RESERVED.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = clean_text(text)
     rendered = f'<pre class="code plain"><code>{html.escape(text, quote=False)}</code></pre>'
     rendered = sanitize(rendered)
     language = language_of(text)

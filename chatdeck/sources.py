@@ -256,6 +256,8 @@ class Opened:
     export: Export | None = None
     data: bytes | None = None
     problem: Problem | None = None
+    #: The transcript's `os.fstat` as it was read (for its stamp: `chatdeck.file_stamps`).
+    info: os.stat_result | None = None
 
 
 def open_source(source: Source, limits: Limits | None = None) -> Opened:
@@ -279,7 +281,8 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
                 return Opened(export=read_page(source.path, source.name))
             if not looks_like_text(head):
                 return skipped("skipped: binary file, not a transcript")
-            size = os.fstat(handle.fileno()).st_size
+            info = os.fstat(handle.fileno())
+            size = info.st_size
             data = head
             if size <= limits.transcript_bytes:
                 data += handle.read(limits.transcript_bytes + 1 - len(head))
@@ -298,7 +301,7 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
         chats = read_json_chats(data, source.name)
         if chats is not None:
             return Opened(export=chats)
-    return Opened(data=data)
+    return Opened(data=data, info=info)
 
 
 #: Files that may hold chats as JSON (`chatdeck.json_chats`).

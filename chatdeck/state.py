@@ -27,10 +27,13 @@ STATE_VERSION = 2
 #: The one state file of chatdeck before 0.2, shared by every deck built into the folder.
 LEGACY_STATE_NAME = ".build-state.json"
 #: The state as JSON gives it back: {"version", "deck", "package", "note_type": {hash, mod},
-#: "notes": {guid: {hash, mod, origin, deck, tags?, removed?}}, "files": {origin: parse key}}.
+#: "notes": {guid: {hash, mod, origin, deck, tags?, removed?}}, "files": {origin: parse key},
+#: "file_stamps": {origin: stamp}}.
 #: "files" names each file's entry in the parse cache (`render_cache.file_key`) as the deck was
 #: built, so that a note that leaves its file is found there (`chatdeck.removed`); a state
-#: with "files" gives each note entry its tags (none: no "tags").
+#: with "files" gives each note entry its tags (none: no "tags"). "file_stamps" holds, for
+#: some of those files, the stamp of the bytes that key was made from (`chatdeck.file_stamps`):
+#: while a file's stamp holds, the next build takes its parse without reading it.
 State = dict[str, Any]
 
 
@@ -110,6 +113,13 @@ def checked_state(path: Path) -> tuple[State, Problem | None]:
     files = state.get("files")
     if isinstance(files, dict):  # (only a hint: a file not named here is read from the .apkg)
         clean["files"] = {o: k for o, k in files.items() if isinstance(k, str) and k}
+        stamps = state.get("file_stamps")
+        if isinstance(stamps, dict):
+            clean["file_stamps"] = {
+                origin: stamp
+                for origin, stamp in stamps.items()
+                if isinstance(stamp, str) and stamp and origin in clean["files"]
+            }
     if len(kept) < len(notes):
         dropped = len(notes) - len(kept)
         message = f"build state: {dropped} damaged note entries ignored (those notes count as new)"
@@ -136,6 +146,12 @@ def _sound_entry(entry: object) -> bool:
     )
 
 
+def stamped_files(state: State) -> dict[str, tuple[str, str]]:
+    """Each file the state has a stamp for -> (that stamp, the file's parse key)."""
+    files, stamps = state.get("files", {}), state.get("file_stamps", {})
+    return {origin: (stamp, files[origin]) for origin, stamp in stamps.items()}
+
+
 def old_notes(state: State) -> dict[str, dict[str, Any]]:
     """The notes of a state this version understands (version 1 entries lack origin and deck)."""
     notes = state.get("notes") if state.get("version") in (1, STATE_VERSION) else None
@@ -159,6 +175,7 @@ def stamp(
     package: str,
     forgotten: Iterable[str] = (),
     parse_keys: dict[str, str] | None = None,
+    file_stamps: dict[str, str] | None = None,
 ) -> Stamps:
     """Give each note and the note type a mod time that moves forward only when it changes.
 
@@ -168,7 +185,9 @@ def stamp(
     them once more; the new state records them as removed all the same. `package`: the file
     name of the deck being written, from which the next build reads removed notes' fields.
     `parse_keys`: each file this build read -> its parse-cache key (kept, with the previous
-    state's for files not read, for the files that still have notes in the deck)."""
+    state's for files not read, for the files that still have notes in the deck).
+    `file_stamps`: the stamp of each file of `parse_keys` whose stamp may be kept; a file of
+    `parse_keys` without one loses its old stamp, which went with its old key."""
     previous_notes = old_notes(state)
     note_type = state.get("note_type") if state.get("version") in (1, STATE_VERSION) else None
     old_type = note_type if isinstance(note_type, dict) else {}
@@ -201,6 +220,9 @@ def stamp(
     old_files = state.get("files")
     known = {**(old_files if isinstance(old_files, dict) else {}), **(parse_keys or {})}
     files = {origin: key for origin, key in known.items() if origin in live}
+    old_stamps = state.get("file_stamps", {})
+    kept = {o: stamp for o, stamp in old_stamps.items() if o not in (parse_keys or {})}
+    stamps = {o: stamp for o, stamp in {**kept, **(file_stamps or {})}.items() if o in files}
     new_state = {
         "version": STATE_VERSION,
         "deck": top_deck,
@@ -208,6 +230,7 @@ def stamp(
         "notes": new_notes,
         "package": package,
         "files": files,
+        "file_stamps": stamps,
     }
     return Stamps(mods, type_mod, new_state)
 

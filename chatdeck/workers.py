@@ -16,14 +16,11 @@ worker is replaced after `LEAKING_WORKER_TASKS` tasks.
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -31,8 +28,10 @@ from chatdeck.notes import Note
 from chatdeck.sources import BuildError
 from chatdeck.transcripts import FileNotes, RenderedFile, read_notes, render_file, render_notes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # multiprocessing is imported when a pool starts: most rebuilds start none
+    from multiprocessing.connection import Connection
     from multiprocessing.context import ForkContext, SpawnContext
+    from multiprocessing.process import BaseProcess
 
     from chatdeck.cards import KnownKey, RenderedNote
 
@@ -138,8 +137,10 @@ class Pool:
         busy = {worker.connection: worker for worker in self.workers if worker.task is not None}
         if not busy:  # a task not done runs or waits for a busy worker, unless the pool is closed
             raise RuntimeError("the worker pool is closed")
+        from multiprocessing.connection import wait
+
         for connection in wait(list(busy)):
-            worker = busy[cast(Connection, connection)]
+            worker = busy[cast("Connection", connection)]
             task = cast(Task[Any], worker.task)
             try:
                 task.value, task.error = self.receive(worker)
@@ -192,6 +193,8 @@ class Pool:
 def start_method() -> ForkContext | SpawnContext:
     """fork, where there is one: a worker starts at once with all this process has imported
     and warmed up (the first file or batch is rendered here first). Else (Windows) spawn."""
+    import multiprocessing
+
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")

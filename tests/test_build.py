@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import shutil
 import sqlite3
 import subprocess
@@ -12,11 +14,14 @@ import pytest
 from conftest import FIXTURES, SOURCE, TEMPLATES, deck_options
 
 import chatdeck.cards
+from chatdeck import file_stamps
 from chatdeck.build import BuildResult, build
 from chatdeck.render import RenderedField
 from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
+#: The module (its name is also the package's `build` function).
+BUILD = importlib.import_module("chatdeck.build")
 #: Workers even for the 5 seed files.
 PARALLEL = {"jobs": 2, "pool_threshold": 1}
 
@@ -47,11 +52,15 @@ def test_parallel_and_cached_builds_match_a_clean_single_process_build(
     assert cached.output.read_bytes() == clean.read_bytes()
 
 
+@pytest.mark.parametrize("settle_ns", [file_stamps.SETTLE_NS, 0])
 def test_a_cached_rebuild_after_edits_matches_a_clean_build_from_the_same_state(
-    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    source_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle_ns: int
 ) -> None:
     """The rebuild a user runs after editing: most of it comes from the cache, and the deck must
-    be byte for byte what a clean single-process build makes from the same files and state."""
+    be byte for byte what a clean single-process build makes from the same files and state.
+    With `settle_ns` 0 the files are stamped as soon as written, and the rebuild takes the
+    unedited ones' parses without reading them (`chatdeck.file_stamps`)."""
+    monkeypatch.setattr(file_stamps, "SETTLE_NS", settle_ns)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     templates = load_templates(TEMPLATES)
     cached_dir, clean_dir = tmp_path / "cached", tmp_path / "clean"
@@ -204,3 +213,20 @@ def test_a_rebuild_from_the_parse_cache_never_imports_the_parser_or_the_renderer
         [sys.executable, "-c", script, str(source)], capture_output=True, text=True
     )
     assert "chatdeck.parse" in run.stdout.splitlines()[-1]
+
+
+def test_a_build_runs_the_garbage_collector_less_often_and_puts_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = gc.get_threshold()
+    during = []
+    real_merge = BUILD.merge_notes
+
+    def merge(*args, **kwargs):  # type: ignore[no-untyped-def]
+        during.append(gc.get_threshold())
+        return real_merge(*args, **kwargs)
+
+    monkeypatch.setattr(BUILD, "merge_notes", merge)  # looks, changes nothing
+    build([SOURCE], deck_options(tmp_path / "out"))
+    assert during == [(BUILD.COLLECT_EVERY, *before[1:])]
+    assert gc.get_threshold() == before

@@ -15,6 +15,7 @@ from conftest import ROOT, SOURCE, TEMPLATES, deck_options
 
 from chatdeck.build import build
 from chatdeck.package import TEMP_PREFIX
+from chatdeck.render_cache import PAGE_SIZE
 from chatdeck.state import state_path
 from chatdeck.templates import load_templates
 
@@ -391,9 +392,9 @@ def damage_truncated(cache: Path) -> None:
 
 
 def damage_page(cache: Path) -> None:
-    with cache.open("r+b") as handle:
-        handle.seek(4096)
-        handle.write(b"\xff" * 4096)
+    with cache.open("r+b") as handle:  # the second page, whole
+        handle.seek(PAGE_SIZE)
+        handle.write(b"\xff" * PAGE_SIZE)
 
 
 def damage_schema(cache: Path) -> None:

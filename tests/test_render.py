@@ -767,3 +767,58 @@ def test_no_markdown_is_left_visible_in_any_seed_or_fixture_card() -> None:
 LEFT_OVER = re.compile(
     r".{0,12}(?:\*\*|~~|(?<![\w])__(?=\w)|(?<=\w)__(?![\w])|(?<![\w*])\*(?=\S)).{0,12}"
 )
+
+
+#: Prose of code spans and `<` (and near misses of the other forms), without any of the marks
+#: every other form of `protect`'s tokens starts with.
+PLAIN_PROSE_PIECES = ["`", "``", "a", " ", "\n", "\n\n", "<", "<h", "<mailt", "&", "#", "x", "*"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PLAIN_PROSE_PIECES), max_size=60).map("".join))
+def test_prose_without_token_marks_is_protected_by_neutralizing_its_less_thans(
+    text: str,
+) -> None:
+    """`_protect_prose`'s shortcut: with no math, escape, reference or autolink to take out, the
+    token loop would only neutralize `<`, in code spans and out."""
+    if any(mark in text for mark in chatdeck.render.TOKEN_MARKS):
+        return
+    math: list[tuple[str, str]] = []
+    assert chatdeck.render._protect_tokens(text, math) == text.replace("<", "\uf8f4")  # noqa: SLF001
+    assert math == []
+    assert chatdeck.render._protect_prose(text, math) == text.replace("<", "\uf8f4")  # noqa: SLF001
+
+
+def protect_line_by_line(markdown: str) -> tuple[str, list[tuple[str, str]]]:
+    """`protect` as it went line by line: each line as cmark counts it (with its newline), the
+    prose lines between code lines protected together."""
+    markdown = chatdeck.render.clean_text(markdown)
+    code = code_block_lines(markdown)
+    math: list[tuple[str, str]] = []
+    out: list[str] = []
+    prose: list[str] = []
+    for number, line in enumerate(re.findall(r"[^\n]*\n|[^\n]+", markdown)):
+        if number in code:
+            if prose:
+                out.append(chatdeck.render._protect_prose("".join(prose), math))  # noqa: SLF001
+                prose.clear()
+            out.append(line)
+        else:
+            prose.append(line)
+    if prose:
+        out.append(chatdeck.render._protect_prose("".join(prose), math))  # noqa: SLF001
+    return "".join(out), math
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*CODE_PIECES, "\n", "\r\n", "\r", "- ", "> "]), max_size=40))
+def test_protect_takes_code_lines_out_as_cmark_counts_them(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert protect(text) == protect_line_by_line(text)
+
+
+def test_line_runs_are_the_runs_of_consecutive_lines_below_the_count() -> None:
+    runs = chatdeck.render.line_runs
+    assert list(runs(set(), 5)) == []
+    assert list(runs({0, 1, 2, 5, 7, 8, 20}, 9)) == [(0, 3), (5, 6), (7, 9)]
+    assert list(runs({3}, 3)) == []
