@@ -120,12 +120,13 @@ def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]
     if note.answer_format == "html":  # only saved pages' notes need bs4: imported for them
         from chatdeck.reply_html import SHOWN_MACRO, render_reply
     removed: dict[str, None] = {}
-    for number, markdown in enumerate(field_markdown(note)):
+    for number, markdown in enumerate((note.question, note.answer)):
         html_answer = number and note.answer_format == "html"
         if "\\" in markdown and (  # else the renderer finds none
             UNSAFE_TEX.search(markdown) or (html_answer and SHOWN_MACRO.search(markdown))
         ):
-            field = render_reply(markdown) if html_answer else render_field(markdown)
+            shown = field_markdown(note)[number]  # as the card renders it
+            field = render_reply(shown) if html_answer else render_field(shown)
             removed.update(dict.fromkeys(field.removed_macros))
     problems = []
     for macro in removed:

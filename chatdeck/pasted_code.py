@@ -43,7 +43,6 @@ MARKDOWN_SPAN = re.compile(
     r"\$[^$\s][^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|`[^`]+`|\*\*[^\s*]|[^\s*]\*\*|(?<!\w)__[^\s_]|!?\[[^\]]*\]\([^)]*\)"
 )
 TABLE_DELIMITER = re.compile(r"^[ \t]*+\|?[ \t]*+:?-{3,}:?[ \t]*+(?:\|[ \t]*+:?-{3,}:?[ \t]*+)+\|?")
-HEADING = re.compile(r"^ {0,3}+#{2,6}[ \t]")
 FENCE = re.compile(r"^ {0,3}+(?:`{3,}|~{3,})")
 #: Letters of scripts written without spaces between words (Chinese, Japanese, Korean, Thai).
 UNSPACED = re.compile(r"[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af]")
