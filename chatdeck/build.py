@@ -57,7 +57,14 @@ from chatdeck.sources import (
     display_name,
     open_source,
 )
-from chatdeck.state import note_digests, read_state, stamp, stamped_files, write_state
+from chatdeck.state import (
+    note_digests,
+    read_state,
+    same_deck,
+    stamp,
+    stamped_files,
+    write_state,
+)
 from chatdeck.templates import find_templates
 from chatdeck.transcripts import RenderedFile
 from chatdeck.workers import Pending, PendingNotes, Workers, notes_of, result_of
@@ -370,10 +377,12 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             )
             # Nothing changed, and the deck on disk is the one the state describes: the same
             # notes, stamps and templates would write it byte for byte again.
-            if stamps.state != state or not target.is_file():
+            if not same_deck(stamps.state, state) or not target.is_file():
                 write_collection(collection, deck, cache.connection, templates, stamps)
                 media = {name: data for file in files for name, data in file.media.files.items()}
                 write_package(target, collection, media)
+                write_state(output, stamps.state)
+            elif stamps.state != state:  # only files' stamps: kept for the next build
                 write_state(output, stamps.state)
         if options.preview and options.write:
             from chatdeck.preview import write_preview  # only for --preview

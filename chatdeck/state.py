@@ -152,6 +152,12 @@ def stamped_files(state: State) -> dict[str, tuple[str, str]]:
     return {origin: (stamp, files[origin]) for origin, stamp in stamps.items()}
 
 
+def same_deck(state: State, other: State) -> bool:
+    """Whether two states describe the same deck: all of them but the files' stamps, which
+    only spare the next build reading its files."""
+    return {**state, "file_stamps": None} == {**other, "file_stamps": None}
+
+
 def old_notes(state: State) -> dict[str, dict[str, Any]]:
     """The notes of a state this version understands (version 1 entries lack origin and deck)."""
     notes = state.get("notes") if state.get("version") in (1, STATE_VERSION) else None

@@ -157,3 +157,24 @@ def test_whole_second_times_give_no_stamp(tmp_path: Path) -> None:
     assert whole.st_ctime_ns == 1700000000 * 10**9
     assert stat_stamp(whole) is None
     assert stat_stamp(path.stat()) is not None or path.stat().st_ctime_ns % 10**9 == 0
+
+
+def test_stamps_kept_later_rewrite_the_state_but_not_the_deck(
+    tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files read too soon after they were written keep no stamp; once they have settled, a
+    build with nothing to change keeps their stamps in the state and leaves the deck alone."""
+    source, output = corpus(tmp_path / "source"), tmp_path / "out"
+    deck = build([source], deck_options(output)).output
+    before = deck.stat()
+    monkeypatch.setattr(file_stamps, "SETTLE_NS", 0)
+    reads.clear()
+    build([source], deck_options(output))
+    assert len(reads) == 3
+    after = deck.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    state, _ = read_state(output, deck.name)
+    assert len(state["file_stamps"]) == 3
+    reads.clear()
+    build([source], deck_options(output))
+    assert reads == []
