@@ -514,13 +514,19 @@ class _LinesAhead:
     def never_closed(self, block: CodeBlock, lines: list[str], stop: int) -> bool:
         """The fenced block open at `stop` stays open to the end of the file: no line from
         `stop` on could close it, and none is indented less than the block's lines (which would
-        end the list item holding it)."""
+        end the list item holding it; a list marker's line counts from its item's text)."""
         assert block.fence is not None
-        indent = min(_indent(line) for line in lines[block.start : stop] if line.strip())
+        indent = min(_text_indent(line) for line in lines[block.start : stop] if line.strip())
         return (
             self.longest[block.fence.char][stop] < block.fence.length
             and self.least_indent[stop] >= indent
         )
+
+
+def _text_indent(line: str) -> int:
+    """Columns before a line's text, past a list marker if it opens with one."""
+    item = LIST_ITEM.match(line)
+    return len(item.group(0).expandtabs(4)) if item else _indent(line)
 
 
 def _undone_lines(lines: list[str]) -> set[int]:

@@ -990,6 +990,10 @@ def test_the_parsers_code_lines_are_cmark_gfms(text: str) -> None:
 @INVARIANT_SETTINGS
 @given(OPEN_FENCE_TRANSCRIPTS)
 @example("Q: a?\nA: see:\n```python\nx = 1\n\nQ: b?\nA: y\n~~~\nQ: c?\nA: z\n```py\n")
+@example(  # a list item's fence the window ends on: the next line ends the item and closes it
+    "```\n```python\nx = 1\nQ:\n~~~\nx = 1\nx = 1\nx = 1\n~~~\n    ~~~\n- ```\n  x = 1\n"
+    "  x = 1\n  Q: inside?\n      ```\nQ:"
+)
 def test_a_fence_never_closed_is_closed_before_the_next_q_and_the_rest_read_afresh(
     text: str,
 ) -> None:
