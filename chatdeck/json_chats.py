@@ -12,7 +12,9 @@ the keys are called, a list is a chat when most of its items share
   (`content: [{"type": "text", "text": ...}]`); tool calls, images and reasoning parts are not;
 and the user's messages are answered. A list of records each holding a prompt and its reply
 (`prompt`/`response`, `question`/`answer`) is a chat too, one per conversation key
-(`conversation_id`). A JSON Lines file is read as the list of its lines.
+(`conversation_id`). So is one text beside a list of messages that each name a speaker and
+where in the text they start (an editor's saved thread). A JSON Lines file is read as the list
+of its lines.
 
 Each user message is a question and the replies up to the next one its answer; system, tool and
 third-party messages and a reply's opening `<think>` block are on no card; a first user message
@@ -142,6 +144,12 @@ def _chats(value: object) -> Iterator[tuple[str, list[Turn]]]:
             stack.extend((item, title) for item in reversed(node) if isinstance(item, dict | list))
         elif isinstance(node, dict):
             title = _title_of(node) or title
+            spans = _spans(node)
+            if spans is not None:
+                summary = node.get("summary")
+                named = isinstance(summary, str) and _title_of({"title": summary})
+                yield title or named or "", spans
+                continue
             children = [child for child in node.values() if isinstance(child, dict | list)]
             stack.extend((child, title) for child in reversed(children))
 
@@ -216,6 +224,70 @@ def _key_words(key: str) -> set[str]:
     """`conversation_id` -> conversation, id; `isCreatedByUser` -> is, created, by, user."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", key)
     return {w for w in WORD.split(spaced.casefold()) if w}
+
+
+# --- One text and its messages' offsets ----------------------------------------------------------
+
+
+def _spans(holder: JsonObject) -> list[Turn] | None:
+    """A chat kept as one text beside a list of messages that each say who spoke and where in
+    the text they start (an editor's saved thread: `text`, and `messages` of `{start, role}`):
+    each message is the text from its offset to the next one's. None for any other object.
+
+    The offsets count characters, or the text's UTF-8 bytes when that is the reading that
+    starts every message right after a line break (a tool in Rust counts bytes)."""
+    texts = [value for value in holder.values() if isinstance(value, str) and "\n" in value]
+    if not texts:
+        return None
+    text = max(texts, key=len)
+    for value in holder.values():
+        objects = _objects(value) if isinstance(value, list) else None
+        if objects is None or len(objects) < 2 or len(objects) != len(value):
+            continue
+        speaker = _speaker(objects)
+        offsets = _offsets(objects, text) if speaker is not None else None
+        if speaker is None or offsets is None:
+            continue
+        turns: list[Turn] = []
+        for item, start, end in zip(objects, offsets, [*offsets[1:], None], strict=True):
+            said = _at(item, speaker.path)
+            role = speaker.roles.get(said) if isinstance(said, str | bool) else None
+            said_text = clean_text(text[start:end]).strip()
+            if role in (USER, ASSISTANT) and said_text:
+                if role == ASSISTANT:
+                    said_text = without_opening_reasoning(said_text)
+                turns.append((role, said_text))
+        return _asked(turns)
+    return None
+
+
+def _offsets(objects: list[JsonObject], text: str) -> list[int] | None:
+    """Each message's start in `text`, in characters: from a key every message holds as an
+    integer, first 0, never falling, within the text (read as characters, else as bytes)."""
+    encoded = text.encode()
+    for key in objects[0]:
+        numbers = [n for item in objects if type(n := item.get(key)) is int]
+        if len(numbers) != len(objects) or numbers[0] != 0:
+            continue
+        if any(b < a for a, b in zip(numbers, numbers[1:], strict=False)):
+            continue
+        if numbers[-1] <= len(text) and _after_breaks(text, numbers):
+            return numbers
+        if numbers[-1] <= len(encoded) and _after_breaks(encoded, numbers):
+            characters = [0]
+            try:
+                for a, b in zip(numbers, numbers[1:], strict=False):
+                    characters.append(characters[-1] + len(encoded[a:b].decode()))
+            except UnicodeDecodeError:  # an offset inside a character: no byte offsets
+                continue
+            return characters
+    return None
+
+
+def _after_breaks(text: str | bytes, starts: list[int]) -> bool:
+    """Every start but the first opens a line."""
+    newline = "\n" if isinstance(text, str) else b"\n"
+    return all(text[n - 1 : n] == newline for n in starts[1:])
 
 
 # --- Lists of messages ---------------------------------------------------------------------------

@@ -230,14 +230,7 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET: dict[str, str] = {
-    # The fifth held-out round, as first scored (see the fixtures' README).
-    "zed-text-thread.json": (
-        "Zed's saved text thread: the whole chat is one top-level `text` string and each message "
-        "only a role (`metadata.role`) and a `start` (a UTF-8 byte offset into it), no text of its "
-        "own: no chat is found (`read_json_chats` gives None; read as text, 0 notes, no title)"
-    ),
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -446,3 +439,54 @@ def test_text_as_a_run_of_strings_and_entities_is_one_text_in_markdown() -> None
         "Use `matchAll`:\n\n```javascript\nfor (const m of s.matchAll(r)) {}\n```\n\n"
         "and **the g flag**."
     )
+
+
+@SETTINGS
+@given(
+    chat(),
+    st.sampled_from(["start", "offset", "pos"]),
+    st.sampled_from(["text", "content", "body"]),
+    st.booleans(),
+)
+def test_a_chat_kept_as_one_text_and_its_messages_offsets_gives_its_turns(
+    drawn: tuple[list[dict[str, object]], list[tuple[str, str]]],
+    offset_key: str,
+    text_key: str,
+    in_bytes: bool,
+) -> None:
+    """An editor's saved thread (Zed's text threads): the whole chat one string, each message
+    only a role and where it starts, in characters or in UTF-8 bytes (a tool in Rust counts
+    bytes); the user's next prompt, still empty, at the end."""
+    _, pairs = drawn
+    text, messages = "\n\n", [{"metadata": {"role": "user"}, offset_key: 0}]
+    for question, answer in pairs:
+        for role, said in (("user", question), ("assistant", answer)):
+            if role == "user" and len(messages) == 1:
+                text += said + "\n"
+                continue
+            start = len(text.encode()) if in_bytes else len(text)
+            messages.append({"metadata": {"role": role}, offset_key: start})
+            text += said + "\n"
+    messages.append(
+        {"metadata": {"role": "user"}, offset_key: len(text.encode()) if in_bytes else len(text)}
+    )
+    value = {"id": "3f1c", text_key: text, "messages": messages, "summary": "Closures"}
+    export = read_json_chats(json.dumps(value, ensure_ascii=False).encode(), "thread.json")
+    assert export is not None
+    assert [[(n.question, n.answer) for n in c.notes] for c in export.conversations] == [pairs]
+    assert export.conversations[0].title == "Closures"
+
+
+def test_offsets_that_do_not_start_lines_are_no_chat() -> None:
+    """Notes kept with the places they point at in a text (highlights, comments) hold offsets
+    too, but not at the starts of lines."""
+    text = "The user asked for a refund.\nThe assistant explained the policy.\n"
+    for starts in ((0, 9), (0, 40)):
+        value = {
+            "text": text,
+            "notes": [
+                {"author": "user", "start": starts[0], "id": 1},
+                {"author": "assistant", "start": starts[1], "id": 2},
+            ],
+        }
+        assert read_json_chats(json.dumps(value).encode(), "notes.json") is None, starts
