@@ -644,18 +644,23 @@ def interface_line(text: str) -> bool:
 
 
 def _title_from(
-    lines: Sequence[str], header: list[int], front: set[int], speakers: frozenset[str] = frozenset()
+    lines: Sequence[str],
+    header: list[int],
+    front: set[int],
+    speakers: frozenset[str],
+    prose: Sequence[bool],
 ) -> tuple[str | None, int | None]:
     """A file's title from the lines before its first turn: a `title:` key (front matter or a
     metadata list) or a front matter `topic:`, else the first heading (or line underlined with
     `=`) whose text is not a date line (the value, where the heading is a `title:` or `topic:`
     key). `speakers`: the words of
-    the turn markers' labels (`# Conversation with Claude` over `## Claude:` names no chat)."""
+    the turn markers' labels (`# Conversation with Claude` over `## Claude:` names no chat);
+    `prose`: which lines are text (a heading is not a code line or the wrapper's fence)."""
     for i in header:
         title = title_key(lines[i], topic=i in front)
         if title:
             return _alias_of(lines, front, title), i
-    for i in header:
+    for i in (j for j in header if prose[j]):
         heading = HEADING.match(lines[i])
         if heading:
             words = (heading.group(2) or "").strip().rstrip("#").strip()
@@ -1743,7 +1748,7 @@ def _assemble(
     speakers = frozenset(
         w for block in blocks for w in re.split(r"[\W_]+", block.label.casefold()) if w
     )
-    title, title_line = _title_from(lines, header, set(front), speakers)
+    title, title_line = _title_from(lines, header, set(front), speakers, text)
     for j in header:
         if j != title_line:
             left_out[j] = HEADER
