@@ -233,11 +233,6 @@ def test_a_build_runs_the_garbage_collector_less_often_and_puts_it_back(
     assert gc.get_threshold() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fewer_collections saves and restores the threshold per build: two builds in "
-    "threads that overlap leave the process's collector at COLLECT_EVERY for good",
-)
 def test_two_builds_at_once_in_threads_put_the_collector_back_as_it_was(tmp_path: Path) -> None:
     """A library caller building two decks at once (two output folders, two threads): the
     second build starts while the first runs and ends after it. The threshold the process had
