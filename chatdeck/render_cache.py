@@ -83,6 +83,10 @@ PARSE_MODULES = (
     "cards.py",
     "transcripts.py",
     "parse_cache.py",
+    # What those import that decides a card: the turns' readings and the question's fencing.
+    "agent_logs.py",
+    "columns.py",
+    "pasted_code.py",
 )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import pytest
 from conftest import build_with, chatdeck_copy
 
 from chatdeck.render_cache import CACHE_NAME, PAGE_SIZE, ReadOnlyCache, RenderCache
@@ -50,11 +49,6 @@ def test_a_new_cache_has_pages_a_typical_answer_fits_on_and_an_old_one_still_ser
     reopened.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parser_version hashes PARSE_MODULES, which leave out pasted_code.py (cards.py's "
-    "fencing), agent_logs.py and columns.py (turns.py's): an update to them keeps old parses",
-)
 def test_an_update_of_the_question_fencing_renders_unchanged_files_again(tmp_path: Path) -> None:
     """A chatdeck update that changes only how pasted code is fenced in a question (as 9c69378
     did): a rebuild of unchanged files must give the cards a clean build of the update gives,
