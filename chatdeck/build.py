@@ -49,6 +49,7 @@ from chatdeck.render_cache import (
     RenderCache,
     file_key,
     parser_version,
+    reader_version,
 )
 from chatdeck.sources import (
     SKIPPED_IMAGE,
@@ -517,7 +518,7 @@ def read_cards(
     parsed before from the parse cache; others are parsed and rendered by the workers, up to
     `ahead` files ahead of the one this process is storing."""
     in_flight: deque[tuple[Input, Pending | StoredFile, str, bool, str | None]] = deque()
-    parser = parser_version()
+    parser = parser_version() + reader_version()  # (what decides how a file is read, too)
     for item in inputs:
         unread = unchanged_file(item, stamped, parser, options, cache)
         if unread is not None:

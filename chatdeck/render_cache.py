@@ -100,6 +100,19 @@ def parser_version() -> str:
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
+#: The modules whose code decides what a source is read as (a transcript, a chat export, or
+#: skipped): a file the build state has a stamp for is not opened, so its stamp holds their
+#: version with the parser's (`reader_version`).
+READER_MODULES = ("sources.py", "exports.py", "json_chats.py")
+
+
+@lru_cache(maxsize=1)
+def reader_version() -> str:
+    here = Path(__file__).parent
+    parts = [(here / name).read_bytes() for name in READER_MODULES]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
 def file_key(source: str, data: bytes) -> str:
     """The key of a parsed transcript: its name, its bytes and the parser's version."""
     digest = hashlib.sha256(f"{parser_version()}\0{source}\0".encode())

@@ -180,11 +180,6 @@ def test_stamps_kept_later_rewrite_the_state_but_not_the_deck(
     assert reads == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a stamp holds the parser's version, not that of the code that decides what a file "
-    "is read as (sources.py, json_chats.py, exports.py), which a stamped file skips",
-)
 def test_a_stamped_file_an_update_reads_otherwise_is_read_again(tmp_path: Path) -> None:
     """A .json file that holds no JSON is read as a transcript; a chatdeck update whose
     json_chats reads it otherwise (here: as a JSON file holding no chat) changes no parse
