@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import stat
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -48,6 +49,7 @@ from chatdeck.render_cache import (
     RenderCache,
     file_key,
     parser_version,
+    reader_version,
 )
 from chatdeck.sources import (
     SKIPPED_IMAGE,
@@ -302,18 +304,32 @@ def build(paths: list[Path], options: BuildOptions | None = None) -> BuildResult
 COLLECT_EVERY = 10_000
 
 
+#: Builds running in this process (threads), and the threshold the first of them found.
+_collections_lock = threading.Lock()
+_builds_running = 0
+_threshold_before: tuple[int, ...] = ()
+
+
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Run the cyclic garbage collector less often while a build runs (its workers too, which
     inherit it): a build makes a few container objects per note, nearly none of them in a
     cycle, and every 700 of them the collector ran, every tenth time over the older objects
-    too, which all the notes soon are."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(COLLECT_EVERY, *threshold[1:])
+    too, which all the notes soon are. Builds in several threads at once share it: the first
+    sets it, the last puts back what the first found."""
+    global _builds_running, _threshold_before
+    with _collections_lock:
+        if not _builds_running:
+            _threshold_before = gc.get_threshold()
+            gc.set_threshold(COLLECT_EVERY, *_threshold_before[1:])
+        _builds_running += 1
     try:
         yield
     finally:
-        gc.set_threshold(*threshold)
+        with _collections_lock:
+            _builds_running -= 1
+            if not _builds_running:
+                gc.set_threshold(*_threshold_before)
 
 
 def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
@@ -502,7 +518,7 @@ def read_cards(
     parsed before from the parse cache; others are parsed and rendered by the workers, up to
     `ahead` files ahead of the one this process is storing."""
     in_flight: deque[tuple[Input, Pending | StoredFile, str, bool, str | None]] = deque()
-    parser = parser_version()
+    parser = parser_version() + reader_version()  # (what decides how a file is read, too)
     for item in inputs:
         unread = unchanged_file(item, stamped, parser, options, cache)
         if unread is not None:

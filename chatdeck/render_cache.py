@@ -83,6 +83,10 @@ PARSE_MODULES = (
     "cards.py",
     "transcripts.py",
     "parse_cache.py",
+    # What those import that decides a card: the turns' readings and the question's fencing.
+    "agent_logs.py",
+    "columns.py",
+    "pasted_code.py",
 )
 
 
@@ -93,6 +97,19 @@ def parser_version() -> str:
     here = Path(__file__).parent
     parts = [renderer_version().encode()]
     parts += [(here / name).read_bytes() for name in PARSE_MODULES]
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+#: The modules whose code decides what a source is read as (a transcript, a chat export, or
+#: skipped): a file the build state has a stamp for is not opened, so its stamp holds their
+#: version with the parser's (`reader_version`).
+READER_MODULES = ("sources.py", "exports.py", "json_chats.py")
+
+
+@lru_cache(maxsize=1)
+def reader_version() -> str:
+    here = Path(__file__).parent
+    parts = [(here / name).read_bytes() for name in READER_MODULES]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 

@@ -54,3 +54,53 @@ def import_package(collection_path: Path, apkg: Path):  # type: ignore[no-untype
     )
     response = collection.import_anki_package(request)
     return response.log, collection
+
+
+#: Builds `sys.argv[2:-1]` into `sys.argv[-1]` with the chatdeck found first on the path, and
+#: prints each card's question and digest as JSON. `settle` (argv[1]): seconds a file must be
+#: old for its stamp to be kept (0: at once, as the tests' files are new).
+BUILD_SCRIPT = """
+import json, sys
+from pathlib import Path
+import chatdeck.file_stamps
+from chatdeck.build import build
+from chatdeck.options import BuildOptions
+from chatdeck.templates import load_templates
+chatdeck.file_stamps.SETTLE_NS = int(float(sys.argv[1]) * 1e9)
+*paths, output = map(Path, sys.argv[2:])
+result = build(paths, BuildOptions(output=output, templates=load_templates(Path({templates!r})),
+               jobs=1, clock=lambda: 1700000000))
+print(json.dumps([[card.question, card.digest] for card in result.cards]))
+"""
+
+
+def chatdeck_copy(folder: Path) -> Path:
+    """A copy of the chatdeck package in `folder` (a folder to put first on the path), that a
+    test may edit as an update of chatdeck would."""
+    shutil.copytree(
+        ROOT / "chatdeck", folder / "chatdeck", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return folder
+
+
+def build_with(
+    package: Path, paths: list[Path], output: Path, settle: float = 0
+) -> list[list[str]]:
+    """Build with the chatdeck in `package` (see `chatdeck_copy`), in a process of its own:
+    each card's [question, digest]."""
+    import json
+    import subprocess
+    import sys
+
+    script = BUILD_SCRIPT.format(templates=str(TEMPLATES))
+    env = {**os.environ, "PYTHONPATH": str(package)}
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(settle), *map(str, paths), str(output)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=package,  # (`python -c` puts the working folder first on the path)
+        check=True,
+    )
+    cards: list[list[str]] = json.loads(run.stdout)
+    return cards

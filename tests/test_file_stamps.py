@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATES, deck_options
+from conftest import TEMPLATES, build_with, chatdeck_copy, deck_options
 
 from chatdeck import file_stamps
 from chatdeck.build import build
@@ -178,3 +178,25 @@ def test_stamps_kept_later_rewrite_the_state_but_not_the_deck(
     reads.clear()
     build([source], deck_options(output))
     assert reads == []
+
+
+def test_a_stamped_file_an_update_reads_otherwise_is_read_again(tmp_path: Path) -> None:
+    """A .json file that holds no JSON is read as a transcript; a chatdeck update whose
+    json_chats reads it otherwise (here: as a JSON file holding no chat) changes no parse
+    module. A rebuild of the unchanged file must give what a clean build of the update gives,
+    not the cards its stamp kept."""
+    package, source, output = chatdeck_copy(tmp_path / "lib"), tmp_path / "source", tmp_path / "out"
+    source.mkdir()
+    (source / "a.md").write_text(QA.format(n=1), encoding="utf-8")
+    (source / "notes.json").write_text(QA.format(n=2), encoding="utf-8")
+    assert len(build_with(package, [source], output)) == 2
+    chats = package / "chatdeck" / "json_chats.py"
+    chats.write_text(
+        chats.read_text(encoding="utf-8")
+        + "\n\n_before = read_json_chats\n\n\n"
+        + "def read_json_chats(data: bytes, source: str) -> Export | None:  # the update\n"
+        + '    return _before(data, source) or Export(source, [], [Problem(source, None, "x")])\n',
+        encoding="utf-8",
+    )
+    rebuilt = build_with(package, [source], output)
+    assert rebuilt == build_with(package, [source], tmp_path / "clean")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from conftest import build_with, chatdeck_copy
+
 from chatdeck.render_cache import CACHE_NAME, PAGE_SIZE, ReadOnlyCache, RenderCache
 
 
@@ -45,3 +47,23 @@ def test_a_new_cache_has_pages_a_typical_answer_fits_on_and_an_old_one_still_ser
     reopened = RenderCache(folder, key)
     assert reopened.get_many(["answer"]) == {"answer": answer}
     reopened.close()
+
+
+def test_an_update_of_the_question_fencing_renders_unchanged_files_again(tmp_path: Path) -> None:
+    """A chatdeck update that changes only how pasted code is fenced in a question (as 9c69378
+    did): a rebuild of unchanged files must give the cards a clean build of the update gives,
+    not the parse cache's cards of the version before."""
+    package, source, output = chatdeck_copy(tmp_path / "lib"), tmp_path / "source", tmp_path / "out"
+    source.mkdir()
+    (source / "a.md").write_text("Q: What does ls print?\nA: The files.\n", encoding="utf-8")
+    build_with(package, [source], output)
+    fencing = package / "chatdeck" / "pasted_code.py"
+    fencing.write_text(
+        fencing.read_text(encoding="utf-8")
+        + "\n\n_before = fence_pasted_code\n\n\n"
+        + "def fence_pasted_code(question: str) -> str:  # the update\n"
+        + '    return _before(question) + "\\n\\n(asked in a shell)"\n',
+        encoding="utf-8",
+    )
+    rebuilt = build_with(package, [source], output)
+    assert rebuilt == build_with(package, [source], tmp_path / "clean")
