@@ -60,6 +60,7 @@ from chatdeck.sources import (
     open_source,
 )
 from chatdeck.state import (
+    deck_stamp,
     note_digests,
     read_state,
     same_deck,
@@ -391,15 +392,17 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
                 parse_keys,
                 file_stamps,
             )
-            # Nothing changed, and the deck on disk is the one the state describes: the same
-            # notes, stamps and templates would write it byte for byte again.
-            if not same_deck(stamps.state, state) or not target.is_file():
+            # Nothing changed, and the deck on disk is the one this build's state describes
+            # (its stamp holds): the same notes, stamps and templates would write it byte for
+            # byte again.
+            on_disk = deck_stamp(target)
+            if not same_deck(stamps.state, state) or on_disk != state.get("deck_stamp"):
                 write_collection(collection, deck, cache.connection, templates, stamps)
                 media = {name: data for file in files for name, data in file.media.files.items()}
                 write_package(target, collection, media)
-                write_state(output, stamps.state)
-            elif stamps.state != state:  # only files' stamps: kept for the next build
-                write_state(output, stamps.state)
+                write_state(output, {**stamps.state, "deck_stamp": deck_stamp(target)})
+            elif {**stamps.state, "deck_stamp": on_disk} != state:  # only files' stamps
+                write_state(output, {**stamps.state, "deck_stamp": on_disk})
         if options.preview and options.write:
             from chatdeck.preview import write_preview  # only for --preview
 

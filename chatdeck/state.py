@@ -28,12 +28,14 @@ STATE_VERSION = 2
 LEGACY_STATE_NAME = ".build-state.json"
 #: The state as JSON gives it back: {"version", "deck", "package", "note_type": {hash, mod},
 #: "notes": {guid: {hash, mod, origin, deck, tags?, removed?}}, "files": {origin: parse key},
-#: "file_stamps": {origin: stamp}}.
+#: "file_stamps": {origin: stamp}, "deck_stamp": [size, mtime_ns, inode]}.
 #: "files" names each file's entry in the parse cache (`render_cache.file_key`) as the deck was
 #: built, so that a note that leaves its file is found there (`chatdeck.removed`); a state
 #: with "files" gives each note entry its tags (none: no "tags"). "file_stamps" holds, for
 #: some of those files, the stamp of the bytes that key was made from (`chatdeck.file_stamps`):
-#: while a file's stamp holds, the next build takes its parse without reading it.
+#: while a file's stamp holds, the next build takes its parse without reading it. "deck_stamp"
+#: is the .apkg's as the build left it: a build with nothing to change keeps the deck only while
+#: it holds (a copy cut short or put back since is written again).
 State = dict[str, Any]
 
 
@@ -120,6 +122,9 @@ def checked_state(path: Path) -> tuple[State, Problem | None]:
                 for origin, stamp in stamps.items()
                 if isinstance(stamp, str) and stamp and origin in clean["files"]
             }
+    deck = state.get("deck_stamp")
+    if isinstance(deck, list) and len(deck) == 3 and all(type(n) is int for n in deck):
+        clean["deck_stamp"] = deck
     if len(kept) < len(notes):
         dropped = len(notes) - len(kept)
         message = f"build state: {dropped} damaged note entries ignored (those notes count as new)"
@@ -153,9 +158,20 @@ def stamped_files(state: State) -> dict[str, tuple[str, str]]:
 
 
 def same_deck(state: State, other: State) -> bool:
-    """Whether two states describe the same deck: all of them but the files' stamps, which
-    only spare the next build reading its files."""
-    return {**state, "file_stamps": None} == {**other, "file_stamps": None}
+    """Whether two states describe the same deck: all of them but the stamps of the files and
+    of the deck, which only spare the next build reading its files and writing its deck."""
+    unstamped = {"file_stamps": None, "deck_stamp": None}
+    return {**state, **unstamped} == {**other, **unstamped}
+
+
+def deck_stamp(path: Path) -> list[int] | None:
+    """The deck file's size, modification time and inode (None if there is none): any copy,
+    cut or swap since the build changes one of them."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
 
 
 def old_notes(state: State) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -37,6 +38,14 @@ def source_copy(tmp_path: Path) -> Path:
     target = tmp_path / "source"
     shutil.copytree(SOURCE, target)
     return target
+
+
+def state_without_deck_stamp(path: Path) -> dict[str, object]:
+    """A deck's build state, less the stamp of the deck file (its inode and time are the
+    folder's own): what two builds of the same files into two folders share."""
+    state = json.loads(path.read_text(encoding="utf-8"))
+    assert isinstance(state.pop("deck_stamp"), list)
+    return dict(state)
 
 
 def import_package(collection_path: Path, apkg: Path):  # type: ignore[no-untyped-def]
