@@ -237,6 +237,13 @@ NOT_YET: dict[str, str] = {
         "only a role (`metadata.role`) and a `start` (a UTF-8 byte offset into it), no text of its "
         "own: no chat is found (`read_json_chats` gives None; read as text, 0 notes, no title)"
     ),
+    # The sixth held-out round, as first scored (see the fixtures' README).
+    "text-generation-webui-instruct.json": (
+        "text-generation-webui's history: the chat is `internal`, a list of `[prompt, reply]` "
+        "string pairs with no role keys (`visible` the same pairs HTML-escaped, `metadata` keyed "
+        "`user_<i>` / `assistant_<i>`): no chat is found (`read_json_chats` gives None; read as "
+        "text, 0 notes, the title `{`)"
+    ),
 }
 
 
