@@ -230,7 +230,15 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET: dict[str, str] = {}
+NOT_YET: dict[str, str] = {
+    # The sixth held-out round, as first scored (see the fixtures' README).
+    "text-generation-webui-instruct.json": (
+        "text-generation-webui's history: the chat is `internal`, a list of `[prompt, reply]` "
+        "string pairs with no role keys (`visible` the same pairs HTML-escaped, `metadata` keyed "
+        "`user_<i>` / `assistant_<i>`): no chat is found (`read_json_chats` gives None; read as "
+        "text, 0 notes, the title `{`)"
+    ),
+}
 
 
 @pytest.mark.parametrize(
