@@ -717,7 +717,14 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
     words: set[str] = set()
     for word in re.split(r"[\W_]+", text.casefold()):
         words.update(_segments(word, named) or [word] if word else [])
+    counted = {word for word in words if word.isdigit()}
+    if counted:  # `Chat Transcript - Tab 1`, `Chat 2`: a counter names no chat either
+        words -= counted | COUNTER_WORDS
     return bool(words) and words <= named and bool(words & SAVED_WORDS)
+
+
+#: Words that go with a number to count a tool's saved chats (`Tab 1`, `Part 2`).
+COUNTER_WORDS = frozenset("tab part page window no nr".split())
 
 
 def _segments(word: str, vocabulary: frozenset[str]) -> list[str] | None:
@@ -1829,6 +1836,8 @@ def _assemble(
         left_out.update(agent.left_out)
         rewrites.update(agent.rewrites)
         left_out.update(agent.inner_markers)
+    else:  # (an agent's records have bracketed labels of their own: `[Tool]`, `[Reasoning]`)
+        _leave_out_part_labels(lines, text, merged, left_out)
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
     assistant: dict[int, str] = {}
@@ -1882,6 +1891,37 @@ def _assemble(
         title_line,
         markers,
     )
+
+
+#: A line that is only a bracketed name (`[text]`, `[selections]`).
+PART_LABEL = re.compile(r"^[ \t]*+\[([^\W\d_][\w -]{0,30}+)\][ \t]*+$")
+PART = "the tool's label for a part of a message"
+
+
+def _leave_out_part_labels(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that writes the user's message in parts names each on a line of its own
+    (`[selections]` over the code the user selected, `[text]` over what they typed). Once such
+    lines open two or more of the user's turns, each line of theirs in the user's turns is the
+    tool's label, wherever it stands; a bracketed line that opens no turn (an INI section pasted
+    in a question) stays."""
+    opening: dict[str, list[str]] = {}
+    for block in blocks:
+        if block.role != USER:
+            continue
+        first = _edge_lines(lines, block, left_out, False, 1)
+        label = PART_LABEL.match(lines[first[0]]) if first and text[first[0]] else None
+        if label is not None:
+            opening.setdefault(block.role, []).append(label.group(1).casefold())
+    for block in blocks:
+        labels = opening.get(block.role, [])
+        if len(labels) < 2:
+            continue
+        for j in range(block.start, block.end):
+            label = PART_LABEL.match(lines[j]) if text[j] and j not in left_out else None
+            if label is not None and label.group(1).casefold() in labels:
+                left_out[j] = PART
 
 
 def _unanswered_opening(blocks: list[_Block]) -> bool:

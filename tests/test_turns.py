@@ -40,13 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The nineteenth held-out round, as first scored (see the fixtures' README).
-    "cursor-chat-export.md": (
-        "`## User:` / `## AI (<model>):` are read as markers, but the `[selections]` and "
-        "`[text]` label lines (two trailing spaces) under every `## User:` stay in the questions "
-        "(4 label lines on cards, questions 0/3); and the tool's fixed heading "
-        "`# Chat Transcript - Tab 1` is taken as the title (expected null)"
-    ),
 }
 
 
@@ -86,6 +79,7 @@ ONE_EXCHANGE_NOT_YET = {
     "sillytavern.txt": "the character's greeting and one exchange: the names' roles are a guess",
     "model-nvim.mchat.md": "one prompt and one reply between rules: parts must take turns twice",
     "simple-note-chat.md": "one prompt and one reply between rules: parts must take turns twice",
+    "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
     ),
@@ -1867,6 +1861,30 @@ def test_a_heading_of_a_models_name_and_kind_words_is_no_title() -> None:
         ("# 通义千问对话记录", None),
         ("# ChatGPT Conversation", None),
         ("# 字典树对话记录", "字典树对话记录"),
+        ("# Chat Transcript - Tab 1", None),  # a counter names no chat either
+        ("# Chat 2", None),
+        ("# Tries, part 2", "Tries, part 2"),
     ):
         turns = find_turns_in((heading + chat).split("\n"))
         assert turns is not None and turns.title == title, heading
+
+
+def test_labels_that_open_the_users_turns_are_the_tools_wherever_they_stand() -> None:
+    """A tool that writes the user's message in parts (`[selections]` over the selected code,
+    `[text]` over what was typed): its label lines are on no card; a bracketed line that opens
+    no turn, such as an INI section pasted in a question, stays."""
+    chat = (
+        "## User:\n\n[selections]  \nx = a // b\n[text]  \nwhy is x 0?\n\n"
+        "## AI (gpt-4o):\n\n`//` floors.\n\n"
+        "## User:\n\n[text]  \nand in C?\n\n## AI (gpt-4o):\n\nIt truncates.\n"
+    )
+    assert notes_of(chat) == [
+        ("x = a // b\nwhy is x 0?", "`//` floors."),
+        ("and in C?", "It truncates."),
+    ]
+    pasted = (
+        "## User:\n\nmy config:\n[database]\nhost = db\nwhy is it ignored?\n\n"
+        "## AI:\n\nThe section is misspelled.\n\n"
+        "## User:\n\nand [server]?\n\n## AI:\n\nThat one is fine.\n"
+    )
+    assert notes_of(pasted)[0][0] == "my config:\n[database]\nhost = db\nwhy is it ignored?"
