@@ -12,8 +12,9 @@ the keys are called, a list is a chat when most of its items share
   (`content: [{"type": "text", "text": ...}]`); tool calls, images and reasoning parts are not;
 and the user's messages are answered. A list of records each holding a prompt and its reply
 (`prompt`/`response`, `question`/`answer`) is a chat too, one per conversation key
-(`conversation_id`). So is one text beside a list of messages that each name a speaker and
-where in the text they start (an editor's saved thread). A JSON Lines file is read as the list
+(`conversation_id`), and so is a list of `[prompt, reply]` pairs of strings whose replies are
+prose. So is one text beside a list of messages that each name a speaker and where in the text
+they start (an editor's saved thread). A JSON Lines file is read as the list
 of its lines.
 
 Each user message is a question and the replies up to the next one its answer; system, tool and
@@ -133,6 +134,10 @@ def _chats(value: object) -> Iterator[tuple[str, list[Turn]]]:
     while stack:
         node, title = stack.pop()
         if isinstance(node, list):
+            paired_turns = _pairs(node)
+            if paired_turns is not None:
+                yield title, paired_turns
+                continue
             records = _exchanges(node)
             if records is not None:
                 yield from ((name or title, turns) for name, turns in records)
@@ -150,7 +155,14 @@ def _chats(value: object) -> Iterator[tuple[str, list[Turn]]]:
                 named = isinstance(summary, str) and _title_of({"title": summary})
                 yield title or named or "", spans
                 continue
-            children = [child for child in node.values() if isinstance(child, dict | list)]
+            paired = {key: turns for key, value in node.items() if (turns := _pairs(value))}
+            for key in _unescaped_copies(node, paired):
+                yield title, paired[key]
+            children = [
+                child
+                for key, child in node.items()
+                if isinstance(child, dict | list) and key not in paired
+            ]
             stack.extend((child, title) for child in reversed(children))
 
 
@@ -211,6 +223,54 @@ def _exchanges(items: list[Any]) -> list[tuple[str, list[Turn]]] | None:
         if answer is not None:
             turns.append((ASSISTANT, without_opening_reasoning(clean_text(answer))))
     return list(chats.values()) or None
+
+
+#: A prompt that only stands in for the chat's opening (text-generation-webui's greeting).
+OPENING_TOKEN = re.compile(r"^<\|[\w-]{1,40}\|>$")
+HTML_ENTITY = re.compile(r"&(?:[a-z]{2,6}|#\d{1,6}|#x[0-9a-f]{1,5});", re.I)
+
+
+def _pairs(value: object) -> list[Turn] | None:
+    """A list of exchanges as pairs of strings, the prompt then the reply (text-generation-
+    webui's history): a chat when every item is such a pair and the replies are prose, longer
+    than the prompts in all (pairs of names or of words, a glossary, are no chat). A pair whose
+    prompt is empty or a token (`<|BEGIN-VISIBLE-CHAT|>`) opens the chat: a greeting, no card."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(t, str) for t in pair)
+        for pair in value
+    ):
+        return None
+    prompts = sum(len(pair[0]) for pair in value)
+    replies = [pair[1] for pair in value]
+    prose = sum(1 for reply in replies if len(reply.split()) >= 3)
+    if prose * 2 <= len(replies) or sum(map(len, replies)) <= prompts:
+        return None
+    turns: list[Turn] = []
+    for prompt, reply in value:
+        if not prompt.strip() or OPENING_TOKEN.match(prompt.strip()):
+            continue
+        turns.append((USER, clean_text(prompt)))
+        if reply.strip():
+            turns.append((ASSISTANT, without_opening_reasoning(clean_text(reply))))
+    return _asked(turns)
+
+
+def _unescaped_copies(holder: JsonObject, paired: dict[str, list[Turn]]) -> list[str]:
+    """Of lists of exchanges side by side, the keys of those to read: where two hold as many
+    exchanges, one is the other shown as HTML (`&lt;think&gt;`): the one with fewer entities."""
+    kept: dict[int, str] = {}
+    for key in paired:
+        count = len(holder[key])
+        other = kept.get(count)
+        if other is None or _entities(holder[key]) < _entities(holder[other]):
+            kept[count] = key
+    return [key for key in paired if key in kept.values()]
+
+
+def _entities(value: object) -> int:
+    return len(HTML_ENTITY.findall(json.dumps(value, ensure_ascii=False)))
 
 
 def _objects(items: list[Any]) -> list[JsonObject] | None:

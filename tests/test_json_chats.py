@@ -177,6 +177,9 @@ def test_json_that_holds_no_chat_is_left_to_be_read_as_text() -> None:
             {"key": "port", "user_editable": False, "description": "The port the server uses."},
         ],
         [{"input": "2+2", "output": "4"}, {"input": "3*3", "output": "9"}],
+        [["host", "db"], ["port", "5432"]],
+        {"glossary": [["good morning", "buenos días"], ["thank you very much", "muchas gracias"]]},
+        [["Why is the sky blue?", "Rayleigh"], ["What is 2+2?", "4"]],
     ):
         assert read_json_chats(json.dumps(value).encode(), "x.json") is None, value
     assert read_json_chats(b'{"messages": [', "broken.json") is None
@@ -230,15 +233,7 @@ def non_blank(text: str) -> list[str]:
 
 
 #: Tools' JSON files not read right yet, and what fails (held-out rounds, scored before any change).
-NOT_YET: dict[str, str] = {
-    # The sixth held-out round, as first scored (see the fixtures' README).
-    "text-generation-webui-instruct.json": (
-        "text-generation-webui's history: the chat is `internal`, a list of `[prompt, reply]` "
-        "string pairs with no role keys (`visible` the same pairs HTML-escaped, `metadata` keyed "
-        "`user_<i>` / `assistant_<i>`): no chat is found (`read_json_chats` gives None; read as "
-        "text, 0 notes, the title `{`)"
-    ),
-}
+NOT_YET: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -498,3 +493,25 @@ def test_offsets_that_do_not_start_lines_are_no_chat() -> None:
             ],
         }
         assert read_json_chats(json.dumps(value).encode(), "notes.json") is None, starts
+
+
+def test_a_list_of_prompt_and_reply_pairs_is_a_chat_read_from_its_plain_copy() -> None:
+    """text-generation-webui's history: `[prompt, reply]` pairs of strings, no speaker keys; a
+    greeting under an empty prompt or a token; the same pairs again as HTML beside them."""
+    pairs = [
+        ["<|BEGIN-VISIBLE-CHAT|>", "Hello! How can I help you today?"],
+        [
+            "what does `a < b` do in Python?",
+            "<think>\nCompare.\n</think>\n\nIt is True when a is less than b.",
+        ],
+        ["and for strings?", "It compares them letter by letter, by code point."],
+    ]
+    shown = [[text.replace("<", "&lt;").replace("`", "&#x60;") for text in pair] for pair in pairs]
+    value = {"internal": pairs, "visible": shown, "metadata": {"user_1": {"timestamp": "x"}}}
+    assert notes_of(json.dumps(value).encode(), "20260314-09-12-05.json") == [
+        [
+            ("what does `a < b` do in Python?", "It is True when a is less than b."),
+            ("and for strings?", "It compares them letter by letter, by code point."),
+        ]
+    ]
+    assert notes_of(json.dumps(pairs[1:]).encode()) == notes_of(json.dumps(value).encode())
