@@ -40,6 +40,17 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
+    # The twentieth held-out round, as first scored (see the fixtures' README).
+    "downloadchat-characterai.txt": (
+        "every message is one `{{char}}: ` / `{{user}}: ` line prefix (template placeholders as "
+        "names) with no blank line between messages and continuation lines unprefixed: no "
+        "speaker is found and no line is taken for a question, 0 notes"
+    ),
+    "chatvim-nvim.md": (
+        "the first prompt stands unmarked at the top of the file and only later prompts follow "
+        "`# === USER ===`: the first question and its reply (under `# === ASSISTANT ===`) are on "
+        "no card (2/3)"
+    ),
 }
 
 
