@@ -1548,7 +1548,8 @@ RUNNING: dict[tuple[FileStyle, RuleKind], tuple[RuleSpec, ...]] = {
 
 def _lines_to_try(doc: Document, rules: tuple[RuleSpec, ...]) -> list[int]:
     """The text lines, in order, that one of `rules` may take by its cheap filter: the line's
-    first character, or the rule's own lines."""
+    first character, or the rule's own lines (a chat log's unmarked first turn may open with a
+    code line: it is the turn pass's to say)."""
     own = set().union(*(rule.lines(doc) for rule in rules if rule.lines is not None))
     if any(rule.leads is None and rule.lines is None for rule in rules):
         leads = None  # a rule that may take any line
@@ -1557,7 +1558,12 @@ def _lines_to_try(doc: Document, rules: tuple[RuleSpec, ...]) -> list[int]:
     return [
         i
         for i, (kind, lead) in enumerate(zip(doc.kinds, doc.leads, strict=True))
-        if kind is TEXT and (leads is None or lead in leads or i in own) and i not in doc.suppressed
+        if (i in own and kind is CODE)
+        or (
+            kind is TEXT
+            and (leads is None or lead in leads or i in own)
+            and i not in doc.suppressed
+        )
     ]
 
 
@@ -1588,7 +1594,9 @@ def find_questions(doc: Document) -> list[Question]:
     i = 0
     while i < count:
         found = None
-        if kinds[i] is TEXT and i not in suppressed:
+        if kinds[i] is CODE:
+            found = marked.get(i)  # a chat log's first turn that opens with code
+        elif kinds[i] is TEXT and i not in suppressed:
             found = marked.get(i)
             if found is None and blanks[i] > 0:
                 found = first_match(guessing, doc, i)

@@ -302,14 +302,17 @@ def candidate(line: str) -> Candidate | None:
     if cell:  # `# %% user`: a notebook's cell mark, set off by a space, is part of the shape
         shape += cell.group(1) + " "
         decoration = decoration[cell.end() :]
-    if any(not (ch.isspace() or ch in "[【(" or ord(ch) > 0x2000) for ch in decoration):
+    if any(not (ch.isspace() or ch in "[【({" or ord(ch) > 0x2000) for ch in decoration):
         return None  # `"**user**: ",` in a JSON file, `*` or `>` before a name: no marker
     bracket = ""
     if "[" in decoration or "【" in decoration:
         bracket = "["
+    elif "{" in decoration:  # `{{user}}:`: a template's placeholder for the speaker's name
+        bracket = "{"
+        text = re.sub(r"^([^{}]{1,40})\}++", r"\1", text)
     emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
     stamp = ""
-    if bracket:
+    if bracket == "[":
         closed = BRACKETED.match(text)
         if closed and DATE_TIME.search(closed.group(1)) and text[closed.end() :].strip():
             # `[3/14/2025 9:12 PM] minji.k`: the message's time, then the name
@@ -367,6 +370,8 @@ def candidate(line: str) -> Candidate | None:
     if key in QA_LABELS:
         return None
     words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
+    if bracket == "{" and not colon:
+        return None  # `{Reactions}` alone: a tool's label (TOOL_LABEL), no speaker
     if not heading and not bold and not bracket and not stamp and not colon:
         # A plain short line: any paragraph could be one, unless it names a speaker alone.
         if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):
@@ -381,8 +386,9 @@ def candidate(line: str) -> Candidate | None:
             if len(text.split()) > 3 or role_hint(words, emoji) is not None:
                 return None
             loose = True
-    shape_text = shape + stamp + ("**" if bold else "") + ("[" if bracket else "") + italic
-    shape_text += "<label>" + italic + ("]" if bracket else "") + ("**" if bold else "") + colon
+    closing = {"[": "]", "{": "}", "": ""}[bracket]
+    shape_text = shape + stamp + ("**" if bold else "") + bracket + italic
+    shape_text += "<label>" + italic + closing + ("**" if bold else "") + colon
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
 
 

@@ -40,17 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The twentieth held-out round, as first scored (see the fixtures' README).
-    "downloadchat-characterai.txt": (
-        "every message is one `{{char}}: ` / `{{user}}: ` line prefix (template placeholders as "
-        "names) with no blank line between messages and continuation lines unprefixed: no "
-        "speaker is found and no line is taken for a question, 0 notes"
-    ),
-    "chatvim-nvim.md": (
-        "the first prompt stands unmarked at the top of the file and only later prompts follow "
-        "`# === USER ===`: the first question and its reply (under `# === ASSISTANT ===`) are on "
-        "no card (2/3)"
-    ),
 }
 
 
@@ -90,6 +79,7 @@ ONE_EXCHANGE_NOT_YET = {
     "sillytavern.txt": "the character's greeting and one exchange: the names' roles are a guess",
     "model-nvim.mchat.md": "one prompt and one reply between rules: parts must take turns twice",
     "simple-note-chat.md": "one prompt and one reply between rules: parts must take turns twice",
+    "chatvim-nvim.md": "an unmarked prompt over one `# === ASSISTANT ===`: a marker must recur",
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
@@ -1899,3 +1889,39 @@ def test_labels_that_open_the_users_turns_are_the_tools_wherever_they_stand() ->
         "## User:\n\nand [server]?\n\n## AI:\n\nThat one is fine.\n"
     )
     assert notes_of(pasted)[0][0] == "my config:\n[database]\nhost = db\nwhy is it ignored?"
+
+
+def test_an_unmarked_first_turn_that_opens_with_code_is_the_first_question() -> None:
+    """The first prompt stands unmarked above the model's first marker and opens with a pasted
+    block: the block is the question's, not a header."""
+    chat = (
+        "```csv\ndate,amount\n2025-01-15,24000\n```\n\nwhy is the total wrong?\n\n"
+        "# === ASSISTANT ===\n\nThe date column is read as a number.\n\n"
+        "# === USER ===\n\nand the fix\n\n# === ASSISTANT ===\n\nParse it as a date.\n"
+    )
+    assert notes_of(chat) == [
+        (
+            "```csv\ndate,amount\n2025-01-15,24000\n```\n\nwhy is the total wrong?",
+            "The date column is read as a number.",
+        ),
+        ("and the fix", "Parse it as a date."),
+    ]
+
+
+def test_template_placeholders_name_the_speakers() -> None:
+    """`{{user}}: ` / `{{char}}: ` (a role-play site's placeholders for the two names), one
+    line per message start, no blank line between messages; the character's greeting first."""
+    chat = (
+        "{{char}}: Hello! Ask me about the stars.\n"
+        "{{user}}: why is Albireo two colours?\n"
+        "{{char}}: Its stars differ in temperature.\nThe hot one looks blue.\n"
+        "{{user}}: and how far is it\n"
+        "{{char}}: About 430 light years.\n"
+    )
+    assert notes_of(chat) == [
+        (
+            "why is Albireo two colours?",
+            "Its stars differ in temperature.\nThe hot one looks blue.",
+        ),
+        ("and how far is it", "About 430 light years."),
+    ]
