@@ -129,6 +129,8 @@ class BuildResult:
     preview: Path | None = None
     #: Worker processes the build started (0: it all ran in this process).
     workers: int = 0
+    #: Whether this build wrote the .apkg (a build with nothing to change keeps it as it is).
+    written: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,6 +378,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         digests = note_digests(deck)
         changes = compare(deck, digests, state)
         preview = None
+        written = False
         if options.write:
             now = options.clock()
             parse_keys = {f.origin: f.parse_key for f in files if f.origin and f.parse_key}
@@ -400,6 +403,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
                 write_collection(collection, deck, cache.connection, templates, stamps)
                 media = {name: data for file in files for name, data in file.media.files.items()}
                 write_package(target, collection, media)
+                written = True
                 write_state(output, {**stamps.state, "deck_stamp": deck_stamp(target)})
             elif {**stamps.state, "deck_stamp": on_disk} != state:  # only files' stamps
                 write_state(output, {**stamps.state, "deck_stamp": on_disk})
@@ -442,6 +446,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         paths=shown_paths(inputs),
         preview=preview,
         workers=workers.started,
+        written=written,
     )
 
 

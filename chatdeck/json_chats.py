@@ -87,9 +87,10 @@ def read_json_chats(data: bytes, source: str) -> Export | None:
             Problem(source, None, "the last line is not whole JSON (cut off?): left out")
         )
     for number, (title, turns) in enumerate(chats, start=1):
-        # A file of one untitled chat is named as a transcript is: by the file.
-        title = title or (PurePath(source).stem if len(chats) == 1 else "")
-        label = f'conversation "{title}"' if title else f"conversation {number}"
+        # An untitled chat is named as a transcript is: by the file.
+        named = bool(title)
+        title = title or PurePath(source).stem
+        label = f'conversation "{title}"' if named or len(chats) == 1 else f"conversation {number}"
         problems: list[str] = []
         if any(role == CONTEXT for role, _ in turns):
             problems.append(

@@ -1918,7 +1918,9 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         while last > found.index and (doc.kinds[last] is IGNORED or not doc.lines[last].strip()):
             last -= 1
         if not text:
-            problems.append(Problem(source, line, "question marker with no question text"))
+            problems.append(
+                Problem(source, line, "question marker with no question text: no card for it")
+            )
         if not answer.strip():
             problems.append(Problem(source, line, "question has no answer"))
         if found.confidence is Confidence.LOW:

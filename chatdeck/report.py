@@ -100,7 +100,10 @@ def print_build(result: BuildResult, verbosity: int, out: TextIO = sys.stdout) -
         _listed([f"  removed: {snippet(card.question, 70)}" for card in removed], out)
     if result.preview:
         print(f"Wrote {result.preview}", file=out)
-    print(f"Wrote {result.output} ({len(result.cards)} notes)", file=out)
+    if result.written:
+        print(f"Wrote {result.output} ({len(result.cards)} notes)", file=out)
+    else:
+        print(f"Kept {result.output} as it was ({len(result.cards)} notes)", file=out)
 
 
 def print_moved(moved: tuple[NoteChange, ...], out: TextIO) -> None:

@@ -56,9 +56,12 @@ def read_notes(name: str, data: bytes, explain: bool = False) -> FileNotes:
     transcript = read_transcript(Path(name), name, data)
     parsed = parse_transcript(transcript, explain=explain)
     problems = list(parsed.problems)
-    for note in parsed.notes:
+    # A marker with no question under it (its warning says so) makes no note: Anki would keep
+    # a note whose front is empty with no card at all.
+    notes = tuple(note for note in parsed.notes if note.question.strip())
+    for note in notes:
         problems.extend(unsafe_math_problems(note, transcript.lines))
-    if not parsed.notes:
+    if not notes:
         has_text = any(line.strip() for line in transcript.lines)
         message = "no question found" if has_text else "empty file"
         if has_text and parsed.title:
@@ -67,7 +70,7 @@ def read_notes(name: str, data: bytes, explain: bool = False) -> FileNotes:
     return FileNotes(
         name,
         parsed.title,
-        tuple(parsed.notes),
+        notes,
         tuple(problems),
         tuple(transcript.lines),
         parsed if explain else None,

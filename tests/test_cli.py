@@ -189,7 +189,10 @@ def test_default_build_writes_output_folder(tmp_path: Path) -> None:
     completed = run(cwd=project)
     assert completed.returncode == 0, completed.stderr
     assert (project / "output" / "Chat Transcripts.apkg").is_file()
-    assert "Wrote" in completed.stdout
+    assert "Wrote output/Chat Transcripts.apkg (1 notes)" in completed.stdout
+    again = run(cwd=project)  # nothing changed: the deck is kept, and the report says so
+    assert "Kept output/Chat Transcripts.apkg as it was (1 notes)" in again.stdout
+    assert "Wrote" not in again.stdout
 
 
 ENTRY_POINTS = {

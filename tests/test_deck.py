@@ -9,9 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SOURCE, import_package
+from conftest import ROOT, SOURCE, deck_options, import_package
 
 from chatdeck import package
+from chatdeck.build import build
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,22 @@ def test_package_has_no_collection_name_and_a_media_map(seed_deck: Path) -> None
     with zipfile.ZipFile(seed_deck) as archive:
         assert archive.namelist() == ["collection.anki2", "media"]
         assert json.loads(archive.read("media")) == {}
+
+
+def test_a_marker_with_no_question_makes_no_note_and_every_note_has_a_card(
+    tmp_path: Path,
+) -> None:
+    """Anki keeps a note whose front is empty with no card at all (Check Database flags it):
+    a bare `Q:` is reported and makes no note."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "t.md").write_text("Q: what is x?\nA: an x\n\nQ:\nA: nothing\n", encoding="utf-8")
+    result = build([source], deck_options(tmp_path / "out"))
+    assert any("no question text" in problem.message for problem in result.problems)
+    _, collection = import_package(tmp_path / "collection.anki2", result.output)
+    try:
+        notes = [collection.get_note(n) for n in collection.find_notes("")]
+        assert [note.fields[0] for note in notes] == ["<p>what is x?</p>"]
+        assert all(note.cards() for note in notes)
+    finally:
+        collection.close()

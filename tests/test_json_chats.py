@@ -515,3 +515,16 @@ def test_a_list_of_prompt_and_reply_pairs_is_a_chat_read_from_its_plain_copy() -
         ]
     ]
     assert notes_of(json.dumps(pairs[1:]).encode()) == notes_of(json.dumps(value).encode())
+
+
+def test_untitled_chats_are_named_by_the_file() -> None:
+    """Records of two conversations with no name: each is named as a transcript is, by the
+    file (it was `Untitled conversation`)."""
+    records = [
+        {"conversation_id": "a", "prompt": "what is a b-tree?", "response": "A balanced tree."},
+        {"conversation_id": "b", "prompt": "what is a heap?", "response": "An ordered tree."},
+    ]
+    export = read_json_chats(json.dumps(records).encode(), "records.jsonl")
+    assert export is not None
+    assert [c.title for c in export.conversations] == ["records", "records"]
+    assert {n.conversation for c in export.conversations for n in c.notes} == {"records"}
