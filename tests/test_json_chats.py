@@ -520,13 +520,6 @@ def test_a_list_of_prompt_and_reply_pairs_is_a_chat_read_from_its_plain_copy() -
 # --- Review of the offsets and [prompt, reply] readings (60487ff, eebbfd6) -----------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the offsets reading encodes the longest multi-line string of every object beside a "
-    "list of speakers' messages; a lone surrogate in it (a JS string cut in an emoji, valid JSON "
-    "`\\ud83d`) raises UnicodeEncodeError out of read_json_chats: the CLI stops with "
-    "'unexpected UnicodeEncodeError' on a chat read fine before 60487ff",
-)
 def test_a_lone_surrogate_beside_a_chat_is_no_exception() -> None:
     raw = (
         b'{"title": "Closures", "system_prompt": "You are a tutor.\\nBe brief \\ud83d", '
@@ -536,12 +529,6 @@ def test_a_lone_surrogate_beside_a_chat_is_no_exception() -> None:
     assert notes_of(raw) == [[("What is a closure?", "A function with its scope.")]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='a list of [role, text] pairs (LangChain\'s message tuples, `("human", ...)`, '
-    '`("user", ...)`) is read as [prompt, reply]: every card\'s question is a role word '
-    "(`human`, `ai`, `system`) and the user's question is shown as an answer",
-)
 def test_a_list_of_role_and_text_pairs_is_a_chat_of_those_speakers() -> None:
     value = [
         ["system", "You are a helpful assistant."],
@@ -558,11 +545,6 @@ def test_a_list_of_role_and_text_pairs_is_a_chat_of_those_speakers() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two chats of [prompt, reply] pairs side by side with as many exchanges are taken "
-    "for a text and its HTML copy: the second chat is silently lost",
-)
 def test_two_lists_of_pairs_of_as_many_exchanges_are_two_chats_unless_one_is_the_others_html() -> (
     None
 ):
@@ -576,17 +558,19 @@ def test_two_lists_of_pairs_of_as_many_exchanges_are_two_chats_unless_one_is_the
             ["And a move?", "A move hands the value's ownership over to another binding."],
         ],
     }
+    """Two chats of as many exchanges are two; a list the same as another, or the same once
+    its HTML entities are read, is its copy."""
     assert notes_of(json.dumps(value).encode()) == [
         [tuple(pair) for pair in value["python"]],
         [tuple(pair) for pair in value["rust"]],
     ]
+    python = value["python"]
+    shown = [[text.replace("'", "&#x27;") for text in pair] for pair in value["rust"]]
+    for copy in (python, shown):
+        both = {"internal": value["rust"] if copy is shown else python, "visible": copy}
+        assert len(notes_of(json.dumps(both).encode())) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a [prompt, reply] pair with an empty prompt after the first (a reply generated "
-    "with no new message) is taken for the opening greeting: its reply is lost from every card",
-)
 def test_a_reply_under_an_empty_prompt_after_the_first_stays_in_the_answer() -> None:
     value = [
         ["What is a list?", "A list is an ordered, mutable sequence of items."],
