@@ -26,6 +26,7 @@ read as text), never an exception.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -228,14 +229,15 @@ def _exchanges(items: list[Any]) -> list[tuple[str, list[Turn]]] | None:
 
 #: A prompt that only stands in for the chat's opening (text-generation-webui's greeting).
 OPENING_TOKEN = re.compile(r"^<\|[\w-]{1,40}\|>$")
-HTML_ENTITY = re.compile(r"&(?:[a-z]{2,6}|#\d{1,6}|#x[0-9a-f]{1,5});", re.I)
 
 
 def _pairs(value: object) -> list[Turn] | None:
     """A list of exchanges as pairs of strings, the prompt then the reply (text-generation-
     webui's history): a chat when every item is such a pair and the replies are prose, longer
     than the prompts in all (pairs of names or of words, a glossary, are no chat). A pair whose
-    prompt is empty or a token (`<|BEGIN-VISIBLE-CHAT|>`) opens the chat: a greeting, no card."""
+    prompt is empty or a token (`<|BEGIN-VISIBLE-CHAT|>`) opens the chat: a greeting, no card;
+    after the first, its reply is more of the answer before. Pairs whose first strings all name
+    a speaker are that speaker's messages."""
     if not isinstance(value, list) or not value:
         return None
     if not all(
@@ -243,6 +245,9 @@ def _pairs(value: object) -> list[Turn] | None:
         for pair in value
     ):
         return None
+    spoken = _spoken(value)
+    if spoken is not None:
+        return spoken
     prompts = sum(len(pair[0]) for pair in value)
     replies = [pair[1] for pair in value]
     prose = sum(1 for reply in replies if len(reply.split()) >= 3)
@@ -250,28 +255,45 @@ def _pairs(value: object) -> list[Turn] | None:
         return None
     turns: list[Turn] = []
     for prompt, reply in value:
-        if not prompt.strip() or OPENING_TOKEN.match(prompt.strip()):
-            continue
-        turns.append((USER, clean_text(prompt)))
-        if reply.strip():
+        # no prompt: the opening greeting (on no card), or more of the answer before
+        if prompt.strip() and not OPENING_TOKEN.match(prompt.strip()):
+            turns.append((USER, clean_text(prompt)))
+        if reply.strip() and turns:
             turns.append((ASSISTANT, without_opening_reasoning(clean_text(reply))))
     return _asked(turns)
 
 
+def _spoken(pairs: list[list[str]]) -> list[Turn] | None:
+    """Pairs whose first strings all name a speaker (`["human", ...]`, `["ai", ...]`: LangChain's
+    message tuples) are messages, each the speaker and what they said; None for other pairs."""
+    hints = {name: _value_hint(name) for name in {pair[0].strip() for pair in pairs}}
+    if not all(hints.values()) or not {USER, ASSISTANT} <= set(hints.values()):
+        return None
+    turns: list[Turn] = []
+    for name, said in pairs:
+        role = hints[name.strip()]
+        if role in (USER, ASSISTANT) and said.strip():
+            said = clean_text(said)
+            turns.append((role, without_opening_reasoning(said) if role == ASSISTANT else said))
+    return _asked(turns)
+
+
 def _unescaped_copies(holder: JsonObject, paired: dict[str, list[Turn]]) -> list[str]:
-    """Of lists of exchanges side by side, the keys of those to read: where two hold as many
-    exchanges, one is the other shown as HTML (`&lt;think&gt;`): the one with fewer entities."""
-    kept: dict[int, str] = {}
+    """Of lists of exchanges side by side, the keys of those to read: all but a copy of another,
+    the same or shown as HTML (`&lt;think&gt;`: the same texts once its entities are read)."""
+    first: dict[str, str] = {}
     for key in paired:
-        count = len(holder[key])
-        other = kept.get(count)
-        if other is None or _entities(holder[key]) < _entities(holder[other]):
-            kept[count] = key
-    return [key for key in paired if key in kept.values()]
+        first.setdefault(json.dumps(holder[key]), key)
+    return [
+        key
+        for key in paired
+        if first[json.dumps(holder[key])] == key
+        and first.get(json.dumps(_unescaped(holder[key])), key) == key
+    ]
 
 
-def _entities(value: object) -> int:
-    return len(HTML_ENTITY.findall(json.dumps(value, ensure_ascii=False)))
+def _unescaped(pairs: list[list[str]]) -> list[list[str]]:
+    return [[html.unescape(text) for text in pair] for pair in pairs]
 
 
 def _objects(items: list[Any]) -> list[JsonObject] | None:
@@ -325,7 +347,7 @@ def _spans(holder: JsonObject) -> list[Turn] | None:
 def _offsets(objects: list[JsonObject], text: str) -> list[int] | None:
     """Each message's start in `text`, in characters: from a key every message holds as an
     integer, first 0, never falling, within the text (read as characters, else as bytes)."""
-    encoded = text.encode()
+    encoded = text.encode(errors="surrogatepass")  # a lone surrogate (JSON `\\ud83d`) is valid
     for key in objects[0]:
         numbers = [n for item in objects if type(n := item.get(key)) is int]
         if len(numbers) != len(objects) or numbers[0] != 0:
@@ -338,7 +360,8 @@ def _offsets(objects: list[JsonObject], text: str) -> list[int] | None:
             characters = [0]
             try:
                 for a, b in zip(numbers, numbers[1:], strict=False):
-                    characters.append(characters[-1] + len(encoded[a:b].decode()))
+                    said = encoded[a:b].decode(errors="surrogatepass")
+                    characters.append(characters[-1] + len(said))
             except UnicodeDecodeError:  # an offset inside a character: no byte offsets
                 continue
             return characters

@@ -1899,19 +1899,21 @@ def _assemble(
     )
 
 
-#: A line that is only a bracketed name (`[text]`, `[selections]`).
-PART_LABEL = re.compile(r"^[ \t]*+\[([^\W\d_][\w -]{0,30}+)\][ \t]*+$")
+#: A line that is only a bracketed name ended by a Markdown line break (two spaces or a
+#: backslash: `[text]  `), as a program writes a label over the part it heads.
+PART_LABEL = re.compile(r"^[ \t]*+\[([^\W\d_][\w -]{0,30}+)\](?: {2,}+|\\)$")
 PART = "the tool's label for a part of a message"
 
 
 def _leave_out_part_labels(
     lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
 ) -> None:
-    """A tool that writes the user's message in parts names each on a line of its own
-    (`[selections]` over the code the user selected, `[text]` over what they typed). Once such
-    lines open two or more of the user's turns, each line of theirs in the user's turns is the
-    tool's label, wherever it stands; a bracketed line that opens no turn (an INI section pasted
-    in a question) stays."""
+    """A tool that writes the user's message in parts names each on a line of its own, with a
+    Markdown line break after it (`[selections]  ` over the code the user selected, `[text]  `
+    over what they typed). Once such lines open two or more of the user's turns, each line of
+    theirs in the user's turns is the tool's label, wherever it stands. A bracketed line the
+    user typed (an INI section, a song's `[Verse 1]`, a prompt's `[Context]`) has no line break
+    after it, and stays."""
     opening: dict[str, list[str]] = {}
     for block in blocks:
         if block.role != USER:

@@ -528,3 +528,132 @@ def test_untitled_chats_are_named_by_the_file() -> None:
     assert export is not None
     assert [c.title for c in export.conversations] == ["records", "records"]
     assert {n.conversation for c in export.conversations for n in c.notes} == {"records"}
+
+
+# --- Review of the offsets and [prompt, reply] readings (60487ff, eebbfd6) -----------------------
+
+
+def test_a_lone_surrogate_beside_a_chat_is_no_exception() -> None:
+    raw = (
+        b'{"title": "Closures", "system_prompt": "You are a tutor.\\nBe brief \\ud83d", '
+        b'"messages": [{"role": "user", "content": "What is a closure?"}, '
+        b'{"role": "assistant", "content": "A function with its scope."}]}'
+    )
+    assert notes_of(raw) == [[("What is a closure?", "A function with its scope.")]]
+
+
+def test_a_list_of_role_and_text_pairs_is_a_chat_of_those_speakers() -> None:
+    value = [
+        ["system", "You are a helpful assistant."],
+        ["human", "What is a closure in Python?"],
+        ["ai", "A closure is a function that remembers its enclosing scope."],
+        ["human", "Give an example"],
+        ["ai", "def outer():\n    x = 1\n    return lambda: x"],
+    ]
+    assert notes_of(json.dumps(value).encode()) == [
+        [
+            ("What is a closure in Python?", value[2][1]),
+            ("Give an example", value[4][1]),
+        ]
+    ]
+
+
+def test_two_lists_of_pairs_of_as_many_exchanges_are_two_chats_unless_one_is_the_others_html() -> (
+    None
+):
+    value = {
+        "python": [
+            ["What is a list?", "A list is an ordered, mutable sequence of items."],
+            ["And a tuple?", "A tuple is an ordered, immutable sequence."],
+        ],
+        "rust": [
+            ["What is a borrow?", "A borrow is a reference to a value owned elsewhere."],
+            ["And a move?", "A move hands the value's ownership over to another binding."],
+        ],
+    }
+    """Two chats of as many exchanges are two; a list the same as another, or the same once
+    its HTML entities are read, is its copy."""
+    assert notes_of(json.dumps(value).encode()) == [
+        [tuple(pair) for pair in value["python"]],
+        [tuple(pair) for pair in value["rust"]],
+    ]
+    python = value["python"]
+    shown = [[text.replace("'", "&#x27;") for text in pair] for pair in value["rust"]]
+    for copy in (python, shown):
+        both = {"internal": value["rust"] if copy is shown else python, "visible": copy}
+        assert len(notes_of(json.dumps(both).encode())) == 1
+
+
+def test_a_reply_under_an_empty_prompt_after_the_first_stays_in_the_answer() -> None:
+    value = [
+        ["What is a list?", "A list is an ordered, mutable sequence of items."],
+        ["", "Lists can also hold items of any type, mixed freely."],
+        ["And a tuple?", "A tuple is an ordered, immutable sequence."],
+    ]
+    assert notes_of(json.dumps(value).encode()) == [
+        [
+            ("What is a list?", value[0][1] + "\n\n" + value[1][1]),
+            ("And a tuple?", value[2][1]),
+        ]
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a list of names and their descriptions as [name, text] pairs (an i18n catalog from "
+    "Object.entries, CLI options, HTTP headers, subtitle timings) passes the prose test, the "
+    "replies being longer: each becomes a card whose question is a key or a time code",
+)
+@pytest.mark.parametrize(
+    "value",
+    [
+        [
+            ["welcome_message", "Welcome back to your dashboard"],
+            ["error_not_found", "The page you requested could not be found"],
+            ["button_save", "Save changes"],
+        ],
+        [["--verbose", "Print more output while running"], ["--quiet", "Print only errors"]],
+        [
+            ["00:00:01,000 --> 00:00:04,000", "Welcome back to the channel, everyone"],
+            ["00:00:04,500 --> 00:00:07,000", "Today we are talking about closures"],
+        ],
+    ],
+    ids=["i18n", "cli-options", "subtitles"],
+)
+def test_names_and_their_descriptions_as_pairs_are_no_chat(value: list[list[str]]) -> None:
+    assert read_json_chats(json.dumps(value).encode(), "x.json") is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a translation memory as [source, target] sentence pairs (English to French, the "
+    "targets a little longer) is read as a chat: a card per segment",
+)
+def test_sentence_pairs_of_a_translation_memory_are_no_chat() -> None:
+    value = [
+        ["Good morning, how are you?", "Bonjour, comment allez-vous aujourd'hui ?"],
+        ["Where is the train station?", "Où se trouve la gare, s'il vous plaît ?"],
+        ["I would like a coffee.", "Je voudrais un café, s'il vous plaît."],
+    ]
+    assert read_json_chats(json.dumps(value, ensure_ascii=False).encode(), "tm.json") is None
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="byte offsets read as characters whenever that reading too puts every start after a "
+    "line break: with no empty message at the text's end, a question with non-ASCII letters "
+    "and a reply whose first line is as long as their extra bytes move the reply's first line "
+    "into the question",
+)
+def test_byte_offsets_that_also_fall_on_line_starts_as_characters_are_read_as_bytes() -> None:
+    question = "Šta je „closure“ u Pythonu?"  # 5 extra bytes: Š 1, „ and “ 2 each
+    answer = "Evo:\ndef outer():\n    x = 1\n    return lambda: x"
+    text = question + "\n" + answer + "\n"
+    value = {
+        "text": text,
+        "messages": [
+            {"start": 0, "metadata": {"role": "user"}},
+            {"start": len((question + "\n").encode()), "metadata": {"role": "assistant"}},
+        ],
+    }
+    assert notes_of(json.dumps(value, ensure_ascii=False).encode()) == [[(question, answer)]]

@@ -1925,3 +1925,43 @@ def test_template_placeholders_name_the_speakers() -> None:
         ),
         ("and how far is it", "About 430 light years."),
     ]
+
+
+# --- Review of the part-label and counter readings (74fc333) ------------------------------------
+
+#: Chat logs whose user opens two turns with a bracketed line of their own.
+USERS_BRACKETED_LINES = {
+    "ini": (
+        "## User:\n\n[database]\nhost = localhost\nport = 5432\n\n"
+        "Why does my app fail to connect with this config?\n\n"
+        "## Assistant:\n\nCheck that the server listens on 5432.\n\n"
+        "## User:\n\n[database]\nhost = db.internal\nport = 5432\n\n"
+        "Now it connects, but is this layout right?\n\n"
+        "## Assistant:\n\nYes, each section is read separately.\n",
+        "[database]\nhost = localhost\nport = 5432\n\n"
+        "Why does my app fail to connect with this config?",
+    ),
+    "lyrics": (
+        "## User:\n\n[Verse 1]\nWalking down the empty street\nNothing but the sound of feet\n\n"
+        "Can you make this verse rhyme better?\n\n"
+        "## Assistant:\n\nWalking down the empty street,\nEchoes answer every beat.\n\n"
+        "## User:\n\n[Chorus]\nHold on, hold on\n[Verse 1]\nWalking down the empty street\n\n"
+        "Keep my labels and write a second verse.\n\n"
+        "## Assistant:\n\nSure: the night is long.\n",
+        "[Verse 1]\nWalking down the empty street\nNothing but the sound of feet\n\n"
+        "Can you make this verse rhyme better?",
+    ),
+    "structured-prompt": (
+        "## User:\n\n[Context]\nI am building a CLI in Rust.\n[Task]\n"
+        "Suggest a crate for argument parsing.\n\n## Assistant:\n\nUse clap.\n\n"
+        "## User:\n\n[Context]\nSame CLI, now I need config files.\n[Task]\n"
+        "Suggest a crate for TOML.\n\n## Assistant:\n\nUse toml with serde.\n",
+        "[Context]\nI am building a CLI in Rust.\n[Task]\nSuggest a crate for argument parsing.",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(USERS_BRACKETED_LINES))
+def test_the_users_own_bracketed_lines_that_open_two_turns_stay(name: str) -> None:
+    text, first_question = USERS_BRACKETED_LINES[name]
+    assert notes_of(text)[0][0] == first_question
