@@ -233,8 +233,9 @@ OPENING_TOKEN = re.compile(r"^<\|[\w-]{1,40}\|>$")
 
 def _pairs(value: object) -> list[Turn] | None:
     """A list of exchanges as pairs of strings, the prompt then the reply (text-generation-
-    webui's history): a chat when every item is such a pair and the replies are prose, longer
-    than the prompts in all (pairs of names or of words, a glossary, are no chat). A pair whose
+    webui's history): a chat when every item is such a pair, the replies are prose, longer
+    than the prompts in all, and most prompts are words too (pairs of words, a glossary, and
+    names with what they stand for, keys, options or time codes, are no chat). A pair whose
     prompt is empty or a token (`<|BEGIN-VISIBLE-CHAT|>`) opens the chat: a greeting, no card;
     after the first, its reply is more of the answer before. Pairs whose first strings all name
     a speaker are that speaker's messages."""
@@ -253,6 +254,9 @@ def _pairs(value: object) -> list[Turn] | None:
     prose = sum(1 for reply in replies if len(reply.split()) >= 3)
     if prose * 2 <= len(replies) or sum(map(len, replies)) <= prompts:
         return None
+    asked = sum(1 for prompt, _ in value if _words(prompt) >= 2)
+    if asked * 2 <= sum(1 for prompt, _ in value if prompt.strip()):
+        return None  # keys, options, time codes: names of what the strings describe
     turns: list[Turn] = []
     for prompt, reply in value:
         # no prompt: the opening greeting (on no card), or more of the answer before
@@ -261,6 +265,18 @@ def _pairs(value: object) -> list[Turn] | None:
         if reply.strip() and turns:
             turns.append((ASSISTANT, without_opening_reasoning(clean_text(reply))))
     return _asked(turns)
+
+
+def _words(text: str) -> int:
+    """Words with letters in a text (`welcome_message`, `--verbose` and a time code hold one or
+    none); a script written without spaces counts by its characters."""
+    if UNSPACED.search(text):
+        return len(UNSPACED.findall(text))
+    return sum(1 for token in text.split() if LETTER.search(token))
+
+
+UNSPACED = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+LETTER = re.compile(r"[^\W\d_]")
 
 
 def _spoken(pairs: list[list[str]]) -> list[Turn] | None:

@@ -598,12 +598,6 @@ def test_a_reply_under_an_empty_prompt_after_the_first_stays_in_the_answer() -> 
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a list of names and their descriptions as [name, text] pairs (an i18n catalog from "
-    "Object.entries, CLI options, HTTP headers, subtitle timings) passes the prose test, the "
-    "replies being longer: each becomes a card whose question is a key or a time code",
-)
 @pytest.mark.parametrize(
     "value",
     [
