@@ -1634,6 +1634,9 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
     match = ANSWER_MARKER.match(line)
     if match:
         return match.group(1)
+    heading = heading_text(line) if doc.leads[i] == "#" else None
+    if heading and (match := ANSWER_MARKER.match(heading[1])):
+        return match.group(1)  # `# A:`, as `# Q:` opens a question
     if turns is not None:
         return None
     if doc.style.kind is FileStyle.SPEAKER:

@@ -141,6 +141,7 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 #: message), not a quote; both directions are one shape.
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
 #: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
+LEADING_ICON = re.compile(r"^[^\x00-\u2000\w]++[ \t]*+")
 EMOJI_LABEL = re.compile(r"^([^\w\s:：]{1,8}?)[ \t]*+[:：][ \t]*+(.*)$")
 #: `Grok [DEEPSEARCH]`, `[Agent name]` after a marker's colon: a note on the name, not the label.
 BRACKET_NOTE = re.compile(r"(?:(?<=\S)[ \t]++|^)\[[^\[\]\n]{1,60}+\]$")
@@ -283,6 +284,9 @@ def candidate(line: str) -> Candidate | None:
         return None  # a sentence, not a label
     inline: str | None = None
     bold = ""
+    icon = LEADING_ICON.match(text)  # `👤 **User**`: an icon before the bold name
+    icon_text = icon.group(0) if icon and text[icon.end() :].startswith(("**", "__")) else ""
+    text = text[len(icon_text) :]
     for mark in ("**", "__"):
         if text.startswith(mark):
             close = text.find(mark, 2)
@@ -293,6 +297,7 @@ def candidate(line: str) -> Candidate | None:
                     inner = PARENTHETICAL.sub("", inner).strip()  # `**Agent (model 10:14)**`
                 text = inner + rest
                 break
+    text = icon_text + text
     # Decoration before the label: emoji, arrows, brackets.
     start = 0
     while start < len(text) and not (text[start].isalnum()):

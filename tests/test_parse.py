@@ -671,7 +671,7 @@ def contents(line: str) -> list[str]:
     heading = heading_text(line)
     if heading:
         parts.append(heading[1].strip("*_ "))
-        for pattern in (QUESTION_MARKER, USER_MARKER, ASSISTANT_MARKER):
+        for pattern in (QUESTION_MARKER, ANSWER_MARKER, USER_MARKER, ASSISTANT_MARKER):
             if pattern.match(heading[1]) or pattern.match(heading[1] + ":"):
                 parts.append("")
     item = ITEM_TEXT.match(line)
@@ -867,14 +867,18 @@ def test_a_build_parse_without_explanations_finds_the_same_notes(text: str) -> N
 @example("[You]\nwhat is x?\n\n[Assistant]\nx is y.\n\n[You]\nand z?\n\n[Assistant]\nz.\n")
 def test_the_marking_pass_finds_what_trying_every_line_finds(text: str) -> None:
     """The marking pass tries only the lines the rules' cheap filters let through (a first
-    character, a rule's own lines, as a chat log's `[You]` turns): none it skips is a mark."""
+    character, a rule's own lines, as a chat log's `[You]` turns, and of those a code line too,
+    as a chat log's first turn that opens with a pasted block): none it skips is a mark."""
     doc = build_document(read_bytes(text.encode()))
     rules = parse.RUNNING[doc.style.kind, parse.RuleKind.MARKING]
+    own = set().union(*(rule.lines(doc) for rule in rules if rule.lines is not None))
     every = {
         i: found
         for i, kind in enumerate(doc.kinds)
-        if kind is LineKind.TEXT
-        and i not in doc.suppressed
+        if (
+            (kind is LineKind.TEXT and i not in doc.suppressed)
+            or (kind is LineKind.CODE and i in own)
+        )
         and (found := parse.first_match(rules, doc, i)) is not None
     }
     assert doc.marks.found == every
@@ -1285,3 +1289,12 @@ def test_questions_with_no_blank_lines_between_them_parse_in_linear_time(pair: s
         return best
 
     assert seconds(8000) / seconds(2000) < 8
+
+
+def test_an_answer_heading_ends_the_question_as_a_question_heading_opens_it() -> None:
+    """`# Q:` / `# A:` headings with the text on the lines under them."""
+    parsed = parse_text("# Q:\nwhat is a tack?\n# A:\nA turn through the wind.\n", "qa.md")
+    notes = parse_transcript(parsed).notes
+    assert [(n.question, n.answer) for n in notes] == [
+        ("what is a tack?", "A turn through the wind.")
+    ]

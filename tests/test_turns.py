@@ -41,15 +41,10 @@ NOT_YET = {
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
     # The twenty-first held-out round, as first scored (see the fixtures' README).
-    "siyuan-copilot-copy.md": (
-        "the `---` between messages are read, but `👤 **User**` / `🤖 **Assistant**` (an emoji "
-        "and a bold role word alone on a line) are not taken for speaker labels: each opens its "
-        "question or answer on the card (questions 0/3, answers 0/3)"
-    ),
     "ai-chat-markdown-export-gemini.md": (
-        "`# Q:` / `# A:` headings with the text on the next line: `# A:` is not taken for the "
-        "reply's marker, so it, the page's `Show thinking` button and the reply's first paragraph "
-        "stay in the question, and `Export to Sheets` stays in an answer (questions 0/3)"
+        "first scored 0/3 (`# A:` was no answer marker: read since, questions 3/3); the page's "
+        "button lines stay on the cards: `Show thinking` opens every answer and `Export to "
+        "Sheets` stands under a table (answers 0/3)"
     ),
 }
 
@@ -1976,3 +1971,16 @@ USERS_BRACKETED_LINES = {
 def test_the_users_own_bracketed_lines_that_open_two_turns_stay(name: str) -> None:
     text, first_question = USERS_BRACKETED_LINES[name]
     assert notes_of(text)[0][0] == first_question
+
+
+def test_an_icon_before_a_bold_name_is_a_speaker_label() -> None:
+    """`👤 **User**` / `🤖 **Assistant**` alone on a line, messages between `---`: the labels
+    are markers, on no card."""
+    chat = (
+        "👤 **User**\n\nwhy did the hive get lighter?\n\n---\n\n🤖 **Assistant**\n\nRain.\n\n"
+        "---\n\n👤 **User**\n\nand the super\n\n---\n\n🤖 **Assistant**\n\nAdd it now.\n"
+    )
+    assert notes_of(chat) == [
+        ("why did the hive get lighter?", "Rain."),
+        ("and the super", "Add it now."),
+    ]
