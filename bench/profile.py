@@ -98,7 +98,7 @@ STAGES = [
     ("chatdeck.build", None, "open_source", READ),
     ("chatdeck.build", None, "file_key", FILE_KEYS),
     ("chatdeck.build", None, "to_json", PARSE_JSON),
-    ("chatdeck.build", None, "from_json", PARSE_JSON),
+    ("chatdeck.build", None, "stored_file", PARSE_JSON),
     ("chatdeck.build", None, "place", PLACE),
     ("chatdeck.build", None, "merge_notes", MERGE),
     ("chatdeck.build", None, "read_state", STATE),
