@@ -25,7 +25,7 @@ quantifiers, so a 5 MB line costs one scan, never a quadratic backtrack.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
@@ -34,13 +34,16 @@ from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.render import code_block_lines
 from chatdeck.turns import (
+    CONTROL_LEADS,
     HEADER,
     HEADING,
+    INTERFACE,
     METADATA,
     Turns,
     find_turns,
     front_matter,
     interface_line,
+    page_control,
     title_key,
     title_text,
 )
@@ -574,6 +577,8 @@ class Layout:
     title_underline: int | None = None
     #: The lines of a `---` front matter block at the top (left out of every card).
     front_matter: frozenset[int] = frozenset()
+    #: A chat page's buttons copied with the chat (`chatdeck.turns.page_control`): on no card.
+    page_controls: frozenset[int] = frozenset()
 
     def text(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
@@ -728,6 +733,11 @@ def lay_out(transcript: Transcript) -> Layout:
         frozenset(suppressed),
         pinned_ids,
         front_matter=front,
+        page_controls=frozenset(
+            i
+            for i, lead in enumerate(leads)
+            if lead in CONTROL_LEADS and kinds[i] is TEXT and page_control(lines, i)
+        ),
     )
     first = next((i for i in range(count) if kinds[i] in (TEXT, CODE)), count)
     if first == count or kinds[first] is not TEXT:
@@ -935,6 +945,12 @@ class Document(Layout):
     def read(cls, layout: Layout, style: Style) -> Document:
         """`layout` read in `style`."""
         return cls(**{name: getattr(layout, name) for name in LAYOUT_FIELDS}, style=style)
+
+    @property
+    def left_out(self) -> Mapping[int, str] | frozenset[int]:
+        """The lines on no card: in a chat log, those its turn pass left out; elsewhere a chat
+        page's buttons copied with the chat."""
+        return self.style.turns.left_out if self.style.turns is not None else self.page_controls
 
     @cached_property
     def marks(self) -> Marks:
@@ -1740,8 +1756,9 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
     the lines the turn pass left out are left out, and its rewrites replace their lines; a
     message whose end the next turn's marker was glued to ends with that text."""
     turns = doc.style.turns
-    if turns is not None:
-        left_out, rewrites = turns.left_out, turns.rewrites
+    if turns is not None or doc.page_controls:
+        left_out = doc.left_out
+        rewrites = turns.rewrites if turns is not None else {}
         parts = [
             first_text if (j == start and first_text is not None) else rewrites.get(j, doc.lines[j])
             for j in range(start, stop)
@@ -1908,6 +1925,10 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
     decisions = list(opening.decisions)
     if doc.style.turns is not None:
         decisions.extend(_turn_decisions(doc.style.turns))
+    else:
+        decisions += [
+            Decision(i + 1, Verdict.LEFT_OUT, None, None, INTERFACE) for i in doc.page_controls
+        ]
     notes: list[Note] = []
     for number, question in enumerate(questions):
         found = question.found
@@ -1977,7 +1998,7 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
     outside one (a marker, a `# ...?` heading, a `?` line after a blank line or a fence)."""
     kinds, lines = doc.kinds, doc.lines
     decisions: list[Decision] = []
-    left_out = doc.style.turns.left_out if doc.style.turns is not None else {}
+    left_out = doc.left_out
     for i, line in enumerate(lines):
         kind = kinds[i]
         if (kind is not TEXT and kind is not CODE) or i in in_questions or title_line == i + 1:

@@ -177,6 +177,13 @@ THOUGHT_WORDS = re.compile(
     r"réflexion|nachgedacht|denkprozess|ragionamento|pensiero|raciocínio|pensamento|gedanken)\b",
     re.I,
 )
+#: A page's button that opens or closes the reasoning under it (`Show thinking`).
+TOGGLE = re.compile(r"^(?:show|hide|view|expand|collapse)[ \t]++(?=\w)", re.I)
+#: A chat page's button under a table it made (Gemini's `Export to Sheets`), copied with it.
+TABLE_BUTTONS = frozenset({"export to sheets", "copy table", "download table"})
+MAX_CONTROL = 40
+#: The first letters of the buttons `page_control` knows: other lines need no look.
+CONTROL_LEADS = frozenset("SsHhVvEeCcDd")
 #: A label that is a reasoning word and nothing else, with its colon (`Thinking:`).
 THOUGHT_LABEL = re.compile(r"^(?:thinking|thoughts?|reasoning|思考|推理)[ \t]*+[:：]$", re.I)
 #: Standard HTML block tags: a reply opening with one is not a tag of the tool's own.
@@ -1886,6 +1893,7 @@ def _assemble(
             elif pending is not None:
                 answers[pending] = block.start
             _rebuild_copied_code(lines, block, left_out, rewrites)
+            _leave_out_page_controls(lines, text, block, left_out)
             pending = None
     if not user:
         return None
@@ -2426,6 +2434,7 @@ def without_opening_reasoning(reply: str) -> str:
 def _thought_line(text: str) -> bool:
     """A line that says the model thought: `Thinking`, `Thought for 12 seconds`, `Thought
     Process:`, `已深度思考（用时 12 秒）`; not a reply's own "Thought experiment:"."""
+    text = TOGGLE.sub("", text, count=1)  # `Show thinking`: a page's button over its reasoning
     thought = THOUGHT_WORDS.match(text)
     if thought is None:
         return False
@@ -2752,6 +2761,29 @@ def _rebuild_copied_code(
             left_out[c] = INTERFACE
         rewrites[last] = lines[last] + "\n```"
         k = code_end
+
+
+def _leave_out_page_controls(
+    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+) -> None:
+    for k in range(block.start, block.end):
+        if text[k] and k not in left_out and page_control(lines, k):
+            left_out[k] = INTERFACE
+
+
+def page_control(lines: Sequence[str], i: int) -> bool:
+    """Line i is a chat page's button copied with the chat, alone on its line: a toggle of the
+    reasoning (`Show thinking`, the reasoning itself folded away) or a button right under the
+    table it acts on (`Export to Sheets`). Never a reply's own line: no writer puts a line
+    with no `|` right under a table's rows, where Markdown would read it as one more row."""
+    line = lines[i]
+    if len(line) > MAX_CONTROL or not line.strip():
+        return False
+    words = line.strip()
+    if words.casefold() in TABLE_BUTTONS:
+        return i > 0 and lines[i - 1].lstrip().startswith("|")
+    toggle = TOGGLE.match(words)
+    return toggle is not None and THOUGHT_WORDS.fullmatch(words[toggle.end() :]) is not None
 
 
 def _prose(line: str) -> bool:

@@ -40,12 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The twenty-first held-out round, as first scored (see the fixtures' README).
-    "ai-chat-markdown-export-gemini.md": (
-        "first scored 0/3 (`# A:` was no answer marker: read since, questions 3/3); the page's "
-        "button lines stay on the cards: `Show thinking` opens every answer and `Export to "
-        "Sheets` stands under a table (answers 0/3)"
-    ),
 }
 
 
@@ -138,7 +132,8 @@ def test_a_chat_log_loses_no_line_and_says_why_it_left_one_out(name: str) -> Non
         return
     left_out = {d.line: d.reason for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT}
     markers = {d.line for d in parsed.decisions if d.verdict is Verdict.MARKER}
-    assert markers or any(note.rule == "turn marker" for note in parsed.notes)
+    # read as a chat log: by the turn pass, or by its `Q:` / `A:` markers (`# Q:` headings)
+    assert markers or any(note.rule in ("turn marker", "explicit marker") for note in parsed.notes)
     for number in left_out:
         assert transcript.lines[number - 1].strip()
     # Every line the fixture calls not content is a marker, left out, or the title's line.
@@ -234,6 +229,7 @@ REASONING = [
     "``` reasoning\nThe user asks about item {n}.\n```",
     "###### Reasoning\n\nThe user asks about item {n}.\n\nanswer it\n\n###### Response",
     "_Thinking:_\n\nThe user asks about item {n}.\nA short answer will do.",
+    "Show thinking",  # a page's toggle, copied with the reply; the reasoning stayed folded
 ]
 #: Blocks a tool adds after every reply (told from a reply's own when they recur).
 TRAILERS = [
@@ -981,6 +977,34 @@ def test_the_turn_pass_is_linear_in_one_long_turn() -> None:
         lambda count: head + ["<details>", "x", "{Reactions}", "👍", ""] * count,
         1000,
     )
+
+
+def test_a_pages_button_under_a_table_is_on_no_card() -> None:
+    table = "| sail | angle |\n|---|---|\n| close-hauled | 45 |"
+    chat = (
+        "## User\n\nwhich angle?\n\n## Assistant\n\nShow thinking\nIt depends.\n\n"
+        f"{table}\nExport to Sheets\nMind the boom.\n\n"
+        "## User\n\nand downwind?\n\n## Assistant\n\nAbout 180.\n"
+    )
+    assert notes_of(chat) == [
+        ("which angle?", f"It depends.\n\n{table}\nMind the boom."),
+        ("and downwind?", "About 180."),
+    ]
+    # a reply's own line of those words, not right under a table, stays
+    chat = chat.replace("Mind the boom.", "Mind the boom.\n\nExport to Sheets")
+    assert notes_of(chat)[0][1].endswith("Mind the boom.\n\nExport to Sheets")
+
+
+def test_a_pages_buttons_are_on_no_card_outside_a_chat_log_too() -> None:
+    """A `Q:` file (no turn pass) of replies copied from a chat page, buttons and all."""
+    table = "| sail | angle |\n|---|---|\n| close-hauled | 45 |"
+    text = f"Q: which angle?\nA:\nShow thinking\nIt depends.\n\n{table}\nExport to Sheets\nBoom.\n"
+    parsed = parse_transcript(parse_text(text, "notes.md"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        ("which angle?", f"It depends.\n\n{table}\nBoom.")
+    ]
+    left_out = [(d.line, d.reason) for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT]
+    assert left_out == [(3, "interface line"), (9, "interface line")]
 
 
 def test_the_turn_pass_is_linear() -> None:
