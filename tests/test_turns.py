@@ -46,6 +46,13 @@ NOT_YET = {
         "alone over a blank line once the tool cut the page's `复制` button text out of the line "
         "under it) stays on the card: three `python` lines leak"
     ),
+    # The twenty-second held-out round, as first scored (see the fixtures' README).
+    "copilotchat-nvim.md": (
+        "`# User (<uuid>) ───` / `# Copilot (<uuid>) ───` are read as level-1 question headings "
+        "(7 invented questions); the prompts land in their answers, the first one's pasted rustc "
+        "message is taken for a question of its own with the asking line as its answer (1 wrong, "
+        "2 missed), and the `##neovim://selection` line over every prompt stays on the cards"
+    ),
 }
 
 
@@ -89,6 +96,10 @@ ONE_EXCHANGE_NOT_YET = {
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
+    ),
+    "copilotchat-nvim.md": (
+        "`# User (<uuid>) ───` / `# Copilot (<uuid>) ───` read as question headings, as in the "
+        "whole file"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
