@@ -149,6 +149,8 @@ PARENTHETICAL = re.compile(r"[ \t]*+[(（][^()（）]{0,60}+[)）][ \t]*+$")
 LABEL = re.compile(r"^[^\W\d_][\w.:'’-]{0,30}+(?:[ \t][^\W_][\w.:'’-]{0,30}+){0,2}$")
 THEMATIC = re.compile(r"^ {0,3}+(?:(?:-[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)$")
 RULE_LINE = re.compile(r"^[ \t]*+[─━═—–=~·•*_-]{3,}+[ \t]*+$")
+#: A rule drawn after a label, set off by a space (`User (<id>) ───`): the label's decoration.
+TRAILING_RULE = re.compile(r"[ \t]++[─━═—–=~·•*_-]{3,}+[ \t]*+$")
 HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
 DATE_TIME = re.compile(
     r"(?<![\d.])\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}(?!\d|\.\d)|(?<!\d)\d{1,2}:\d{2}(?!\d)"
@@ -285,6 +287,8 @@ def candidate(line: str) -> Candidate | None:
             italic, text = text[:1], bare + (":" if text.endswith(":") else "")
     if "<" in text:
         text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
+    if heading and text[-1:] in "─━═—–=~·•*_-":
+        text = TRAILING_RULE.sub("", text)
     if text.endswith((")", "）")):
         text = PARENTHETICAL.sub("", text).strip()
     if text.count(" ") > 6 and ":" not in text[:45] and "：" not in text[:45]:
@@ -561,6 +565,8 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
         return ("date", str(quoted), opener)
     if not quoted and not opener and ANCHOR_LINK.match(text):
         return ANCHOR
+    if not quoted and not opener and REFERENCE_LINE.match(text):
+        return REFERENCE
     key = KEY.match(text) if quoted or opener else None
     if key:
         return ("key", str(quoted), opener, key.group(1).casefold())
@@ -569,6 +575,12 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
 
 #: The form of a line that only links to a place in the file (a "back to top" link).
 ANCHOR = ("anchor",)
+
+#: The form of a line that only names what a tool attached to a prompt (`#buffer`,
+#: `#file:src/main.rs`, `##neovim://selection`, `@workspace`): metadata where such a line
+#: heads every user turn.
+REFERENCE = ("reference",)
+REFERENCE_LINE = re.compile(r"^(?:#{1,2}+|@)[A-Za-z][\w.+-]*+(?::/{0,2}+\S++)?$")
 
 #: The form of a quote line a tool opens with an icon (`> ⏰ just now`, `> 💻 **Type**: code`).
 ICON_QUOTE = ("icon", "True", "icon")
@@ -2156,7 +2168,7 @@ def _recurring_forms(
         heads = _edge_lines(lines, block, left_out, False)
         for j in heads + _edge_lines(lines, block, left_out, True):
             form = _edge_form(lines[j])
-            if form is not None and (form != ICON_QUOTE or j in heads):
+            if form is not None and (form not in (ICON_QUOTE, REFERENCE) or j in heads):
                 edge.add(form)
                 roles.setdefault(form, set()).add(block.role)
                 if any(ch.isdigit() for ch in lines[j]):
@@ -2165,12 +2177,17 @@ def _recurring_forms(
     # What a tool writes with every message: a date, a count, or a line in both speakers' turns
     # (a reply's own "**Note:** ..." closing two answers is not metadata).
     turns = sum(1 for block in blocks if _edge_lines(lines, block, left_out, False, 1))
+    asked = sum(1 for b in blocks if b.role == USER and _edge_lines(lines, b, left_out, False, 1))
     return {
         form
         for form, n in seen.items()
-        if n >= 2
-        and (form[0] == "date" or form == ANCHOR or form in digits or len(roles[form]) > 1)
-        and (form != ICON_QUOTE or n == turns)  # a reply's own `> 💡 Tip` is in some turns only
+        if (
+            n >= 2
+            and (form[0] == "date" or form == ANCHOR or form in digits or len(roles[form]) > 1)
+            and (form != ICON_QUOTE or n == turns)  # a reply's own `> 💡 Tip`: some turns only
+        )
+        # what the tool attached, over every prompt (one prompt too) and no reply
+        or (form == REFERENCE and n == asked and roles[form] == {USER})
     }
 
 

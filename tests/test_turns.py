@@ -46,13 +46,6 @@ NOT_YET = {
         "alone over a blank line once the tool cut the page's `复制` button text out of the line "
         "under it) stays on the card: three `python` lines leak"
     ),
-    # The twenty-second held-out round, as first scored (see the fixtures' README).
-    "copilotchat-nvim.md": (
-        "`# User (<uuid>) ───` / `# Copilot (<uuid>) ───` are read as level-1 question headings "
-        "(7 invented questions); the prompts land in their answers, the first one's pasted rustc "
-        "message is taken for a question of its own with the asking line as its answer (1 wrong, "
-        "2 missed), and the `##neovim://selection` line over every prompt stays on the cards"
-    ),
 }
 
 
@@ -96,10 +89,6 @@ ONE_EXCHANGE_NOT_YET = {
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
-    ),
-    "copilotchat-nvim.md": (
-        "`# User (<uuid>) ───` / `# Copilot (<uuid>) ───` read as question headings, as in the "
-        "whole file"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
@@ -206,7 +195,9 @@ SHAPES = [
     ("*** {}", False),
     ("## {} · *mode {n}* ##", False),
     ("# %% {}", False),
+    ("# {} (4f2a9c1{n}-8e0b) ───", False),
 ]
+ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
     "what is a closure?",
@@ -285,6 +276,8 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
         "trailer": draw(st.sampled_from([None, *(TRAILERS if len(pairs) > 1 else THINKING)])),
         "title": draw(st.sampled_from([None, "# Closures and friends", "# [A chat](https://x.y)"])),
         "gap": draw(st.sampled_from(["", "\n", "\n\n"])),
+        # A line naming what the tool attached to every prompt (an editor's buffer, a file).
+        "attached": None if inline else draw(st.sampled_from([None, *ATTACHED])),
         # A page copy may name the speaker twice (`You` then `Sent by you:`).
         "second": draw(st.booleans()) and not inline,
         # A tool that wraps every message in a fence, bare (Chatbox) or marked as Markdown (Smart
@@ -322,6 +315,8 @@ def render_chat(
                 out += [marker(label, role), ""]
                 if options.get("second") and "{}" in shape:
                     out += [f"Sent by {label}:"]
+                if role == "user" and options.get("attached"):
+                    out += [str(options["attached"]), ""]
                 if role == "assistant" and reasoning:
                     out += [str(reasoning).replace("{n}", str(n + 1)), ""]
                 wrap = options.get("wrap")
