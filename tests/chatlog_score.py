@@ -141,6 +141,7 @@ HELD_OUT = (
     # against main (bdd868d) before any change for them.
     "doubao-ai-chat-exporter.txt",
     "copilotchat-nvim.md",
+    "chatgptbox.md",
 )
 
 
