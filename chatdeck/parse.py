@@ -39,10 +39,12 @@ from chatdeck.turns import (
     HEADING,
     INTERFACE,
     METADATA,
+    SEPARATOR,
     Turns,
     find_turns,
     front_matter,
     interface_line,
+    is_separator,
     page_control,
     title_key,
     title_text,
@@ -1710,6 +1712,8 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
             return bound, bound
         end = _block_end(doc, first, bound)
         marker = _answer_marker_in(doc, first, end)
+        if marker is None:  # `Question:` alone over paragraphs, `Answer:` alone under them
+            marker = next((j for j in range(end, bound) if _bare_answer_label(doc, j)), None)
         if marker is not None:
             return marker, marker
     else:
@@ -1742,6 +1746,13 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
     return end, end
 
 
+def _bare_answer_label(doc: Document, i: int) -> bool:
+    """Line i is an answer marker alone on its line (`Answer:`, `A:`) after a blank line: under
+    a question label alone on its line, the end of the question however many paragraphs it
+    holds (a pasted log, a table, then the asking line)."""
+    return doc.blanks[i] >= 1 and _answer_marker_text(doc, i) == ""
+
+
 def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:
     """The first answer marker line in [start, stop), if any."""
     return next((j for j in range(start, stop) if _answer_marker_text(doc, j) is not None), None)
@@ -1750,13 +1761,20 @@ def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:
 # --- Putting the notes together -----------------------------------------------------------------
 
 
-def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -> str:
+def _join(
+    doc: Document,
+    start: int,
+    stop: int,
+    first_text: str | None = None,
+    separators: frozenset[int] = frozenset(),
+) -> str:
     """Lines [start, stop) as Markdown, minus wrapper and directive lines, trimmed of blank
     lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
     the lines the turn pass left out are left out, and its rewrites replace their lines; a
-    message whose end the next turn's marker was glued to ends with that text."""
+    message whose end the next turn's marker was glued to ends with that text. Elsewhere a
+    chat page's buttons and the `separators` closing every answer are left out."""
     turns = doc.style.turns
-    if turns is not None or doc.page_controls:
+    if turns is not None or doc.page_controls or separators:
         left_out = doc.left_out
         rewrites = turns.rewrites if turns is not None else {}
         parts = [
@@ -1765,6 +1783,7 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
             if doc.kinds[j] is not IGNORED
             and doc.kinds[j] is not DIRECTIVE_KIND
             and (j not in left_out or (j == start and first_text))
+            and j not in separators
         ]
     elif not {IGNORED, DIRECTIVE_KIND}.isdisjoint(doc.kinds[start:stop]):
         parts = [
@@ -1781,6 +1800,27 @@ def _join(doc: Document, start: int, stop: int, first_text: str | None = None) -
     first = next((k for k, part in enumerate(parts) if part.strip()), len(parts))
     last = next((k for k in range(len(parts) - 1, first - 1, -1) if parts[k].strip()), first - 1)
     return "\n".join(parts[first : last + 1])
+
+
+def _closing_separators(doc: Document, questions: list[Question], ends: list[int]) -> list[int]:
+    """A rule (`---`, `<hr/>`) after a blank line that closes every answer (the last one may
+    end without it): what the tool writes after each exchange, on no card (a reply's own rule
+    stands between its paragraphs)."""
+    closing: list[int | None] = []
+    for question, end in zip(questions, ends, strict=True):
+        last = end - 1
+        while last > question.answer_start and not doc.lines[last].strip():
+            last -= 1
+        ruled = (
+            last >= question.answer_start
+            and doc.kinds[last] is TEXT
+            and doc.blanks[last] >= 1
+            and is_separator(doc.lines[last])
+        )
+        closing.append(last if ruled else None)
+    if None in closing[:-1] or len({doc.lines[i].strip() for i in closing if i is not None}) != 1:
+        return []
+    return [i for i in closing if i is not None]
 
 
 def _question_text(doc: Document, question: Question) -> str:
@@ -1929,15 +1969,17 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         decisions += [
             Decision(i + 1, Verdict.LEFT_OUT, None, None, INTERFACE) for i in doc.page_controls
         ]
+    ends = [each.found.index for each in questions[1:]] + ([len(doc.lines)] if questions else [])
+    closing = _closing_separators(doc, questions, ends) if doc.style.turns is None else []
+    decisions += [Decision(i + 1, Verdict.LEFT_OUT, None, None, SEPARATOR) for i in closing]
     notes: list[Note] = []
-    for number, question in enumerate(questions):
+    for question, end in zip(questions, ends, strict=True):
         found = question.found
-        end = questions[number + 1].found.index if number + 1 < len(questions) else len(doc.lines)
         line = found.index + 1
         text = _question_text(doc, question)
         answer_start = min(question.answer_start, end)
         marker_text = _answer_marker_text(doc, answer_start) if answer_start < end else None
-        answer = _join(doc, answer_start, end, marker_text)
+        answer = _join(doc, answer_start, end, marker_text, frozenset(closing))
         last = end - 1
         while last > found.index and (doc.kinds[last] is IGNORED or not doc.lines[last].strip()):
             last -= 1

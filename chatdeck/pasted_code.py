@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 #: A line that opens program output or a console (`$ make`, `>>> `, `Traceback`, `fatal: ...`,
 #: `error[E0382]: ...`, `user@host:~$ ls`, `thread 'main' panicked at`).
@@ -67,7 +68,7 @@ def fence_pasted_code(question: str) -> str:
             and runs
             and runs[-1][1] == start - _blank_lines_before(lines, start)
             and end - start == 1
-            and _code_line(lines[start])
+            and code_line(lines[start])
             and not _asks(lines[start])
             and sum(_word(token) for token in lines[start].split()) <= 1
         )
@@ -87,6 +88,28 @@ def fence_pasted_code(question: str) -> str:
         out[start] = f"{fence}\n{lines[start]}"
         out[end - 1] = f"{out[end - 1]}\n{fence}"
     return "\n".join(out)
+
+
+def bare_code(paragraph: Sequence[str]) -> bool:
+    """A paragraph that reads as code only: a line shaped like code and no line of words, a
+    question or Markdown (for code a copy of a page left without its fence, under its label).
+    A line that opens an indented block (`for n in x:` over `    print(n)`) is code's."""
+    shaped = [
+        code_line(line) or _opens_block(line, paragraph[n + 1] if n + 1 < len(paragraph) else "")
+        for n, line in enumerate(paragraph)
+    ]
+    return any(shaped) and not any(
+        _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line) or _prose(line)
+        for line, code in zip(paragraph, shaped, strict=True)
+        if not code
+    )
+
+
+def _opens_block(line: str, under: str) -> bool:
+    """A line ending in `:` or `{` over a line indented deeper."""
+    indent = len(line) - len(line.lstrip())
+    deeper = len(under) - len(under.lstrip()) > indent and bool(under.strip())
+    return deeper and line.rstrip().endswith((":", "{"))
 
 
 def _blank_lines_before(lines: list[str], i: int) -> int:
@@ -125,12 +148,12 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     for line in core:
         if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
             return None
-        if not _code_line(line) and not line.lstrip().startswith("#") and _prose(line):
+        if not code_line(line) and not line.lstrip().startswith("#") and _prose(line):
             return None
     if all(line.startswith(("    ", "\t")) for line in core):
         return None  # already an indented code block
-    shaped = sum(_code_line(line) for line in core)
-    if shaped * 2 < len(core) or (len(core) == 1 and not _sure_code_line(core[0])):
+    shaped = sum(code_line(line) for line in core)
+    if shaped * 2 < len(core) or (len(core) == 1 and not _surecode_line(core[0])):
         return None
     return start, end
 
@@ -168,7 +191,7 @@ def _word(token: str) -> bool:
     )
 
 
-def _sure_code_line(line: str) -> bool:
+def _surecode_line(line: str) -> bool:
     """A console line, output's opening, or a line of code words (`import os`, `def f(x):`)."""
     if OUTPUT.match(line):
         return True
@@ -184,9 +207,9 @@ def _sure_code_line(line: str) -> bool:
     )
 
 
-def _code_line(line: str) -> bool:
+def code_line(line: str) -> bool:
     """A line of code or program output, not of a sentence."""
-    if _sure_code_line(line) or RULE_RUN.search(line):
+    if _surecode_line(line) or RULE_RUN.search(line):
         return True
     text = line.strip()
     if MARKDOWN_SPAN.search(text):
@@ -207,7 +230,7 @@ def _said(line: str) -> bool:
     text = line.strip()
     words = text.split()
     if (
-        _sure_code_line(line)
+        _surecode_line(line)
         or RULE_RUN.search(line)
         or any(char in CODE_CHARS for char in text)
         or any(INNER_MARK.search(word.rstrip(".,;:!?")) for word in words)

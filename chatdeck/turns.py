@@ -38,6 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import Columns, read_columns, text_lines
+from chatdeck.pasted_code import bare_code
 
 # --- What the pass finds --------------------------------------------------------------------------
 
@@ -204,7 +205,14 @@ CODE_WORDS = frozenset(
     "if for while def class else elif try except finally with return import from case fn let "
     "const var echo fi then do done function public private static async await select".split()
 )
-PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…")
+PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…", "։", "।", "؟", "۔", "።", "။")
+#: Names of programming languages a chat page writes over a code block (its label).
+CODE_LANGUAGES = frozenset(
+    "python py javascript js typescript ts jsx tsx java c cpp c++ c# csharp go golang rust ruby "
+    "php swift kotlin scala r sql bash sh shell zsh powershell json yaml yml toml xml html css "
+    "scss lua perl haskell elixir dart dockerfile makefile diff ini graphql matlab julia "
+    "terraform hcl solidity ocaml clojure erlang groovy latex tex console".split()
+)
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
 #: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
 #: Marks between a heading's hashes and its label, set off by spaces (`# %% user`, `## >> AI`).
@@ -537,7 +545,7 @@ def role_hint(words: frozenset[str], emoji: str = "") -> str | None:
 # --- Reading a file -------------------------------------------------------------------------------
 
 
-def _is_separator(line: str) -> bool:
+def is_separator(line: str) -> bool:
     """A rule between turns; never a fence (`~~~` opens code, whatever a line of `~` looks like)."""
     if BARE_FENCE.match(line):
         return False
@@ -1148,7 +1156,7 @@ def _set_off_like(
     for i in members:
         at = bisect.bisect_left(content, i)
         before = lines[content[at - 1]].strip() if at > 0 else None
-        lead[i] = before if before is not None and _is_separator(before) else None
+        lead[i] = before if before is not None and is_separator(before) else None
     speakers = {lead[i] for i in members if found[i].key in keep}
     if len(speakers) != 1 or None in speakers:
         return set()
@@ -1261,7 +1269,7 @@ def _header_line(line: str) -> bool:
         HEADING.match(line)
         or ANCHOR_LINK.match(text)
         or ORG_KEYWORD.match(text)
-        or _is_separator(line)
+        or is_separator(line)
         or _edge_form(line) is not None
         or (DATE_TIME.search(text) and len(text.split()) <= 8)
         or re.match(r"^(?:[-*][ \t]++)?[\w-]{1,30}+[ \t]*+:[ \t]", text)
@@ -1498,7 +1506,7 @@ def _record_splits(
     rule: str | None = None
     for n, i in enumerate(members):
         stop = bounds[n + 1]
-        split = next((j for j in range(i + 1, stop) if text[j] and _is_separator(lines[j])), None)
+        split = next((j for j in range(i + 1, stop) if text[j] and is_separator(lines[j])), None)
         if split is None or (rule is not None and lines[split].strip() != rule):
             return None
         rule = lines[split].strip()
@@ -1521,7 +1529,7 @@ def _ruled_turns(
     top = _under_settings(lines, [i for i in content if i not in skip])
     groups: dict[str, list[int]] = {}
     for i in content:
-        if i >= top and text[i] and i not in skip and _is_separator(lines[i]):
+        if i >= top and text[i] and i not in skip and is_separator(lines[i]):
             groups.setdefault(lines[i].strip(), []).append(i)
     for rule, members in sorted(groups.items(), key=lambda group: -len(group[1])):
         if len(members) < 3:
@@ -1665,7 +1673,7 @@ def _above_a_log(line: str) -> bool:
     text = line.strip()
     return bool(
         HEADING.match(line)
-        or _is_separator(line)
+        or is_separator(line)
         or (DATE_TIME.search(text) and len(text.split()) <= 12)
     )
 
@@ -2200,7 +2208,7 @@ def _edge_lines(
     for j in span:
         if len(found) == count:
             break
-        if lines[j].strip() and j not in left_out and not _is_separator(lines[j]):
+        if lines[j].strip() and j not in left_out and not is_separator(lines[j]):
             found.append(j)
     return found
 
@@ -2244,7 +2252,7 @@ def _trim_edges(
             if not text[j]:
                 continue
             line = lines[j]
-            if _is_separator(line):
+            if is_separator(line):
                 left_out[j] = SEPARATOR
                 changed = True
             elif _metadata_at(line, forms, j == head):
@@ -2490,7 +2498,7 @@ def _closed_alike(lines: Sequence[str], blocks: list[_Block]) -> bool:
         last = next(
             (j for j in range(block.end - 1, block.start - 1, -1) if lines[j].strip()), None
         )
-        if last is None or not _is_separator(lines[last]):
+        if last is None or not is_separator(lines[last]):
             return False
         closing.add(lines[last].strip())
     return len(closing) == 1 and len(blocks) > 1
@@ -2527,7 +2535,7 @@ def _trim_boxed_footer(
     """A tool that draws a box around the file's header (a rule, `Channel: ...`, the rule again)
     closes the file with one (`Exported 7 message(s)` between the same rules): the last turn's
     last lines, framed by a rule of the header."""
-    rules = {lines[j].strip() for j in header if _is_separator(lines[j])}
+    rules = {lines[j].strip() for j in header if is_separator(lines[j])}
     if not rules:
         return
     k = block.end - 1
@@ -2566,7 +2574,7 @@ def _trim_closing_footer(
     if len(closing) != 1:
         return
     rule = closing.pop()
-    if rule is None or not _is_separator(rule):
+    if rule is None or not is_separator(rule):
         return
     rest: list[int] = []
     for k in range(blocks[-1].end - 1, blocks[-1].start - 1, -1):
@@ -2601,7 +2609,7 @@ def _trim_sectioned_footer(
         return
     marker_level = levels.pop() or 0
     rule = closing.pop()
-    if rule is None or not _is_separator(rule):
+    if rule is None or not is_separator(rule):
         return
     used = {
         _heading_level(lines[k])
@@ -2616,7 +2624,7 @@ def _trim_sectioned_footer(
         line = lines[k].strip()
         if not line or k in left_out:
             continue
-        if _is_separator(line):
+        if is_separator(line):
             if run is None and line == rule and said:
                 run = k
             continue
@@ -2693,7 +2701,7 @@ def _trailing_blocks(
     k = block.start
     while k < block.end:
         line = lines[k]
-        if not line.strip() or k in left_out or _is_separator(line):
+        if not line.strip() or k in left_out or is_separator(line):
             k += 1
             continue
         form = _block_form(line) if text[k] else None
@@ -2744,7 +2752,9 @@ def _rebuild_copied_code(
     lines: Sequence[str], block: _Block, left_out: dict[int, str], rewrites: dict[int, str]
 ) -> None:
     """A page copy turns a code block into a language line, `Copy code` (or `Copy`, `Edit`)
-    lines and the bare code: rebuild it as fenced code, up to the first line of prose."""
+    lines and the bare code: rebuild it as fenced code, up to the first line of prose. Where
+    the copy lost the button's label too, a language's name alone over a blank line and a line
+    of code is such a block's label; its code goes on past a blank line only into more code."""
     k = block.start
     while k < block.end:
         line = lines[k].strip()
@@ -2756,7 +2766,9 @@ def _rebuild_copied_code(
         while after < block.end and lines[after].strip().casefold() in COPY_LINES:
             copies.append(after)
             after += 1
-        if not (LANGUAGE_LINE.match(line) and copies and "copy" in lines[copies[0]].casefold()):
+        copied = bool(copies) and "copy" in lines[copies[0]].casefold()
+        labelled = not copies and _code_label(lines, k, block)
+        if not (LANGUAGE_LINE.match(line) and (copied or labelled)):
             k += 1
             continue
         code_end = after
@@ -2768,16 +2780,41 @@ def _rebuild_copied_code(
                 nxt = _next_content(lines, code_end, block.end)
                 if nxt >= block.end or _prose(lines[nxt]):
                     break
+                if labelled and not bare_code(_paragraph(lines, nxt, block.end)):
+                    break  # code goes on past a blank line only into more code
             code_end += 1
         last = code_end - 1
         if last < after:
             k = after
             continue
-        rewrites[k] = "```" + line.casefold()
+        if labelled:  # the fence opens on the blank line under the label: no blank in the code
+            rewrites[k], rewrites[k + 1] = "", "```" + line.casefold()
+        else:
+            rewrites[k] = "```" + line.casefold()
         for c in copies:
             left_out[c] = INTERFACE
         rewrites[last] = lines[last] + "\n```"
         k = code_end
+
+
+def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
+    """Line k is a language's name alone, after a blank line, over a blank line and a
+    paragraph of code (`chatdeck.pasted_code.bare_code`): a code block's label left by a copy
+    of the page."""
+    if lines[k].strip().casefold() not in CODE_LANGUAGES or k + 1 >= block.end:
+        return False
+    if k > block.start and lines[k - 1].strip() or lines[k + 1].strip():
+        return False
+    nxt = _next_content(lines, k + 1, block.end)
+    return nxt < block.end and bare_code(_paragraph(lines, nxt, block.end))
+
+
+def _paragraph(lines: Sequence[str], k: int, stop: int) -> Sequence[str]:
+    """The lines from k up to the next blank line (or `stop`)."""
+    end = k
+    while end < stop and lines[end].strip():
+        end += 1
+    return lines[k:end]
 
 
 def _leave_out_page_controls(

@@ -571,6 +571,31 @@ def test_explicit_markers_win_over_a_fence_left_open() -> None:
     assert [line for line, _ in questions(parsed)] == [1, 4]
 
 
+def test_a_question_label_alone_runs_to_its_answer_label_alone() -> None:
+    """`Question:` alone over a pasted log, a table and the asking line: one question, whole."""
+    text = (
+        "Question:\n\n$ kubectl get svc\nNAME  TYPE\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+        "why is it 503?\n\nAnswer:\n\nNo endpoints.\n"
+    )
+    parsed = parse_string(text)
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (text[len("Question:\n\n") : text.index("\n\nAnswer:")], "No endpoints.")
+    ]
+
+
+@pytest.mark.parametrize("rule", ["<hr/>", "---", "***", "─" * 20])
+def test_a_rule_closing_every_answer_is_on_no_card(rule: str) -> None:
+    exchanges = ["Q: a?\nA: x\n\n---\n\ny", "Q: b?\nA: z", "Q: c?\nA: w"]
+    text = f"\n\n{rule}\n\n".join(exchanges) + "\n"  # the last answer unclosed
+    parsed = parse_string(text)
+    assert [note.answer for note in parsed.notes] == ["x\n\n---\n\ny", "z", "w"]
+    left_out = [d.reason for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT]
+    assert left_out == ["separator", "separator"]
+    # a rule closing one answer of three is the reply's own
+    once = text.replace(f"z\n\n{rule}\n\n", "z\n\n", 1)
+    assert [note.answer for note in parse_string(once).notes][0].endswith(f"y\n\n{rule}")
+
+
 # --- More forms, inline -----------------------------------------------------------------------
 
 

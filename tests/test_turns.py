@@ -40,20 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The twenty-second held-out round, as first scored (see the fixtures' README).
-    "doubao-ai-chat-exporter.txt": (
-        "questions 3/3 and answers 3/3, but each code block's language label (`python`, left "
-        "alone over a blank line once the tool cut the page's `复制` button text out of the line "
-        "under it) stays on the card: three `python` lines leak"
-    ),
-    # The twenty-second held-out round, as first scored (see the fixtures' README).
-    "chatgptbox.md": (
-        "`Question:` / `Answer:` alone on a line are read as `Q:` / `A:`, but a bare `Question:` "
-        "takes only the first block under it: the first prompt (pasted `kubectl get` tables, a "
-        "blank line, the asking line) is cut to the first table, and the second table, the asking "
-        "line and `Answer:` open the first answer; the `<hr/>` the tool writes after every reply "
-        "stays at the end of all three answers (questions 2/3, answers 0/3, 4 lines leaked)"
-    ),
 }
 
 
@@ -386,6 +372,7 @@ def undressed(options: dict[str, object]) -> dict[str, object]:
         wrap=False,
         second=False,
         trailer=None,
+        attached=None,
     )
 
 
@@ -1025,6 +1012,20 @@ def test_a_pages_buttons_are_on_no_card_outside_a_chat_log_too() -> None:
     ]
     left_out = [(d.line, d.reason) for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT]
     assert left_out == [(3, "interface line"), (9, "interface line")]
+
+
+def test_a_code_blocks_label_left_alone_by_a_page_copy_is_rebuilt_into_a_fence() -> None:
+    """A copy that lost the block's `Copy` button keeps its language's name over a blank line."""
+    code = "x = [1, 2]\nprint(sum(x))\n\nfor n in x:\n    print(n)"
+    reply = f"Sum it:\n\npython\n\n{code}\n\nResults:\n\nThat prints 3, then each number."
+    chat = f"## User\n\nhow do I sum?\n\n## Assistant\n\n{reply}\n\n## User\n\nok\n\n"
+    chat += "## Assistant\n\nGood.\n"
+    assert notes_of(chat)[0][1] == (
+        f"Sum it:\n\n\n```python\n{code}\n```\n\nResults:\n\nThat prints 3, then each number."
+    )
+    # a language's name over words is the reply's own line
+    words = chat.replace(code, "Python is the language we use here, and it reads well.")
+    assert "\npython\n" in notes_of(words)[0][1]
 
 
 def test_the_turn_pass_is_linear() -> None:
