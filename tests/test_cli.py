@@ -94,7 +94,8 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
     paths = [str(path) for path in [*chatlogs, *plain, near]]
     output = str(tmp_path / "out")
     human = run("--dry-run", *paths, "-o", output).stdout
-    files = json.loads(run("--dry-run", "--json", *paths, "-o", output).stdout)["files"]
+    result = json.loads(run("--dry-run", "--json", *paths, "-o", output).stdout)
+    files, notes = result["files"], result["notes"]
     assert [file["source"] for file in files] == [Path(path).name for path in paths]
     for file in files:
         said = said_about(human, file["source"])
@@ -131,9 +132,15 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
         "reasoning": [11, 13, 15, 16, 17, 60, 62, 64],
     }
     # Every chat log the parser reads right names its turn markers (those not yet read right
-    # may have none: a shape not read yet).
+    # may have none: a shape not read yet), or is marked with `Q:` / `A:` labels of its own.
     read_right = [path.name for path in chatlogs if path.name not in NOT_YET]
-    assert [name for name in read_right if "turns" not in by_source[name]] == []
+    labelled = {note["source"] for note in notes if note["rule"] == "explicit marker"} & {
+        path.name for path in chatlogs
+    }
+    assert [name for name in read_right if "turns" not in by_source[name]] == sorted(
+        labelled & set(read_right)
+    )
+    assert sorted(labelled) == ["ai-chat-markdown-export-gemini.md", "chatgptbox.md"]
     assert by_source["near.txt"]["near_misses"] == [
         {
             "line": 6,
