@@ -45,7 +45,7 @@ NOT_YET = {
         "a Python log file (`<time> - <logger> - INFO - <message>` records, a message's further "
         "lines bare): no record prefix is read as a marker, so the first question is only its "
         "asking line under the pasted plan, the first answer runs to the end of the file, the "
-        "other two turns are missed and the 12 httpx/price/start records stay on the card"
+        "other two turns are missed and the 12 httpx and price records stay on the card"
     ),
 }
 
