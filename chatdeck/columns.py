@@ -48,6 +48,10 @@ TAB_NAME = re.compile(r"^\t([^\t]{1,40}+)\t")
 ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?:[ \t]|$)")
 COLON_NAME = re.compile(r"^(?: ?[-:])? ([^:\t<>\[\]]{1,40}?):(?: |$)")
 SYSTEM_TEXT = re.compile(r"^(?: ?[-:])?[ \t]")
+#: A logging library's fields between the time and the message (` - <logger> - <LEVEL>`, then
+#: ` - ` before the message): one to three, each one word; and such fields in a prefix's shape.
+LOG_FIELDS = re.compile(r"^(?: - [\w.-]{1,40}+){1,3}(?= - )")
+LOG_LEAD = re.compile(r"- [\w.-]{1,40}+(?: - [\w.-]{1,40}+){0,2}")
 #: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
 #: at most four words; channel modes (`@`, `+`) before a nick are no part of it.
 NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+-]{0,39}+(?:[ ][\w.'’&()+-]{1,39}+){0,3}$")
@@ -75,6 +79,8 @@ class Prefix:
     form: str
     name: str | None
     text: str
+    #: The time field's shape alone: every record of the log shares it.
+    stamp: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,15 +124,24 @@ def read_prefix(line: str) -> Prefix | None:
             name = name.lstrip(MODES).strip()  # a nick's channel mode (`@rizky`)
         text = rest[found.end() :]
         if NAME.match(name):
-            return Prefix(f"{stamp}{lead}", form, name, text)
+            return Prefix(f"{stamp}{lead}", form, name, text, stamp)
         if form == "\t":
-            return Prefix(f"{stamp}{lead}", form, None, text)  # `-->`, `--` in the name column
+            # `-->`, `--` in the name column
+            return Prefix(f"{stamp}{lead}", form, None, text, stamp)
         break  # no name before the colon: a system line with a colon in it
+    fields = LOG_FIELDS.match(rest)
+    named = COLON_NAME.match(rest[fields.end() :]) if fields else None
+    if fields and named and NAME.match(named.group(1).strip()):
+        # `<time> - gptcli-session - INFO - user: text`: a logging library's record, whose
+        # fields (logger, level) are part of the prefix and the message names the speaker
+        lead = fields.group(0).strip()
+        text = rest[fields.end() + named.end() :]
+        return Prefix(f"{stamp}{lead}", ": ", named.group(1).strip(), text, stamp)
     bare = SYSTEM_TEXT.match(rest)
     if bare is None:
         return None
     lead = rest[: bare.end()].strip()
-    return Prefix(f"{stamp}{lead}", "", None, rest[bare.end() :])
+    return Prefix(f"{stamp}{lead}", "", None, rest[bare.end() :], stamp)
 
 
 def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | None:
@@ -148,11 +163,15 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     (shape, form), count = shapes.most_common(1)[0]
     if count < MIN_MESSAGES:
         return None
-    # The log's own lines share the messages' time shape (`0/0/0, 0:0 -` or `0:0` before `--`).
+    # The log's own lines share the messages' time shape (`0/0/0, 0:0 -` or `0:0` before `--`);
+    # a logging library's records of other loggers (`- httpx - INFO -`) share its stamp.
+    stamp = next(each.stamp for each in readings.values() if each.shape == shape)
     ours = {
         i: each
         for i, each in readings.items()
-        if each.shape == shape and (each.form == form or each.name is None)
+        if each.shape == shape
+        and (each.form == form or each.name is None)
+        or (each.stamp == stamp and each.shape != shape and _fielded(shape, stamp))
     }
     first = min(ours)
     if sum(1 for line in lines[:first] if line.strip()) > MAX_HEADER:
@@ -163,7 +182,7 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     sequence: list[str] = []
     for i in sorted(ours):
         name = ours[i].name
-        if name is None:
+        if name is None or ours[i].shape != shape:
             continue
         key = name.casefold()
         spellings.setdefault(key, name)
@@ -183,7 +202,7 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     text: dict[int, str] = {}
     system: set[int] = set()
     for i, each in ours.items():
-        if each.name is not None and each.name.casefold() in speakers:
+        if each.name is not None and each.shape == shape and each.name.casefold() in speakers:
             speaker[i] = spellings[each.name.casefold()]
             text[i] = each.text
         else:
@@ -196,6 +215,11 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
             system.add(i)
     described = f"{FORMS[form]} on each message ({shape!r})"
     return Columns(described, speaker, text, frozenset(system), first)
+
+
+def _fielded(shape: str, stamp: str) -> bool:
+    """The messages' prefix holds a logging library's fields after the time."""
+    return LOG_LEAD.fullmatch(shape[len(stamp) :]) is not None
 
 
 def _banner_dress(line: str) -> str | None:

@@ -40,13 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The twenty-third held-out round, as first scored (see the fixtures' README).
-    "gpt-cli-log.txt": (
-        "a Python log file (`<time> - <logger> - INFO - <message>` records, a message's further "
-        "lines bare): no record prefix is read as a marker, so the first question is only its "
-        "asking line under the pasted plan, the first answer runs to the end of the file, the "
-        "other two turns are missed and the 12 httpx and price records stay on the card"
-    ),
 }
 
 
@@ -90,9 +83,6 @@ ONE_EXCHANGE_NOT_YET = {
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
-    ),
-    "gpt-cli-log.txt": (
-        "log records: no `<time> - <logger> - INFO - user: ` prefix is read as a turn marker"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
@@ -1044,6 +1034,34 @@ def test_the_turn_pass_is_linear() -> None:
         turns = find_turns_in((turn * count).split("\n"))
         assert turns is not None and len(turns.user) == count
     assert_linear(find_turns_in, lambda count: (turn * count).split("\n"), 500, factor=10)
+
+
+def test_a_logging_librarys_records_are_a_column_log() -> None:
+    """`<time> - <logger> - <LEVEL> - user: ...`: the records that name a speaker are the
+    turns, a message's further lines bare; other loggers' records are the program's own."""
+    stamp = "2025-05-03 21:{n}:03,552"
+    log = [
+        f"{stamp} - app - INFO - Chat started",
+        f"{stamp} - app.session - INFO - user: this fails:",
+        "Traceback (most recent call last):",
+        "",
+        "why?",
+        f"{stamp} - httpx - INFO - HTTP Request: POST https://api.example.com/v1 200",
+        f"{stamp} - app.session - INFO - assistant: The list is empty.",
+        "",
+        "Check it first.",
+        f"{stamp} - app.price - INFO - Current spend: $0.008",
+        f"{stamp} - app.session - INFO - user: and then?",
+        f"{stamp} - app.session - INFO - assistant: Then sort it.",
+    ]
+    text = "\n".join(line.replace("{n}", str(10 + n)) for n, line in enumerate(log)) + "\n"
+    assert notes_of(text) == [
+        (
+            "this fails:\nTraceback (most recent call last):\n\nwhy?",
+            "The list is empty.\n\nCheck it first.",
+        ),
+        ("and then?", "Then sort it."),
+    ]
 
 
 def test_a_long_column_log_gives_every_users_turn() -> None:
