@@ -1028,6 +1028,96 @@ def test_a_code_blocks_label_left_alone_by_a_page_copy_is_rebuilt_into_a_fence()
     assert "\npython\n" in notes_of(words)[0][1]
 
 
+def _one_reply_chat(reply: str, prompt: str = "how?") -> str:
+    chat = f"## User\n\n{prompt}\n\n## Assistant\n\n{reply}\n\n"
+    return chat + "## User\n\nthanks\n\n## Assistant\n\nSure.\n"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review 23: a code block's label left alone runs its fence on past a blank line into "
+    "any paragraph `bare_code` accepts, and a Markdown table is one: the table under the code "
+    "goes into the fence",
+)
+def test_a_table_under_a_rebuilt_code_block_stays_a_table() -> None:
+    table = "| n | square |\n|---|---|\n| 1 | 1 |\n| 2 | 4 |"
+    code = "for n in range(1, 3):\n    print(n, n * n)"
+    reply = f"Squares:\n\npython\n\n{code}\n\n{table}\n\nOne row a print."
+    answer = notes_of(_one_reply_chat(reply))[0][1]
+    assert "print(n, n * n)\n```" in answer
+    assert f"```\n\n{table}" in answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review 23: the rebuilt fence ends at the first blank line before a paragraph "
+    "`bare_code` refuses, and plain assignments (`RADIUS = 2`) are refused: the rest of the code "
+    "is left bare on the card, its `# settings` comment read as a Markdown heading",
+)
+def test_a_rebuilt_code_block_keeps_a_paragraph_of_assignments() -> None:
+    code = (
+        "def area(r):\n    return math.pi * r ** 2\n\n# settings\nRADIUS = 2\nUNIT = 'cm'\n\n"
+        "print(area(RADIUS), UNIT)"
+    )
+    reply = f"Like this:\n\npython\n\n{code}\n\nThat prints the area."
+    answer = notes_of(_one_reply_chat(reply))[0][1]
+    assert f"```python\n{code}\n```" in answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review 23: `bare_code` does not read `import numpy as np` / `from scipy import stats` "
+    "as code (a code word with no code mark and over two words), so the most common opening of "
+    "Python code leaves its `python` label on the card, the leak 6d50b50 set out to fix",
+)
+def test_a_code_label_over_imports_is_rebuilt_into_a_fence() -> None:
+    code = (
+        "import numpy as np\nfrom scipy import stats\n\nx = np.arange(3)\nprint(stats.describe(x))"
+    )
+    reply = f"Like this:\n\npython\n\n{code}\n\nThat describes x."
+    answer = notes_of(_one_reply_chat(reply))[0][1]
+    assert "\npython\n" not in answer
+    assert f"```python\n{code}\n```" in answer
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review 23: REFERENCE needs only that every prompt (one prompt too) head with the "
+    "form, so pasted code opening with a decorator (`@dataclass`, `@SpringBootApplication`) in "
+    "a one-exchange chat is read as an attached-file line and cut from the question",
+)
+def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
+    prompt = "@dataclass\nclass P:\n    xs: list = []\n\nwhy does this raise ValueError?"
+    reply = "A mutable default: use field(default_factory=list)."
+    chat = f"## User\n\n{prompt}\n\n## Assistant\n\n{reply}\n"
+    assert notes_of(chat)[0][0].startswith("@dataclass")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="review 23: once REFERENCE heads every prompt it is metadata at any turn's edge: "
+    "`_metadata_at` holds it to no head (as it holds ICON_QUOTE), so a reply's closing "
+    "`#RustLang` is left out, though the reading is 'heading every user turn and no reply'",
+)
+def test_a_replys_closing_hashtag_is_not_an_attached_reference() -> None:
+    reply = (
+        "Here is a draft.\n\nJust shipped my first Rust program.\n\n"
+        "The borrow checker and I are friends.\n\n#RustLang"
+    )
+    chat = (
+        "## User\n\n#buffer\nwrite a post about my first Rust program\n\n"
+        f"## Copilot\n\n{reply}\n\n## User\n\n#buffer\nshorter\n\n"
+        "## Copilot\n\nFirst Rust program: shipped.\n\nBorrow checker: befriended.\n\n"
+        "Compiler: happy.\n\n#RustLang\n"
+    )
+    notes = notes_of(chat)
+    assert [question for question, _ in notes] == [
+        "write a post about my first Rust program",
+        "shorter",
+    ]
+    assert all(answer.endswith("\n\n#RustLang") for _, answer in notes)
+
+
 def test_the_turn_pass_is_linear() -> None:
     turn = "## User\n\nwhat is x?\n\n---\n\n## Assistant\n\n**Thought for 3 s**\n\n> hm\n\nan x\n"
     for count in (500, 5000):
