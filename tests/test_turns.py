@@ -40,6 +40,16 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
+    # The twenty-third held-out round, as first scored (see the fixtures' README).
+    "claude-web-copy.txt": (
+        "a claude.ai page copy with no turn markers, read as a plain file: the pasted Dockerfile's "
+        "first line is taken for the title and the rest of the first turn, asking line included, "
+        "is on no card (missed); the `Show more` under it is read as a request (opens with a "
+        "verb) and takes the first reply, the second turn (a request without `?`) and the second "
+        "reply as its answer (invented, second turn missed); the `Mar 12` date under every turn, "
+        "the `dockerfile` / `bash` labels over the code and the footer stay on the cards "
+        "(questions 1/3, answers 0/3, 7 lines leaked, title wrong)"
+    ),
 }
 
 
@@ -83,6 +93,10 @@ ONE_EXCHANGE_NOT_YET = {
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
+    ),
+    "claude-web-copy.txt": (
+        "no turn markers: the Dockerfile's first line is the title, `Show more` the question and "
+        "`Mar 12` the answer's first line, as in the whole file"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
