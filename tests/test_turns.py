@@ -47,6 +47,15 @@ NOT_YET = {
         "plain note, since `<role>user</role>` / `<role>assistant</role>` are no turn markers, "
         "and no line is taken for a question (0/3 missed, answers 0/3)"
     ),
+    "claude-web-copy.txt": (
+        "a claude.ai page copy with no turn markers, read as a plain file: the pasted Dockerfile's "
+        "first line is taken for the title and the rest of the first turn, asking line included, "
+        "is on no card (missed); the `Show more` under it is read as a request (opens with a "
+        "verb) and takes the first reply, the second turn (a request without `?`) and the second "
+        "reply as its answer (invented, second turn missed); the `Mar 12` date under every turn, "
+        "the `dockerfile` / `bash` labels over the code and the footer stay on the cards "
+        "(questions 1/3, answers 0/3, 7 lines leaked, title wrong)"
+    ),
 }
 
 
@@ -94,6 +103,10 @@ ONE_EXCHANGE_NOT_YET = {
     "caret.md": (
         "XML `<role>` / `<content>` elements are no turn markers: nothing read, as in the whole "
         "file"
+    ),
+    "claude-web-copy.txt": (
+        "no turn markers: the Dockerfile's first line is the title, `Show more` the question and "
+        "`Mar 12` the answer's first line, as in the whole file"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
