@@ -710,6 +710,13 @@ def lay_out(transcript: Transcript) -> Layout:
     front = frozenset(i for i in front_matter(lines) if i not in ignored)
     for i in front:
         kinds[i] = IGNORED  # a front matter block: metadata, read for its title only
+    controls = frozenset(
+        i
+        for i, lead in enumerate(leads)
+        if lead in CONTROL_LEADS and kinds[i] is TEXT and page_control(lines, i)
+    )
+    for i in controls:
+        kinds[i] = IGNORED  # a chat page's button copied with the chat: no rule reads it
     previous, following, blanks = _link_lines(kinds)
     pinned_ids: dict[int, str] = {}
     suppressed: set[int] = set()
@@ -735,11 +742,7 @@ def lay_out(transcript: Transcript) -> Layout:
         frozenset(suppressed),
         pinned_ids,
         front_matter=front,
-        page_controls=frozenset(
-            i
-            for i, lead in enumerate(leads)
-            if lead in CONTROL_LEADS and kinds[i] is TEXT and page_control(lines, i)
-        ),
+        page_controls=controls,
     )
     first = next((i for i in range(count) if kinds[i] in (TEXT, CODE)), count)
     if first == count or kinds[first] is not TEXT:
@@ -947,12 +950,6 @@ class Document(Layout):
     def read(cls, layout: Layout, style: Style) -> Document:
         """`layout` read in `style`."""
         return cls(**{name: getattr(layout, name) for name in LAYOUT_FIELDS}, style=style)
-
-    @property
-    def left_out(self) -> Mapping[int, str] | frozenset[int]:
-        """The lines on no card: in a chat log, those its turn pass left out; elsewhere a chat
-        page's buttons copied with the chat."""
-        return self.style.turns.left_out if self.style.turns is not None else self.page_controls
 
     @cached_property
     def marks(self) -> Marks:
@@ -1712,7 +1709,9 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
             return bound, bound
         end = _block_end(doc, first, bound)
         marker = _answer_marker_in(doc, first, end)
-        if marker is None:  # `Question:` alone over paragraphs, `Answer:` alone under them
+        if marker is None and doc.blanks[first] >= 1:
+            # a tool's `Question:` alone, a blank line, paragraphs, `Answer:` alone (by hand, the
+            # question goes right under its label, and worked steps under it are the answer's)
             marker = next((j for j in range(end, bound) if _bare_answer_label(doc, j)), None)
         if marker is not None:
             return marker, marker
@@ -1771,11 +1770,11 @@ def _join(
     """Lines [start, stop) as Markdown, minus wrapper and directive lines, trimmed of blank
     lines; `first_text` replaces line `start` (a marker line without its marker). In a chat log,
     the lines the turn pass left out are left out, and its rewrites replace their lines; a
-    message whose end the next turn's marker was glued to ends with that text. Elsewhere a
-    chat page's buttons and the `separators` closing every answer are left out."""
+    message whose end the next turn's marker was glued to ends with that text. Elsewhere the
+    `separators` closing every answer are left out."""
     turns = doc.style.turns
-    if turns is not None or doc.page_controls or separators:
-        left_out = doc.left_out
+    if turns is not None or separators:
+        left_out: Mapping[int, str] = turns.left_out if turns is not None else {}
         rewrites = turns.rewrites if turns is not None else {}
         parts = [
             first_text if (j == start and first_text is not None) else rewrites.get(j, doc.lines[j])
@@ -1965,10 +1964,9 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
     decisions = list(opening.decisions)
     if doc.style.turns is not None:
         decisions.extend(_turn_decisions(doc.style.turns))
-    else:
-        decisions += [
-            Decision(i + 1, Verdict.LEFT_OUT, None, None, INTERFACE) for i in doc.page_controls
-        ]
+    decisions += [
+        Decision(i + 1, Verdict.LEFT_OUT, None, None, INTERFACE) for i in doc.page_controls
+    ]
     ends = [each.found.index for each in questions[1:]] + ([len(doc.lines)] if questions else [])
     closing = _closing_separators(doc, questions, ends) if doc.style.turns is None else []
     decisions += [Decision(i + 1, Verdict.LEFT_OUT, None, None, SEPARATOR) for i in closing]
@@ -2018,7 +2016,9 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         in_questions = {
             j for question in questions for j in range(question.found.index, question.end)
         }
-        decisions.extend(_kept_lines(doc, in_questions, opening.title_line))
+        left_out = {d.line for d in decisions if d.verdict is Verdict.LEFT_OUT}
+        kept = _kept_lines(doc, in_questions, opening.title_line)
+        decisions += [each for each in kept if each.line not in left_out]
     decisions.sort(key=lambda decision: decision.line)
     return Parsed(
         source,
@@ -2029,9 +2029,15 @@ def parse_transcript(transcript: Transcript, explain: bool = True) -> Parsed:
         problems,
         opening.unassigned,
         decisions,
-        opening.left_out,
+        opening.left_out + _outside_notes(doc.page_controls, notes),
         doc.style.turns,
     )
+
+
+def _outside_notes(lines: frozenset[int], notes: list[Note]) -> list[int]:
+    """The 1-based numbers of `lines` (0-based) that no note's lines take in."""
+    spans = [(note.first_line or 0, note.last_line or 0) for note in notes]
+    return sorted(i + 1 for i in lines if not any(a <= i + 1 <= b for a, b in spans))
 
 
 def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -> list[Decision]:
@@ -2040,7 +2046,7 @@ def _kept_lines(doc: Document, in_questions: set[int], title_line: int | None) -
     outside one (a marker, a `# ...?` heading, a `?` line after a blank line or a fence)."""
     kinds, lines = doc.kinds, doc.lines
     decisions: list[Decision] = []
-    left_out = doc.left_out
+    left_out = doc.style.turns.left_out if doc.style.turns is not None else {}
     for i, line in enumerate(lines):
         kind = kinds[i]
         if (kind is not TEXT and kind is not CODE) or i in in_questions or title_line == i + 1:

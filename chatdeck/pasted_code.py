@@ -35,6 +35,13 @@ UPPER_CODE_WORDS = frozenset(
     "ALTER DROP WITH VALUES SET RUN COPY WORKDIR CMD ENV ENTRYPOINT EXPOSE ARG".split()
 )
 CODE_CHARS = frozenset("(){}[];=<>$|\\")
+#: An assignment: names (`x`, `a, b`, `self.x`, `xs[0]`) and `=` or an augmented `+=`.
+ASSIGNMENT = re.compile(
+    r"^[ \t]*+[A-Za-z_][\w.]*+(?:\[[^\]]*+\])?(?:[ \t]*+,[ \t]*+[A-Za-z_][\w.]*+)*+"
+    r"[ \t]*+(?:[-+*/%&|^]|//|\*\*)?=(?!=)"
+)
+#: What opens a comment line in the common languages.
+COMMENT_MARKS = ("#", "//", "--", "/*", "*", ";")
 #: A rule run inside a line (`TASK [x] *****`), or columns set apart by runs of spaces.
 RULE_RUN = re.compile(r"\S[ \t]*+(?:\*{5,}|={5,}|-{5,}|_{5,})|\S {3,}\S")
 #: Markdown a user typed on purpose: a list item, a quote (not a console's `>>>`), math,
@@ -91,18 +98,28 @@ def fence_pasted_code(question: str) -> str:
 
 
 def bare_code(paragraph: Sequence[str]) -> bool:
-    """A paragraph that reads as code only: a line shaped like code and no line of words, a
-    question or Markdown (for code a copy of a page left without its fence, under its label).
-    A line that opens an indented block (`for n in x:` over `    print(n)`) is code's."""
+    """A paragraph that reads as code only: a line shaped like code (`code_line`, an import, an
+    assignment, a line opening an indented block), the rest comments or lines of no words, and
+    no table, math, question or other Markdown (for code a copy of a page left without its
+    fence, under its label)."""
     shaped = [
-        code_line(line) or _opens_block(line, paragraph[n + 1] if n + 1 < len(paragraph) else "")
+        code_line(line)
+        or ASSIGNMENT.match(line) is not None
+        or line.split(" ", 1)[0] in CODE_WORDS
+        or _opens_block(line, paragraph[n + 1] if n + 1 < len(paragraph) else "")
         for n, line in enumerate(paragraph)
     ]
-    return any(shaped) and not any(
-        _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line) or _prose(line)
-        for line, code in zip(paragraph, shaped, strict=True)
-        if not code
-    )
+    if not any(shaped):
+        return False
+    for line, code in zip(paragraph, shaped, strict=True):
+        text = line.strip()
+        if text.startswith(("|", "$$")):
+            return False  # a table's row, display math: the reply's Markdown
+        if code or text.startswith(COMMENT_MARKS):
+            continue
+        if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line) or _prose(line):
+            return False
+    return True
 
 
 def _opens_block(line: str, under: str) -> bool:
@@ -153,7 +170,7 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     if all(line.startswith(("    ", "\t")) for line in core):
         return None  # already an indented code block
     shaped = sum(code_line(line) for line in core)
-    if shaped * 2 < len(core) or (len(core) == 1 and not _surecode_line(core[0])):
+    if shaped * 2 < len(core) or (len(core) == 1 and not _sure_code_line(core[0])):
         return None
     return start, end
 
@@ -191,7 +208,7 @@ def _word(token: str) -> bool:
     )
 
 
-def _surecode_line(line: str) -> bool:
+def _sure_code_line(line: str) -> bool:
     """A console line, output's opening, or a line of code words (`import os`, `def f(x):`)."""
     if OUTPUT.match(line):
         return True
@@ -209,7 +226,7 @@ def _surecode_line(line: str) -> bool:
 
 def code_line(line: str) -> bool:
     """A line of code or program output, not of a sentence."""
-    if _surecode_line(line) or RULE_RUN.search(line):
+    if _sure_code_line(line) or RULE_RUN.search(line):
         return True
     text = line.strip()
     if MARKDOWN_SPAN.search(text):
@@ -230,7 +247,7 @@ def _said(line: str) -> bool:
     text = line.strip()
     words = text.split()
     if (
-        _surecode_line(line)
+        _sure_code_line(line)
         or RULE_RUN.search(line)
         or any(char in CODE_CHARS for char in text)
         or any(INNER_MARK.search(word.rstrip(".,;:!?")) for word in words)

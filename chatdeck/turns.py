@@ -184,6 +184,7 @@ THOUGHT_WORDS = re.compile(
 TOGGLE = re.compile(r"^(?:show|hide|view|expand|collapse)[ \t]++(?=\w)", re.I)
 #: A chat page's button under a table it made (Gemini's `Export to Sheets`), copied with it.
 TABLE_BUTTONS = frozenset({"export to sheets", "copy table", "download table"})
+#: The longest line `page_control` looks at.
 MAX_CONTROL = 40
 #: The first letters of the buttons `page_control` knows: other lines need no look.
 CONTROL_LEADS = frozenset("SsHhVvEeCcDd")
@@ -574,7 +575,9 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
     if not quoted and not opener and ANCHOR_LINK.match(text):
         return ANCHOR
     if not quoted and not opener and REFERENCE_LINE.match(text):
-        return REFERENCE
+        # a resource's address (`#file:x`, `##neovim://selection`) is a form of its own; a bare
+        # name (`#buffer`, `@workspace`, also a decorator or a hashtag) only as the same word
+        return REFERENCE if ":" in text else (*REFERENCE, text)
     key = KEY.match(text) if quoted or opener else None
     if key:
         return ("key", str(quoted), opener, key.group(1).casefold())
@@ -677,8 +680,13 @@ def _alias_of(lines: Sequence[str], front: set[int], title: str) -> str:
 
 
 def interface_line(text: str) -> bool:
-    """A chat page's own line copied with the chat (`Skip to content`): never a title."""
-    return text.strip().casefold() in INTERFACE_TITLES
+    """A chat page's own line copied with the chat (`Skip to content`, `Show thinking`): never
+    a title."""
+    words = text.strip()
+    toggle = TOGGLE.match(words)
+    if toggle and THOUGHT_WORDS.fullmatch(words[toggle.end() :]):
+        return True
+    return words.casefold() in INTERFACE_TITLES
 
 
 def _title_from(
@@ -1913,7 +1921,6 @@ def _assemble(
             elif pending is not None:
                 answers[pending] = block.start
             _rebuild_copied_code(lines, block, left_out, rewrites)
-            _leave_out_page_controls(lines, text, block, left_out)
             pending = None
     if not user:
         return None
@@ -2176,7 +2183,7 @@ def _recurring_forms(
         heads = _edge_lines(lines, block, left_out, False)
         for j in heads + _edge_lines(lines, block, left_out, True):
             form = _edge_form(lines[j])
-            if form is not None and (form not in (ICON_QUOTE, REFERENCE) or j in heads):
+            if form is not None and (form != ICON_QUOTE and form[0] != REFERENCE[0] or j in heads):
                 edge.add(form)
                 roles.setdefault(form, set()).add(block.role)
                 if any(ch.isdigit() for ch in lines[j]):
@@ -2194,8 +2201,13 @@ def _recurring_forms(
             and (form[0] == "date" or form == ANCHOR or form in digits or len(roles[form]) > 1)
             and (form != ICON_QUOTE or n == turns)  # a reply's own `> 💡 Tip`: some turns only
         )
-        # what the tool attached, over every prompt (one prompt too) and no reply
-        or (form == REFERENCE and n == asked and roles[form] == {USER})
+        # what the tool attached, over every prompt and no reply (an address over one prompt)
+        or (
+            form[0] == REFERENCE[0]
+            and n == asked
+            and roles[form] == {USER}
+            and (form == REFERENCE or n >= 2)
+        )
     }
 
 
@@ -2223,10 +2235,12 @@ def _matches(form: tuple[str, ...] | None, forms: set[tuple[str, ...]]) -> bool:
     return any(f[1:3] == form[1:3] and (form[1] == "True" or form[2]) for f in forms)
 
 
-def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool) -> bool:
+def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool, role: str = USER) -> bool:
     """A line of a recurring form; an icon quote only where it heads the turn (a reply may close
-    with a `> 💡 Tip` of its own)."""
+    with a `> 💡 Tip` of its own), an attached resource only where it heads a user's turn."""
     form = _edge_form(line)
+    if form is not None and form[0] == REFERENCE[0]:
+        return form in forms and heading and role == USER
     return _matches(form, forms) and (heading or form != ICON_QUOTE)
 
 
@@ -2255,7 +2269,7 @@ def _trim_edges(
             if is_separator(line):
                 left_out[j] = SEPARATOR
                 changed = True
-            elif _metadata_at(line, forms, j == head):
+            elif _metadata_at(line, forms, j == head, block.role):
                 left_out[j] = METADATA
                 if line.lstrip().startswith(">"):
                     _leave_quote_block(lines, j, block, left_out, METADATA)
@@ -2817,19 +2831,12 @@ def _paragraph(lines: Sequence[str], k: int, stop: int) -> Sequence[str]:
     return lines[k:end]
 
 
-def _leave_out_page_controls(
-    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
-) -> None:
-    for k in range(block.start, block.end):
-        if text[k] and k not in left_out and page_control(lines, k):
-            left_out[k] = INTERFACE
-
-
 def page_control(lines: Sequence[str], i: int) -> bool:
     """Line i is a chat page's button copied with the chat, alone on its line: a toggle of the
-    reasoning (`Show thinking`, the reasoning itself folded away) or a button right under the
-    table it acts on (`Export to Sheets`). Never a reply's own line: no writer puts a line
-    with no `|` right under a table's rows, where Markdown would read it as one more row."""
+    reasoning (`Show thinking`, the reasoning itself folded away) right on top of the reply's
+    first line, or a button right under the table it acts on (`Export to Sheets`: no writer
+    puts a line with no `|` right under a table's rows, where Markdown would read it as one
+    more row). A request the user typed (`Show reasoning`) stands apart from what follows."""
     line = lines[i]
     if len(line) > MAX_CONTROL or not line.strip():
         return False
@@ -2837,7 +2844,12 @@ def page_control(lines: Sequence[str], i: int) -> bool:
     if words.casefold() in TABLE_BUTTONS:
         return i > 0 and lines[i - 1].lstrip().startswith("|")
     toggle = TOGGLE.match(words)
-    return toggle is not None and THOUGHT_WORDS.fullmatch(words[toggle.end() :]) is not None
+    return (
+        toggle is not None
+        and THOUGHT_WORDS.fullmatch(words[toggle.end() :]) is not None
+        and i + 1 < len(lines)
+        and bool(lines[i + 1].strip())  # the button sits right on the reply it folds
+    )
 
 
 def _prose(line: str) -> bool:
