@@ -428,7 +428,8 @@ def read_code(transcript: Transcript) -> Code:
 
 def _code_blocks(lines: list[str], start: int, stop: int) -> list[CodeBlock]:
     """cmark-gfm's code blocks in lines [start, stop), read as a file of their own."""
-    view = code_block_lines("\n".join(lines[start:stop]))
+    part = lines[start:stop]
+    view = code_block_lines("\n".join(part), part)
     code = sorted(start + i for i in view if i < stop - start)
     blocks: list[CodeBlock] = []
     position = 0

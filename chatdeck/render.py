@@ -456,11 +456,12 @@ NODE_BLOCK_QUOTE, NODE_LIST, NODE_ITEM, NODE_CODE_BLOCK = 0x8002, 0x8003, 0x8004
 UNBOUNDED = 1 << 30  # a last line past any text's
 
 
-def code_block_lines(markdown: str) -> set[int]:
+def code_block_lines(markdown: str, lines: list[str] | None = None) -> set[int]:
     """The 0-based lines that cmark-gfm puts in code blocks, from a parse of its own (only for
     text that can hold one: a fence, or an indent of four). Raw HTML is neutralized first, as
     `protect` neutralizes it: an HTML block would hide a fence from this parse that the real
-    one, of the protected text, would see.
+    one, of the protected text, would see. `lines`: the text split at `\\n`, where the caller
+    has it so (the parser: a whole file), else it is split here.
 
     A fence closed by the end of its list item or quote reports its end a line late, so a
     block never reaches past the end of the items and quotes around it."""
@@ -471,13 +472,13 @@ def code_block_lines(markdown: str) -> set[int]:
     if library is None:  # no tree to walk: the positions cmark-gfm writes into its HTML
         return code_block_lines_in_html(markdown)
     # cmark-gfm ends a line at a carriage return too: without one, its lines are these.
-    lines = None if "\r" in markdown else markdown.split("\n")
+    text = None if "\r" in markdown else lines if lines is not None else markdown.split("\n")
     return _with_tree(
         library,
         markdown,
         Options.CMARK_OPT_DEFAULT,
         _extensions(BLOCK_EXTENSIONS),
-        lambda parser, root: _code_lines_in_tree(library, _address(root), lines),
+        lambda parser, root: _code_lines_in_tree(library, _address(root), text),
     )
 
 
