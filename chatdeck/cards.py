@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
@@ -58,10 +59,10 @@ def render_note(
         problems += limit_problems(note, number, field.limited)
         html.append((keys[-1], field.html))
         digests.append(html_digest(field.html))
-    label = render_text(source_label(note))
-    keys.append(content_key(label))
-    html.append((keys[-1], label))
-    digests.append(html_digest(label))
+    key, label, digest = source_field(source_label(note))
+    keys.append(key)
+    html.append((key, label))
+    digests.append(digest)
     card = CardNote(
         guid=note.guid,
         field_keys=(keys[0], keys[1], keys[2]),
@@ -112,6 +113,14 @@ def source_label(note: Note) -> str:
     line: a line inserted above a question would then change every later card of the file in
     Anki (`--dry-run` and the build's report give lines)."""
     return f"{note.source}: {note.conversation}" if note.conversation else note.source
+
+
+@lru_cache(maxsize=16)
+def source_field(label: str) -> tuple[str, str, str]:
+    """The Source field's key, HTML and digest: the same for every note of a file, so worked
+    out once for them."""
+    html = render_text(label)
+    return content_key(html), html, html_digest(html)
 
 
 def unsafe_math_problems(note: Note, lines: Sequence[str] = ()) -> list[Problem]:

@@ -145,6 +145,25 @@ class CardNote:
             self.removed,
         )
 
+    def __reduce__(self) -> tuple[type[CardNote], tuple[object, ...]]:
+        """Pickled as its constructor's arguments: the dataclass's own state functions list its
+        fields again for every card a worker sends."""
+        return CardNote, (
+            self.guid,
+            self.field_keys,
+            self.digest,
+            self.source,
+            self.line,
+            self.question,
+            self.conversation,
+            self.guessed,
+            self.origin,
+            self.deck,
+            self.tags,
+            self.position,
+            self.removed,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Merge:

@@ -433,7 +433,8 @@ def read_code(transcript: Transcript) -> Code:
 
 def _code_blocks(lines: list[str], start: int, stop: int) -> list[CodeBlock]:
     """cmark-gfm's code blocks in lines [start, stop), read as a file of their own."""
-    view = code_block_lines("\n".join(lines[start:stop]))
+    part = lines[start:stop]
+    view = code_block_lines("\n".join(part), part)
     code = sorted(start + i for i in view if i < stop - start)
     blocks: list[CodeBlock] = []
     position = 0
@@ -618,16 +619,15 @@ class ListItems:
     a fixed number of searches over its items."""
 
     def __init__(self, lines: list[str], leads: list[str], kinds: list[LineKind]):
-        self.lines: list[int] = []  # each item's line
-        self.texts: list[str] = []  # its text after the marker
-        rows = zip(lines, leads, kinds, strict=True)
-        for i, (line, lead, kind) in enumerate(rows):
-            if kind is TEXT and (lead in "-*+" or lead.isdigit()):
-                item = ITEM_TEXT.match(line) if len(line) <= 2 * MAX_QUESTION else None
-                if item and item.group(1).strip():
-                    self.lines.append(i)
-                    self.texts.append(item.group(1))
-        self.keys: dict[int, str] = {}  # item -> its key, for the items worked out so far
+        self.source = lines
+        #: The lines that may open an item, by their first character; whether each does, and
+        #: its text, are read only when an item's key is needed (`_key`).
+        self.lines: list[int] = [
+            i
+            for i, (lead, kind) in enumerate(zip(leads, kinds, strict=True))
+            if kind is TEXT and (lead in "-*+" or lead.isdigit())
+        ]
+        self.keys: dict[int, str | None] = {}  # item -> its key, for the items worked out so far
         self.found: dict[str, int | None] = {}  # key -> the answer, for the keys asked so far
         self.everything: dict[str, int] | None = None
         self.letters: str | None = None
@@ -640,7 +640,9 @@ class ListItems:
         if self.everything is None and len(self.found) >= ITEM_SEARCHES:
             self.everything = {}
             for item, first in enumerate(self.lines):
-                self.everything.setdefault(self._key(item), first)
+                item_key = self._key(item)
+                if item_key is not None:
+                    self.everything.setdefault(item_key, first)
         if self.everything is not None:
             line = self.everything.get(key)
         else:
@@ -648,20 +650,27 @@ class ListItems:
         self.found[key] = line
         return line
 
-    def _key(self, item: int) -> str:
-        key = self.keys.get(item)
-        if key is None:
-            key = self.keys[item] = normalize_question(self.texts[item])
+    def _key(self, item: int) -> str | None:
+        """The item's question key, or None for a line that opens no item after all."""
+        if item in self.keys:
+            return self.keys[item]
+        line = self.source[self.lines[item]]
+        match = ITEM_TEXT.match(line) if len(line) <= 2 * MAX_QUESTION else None
+        text = match.group(1) if match else ""
+        key = self.keys[item] = normalize_question(text) if text.strip() else None
         return key
 
     def _could_be(self, key: str) -> list[int]:
-        """The items, in order, that can have `key`: a superset of those that have it."""
+        """The items, in order, that can have `key`: a superset of those that have it. An
+        item's whole line is searched: its marker comes before its text, so the letters of a
+        key that its text ends with end its line too."""
         letters = key.translate(ITEM_LETTERS)
         if not letters:  # no search can narrow it: every item
-            return list(range(len(self.texts)))
+            return list(range(len(self.lines)))
         if self.letters is None:
-            ascii_only = [text if text.isascii() else "" for text in self.texts]
-            self.not_ascii = [n for n, text in enumerate(self.texts) if not text.isascii()]
+            texts = [self.source[i] for i in self.lines]
+            ascii_only = [text if text.isascii() else "" for text in texts]
+            self.not_ascii = [n for n, text in enumerate(texts) if not text.isascii()]
             self.letters = "\n".join(ascii_only).translate(ITEM_LETTERS) + "\n"
         if not key.isascii():  # an ASCII item's key is ASCII
             return self.not_ascii

@@ -456,11 +456,12 @@ NODE_BLOCK_QUOTE, NODE_LIST, NODE_ITEM, NODE_CODE_BLOCK = 0x8002, 0x8003, 0x8004
 UNBOUNDED = 1 << 30  # a last line past any text's
 
 
-def code_block_lines(markdown: str) -> set[int]:
+def code_block_lines(markdown: str, lines: list[str] | None = None) -> set[int]:
     """The 0-based lines that cmark-gfm puts in code blocks, from a parse of its own (only for
     text that can hold one: a fence, or an indent of four). Raw HTML is neutralized first, as
     `protect` neutralizes it: an HTML block would hide a fence from this parse that the real
-    one, of the protected text, would see.
+    one, of the protected text, would see. `lines`: the text split at `\\n`, where the caller
+    has it so (the parser: a whole file), else it is split here.
 
     A fence closed by the end of its list item or quote reports its end a line late, so a
     block never reaches past the end of the items and quotes around it."""
@@ -470,21 +471,33 @@ def code_block_lines(markdown: str) -> set[int]:
     library = _cmark_library()
     if library is None:  # no tree to walk: the positions cmark-gfm writes into its HTML
         return code_block_lines_in_html(markdown)
+    # cmark-gfm ends a line at a carriage return too: without one, its lines are these.
+    text = None if "\r" in markdown else lines if lines is not None else markdown.split("\n")
     return _with_tree(
         library,
         markdown,
         Options.CMARK_OPT_DEFAULT,
         _extensions(BLOCK_EXTENSIONS),
-        lambda parser, root: _code_lines_in_tree(library, _address(root)),
+        lambda parser, root: _code_lines_in_tree(library, _address(root), text),
     )
 
 
-def _code_lines_in_tree(library: CmarkLibrary, root: int) -> set[int]:
+#: The most lines and characters a list, item or quote may span for the walk to look for code
+#: marks in them before entering it (a larger one is entered): each look is bounded, however
+#: deep the containers nest and however long their lines, so the walk stays linear.
+MARK_CHECK_LINES = 64
+MARK_CHECK_CHARACTERS = 4096
+
+
+def _code_lines_in_tree(
+    library: CmarkLibrary, root: int, text: list[str] | None = None
+) -> set[int]:
     """The lines of the code blocks in cmark-gfm's tree, each cut at the last line of the items
     and quotes around it. Only the blocks that can hold code are entered, never a paragraph's
-    inlines, and with a stack of its own, as a quote can nest as deep as the text is long."""
+    inlines, nor (given the `text`'s lines) a short list, item or quote whose lines hold no code
+    mark; with a stack of its own, as a quote can nest as deep as the text is long."""
     first_child, next_sibling, node_type = library.first_child, library.next, library.node_type
-    end_line = library.end_line
+    start_line, end_line = library.start_line, library.end_line
     lines: set[int] = set()
     # A node with its siblings after it still to see, and the last line (1-based) they may reach.
     siblings = [(first_child(root), UNBOUNDED)]
@@ -493,13 +506,27 @@ def _code_lines_in_tree(library: CmarkLibrary, root: int) -> set[int]:
         while node:
             kind = node_type(node)
             if kind == NODE_CODE_BLOCK:
-                lines.update(range(library.start_line(node) - 1, min(end_line(node), last)))
-            elif kind == NODE_LIST:
-                siblings.append((first_child(node), last))
-            elif kind == NODE_ITEM or kind == NODE_BLOCK_QUOTE:
-                siblings.append((first_child(node), min(end_line(node), last)))
+                lines.update(range(start_line(node) - 1, min(end_line(node), last)))
+            elif kind == NODE_LIST or kind == NODE_ITEM or kind == NODE_BLOCK_QUOTE:
+                end = end_line(node)
+                if text is None or _may_hold_code(text, start_line(node) - 1, end):
+                    reach = last if kind == NODE_LIST else min(end, last)
+                    siblings.append((first_child(node), reach))
             node = next_sibling(node)
     return lines
+
+
+def _may_hold_code(text: list[str], start: int, stop: int) -> bool:
+    """Whether a list, item or quote on lines [start, stop) of `text` may hold a code block: the
+    first line of one holds a fence or an indent of four columns past its containers' markers,
+    so one of `CODE_MARKS`. Past `MARK_CHECK_LINES` or `MARK_CHECK_CHARACTERS`, it may."""
+    if stop - start > MARK_CHECK_LINES:
+        return True
+    span = text[start:stop]
+    if sum(map(len, span)) > MARK_CHECK_CHARACTERS:
+        return True
+    joined = "\n".join(span)
+    return any(mark in joined for mark in CODE_MARKS)
 
 
 # The elements a code block can sit in and end with (cmark escapes `<` and `>` in text).

@@ -92,7 +92,8 @@ def render_file(name: str, data: bytes, root: Path, known: KnownKey | None = Non
         found.title,
         tuple(item.card for item in rendered),
         found.problems + tuple(problem for item in rendered for problem in item.problems),
-        html=tuple(pair for item in rendered for pair in item.html),
+        # Once per key: every note of the file has the same Source field.
+        html=tuple(dict(pair for item in rendered for pair in item.html).items()),
         media=images.found(),
         cacheable=not any(has_images(note) for note in found.notes),
     )

@@ -459,9 +459,10 @@ def test_code_lines_a_build_asks_for_are_those_of_the_html(tmp_path: Path) -> No
     )
     asked: list[str] = []
 
-    def recording(markdown: str) -> set[int]:
+    def recording(markdown: str, lines: list[str] | None = None) -> set[int]:
+        assert lines is None or lines == markdown.split("\n")  # what the walk takes them for
         asked.append(markdown)
-        return code_block_lines(markdown)
+        return code_block_lines(markdown, lines)
 
     with (
         mock.patch.object(chatdeck.parse, "code_block_lines", recording),
