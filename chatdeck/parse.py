@@ -1937,6 +1937,12 @@ def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Ope
     ]
     leading = [i for i in leading if i not in turns.left_out]
     title_lines = [turns.title_line + 1] if turns.title_line is not None else []
+    underline = doc.title_underline  # the `=====` under a first line, set aside by the layout
+    if underline is not None and underline < first and underline not in turns.left_out:
+        if turns.title_line is not None and turns.title_line == doc.title_candidate:
+            title_lines.append(underline + 1)  # it goes with its title
+        else:
+            leading = sorted([*leading, underline])  # on no card, as the line over it
     decisions = []
     if turns.title_line is not None:
         reason = "the chat's title, before its first turn"

@@ -876,6 +876,7 @@ def test_a_plain_transcript_with_times_in_it_loses_nothing(
     "# Notes\n\n**Pros:**\n\n- fast\n\n**Cons:**\n\n- big\n\n**Pros:**\n\n- a\n\n**Cons:**\n\n- b\n"
 )
 @example("```\n=====\n## You\n## You\nQ:\n## You\nQ:")  # the wrapper's fence is no title
+@example("what\n=====\n### Response\n### Prompt")  # a setext line over a chat, not its title
 def test_a_plain_transcript_never_loses_a_line_to_the_turn_pass(text: str) -> None:
     """Files the turn pass finds no chat in parse exactly as without it; and where it finds one,
     every line is still on a card, the title's, reported, or left out with its reason."""
