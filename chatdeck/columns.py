@@ -166,12 +166,13 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     # The log's own lines share the messages' time shape (`0/0/0, 0:0 -` or `0:0` before `--`);
     # a logging library's records of other loggers (`- httpx - INFO -`) share its stamp.
     stamp = next(each.stamp for each in readings.values() if each.shape == shape)
+    fielded = _fielded(shape, stamp)
     ours = {
         i: each
         for i, each in readings.items()
         if each.shape == shape
         and (each.form == form or each.name is None)
-        or (each.stamp == stamp and each.shape != shape and _fielded(shape, stamp))
+        or (fielded and each.stamp == stamp and each.shape != shape)
     }
     first = min(ours)
     if sum(1 for line in lines[:first] if line.strip()) > MAX_HEADER:

@@ -38,6 +38,7 @@ from chatdeck.turns import (
     HEADER,
     HEADING,
     INTERFACE,
+    MAX_CONTROL,
     METADATA,
     SEPARATOR,
     Turns,
@@ -722,7 +723,10 @@ def lay_out(transcript: Transcript) -> Layout:
     controls = frozenset(
         i
         for i, lead in enumerate(leads)
-        if lead in CONTROL_LEADS and kinds[i] is TEXT and page_control(lines, i)
+        if lead in CONTROL_LEADS
+        and len(lines[i]) <= MAX_CONTROL
+        and kinds[i] is TEXT
+        and page_control(lines, i)
     )
     for i in controls:
         kinds[i] = IGNORED  # a chat page's button copied with the chat: no rule reads it

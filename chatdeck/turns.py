@@ -683,10 +683,7 @@ def interface_line(text: str) -> bool:
     """A chat page's own line copied with the chat (`Skip to content`, `Show thinking`): never
     a title."""
     words = text.strip()
-    toggle = TOGGLE.match(words)
-    if toggle and THOUGHT_WORDS.fullmatch(words[toggle.end() :]):
-        return True
-    return words.casefold() in INTERFACE_TITLES
+    return _reasoning_toggle(words) or words.casefold() in INTERFACE_TITLES
 
 
 def _title_from(
@@ -2843,13 +2840,17 @@ def page_control(lines: Sequence[str], i: int) -> bool:
     words = line.strip()
     if words.casefold() in TABLE_BUTTONS:
         return i > 0 and lines[i - 1].lstrip().startswith("|")
-    toggle = TOGGLE.match(words)
     return (
-        toggle is not None
-        and THOUGHT_WORDS.fullmatch(words[toggle.end() :]) is not None
+        _reasoning_toggle(words)
         and i + 1 < len(lines)
         and bool(lines[i + 1].strip())  # the button sits right on the reply it folds
     )
+
+
+def _reasoning_toggle(words: str) -> bool:
+    """`Show thinking`, `Hide reasoning`: a page's button over the model's reasoning."""
+    toggle = TOGGLE.match(words)
+    return toggle is not None and THOUGHT_WORDS.fullmatch(words[toggle.end() :]) is not None
 
 
 def _prose(line: str) -> bool:
