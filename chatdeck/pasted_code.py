@@ -97,16 +97,23 @@ def fence_pasted_code(question: str) -> str:
     return "\n".join(out)
 
 
-def bare_code(paragraph: Sequence[str]) -> bool:
+#: A command line with no prompt (`docker image ls app`): a lowercase program's name and its
+#: arguments, in ASCII, no sentence's end.
+COMMAND = re.compile(r"^[a-z][\w.-]*+(?:[ \t]++[\x21-\x7e]++)++(?<![.!?])$")
+
+
+def bare_code(paragraph: Sequence[str], labelled: bool = False) -> bool:
     """A paragraph that reads as code only: a line shaped like code (`code_line`, an import, an
     assignment, a line opening an indented block), the rest comments or lines of no words, and
     no table, math, question or other Markdown (for code a copy of a page left without its
-    fence, under its label)."""
+    fence, under its label). `labelled`: the label is right over the code, which may then hold
+    lines of words (`docker image ls app` reads as words)."""
     shaped = [
         code_line(line)
         or ASSIGNMENT.match(line) is not None
         or line.split(" ", 1)[0] in CODE_WORDS
         or _opens_block(line, paragraph[n + 1] if n + 1 < len(paragraph) else "")
+        or (labelled and COMMAND.match(line) is not None)
         for n, line in enumerate(paragraph)
     ]
     if not any(shaped):
@@ -117,7 +124,9 @@ def bare_code(paragraph: Sequence[str]) -> bool:
             return False  # a table's row, display math: the reply's Markdown
         if code or text.startswith(COMMENT_MARKS):
             continue
-        if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line) or _prose(line):
+        if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
+            return False
+        if _prose(line) and not labelled:
             return False
     return True
 

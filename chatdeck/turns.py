@@ -893,6 +893,7 @@ def find_turns(
             )
             or _deepening_turns(lines, text, content, found, skip)
             or _ruled_turns(lines, text, content, skip)
+            or _dated_turns(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -1593,6 +1594,122 @@ def _ruled_parts(
     return parts
 
 
+#: The first letters of month names, as a chat page writes a message's date (`Mar 12`, `12 mars`,
+#: `12. Okt.`, `ago 3`) in the languages its interface is offered in.
+MONTH_STEMS = frozenset(
+    "jan feb mar apr may jun jul aug sep oct nov dec fév fev avr mai jui aoû aou déc mär mae okt "
+    "dez ene abr ago dic set out gen mag giu lug ott maa mei".split()
+)
+_DATE = (
+    r"(?:(?P<before>[^\W\d_]{3,10}+)\.?[ \t]++\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]++\d{4})?"
+    r"|\d{1,2}\.?[ \t]++(?P<after>[^\W\d_]{3,10}+)\.?(?:[ \t]++\d{4})?"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
+    r"|(?:\d{4}[年년][ \t]?)?\d{1,2}[月월][ \t]?\d{1,2}[日일])"
+)
+_TIME = r"(?:[上下]午|오[전후][ \t]?)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[AaPp]\.?[Mm]\.?)?"
+#: A message's date or time alone on a line, as a chat page shows it under a message: `Mar 12`,
+#: `12 March 2026`, `2026-03-12`, `3/12/26`, `4:50 AM`, `3月12日`, `3월 12일`, `Mar 12, 4:50 PM`.
+DATE_ONLY = re.compile(rf"^(?:{_DATE}(?:,?[ \t]++(?:at[ \t]++)?{_TIME})?|{_TIME})$")
+
+
+def date_only(line: str) -> bool:
+    """The line is a date or a time and nothing else (a month named by its usual name)."""
+    found = DATE_ONLY.match(line.strip())
+    if found is None:
+        return False
+    month = found.group("before") or found.group("after")
+    return month is None or month[:3].casefold() in MONTH_STEMS
+
+
+#: A page's button that unfolds a long message, copied with it (`Show more`).
+EXPANDER = re.compile(r"^(?:show|see|read|view)[ \t]++(?:more|less|all)$", re.I)
+
+
+def _dated_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and all that recurs is each
+    prompt's date or time alone on a line under it (the message's toolbar, whose buttons the
+    copy left out): each date ends a prompt and the reply runs from under it to the next
+    prompt, the paragraph set off by a blank line above the next date (with a paragraph of
+    pasted code over it). The first prompt is everything above the first date. Two or more
+    dates, or one with the page's footer (`... can make mistakes`) after the reply."""
+    dates = [i for i in content if text[i] and i not in skip and date_only(lines[i])]
+    if not dates or dates[0] == content[0]:
+        return None
+    if len(dates) == 1 and not (
+        INTERFACE_LINE.search(lines[content[-1]]) or _toolbar_date(lines, dates[0])
+    ):
+        return None
+    starts = [content[0]]
+    for n, date in enumerate(dates[1:], 1):
+        start = _dated_prompt(lines, text, date, dates[n - 1])
+        if start is None:
+            return None
+        starts.append(start)
+    blocks: list[_Block] = []
+    for n, (start, date) in enumerate(zip(starts, dates, strict=True)):
+        stop = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        if not _has_content(lines, date + 1, stop) or not _has_content(lines, start, date):
+            return None
+        blocks.append(_Block(None, start, date, "", USER))
+        blocks.append(_Block(date, date + 1, stop, "", ASSISTANT))
+    for reply in blocks[1::2]:
+        first = _next_content(lines, reply.start, reply.end)
+        if lines[first].rstrip().endswith(("?", "？")):
+            return None  # a question under each date: a day's notes, not a reply
+    prompts = [_size(lines, b.start, b.end) for b in blocks[0::2]]
+    replies = [_size(lines, b.start, b.end) for b in blocks[1::2]]
+    if statistics.median(prompts) > statistics.median(replies):
+        return None
+    return blocks, "a date alone on a line under every prompt, no speaker named", {}
+
+
+def _toolbar_date(lines: Sequence[str], date: int) -> bool:
+    """A date set apart from the prompt above it (a blank line, or the page's `Show more`) with
+    the reply right under it: the message's toolbar between the two."""
+    above = lines[date - 1].strip()
+    under = lines[date + 1] if date + 1 < len(lines) else ""
+    return (not above or EXPANDER.match(above) is not None) and bool(under.strip())
+
+
+def _size(lines: Sequence[str], start: int, stop: int) -> int:
+    return sum(len(lines[k].strip()) for k in range(start, stop))
+
+
+def _dated_prompt(
+    lines: Sequence[str], text: Sequence[bool], date: int, previous: int
+) -> int | None:
+    """Where the prompt over a date (not the first) starts: the paragraph right above it (past
+    blank lines and a `Show more`), and a paragraph of code over that one when the reply above
+    ends in prose (the user's pasted code, where a reply's code runs on into its prose). None
+    when nothing stands between the previous date and this one."""
+    k = date - 1
+    while k > previous and (not lines[k].strip() or EXPANDER.match(lines[k].strip())):
+        k -= 1
+    if k <= previous or not text[k]:
+        return None
+    while k - 1 > previous and lines[k - 1].strip():
+        k -= 1
+    above = k - 1
+    while above > previous and not lines[above].strip():
+        above -= 1
+    if above <= previous or above == k - 1:
+        return k
+    top = above
+    while top - 1 > previous and lines[top - 1].strip():
+        top -= 1
+    pasted = lines[top : above + 1]
+    if not bare_code(pasted) or top - 1 <= previous or lines[top - 1].strip():
+        return k
+    before = top - 1
+    while before > previous and not lines[before].strip():
+        before -= 1
+    if before <= previous or not _prose(lines[before]):
+        return k
+    return top
+
+
 def _under_settings(lines: Sequence[str], body: list[int]) -> int:
     """Where the first prompt starts under a tool's settings header: headings, a name line over
     a `---` fenced block of settings (keys with values, brackets), and the system prompt quoted
@@ -2274,6 +2391,9 @@ def _trim_edges(
             elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
                 left_out[j] = INTERFACE
                 changed = True
+            elif j == tail != head and block.role == USER and EXPANDER.match(line.strip()):
+                left_out[j] = INTERFACE  # the page's `Show more` under a prompt it clipped
+                changed = True
             elif HTML_COMMENT.match(line):
                 left_out[j] = METADATA  # a tool's state in a comment (Emacs's local variables)
                 changed = True
@@ -2791,14 +2911,15 @@ def _rebuild_copied_code(
                 nxt = _next_content(lines, code_end, block.end)
                 if nxt >= block.end or _prose(lines[nxt]):
                     break
-                if labelled and not bare_code(_paragraph(lines, nxt, block.end)):
+                more = _code_part(_paragraph(lines, nxt, block.end))
+                if labelled and not (more and bare_code(more)):
                     break  # code goes on past a blank line only into more code
             code_end += 1
         last = code_end - 1
         if last < after:
             k = after
             continue
-        if labelled:  # the fence opens on the blank line under the label: no blank in the code
+        if labelled and not lines[k + 1].strip():  # the fence opens on the blank line under it
             rewrites[k], rewrites[k + 1] = "", "```" + line.casefold()
         else:
             rewrites[k] = "```" + line.casefold()
@@ -2809,15 +2930,25 @@ def _rebuild_copied_code(
 
 
 def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
-    """Line k is a language's name alone, after a blank line, over a blank line and a
-    paragraph of code (`chatdeck.pasted_code.bare_code`): a code block's label left by a copy
-    of the page."""
+    """Line k is a language's name alone, after a blank line, over a paragraph of code
+    (`chatdeck.pasted_code.bare_code`), set off by a blank line or right under it up to the
+    first line of prose: a code block's label left by a copy of the page."""
     if lines[k].strip().casefold() not in CODE_LANGUAGES or k + 1 >= block.end:
         return False
-    if k > block.start and lines[k - 1].strip() or lines[k + 1].strip():
+    if k > block.start and lines[k - 1].strip():
         return False
+    if lines[k + 1].strip():
+        code = _code_part(_paragraph(lines, k + 1, block.end))
+        return bool(code) and bare_code(code, labelled=True)
     nxt = _next_content(lines, k + 1, block.end)
     return nxt < block.end and bare_code(_paragraph(lines, nxt, block.end))
+
+
+def _code_part(paragraph: Sequence[str]) -> Sequence[str]:
+    """A paragraph's lines up to its first line of prose (a copy runs a code block's last line
+    and the reply's next sentence together, with no blank line between)."""
+    prose = next((n for n, line in enumerate(paragraph) if _prose(line)), len(paragraph))
+    return paragraph[:prose]
 
 
 def _paragraph(lines: Sequence[str], k: int, stop: int) -> Sequence[str]:
@@ -2861,4 +2992,6 @@ def _prose(line: str) -> bool:
         return False
     if words[0].casefold() in CODE_WORDS or not words[0][0].isalpha():
         return False
+    if sum(any(ch.isalpha() for ch in word) for word in words) < 2:
+        return False  # `COPY . .`: one word and its arguments
     return len(words) >= 6 or not any(ch in CODE_CHARS for ch in text)

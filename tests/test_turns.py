@@ -25,7 +25,7 @@ from test_parse import check_every_line_claimed_once, read_bytes, transcript_tex
 from chatdeck import parse
 from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
-from chatdeck.turns import Turns, candidate, find_turns
+from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
@@ -46,15 +46,6 @@ NOT_YET = {
         "a wrapper: it runs as code to the first reply's first bare fence; the rest reads as a "
         "plain note, since `<role>user</role>` / `<role>assistant</role>` are no turn markers, "
         "and no line is taken for a question (0/3 missed, answers 0/3)"
-    ),
-    "claude-web-copy.txt": (
-        "a claude.ai page copy with no turn markers, read as a plain file: the pasted Dockerfile's "
-        "first line is taken for the title and the rest of the first turn, asking line included, "
-        "is on no card (missed); the `Show more` under it is read as a request (opens with a "
-        "verb) and takes the first reply, the second turn (a request without `?`) and the second "
-        "reply as its answer (invented, second turn missed); the `Mar 12` date under every turn, "
-        "the `dockerfile` / `bash` labels over the code and the footer stay on the cards "
-        "(questions 1/3, answers 0/3, 7 lines leaked, title wrong)"
     ),
 }
 
@@ -103,10 +94,6 @@ ONE_EXCHANGE_NOT_YET = {
     "caret.md": (
         "XML `<role>` / `<content>` elements are no turn markers: nothing read, as in the whole "
         "file"
-    ),
-    "claude-web-copy.txt": (
-        "no turn markers: the Dockerfile's first line is the title, `Show more` the question and "
-        "`Mar 12` the answer's first line, as in the whole file"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
@@ -1091,6 +1078,137 @@ def test_a_code_label_over_imports_is_rebuilt_into_a_fence() -> None:
     answer = notes_of(_one_reply_chat(reply))[0][1]
     assert "\npython\n" not in answer
     assert f"```python\n{code}\n```" in answer
+
+
+def test_a_code_label_right_over_the_code_is_rebuilt_into_a_fence_up_to_the_prose() -> None:
+    """A copy that keeps the label right over the code, and the reply's next sentence right
+    under its last line."""
+    code = "docker image ls app\ndocker history app:latest"
+    reply = f"Two commands:\n\nbash\n{code}\nThe first one shows the total size."
+    answer = notes_of(_one_reply_chat(reply))[0][1]
+    assert answer == f"Two commands:\n\n```bash\n{code}\n```\nThe first one shows the total size."
+    # `COPY . .` is an instruction and its arguments, not a sentence: the block goes on
+    code = "FROM node:20\nCOPY . .\nRUN npm ci"
+    reply = f"Build it:\n\ndockerfile\n{code}\nThat is all."
+    assert f"```dockerfile\n{code}\n```" in notes_of(_one_reply_chat(reply))[0][1]
+    # a language's name right over a sentence is the reply's own line
+    reply = "It depends:\n\npython\nPython is the language we use here, and it reads well."
+    assert "\npython\n" in notes_of(_one_reply_chat(reply))[0][1]
+
+
+DATED_COPY = """
+import os
+print(os.getcwd())
+
+why does this print the folder I started from?
+
+Show more
+Mar 12
+Because a process starts in the folder it was started from, and `os.getcwd()` reads it.
+
+Nothing changes it unless the program calls `os.chdir`.
+
+show me how to change it
+
+Mar 12
+Call `os.chdir` with the new folder:
+
+python
+os.chdir("/tmp")
+print(os.getcwd())
+That prints the new folder, `/tmp`, twice over.
+
+Mar 12
+Only for this process and the ones it starts; the shell that started it keeps its own.
+
+
+
+Claude is AI and can make mistakes. Please double-check responses.
+"""
+
+
+def test_a_page_copy_whose_only_recurring_line_is_each_prompts_date_reads_as_turns() -> None:
+    """No speaker named: the date under each prompt (the message's toolbar) ends the prompt;
+    the first prompt is everything above the first date."""
+    copy = DATED_COPY.replace(
+        "\nMar 12\nOnly", "\ndoes it change the shell's folder too?\n\nMar 12\nOnly"
+    )
+    parsed = parse_transcript(parse_text(copy, "copy.txt"))
+    assert parsed.title is None
+    assert [(note.question, note.answer.split("\n")[0]) for note in parsed.notes] == [
+        (
+            "import os\nprint(os.getcwd())\n\nwhy does this print the folder I started from?",
+            "Because a process starts in the folder it was started from, and `os.getcwd()` "
+            "reads it.",
+        ),
+        ("show me how to change it", "Call `os.chdir` with the new folder:"),
+        (
+            "does it change the shell's folder too?",
+            "Only for this process and the ones it starts; the shell that started it keeps "
+            "its own.",
+        ),
+    ]
+    assert '```python\nos.chdir("/tmp")\nprint(os.getcwd())\n```' in parsed.notes[1].answer
+    left_out = {d.line: d.reason for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT}
+    assert left_out[7] == "interface line"  # Show more
+    assert left_out[len(copy.split("\n")) - 1] == "interface line"  # the footer
+    markers = sorted(d.line for d in parsed.decisions if d.verdict is Verdict.MARKER)
+    assert markers == [8, 15, 25]
+
+
+def test_a_later_prompts_pasted_code_over_its_asking_line_is_the_prompts() -> None:
+    copy = DATED_COPY.replace(
+        "\nMar 12\nOnly",
+        "\nimport subprocess\nsubprocess.run(['pwd'])\n\nand this one?\n\nMar 12\nOnly",
+    )
+    questions = [note.question for note in parse_transcript(parse_text(copy, "c.txt")).notes]
+    assert questions[2] == "import subprocess\nsubprocess.run(['pwd'])\n\nand this one?"
+
+
+def test_dates_over_questions_are_a_days_notes_not_a_page_copy() -> None:
+    notes = (
+        "Docker, my notes\n\nwhat is a layer?\n\nA layer is one instruction's change.\n\n"
+        "Mar 12\n\nwhy is my image big?\n\nThe base image is Debian, with compilers.\n\n"
+        "Mar 13\n\nhow do I shrink it?\n\nUse a multi-stage build.\n"
+    )
+    parsed = parse_transcript(parse_text(notes, "notes.txt"))
+    assert not any(d.verdict is Verdict.MARKER for d in parsed.decisions)
+    assert [note.question for note in parsed.notes] == [
+        "what is a layer?",
+        "why is my image big?",
+        "how do I shrink it?",
+    ]
+
+
+def test_a_single_prompt_copied_with_its_date_reads_as_one_exchange() -> None:
+    one = DATED_COPY.split("\nshow me how")[0] + "\n"
+    notes = notes_of(one)
+    assert [question for question, _ in notes] == [
+        "import os\nprint(os.getcwd())\n\nwhy does this print the folder I started from?"
+    ]
+    assert notes[0][1].endswith("unless the program calls `os.chdir`.")
+
+
+@pytest.mark.parametrize(
+    ("line", "is_date"),
+    [
+        ("Mar 12", True),
+        ("12 mars", True),
+        ("12. Okt.", True),
+        ("March 12, 2026", True),
+        ("2026-03-12", True),
+        ("4:50 AM", True),
+        ("3月12日", True),
+        ("3월 12일", True),
+        ("Mar 12, 4:50 PM", True),
+        ("Step 3", False),
+        ("Chapter 12", False),
+        ("FROM node:20", False),
+        ("Mar 12 was a Tuesday", False),
+    ],
+)
+def test_a_date_alone_on_a_line(line: str, is_date: bool) -> None:
+    assert date_only(line) is is_date
 
 
 def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
