@@ -1653,12 +1653,12 @@ def _empty(doc: Document, question: Question, next_start: int) -> bool:
 
 def _answer_marker_text(doc: Document, i: int) -> str | None:
     """The text after an answer marker on line i (`A:`, `Assistant:`, `## ChatGPT`), or None."""
+    turns = doc.style.turns
+    if turns is not None and i in turns.assistant:
+        return turns.assistant[i]  # the turn pass reads a chat saved as XML by its own fences
     if doc.kinds[i] is not TEXT:
         return None
     line = doc.lines[i]
-    turns = doc.style.turns
-    if turns is not None and i in turns.assistant:
-        return turns.assistant[i]
     match = ANSWER_MARKER.match(line)
     if match:
         return match.group(1)

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import Columns, read_columns, text_lines
 from chatdeck.pasted_code import bare_code
+from chatdeck.xml_chats import XmlChat, read_xml_chat
 
 # --- What the pass finds --------------------------------------------------------------------------
 
@@ -854,6 +855,11 @@ def find_turns(
     (not code, not the wrapper fence): only text lines can mark a turn. `unquote`: a `> ` on every
     line of every message may be the tool's (see `_unquoted_turns`); `unglue`: a speaker's
     marker may be glued to the end of a line (see `_unglued_turns`)."""
+    xml = read_xml_chat(lines)
+    if xml is not None:
+        written = _xml_turns(lines, xml)
+        if written is not None:
+            return written  # else the file is read as text
     columns = read_columns(lines, text)
     # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
     # is no chat log.
@@ -1866,6 +1872,70 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
         if i not in found and i not in left_out:
             rewrites[i] = turns.rewrites.get(i, line)
     return replace(turns, left_out=left_out, rewrites={**turns.rewrites, **rewrites})
+
+
+#: Why a line of a chat saved as XML is on no card.
+XML_STRUCTURE = "the XML the chat is saved in"
+
+
+def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
+    """A chat saved as XML (`chatdeck.xml_chats`): each message's speaker line is its marker,
+    its text the lines of its text element (tags off, entities read); the rest of the document
+    is on no card."""
+    shown = [
+        chat.text.get(i, "") if i in chat.text or i in chat.structure else line
+        for i, line in enumerate(lines)
+    ]
+    found: dict[int, Candidate] = {}
+    for i, label in chat.speakers:
+        words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
+        found[i] = Candidate(chat.shape, label, label.casefold(), None, words, "")
+        shown[i] = ""
+    text = _outside_fences(shown)
+    content = [i for i, line in enumerate(shown) if line.strip()]
+    starts = [i for i, _ in chat.speakers]
+    labels = list(dict.fromkeys(found[i].key for i in starts))
+    hints = {found[i].key: _hint(found[i]) for i in starts}
+    sizes: dict[str, list[int]] = {k: [] for k in labels}
+    asks: Counter[str] = Counter()
+    bounds = [*starts, len(lines)]
+    for n, i in enumerate(starts):
+        body = [shown[j].strip() for j in range(i, bounds[n + 1]) if shown[j].strip()]
+        sizes[found[i].key].append(len(body))
+        if body and body[-1].endswith(("?", "？")):
+            asks[found[i].key] += 1
+    roles = _roles(labels, hints, sizes, asks, found[starts[0]].key)
+    if roles is None:
+        return None
+    blocks = [
+        _Block(i, i + 1, bounds[n + 1], found[i].label, roles[found[i].key])
+        for n, i in enumerate(starts)
+    ]
+    turns = _assemble(shown, text, content, [], blocks, chat.shape, roles, found)
+    if turns is None:
+        return None
+    left_out = {**dict.fromkeys(chat.structure, XML_STRUCTURE), **turns.left_out}
+    rewrites = {i: line for i, line in chat.text.items() if line != lines[i]}
+    return replace(turns, left_out=left_out, rewrites={**rewrites, **turns.rewrites})
+
+
+def _outside_fences(lines: Sequence[str]) -> list[bool]:
+    """Which lines are text, outside the code fences the lines open and close."""
+    flags: list[bool] = []
+    fence = ""
+    for line in lines:
+        opening = BARE_FENCE.match(line) or INFO_FENCE.match(line)
+        if fence:
+            flags.append(False)
+            if BARE_FENCE.match(line) and line.strip()[0] == fence[0]:
+                if len(line.strip()) >= len(fence):
+                    fence = ""
+        elif opening:
+            fence = opening.group(1)
+            flags.append(False)
+        else:
+            flags.append(True)
+    return flags
 
 
 def _without_address(text: str, users: set[str]) -> str:

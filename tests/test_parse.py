@@ -8,6 +8,7 @@ EXPECTED lists every question found (line, exact text) and the exact span of its
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sys
@@ -768,6 +769,8 @@ def contents(line: str) -> list[str]:
     parts.append(line.replace("\\", "", 1).strip())  # a fence escaped in a wrapped message
     parts.append(re.sub(r"^.*</[\w-]+>", "", line).strip())  # after glued reasoning's `</think>`
     parts.append(re.sub(r"^<([\w-]+)>(.*)</\1>$", r"\2", line.strip()).strip())  # <task>..</task>
+    # a line of a chat saved as XML: its text without the tags at its ends, entities read
+    parts.append(html.unescape(re.sub(r"^\s*(?:<[\w-]+>)+|(?:</[\w-]+>)+\s*$", "", line)).strip())
     prefix = read_prefix(line)
     if prefix is not None:  # a column log's line: its text column (`<time>\t<nick>\t...`)
         parts.append(prefix.text.strip())

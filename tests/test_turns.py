@@ -41,12 +41,6 @@ NOT_YET = {
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
     # The twenty-third held-out round, as first scored (see the fixtures' README).
-    "caret.md": (
-        "the note is one ```xml fence closed only by backticks glued to `</root>`, not taken for "
-        "a wrapper: it runs as code to the first reply's first bare fence; the rest reads as a "
-        "plain note, since `<role>user</role>` / `<role>assistant</role>` are no turn markers, "
-        "and no line is taken for a question (0/3 missed, answers 0/3)"
-    ),
 }
 
 
@@ -91,15 +85,13 @@ ONE_EXCHANGE_NOT_YET = {
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
     ),
-    "caret.md": (
-        "XML `<role>` / `<content>` elements are no turn markers: nothing read, as in the whole "
-        "file"
-    ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
 #: above the second prompt's marker, so the cut file would end with it; tenere glues the second
-#: prompt's marker to the first reply's last line, which a cut by lines would drop.
-NO_ONE_EXCHANGE_CUT = {"llm-logs.md", "tenere-archive.txt"}
+#: prompt's marker to the first reply's last line, which a cut by lines would drop; Caret's
+#: note is one XML document, which a cut leaves unclosed (its one exchange, whole, is in
+#: test_xml_chats).
+NO_ONE_EXCHANGE_CUT = {"llm-logs.md", "tenere-archive.txt", "caret.md"}
 
 
 def one_exchange_fixtures() -> list[str]:
