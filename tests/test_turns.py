@@ -58,7 +58,7 @@ NOT_YET = {
     ),
     # The twenty-fourth held-out round, as first scored (see the fixtures' README).
     "open-interpreter-markdown.md": (
-        "the first prompt, typed in multi-line mode, keeps the `\"\"\"` lines that open and close "
+        'the first prompt, typed in multi-line mode, keeps the `"""` lines that open and close '
         "it (wrong), and the `## computer` heading over the run's output stays in the second "
         "answer (questions 2/3, answers 2/3, 3 lines leaked)"
     ),
@@ -125,7 +125,7 @@ ONE_EXCHANGE_NOT_YET = {
         "`Mar 12` the answer's first line, as in the whole file"
     ),
     "open-interpreter-markdown.md": (
-        "the multi-line prompt keeps its `\"\"\"` delimiter lines, as in the whole file"
+        'the multi-line prompt keeps its `"""` delimiter lines, as in the whole file'
     ),
     "imessage-exporter-txt.txt": (
         "time and sender lines are no turn markers: the first time line is the title and the "
