@@ -149,6 +149,11 @@ HELD_OUT = (
     # A twenty-third round: chat pages and tools no fixture, README line, issue or earlier round
     # named, scored against main (6d50b50) before any change for them.
     "claude-web-copy.txt",
+    # A twenty-fourth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (7352f52) before any change for them.
+    "open-interpreter-markdown.md",
+    "imessage-exporter-txt.txt",
+    "ai-studio-to-md.md",
 )
 
 
