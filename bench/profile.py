@@ -161,7 +161,6 @@ NAMED = {
     ("render.py", "_code_block"): CODE,
     ("render.py", "highlight_code"): PYGMENTS,
     ("render.py", "_lexer"): PYGMENTS,
-    ("render.py", "_formatter"): PYGMENTS,
     ("render.py", "sanitize"): NH3,
     ("render.py", "guard"): GUARD,
     ("render.py", "_own_image"): GUARD,
@@ -191,6 +190,8 @@ MODULES = {  # the rest of a chatdeck module
     "media.py": FILE_GLUE,
     "cards.py": CARD,
     "render.py": FIELD_GLUE,
+    "lexing.py": PYGMENTS,  # Pygments' lexers, run by chatdeck's driver
+    "code_html.py": PYGMENTS,  # Pygments' HTML, written by chatdeck
     "render_cache.py": CACHE_WRITES,
     "parse_cache.py": PARSE_JSON,
     "decks.py": PLACE,

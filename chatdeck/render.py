@@ -27,7 +27,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import html
-import io
 import re
 import signal
 import threading
@@ -46,7 +45,6 @@ from chatdeck.cjk import CJK_NEXT_TO_DELIMITER, cjk_emphasis, unflank
 from chatdeck.tex import fix_tex
 
 if TYPE_CHECKING:
-    from pygments.formatters import HtmlFormatter
     from pygments.lexer import Lexer
 
 CMARK_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_GITHUB_PRE_LANG
@@ -848,27 +846,19 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _formatter() -> HtmlFormatter[str]:
-    from pygments.formatters import HtmlFormatter
-
-    return HtmlFormatter(nowrap=True)
-
-
 def highlight_code(code: str, language: str) -> str | None:
-    """Pygments spans with CSS classes, or None for a missing or unknown language: Pygments'
-    HTML for its tokens, lexed by `chatdeck.lexing` (the same tokens, faster)."""
+    """Pygments spans with CSS classes, or None for a missing or unknown language: the HTML of
+    Pygments' `HtmlFormatter(nowrap=True)` for its tokens, lexed by `chatdeck.lexing` and
+    written by `chatdeck.code_html` (the same tokens and bytes, faster)."""
     if not language:
         return None
     lexer = _lexer(language)
     if lexer is None:
         return None
+    from chatdeck.code_html import format_tokens
     from chatdeck.lexing import lex
 
-    # What `pygments.highlight` does, with the tokens of chatdeck's faster driver.
-    html_out = io.StringIO()
-    _formatter().format(lex(lexer, code), html_out)
-    return html_out.getvalue()
+    return format_tokens(lex(lexer, code))
 
 
 class HighlightTimeout(Exception):

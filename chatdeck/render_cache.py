@@ -58,7 +58,7 @@ BATCH = 900
 
 
 #: The modules whose code decides a field's HTML.
-RENDER_MODULES = ("render.py", "cjk.py", "tex.py", "lexing.py")
+RENDER_MODULES = ("render.py", "cjk.py", "tex.py", "lexing.py", "code_html.py")
 
 
 @lru_cache(maxsize=1)
