@@ -893,7 +893,8 @@ def find_turns(
         shape = found[markers[0]].shape
     else:
         turns = (
-            _record_turns(lines, text, content, found, skip)
+            _stamped_turns(lines, text, content, skip)
+            or _record_turns(lines, text, content, found, skip)
             or _prefixed_turns(
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
             )
@@ -1679,6 +1680,79 @@ def _toolbar_date(lines: Sequence[str], date: int) -> bool:
     return (not above or EXPANDER.match(above) is not None) and bool(under.strip())
 
 
+def _stamped_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat app's text export where every message opens with a header of two lines and no
+    marker of its own: the time alone on a line (a note in brackets after it, `(Read by them
+    after 1 second)`), and right under it the sender (`Me`, a name, an address, a number). The
+    senders recur (a line under each date that never recurs is a heading), two to eight of
+    them; with two messages only, one sender names a role. The time lines are the messages'
+    metadata, the sender lines their markers."""
+    headers = [
+        i
+        for n, i in enumerate(content[:-1])
+        if content[n + 1] == i + 1
+        and text[i]
+        and text[i + 1]
+        and i not in skip
+        and _time_line(lines[i])
+        and _sender_line(lines[i + 1])
+    ]
+    if len(headers) < 2 or any(not _header_line(lines[j]) for j in content if j < headers[0]):
+        return None
+    found: dict[int, Candidate] = {}
+    for i in headers:
+        label = lines[i + 1].strip()
+        words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
+        found[i + 1] = Candidate("<time> over <sender>", label, label.casefold(), None, words, "")
+    labels = list(dict.fromkeys(each.key for each in found.values()))
+    counts = Counter(each.key for each in found.values())
+    hints = {each.key: _hint(each) for each in found.values()}
+    if not 2 <= len(labels) <= 8 or (len(headers) > 2 and max(counts.values()) < 2):
+        return None
+    if len(headers) == 2 and not any(hint in (USER, ASSISTANT) for hint in hints.values()):
+        return None
+    markers = [i + 1 for i in headers]
+    bounds = [*markers[1:], len(lines)]  # a message's last line is the next one's time
+    sizes: dict[str, list[int]] = {k: [] for k in labels}
+    asks: Counter[str] = Counter()
+    for marker, stop in zip(markers, bounds, strict=True):
+        body = [lines[j].strip() for j in range(marker + 1, stop) if lines[j].strip()]
+        if not body:
+            return None
+        sizes[found[marker].key].append(len(body))
+        if body[-1].endswith(("?", "？")):
+            asks[found[marker].key] += 1
+    roles = _roles(labels, hints, sizes, asks, found[markers[0]].key)
+    if roles is None:
+        return None
+    blocks = [
+        _Block(marker, marker + 1, stop, found[marker].label, roles[found[marker].key])
+        for marker, stop in zip(markers, bounds, strict=True)
+    ]
+    return blocks, "`<time>` over `<sender>` on every message", roles
+
+
+def _time_line(line: str) -> bool:
+    """A message's time alone on a line, with a note in brackets after it or none."""
+    return date_only(PARENTHETICAL.sub("", line).strip())
+
+
+#: A message's sender alone on a line: a name, `Me`, an address or a number, no sentence.
+SENDER = re.compile(r"^[\w+@.'’ -]{1,60}+$")
+
+
+def _sender_line(line: str) -> bool:
+    text = line.strip()
+    return (
+        SENDER.match(text) is not None
+        and len(text.split()) <= 4
+        and not text.endswith(PROSE_END)
+        and not date_only(text)
+    )
+
+
 def _size(lines: Sequence[str], start: int, stop: int) -> int:
     return sum(len(lines[k].strip()) for k in range(start, stop))
 
@@ -2047,6 +2121,7 @@ def _assemble(
             left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
     # Per-message metadata: forms that recur at the edges of several turns.
     forms = _recurring_forms(lines, merged, left_out)
+    forms |= _edge_rules(lines, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, left_out)
         if id(block) not in named:  # the speaker named again under a per-message time line
@@ -2428,6 +2503,32 @@ def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool, role: st
     return _matches(form, forms) and (heading or form != ICON_QUOTE)
 
 
+def _edge_rules(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> set[tuple[str, ...]]:
+    """Rule lines at the edges of two or more turns, as forms (`("rule", "---")`): what the
+    tool writes between messages."""
+    seen: Counter[str] = Counter()
+    for block in blocks:
+        span = range(block.start, block.end)
+        ends = [
+            next((j for j in each if lines[j].strip() and j not in left_out), None)
+            for each in (span, reversed(span))
+        ]
+        seen.update({lines[j].strip() for j in ends if j is not None and is_separator(lines[j])})
+    return {("rule", rule) for rule, n in seen.items() if n >= 2}
+
+
+def _glued_rule(lines: Sequence[str], j: int, tail: int, forms: set[tuple[str, ...]]) -> bool:
+    """A rule that opens a turn right over its text, no blank line between, and stands at no
+    other turn's edge: the text's own (a traceback's `-----` over `RuntimeError ...`), not the
+    tool's separator."""
+    under = lines[j + 1] if j < tail else ""
+    return (
+        bool(under.strip()) and not is_separator(under) and ("rule", lines[j].strip()) not in forms
+    )
+
+
 def _trim_edges(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -2450,7 +2551,7 @@ def _trim_edges(
             if not text[j]:
                 continue
             line = lines[j]
-            if is_separator(line):
+            if is_separator(line) and not _glued_rule(lines, j, tail, forms):
                 left_out[j] = SEPARATOR
                 changed = True
             elif _metadata_at(line, forms, j == head, block.role):

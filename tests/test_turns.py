@@ -46,12 +46,6 @@ NOT_YET = {
         "it (wrong), and the `## computer` heading over the run's output stays in the second "
         "answer (questions 2/3, answers 2/3, 3 lines leaked)"
     ),
-    "imessage-exporter-txt.txt": (
-        "each message's time line and sender line (`Me`, the AI's address) are no turn markers: "
-        "the first time line is the title, the first prompt is cut to its asking line, and all "
-        "the rest of the file, the other two prompts and every time and sender line, is its "
-        "answer (questions 0/3: 1 wrong, 2 missed; 10 lines leaked, title wrong)"
-    ),
     "ai-studio-to-md.md": (
         "the `---` rule and `*End of conversation*` the converter writes after the last reply "
         "stay in the last answer (answers 2/3, 2 lines leaked)"
@@ -102,10 +96,6 @@ ONE_EXCHANGE_NOT_YET = {
     ),
     "open-interpreter-markdown.md": (
         'the multi-line prompt keeps its `"""` delimiter lines, as in the whole file'
-    ),
-    "imessage-exporter-txt.txt": (
-        "time and sender lines are no turn markers: the first time line is the title and the "
-        "prompt is cut to its asking line, as in the whole file"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
@@ -1223,6 +1213,57 @@ def test_a_single_prompt_copied_with_its_date_reads_as_one_exchange() -> None:
 )
 def test_a_date_alone_on_a_line(line: str, is_date: bool) -> None:
     assert date_only(line) is is_date
+
+
+STAMPED = """May 14, 2025  9:02:15 PM (Read by them after 1 second)
+Me
+---------------------------------------------------------------------------
+ValueError                                Traceback (most recent call last)
+ValueError: bad value
+
+why does this fail?
+
+May 14, 2025  9:02:48 PM (Read by you after 4 seconds)
+helper.bot@example.com
+The value is checked before use.
+
+Pass a number instead.
+
+May 14, 2025  9:06:31 PM
+Me
+show me an example
+
+May 14, 2025  9:07:02 PM
+helper.bot@example.com
+Call `f(3)`.
+"""
+
+
+def test_a_time_line_over_a_sender_line_opens_each_message_of_a_chat_apps_export() -> None:
+    """No marker shape of its own: the time alone on a line (a read receipt after it), the
+    sender right under it; a traceback's rule right over its text is the prompt's own."""
+    parsed = parse_transcript(parse_text(STAMPED, "chat.txt"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            "-" * 75 + "\nValueError                                Traceback (most recent call "
+            "last)\nValueError: bad value\n\nwhy does this fail?",
+            "The value is checked before use.\n\nPass a number instead.",
+        ),
+        ("show me an example", "Call `f(3)`."),
+    ]
+    assert parsed.title is None
+    markers = sorted(d.line for d in parsed.decisions if d.verdict is Verdict.MARKER)
+    assert markers == [2, 10, 16, 20]
+
+
+def test_dates_over_headings_that_never_recur_are_no_chat_apps_export() -> None:
+    notes = (
+        "May 14, 2025  9:00 AM\nStandup\nWe talked about the release.\n\n"
+        "May 15, 2025  9:00 AM\nRetro\nWhat went well?\n\n"
+        "May 16, 2025  9:00 AM\nPlanning\nNext sprint's goals.\n"
+    )
+    parsed = parse_transcript(parse_text(notes, "notes.txt"))
+    assert not any(d.verdict is Verdict.MARKER for d in parsed.decisions)
 
 
 def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
