@@ -99,7 +99,7 @@ def fence_pasted_code(question: str) -> str:
 
 #: A command line with no prompt (`docker image ls app`): a lowercase program's name and its
 #: arguments, in ASCII, no sentence's end.
-COMMAND = re.compile(r"^[a-z][\w.-]*+(?:[ \t]++[\x21-\x7e]++)++(?<![.!?])$")
+COMMAND = re.compile(r"^[a-z][\w.-]*+(?:[ \t]++[\x21-\x7e]++(?<![,;]))++(?<![.!?])$")
 
 
 def bare_code(paragraph: Sequence[str], labelled: bool = False) -> bool:

@@ -1645,9 +1645,13 @@ def _dated_turns(
     if not dates or dates[0] == content[0]:
         return None
     if len(dates) == 1 and not (
-        INTERFACE_LINE.search(lines[content[-1]]) or _toolbar_date(lines, dates[0])
+        INTERFACE_LINE.search(lines[content[-1]])
+        or (_toolbar_date(lines, dates[0]) and EXPANDER.match(lines[dates[0] - 1].strip()))
     ):
-        return None
+        return None  # one date: only with the page's footer, or its `Show more` over it
+    opening = [j for j in content if j < dates[0]]
+    if len(opening) == 1 and _title_like(lines[opening[0]]):
+        return None  # a title over dated entries: a journal, not a page copy
     starts = [content[0]]
     for n, date in enumerate(dates[1:], 1):
         start = _dated_prompt(lines, text, date, dates[n - 1])
@@ -1670,6 +1674,14 @@ def _dated_turns(
     if statistics.median(prompts) > statistics.median(replies):
         return None
     return blocks, "a date alone on a line under every prompt, no speaker named", {}
+
+
+def _title_like(line: str) -> bool:
+    """A heading, or a few capitalized words with no sentence's end (`Journal 2026`)."""
+    text = line.strip()
+    return bool(HEADING.match(line)) or (
+        len(text.split()) <= 6 and text[:1].isupper() and not text.endswith((*PROSE_END, "?"))
+    )
 
 
 def _toolbar_date(lines: Sequence[str], date: int) -> bool:
@@ -1780,6 +1792,8 @@ def _dated_prompt(
     while top - 1 > previous and lines[top - 1].strip():
         top -= 1
     pasted = lines[top : above + 1]
+    if lines[top].strip().casefold() in CODE_LANGUAGES:
+        return k  # a code block under its label: the reply's, which a user's paste never has
     if not bare_code(pasted) or top - 1 <= previous or lines[top - 1].strip():
         return k
     before = top - 1
@@ -3109,6 +3123,8 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     if k > block.start and lines[k - 1].strip():
         return False
     if lines[k + 1].strip():
+        if not lines[k].strip().islower():
+            return False  # `Python` over a line: a list of languages, not a fence's label
         code = _code_part(_paragraph(lines, k + 1, block.end))
         return bool(code) and bare_code(code, labelled=True)
     nxt = _next_content(lines, k + 1, block.end)
@@ -3163,6 +3179,6 @@ def _prose(line: str) -> bool:
         return False
     if words[0].casefold() in CODE_WORDS or not words[0][0].isalpha():
         return False
-    if sum(any(ch.isalpha() for ch in word) for word in words) < 2:
-        return False  # `COPY . .`: one word and its arguments
+    if words[0].isupper() and sum(any(ch.isalpha() for ch in word) for word in words) < 2:
+        return False  # `COPY . .`: an instruction and its arguments
     return len(words) >= 6 or not any(ch in CODE_CHARS for ch in text)

@@ -171,7 +171,9 @@ def _placed(
         if not element.pieces:
             continue
         start = element.pieces[0][0]
-        pieces = element.text().split("\n")
+        if start < speaker_line:
+            return None  # the speaker named under its text: no line opens the message
+        pieces = _dedented(element.text().split("\n"))
         stop = start + len(pieces)
         if stop - 1 != element.end_line or any(i in shown for i in range(start, stop)):
             return None
@@ -188,3 +190,13 @@ def _placed(
     speaker = "a speaker attribute" if speaker_line == element.line else "a speaker element"
     shape = f"`<{element.name}>` elements with {speaker} and `<{text.name}>`"
     return XmlChat(shape, tuple(speakers), shown, structure)
+
+
+def _dedented(pieces: list[str]) -> list[str]:
+    """A text that starts on the line under its tag, without the indentation all its lines
+    share (a pretty-printed document's, which Markdown would read as a code block)."""
+    if pieces[0].strip():
+        return pieces
+    indents = [len(p) - len(p.lstrip(" \t")) for p in pieces[1:] if p.strip()]
+    cut = min(indents, default=0)
+    return [pieces[0], *(p[cut:] if p.strip() else "" for p in pieces[1:])]
