@@ -232,7 +232,7 @@ ROLE_AFTER_CONTENT = """<conversation>
 
 @pytest.mark.xfail(
     strict=True,
-    reason="a speaker named under its text: the file is not read as an XML chat (0 notes, as before)",
+    reason="a speaker named under its text: no XML chat is read (0 notes, as before)",
 )
 def test_a_speaker_element_after_the_text() -> None:
     assert notes_of(ROLE_AFTER_CONTENT, "chat.xml") == [
