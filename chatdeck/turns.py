@@ -110,8 +110,8 @@ PRONOUNS = frozenset(
     "i me you yo tú ich du я ты вы io eu você ben moi vous 我 你 나 あなた أنت".split()
 )
 OTHER_WORDS = frozenset(
-    "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
-    "思考 推理 система sistema système".split()
+    "system reasoning thinking thoughts thought context tool function tools metadata computer "
+    "ipython 系统 思考 推理 система sistema système".split()
 )
 #: A word that makes a speaker's label the speaker's reasoning (`AI_REASON`, `model thinking`).
 REASONING_WORDS = frozenset("reason reasoning think thinking thought thoughts".split())
@@ -2127,6 +2127,7 @@ def _assemble(
     if not _closed_alike(lines, merged):
         _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
+    _trim_end_line(lines, text, merged[-1], left_out)
     _trim_closing_footer(lines, text, merged, left_out)
     _trim_sectioned_footer(lines, text, merged, left_out)
     named = {id(b) for b in merged if _second_marker(lines, text, b, left_out, rewrites)}
@@ -2145,6 +2146,7 @@ def _assemble(
         for block in merged:
             _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
+    _leave_out_input_delimiters(lines, text, merged, left_out)
     agent = read_agent_log(
         lines,
         text,
@@ -2399,6 +2401,34 @@ def _user_turn(
     if inline is None and not body:
         return None, None
     return block.marker, inline
+
+
+#: A line a terminal tool takes to open and close input typed over several lines.
+INPUT_DELIMITERS = frozenset({'"' * 3, "'" * 3})
+DELIMITER = "the delimiter of input typed over several lines"
+
+
+def _leave_out_input_delimiters(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A prompt typed in a terminal tool's multi-line mode keeps the lines of three quotes that
+    opened and closed it: a user's turn whose first and last lines are both that line, with
+    text between, holds the text; the two lines are on no card."""
+    for block in blocks:
+        if block.role != USER:
+            continue
+        head = _edge_lines(lines, block, left_out, False, 1)
+        tail = _edge_lines(lines, block, left_out, True, 1)
+        if not head or not tail or tail[0] - head[0] < 2:
+            continue
+        first, last = head[0], tail[0]
+        if (
+            text[first]
+            and lines[first].strip() in INPUT_DELIMITERS
+            and lines[last].strip() == lines[first].strip()
+            and _has_content(lines, first + 1, last)
+        ):
+            left_out[first] = left_out[last] = DELIMITER
 
 
 def _unwrap_fenced_turns(
@@ -2843,6 +2873,26 @@ def _trim_footer(
     if all(text[k] and len(lines[k].split()) <= 15 for k in rest):
         for k in rest:
             left_out[k] = INTERFACE
+
+
+#: A line that only says the chat ends (`*End of conversation*`, `— End of chat —`).
+END_LINE = re.compile(
+    r"^[\W_]*+(?:end of (?:the )?(?:conversation|chat|transcript|export|session)|fin de la "
+    r"conversaci[oó]n|ende des gespr[aä]chs|对话结束|会話終了)[\W_]*+$",
+    re.I,
+)
+
+
+def _trim_end_line(
+    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+) -> None:
+    """The last turn's last line, set off by a blank line, that only says the chat ends: the
+    tool's, on no card (a rule over it is left out with the turn's edges)."""
+    k = block.end - 1
+    while k >= block.start and (not lines[k].strip() or k in left_out):
+        k -= 1
+    if k > block.start and text[k] and not lines[k - 1].strip() and END_LINE.match(lines[k]):
+        left_out[k] = FOOTER
 
 
 def _trim_boxed_footer(

@@ -40,16 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The twenty-fourth held-out round, as first scored (see the fixtures' README).
-    "open-interpreter-markdown.md": (
-        'the first prompt, typed in multi-line mode, keeps the `"""` lines that open and close '
-        "it (wrong), and the `## computer` heading over the run's output stays in the second "
-        "answer (questions 2/3, answers 2/3, 3 lines leaked)"
-    ),
-    "ai-studio-to-md.md": (
-        "the `---` rule and `*End of conversation*` the converter writes after the last reply "
-        "stay in the last answer (answers 2/3, 2 lines leaked)"
-    ),
 }
 
 
@@ -93,9 +83,6 @@ ONE_EXCHANGE_NOT_YET = {
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
-    ),
-    "open-interpreter-markdown.md": (
-        'the multi-line prompt keeps its `"""` delimiter lines, as in the whole file'
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
@@ -1264,6 +1251,44 @@ def test_dates_over_headings_that_never_recur_are_no_chat_apps_export() -> None:
     )
     parsed = parse_transcript(parse_text(notes, "notes.txt"))
     assert not any(d.verdict is Verdict.MARKER for d in parsed.decisions)
+
+
+def test_the_delimiters_of_a_prompt_typed_over_several_lines_are_on_no_card() -> None:
+    delimiter = '"' * 3
+    chat = (
+        f"## user\n\n{delimiter}\n$ df -h /\n/dev/sda1 40G 38G\n\nwhy is it full?\n{delimiter}\n\n"
+        "## assistant\n\nThe journal.\n\n## user\n\nand now?\n\n## assistant\n\nVacuum it.\n"
+    )
+    assert [question for question, _ in notes_of(chat)] == [
+        "$ df -h /\n/dev/sda1 40G 38G\n\nwhy is it full?",
+        "and now?",
+    ]
+    # a prompt that only opens with the line keeps it
+    opened = chat.replace(f"why is it full?\n{delimiter}", "why is it full?")
+    assert notes_of(opened)[0][0].startswith(delimiter)
+
+
+def test_a_computers_output_between_two_parts_of_a_reply_is_on_no_card() -> None:
+    chat = (
+        "## user\n\nwhich folder is biggest?\n\n## assistant\n\nLet me check.\n\n"
+        "```shell\ndu -sh *\n```\n\n## computer\n\n```output\n6.4G journal\n```\n\n"
+        "## assistant\n\nThe journal, at 6.4 GB.\n\n## user\n\nthanks\n\n## assistant\n\nSure.\n"
+    )
+    answer = notes_of(chat)[0][1]
+    assert answer.startswith("Let me check.") and answer.endswith("The journal, at 6.4 GB.")
+    assert "computer" not in answer and "6.4G journal" not in answer
+
+
+def test_a_last_line_that_says_the_chat_ends_is_on_no_card() -> None:
+    chat = (
+        "**Human:**\n\nwhat is a hook?\n\n**Assistant:**\n\nA function.\n\n"
+        "**Human:**\n\nan example?\n\n**Assistant:**\n\n`useState`.\n\n---\n\n"
+        "*End of conversation*"
+    )
+    assert notes_of(chat)[-1] == ("an example?", "`useState`.")
+    # a reply's own last sentence about the end of a conversation stays
+    own = chat.replace("*End of conversation*", "That is the end of the conversation about hooks.")
+    assert notes_of(own)[-1][1].endswith("the end of the conversation about hooks.")
 
 
 def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
