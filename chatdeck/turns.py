@@ -29,6 +29,7 @@ linear in the file: every line is read a fixed number of times.
 from __future__ import annotations
 
 import bisect
+import html
 import re
 import statistics
 import unicodedata
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field, replace
 
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import Columns, read_columns, text_lines
-from chatdeck.pasted_code import bare_code
+from chatdeck.pasted_code import bare_code, code_line
 from chatdeck.xml_chats import XmlChat, read_xml_chat
 
 # --- What the pass finds --------------------------------------------------------------------------
@@ -474,7 +475,7 @@ def _symbol(char: str) -> bool:
 def _without_date(text: str) -> str:
     """`User (2025-01-02 10:14): hi`, `Claude · 10:14 AM`: the marker without its date or time
     (`User: hi`, `Claude`)."""
-    date = DATE_TIME.search(text, 0, 60)
+    date = DATE_TIME.search(text, 0, 60) or _month_date(text)
     if date is None or date.start() == 0:
         return text
     said = min((at for at in (text.find(": "), text.find("：")) if at >= 0), default=-1)
@@ -483,6 +484,11 @@ def _without_date(text: str) -> str:
     start = date.start()
     while start > 0 and text[start - 1] in " \t([（-—–·|•@,*_":
         start -= 1
+    before = _month_date(text[:start], at_end=True)  # `Mar 14, 2026, 9:02 AM`: its day too
+    if before is not None and before.start() > 0:
+        start = before.start()
+        while start > 0 and text[start - 1] in " \t([（-—–·|•@,*_":
+            start -= 1
     end = date.end()
     while end < len(text) and (text[end] in "0123456789:/.-TZ ,年月日" or text[end].isspace()):
         end += 1
@@ -1619,6 +1625,22 @@ _TIME = r"(?:[上下]午|오[전후][ \t]?)?\d{1,2}:\d{2}(?::\d{2})?(?:[ \t]?[Aa
 DATE_ONLY = re.compile(rf"^(?:{_DATE}(?:,?[ \t]++(?:at[ \t]++)?{_TIME})?|{_TIME})$")
 
 
+MONTH_DATE = re.compile(
+    r"(?<!\w)(?:(?P<before>[^\W\d_]{3,10}+)\.?[ \t]++\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]++\d{4})?"
+    r"|\d{1,2}\.?[ \t]++(?P<after>[^\W\d_]{3,10}+)\.?(?:[ \t]++\d{4})?)(?!\w)"
+)
+
+
+def _month_date(text: str, at_end: bool = False) -> re.Match[str] | None:
+    """A date written with a month's name in `text` (`Mar 14, 2026`, `14 mars`), the first one,
+    or with `at_end` one that ends the text."""
+    for found in MONTH_DATE.finditer(text, 0, 80):
+        month = found.group("before") or found.group("after")
+        if month[:3].casefold() in MONTH_STEMS and (not at_end or found.end() == len(text)):
+            return found
+    return None
+
+
 def date_only(line: str) -> bool:
     """The line is a date or a time and nothing else (a month named by its usual name)."""
     found = DATE_ONLY.match(line.strip())
@@ -2147,6 +2169,7 @@ def _assemble(
             _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_input_delimiters(lines, text, merged, left_out)
+    _unescape_prompts(lines, merged, left_out, rewrites)
     agent = read_agent_log(
         lines,
         text,
@@ -2406,6 +2429,33 @@ def _user_turn(
 #: A line a terminal tool takes to open and close input typed over several lines.
 INPUT_DELIMITERS = frozenset({'"' * 3, "'" * 3})
 DELIMITER = "the delimiter of input typed over several lines"
+
+
+#: A character reference of one of the characters an HTML escape writes as one.
+ESCAPED = re.compile(r"&(?:quot|lt|gt|amp|#39|#x27|apos);")
+RAW = re.compile(r"[<>\"]")
+
+
+def _unescape_prompts(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str], rewrites: dict[int, str]
+) -> None:
+    """A chat panel that HTML-escapes what the user typed (`Item(&quot;pen&quot;)`) before a
+    tool saves it: a user's turn with such references in a line of pasted code, and none of the
+    characters themselves, shows them read back. A question about `&lt;` in words stays."""
+    for block in blocks:
+        if block.role != USER:
+            continue
+        body = [
+            j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out
+        ]
+        shown = [rewrites.get(j, lines[j]) for j in body]
+        if any(RAW.search(line) for line in shown):
+            continue
+        if not any(ESCAPED.search(line) and code_line(html.unescape(line)) for line in shown):
+            continue
+        for j, line in zip(body, shown, strict=True):
+            if "&" in line:
+                rewrites[j] = html.unescape(line)
 
 
 def _leave_out_input_delimiters(

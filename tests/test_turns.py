@@ -40,18 +40,6 @@ NOT_YET = {
         "every reply opens with `[思考过程]` and the model's reasoning, and nothing marks where "
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
-    # The twenty-fifth held-out round, as first scored (see the fixtures' README).
-    "jan-markdown-export.md": (
-        "the `### You — <date>` / `### Assistant — <date>` headings are no turn markers: the "
-        "`> Exported from Jan on <date>` line under the title is read as a quoted prompt and the "
-        "whole rest of the file, every heading, `---` and `<details>` reasoning, is its answer "
-        "(questions 0/3: 1 invented, 3 missed; 27 lines leaked)"
-    ),
-    "amazon-q-export-chat.md": (
-        "the prompts are HTML-escaped as the chat panel sent them (`&quot;`, `&#39;`, `&lt;`, "
-        "`&gt;`): the first question, a pasted pytest failure, keeps the entities (questions "
-        "2/3, answers 2/3)"
-    ),
 }
 
 
@@ -95,10 +83,6 @@ ONE_EXCHANGE_NOT_YET = {
     "cursor-chat-export.md": "one prompt's `[selections]`/`[text]`: a label must open two turns",
     "smart-connections-chat.md": (
         "a ```md fence around one question and one reply: a marked wrapper must wrap three"
-    ),
-    "jan-markdown-export.md": (
-        "the `### You — <date>` headings are no turn markers and the export line is read as a "
-        "quoted prompt, as in the whole file"
     ),
     "amazon-q-export-chat.md": (
         "one `---` between two unmarked messages: the rule must recur, so the pytest command is "
@@ -1309,6 +1293,36 @@ def test_a_last_line_that_says_the_chat_ends_is_on_no_card() -> None:
     # a reply's own last sentence about the end of a conversation stays
     own = chat.replace("*End of conversation*", "That is the end of the conversation about hooks.")
     assert notes_of(own)[-1][1].endswith("the end of the conversation about hooks.")
+
+
+def test_a_speaker_heading_with_the_messages_date_after_a_dash_is_a_marker() -> None:
+    chat = (
+        "# Rebase\n\n> Exported from Jan on Mar 14, 2026, 9:25 AM\n\n---\n\n"
+        "### You — Mar 14, 2026, 9:02 AM\n\nwhy did the rebase stop?\n\n---\n\n"
+        "### Assistant — Mar 14, 2026, 9:02 AM\n\nA conflict in config.py.\n\n---\n\n"
+        "### You — 14 mars 2026\n\nand then?\n\n---\n\n"
+        "### Assistant — 14 mars 2026\n\nRun `git rebase --continue`.\n"
+    )
+    parsed = parse_transcript(parse_text(chat, "chat.md"))
+    assert parsed.title == "Rebase"
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        ("why did the rebase stop?", "A conflict in config.py."),
+        ("and then?", "Run `git rebase --continue`."),
+    ]
+
+
+def test_a_prompt_the_chat_panel_html_escaped_shows_its_characters() -> None:
+    """Entities in a line of pasted code, and none of the characters themselves: the tool
+    escaped the prompt. A question about an entity, in words, keeps it."""
+    escaped = (
+        "    order = Order(items=[Item(&quot;pen&quot;, 0.1)])\n&gt;   assert x == 0.3\n\nwhy?"
+    )
+    chat = f"## User\n\n{escaped}\n\n## Assistant\n\nFloats.\n"
+    assert notes_of(chat)[0][0] == (
+        'order = Order(items=[Item("pen", 0.1)])\n>   assert x == 0.3\n\nwhy?'
+    )
+    words = "## User\n\nwhat does &amp; mean in HTML?\n\n## Assistant\n\nAn ampersand.\n"
+    assert notes_of(words)[0][0] == "what does &amp; mean in HTML?"
 
 
 def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
