@@ -2445,9 +2445,7 @@ def _unescape_prompts(
     for block in blocks:
         if block.role != USER:
             continue
-        body = [
-            j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out
-        ]
+        body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
         shown = [rewrites.get(j, lines[j]) for j in body]
         if any(RAW.search(line) for line in shown):
             continue
