@@ -1611,11 +1611,11 @@ def _ruled_parts(
 #: `12. Okt.`, `ago 3`) in the languages its interface is offered in.
 MONTH_STEMS = frozenset(
     "jan feb mar apr may jun jul aug sep oct nov dec fév fev avr mai jui aoû aou déc mär mae okt "
-    "dez ene abr ago dic set out gen mag giu lug ott maa mei".split()
+    "dez ene abr ago dic set out gen mag giu lug ott maa mei mrt".split()
 )
 _DATE = (
     r"(?:(?P<before>[^\W\d_]{3,10}+)\.?[ \t]++\d{1,2}(?:st|nd|rd|th)?(?:,?[ \t]++\d{4})?"
-    r"|\d{1,2}\.?[ \t]++(?P<after>[^\W\d_]{3,10}+)\.?(?:[ \t]++\d{4})?"
+    r"|\d{1,2}\.?[ \t]++(?:de[ \t]++)?(?P<after>[^\W\d_]{3,10}+)\.?(?:[ \t]++(?:de[ \t]++)?\d{4})?"
     r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
     r"|(?:\d{4}[年년][ \t]?)?\d{1,2}[月월][ \t]?\d{1,2}[日일])"
 )

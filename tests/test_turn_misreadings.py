@@ -135,9 +135,6 @@ def test_a_later_prompt_of_two_paragraphs_is_whole() -> None:
 
 
 @pytest.mark.parametrize("date", ["12 de mar.", "3 de set.", "12 mrt"])
-@pytest.mark.xfail(
-    strict=True, reason="pt-BR `12 de mar.` and Dutch `12 mrt` (Intl short dates) not read"
-)
 def test_dates_of_the_languages_the_stems_name(date: str) -> None:
     from chatdeck.turns import date_only
 
