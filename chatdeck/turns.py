@@ -29,7 +29,6 @@ linear in the file: every line is read a fixed number of times.
 from __future__ import annotations
 
 import bisect
-import html
 import re
 import statistics
 import unicodedata
@@ -111,8 +110,8 @@ PRONOUNS = frozenset(
     "i me you yo tú ich du я ты вы io eu você ben moi vous 我 你 나 あなた أنت".split()
 )
 OTHER_WORDS = frozenset(
-    "system reasoning thinking thoughts thought context tool function tools metadata computer "
-    "ipython 系统 思考 推理 система sistema système".split()
+    "system reasoning thinking thoughts thought context tool function tools metadata 系统 "
+    "思考 推理 система sistema système".split()
 )
 #: A word that makes a speaker's label the speaker's reasoning (`AI_REASON`, `model thinking`).
 REASONING_WORDS = frozenset("reason reasoning think thinking thought thoughts".split())
@@ -1721,8 +1720,8 @@ def _stamped_turns(
     marker of its own: the time alone on a line (a note in brackets after it, `(Read by them
     after 1 second)`), and right under it the sender (`Me`, a name, an address, a number). The
     senders recur (a line under each date that never recurs is a heading), two to eight of
-    them; with two messages only, one sender names a role. The time lines are the messages'
-    metadata, the sender lines their markers."""
+    them, one named by a role (`Me`); a blank line (or the file's start) is over each time
+    line. The time lines are the messages' metadata, the sender lines their markers."""
     headers = [
         i
         for n, i in enumerate(content[:-1])
@@ -1730,6 +1729,7 @@ def _stamped_turns(
         and text[i]
         and text[i + 1]
         and i not in skip
+        and (i == 0 or not lines[i - 1].strip())
         and _time_line(lines[i])
         and _sender_line(lines[i + 1])
     ]
@@ -1745,14 +1745,15 @@ def _stamped_turns(
     hints = {each.key: _hint(each) for each in found.values()}
     if not 2 <= len(labels) <= 8 or (len(headers) > 2 and max(counts.values()) < 2):
         return None
-    if len(headers) == 2 and not any(hint in (USER, ASSISTANT) for hint in hints.values()):
-        return None
+    if not any(hint in (USER, ASSISTANT) for hint in hints.values()):
+        return None  # no sender named by a role (`Me`): a log of dates over subjects or people
     markers = [i + 1 for i in headers]
     bounds = [*markers[1:], len(lines)]  # a message's last line is the next one's time
     sizes: dict[str, list[int]] = {k: [] for k in labels}
     asks: Counter[str] = Counter()
-    for marker, stop in zip(markers, bounds, strict=True):
-        body = [lines[j].strip() for j in range(marker + 1, stop) if lines[j].strip()]
+    for n, (marker, stop) in enumerate(zip(markers, bounds, strict=True)):
+        end = stop - 1 if n + 1 < len(markers) else stop  # not the next message's time line
+        body = [lines[j].strip() for j in range(marker + 1, end) if lines[j].strip()]
         if not body:
             return None
         sizes[found[marker].key].append(len(body))
@@ -1770,7 +1771,8 @@ def _stamped_turns(
 
 def _time_line(line: str) -> bool:
     """A message's time alone on a line, with a note in brackets after it or none."""
-    return date_only(PARENTHETICAL.sub("", line).strip())
+    text = PARENTHETICAL.sub("", line).strip()
+    return date_only(text) and DATE_TIME.search(text) is not None
 
 
 #: A message's sender alone on a line: a name, `Me`, an address or a number, no sentence.
@@ -2433,15 +2435,19 @@ DELIMITER = "the delimiter of input typed over several lines"
 
 #: A character reference of one of the characters an HTML escape writes as one.
 ESCAPED = re.compile(r"&(?:quot|lt|gt|amp|#39|#x27|apos);")
-RAW = re.compile(r"[<>\"]")
+#: What an escaped prompt cannot hold: the characters themselves, or an `&` starting no reference.
+RAW = re.compile(r"[<>\"']|&(?!(?:quot|lt|gt|amp|#39|#x27|apos);)")
+QUOTE_REFERENCE = re.compile(r"&(?:quot|#39|#x27|apos);")
+REFERENCES = {"&quot;": '"', "&lt;": "<", "&gt;": ">", "&#39;": "'", "&#x27;": "'", "&apos;": "'"}
 
 
 def _unescape_prompts(
     lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str], rewrites: dict[int, str]
 ) -> None:
     """A chat panel that HTML-escapes what the user typed (`Item(&quot;pen&quot;)`) before a
-    tool saves it: a user's turn with such references in a line of pasted code, and none of the
-    characters themselves, shows them read back. A question about `&lt;` in words stays."""
+    tool saves it: a user's turn with such references in a line of pasted code, a quote's among
+    them, and none of the characters themselves, shows them read back. A question about `&lt;`
+    in words, or a page's source pasted as escaped (no quote's reference), stays."""
     for block in blocks:
         if block.role != USER:
             continue
@@ -2449,11 +2455,20 @@ def _unescape_prompts(
         shown = [rewrites.get(j, lines[j]) for j in body]
         if any(RAW.search(line) for line in shown):
             continue
-        if not any(ESCAPED.search(line) and code_line(html.unescape(line)) for line in shown):
+        if not any(QUOTE_REFERENCE.search(line) for line in shown):
+            continue  # `&lt;p&gt;` alone: a page's source the user pasted, as escaped
+        if not any(ESCAPED.search(line) and code_line(_unescaped(line)) for line in shown):
             continue
         for j, line in zip(body, shown, strict=True):
             if "&" in line:
-                rewrites[j] = html.unescape(line)
+                rewrites[j] = _unescaped(line)
+
+
+def _unescaped(line: str) -> str:
+    """The line with the five references an HTML escape writes read back (`&amp;` last)."""
+    for reference, char in REFERENCES.items():
+        line = line.replace(reference, char)
+    return line.replace("&amp;", "&")
 
 
 def _leave_out_input_delimiters(
@@ -2470,11 +2485,13 @@ def _leave_out_input_delimiters(
         if not head or not tail or tail[0] - head[0] < 2:
             continue
         first, last = head[0], tail[0]
+        delimiter = lines[first].strip()
         if (
             text[first]
-            and lines[first].strip() in INPUT_DELIMITERS
-            and lines[last].strip() == lines[first].strip()
+            and delimiter in INPUT_DELIMITERS
+            and lines[last].strip() == delimiter
             and _has_content(lines, first + 1, last)
+            and not any(lines[j].strip() == delimiter for j in range(first + 1, last))
         ):
             left_out[first] = left_out[last] = DELIMITER
 
@@ -2934,12 +2951,20 @@ END_LINE = re.compile(
 def _trim_end_line(
     lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
 ) -> None:
-    """The last turn's last line, set off by a blank line, that only says the chat ends: the
-    tool's, on no card (a rule over it is left out with the turn's edges)."""
+    """The last turn's last line, set off by a blank line, that only says the chat ends, set off
+    by emphasis or under a rule: the tool's, on no card (the rule is left out with the turn's
+    edges). A reply's own last line in those words (`Fin de la conversación`) stays."""
     k = block.end - 1
     while k >= block.start and (not lines[k].strip() or k in left_out):
         k -= 1
-    if k > block.start and text[k] and not lines[k - 1].strip() and END_LINE.match(lines[k]):
+    if k <= block.start or not text[k] or lines[k - 1].strip() or not END_LINE.match(lines[k]):
+        return
+    above = k - 1
+    while above >= block.start and not lines[above].strip():
+        above -= 1
+    line = lines[k].strip()
+    decorated = not line[0].isalnum() and not line[-1].isalnum()  # `*End of conversation*`
+    if decorated or (above >= block.start and is_separator(lines[above])):
         left_out[k] = FOOTER
 
 

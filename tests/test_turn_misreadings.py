@@ -235,3 +235,263 @@ def test_a_speaker_element_after_the_text() -> None:
     assert notes_of(ROLE_AFTER_CONTENT, "chat.xml") == [
         ("What is a monad?", "A monad is a type with bind and return.")
     ]
+
+
+# Review 26: the readings of rounds 24 and 25.
+
+# --- `_unescape_prompts`: a prompt's references read back ------------------------------------
+
+ESCAPED_OUTPUT = """## User
+
+My Django template shows the tags as text. The page source has:
+
+&lt;p&gt;Hello&lt;/p&gt;
+
+Why is my HTML escaped?
+
+## Assistant
+
+Autoescaping is on; mark the string safe with the safe filter if you trust it.
+"""
+
+
+def test_escaped_html_the_user_asks_about_stays_escaped() -> None:
+    question = notes_of(ESCAPED_OUTPUT)[0][0]
+    assert "&lt;p&gt;Hello&lt;/p&gt;" in question
+
+
+ENTITY_CODE = """## User
+
+Why does this not decode the text?
+
+text = 'Tom &amp; Jerry'
+print(text.replace('&amp;', '&'))
+
+## Assistant
+
+It does: the replace call turns every &amp; into a plain ampersand.
+"""
+
+
+def test_code_with_raw_quotes_and_ampersands_keeps_its_references() -> None:
+    question = notes_of(ENTITY_CODE)[0][0]
+    assert "print(text.replace('&amp;', '&'))" in question
+
+
+QUERY_STRING = """## User
+
+This curl call returns 400:
+
+curl -s 'https://api.example.com/v1/items?q=tom&amp;jerry&region=us&section=2'
+
+What is wrong?
+
+## Assistant
+
+The &amp; inside the query is sent literally; write a plain & between parameters.
+"""
+
+
+def test_a_query_string_keeps_its_parameters() -> None:
+    question = notes_of(QUERY_STRING)[0][0]
+    assert "&region=us&section=2" in question
+
+
+# --- `computer` and `ipython` in OTHER_WORDS --------------------------------------------------
+
+COMPUTER_SECTION = """## User
+
+Should I buy a laptop or a desktop computer for music production?
+
+## Assistant
+
+It depends on where you record.
+
+## Computer
+
+A desktop gives more power per dollar and is easy to upgrade.
+
+## Laptop
+
+A laptop lets you record anywhere, but costs more for the same power.
+
+## User
+
+What about the audio interface?
+
+## Assistant
+
+Any class-compliant USB interface works with both.
+"""
+
+
+@pytest.mark.parametrize("heading", ["## Computer", "## Computer setup", "## IPython"])
+def test_a_reply_section_named_computer_or_ipython_stays(heading: str) -> None:
+    text = COMPUTER_SECTION.replace("## Computer", heading)
+    answer = notes_of(text)[0][1]
+    assert "A desktop gives more power per dollar" in answer
+    assert "A laptop lets you record anywhere" in answer
+
+
+COMPUTER_LINE = """User: What does a computer need to boot?
+Assistant: Firmware, a boot loader and an operating system.
+Computer: the machine itself, here a PC with UEFI.
+User: And a phone?
+Assistant: The same parts, under other names.
+"""
+
+
+def test_a_computer_line_in_a_reply_stays() -> None:
+    answer = notes_of(COMPUTER_LINE)[0][1]
+    assert "Computer: the machine itself" in answer
+
+
+# --- `_trim_end_line` ---------------------------------------------------------------------
+
+END_PHRASE = """## User
+
+How do I say "end of the conversation" in Spanish?
+
+## Assistant
+
+You can say:
+
+Fin de la conversación
+"""
+
+
+@pytest.mark.parametrize(
+    "last", ["Fin de la conversación", "Ende des Gesprächs", "End of session."]
+)
+def test_a_reply_whose_last_line_is_the_answer_keeps_it(last: str) -> None:
+    answer = notes_of(END_PHRASE.replace("Fin de la conversación", last))[0][1]
+    assert answer.endswith(last)
+
+
+# --- `_stamped_turns`: `<time>` over `<sender>` ---------------------------------------------
+
+NAMED_SENDERS = """Mar 3, 2025  9:00:00 AM
+Dana
+What is the capital of Australia?
+
+Mar 3, 2025  9:00:20 AM
+Sam
+Canberra, not Sydney.
+
+Mar 3, 2025  9:01:00 AM
+Dana
+And the capital of Canada?
+
+Mar 3, 2025  9:01:30 AM
+Sam
+Ottawa, in Ontario.
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="two people named by no role word: no sender is taken for the user, no chat is read",
+)
+def test_the_sender_who_asks_is_the_user() -> None:
+    assert notes_of(NAMED_SENDERS, "chat.txt") == [
+        ("What is the capital of Australia?", "Canberra, not Sydney."),
+        ("And the capital of Canada?", "Ottawa, in Ontario."),
+    ]
+
+
+SCHEDULE = """Jun 2, 2025  6:10:00 PM
+Me
+When is the dentist and when is the vet?
+
+Jun 2, 2025  6:11:12 PM
+Dana
+Tuesday:
+10:30 AM
+Dentist
+3:00 PM
+Vet
+
+Jun 2, 2025  6:12:00 PM
+Me
+Can you take the dog?
+
+Jun 2, 2025  6:13:00 PM
+Dana
+Yes, I will take him after lunch.
+"""
+
+
+def test_a_schedule_inside_a_message_stays() -> None:
+    answer = notes_of(SCHEDULE, "chat.txt")[0][1]
+    assert "Dentist" in answer and "Vet" in answer
+
+
+DATE_ONLY_STAMPS = """Mar 13
+Me
+What time is the game tonight?
+
+Mar 13
+Alex
+Seven, at the usual field.
+
+Mar 13
+Me
+Should I bring the ball?
+
+Mar 13
+Alex
+Yes, bring two if you have them.
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a month-name date with no time is no message's time line: no header is read",
+)
+def test_date_only_stamps_are_on_no_card() -> None:
+    notes = notes_of(DATE_ONLY_STAMPS, "chat.txt")
+    assert notes and not any("Mar 13" in q + a for q, a in notes)
+
+
+STUDY_LOG_BY_SUBJECT = """2025-03-12
+Biology
+What is osmosis?
+Diffusion of water across a membrane.
+
+2025-03-13
+Chemistry
+What is a mole?
+6.022e23 particles of a substance.
+
+2025-03-14
+Biology
+What is ATP?
+The molecule cells use to carry energy.
+"""
+
+
+def test_a_dated_study_log_is_no_stamped_chat() -> None:
+    notes = notes_of(STUDY_LOG_BY_SUBJECT, "notes.txt")
+    assert not any(a.startswith("What is") for _, a in notes)
+
+
+# --- `_leave_out_input_delimiters` ----------------------------------------------------------
+
+TWO_QUOTED_TEXTS = '''## User
+
+"""
+The first article: prices rose 3% in March.
+"""
+"""
+The second article: prices fell 1% in April.
+"""
+
+## Assistant
+
+The first reports a rise in March, the second a fall in April.
+'''
+
+
+def test_four_delimiters_all_stay() -> None:
+    question = notes_of(TWO_QUOTED_TEXTS)[0][0]
+    assert question.count('"""') == 4
