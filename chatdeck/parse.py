@@ -40,6 +40,7 @@ from chatdeck.turns import (
     INTERFACE,
     MAX_CONTROL,
     METADATA,
+    RECORD_WORDS,
     SEPARATOR,
     Turns,
     find_turns,
@@ -1039,7 +1040,10 @@ def _heading(doc: Layout, i: int) -> tuple[int, str] | None:
     line = doc.lines[i]
     if doc.leads[i] != "#" or USER_HEADING.match(line) or ASSISTANT_HEADING.match(line):
         return None
-    return heading_text(line)
+    heading = heading_text(line)
+    if heading is not None and _bare_label(ANSWER_MARKER, heading[1]):
+        return None  # `## Answer`: the answer's label, as `## A:` is
+    return heading
 
 
 def _marked_heading(doc: Layout, i: int) -> tuple[int, str] | None:
@@ -1050,6 +1054,15 @@ def _marked_heading(doc: Layout, i: int) -> tuple[int, str] | None:
         return (heading[0], marker.group(1).strip()) if marker else heading
     marker = _question_marker(doc, i)
     return heading_text(marker.group(1)) if marker else None
+
+
+def _bare_label(marker: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """A heading's text that is only a marker's name, with no colon (`Question`, `Answer`)."""
+    label = text.strip("*_ \t")
+    if not label or len(label) > 12 or not label[0].isalpha():
+        return None
+    found = marker.match(label + ":")
+    return found if found is not None and not found.group(1) else None
 
 
 def _question_marker(doc: Layout, i: int) -> re.Match[str] | None:
@@ -1106,9 +1119,9 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
     elif (
         lead == "#"
         and (heading := heading_text(line))
-        and (match := QUESTION_MARKER.match(heading[1]))
+        and (match := QUESTION_MARKER.match(heading[1]) or _bare_label(QUESTION_MARKER, heading[1]))
     ):
-        text = match.group(1)
+        text = match.group(1)  # `## Q: text`; `## Question` alone, the question under it
     else:
         return None
     text = _strip_bold_end(text)
@@ -1663,8 +1676,10 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
     if match:
         return match.group(1)
     heading = heading_text(line) if doc.leads[i] == "#" else None
-    if heading and (match := ANSWER_MARKER.match(heading[1])):
-        return match.group(1)  # `# A:`, as `# Q:` opens a question
+    if heading and (
+        match := ANSWER_MARKER.match(heading[1]) or _bare_label(ANSWER_MARKER, heading[1])
+    ):
+        return match.group(1)  # `# A:`, `## Answer`, as `# Q:` and `## Question` open one
     if turns is not None:
         return None
     if doc.style.kind is FileStyle.SPEAKER:
@@ -1722,9 +1737,10 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
             return bound, bound
         end = _block_end(doc, first, bound)
         marker = _answer_marker_in(doc, first, end)
-        if marker is None and doc.blanks[first] >= 1:
+        if marker is None and (doc.blanks[first] >= 1 or doc.leads[start] == "#"):
             # a tool's `Question:` alone, a blank line, paragraphs, `Answer:` alone (by hand, the
-            # question goes right under its label, and worked steps under it are the answer's)
+            # question goes right under its label, and worked steps under it are the answer's);
+            # a tool's `## Question` heading runs to its `## Answer` heading
             marker = next((j for j in range(end, bound) if _bare_answer_label(doc, j)), None)
         if marker is not None:
             return marker, marker
@@ -1819,12 +1835,15 @@ def _closing_separators(doc: Document, questions: list[Question], ends: list[int
     end without it): what the tool writes after each exchange, on no card (a reply's own rule
     stands between its paragraphs)."""
     closing: list[int | None] = []
-    for question, end in zip(questions, ends, strict=True):
-        last = end - 1
-        while last > question.answer_start and not doc.lines[last].strip():
-            last -= 1
+    headings: list[int] = []
+    for n, (question, end) in enumerate(zip(questions, ends, strict=True)):
+        last = _last_content(doc, question.answer_start, end)
+        if n + 1 < len(questions) and last is not None and _record_heading(doc, last):
+            # `---` then `# Chat 2` over the next exchange: the heading that numbers it
+            headings.append(last)
+            last = _last_content(doc, question.answer_start, last)
         ruled = (
-            last >= question.answer_start
+            last is not None
             and doc.kinds[last] is TEXT
             and doc.blanks[last] >= 1
             and is_separator(doc.lines[last])
@@ -1832,7 +1851,24 @@ def _closing_separators(doc: Document, questions: list[Question], ends: list[int
         closing.append(last if ruled else None)
     if None in closing[:-1] or len({doc.lines[i].strip() for i in closing if i is not None}) != 1:
         return []
-    return [i for i in closing if i is not None]
+    if headings and len(headings) != len(questions) - 1:
+        return []  # a heading over some exchanges only: the replies' own
+    return sorted([i for i in closing if i is not None] + headings)
+
+
+def _last_content(doc: Document, start: int, end: int) -> int | None:
+    """The last line with text in [start, end), if any."""
+    last = end - 1
+    while last >= start and not doc.lines[last].strip():
+        last -= 1
+    return last if last >= start else None
+
+
+def _record_heading(doc: Document, i: int) -> bool:
+    """A heading that only numbers an exchange (`# Chat 2`, `## Turn 3`)."""
+    heading = heading_text(doc.lines[i]) if doc.leads[i] == "#" else None
+    words = heading[1].split() if heading else []
+    return len(words) == 2 and words[0].casefold() in RECORD_WORDS and words[1].isdigit()
 
 
 def _question_text(doc: Document, question: Question) -> str:
@@ -1876,12 +1912,13 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
     if leading and candidate is not None and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
         text = heading[1] if heading else doc.lines[candidate].strip()
-        if interface_line(text):  # `Skip to content`: the chat page's, not the file's title
+        if interface_line(text) or _record_heading(doc, candidate):
+            # `Skip to content`: the chat page's, not the file's title; `# Chat 1`: the number
+            # of the first exchange
+            why = METADATA if _record_heading(doc, candidate) else "interface line"
             for index in (candidate, doc.title_underline):  # its underline goes with it
                 if index is not None:
-                    decisions.append(
-                        Decision(index + 1, Verdict.LEFT_OUT, None, None, "interface line")
-                    )
+                    decisions.append(Decision(index + 1, Verdict.LEFT_OUT, None, None, why))
                     left_out.append(index + 1)
         else:
             title = title_text(text) or None

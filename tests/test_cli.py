@@ -140,7 +140,11 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
     assert [name for name in read_right if "turns" not in by_source[name]] == sorted(
         labelled & set(read_right)
     )
-    assert sorted(labelled) == ["ai-chat-markdown-export-gemini.md", "chatgptbox.md"]
+    assert sorted(labelled) == [
+        "ai-chat-markdown-export-gemini.md",
+        "chatgptbox.md",
+        "google-ai-mode-export.md",  # `## Question` / `## Answer`: the labels as headings
+    ]
     assert by_source["near.txt"]["near_misses"] == [
         {
             "line": 6,

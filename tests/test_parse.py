@@ -1386,3 +1386,24 @@ def test_an_answer_heading_ends_the_question_as_a_question_heading_opens_it() ->
     assert [(n.question, n.answer) for n in notes] == [
         ("what is a tack?", "A turn through the wind.")
     ]
+
+
+def test_question_and_answer_headings_without_a_colon_are_q_and_a_labels() -> None:
+    """`## Question` / `## Answer` (a tool's export): the question runs from under its label,
+    past blank lines, to the answer's; `# Chat <n>` headings and the rule closing every
+    exchange are on no card, the first no title."""
+    text = (
+        "# Chat 1\n\n## Question\nerror: connect() failed\n\nwhy does nginx say this?\n\n"
+        "## Answer\nThe socket is missing.\n\n---\n\n# Chat 2\n\n## Question\n"
+        "make it start at boot\n\n## Answer\nEnable the service.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "export.md"))
+    assert parsed.title is None
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        ("error: connect() failed\n\nwhy does nginx say this?", "The socket is missing."),
+        ("make it start at boot", "Enable the service."),
+    ]
+    one = text.split("\n---")[0] + "\n"
+    assert [note.question for note in parse_transcript(parse_text(one, "one.md")).notes] == [
+        "error: connect() failed\n\nwhy does nginx say this?"
+    ]

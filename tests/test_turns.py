@@ -46,10 +46,6 @@ NOT_YET = {
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
     # The twenty-sixth held-out round, as first scored (see the fixtures' README).
-    "google-ai-mode-export.md": (
-        "`# Chat <n>` / `## Question` / `## Answer` read as headings that are questions: six "
-        "notes titled 'Question' and 'Answer', merged to two, the title 'Chat 1'"
-    ),
 }
 
 
@@ -98,9 +94,6 @@ ONE_EXCHANGE_NOT_YET = {
         "one `---` between two unmarked messages: the rule must recur, so the pytest command is "
         "the title and the prompt is cut to its asking line (its entities kept)"
     ),
-    "google-ai-mode-export.md": (
-        "one `# Chat 1` with `## Question` and `## Answer`: read as two headings-as-questions"
-    ),
     "kelivo-markdown-export.md": (
         "two `> <date time> · <name>` lines: the quoted header must recur, so the second is a "
         "quoted prompt and the pasted EXPLAIN output is on no card"
@@ -114,8 +107,9 @@ ONE_EXCHANGE_NOT_YET = {
 #: above the second prompt's marker, so the cut file would end with it; tenere glues the second
 #: prompt's marker to the first reply's last line, which a cut by lines would drop; Caret's
 #: note is one XML document, which a cut leaves unclosed (its one exchange, whole, is in
-#: test_xml_chats).
-NO_ONE_EXCHANGE_CUT = {"llm-logs.md", "tenere-archive.txt", "caret.md"}
+#: test_xml_chats); Google AI Mode's export numbers each exchange with a `# Chat <n>` heading
+#: over it, which the cut would end with (one exchange, whole, is in test_parse).
+NO_ONE_EXCHANGE_CUT = {"llm-logs.md", "tenere-archive.txt", "caret.md", "google-ai-mode-export.md"}
 
 
 def one_exchange_fixtures() -> list[str]:
