@@ -22,6 +22,7 @@ from chatdeck.read import decode, parse_text
 from chatdeck.render import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
+    CMARK_OPTIONS,
     UNSAFE_TEX_MACROS,
     as_sanitized,
     cmark_html,
@@ -823,3 +824,34 @@ def test_line_runs_are_the_runs_of_consecutive_lines_below_the_count() -> None:
     assert list(runs(set(), 5)) == []
     assert list(runs({0, 1, 2, 5, 7, 8, 20}, 9)) == [(0, 3), (5, 6), (7, 9)]
     assert list(runs({3}, 3)) == []
+
+
+def cmark_html_with_every_extension(markdown: str) -> str:
+    """`cmark_html` with all of `GFM_EXTENSIONS` attached, whatever the text holds."""
+    every = chatdeck.render.GFM_EXTENSIONS
+    with mock.patch.object(chatdeck.render, "gfm_extensions", lambda markdown: every):
+        return cmark_html(markdown, CMARK_OPTIONS)
+
+
+# Inline text rich in the special characters of autolink (`:`, `w`, `@`) and strikethrough (`~`)
+# and what sits around them: emphasis, code spans, links, line ends, trailing spaces.
+INLINE_PIECES = [
+    *["w", "ww", "www", "www.", "W", ":", "//", "://", "@", "~", "~~", "a", "x.y", " ", "  "],
+    *["\n", "  \n", "\\", "*", "_", "**", "`", "[", "](", ")", "http", "mailto:", "|", "- "],
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(INLINE_PIECES), max_size=40).map("".join))
+def test_html_is_the_same_without_the_inline_extensions_it_does_not_need(markdown: str) -> None:
+    """Autolink and strikethrough are attached only to text that holds what they act on
+    (`gfm_extensions`): without them, cmark-gfm writes the same HTML as with them."""
+    assert cmark_html(markdown, CMARK_OPTIONS) == cmark_html_with_every_extension(markdown)
+
+
+def test_fixtures_render_the_same_without_the_inline_extensions_they_do_not_need() -> None:
+    texts = [path.read_text(errors="replace") for path in sorted(SOURCE.rglob("*.md"))]
+    texts += [p.read_text(errors="replace") for p in sorted(FIXTURES.rglob("*")) if p.is_file()]
+    assert any("@" not in text and "~" not in text for text in texts)
+    for text in texts:
+        assert cmark_html(text, CMARK_OPTIONS) == cmark_html_with_every_extension(text)
