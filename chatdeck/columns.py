@@ -237,9 +237,15 @@ def text_lines(lines: Sequence[str], columns: Columns) -> tuple[list[str], list[
         columns.text[i] if i in columns.text else "" if i in columns.system else line
         for i, line in enumerate(lines)
     ]
+    return stripped, outside_fences(stripped)
+
+
+def outside_fences(lines: Sequence[str]) -> list[bool]:
+    """Which lines are text, outside the code fences the lines open and close (for lines the
+    turn pass reads without a tool's prefix or tags, whose fences the layout did not see)."""
     flags: list[bool] = []
     fence = ""
-    for line in stripped:
+    for line in lines:
         opening = FENCE.match(line)
         if fence:
             flags.append(False)
@@ -251,4 +257,4 @@ def text_lines(lines: Sequence[str], columns: Columns) -> tuple[list[str], list[
             flags.append(False)
         else:
             flags.append(True)
-    return stripped, flags
+    return flags

@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from chatdeck.agent_logs import Record, read_agent_log
-from chatdeck.columns import Columns, read_columns, text_lines
+from chatdeck.columns import Columns, outside_fences, read_columns, text_lines
 from chatdeck.pasted_code import bare_code, code_line
 from chatdeck.xml_chats import XmlChat, read_xml_chat
 
@@ -1749,17 +1749,13 @@ def _stamped_turns(
         return None  # no sender named by a role (`Me`): a log of dates over subjects or people
     markers = [i + 1 for i in headers]
     bounds = [*markers[1:], len(lines)]  # a message's last line is the next one's time
-    sizes: dict[str, list[int]] = {k: [] for k in labels}
-    asks: Counter[str] = Counter()
-    for n, (marker, stop) in enumerate(zip(markers, bounds, strict=True)):
-        end = stop - 1 if n + 1 < len(markers) else stop  # not the next message's time line
-        body = [lines[j].strip() for j in range(marker + 1, end) if lines[j].strip()]
-        if not body:
-            return None
-        sizes[found[marker].key].append(len(body))
-        if body[-1].endswith(("?", "？")):
-            asks[found[marker].key] += 1
-    roles = _roles(labels, hints, sizes, asks, found[markers[0]].key)
+    spans = [  # each message's own lines: not the next message's time line
+        (marker, marker + 1, stop - 1 if n + 1 < len(markers) else stop)
+        for n, (marker, stop) in enumerate(zip(markers, bounds, strict=True))
+    ]
+    if any(not _has_content(lines, start, end) for _, start, end in spans):
+        return None
+    roles = _message_roles(lines, found, spans)
     if roles is None:
         return None
     blocks = [
@@ -1767,6 +1763,23 @@ def _stamped_turns(
         for marker, stop in zip(markers, bounds, strict=True)
     ]
     return blocks, "`<time>` over `<sender>` on every message", roles
+
+
+def _message_roles(
+    lines: Sequence[str], found: dict[int, Candidate], spans: list[tuple[int, int, int]]
+) -> dict[str, str] | None:
+    """Each label's role (`_roles`) from the messages its markers open, as (marker, first line,
+    stop): how many lines each holds and how many end asking."""
+    keys = [found[marker].key for marker, _, _ in spans]
+    hints = {found[marker].key: _hint(found[marker]) for marker, _, _ in spans}
+    sizes: dict[str, list[int]] = {key: [] for key in keys}
+    asks: Counter[str] = Counter()
+    for (_, start, stop), key in zip(spans, keys, strict=True):
+        body = [lines[j].strip() for j in range(start, stop) if lines[j].strip()]
+        sizes[key].append(len(body))
+        if body and body[-1].endswith(("?", "？")):
+            asks[key] += 1
+    return _roles(list(sizes), hints, sizes, asks, keys[0])
 
 
 def _time_line(line: str) -> bool:
@@ -1935,17 +1948,9 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
         label = columns.speaker[i]
         words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
         found[i] = Candidate(columns.shape, label, label.casefold(), stripped[i], words, "")
-    labels = list(dict.fromkeys(found[i].key for i in starts))
     hints = {found[i].key: _hint(found[i]) for i in starts}
-    sizes: dict[str, list[int]] = {k: [] for k in labels}
-    asks: Counter[str] = Counter()
     bounds = starts + [len(stripped)]
-    for n, i in enumerate(starts):
-        body = [stripped[j].strip() for j in range(i, bounds[n + 1]) if stripped[j].strip()]
-        sizes[found[i].key].append(len(body))
-        if body and body[-1].endswith(("?", "？")):
-            asks[found[i].key] += 1
-    roles = _roles(labels, hints, sizes, asks, found[starts[0]].key)
+    roles = _message_roles(stripped, found, [(i, i, bounds[n + 1]) for n, i in enumerate(starts)])
     if roles is None:
         return None
     user_starts = [i for i in starts if roles[found[i].key] == USER]
@@ -2003,20 +2008,11 @@ def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
         words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
         found[i] = Candidate(chat.shape, label, label.casefold(), None, words, "")
         shown[i] = ""
-    text = _outside_fences(shown)
+    text = outside_fences(shown)
     content = [i for i, line in enumerate(shown) if line.strip()]
     starts = [i for i, _ in chat.speakers]
-    labels = list(dict.fromkeys(found[i].key for i in starts))
-    hints = {found[i].key: _hint(found[i]) for i in starts}
-    sizes: dict[str, list[int]] = {k: [] for k in labels}
-    asks: Counter[str] = Counter()
     bounds = [*starts, len(lines)]
-    for n, i in enumerate(starts):
-        body = [shown[j].strip() for j in range(i, bounds[n + 1]) if shown[j].strip()]
-        sizes[found[i].key].append(len(body))
-        if body and body[-1].endswith(("?", "？")):
-            asks[found[i].key] += 1
-    roles = _roles(labels, hints, sizes, asks, found[starts[0]].key)
+    roles = _message_roles(shown, found, [(i, i, bounds[n + 1]) for n, i in enumerate(starts)])
     if roles is None:
         return None
     blocks = [
@@ -2029,25 +2025,6 @@ def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
     left_out = {**dict.fromkeys(chat.structure, XML_STRUCTURE), **turns.left_out}
     rewrites = {i: line for i, line in chat.text.items() if line != lines[i]}
     return replace(turns, left_out=left_out, rewrites={**rewrites, **turns.rewrites})
-
-
-def _outside_fences(lines: Sequence[str]) -> list[bool]:
-    """Which lines are text, outside the code fences the lines open and close."""
-    flags: list[bool] = []
-    fence = ""
-    for line in lines:
-        opening = BARE_FENCE.match(line) or INFO_FENCE.match(line)
-        if fence:
-            flags.append(False)
-            if BARE_FENCE.match(line) and line.strip()[0] == fence[0]:
-                if len(line.strip()) >= len(fence):
-                    fence = ""
-        elif opening:
-            fence = opening.group(1)
-            flags.append(False)
-        else:
-            flags.append(True)
-    return flags
 
 
 def _without_address(text: str, users: set[str]) -> str:
@@ -2160,15 +2137,15 @@ def _assemble(
             left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
     # Per-message metadata: forms that recur at the edges of several turns.
     forms = _recurring_forms(lines, merged, left_out)
-    forms |= _edge_rules(lines, merged, left_out)
+    rules = _edge_rules(lines, merged, left_out)
     for block in merged:
-        _trim_edges(lines, text, block, forms, left_out)
+        _trim_edges(lines, text, block, forms, rules, left_out)
         if id(block) not in named:  # the speaker named again under a per-message time line
             _second_marker(lines, text, block, left_out, rewrites)
     spoken = {i for i, each in found.items() if each.inline}
     if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
         for block in merged:
-            _trim_edges(lines, text, block, forms, left_out)  # what the blocks stood behind
+            _trim_edges(lines, text, block, forms, rules, left_out)  # what they stood behind
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_input_delimiters(lines, text, merged, left_out)
     _unescape_prompts(lines, merged, left_out, rewrites)
@@ -2612,11 +2589,9 @@ def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool, role: st
     return _matches(form, forms) and (heading or form != ICON_QUOTE)
 
 
-def _edge_rules(
-    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
-) -> set[tuple[str, ...]]:
-    """Rule lines at the edges of two or more turns, as forms (`("rule", "---")`): what the
-    tool writes between messages."""
+def _edge_rules(lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]) -> set[str]:
+    """Rule lines (`---`) at the edges of two or more turns: what the tool writes between
+    messages."""
     seen: Counter[str] = Counter()
     for block in blocks:
         span = range(block.start, block.end)
@@ -2625,17 +2600,15 @@ def _edge_rules(
             for each in (span, reversed(span))
         ]
         seen.update({lines[j].strip() for j in ends if j is not None and is_separator(lines[j])})
-    return {("rule", rule) for rule, n in seen.items() if n >= 2}
+    return {rule for rule, n in seen.items() if n >= 2}
 
 
-def _glued_rule(lines: Sequence[str], j: int, tail: int, forms: set[tuple[str, ...]]) -> bool:
+def _glued_rule(lines: Sequence[str], j: int, tail: int, rules: set[str]) -> bool:
     """A rule that opens a turn right over its text, no blank line between, and stands at no
     other turn's edge: the text's own (a traceback's `-----` over `RuntimeError ...`), not the
     tool's separator."""
     under = lines[j + 1] if j < tail else ""
-    return (
-        bool(under.strip()) and not is_separator(under) and ("rule", lines[j].strip()) not in forms
-    )
+    return bool(under.strip()) and not is_separator(under) and lines[j].strip() not in rules
 
 
 def _trim_edges(
@@ -2643,10 +2616,12 @@ def _trim_edges(
     text: Sequence[bool],
     block: _Block,
     forms: set[tuple[str, ...]],
+    rules: set[str],
     left_out: dict[int, str],
 ) -> None:
     """Leave out a turn's separators, metadata and (a reply's) opening reasoning, working in
-    from both edges (each line is looked at a fixed number of times)."""
+    from both edges (each line is looked at a fixed number of times). `forms`: the metadata
+    forms that recur at turns' edges; `rules`: the rules that do (see `_glued_rule`)."""
     head, tail = block.start, block.end - 1
     while True:
         while head <= tail and (not lines[head].strip() or head in left_out):
@@ -2660,7 +2635,7 @@ def _trim_edges(
             if not text[j]:
                 continue
             line = lines[j]
-            if is_separator(line) and not _glued_rule(lines, j, tail, forms):
+            if is_separator(line) and not _glued_rule(lines, j, tail, rules):
                 left_out[j] = SEPARATOR
                 changed = True
             elif _metadata_at(line, forms, j == head, block.role):
