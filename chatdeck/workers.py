@@ -275,8 +275,8 @@ class Workers:
         the work this process has done (a file, a batch), for `warm_ahead`."""
         if self.pool is None:
             lexing = sys.modules.get("chatdeck.lexing")  # not imported: nothing was lexed here
-            if lexing is not None:
-                lexing.warm_ahead(ahead / self.jobs)
+            if lexing is not None and start_method().get_start_method() == "fork":
+                lexing.warm_ahead(ahead / self.jobs)  # (a spawned worker would inherit nothing)
             self.pool = Pool(self.jobs, self.max_tasks or tasks_per_worker())
             self.started = self.jobs
         return self.pool
