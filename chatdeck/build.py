@@ -347,13 +347,20 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
         cache = RenderCache(output / CACHE_FOLDER if options.use_cache else None, options.cache_key)
     collection = output / f"{TEMP_PREFIX}collection.anki2"
     jobs = options.jobs or os.cpu_count() or 1
-    workers = Workers(jobs, options.max_tasks_per_worker, len(inputs) >= options.pool_threshold)
+    target = output / output_name(top)
+    state, state_problem = read_state(output, target.name)
+    stamped = stamped_files(state) if options.use_cache else {}
+    workers = Workers(
+        jobs,
+        options.max_tasks_per_worker,
+        len(inputs) >= options.pool_threshold,
+        # Files this build will render, as far as can be told before reading them: those the
+        # state has no stamp of (a changed file has one, so a rebuild reckons low).
+        files=sum(origin_of(item.source.path) not in stamped for item in inputs),
+    )
     try:
         ahead = 4 * jobs if workers.for_files else 0
-        target = output / output_name(top)
-        state, state_problem = read_state(output, target.name)
         with progress_bar(inputs) as shown:
-            stamped = stamped_files(state) if options.use_cache else {}
             files = list(read_cards(shown, top, options, cache, workers, ahead, stamped))
         workers.close()  # before anything else is imported here: see `Workers`
         cards, merges, merge_problems = merge_notes([c for file in files for c in file.cards])

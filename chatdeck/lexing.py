@@ -153,6 +153,23 @@ class Lexicon:
             state.firsts = tuple(first_characters(_pattern(rule)) for rule in state.rules)
             state.cold = 0
 
+    def warm_ahead(self, share: float) -> None:
+        """Build now what lexing `share` times as much as has been lexed so far would build:
+        the whole alternation of each state that would lex `warm_tokens` tokens, and the
+        alternation of each character that would be looked up `warm_lookups` times."""
+        for state in list(self.states.values()):
+            if state.cold > 0 and (self.warm_tokens - state.cold) * share >= state.cold:
+                self.warm(state)
+            if state.whole is None:
+                continue
+            for character, lookups in list(state.lookups.items()):
+                if (
+                    character.isascii()  # (the others take the whole alternation)
+                    and character not in state.by_character
+                    and lookups * (1 + share) >= self.warm_lookups
+                ):
+                    self.built_dispatch(state, character)
+
     def dispatch(self, state: State, character: str) -> Alternation:
         """The alternation to try at a position holding `character`: that of `state`'s rules
         that can match text starting with it, once built (all the rules before, and for a
@@ -166,6 +183,13 @@ class Lexicon:
         if lookups < self.warm_lookups:
             state.lookups[character] = lookups
             return whole
+        return self.built_dispatch(state, character)
+
+    @staticmethod
+    def built_dispatch(state: State, character: str) -> Alternation:
+        """`state`'s alternation for the ASCII `character`, built now (see `dispatch`)."""
+        whole = state.whole
+        assert whole is not None
         indexes = tuple(
             i for i, first in enumerate(state.firsts) if first is None or character in first
         )
@@ -482,6 +506,9 @@ def tokens_unprocessed(
                 state.cold -= 1
                 if state.cold == 0:
                     tables.warm(state)  # from the next token on
+                if pos < end:  # counted for `Lexicon.warm_ahead`, and then `dispatch`
+                    character = text[pos]
+                    state.lookups[character] = state.lookups.get(character, 0) + 1
             for candidate in state.rules:
                 m = candidate.match(text, pos)
                 if m is not None:
@@ -529,3 +556,15 @@ def _transition(stack: list[str], new_state: tuple[str, ...] | int | str) -> Non
             del stack[new_state:]
     else:  # "#push" (`_readable` let no other string through)
         stack.append(stack[-1])
+
+
+def warm_ahead(share: float) -> None:
+    """Build now the tables (`Lexicon.warm_ahead`) that lexing `share` times as much as this
+    process has lexed would build. Called before worker processes fork, each of which would
+    otherwise build the same tables for itself: `share` is each one's part of the work ahead,
+    in units of the work done here."""
+    if share <= 0:
+        return
+    for _, tables in list(_LEXICONS.values()):
+        if tables is not None:
+            tables.warm_ahead(share)

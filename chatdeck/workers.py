@@ -17,6 +17,7 @@ worker is replaced after `LEAKING_WORKER_TASKS` tasks.
 from __future__ import annotations
 
 import signal
+import sys
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -234,10 +235,12 @@ class Workers:
 
     Once the pool runs, everything renders on it, and this process keeps it fed."""
 
-    def __init__(self, jobs: int, max_tasks: int | None, for_files: bool):
+    def __init__(self, jobs: int, max_tasks: int | None, for_files: bool, files: int = 0):
         self.jobs = jobs
         self.max_tasks = max_tasks
         self.for_files = for_files
+        #: Files the build expects to render (`render_file`), this process's first among them.
+        self.expected_files = files
         self.pool: Pool | None = None
         self.files = 0
         self.started = 0  # worker processes running at once
@@ -246,7 +249,7 @@ class Workers:
         self.files += 1
         if self.pool is None and (not self.for_files or self.files < 2):
             return render_file(name, data, root, known)
-        return self.start().submit(render_file, name, data, root, None)
+        return self.start(self.expected_files - 1).submit(render_file, name, data, root, None)
 
     def read_notes(self, name: str, data: bytes) -> PendingNotes:
         """A file's notes with the parser's explanations (a dry run), by the same rule."""
@@ -262,13 +265,18 @@ class Workers:
         if batches and self.pool is None:
             yield render_notes(batches.pop(0))
         if batches:
-            pool = self.start()
+            pool = self.start(len(batches))
             pending = deque(pool.submit(render_notes, each) for each in batches)
             while pending:  # each batch's HTML is let go of once it is in the cache
                 yield pending.popleft().get()
 
-    def start(self) -> Pool:
+    def start(self, ahead: int = 0) -> Pool:
+        """The pool, started if it is not yet. `ahead`: the work it will be sent, in units of
+        the work this process has done (a file, a batch), for `warm_ahead`."""
         if self.pool is None:
+            lexing = sys.modules.get("chatdeck.lexing")  # not imported: nothing was lexed here
+            if lexing is not None and start_method().get_start_method() == "fork":
+                lexing.warm_ahead(ahead / self.jobs)  # (a spawned worker would inherit nothing)
             self.pool = Pool(self.jobs, self.max_tasks or tasks_per_worker())
             self.started = self.jobs
         return self.pool

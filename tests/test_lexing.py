@@ -124,6 +124,24 @@ def test_a_state_is_lexed_rule_by_rule_until_warm() -> None:
     assert root.by_character["x"] is not root.whole
 
 
+def test_warming_ahead_builds_what_the_share_ahead_would() -> None:
+    """`warm_ahead(share)` builds now what lexing `share` times as much again would build:
+    the state's alternation once its tokens so far, times the share, reach the tokens it still
+    lexes rule by rule; a character's alternation once its lookups would reach the threshold."""
+    lexer = get_lexer_by_name("python")
+    tables = lexing.Lexicon(lexer._tokens, warm_tokens=10, warm_lookups=4)  # type: ignore[attr-defined]  # noqa: SLF001
+    list(lexing.tokens_unprocessed(lexer, tables, "x = y\n"))  # 6 tokens and the end: 7 tries
+    root = tables.state("root")
+    tables.warm_ahead(0.25)  # fewer than two tries more: not the three left
+    assert root.whole is None and root.cold == 3
+    tables.warm_ahead(1)
+    assert root.whole is not None and root.cold == 0
+    assert set(root.by_character) == {" "}  # looked up twice, twice again ahead: four
+    text = "x = y  # why\nprint(f'{x!r}')\n"
+    driven = list(lexing.tokens_unprocessed(lexer, tables, text))
+    assert driven == list(lexer.get_tokens_unprocessed(text))
+
+
 # --- generated text -------------------------------------------------------------------------
 
 #: Pieces of code in many languages: quotes, comments, brackets, numbers, escapes, newlines.

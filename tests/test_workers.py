@@ -171,3 +171,47 @@ def zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+#: Asks, in a process of its own (the lexer's tables are a cache for the whole process), what
+#: a worker inherits: `Workers` renders the first of FILES files here, starts the pool on the
+#: second, and a worker that has lexed nothing itself says whether Python's root state came
+#: with its alternation built.
+INHERITED_TABLES = """
+import sys
+from pathlib import Path
+from chatdeck.workers import Workers
+
+def warm():
+    from pygments.lexers import get_lexer_by_name
+    from chatdeck import lexing
+    tables = lexing.lexicon(get_lexer_by_name("python", stripnl=False, ensurenl=False))
+    root = tables.states.get("root")
+    return root is not None and root.whole is not None
+
+code = "\\n".join(f"total_{n} = sum(x * {n} for x in range({n}))" for n in range(20))
+data = f"Q: How?\\n\\nA: Like this:\\n\\n```python\\n{code}\\n```\\n".encode()
+workers = Workers(2, None, True, files=int(sys.argv[1]))
+workers.render_file("one.md", data, Path("."), None)
+busy = workers.render_file("two.md", data, Path("."), None)
+assert workers.pool is not None
+print(warm(), workers.pool.submit(warm).get())
+busy.get()
+workers.close()
+"""
+
+
+@pytest.mark.parametrize(("files", "inherited"), [(200, "True"), (2, "False")])
+def test_workers_inherit_the_lexer_tables_their_share_of_the_build_would_build(
+    files: int, inherited: str
+) -> None:
+    """Before the pool forks, this process builds the lexer's tables that each worker's share
+    of the files ahead would make it build (its own first file times that share): 100 files
+    each builds Python's alternation (about 200 tokens a file, past `WARM_TOKENS`), half a
+    file does not, and the tables are left to the workers, as a build with little to render
+    should."""
+    found = subprocess.run(
+        [sys.executable, "-c", INHERITED_TABLES, str(files)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    assert found.stdout.split() == [inherited, inherited]
