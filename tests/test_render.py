@@ -728,6 +728,11 @@ MARKDOWN_LEFT_VISIBLE = {
         "`annual * years`, which Turndown wrote `\\*` and the card shows as the `*` typed; between "
         "`&nbsp;`s the check takes that literal asterisk for a leftover emphasis mark"
     ),
+    "easy-chatgpt-markdown-exporter.md": (
+        "literal asterisks shown as typed, which the check takes for leftover emphasis marks: "
+        "`TextFileReader(filepath_or_buffer, **kwds)` in the user's pasted traceback, shown as "
+        'prose, and `"Unicode Text (*.txt)"` in the first reply\'s prose'
+    ),
 }
 
 

@@ -46,6 +46,20 @@ NOT_YET = {
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
     # The twenty-sixth held-out round, as first scored (see the fixtures' README).
+    # The twenty-seventh held-out round, as first scored (see the fixtures' README).
+    "perplexica-export.md": (
+        "every message is one `> ` quote, but an italic date line sits between each bold label "
+        "and its quote and an unquoted `**Citations:**` list of links follows most replies, so the "
+        "quoting is not read as the tool's: questions and answers keep their `> `, and the "
+        "citation lists stay in the answers (questions 0/3, 13 lines leaked)"
+    ),
+    "ollama-buddy-session.org": (
+        "no turn structure found: `* *llama3.1:8b* ⚒ >> PROMPT: <text>` (the prompt's first "
+        "line on the heading) and `** [llama3.1:8b: RESPONSE]` are not read as markers, so the "
+        "file is one plain text with one standalone question (the first prompt's asking line); "
+        "property drawers and the last empty prompt heading stay on the card, and "
+        "`#+TITLE: Ollama Buddy Chat` is the title (questions 0/3, 1 wrong, 25 lines leaked)"
+    ),
 }
 
 
@@ -101,6 +115,11 @@ ONE_EXCHANGE_NOT_YET = {
     "duckduckgo-chat-cli-export.md": (
         "`## 📄 File Content (21:41)` is then the user's marker, and the tool's `File: worker.py` "
         "label line over the attached code stays in the question"
+    ),
+    "easy-chatgpt-markdown-exporter.md": (
+        "one `### User:`: the custom instructions' `### User Editable Context:` heading above it "
+        "is then the user's marker, so the `**About GPT:**` block, its rule and `### User:` open "
+        "the question"
     ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
