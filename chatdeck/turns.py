@@ -2147,6 +2147,7 @@ def _assemble(
         for block in merged:
             _trim_edges(lines, text, block, forms, rules, left_out)  # what they stood behind
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
+    _leave_out_run_headings(lines, text, merged, found, left_out, markers)
     _leave_out_input_delimiters(lines, text, merged, left_out)
     _unescape_prompts(lines, merged, left_out, rewrites)
     agent = read_agent_log(
@@ -2403,6 +2404,46 @@ def _user_turn(
     if inline is None and not body:
         return None, None
     return block.marker, inline
+
+
+def _leave_out_run_headings(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    blocks: list[_Block],
+    found: dict[int, Candidate],
+    left_out: dict[int, str],
+    markers: dict[int, tuple[str, str]],
+) -> None:
+    """A tool that runs the code a model writes saves the run's output as a third party's
+    message, under a heading of the speakers' shape with a name of its own (`## computer`):
+    within one reply, the model's code block, that heading over nothing but a code block (the
+    output), and the model's own marker again as the reply goes on. Such a heading is that
+    party's marker, on no card; the output stays in the reply that ran it. A reply's own
+    section of the same shape (`## Computer` over prose, a heading the model's marker does not
+    follow) stays."""
+    for block in blocks:
+        opening = found.get(block.marker) if block.marker is not None else None
+        if block.role != ASSISTANT or opening is None:
+            continue
+        alike = [
+            j
+            for j in range(block.start, block.end)
+            if j in found and found[j].shape == opening.shape
+        ]
+        for j, after in zip(alike, alike[1:], strict=False):
+            if found[j].key == opening.key or found[after].key != opening.key or j in left_out:
+                continue
+            before = [k for k in range(block.start, j) if lines[k].strip()]
+            section = [k for k in range(j + 1, after) if lines[k].strip()]
+            if (
+                before
+                and not text[before[-1]]
+                and section
+                and (INFO_FENCE.match(lines[section[0]]) or BARE_FENCE.match(lines[section[0]]))
+                and not any(text[k] for k in section)
+            ):
+                left_out[j] = MARKER
+                markers[j] = (found[j].label, OTHER)
 
 
 #: A line a terminal tool takes to open and close input typed over several lines.

@@ -346,6 +346,93 @@ def test_a_computer_line_in_a_reply_stays() -> None:
     assert "Computer: the machine itself" in answer
 
 
+# --- `_leave_out_run_headings`: a run's output under a third party's heading -------------------
+
+CODE_RUN = """## user
+
+How full is my disk?
+
+## assistant
+
+Let me check.
+
+```shell
+df -h /
+```
+
+## runner
+
+```output
+/dev/sda1  40G  38G  1.2G  97% /
+```
+
+## assistant
+
+The root partition is 97% full.
+
+## user
+
+And the home folder?
+
+## assistant
+
+It is on the same partition.
+"""
+
+
+def test_a_heading_over_the_output_of_the_models_code_is_on_no_card() -> None:
+    notes = notes_of(CODE_RUN)
+    assert [question for question, _ in notes] == ["How full is my disk?", "And the home folder?"]
+    answer = notes[0][1]
+    assert "## runner" not in answer
+    assert "/dev/sda1  40G" in answer  # the output stays in the reply that ran it
+    assert answer.endswith("The root partition is 97% full.")
+
+
+#: The same chat where the heading is the reply's own: prose under it; no code of the model's
+#: right over it.
+PROSE_SECTION = CODE_RUN.replace("```output\n/dev/sda1  40G  38G  1.2G  97% /\n```", "A runner.")
+NO_CODE_OVER_IT = CODE_RUN.replace("```shell\ndf -h /\n```\n\n", "")
+
+
+@pytest.mark.parametrize("text", [PROSE_SECTION, NO_CODE_OVER_IT])
+def test_a_replys_own_heading_between_the_models_markers_is_kept(text: str) -> None:
+    assert "## runner" in notes_of(text)[0][1]
+
+
+CODE_THEN_USER = """## User
+
+How do I print in Python?
+
+## Assistant
+
+Use print:
+
+```python
+print("hi")
+```
+
+## Output
+
+```
+hi
+```
+
+## User
+
+And in Ruby?
+
+## Assistant
+
+Use puts.
+"""
+
+
+def test_a_replys_last_heading_over_output_before_the_users_turn_stays() -> None:
+    """No model's marker after the output: the reply ends with a section of its own."""
+    assert "## Output" in notes_of(CODE_THEN_USER)[0][1]
+
+
 # --- `_trim_end_line` ---------------------------------------------------------------------
 
 END_PHRASE = """## User

@@ -29,11 +29,6 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
-    "open-interpreter-markdown.md": (
-        "the `## computer` heading over a command's output stays in the second answer: a "
-        "`computer` turn read as a third party's dropped reply sections named `## Computer` "
-        "(review 26), so the word is no role word (questions 3/3, 1 line leaked)"
-    ),
     "gemini-web-copy.txt": (
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
