@@ -851,6 +851,8 @@ class _Block:
     record: bool = False
     #: What the tool writes before the user's lines (`#### `, `>>> `, `llm> `), if anything.
     prefix: str = ""
+    #: The line right over the marker that the tool writes with it (the message's time), if any.
+    stamp: int | None = None
 
 
 def find_turns(
@@ -1720,8 +1722,11 @@ def _stamped_turns(
     marker of its own: the time alone on a line (a note in brackets after it, `(Read by them
     after 1 second)`), and right under it the sender (`Me`, a name, an address, a number). The
     senders recur (a line under each date that never recurs is a heading), two to eight of
-    them, one named by a role (`Me`); a blank line (or the file's start) is over each time
-    line. The time lines are the messages' metadata, the sender lines their markers."""
+    them; a blank line (or the file's start) is over each time line. One sender is named by a
+    role (`Me`), or, where no sender is, every header holds a time of day (an app stamps each
+    message; a log by days over subjects or people is no chat) and the user is the sender whose
+    messages ask most, more than any other's. The time lines are the messages' metadata, the
+    sender lines their markers."""
     headers = [
         i
         for n, i in enumerate(content[:-1])
@@ -1745,8 +1750,9 @@ def _stamped_turns(
     hints = {each.key: _hint(each) for each in found.values()}
     if not 2 <= len(labels) <= 8 or (len(headers) > 2 and max(counts.values()) < 2):
         return None
-    if not any(hint in (USER, ASSISTANT) for hint in hints.values()):
-        return None  # no sender named by a role (`Me`): a log of dates over subjects or people
+    named = any(hint in (USER, ASSISTANT) for hint in hints.values())
+    if not named and not all(TIME_OF_DAY.search(lines[i]) for i in headers):
+        return None  # no sender named by a role (`Me`), no time: a log of days over subjects
     markers = [i + 1 for i in headers]
     bounds = [*markers[1:], len(lines)]  # a message's last line is the next one's time
     spans = [  # each message's own lines: not the next message's time line
@@ -1756,10 +1762,17 @@ def _stamped_turns(
     if any(not _has_content(lines, start, end) for _, start, end in spans):
         return None
     roles = _message_roles(lines, found, spans)
-    if roles is None:
+    if roles is None or (not named and not _asks_most(lines, found, spans, roles)):
         return None
     blocks = [
-        _Block(marker, marker + 1, stop, found[marker].label, roles[found[marker].key])
+        _Block(
+            marker,
+            marker + 1,
+            stop,
+            found[marker].label,
+            roles[found[marker].key],
+            stamp=marker - 1,
+        )
         for marker, stop in zip(markers, bounds, strict=True)
     ]
     return blocks, "`<time>` over `<sender>` on every message", roles
@@ -1782,10 +1795,32 @@ def _message_roles(
     return _roles(list(sizes), hints, sizes, asks, keys[0])
 
 
+def _asks_most(
+    lines: Sequence[str],
+    found: dict[int, Candidate],
+    spans: list[tuple[int, int, int]],
+    roles: dict[str, str],
+) -> bool:
+    """The user's messages end asking more often than any other sender's (a share of them)."""
+    asking: dict[str, list[bool]] = {}
+    for marker, start, stop in spans:
+        body = [lines[j].strip() for j in range(start, stop) if lines[j].strip()]
+        asking.setdefault(found[marker].key, []).append(body[-1].endswith(("?", "？")))
+    shares = {key: sum(asks) / len(asks) for key, asks in asking.items()}
+    user = [key for key, role in roles.items() if role == USER]
+    return len(user) == 1 and all(
+        shares[user[0]] > share for key, share in shares.items() if key != user[0]
+    )
+
+
+#: A time of day in a message's header (`9:00:00 AM`, `21:14`).
+TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
 def _time_line(line: str) -> bool:
-    """A message's time alone on a line, with a note in brackets after it or none."""
-    text = PARENTHETICAL.sub("", line).strip()
-    return date_only(text) and DATE_TIME.search(text) is not None
+    """A message's date or time alone on a line (`Mar 13`, `Jun 2, 2025  6:10:00 PM`), with a
+    note in brackets after it or none."""
+    return date_only(PARENTHETICAL.sub("", line).strip())
 
 
 #: A message's sender alone on a line: a name, `Me`, an address or a number, no sentence.
@@ -2146,6 +2181,9 @@ def _assemble(
     if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
         for block in merged:
             _trim_edges(lines, text, block, forms, rules, left_out)  # what they stood behind
+    for block in blocks:  # a message's time over its marker, in any form (`Mar 13`)
+        if block.stamp is not None:
+            left_out.setdefault(block.stamp, METADATA)
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_run_headings(lines, text, merged, found, left_out, markers)
     _leave_out_input_delimiters(lines, text, merged, left_out)

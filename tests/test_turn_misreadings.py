@@ -475,10 +475,6 @@ Ottawa, in Ontario.
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two people named by no role word: no sender is taken for the user, no chat is read",
-)
 def test_the_sender_who_asks_is_the_user() -> None:
     assert notes_of(NAMED_SENDERS, "chat.txt") == [
         ("What is the capital of Australia?", "Canberra, not Sydney."),
@@ -531,13 +527,40 @@ Yes, bring two if you have them.
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a month-name date with no time is no message's time line: no header is read",
-)
 def test_date_only_stamps_are_on_no_card() -> None:
     notes = notes_of(DATE_ONLY_STAMPS, "chat.txt")
     assert notes and not any("Mar 13" in q + a for q, a in notes)
+    assert [q for q, _ in notes] == ["What time is the game tonight?", "Should I bring the ball?"]
+
+
+#: Two people with times and no role word, neither asking: minutes, no chat.
+MINUTES = """Mar 3, 2025  9:00:00 AM
+Dana
+Presented the budget for the second quarter.
+
+Mar 3, 2025  9:20:00 AM
+Sam
+Reviewed the hiring plan.
+
+Mar 3, 2025  9:40:00 AM
+Dana
+Asked who owns the hiring plan?
+
+Mar 3, 2025  10:00:00 AM
+Sam
+Asked when the budget is due?
+"""
+
+
+def test_stamped_notes_of_people_who_ask_alike_are_no_chat() -> None:
+    """No sender named by a role, and no one asks more than the other: no user to take."""
+    assert not any(a.startswith(("Reviewed", "Asked")) for _, a in notes_of(MINUTES, "log.txt"))
+
+
+def test_month_dated_notes_over_subjects_are_no_stamped_chat() -> None:
+    """A date named by its month, no time, no sender named by a role: a study log."""
+    log = STUDY_LOG_BY_SUBJECT.replace("2025-03-1", "Mar 1")
+    assert not any(a.startswith("What is") for _, a in notes_of(log, "notes.txt"))
 
 
 STUDY_LOG_BY_SUBJECT = """2025-03-12
