@@ -34,7 +34,8 @@ class XmlChat:
 
     #: How the messages are written, for the dry-run: "`<message>` with `<role>` and `<content>`".
     shape: str
-    #: Each message in file order: (the line naming its speaker, the speaker's label).
+    #: Each message in file order: (the line that opens it, the speaker's label). The line that
+    #: names its speaker opens it; where the speaker is named under the text, its start tag's.
     speakers: tuple[tuple[int, str], ...]
     #: The lines of the messages' texts, as a card shows them.
     text: dict[int, str] = field(default_factory=dict)
@@ -164,15 +165,16 @@ def _placed(
     character reference holds a line break)."""
     shown: dict[int, str] = {}
     speakers: list[tuple[int, str]] = []
-    for _, label, speaker_line, element in messages:
-        if speakers and speaker_line <= speakers[-1][0]:
+    for message, label, speaker_line, element in messages:
+        start = element.pieces[0][0] if element.pieces else speaker_line
+        # The speaker named under its text (`<content>` before `<role>`): the message's start
+        # tag opens it, when the text starts under that tag.
+        opening = speaker_line if start >= speaker_line else message.line
+        if start < opening or (speakers and opening <= speakers[-1][0]):
             return None
-        speakers.append((speaker_line, label))
+        speakers.append((opening, label))
         if not element.pieces:
             continue
-        start = element.pieces[0][0]
-        if start < speaker_line:
-            return None  # the speaker named under its text: no line opens the message
         pieces = _dedented(element.text().split("\n"))
         stop = start + len(pieces)
         if stop - 1 != element.end_line or any(i in shown for i in range(start, stop)):

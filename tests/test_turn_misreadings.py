@@ -227,14 +227,25 @@ ROLE_AFTER_CONTENT = """<conversation>
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a speaker named under its text: no XML chat is read (0 notes, as before)",
-)
 def test_a_speaker_element_after_the_text() -> None:
+    """The message's start tag opens it; the speaker's element under the text is the XML's."""
     assert notes_of(ROLE_AFTER_CONTENT, "chat.xml") == [
         ("What is a monad?", "A monad is a type with bind and return.")
     ]
+
+
+#: The speaker named after a text that starts on the message's own line: no line opens it.
+ROLE_AFTER_INLINE_CONTENT = """<conversation>
+<message><content>What is a monad?</content>
+<role>user</role></message>
+<message><content>A monad is a type with bind and return.</content>
+<role>assistant</role></message>
+</conversation>
+"""
+
+
+def test_a_speaker_after_a_text_on_the_start_tags_line_is_no_xml_chat() -> None:
+    assert notes_of(ROLE_AFTER_INLINE_CONTENT, "chat.xml") == []
 
 
 # Review 26: the readings of rounds 24 and 25.
