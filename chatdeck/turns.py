@@ -141,6 +141,8 @@ LIST_OR_TABLE = re.compile(r"^[ \t]*+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|\|)")
 TAG = re.compile(r"<[^<>\n]{0,200}+>")
 #: `>>> user`, `<<< assistant`: a speaker's word alone after a run of arrows (the direction of the
 #: message), not a quote; both directions are one shape.
+#: A quoted line of a time and a name set off by a middle dot or a bar: a message's header.
+QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
 #: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
 LEADING_ICON = re.compile(r"^[^\x00-\u2000\w]++[ \t]*+")
@@ -266,6 +268,13 @@ def candidate(line: str) -> Candidate | None:
         label = arrows.group(1)
         key = label.casefold()
         return Candidate(">>>/<<< <label>", label, key, None, frozenset({key}), "")
+    quoted = QUOTED_HEADER.match(line)
+    if quoted and date_only(quoted.group(1)) and TIME_OF_DAY.search(quoted.group(1)):
+        # `> 2026-03-14 10:12:05 · User`: a message's header quoted, its time then its sender
+        label = quoted.group(2).strip()
+        key = label.casefold()
+        words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
+        return Candidate("> <time> · <label>", label, key, None, words, "")
     if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
@@ -514,7 +523,7 @@ def _may_mark(line: str) -> bool:
     colon near the start (`User: a long question ...`)."""
     stripped = line.lstrip()
     lead = stripped[:1]
-    if ARROW_LABEL.match(line):
+    if ARROW_LABEL.match(line) or QUOTED_HEADER.match(line):
         return True
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote
