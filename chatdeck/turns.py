@@ -141,9 +141,11 @@ LIST_OR_TABLE = re.compile(r"^[ \t]*+(?:[-*+][ \t]|\d{1,9}+[.)][ \t]|\|)")
 TAG = re.compile(r"<[^<>\n]{0,200}+>")
 #: `>>> user`, `<<< assistant`: a speaker's word alone after a run of arrows (the direction of the
 #: message), not a quote; both directions are one shape.
-#: A quoted line of a time and a name set off by a middle dot or a bar: a message's header.
-QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
+#: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
+#: (`_quoted_alone`).
+QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
+QUOTED_SHAPE = "> <time> · <label>"
 #: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
 LEADING_ICON = re.compile(r"^[^\x00-\u2000\w]++[ \t]*+")
 EMOJI_LABEL = re.compile(r"^([^\w\s:：]{1,8}?)[ \t]*+[:：][ \t]*+(.*)$")
@@ -274,7 +276,7 @@ def candidate(line: str) -> Candidate | None:
         label = quoted.group(2).strip()
         key = label.casefold()
         words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
-        return Candidate("> <time> · <label>", label, key, None, words, "")
+        return Candidate(QUOTED_SHAPE, label, key, None, words, "")
     if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
@@ -893,7 +895,7 @@ def find_turns(
     for i in content:
         if text[i] and i not in skip and _may_mark(lines[i]):
             each = candidate(lines[i])
-            if each is not None:
+            if each is not None and (each.shape != QUOTED_SHAPE or _quoted_alone(lines, i)):
                 found[i] = each
     if unglue:
         glued = _glued_markers(lines, text, found)
@@ -926,6 +928,16 @@ def find_turns(
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _quoted_alone(lines: Sequence[str], i: int) -> bool:
+    """A tool that quotes a message's header (`> 2026-03-14 10:12:05 · User`) quotes that line
+    alone, with a blank line or the message's unquoted text under it. A header in a quote that
+    goes on over or under it (`> The deploy failed.`) is a message copied whole with its text, a
+    Slack or Teams thread quoted in notes: no marker."""
+    return not any(
+        0 <= j < len(lines) and lines[j].lstrip().startswith(">") for j in (i - 1, i + 1)
+    )
 
 
 def _glued_markers(
@@ -1731,11 +1743,13 @@ def _stamped_turns(
     marker of its own: the time alone on a line (a note in brackets after it, `(Read by them
     after 1 second)`), and right under it the sender (`Me`, a name, an address, a number). The
     senders recur (a line under each date that never recurs is a heading), two to eight of
-    them; a blank line (or the file's start) is over each time line. One sender is named by a
-    role (`Me`), or, where no sender is, every header holds a time of day (an app stamps each
-    message; a log by days over subjects or people is no chat) and the user is the sender whose
-    messages ask most, more than any other's. The time lines are the messages' metadata, the
-    sender lines their markers."""
+    them, one named by a role (`Me`); a blank line (or the file's start) is over each time line.
+    The time may be a date alone (`Mar 13`), which then stands over the day's messages (see
+    `_days_recur`). The time lines are the messages' metadata, the sender lines their markers.
+
+    Two people named by no role word (`Dana`, `Sam`) stay no chat even where one of them asks
+    and the other answers: the one who asks is as often a tutor quizzing the user, or a doctor,
+    as the user asking."""
     headers = [
         i
         for n, i in enumerate(content[:-1])
@@ -1759,9 +1773,10 @@ def _stamped_turns(
     hints = {each.key: _hint(each) for each in found.values()}
     if not 2 <= len(labels) <= 8 or (len(headers) > 2 and max(counts.values()) < 2):
         return None
-    named = any(hint in (USER, ASSISTANT) for hint in hints.values())
-    if not named and not all(TIME_OF_DAY.search(lines[i]) for i in headers):
-        return None  # no sender named by a role (`Me`), no time: a log of days over subjects
+    if not any(hint in (USER, ASSISTANT) for hint in hints.values()):
+        return None  # no sender named by a role (`Me`): a log of dates over subjects or people
+    if not _days_recur([lines[i] for i in headers]):
+        return None
     markers = [i + 1 for i in headers]
     bounds = [*markers[1:], len(lines)]  # a message's last line is the next one's time
     spans = [  # each message's own lines: not the next message's time line
@@ -1771,7 +1786,7 @@ def _stamped_turns(
     if any(not _has_content(lines, start, end) for _, start, end in spans):
         return None
     roles = _message_roles(lines, found, spans)
-    if roles is None or (not named and not _asks_most(lines, found, spans, roles)):
+    if roles is None:
         return None
     blocks = [
         _Block(
@@ -1804,22 +1819,14 @@ def _message_roles(
     return _roles(list(sizes), hints, sizes, asks, keys[0])
 
 
-def _asks_most(
-    lines: Sequence[str],
-    found: dict[int, Candidate],
-    spans: list[tuple[int, int, int]],
-    roles: dict[str, str],
-) -> bool:
-    """The user's messages end asking more often than any other sender's (a share of them)."""
-    asking: dict[str, list[bool]] = {}
-    for marker, start, stop in spans:
-        body = [lines[j].strip() for j in range(start, stop) if lines[j].strip()]
-        asking.setdefault(found[marker].key, []).append(body[-1].endswith(("?", "？")))
-    shares = {key: sum(asks) / len(asks) for key, asks in asking.items()}
-    user = [key for key, role in roles.items() if role == USER]
-    return len(user) == 1 and all(
-        shares[user[0]] > share for key, share in shares.items() if key != user[0]
-    )
+def _days_recur(stamps: list[str]) -> bool:
+    """A chat app that stamps each message with its day alone (`Mar 13`, `2025-03-13`) writes
+    that day over all the messages sent on it: the messages are at least twice as many as their
+    days. A diary or a log by days (`Mar 12` over `Me`, `Mar 13` over `Coach`; or over subjects,
+    one of them `AI`) heads each day's one entry with its date. Stamps with a time of day are
+    each message's own and need not recur."""
+    days = [PARENTHETICAL.sub("", s).strip() for s in stamps if not TIME_OF_DAY.search(s)]
+    return 2 * len(set(days)) <= len(days)
 
 
 #: A time of day in a message's header (`9:00:00 AM`, `21:14`).
@@ -2042,7 +2049,12 @@ XML_STRUCTURE = "the XML the chat is saved in"
 def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
     """A chat saved as XML (`chatdeck.xml_chats`): each message's speaker line is its marker,
     its text the lines of its text element (tags off, entities read); the rest of the document
-    is on no card."""
+    is on no card.
+
+    A speaker named under its text is a chat's only where every speaker is named by a role
+    (`user`, `assistant`), as a chat API's message is, its fields written in another order: a
+    name or a program under a text (`<body>` then `<author>ann</author>`, `<message>` then
+    `<from>cron</from>`) is a byline, the author of a comment, a note or a log entry."""
     shown = [
         chat.text.get(i, "") if i in chat.text or i in chat.structure else line
         for i, line in enumerate(lines)
@@ -2052,6 +2064,8 @@ def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
         words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
         found[i] = Candidate(chat.shape, label, label.casefold(), None, words, "")
         shown[i] = ""
+        if chat.named_after and _hint(found[i]) is None:
+            return None
     text = outside_fences(shown)
     content = [i for i, line in enumerate(shown) if line.strip()]
     starts = [i for i, _ in chat.speakers]
@@ -2467,10 +2481,15 @@ def _leave_out_run_headings(
     output), and the model's own marker again as the reply goes on. Such a heading is that
     party's marker, on no card; the output stays in the reply that ran it. A reply's own
     section of the same shape (`## Computer` over prose, a heading the model's marker does not
-    follow) stays."""
+    follow) stays.
+
+    The tool writes its parties' names as a program names a message's role: one word in lower
+    case (`## assistant`, `## computer`); a heading a model or a person writes is a title
+    (`## Example output`, `**Result:**`), and a reply the log splits under two of the model's
+    markers keeps its own such sections over code."""
     for block in blocks:
         opening = found.get(block.marker) if block.marker is not None else None
-        if block.role != ASSISTANT or opening is None:
+        if block.role != ASSISTANT or opening is None or not ROLE_NAME.fullmatch(opening.label):
             continue
         alike = [
             j
@@ -2478,7 +2497,12 @@ def _leave_out_run_headings(
             if j in found and found[j].shape == opening.shape
         ]
         for j, after in zip(alike, alike[1:], strict=False):
-            if found[j].key == opening.key or found[after].key != opening.key or j in left_out:
+            if (
+                found[j].key == opening.key
+                or found[after].key != opening.key
+                or j in left_out
+                or not ROLE_NAME.fullmatch(found[j].label)
+            ):
                 continue
             before = [k for k in range(block.start, j) if lines[k].strip()]
             section = [k for k in range(j + 1, after) if lines[k].strip()]
@@ -2492,6 +2516,9 @@ def _leave_out_run_headings(
                 left_out[j] = MARKER
                 markers[j] = (found[j].label, OTHER)
 
+
+#: A party's name as a program writes a message's role: one word in lower case.
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*+")
 
 #: A line a terminal tool takes to open and close input typed over several lines.
 INPUT_DELIMITERS = frozenset({'"' * 3, "'" * 3})

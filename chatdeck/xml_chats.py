@@ -41,6 +41,8 @@ class XmlChat:
     text: dict[int, str] = field(default_factory=dict)
     #: Lines that hold only the document's tags (or the fence around it).
     structure: frozenset[int] = frozenset()
+    #: Some message names its speaker under its text (`chatdeck.turns` then asks for role names).
+    named_after: bool = False
 
 
 @dataclass
@@ -165,11 +167,13 @@ def _placed(
     character reference holds a line break)."""
     shown: dict[int, str] = {}
     speakers: list[tuple[int, str]] = []
+    named_after = False
     for message, label, speaker_line, element in messages:
         start = element.pieces[0][0] if element.pieces else speaker_line
         # The speaker named under its text (`<content>` before `<role>`): the message's start
         # tag opens it, when the text starts under that tag.
         opening = speaker_line if start >= speaker_line else message.line
+        named_after = named_after or opening != speaker_line
         if start < opening or (speakers and opening <= speakers[-1][0]):
             return None
         speakers.append((opening, label))
@@ -191,7 +195,7 @@ def _placed(
     element, _, speaker_line, text = messages[0]
     speaker = "a speaker attribute" if speaker_line == element.line else "a speaker element"
     shape = f"`<{element.name}>` elements with {speaker} and `<{text.name}>`"
-    return XmlChat(shape, tuple(speakers), shown, structure)
+    return XmlChat(shape, tuple(speakers), shown, structure, named_after)
 
 
 def _dedented(pieces: list[str]) -> list[str]:
