@@ -142,6 +142,10 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 #: `>>> user`, `<<< assistant`: a speaker's word alone after a run of arrows (the direction of the
 #: message), not a quote; both directions are one shape.
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
+#: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
+#: (`_quoted_alone`).
+QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
+QUOTED_SHAPE = "> <time> · <label>"
 #: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
 LEADING_ICON = re.compile(r"^[^\x00-\u2000\w]++[ \t]*+")
 EMOJI_LABEL = re.compile(r"^([^\w\s:：]{1,8}?)[ \t]*+[:：][ \t]*+(.*)$")
@@ -266,6 +270,13 @@ def candidate(line: str) -> Candidate | None:
         label = arrows.group(1)
         key = label.casefold()
         return Candidate(">>>/<<< <label>", label, key, None, frozenset({key}), "")
+    quoted = QUOTED_HEADER.match(line)
+    if quoted and date_only(quoted.group(1)) and TIME_OF_DAY.search(quoted.group(1)):
+        # `> 2026-03-14 10:12:05 · User`: a message's header quoted, its time then its sender
+        label = quoted.group(2).strip()
+        key = label.casefold()
+        words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
+        return Candidate(QUOTED_SHAPE, label, key, None, words, "")
     if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
@@ -514,7 +525,7 @@ def _may_mark(line: str) -> bool:
     colon near the start (`User: a long question ...`)."""
     stripped = line.lstrip()
     lead = stripped[:1]
-    if ARROW_LABEL.match(line):
+    if ARROW_LABEL.match(line) or QUOTED_HEADER.match(line):
         return True
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote
@@ -851,6 +862,8 @@ class _Block:
     record: bool = False
     #: What the tool writes before the user's lines (`#### `, `>>> `, `llm> `), if anything.
     prefix: str = ""
+    #: The line right over the marker that the tool writes with it (the message's time), if any.
+    stamp: int | None = None
 
 
 def find_turns(
@@ -882,7 +895,7 @@ def find_turns(
     for i in content:
         if text[i] and i not in skip and _may_mark(lines[i]):
             each = candidate(lines[i])
-            if each is not None:
+            if each is not None and (each.shape != QUOTED_SHAPE or _quoted_alone(lines, i)):
                 found[i] = each
     if unglue:
         glued = _glued_markers(lines, text, found)
@@ -915,6 +928,16 @@ def find_turns(
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _quoted_alone(lines: Sequence[str], i: int) -> bool:
+    """A tool that quotes a message's header (`> 2026-03-14 10:12:05 · User`) quotes that line
+    alone, with a blank line or the message's unquoted text under it. A header in a quote that
+    goes on over or under it (`> The deploy failed.`) is a message copied whole with its text, a
+    Slack or Teams thread quoted in notes: no marker."""
+    return not any(
+        0 <= j < len(lines) and lines[j].lstrip().startswith(">") for j in (i - 1, i + 1)
+    )
 
 
 def _glued_markers(
@@ -1720,8 +1743,13 @@ def _stamped_turns(
     marker of its own: the time alone on a line (a note in brackets after it, `(Read by them
     after 1 second)`), and right under it the sender (`Me`, a name, an address, a number). The
     senders recur (a line under each date that never recurs is a heading), two to eight of
-    them, one named by a role (`Me`); a blank line (or the file's start) is over each time
-    line. The time lines are the messages' metadata, the sender lines their markers."""
+    them, one named by a role (`Me`); a blank line (or the file's start) is over each time line.
+    The time may be a date alone (`Mar 13`), which then stands over the day's messages (see
+    `_days_recur`). The time lines are the messages' metadata, the sender lines their markers.
+
+    Two people named by no role word (`Dana`, `Sam`) stay no chat even where one of them asks
+    and the other answers: the one who asks is as often a tutor quizzing the user, or a doctor,
+    as the user asking."""
     headers = [
         i
         for n, i in enumerate(content[:-1])
@@ -1747,6 +1775,8 @@ def _stamped_turns(
         return None
     if not any(hint in (USER, ASSISTANT) for hint in hints.values()):
         return None  # no sender named by a role (`Me`): a log of dates over subjects or people
+    if not _days_recur([lines[i] for i in headers]):
+        return None
     markers = [i + 1 for i in headers]
     bounds = [*markers[1:], len(lines)]  # a message's last line is the next one's time
     spans = [  # each message's own lines: not the next message's time line
@@ -1759,7 +1789,14 @@ def _stamped_turns(
     if roles is None:
         return None
     blocks = [
-        _Block(marker, marker + 1, stop, found[marker].label, roles[found[marker].key])
+        _Block(
+            marker,
+            marker + 1,
+            stop,
+            found[marker].label,
+            roles[found[marker].key],
+            stamp=marker - 1,
+        )
         for marker, stop in zip(markers, bounds, strict=True)
     ]
     return blocks, "`<time>` over `<sender>` on every message", roles
@@ -1782,10 +1819,24 @@ def _message_roles(
     return _roles(list(sizes), hints, sizes, asks, keys[0])
 
 
+def _days_recur(stamps: list[str]) -> bool:
+    """A chat app that stamps each message with its day alone (`Mar 13`, `2025-03-13`) writes
+    that day over all the messages sent on it: the messages are at least twice as many as their
+    days. A diary or a log by days (`Mar 12` over `Me`, `Mar 13` over `Coach`; or over subjects,
+    one of them `AI`) heads each day's one entry with its date. Stamps with a time of day are
+    each message's own and need not recur."""
+    days = [PARENTHETICAL.sub("", s).strip() for s in stamps if not TIME_OF_DAY.search(s)]
+    return 2 * len(set(days)) <= len(days)
+
+
+#: A time of day in a message's header (`9:00:00 AM`, `21:14`).
+TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
+
+
 def _time_line(line: str) -> bool:
-    """A message's time alone on a line, with a note in brackets after it or none."""
-    text = PARENTHETICAL.sub("", line).strip()
-    return date_only(text) and DATE_TIME.search(text) is not None
+    """A message's date or time alone on a line (`Mar 13`, `Jun 2, 2025  6:10:00 PM`), with a
+    note in brackets after it or none."""
+    return date_only(PARENTHETICAL.sub("", line).strip())
 
 
 #: A message's sender alone on a line: a name, `Me`, an address or a number, no sentence.
@@ -1998,7 +2049,12 @@ XML_STRUCTURE = "the XML the chat is saved in"
 def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
     """A chat saved as XML (`chatdeck.xml_chats`): each message's speaker line is its marker,
     its text the lines of its text element (tags off, entities read); the rest of the document
-    is on no card."""
+    is on no card.
+
+    A speaker named under its text is a chat's only where every speaker is named by a role
+    (`user`, `assistant`), as a chat API's message is, its fields written in another order: a
+    name or a program under a text (`<body>` then `<author>ann</author>`, `<message>` then
+    `<from>cron</from>`) is a byline, the author of a comment, a note or a log entry."""
     shown = [
         chat.text.get(i, "") if i in chat.text or i in chat.structure else line
         for i, line in enumerate(lines)
@@ -2008,6 +2064,8 @@ def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
         words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
         found[i] = Candidate(chat.shape, label, label.casefold(), None, words, "")
         shown[i] = ""
+        if chat.named_after and _hint(found[i]) is None:
+            return None
     text = outside_fences(shown)
     content = [i for i, line in enumerate(shown) if line.strip()]
     starts = [i for i, _ in chat.speakers]
@@ -2146,7 +2204,11 @@ def _assemble(
     if _leave_out_trailing_blocks(lines, text, merged, spoken, left_out):
         for block in merged:
             _trim_edges(lines, text, block, forms, rules, left_out)  # what they stood behind
+    for block in blocks:  # a message's time over its marker, in any form (`Mar 13`)
+        if block.stamp is not None:
+            left_out.setdefault(block.stamp, METADATA)
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
+    _leave_out_run_headings(lines, text, merged, found, left_out, markers)
     _leave_out_input_delimiters(lines, text, merged, left_out)
     _unescape_prompts(lines, merged, left_out, rewrites)
     agent = read_agent_log(
@@ -2404,6 +2466,59 @@ def _user_turn(
         return None, None
     return block.marker, inline
 
+
+def _leave_out_run_headings(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    blocks: list[_Block],
+    found: dict[int, Candidate],
+    left_out: dict[int, str],
+    markers: dict[int, tuple[str, str]],
+) -> None:
+    """A tool that runs the code a model writes saves the run's output as a third party's
+    message, under a heading of the speakers' shape with a name of its own (`## computer`):
+    within one reply, the model's code block, that heading over nothing but a code block (the
+    output), and the model's own marker again as the reply goes on. Such a heading is that
+    party's marker, on no card; the output stays in the reply that ran it. A reply's own
+    section of the same shape (`## Computer` over prose, a heading the model's marker does not
+    follow) stays.
+
+    The tool writes its parties' names as a program names a message's role: one word in lower
+    case (`## assistant`, `## computer`); a heading a model or a person writes is a title
+    (`## Example output`, `**Result:**`), and a reply the log splits under two of the model's
+    markers keeps its own such sections over code."""
+    for block in blocks:
+        opening = found.get(block.marker) if block.marker is not None else None
+        if block.role != ASSISTANT or opening is None or not ROLE_NAME.fullmatch(opening.label):
+            continue
+        alike = [
+            j
+            for j in range(block.start, block.end)
+            if j in found and found[j].shape == opening.shape
+        ]
+        for j, after in zip(alike, alike[1:], strict=False):
+            if (
+                found[j].key == opening.key
+                or found[after].key != opening.key
+                or j in left_out
+                or not ROLE_NAME.fullmatch(found[j].label)
+            ):
+                continue
+            before = [k for k in range(block.start, j) if lines[k].strip()]
+            section = [k for k in range(j + 1, after) if lines[k].strip()]
+            if (
+                before
+                and not text[before[-1]]
+                and section
+                and (INFO_FENCE.match(lines[section[0]]) or BARE_FENCE.match(lines[section[0]]))
+                and not any(text[k] for k in section)
+            ):
+                left_out[j] = MARKER
+                markers[j] = (found[j].label, OTHER)
+
+
+#: A party's name as a program writes a message's role: one word in lower case.
+ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*+")
 
 #: A line a terminal tool takes to open and close input typed over several lines.
 INPUT_DELIMITERS = frozenset({'"' * 3, "'" * 3})

@@ -34,12 +34,15 @@ class XmlChat:
 
     #: How the messages are written, for the dry-run: "`<message>` with `<role>` and `<content>`".
     shape: str
-    #: Each message in file order: (the line naming its speaker, the speaker's label).
+    #: Each message in file order: (the line that opens it, the speaker's label). The line that
+    #: names its speaker opens it; where the speaker is named under the text, its start tag's.
     speakers: tuple[tuple[int, str], ...]
     #: The lines of the messages' texts, as a card shows them.
     text: dict[int, str] = field(default_factory=dict)
     #: Lines that hold only the document's tags (or the fence around it).
     structure: frozenset[int] = frozenset()
+    #: Some message names its speaker under its text (`chatdeck.turns` then asks for role names).
+    named_after: bool = False
 
 
 @dataclass
@@ -164,15 +167,18 @@ def _placed(
     character reference holds a line break)."""
     shown: dict[int, str] = {}
     speakers: list[tuple[int, str]] = []
-    for _, label, speaker_line, element in messages:
-        if speakers and speaker_line <= speakers[-1][0]:
+    named_after = False
+    for message, label, speaker_line, element in messages:
+        start = element.pieces[0][0] if element.pieces else speaker_line
+        # The speaker named under its text (`<content>` before `<role>`): the message's start
+        # tag opens it, when the text starts under that tag.
+        opening = speaker_line if start >= speaker_line else message.line
+        named_after = named_after or opening != speaker_line
+        if start < opening or (speakers and opening <= speakers[-1][0]):
             return None
-        speakers.append((speaker_line, label))
+        speakers.append((opening, label))
         if not element.pieces:
             continue
-        start = element.pieces[0][0]
-        if start < speaker_line:
-            return None  # the speaker named under its text: no line opens the message
         pieces = _dedented(element.text().split("\n"))
         stop = start + len(pieces)
         if stop - 1 != element.end_line or any(i in shown for i in range(start, stop)):
@@ -189,7 +195,7 @@ def _placed(
     element, _, speaker_line, text = messages[0]
     speaker = "a speaker attribute" if speaker_line == element.line else "a speaker element"
     shape = f"`<{element.name}>` elements with {speaker} and `<{text.name}>`"
-    return XmlChat(shape, tuple(speakers), shown, structure)
+    return XmlChat(shape, tuple(speakers), shown, structure, named_after)
 
 
 def _dedented(pieces: list[str]) -> list[str]:

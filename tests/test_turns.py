@@ -29,11 +29,6 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
-    "open-interpreter-markdown.md": (
-        "the `## computer` heading over a command's output stays in the second answer: a "
-        "`computer` turn read as a third party's dropped reply sections named `## Computer` "
-        "(review 26), so the word is no role word (questions 3/3, 1 line leaked)"
-    ),
     "gemini-web-copy.txt": (
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
@@ -107,10 +102,6 @@ ONE_EXCHANGE_NOT_YET = {
     "amazon-q-export-chat.md": (
         "one `---` between two unmarked messages: the rule must recur, so the pytest command is "
         "the title and the prompt is cut to its asking line (its entities kept)"
-    ),
-    "kelivo-markdown-export.md": (
-        "two `> <date time> · <name>` lines: the quoted header must recur, so the second is a "
-        "quoted prompt and the pasted EXPLAIN output is on no card"
     ),
     "duckduckgo-chat-cli-export.md": (
         "`## 📄 File Content (21:41)` is then the user's marker, and the tool's `File: worker.py` "
@@ -2417,3 +2408,58 @@ def test_an_icon_before_a_bold_name_is_a_speaker_label() -> None:
         ("why did the hive get lighter?", "Rain."),
         ("and the super", "Add it now."),
     ]
+
+
+# --- A message's header quoted: `> <date time> · <name>` ----------------------------------------
+
+QUOTED_HEADERS = """# Slow query
+
+> 2026-03-14 10:12:05 · User
+
+Why is this query slow?
+
+SELECT * FROM orders WHERE customer_id = 42;
+
+
+---
+
+> 2026-03-14 10:12:09 · gpt-4o
+
+There is no index on customer_id, so the whole table is scanned.
+
+
+---
+"""
+
+
+def test_a_quoted_time_and_name_heads_each_message_even_in_one_exchange() -> None:
+    parsed = parse_transcript(parse_text(QUOTED_HEADERS, "chat.md"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            "Why is this query slow?\n\nSELECT * FROM orders WHERE customer_id = 42;",
+            "There is no index on customer_id, so the whole table is scanned.",
+        )
+    ]
+
+
+QUOTED_TEAM_CHAT = """## User
+
+My team chat has this:
+
+> 2026-03-14 10:12:05 · Dana
+> Deploy is blocked.
+> 2026-03-14 10:13:00 · Sam
+> Which check fails?
+
+What should I answer?
+
+## Assistant
+
+Tell Sam which check fails and link the log.
+"""
+
+
+def test_quoted_headers_of_a_chat_the_user_pasted_stay_in_the_question() -> None:
+    parsed = parse_transcript(parse_text(QUOTED_TEAM_CHAT, "chat.md"))
+    assert len(parsed.notes) == 1
+    assert "> 2026-03-14 10:13:00 · Sam" in parsed.notes[0].question
