@@ -127,6 +127,7 @@ HEADING = re.compile(r"^ {0,3}+(#{1,6})(?:[ \t]++(.*))?$")
 #: An Org heading (`** User:`). One star and a space is a Markdown list item as well, so only two
 #: to six stars read as a heading; in Markdown such a line is literal stars, never bold.
 ORG_HEADING = re.compile(r"^(\*{2,6}+)[ \t]++(\S.*)$")
+ORG_TOP_HEADING = re.compile(r"^(\*)[ \t]++(\S.*)$")
 #: What a tool writes after the name, set off by a middle dot or a bar: the model, a mode
 #: (`Developer · *GPT-4o*`). Its words hint at the speaker; the label is the name.
 ANNOTATION = re.compile(r"[ \t]++[·|•][ \t]++([^·|•]{1,40}+)$")
@@ -263,6 +264,37 @@ class Candidate:
 
 def candidate(line: str) -> Candidate | None:
     """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`."""
+    return _candidate(line) or _led_candidate(line)
+
+
+#: What a tool may write before a heading's label: a name (the model's, in emphasis) set off
+#: from the label by symbols between spaces (`*llama3.1:8b* ⚒ >> PROMPT: text`).
+HEADING_LEAD = re.compile(r"^\S.{0,58}?(?:[ \t]++[^\w\s]++)++[ \t]++(?=\w)")
+
+
+def _led_candidate(line: str) -> Candidate | None:
+    """A heading whose label, ended by its colon, comes after a lead the tool writes before
+    it (`* *llama3.1:8b* ⚒ >> PROMPT: text`): the marker is read without the lead, which may
+    change from turn to turn (the model named) and is no part of the label."""
+    # (`* `, a list item's mark in Markdown, is Org's first heading level: with a lead and a
+    # label's colon, it is read as a heading)
+    heading = HEADING.match(line) or ORG_HEADING.match(line) or ORG_TOP_HEADING.match(line)
+    if heading is None or len(line) > MAX_MARKER:
+        return None
+    text = (heading.group(2) or "").strip()
+    lead = HEADING_LEAD.match(text)
+    if lead is None:
+        return None
+    marks = "**" if heading.group(1) == "*" else heading.group(1)  # a heading to `_candidate`
+    found = _candidate(f"{marks} {text[lead.end() :]}")
+    if found is None or not found.shape.endswith(":"):
+        return None
+    led = f"{heading.group(1)} <lead> {found.shape.removeprefix(marks + ' ')}"
+    return Candidate(led, found.label, found.key, found.inline, found.words, found.emoji,
+                     found.loose, found.noted)  # fmt: skip
+
+
+def _candidate(line: str) -> Candidate | None:
     if len(line) > MAX_MARKER:
         return _long_candidate(line)
     arrows = ARROW_LABEL.match(line)
@@ -349,6 +381,7 @@ def candidate(line: str) -> Candidate | None:
         text = re.sub(r"^([^{}]{1,40})\}++", r"\1", text)
     emoji = "".join(ch for ch in decoration if ord(ch) > 0x2000)
     stamp = ""
+    enclosed = False  # the whole label in brackets (`[You]`)
     if bracket == "[":
         closed = BRACKETED.match(text)
         if closed and DATE_TIME.search(closed.group(1)) and text[closed.end() :].strip():
@@ -356,6 +389,7 @@ def candidate(line: str) -> Candidate | None:
             bracket, stamp = "", "[<time>] "
             text = text[closed.end() :].strip()
         else:
+            enclosed = re.fullmatch(r"[^\]】]{1,40}[\]】]", text) is not None
             text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
     if DIGIT.search(text, 0, 60):
         text = _without_date(text)
@@ -387,6 +421,12 @@ def candidate(line: str) -> Candidate | None:
             inline = after or None
             text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
             text = BRACKET_NOTE.sub("", text).strip() or text  # `Grok [DEEPSEARCH]:`
+            role = frozenset(w for w in re.split(r"[\W_]+", after.casefold()) if w)
+            if enclosed and len(role) == 1 and role_hint(role, "") in (USER, ASSISTANT):
+                # `[llama3.1:8b: RESPONSE]`: a bracket holds a label, never a message's text;
+                # the role word after the colon is the label, the name before it a hint
+                noted = frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
+                text, inline = after, None
             break
     else:
         text = text.rstrip(".…!").strip()
@@ -917,6 +957,7 @@ def find_turns(
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
             )
             or _deepening_turns(lines, text, content, found, skip)
+            or _paired_turns(lines, text, content, found, skip)
             or _ruled_turns(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
         )
@@ -1018,15 +1059,27 @@ def _unglued_turns(
 
 def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:
     """Every message, the user's and the model's, is one quote: each of its lines, blank ones
-    too, starts with `>`. A user who quotes writes a line of their own too, and a quote of their
-    own has no `>` on the lines around it; a prefix that every line of every message carries is
-    the tool's."""
+    too, starts with `>`, past the lines over it that are metadata (a date, a `Key: value`)
+    and up to the rule after it.
+    A user who quotes writes a line of their own too, and a quote of their own has no `>` on
+    the lines around it; a prefix that every line of every message carries is the tool's. A
+    reply's quote may be followed, past a blank line, by lines the tool adds unquoted (the
+    sources it cites), which stay as they are."""
     roles: set[str] = set()
     for block in blocks:
         body = [j for j in range(block.start, block.end) if lines[j].strip()]
+        while body and not lines[body[0]].startswith(">") and _edge_form(lines[body[0]]):
+            body.pop(0)
+        while body and is_separator(lines[body[-1]]):  # the rule after it
+            body.pop()
         if not body:
             continue
-        if any(not lines[j].startswith(">") for j in range(body[0], body[-1] + 1)):
+        quoted = body[0]
+        while quoted + 1 < block.end and lines[quoted + 1].startswith(">"):
+            quoted += 1
+        if not lines[body[0]].startswith(">"):
+            return False
+        if quoted < body[-1] and (block.role != ASSISTANT or lines[quoted + 1].strip()):
             return False
         roles.add(block.role)
     return {USER, ASSISTANT} <= roles
@@ -1300,6 +1353,45 @@ def _deepening_turns(
         return None
     found.update((i, anywhere[i]) for i in markers)  # the markers' reading, for what follows
     return blocks, anywhere[markers[0]].shape, roles
+
+
+def _paired_turns(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    found: dict[int, Candidate],
+    skip: set[int],
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A tool that marks the user's turns one way and the model's another (`* … >> PROMPT:
+    text` over `** [llama3.1:8b: RESPONSE]`): two shapes, each of one label that names its
+    role, taking turns strictly, the user's first, read as one shape. Only where no shape of
+    its own is."""
+    by_shape: dict[str, list[int]] = {}
+    for i, each in found.items():
+        if text[i] and i not in skip and _hint(each) in (USER, ASSISTANT):
+            by_shape.setdefault(each.shape, []).append(i)
+    single = {
+        shape: sorted(members)
+        for shape, members in by_shape.items()
+        if len({found[i].key for i in members}) == 1 and len(members) >= 2
+    }
+    for asking, asked in ((a, b) for a in single for b in single if a != b):
+        ask, reply = single[asking], single[asked]
+        if _hint(found[ask[0]]) != USER or _hint(found[reply[0]]) != ASSISTANT:
+            continue
+        markers = sorted(ask + reply)
+        roles = [USER if i in ask else ASSISTANT for i in markers]
+        if roles[0] != USER or any(a == b for a, b in zip(roles, roles[1:], strict=False)):
+            continue
+        shape = f"{asking} / {asked}"
+        paired = {i: replace(found[i], shape=shape) for i in markers}
+        by_role = {found[ask[0]].key: USER, found[reply[0]].key: ASSISTANT}
+        blocks = _labeled_blocks(lines, content, markers, by_role, paired, skip)
+        if blocks is None:
+            return None
+        found.update(paired)  # the markers' reading, for what follows
+        return blocks, shape, by_role
+    return None
 
 
 def _header_line(line: str) -> bool:
@@ -2209,6 +2301,7 @@ def _assemble(
             left_out.setdefault(block.stamp, METADATA)
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_run_headings(lines, text, merged, found, left_out, markers)
+    _leave_out_drawers(lines, text, merged, left_out)
     _leave_out_input_delimiters(lines, text, merged, left_out)
     _unescape_prompts(lines, merged, left_out, rewrites)
     agent = read_agent_log(
@@ -2519,6 +2612,31 @@ def _leave_out_run_headings(
 
 #: A party's name as a program writes a message's role: one word in lower case.
 ROLE_NAME = re.compile(r"[a-z][a-z0-9_]*+")
+
+#: The lines of an Org drawer (`:PROPERTIES:` ... `:END:`): a name between colons, alone or
+#: with its value.
+DRAWER_OPEN = re.compile(r"^[ \t]*+:[A-Za-z][\w-]*+:[ \t]*+$")
+DRAWER_ENTRY = re.compile(r"^[ \t]*+:[\w+-]++:(?:[ \t].*)?$")
+DRAWER_END = re.compile(r"^[ \t]*+:END:[ \t]*+$", re.I)
+
+
+def _leave_out_drawers(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """An Org drawer first under a turn's marker (`:PROPERTIES:`, `:TIMESTAMP: ...`, `:END:`)
+    holds the message's properties as an Org tool writes them: metadata, on no card."""
+    for block in blocks:
+        body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
+        if not body or not text[body[0]] or not DRAWER_OPEN.match(lines[body[0]]):
+            continue
+        for k, j in enumerate(body[1:51], start=1):
+            if DRAWER_END.match(lines[j]):
+                for inside in body[: k + 1]:
+                    left_out[inside] = METADATA
+                break
+            if not DRAWER_ENTRY.match(lines[j]):
+                break
+
 
 #: A line a terminal tool takes to open and close input typed over several lines.
 INPUT_DELIMITERS = frozenset({'"' * 3, "'" * 3})
