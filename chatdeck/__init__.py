@@ -9,12 +9,9 @@
 `plan()` does the same reading without writing anything (what `--dry-run` shows).
 """
 
-from importlib import metadata
-
-try:
-    __version__ = metadata.version("chatdeck")
-except metadata.PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+#: The package's version, read by the packaging too (pyproject.toml's `dynamic` version): a
+#: constant, so that no command pays `importlib.metadata`'s import and search of the packages.
+__version__ = "0.4.0"
 
 from chatdeck.build import BuildResult, PlanResult, build, plan  # noqa: E402
 from chatdeck.options import BuildOptions, Limits, PlanOptions, Selection  # noqa: E402

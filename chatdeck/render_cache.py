@@ -27,7 +27,6 @@ import sqlite3
 import stat
 from collections.abc import Iterable
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from chatdeck.file_stamps import stat_stamp
@@ -65,12 +64,28 @@ RENDER_MODULES = ("render.py", "cjk.py", "tex.py", "lexing.py", "code_html.py")
 def renderer_version() -> str:
     """Everything besides the Markdown itself that changes the HTML."""
     parts = [Path(__file__).with_name(name).read_bytes() for name in RENDER_MODULES]
-    for package in ("chatdeck", "cmarkgfm", "Pygments", "nh3"):
-        try:
-            parts.append(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            parts.append(package.encode())
+    parts += [f"{name}={version}".encode() for name, version in library_versions()]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+def library_versions() -> list[tuple[str, str]]:
+    """chatdeck's version and those of the libraries that make the HTML, as each says it
+    (cmark-gfm's C library's, which the binding bundles): `importlib.metadata` would cost every
+    build, a rebuild with nothing to do too, its import and a search of the installed
+    packages."""
+    import nh3
+    import pygments
+    from cmarkgfm import _cmark
+
+    from chatdeck import __version__
+
+    cmark = _cmark.ffi.string(_cmark.lib.cmark_version_string()).decode()
+    return [
+        ("chatdeck", __version__),
+        ("cmark-gfm", cmark),
+        ("Pygments", pygments.__version__),
+        ("nh3", nh3.__version__),  # type: ignore[attr-defined]  # (not in its stubs)
+    ]
 
 
 #: The modules whose code decides what the parse cache holds for a file.
