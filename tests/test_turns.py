@@ -41,6 +41,21 @@ NOT_YET = {
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
     # The twenty-sixth held-out round, as first scored (see the fixtures' README).
+    # The twenty-eighth held-out round, as first scored (see the fixtures' README).
+    "kaichat-export-text.txt": (
+        "`Persoa usuaria------------------------` / `Asistente------------------------` (a role "
+        "word glued to a dashed rule) are not found as markers: the title line (the first prompt, "
+        "as KAIChat names the chat) is the first question, with the markers, the first prompt "
+        "again, the first reply and the pasted journal as its answer; the second prompt is cut to "
+        "its asking line and the third (no `?`) is folded into the second answer; no title "
+        "(questions 1/3, answers 0/3, 6 marker lines on cards)"
+    ),
+    "chatgpt-to-markdown-plus-grok.md": (
+        "`# 用户问题` is not read as the user's marker (`# 回答` is read as the reply's): the "
+        "heading's text `用户问题` opens every question, and the first prompt is split at its "
+        "blank line, the pasted compose log a question with no answer and the asking line a "
+        "second question (questions 0/3, 1 invented, answers 0/3)"
+    ),
     # The twenty-seventh held-out round, as first scored (see the fixtures' README).
     "ollama-buddy-session.org": (
         "the title: `#+TITLE: Ollama Buddy Chat` (the tool's buffer name, the same in every "
@@ -98,6 +113,11 @@ ONE_EXCHANGE_NOT_YET = {
     "duckduckgo-chat-cli-export.md": (
         "`## 📄 File Content (21:41)` is then the user's marker, and the tool's `File: worker.py` "
         "label line over the attached code stays in the question"
+    ),
+    "universal-chat-exporter-notebooklm.md": (
+        "one `## User Message 1`: the numbered heading is then the question, and the prompt, the "
+        "`### NotebookLM Response` heading and the reply its answer; the export's generic "
+        "`# NotebookLM Conversation` becomes the title"
     ),
     "easy-chatgpt-markdown-exporter.md": (
         "one `### User:`: the custom instructions' `### User Editable Context:` heading above it "
