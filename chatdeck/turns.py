@@ -263,8 +263,9 @@ class Candidate:
 
 
 def candidate(line: str) -> Candidate | None:
-    """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`."""
-    return _candidate(line) or _led_candidate(line)
+    """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`. (A heading
+    whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)"""
+    return _candidate(line)
 
 
 #: What a tool may write before a heading's label: a name (the model's, in emphasis) set off
@@ -275,7 +276,12 @@ HEADING_LEAD = re.compile(r"^\S.{0,58}?(?:[ \t]++[^\w\s]++)++[ \t]++(?=\w)")
 def _led_candidate(line: str) -> Candidate | None:
     """A heading whose label, ended by its colon, comes after a lead the tool writes before
     it (`* *llama3.1:8b* ⚒ >> PROMPT: text`): the marker is read without the lead, which may
-    change from turn to turn (the model named) and is no part of the label."""
+    change from turn to turn (the model named) and is no part of the label.
+    Such a reading is taken only as the user's marker of a pair of shapes (`_paired_turns`),
+    the model's marker of another shape: a list item or heading that a person writes,
+    `* Case 1 — Input: [1, 2]` over `* Case 1 — Output: 3`, `### Step 2 → User: ...`, leads
+    both sides' labels alike (a term and its definition, a test's input and output), and a
+    tool that leads its user's prompts with the model's name marks the model's reply apart."""
     # (`* `, a list item's mark in Markdown, is Org's first heading level: with a lead and a
     # label's colon, it is read as a heading)
     heading = HEADING.match(line) or ORG_HEADING.match(line) or ORG_TOP_HEADING.match(line)
@@ -422,9 +428,11 @@ def _candidate(line: str) -> Candidate | None:
             text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
             text = BRACKET_NOTE.sub("", text).strip() or text  # `Grok [DEEPSEARCH]:`
             role = frozenset(w for w in re.split(r"[\W_]+", after.casefold()) if w)
-            if enclosed and len(role) == 1 and role_hint(role, "") in (USER, ASSISTANT):
-                # `[llama3.1:8b: RESPONSE]`: a bracket holds a label, never a message's text;
-                # the role word after the colon is the label, the name before it a hint
+            if enclosed and heading and len(role) == 1 and role_hint(role, "") in (USER, ASSISTANT):
+                # `** [llama3.1:8b: RESPONSE]`: a bracket holding a heading's label holds no
+                # message's text; the role word after the colon is the label, the name before
+                # it a hint. On a line that is no heading, `[Note: user]` is a person's aside,
+                # a word and what it names, and reads as before (label `Note`).
                 noted = frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
                 text, inline = after, None
             break
@@ -932,11 +940,14 @@ def find_turns(
     front = front_matter(lines)
     skip = set(front)
     found: dict[int, Candidate] = {}
+    led: dict[int, Candidate] = {}  # markers after a lead, for `_paired_turns` alone
     for i in content:
         if text[i] and i not in skip and _may_mark(lines[i]):
             each = candidate(lines[i])
             if each is not None and (each.shape != QUOTED_SHAPE or _quoted_alone(lines, i)):
                 found[i] = each
+            elif each is None and (after_lead := _led_candidate(lines[i])) is not None:
+                led[i] = after_lead
     if unglue:
         glued = _glued_markers(lines, text, found)
         unglued = _unglued_turns(lines, text, unquote, glued) if glued else None
@@ -957,7 +968,7 @@ def find_turns(
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
             )
             or _deepening_turns(lines, text, content, found, skip)
-            or _paired_turns(lines, text, content, found, skip)
+            or _paired_turns(lines, text, content, found, skip, led)
             or _ruled_turns(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
         )
@@ -1068,8 +1079,10 @@ def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:
     roles: set[str] = set()
     for block in blocks:
         body = [j for j in range(block.start, block.end) if lines[j].strip()]
+        over = len(body)
         while body and not lines[body[0]].startswith(">") and _edge_form(lines[body[0]]):
             body.pop(0)
+        over -= len(body)  # the lines of metadata over the quote
         while body and is_separator(lines[body[-1]]):  # the rule after it
             body.pop()
         if not body:
@@ -1079,7 +1092,9 @@ def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:
             quoted += 1
         if not lines[body[0]].startswith(">"):
             return False
-        if quoted < body[-1] and (block.role != ASSISTANT or lines[quoted + 1].strip()):
+        # Unquoted lines after a reply's quote are the tool's only under the tool's metadata
+        # over it: a person's reply may quote a line and go on in prose under it.
+        if quoted < body[-1] and (block.role != ASSISTANT or lines[quoted + 1].strip() or not over):
             return False
         roles.add(block.role)
     return {USER, ASSISTANT} <= roles
@@ -1361,31 +1376,35 @@ def _paired_turns(
     content: list[int],
     found: dict[int, Candidate],
     skip: set[int],
+    led: dict[int, Candidate],
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
     """A tool that marks the user's turns one way and the model's another (`* … >> PROMPT:
     text` over `** [llama3.1:8b: RESPONSE]`): two shapes, each of one label that names its
     role, taking turns strictly, the user's first, read as one shape. Only where no shape of
-    its own is."""
+    its own is. A marker after a lead (`led`) may be the user's, never the model's."""
     by_shape: dict[str, list[int]] = {}
-    for i, each in found.items():
+    every = found | led
+    for i, each in every.items():
         if text[i] and i not in skip and _hint(each) in (USER, ASSISTANT):
             by_shape.setdefault(each.shape, []).append(i)
     single = {
         shape: sorted(members)
         for shape, members in by_shape.items()
-        if len({found[i].key for i in members}) == 1 and len(members) >= 2
+        if len({every[i].key for i in members}) == 1 and len(members) >= 2
     }
     for asking, asked in ((a, b) for a in single for b in single if a != b):
         ask, reply = single[asking], single[asked]
-        if _hint(found[ask[0]]) != USER or _hint(found[reply[0]]) != ASSISTANT:
+        if _hint(every[ask[0]]) != USER or _hint(every[reply[0]]) != ASSISTANT:
+            continue
+        if reply[0] in led:
             continue
         markers = sorted(ask + reply)
         roles = [USER if i in ask else ASSISTANT for i in markers]
         if roles[0] != USER or any(a == b for a, b in zip(roles, roles[1:], strict=False)):
             continue
         shape = f"{asking} / {asked}"
-        paired = {i: replace(found[i], shape=shape) for i in markers}
-        by_role = {found[ask[0]].key: USER, found[reply[0]].key: ASSISTANT}
+        paired = {i: replace(every[i], shape=shape) for i in markers}
+        by_role = {every[ask[0]].key: USER, every[reply[0]].key: ASSISTANT}
         blocks = _labeled_blocks(lines, content, markers, by_role, paired, skip)
         if blocks is None:
             return None
@@ -2624,8 +2643,13 @@ def _leave_out_drawers(
     lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
 ) -> None:
     """An Org drawer first under a turn's marker (`:PROPERTIES:`, `:TIMESTAMP: ...`, `:END:`)
-    holds the message's properties as an Org tool writes them: metadata, on no card."""
+    holds the message's properties as an Org tool writes them: metadata, on no card. Only
+    under an Org heading (`** [model: RESPONSE]`): under another marker (`## Assistant`) such
+    lines are the message's own, a reply showing an Org drawer in a copy that lost its fences."""
     for block in blocks:
+        marker = lines[block.marker] if block.marker is not None else ""
+        if not (ORG_HEADING.match(marker) or ORG_TOP_HEADING.match(marker)):
+            continue
         body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
         if not body or not text[body[0]] or not DRAWER_OPEN.match(lines[body[0]]):
             continue

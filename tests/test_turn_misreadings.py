@@ -855,3 +855,176 @@ The first reports a rise in March, the second a fall in April.
 def test_four_delimiters_all_stay() -> None:
     question = notes_of(TWO_QUOTED_TEXTS)[0][0]
     assert question.count('"""') == 4
+
+
+# --- review 27 of round 27's readings: leads, bracketed role words, quotes, drawers ---------
+
+#: Notes whose list items lead a term's label alike for both sides (a request and its response,
+#: a test's input and output): a person's list, no tool's markers after a lead.
+API_NOTES = """# REST API notes
+
+* GET /users -> Request: no body
+* GET /users -> Response: a list of users
+* POST /users -> Request: a JSON user
+* POST /users -> Response: the created user
+
+Q: Which verb is idempotent, PUT or POST?
+A: PUT.
+
+Q: What status code does a create return?
+A: 201 Created.
+"""
+
+TEST_CASES = """# Test cases
+
+* Case 1 — Input: [1, 2, 3]
+* Case 1 — Output: 6
+* Case 2 — Input: []
+* Case 2 — Output: 0
+
+Q: What does sum() return for an empty list?
+A: 0.
+"""
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            API_NOTES,
+            [
+                ("Which verb is idempotent, PUT or POST?", "PUT."),
+                ("What status code does a create return?", "201 Created."),
+            ],
+        ),
+        (TEST_CASES, [("What does sum() return for an empty list?", "0.")]),
+    ],
+)
+def test_list_items_led_alike_are_no_chat(document: str, expected: list[tuple[str, str]]) -> None:
+    notes = notes_of(document)
+    assert notes[1:] == expected
+    assert notes[0][1].startswith("* ")  # the list stays under the title, as written
+
+
+TEAM_ROLES = """# Team roles
+
+* Support desk - User: opens tickets from the portal.
+* Support desk - Agent: answers the tickets.
+* Billing - User: sees invoices.
+* Billing - Agent: issues refunds.
+
+## Who can issue refunds?
+
+Billing agents only.
+
+## Who opens tickets?
+
+Users, through the portal.
+"""
+
+
+def test_a_list_of_roles_is_no_chat_that_swallows_the_headings() -> None:
+    notes = notes_of(TEAM_ROLES)
+    assert "opens tickets from the portal." not in [q for q, _ in notes]
+    assert not any("issues refunds." in a for _, a in notes)
+
+
+TEST_CASE_HEADINGS = """# Unit test notes
+
+### Case 1 — Input: [1, 2, 3]
+Expected sum is 6.
+
+### Case 1 — Output: 6
+Matches.
+
+### Case 2 — Input: []
+Edge case.
+
+### Case 2 — Output: 0
+Matches.
+
+Q: What does sum() return for an empty list?
+A: 0.
+"""
+
+
+def test_headings_led_alike_stay_headings() -> None:
+    assert notes_of(TEST_CASE_HEADINGS) == [
+        ("Case 1 — Input: [1, 2, 3]", "Expected sum is 6."),
+        ("Case 1 — Output: 6", "Matches."),
+        ("Case 2 — Input: []", "Edge case."),
+        ("Case 2 — Output: 0", "Matches."),
+        ("What does sum() return for an empty list?", "0."),
+    ]
+
+
+BRACKETED_ASIDES = """# Reading notes
+
+[Note: user]
+The "user" in the paper means the annotator.
+
+[Note: assistant]
+The "assistant" is the model under test.
+
+Q: Who labels the data?
+A: The annotators.
+"""
+
+
+def test_a_bracketed_aside_naming_a_role_is_no_marker() -> None:
+    notes = notes_of(BRACKETED_ASIDES)
+    assert notes[1:] == [("Who labels the data?", "The annotators.")]
+    assert "[Note: user]" in notes[0][1]
+
+
+TUTOR_CHAT_OF_QUOTES = """**Me:**
+> Je ne sais pas.
+
+**Tutor:**
+> I don't know.
+
+Literally "I do not know"; *sais* is from *savoir*.
+
+**Me:**
+> Il fait beau.
+
+**Tutor:**
+> The weather is nice.
+
+*Faire* is used for weather: il fait froid, il fait chaud.
+"""
+
+
+def test_a_reply_that_quotes_then_explains_keeps_its_quote() -> None:
+    """No date or other metadata over the quotes: the quoting is the person's, kept."""
+    assert notes_of(TUTOR_CHAT_OF_QUOTES) == [
+        (
+            "> Je ne sais pas.",
+            '> I don\'t know.\n\nLiterally "I do not know"; *sais* is from *savoir*.',
+        ),
+        (
+            "> Il fait beau.",
+            "> The weather is nice.\n\n*Faire* is used for weather: il fait froid, il fait chaud.",
+        ),
+    ]
+
+
+REPLY_SHOWING_A_DRAWER = """## User
+My Org file has this at the top of a heading, what is it?
+
+## Assistant
+:PROPERTIES:
+:ID: 1234
+:END:
+That is a property drawer, it holds the heading's properties.
+"""
+
+
+def test_a_drawer_in_a_markdown_reply_stays() -> None:
+    assert notes_of(REPLY_SHOWING_A_DRAWER) == [
+        (
+            "My Org file has this at the top of a heading, what is it?",
+            ":PROPERTIES:\n:ID: 1234\n:END:\nThat is a property drawer, it holds the heading's "
+            "properties.",
+        )
+    ]

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from test_parse import check_every_line_claimed_once, read_bytes, transcript_text
 
+import chatdeck.turns as turns_module
 from chatdeck import parse
 from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
@@ -2528,15 +2529,18 @@ def test_a_bracketed_heading_of_a_name_and_a_role_word_is_that_role() -> None:
 
 def test_a_headings_lead_before_its_label_is_no_part_of_the_label() -> None:
     """`* *llama3.1:8b* ⚒ >> PROMPT: text`: the model named in emphasis and set off by symbols
-    is the tool's lead; the label is `PROMPT`, the prompt's first line after its colon."""
-    found = candidate("* *llama3.1:8b* ⚒ >> PROMPT: why does it fail?")
+    is the tool's lead; the label is `PROMPT`, the prompt's first line after its colon. Read
+    apart from `candidate`, as the user's side of a pair of shapes alone (`_paired_turns`)."""
+    line = "* *llama3.1:8b* ⚒ >> PROMPT: why does it fail?"
+    assert candidate(line) is None
+    found = turns_module._led_candidate(line)
     assert found is not None
     assert (found.shape, found.label, found.inline) == (
         "* <lead> <label>:",
         "PROMPT",
         "why does it fail?",
     )
-    assert candidate("* *bold* item in a list") is None  # no label's colon: a list item
+    assert turns_module._led_candidate("* *bold* item in a list") is None  # no label's colon
 
 
 ORG_SESSION = (
