@@ -90,7 +90,11 @@ def _speaker_heading(names: str) -> re.Pattern[str]:
     )
 
 
-QUESTION_NAMES = r"q[ \t]?\d*+|question(?:[ \t]\d++)?|问|问题"
+#: `Question` may name whose question it is, the user's (`User question`, `用户问题`, "user's
+#: question"): still the question's label.
+QUESTION_NAMES = (
+    r"q[ \t]?\d*+|(?:(?:user|your)(?:'s)?[ \t]++)?question(?:[ \t]\d++)?|问|(?:用户|我的)?问题"
+)
 ANSWER_NAMES = r"a[ \t]?\d*+|answer(?:[ \t]\d++)?|答|回答|答案"
 USER_NAMES = r"(?:you|user|human|me|prompt|我)(?:[ \t]said)?"
 ASSISTANT_NAMES = (
@@ -1059,7 +1063,7 @@ def _marked_heading(doc: Layout, i: int) -> tuple[int, str] | None:
 def _bare_label(marker: re.Pattern[str], text: str) -> re.Match[str] | None:
     """A heading's text that is only a marker's name, with no colon (`Question`, `Answer`)."""
     label = text.strip("*_ \t")
-    if not label or len(label) > 12 or not label[0].isalpha():
+    if not label or len(label) > 16 or not label[0].isalpha():
         return None
     found = marker.match(label + ":")
     return found if found is not None and not found.group(1) else None
@@ -1775,10 +1779,11 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
 
 
 def _bare_answer_label(doc: Document, i: int) -> bool:
-    """Line i is an answer marker alone on its line (`Answer:`, `A:`) after a blank line: under
-    a question label alone on its line, the end of the question however many paragraphs it
-    holds (a pasted log, a table, then the asking line)."""
-    return doc.blanks[i] >= 1 and _answer_marker_text(doc, i) == ""
+    """Line i is an answer marker alone on its line (`Answer:`, `A:`) after a blank line, or an
+    answer heading (`# Answer`, which needs none): under a question label alone on its line,
+    the end of the question however many paragraphs it holds (a pasted log, a table, then the
+    asking line)."""
+    return (doc.blanks[i] >= 1 or doc.leads[i] == "#") and _answer_marker_text(doc, i) == ""
 
 
 def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:

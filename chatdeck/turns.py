@@ -158,6 +158,8 @@ THEMATIC = re.compile(r"^ {0,3}+(?:(?:-[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+|(?:_[ \t
 RULE_LINE = re.compile(r"^[ \t]*+[─━═—–=~·•*_-]{3,}+[ \t]*+$")
 #: A rule drawn after a label, set off by a space (`User (<id>) ───`): the label's decoration.
 TRAILING_RULE = re.compile(r"[ \t]++[─━═—–=~·•*_-]{3,}+[ \t]*+$")
+#: A rule glued to the end of a label's word, long enough to be no word's dash.
+GLUED_RULE = re.compile(r"(?<=\w)(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)[ \t]*+$")
 HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
 DATE_TIME = re.compile(
     r"(?<![\d.])\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}(?!\d|\.\d)|(?<!\d)\d{1,2}:\d{2}(?!\d)"
@@ -348,6 +350,12 @@ def _candidate(line: str) -> Candidate | None:
         text = TAG.sub(_markup, text)  # `role::assistant<span ...>`; `Rc<str>` stays
     if heading and text[-1:] in "─━═—–=~·•*_-":
         text = TRAILING_RULE.sub("", text)
+    ruled = ""
+    if not heading and text[-1:] in "─━═—–=~-":
+        # `Asistente------------------------`: a rule the tool glues to the label, its shape's
+        glued = GLUED_RULE.search(text)
+        if glued:
+            text, ruled = text[: glued.start()], " <rule>"
     if text.endswith((")", "）")):
         text = PARENTHETICAL.sub("", text).strip()
     if text.count(" ") > 6 and ":" not in text[:45] and "：" not in text[:45]:
@@ -473,7 +481,7 @@ def _candidate(line: str) -> Candidate | None:
             loose = True
     closing = {"[": "]", "{": "}", "": ""}[bracket]
     shape_text = shape + stamp + ("**" if bold else "") + bracket + italic
-    shape_text += "<label>" + italic + closing + ("**" if bold else "") + colon
+    shape_text += "<label>" + italic + closing + ("**" if bold else "") + colon + ruled
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
 
 
@@ -788,6 +796,22 @@ def _title_from(
                 return text, i
         return None, None
     return None, None
+
+
+def _named_by_first_prompt(
+    lines: Sequence[str], header: list[int], blocks: list[_Block]
+) -> tuple[str | None, int | None]:
+    """A chat a tool names by its first prompt, as chat apps name a chat never renamed: the
+    header's first line is the first user message's first line, whole (its title, then the
+    turns)."""
+    user = next((block for block in blocks if block.role == USER), None)
+    if not header or user is None:
+        return None, None
+    first = next((j for j in range(user.start, user.end) if lines[j].strip()), None)
+    named = lines[header[0]].strip()
+    if first is None or named != lines[first].strip() or len(named) > 300:
+        return None, None
+    return named, header[0]
 
 
 #: Words that say what kind of file a saved chat is (`Session Export: <name>`), not its name;
@@ -2244,6 +2268,8 @@ def _assemble(
         w for block in blocks for w in re.split(r"[\W_]+", block.label.casefold()) if w
     )
     title, title_line = _title_from(lines, header, set(front), speakers, text)
+    if title is None:
+        title, title_line = _named_by_first_prompt(lines, header, blocks)
     for j in header:
         if j != title_line:
             left_out[j] = HEADER

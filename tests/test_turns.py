@@ -42,21 +42,6 @@ NOT_YET = {
         "a reasoning of two paragraphs ends: its second paragraph stays on the card (answers 1/3)"
     ),
     # The twenty-sixth held-out round, as first scored (see the fixtures' README).
-    # The twenty-eighth held-out round, as first scored (see the fixtures' README).
-    "kaichat-export-text.txt": (
-        "`Persoa usuaria------------------------` / `Asistente------------------------` (a role "
-        "word glued to a dashed rule) are not found as markers: the title line (the first prompt, "
-        "as KAIChat names the chat) is the first question, with the markers, the first prompt "
-        "again, the first reply and the pasted journal as its answer; the second prompt is cut to "
-        "its asking line and the third (no `?`) is folded into the second answer; no title "
-        "(questions 1/3, answers 0/3, 6 marker lines on cards)"
-    ),
-    "chatgpt-to-markdown-plus-grok.md": (
-        "`# 用户问题` is not read as the user's marker (`# 回答` is read as the reply's): the "
-        "heading's text `用户问题` opens every question, and the first prompt is split at its "
-        "blank line, the pasted compose log a question with no answer and the asking line a "
-        "second question (questions 0/3, 1 invented, answers 0/3)"
-    ),
     # The twenty-seventh held-out round, as first scored (see the fixtures' README).
     "ollama-buddy-session.org": (
         "the title: `#+TITLE: Ollama Buddy Chat` (the tool's buffer name, the same in every "
@@ -2587,3 +2572,56 @@ def test_a_drawer_inside_a_reply_stays() -> None:
         "how do I set a property in Org?",
         "Like this:\n\n:PROPERTIES:\n:ID: 42\n:END:",
     )
+
+
+# --- round 28's readings: a question label naming the user, a rule glued to a label, a chat
+# named by its first prompt
+
+
+def test_a_question_label_may_name_the_user_and_runs_to_its_answer_heading() -> None:
+    """`# 用户问题` ("user question") and `## User question` are the question's label, as
+    `# Question` is; the question runs from under it, past a blank line, to the answer's
+    heading right under its asking line."""
+    for label in ("# 用户问题", "## User question"):
+        text = (
+            f"{label}\n$ docker compose up\napi-1  | Error: connect ECONNREFUSED\n\n"
+            "Why does the api fail to connect?\n# 回答\nBecause of the network.\n\n"
+            f"{label}\nWrite a Dockerfile\n# 回答\nHere it is.\n"
+        )
+        assert notes_of(text) == [
+            (
+                "$ docker compose up\napi-1  | Error: connect ECONNREFUSED\n\n"
+                "Why does the api fail to connect?",
+                "Because of the network.",
+            ),
+            ("Write a Dockerfile", "Here it is."),
+        ]
+
+
+def test_a_rule_glued_to_a_role_word_is_the_markers_decoration() -> None:
+    """`Asistente------------------------`: a long rule the tool glues to the label; a short one
+    (`done--`) or one after other words is a line's own."""
+    found = candidate("Persoa usuaria------------------------")
+    assert found is not None and (found.label, found.shape) == ("Persoa usuaria", "<label> <rule>")
+    assert candidate("see the docs------") is None
+
+
+KAICHAT_LIKE = (
+    "Como podo ver o porto 8080?\nPersoa usuaria------------------------\n"
+    "Como podo ver o porto 8080?\n\nAsistente------------------------\nCon ss -ltnp.\n\n"
+    "Persoa usuaria------------------------\nE con lsof?\n\n"
+    "Asistente------------------------\nlsof -i :8080\n"
+)
+
+
+def test_a_chat_named_by_its_first_prompt_takes_that_line_for_its_title() -> None:
+    """A chat app names a chat it was never asked to rename by its first prompt: a first line
+    that is the first user message's first line, whole, is the title, not a turn."""
+    parsed = parse_transcript(parse_text(KAICHAT_LIKE, "chat.txt"))
+    assert parsed.title == "Como podo ver o porto 8080?"
+    assert [note.question for note in parsed.notes] == [
+        "Como podo ver o porto 8080?",
+        "E con lsof?",
+    ]
+    other = KAICHAT_LIKE.replace("Como podo ver o porto 8080?\nPersoa", "Notas do porto\nPersoa", 1)
+    assert parse_transcript(parse_text(other, "chat.txt")).title != "Como podo ver o porto 8080?"
