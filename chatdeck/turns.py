@@ -1197,6 +1197,8 @@ def _read_shape(
         hints.update(dict.fromkeys(third, OTHER))
         keep |= third
         members = [i for i in members if found[i].key in keep]
+        if both:
+            members = _without_preambles(found, members, hints)
         # A label that only ever comes right after another label of its role ("Short answer:"
         # under "Assistant:") is a line of that speaker's turn.
         after: dict[str, set[str]] = {}
@@ -1274,6 +1276,33 @@ def _read_shape(
         if not others or statistics.median(sizes[user]) >= statistics.median(others):
             return None
     return members, roles, hinted
+
+
+def _without_preambles(
+    found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
+) -> list[int]:
+    """Two labels of the user's before the model's first turn, one a role word alone
+    (`### User:`) and one that says more (`### User Editable Context:`, the custom
+    instructions a tool writes first): the one that says more, never seen after the model
+    speaks, heads a section of the file's header, not a turn."""
+    replies = [i for i in members if hints[found[i].key] == ASSISTANT]
+    if not replies:
+        return members
+    first_reply = replies[0]
+    users = {found[i].key for i in members if hints[found[i].key] == USER}
+    bare = {k for k in users if _role_words_only(found, members, k)}
+    if not bare or bare == users:
+        return members
+    later = {found[i].key for i in members if i > first_reply}
+    preambles = {k for k in users - bare if k not in later}
+    if not any(i < first_reply and found[i].key in bare for i in members):
+        return members  # the role word alone must open the user's first turn itself
+    return [i for i in members if found[i].key not in preambles]
+
+
+def _role_words_only(found: dict[int, Candidate], members: list[int], key: str) -> bool:
+    words = next(found[i].words for i in members if found[i].key == key)
+    return bool(words) and words <= USER_WORDS
 
 
 def _set_off_like(

@@ -105,11 +105,6 @@ ONE_EXCHANGE_NOT_YET = {
         "`### NotebookLM Response` heading and the reply its answer; the export's generic "
         "`# NotebookLM Conversation` becomes the title"
     ),
-    "easy-chatgpt-markdown-exporter.md": (
-        "one `### User:`: the custom instructions' `### User Editable Context:` heading above it "
-        "is then the user's marker, so the `**About GPT:**` block, its rule and `### User:` open "
-        "the question"
-    ),
 }
 #: Fixtures where the cut is no chat of one exchange: llm's `# <datetime>` record header sits
 #: above the second prompt's marker, so the cut file would end with it; tenere glues the second
@@ -2625,3 +2620,46 @@ def test_a_chat_named_by_its_first_prompt_takes_that_line_for_its_title() -> Non
     ]
     other = KAICHAT_LIKE.replace("Como podo ver o porto 8080?\nPersoa", "Notas do porto\nPersoa", 1)
     assert parse_transcript(parse_text(other, "chat.txt")).title != "Como podo ver o porto 8080?"
+
+
+def test_a_longer_user_label_before_the_first_reply_heads_a_preamble() -> None:
+    """`### User Editable Context:` (the custom instructions a tool writes first) over
+    `### User:` and one reply: the role word alone opens the user's turn, the longer label,
+    never seen after the model speaks, heads part of the file's header."""
+    chat = (
+        "# Title\n\n### User Editable Context:\n\nAnswer in Urdu.\n\n---\n\n"
+        "### User:\n\nWhy does read_csv fail?\n\n---\n\n### ChatGPT:\n\nThe file is UTF-16.\n"
+    )
+    assert notes_of(chat) == [("Why does read_csv fail?", "The file is UTF-16.")]
+
+
+def test_a_preamble_before_recurring_user_turns_is_no_turn() -> None:
+    """The same with two exchanges: the longer label heads the header (before, the role word
+    alone, right after it, was read as the model's)."""
+    chat = (
+        "# Notes\n\n### User context:\n\nI use pandas 2.\n\n### User:\n\nWhy does read_csv fail?"
+        "\n\n### ChatGPT:\n\nThe file is UTF-16.\n\n### User:\n\nHow do I convert it?\n\n"
+        "### ChatGPT:\n\nUse iconv.\n"
+    )
+    assert notes_of(chat) == [
+        ("Why does read_csv fail?", "The file is UTF-16."),
+        ("How do I convert it?", "Use iconv."),
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a user label that says more, seen once after a reply, is taken for the model's (the "
+    "roles of labels that recur less come from the turns' sizes)",
+)
+def test_a_longer_user_label_that_comes_again_after_a_reply_is_a_turn() -> None:
+    """A user label that says more and recurs after the model speaks (`### User follow-up:`)
+    opens turns of its own."""
+    chat = (
+        "### User:\n\nWhy does read_csv fail?\n\n### ChatGPT:\n\nThe file is UTF-16.\n\n"
+        "### User follow-up:\n\nHow do I convert it?\n\n### ChatGPT:\n\nUse iconv.\n"
+    )
+    assert [question for question, _ in notes_of(chat)] == [
+        "Why does read_csv fail?",
+        "How do I convert it?",
+    ]
