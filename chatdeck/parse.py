@@ -1780,10 +1780,18 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
 
 def _bare_answer_label(doc: Document, i: int) -> bool:
     """Line i is an answer marker alone on its line (`Answer:`, `A:`) after a blank line, or an
-    answer heading (`# Answer`, which needs none): under a question label alone on its line,
-    the end of the question however many paragraphs it holds (a pasted log, a table, then the
-    asking line)."""
-    return (doc.blanks[i] >= 1 or doc.leads[i] == "#") and _answer_marker_text(doc, i) == ""
+    answer heading (`# Answer`) right under the asking line (a line ending in `?`): under a
+    question label alone on its line, the end of the question however many paragraphs it holds
+    (a pasted log, a table, then the asking line).
+
+    Right under any other line the heading does not end the question: by hand, worked steps
+    (`Working: 150 / 60 = 2.5 hours.`) go between a question and its `# Answer`, and they are
+    the answer's, not the question's."""
+    if _answer_marker_text(doc, i) != "":
+        return False
+    if doc.blanks[i] >= 1:
+        return True
+    return doc.leads[i] == "#" and i > 0 and doc.lines[i - 1].rstrip().endswith(QUESTION_END)
 
 
 def _answer_marker_in(doc: Document, start: int, stop: int) -> int | None:

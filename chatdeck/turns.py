@@ -811,7 +811,13 @@ def _named_by_first_prompt(
     named = lines[header[0]].strip()
     if first is None or named != lines[first].strip() or len(named) > 300:
         return None, None
+    if len(named.split()) < 3 and len(IDEOGRAPHS.findall(named)) < 5:
+        return None, None  # `hi`, `Continue`: a greeting names no chat; the file's name does
     return named, header[0]
+
+
+#: Characters of scripts written without spaces, where a prompt's words are not counted by them.
+IDEOGRAPHS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
 
 
 #: Words that say what kind of file a saved chat is (`Session Export: <name>`), not its name;

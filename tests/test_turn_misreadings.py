@@ -1028,3 +1028,91 @@ def test_a_drawer_in_a_markdown_reply_stays() -> None:
             "properties.",
         )
     ]
+
+
+# --- review 28: an answer heading under worked steps; a greeting over the first turn ---------
+
+WORKED_HOMEWORK = """# Exam revision
+
+## Question
+
+A train leaves at 9:00 going 60 km/h. When does it reach a town 150 km away?
+
+Working: distance over speed.
+150 / 60 = 2.5 hours, so add 2:30 to 9:00.
+## Answer
+11:30.
+
+Question:
+
+What is 15% of 80?
+
+Working: 0.15 times 80.
+# Answer
+12.
+"""
+
+
+def test_worked_steps_over_an_answer_heading_stay_in_the_answer() -> None:
+    """`# Answer` right under a worked step (no blank line over it, as a hand-written file has
+    it) does not end the question there: the steps are the answer's, as the base read them."""
+    assert notes_of(WORKED_HOMEWORK) == [
+        (
+            "A train leaves at 9:00 going 60 km/h. When does it reach a town 150 km away?",
+            "Working: distance over speed.\n150 / 60 = 2.5 hours, so add 2:30 to 9:00.\n"
+            "## Answer\n11:30.",
+        ),
+        ("What is 15% of 80?", "Working: 0.15 times 80.\n# Answer\n12."),
+    ]
+
+
+LABELLED_QUESTION_UNDER_A_LOG = """# 用户问题
+$ make
+cc: error: no such file
+
+为什么找不到文件？
+# 回答
+文件名拼错了。
+"""
+
+
+def test_an_answer_heading_right_under_the_asking_line_ends_the_question() -> None:
+    assert notes_of(LABELLED_QUESTION_UNDER_A_LOG) == [
+        ("$ make\ncc: error: no such file\n\n为什么找不到文件？", "文件名拼错了。")
+    ]
+
+
+GREETING_OVER_THE_FIRST_TURN = """hi
+## User
+hi
+## Assistant
+Hello! How can I help?
+## User
+What is a monad?
+## Assistant
+A way to chain computations with context.
+"""
+
+
+def test_a_greeting_repeated_over_the_first_turn_names_no_chat() -> None:
+    """A one-word line names no chat (every chat opens `hi`): the file's name does."""
+    parsed = parse_transcript(parse_text(GREETING_OVER_THE_FIRST_TURN, "monads.md"))
+    assert parsed.title is None
+    assert [note.question for note in parsed.notes] == ["hi", "What is a monad?"]
+
+
+FIRST_PROMPT_OVER_THE_CHAT = """How do I find what listens on port 8080?
+User------------------------
+How do I find what listens on port 8080?
+
+Assistant------------------------
+Run `ss -ltnp` as root.
+"""
+
+
+def test_a_first_prompt_over_the_chat_is_its_title() -> None:
+    parsed = parse_transcript(parse_text(FIRST_PROMPT_OVER_THE_CHAT, "chat.txt"))
+    assert parsed.title == "How do I find what listens on port 8080?"
+    assert notes_of(FIRST_PROMPT_OVER_THE_CHAT) == [
+        ("How do I find what listens on port 8080?", "Run `ss -ltnp` as root.")
+    ]
