@@ -142,6 +142,7 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
     )
     assert sorted(labelled) == [
         "ai-chat-markdown-export-gemini.md",
+        "chatgpt-to-markdown-plus-grok.md",  # `# 用户问题` / `# 回答`: the labels as headings
         "chatgptbox.md",
         "google-ai-mode-export.md",  # `## Question` / `## Answer`: the labels as headings
     ]
