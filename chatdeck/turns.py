@@ -127,6 +127,8 @@ HEADING = re.compile(r"^ {0,3}+(#{1,6})(?:[ \t]++(.*))?$")
 #: An Org heading (`** User:`). One star and a space is a Markdown list item as well, so only two
 #: to six stars read as a heading; in Markdown such a line is literal stars, never bold.
 ORG_HEADING = re.compile(r"^(\*{2,6}+)[ \t]++(\S.*)$")
+#: Org's first level (`* `), read as a heading only with a lead and a label's colon
+#: (`_led_candidate`).
 ORG_TOP_HEADING = re.compile(r"^(\*)[ \t]++(\S.*)$")
 #: What a tool writes after the name, set off by a middle dot or a bar: the model, a mode
 #: (`Developer · *GPT-4o*`). Its words hint at the speaker; the label is the name.
@@ -161,9 +163,12 @@ TRAILING_RULE = re.compile(r"[ \t]++[─━═—–=~·•*_-]{3,}+[ \t]*+$")
 #: A rule glued to the end of a label's word, long enough to be no word's dash.
 GLUED_RULE = re.compile(r"(?<=\w)(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)[ \t]*+$")
 HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
+#: A time of day (`9:00:00 AM`, `21:14`).
+TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 DATE_TIME = re.compile(
-    r"(?<![\d.])\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}(?!\d|\.\d)|(?<!\d)\d{1,2}:\d{2}(?!\d)"
-    r"|\d{4}-\d{2}-\d{2}T"
+    r"(?<![\d.])\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}(?!\d|\.\d)|"
+    + TIME_OF_DAY.pattern
+    + r"|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
 TURN_NUMBER = re.compile(r"[ \t]*+#?\d{1,4}+$")
@@ -264,12 +269,6 @@ class Candidate:
     noted: frozenset[str] = frozenset()
 
 
-def candidate(line: str) -> Candidate | None:
-    """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`. (A heading
-    whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)"""
-    return _candidate(line)
-
-
 #: What a tool may write before a heading's label: a name (the model's, in emphasis) set off
 #: from the label by symbols between spaces (`*llama3.1:8b* ⚒ >> PROMPT: text`).
 HEADING_LEAD = re.compile(r"^\S.{0,58}?(?:[ \t]++[^\w\s]++)++[ \t]++(?=\w)")
@@ -293,8 +292,8 @@ def _led_candidate(line: str) -> Candidate | None:
     lead = HEADING_LEAD.match(text)
     if lead is None:
         return None
-    marks = "**" if heading.group(1) == "*" else heading.group(1)  # a heading to `_candidate`
-    found = _candidate(f"{marks} {text[lead.end() :]}")
+    marks = "**" if heading.group(1) == "*" else heading.group(1)  # a heading to `candidate`
+    found = candidate(f"{marks} {text[lead.end() :]}")
     if found is None or not found.shape.endswith(":"):
         return None
     led = f"{heading.group(1)} <lead> {found.shape.removeprefix(marks + ' ')}"
@@ -302,7 +301,9 @@ def _led_candidate(line: str) -> Candidate | None:
                      found.loose, found.noted)  # fmt: skip
 
 
-def _candidate(line: str) -> Candidate | None:
+def candidate(line: str) -> Candidate | None:
+    """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`. (A heading
+    whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)"""
     if len(line) > MAX_MARKER:
         return _long_candidate(line)
     arrows = ARROW_LABEL.match(line)
@@ -315,7 +316,7 @@ def _candidate(line: str) -> Candidate | None:
         # `> 2026-03-14 10:12:05 · User`: a message's header quoted, its time then its sender
         label = quoted.group(2).strip()
         key = label.casefold()
-        words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
+        words = _words(key)
         return Candidate(QUOTED_SHAPE, label, key, None, words, "")
     if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
@@ -332,7 +333,7 @@ def _candidate(line: str) -> Candidate | None:
         after = BRACKET_NOTE.sub("", rest).strip()
         # `🦜:[claude-sonnet-4 - anthropic]`: the note names the model, a hint of the speaker
         note = rest[len(after) :] if rest.startswith(after) else ""
-        named = frozenset(w for w in re.split(r"[\W_]+", note.casefold()) if w)
+        named = _words(note)
         return Candidate(
             shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji, noted=named
         )
@@ -413,7 +414,7 @@ def _candidate(line: str) -> Candidate | None:
     annotation = ANNOTATION.search(text)
     noted: frozenset[str] = frozenset()
     if annotation and annotation.start() > 0:
-        noted = frozenset(w for w in re.split(r"[\W_]+", annotation.group(1).casefold()) if w)
+        noted = _words(annotation.group(1))
         text = text[: annotation.start()].strip()
     colon = ""
     for sep in (":", "："):
@@ -435,13 +436,13 @@ def _candidate(line: str) -> Candidate | None:
             inline = after or None
             text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
             text = BRACKET_NOTE.sub("", text).strip() or text  # `Grok [DEEPSEARCH]:`
-            role = frozenset(w for w in re.split(r"[\W_]+", after.casefold()) if w)
+            role = _words(after)
             if enclosed and heading and len(role) == 1 and role_hint(role, "") in (USER, ASSISTANT):
                 # `** [llama3.1:8b: RESPONSE]`: a bracket holding a heading's label holds no
                 # message's text; the role word after the colon is the label, the name before
                 # it a hint. On a line that is no heading, `[Note: user]` is a person's aside,
                 # a word and what it names, and reads as before (label `Note`).
-                noted = frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
+                noted = _words(text)
                 text, inline = after, None
             break
     else:
@@ -462,7 +463,7 @@ def _candidate(line: str) -> Candidate | None:
     key = TURN_NUMBER.sub("", text.casefold()) or text.casefold()
     if key in QA_LABELS:
         return None
-    words = frozenset(w for w in re.split(r"[\W_]+", key) if w)
+    words = _words(key)
     if bracket == "{" and not colon:
         return None  # `{Reactions}` alone: a tool's label (TOOL_LABEL), no speaker
     if not heading and not bold and not bracket and not stamp and not colon:
@@ -597,6 +598,11 @@ def _hint(found: Candidate) -> str | None:
     *GPT-4o*`, `[claude-sonnet-4 - anthropic]`; a model named for thinking is still a model),
     hint at, if any."""
     return role_hint(found.words | (found.noted - REASONING_WORDS), found.emoji)
+
+
+def _words(text: str) -> frozenset[str]:
+    """A label's words, casefolded: its runs of letters and digits."""
+    return frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
 
 
 def role_hint(words: frozenset[str], emoji: str = "") -> str | None:
@@ -1936,7 +1942,7 @@ def _stamped_turns(
     found: dict[int, Candidate] = {}
     for i in headers:
         label = lines[i + 1].strip()
-        words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
+        words = _words(label)
         found[i + 1] = Candidate("<time> over <sender>", label, label.casefold(), None, words, "")
     labels = list(dict.fromkeys(each.key for each in found.values()))
     counts = Counter(each.key for each in found.values())
@@ -1997,10 +2003,6 @@ def _days_recur(stamps: list[str]) -> bool:
     each message's own and need not recur."""
     days = [PARENTHETICAL.sub("", s).strip() for s in stamps if not TIME_OF_DAY.search(s)]
     return 2 * len(set(days)) <= len(days)
-
-
-#: A time of day in a message's header (`9:00:00 AM`, `21:14`).
-TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 
 
 def _time_line(line: str) -> bool:
@@ -2167,7 +2169,7 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     found: dict[int, Candidate] = {}
     for i in starts:
         label = columns.speaker[i]
-        words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
+        words = _words(label)
         found[i] = Candidate(columns.shape, label, label.casefold(), stripped[i], words, "")
     hints = {found[i].key: _hint(found[i]) for i in starts}
     bounds = starts + [len(stripped)]
@@ -2231,7 +2233,7 @@ def _xml_turns(lines: Sequence[str], chat: XmlChat) -> Turns | None:
     ]
     found: dict[int, Candidate] = {}
     for i, label in chat.speakers:
-        words = frozenset(w for w in re.split(r"[\W_]+", label.casefold()) if w)
+        words = _words(label)
         found[i] = Candidate(chat.shape, label, label.casefold(), None, words, "")
         shown[i] = ""
         if chat.named_after and _hint(found[i]) is None:
