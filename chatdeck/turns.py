@@ -1368,7 +1368,12 @@ def _roles(
         return value
 
     user = max(speakers, key=score)
-    return {k: (USER if k == user else OTHER if hints[k] == OTHER else ASSISTANT) for k in labels}
+    # Another label whose words name the user (`User follow-up` beside `User`) is the user's
+    # too, so long as a label is left to answer.
+    users = {user} | {k for k in speakers if hints[k] == USER}
+    if users >= set(speakers):
+        users = {user}
+    return {k: (USER if k in users else OTHER if hints[k] == OTHER else ASSISTANT) for k in labels}
 
 
 def _labeled_blocks(

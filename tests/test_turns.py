@@ -2647,11 +2647,6 @@ def test_a_preamble_before_recurring_user_turns_is_no_turn() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a user label that says more, seen once after a reply, is taken for the model's (the "
-    "roles of labels that recur less come from the turns' sizes)",
-)
 def test_a_longer_user_label_that_comes_again_after_a_reply_is_a_turn() -> None:
     """A user label that says more and recurs after the model speaks (`### User follow-up:`)
     opens turns of its own."""
