@@ -48,6 +48,21 @@ NOT_YET = {
         "session) names the deck, where the file's name is expected (questions 3/3, answers "
         "3/3, no line leaked)"
     ),
+    # The thirtieth held-out round, as first scored (see the fixtures' README).
+    "pygpt-history.txt": (
+        "no role word marks a message, only the time each was stored (`10:12:04: `) glued to "
+        "its first line: the whole day's file is one note, the first prompt's line with its "
+        "time as the question and every other message as its answer"
+    ),
+    "developerjoe-export.txt": (
+        "`GPT 3.5 Turbo:` (a model name with a number) is not read as the reply's label and the "
+        "15-tilde rule after each exchange opens a code fence: only the last prompt, its label "
+        "glued on, is a question (questions 0/3)"
+    ),
+    "lmarena-chat-downloader.md": (
+        "the title: `# LMSYS Chat Export` (the same in every download) names the deck, where the "
+        "file's name is expected (questions 3/3, answers 3/3, no line leaked)"
+    ),
 }
 
 
