@@ -174,6 +174,11 @@ HELD_OUT = (
     "kaichat-export-text.txt",
     "chatgpt-to-markdown-plus-grok.md",
     "universal-chat-exporter-notebooklm.md",
+    # A twenty-ninth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (1218487) before any change for them.
+    "chatgpt-shell-cli-history.txt",
+    "smart-second-brain.md",
+    "chatgpt-arcana.md",
     # A thirtieth round: tools no fixture, README line, issue or earlier round named, scored
     # against main (1218487) before any change for them.
     "pygpt-history.txt",

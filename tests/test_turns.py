@@ -48,6 +48,18 @@ NOT_YET = {
         "session) names the deck, where the file's name is expected (questions 3/3, answers "
         "3/3, no line leaked)"
     ),
+    # The twenty-ninth held-out round, as first scored (see the fixtures' README).
+    "chatgpt-shell-cli-history.txt": (
+        "no markers, each prompt's first line glued to a `2025-02-11 21:04 ` stamp: the stamp "
+        "stays on the first question, the second prompt is cut to its asking line (its pasted "
+        "`df` output and stamp left in the first answer), the third (a request) is in the second "
+        "answer (questions 0/3, answers 0/3, three stamped lines on cards)"
+    ),
+    "chatgpt-arcana.md": (
+        "`------- user:` / `------- assistant:` are not read as turn markers: the first exchange "
+        "is on no card, the second prompt is cut to its asking line, the third prompt is in its "
+        "answer with four marker lines (questions 0/3, answers 0/3)"
+    ),
     # The thirtieth held-out round, as first scored (see the fixtures' README).
     "pygpt-history.txt": (
         "no role word marks a message, only the time each was stored (`10:12:04: `) glued to "
