@@ -184,6 +184,11 @@ HELD_OUT = (
     "pygpt-history.txt",
     "developerjoe-export.txt",
     "lmarena-chat-downloader.md",
+    # A thirty-first round: select-all page copies of chat.deepseek.com, grok.com and
+    # perplexity.ai, scored against main (5d2716b) before any change for them.
+    "deepseek-web-copy.txt",
+    "grok-web-copy.txt",
+    "perplexity-web-copy.txt",
 )
 
 

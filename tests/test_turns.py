@@ -75,6 +75,22 @@ NOT_YET = {
         "the title: `# LMSYS Chat Export` (the same in every download) names the deck, where the "
         "file's name is expected (questions 3/3, answers 3/3, no line leaked)"
     ),
+    # The thirty-first held-out round, as first scored (see the fixtures' README).
+    "deepseek-web-copy.txt": (
+        "a page copy with no turn markers: the sidebar and the pasted log are on no card, the "
+        "second prompt (a request without `?`) is folded into the first answer, and the code "
+        "labels, the under-reply note and the composer lines stay on cards (questions 1/3)"
+    ),
+    "grok-web-copy.txt": (
+        "a page copy with no turn markers: the pasted `git push` output's first line is taken "
+        "for the title, the two prompts without a `?` line of their own are folded into answers, "
+        "and the reply timings (`3.1s`) and the model button `Fast` stay on cards (questions 0/3)"
+    ),
+    "perplexity-web-copy.txt": (
+        "a page copy whose prompts are not marked: the first two exchanges are on no card, the "
+        "tab row `답변` is taken for the title, the `N 단계 완료` and `N개 출처` lines and the "
+        "source chips stay, and a related question is read as a question (questions 1/3)"
+    ),
 }
 
 
