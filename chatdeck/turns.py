@@ -163,6 +163,8 @@ TRAILING_RULE = re.compile(r"[ \t]++[─━═—–=~·•*_-]{3,}+[ \t]*+$")
 #: A rule glued to the end of a label's word, long enough to be no word's dash.
 GLUED_RULE = re.compile(r"(?<=\w)(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)[ \t]*+$")
 HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
+#: A rule before a label, set off by a space (`------- user:`).
+LEADING_RULE = re.compile(r"^(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)[ \t]++(?=\w)")
 #: A time of day (`9:00:00 AM`, `21:14`).
 TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 DATE_TIME = re.compile(
@@ -352,6 +354,11 @@ def candidate(line: str) -> Candidate | None:
     if heading and text[-1:] in "─━═—–=~·•*_-":
         text = TRAILING_RULE.sub("", text)
     ruled = ""
+    if not heading and text[:1] in "─━═=~-":
+        # `------- user:`: a rule the tool sets before the label, its shape's
+        leading = LEADING_RULE.match(text)
+        if leading:
+            text, shape = text[leading.end() :], "<rule> "
     if not heading and text[-1:] in "─━═—–=~-":
         # `Asistente------------------------`: a rule the tool glues to the label, its shape's
         glued = GLUED_RULE.search(text)
@@ -582,7 +589,7 @@ def _may_mark(line: str) -> bool:
     colon near the start (`User: a long question ...`)."""
     stripped = line.lstrip()
     lead = stripped[:1]
-    if ARROW_LABEL.match(line) or QUOTED_HEADER.match(line):
+    if ARROW_LABEL.match(line) or QUOTED_HEADER.match(line) or LEADING_RULE.match(stripped):
         return True
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote

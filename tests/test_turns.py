@@ -55,11 +55,6 @@ NOT_YET = {
         "`df` output and stamp left in the first answer), the third (a request) is in the second "
         "answer (questions 0/3, answers 0/3, three stamped lines on cards)"
     ),
-    "chatgpt-arcana.md": (
-        "`------- user:` / `------- assistant:` are not read as turn markers: the first exchange "
-        "is on no card, the second prompt is cut to its asking line, the third prompt is in its "
-        "answer with four marker lines (questions 0/3, answers 0/3)"
-    ),
     # The thirtieth held-out round, as first scored (see the fixtures' README).
     "pygpt-history.txt": (
         "no role word marks a message, only the time each was stored (`10:12:04: `) glued to "
@@ -2642,6 +2637,23 @@ def test_a_rule_glued_to_a_role_word_is_the_markers_decoration() -> None:
     found = candidate("Persoa usuaria------------------------")
     assert found is not None and (found.label, found.shape) == ("Persoa usuaria", "<label> <rule>")
     assert candidate("see the docs------") is None
+
+
+def test_a_rule_set_before_a_role_word_is_the_markers_decoration() -> None:
+    """`------- user:`: a rule the tool sets before the label; a rule over a sentence or
+    a forwarded mail's banner is no marker."""
+    found = candidate("------- assistant:")
+    assert found is not None and (found.label, found.shape) == ("assistant", "<rule> <label>:")
+    assert candidate("---------- Forwarded message ----------") is None
+    chat = (
+        "------- user:\n\nWhat does git rebase do?\n\n------- assistant:\n\nIt replays your "
+        "commits on top of another branch.\n\n------- user:\n\nAnd merge?\n\n"
+        "------- assistant:\n\nIt joins the two histories with a merge commit.\n\n------- user:\n"
+    )
+    assert [question for question, _ in notes_of(chat)] == [
+        "What does git rebase do?",
+        "And merge?",
+    ]
 
 
 KAICHAT_LIKE = (
