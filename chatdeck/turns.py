@@ -483,7 +483,7 @@ def candidate(line: str) -> Candidate | None:
     if heading is None and not bold and not bracket and colon and inline is not None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
         # of a line with a short label; one of a few words only as a character's name.
-        if len(text.split()) > 1:
+        if len(text.split()) > 1 and not _model_and_version(text, words):
             if len(text.split()) > 3 or role_hint(words, emoji) is not None:
                 return None
             loose = True
@@ -607,6 +607,20 @@ def _hint(found: Candidate) -> str | None:
     return role_hint(found.words | (found.noted - REASONING_WORDS), found.emoji)
 
 
+#: How the names of the common model families start (`gpt-4o`, `claude`, `llama3.1`).
+MODEL_FAMILIES = ("gpt", "claude", "gemini", "llama", "qwen")
+
+
+def _names_a_model(words: frozenset[str]) -> bool:
+    return any(word.startswith(MODEL_FAMILIES) for word in words)
+
+
+def _model_and_version(text: str, words: frozenset[str]) -> bool:
+    """`GPT 3.5 Turbo`, `Claude 3.5 Sonnet`, `Llama 3.1`: a model family's name and a version
+    number, a model's name in words (a chat bot labels its replies with it)."""
+    return _names_a_model(words) and any(ch.isdigit() for ch in text)
+
+
 def _words(text: str) -> frozenset[str]:
     """A label's words, casefolded: its runs of letters and digits."""
     return frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
@@ -620,7 +634,7 @@ def role_hint(words: frozenset[str], emoji: str = "") -> str | None:
         return OTHER
     user = bool(words & USER_WORDS) or any(ch in USER_EMOJI for ch in emoji)
     assistant = bool(words & ASSISTANT_WORDS) or any(ch in ASSISTANT_EMOJI for ch in emoji)
-    if any(word.startswith(("gpt", "claude", "gemini", "llama", "qwen")) for word in words):
+    if _names_a_model(words):
         assistant = True
     if user and not assistant:
         return USER

@@ -62,9 +62,9 @@ NOT_YET = {
         "time as the question and every other message as its answer"
     ),
     "developerjoe-export.txt": (
-        "`GPT 3.5 Turbo:` (a model name with a number) is not read as the reply's label and the "
-        "15-tilde rule after each exchange opens a code fence: only the last prompt, its label "
-        "glued on, is a question (questions 0/3)"
+        "the 15-tilde rule after each exchange opens a code fence (CommonMark's reading of a "
+        "bare `~~~` line): the second exchange is code inside the first answer and the last "
+        "fence is never closed (questions 2/3, answers 0/3)"
     ),
     "lmarena-chat-downloader.md": (
         "the title: `# LMSYS Chat Export` (the same in every download) names the deck, where the "
@@ -2637,6 +2637,23 @@ def test_a_rule_glued_to_a_role_word_is_the_markers_decoration() -> None:
     found = candidate("Persoa usuaria------------------------")
     assert found is not None and (found.label, found.shape) == ("Persoa usuaria", "<label> <rule>")
     assert candidate("see the docs------") is None
+
+
+def test_a_model_named_with_its_version_is_a_speakers_label() -> None:
+    """`GPT 3.5 Turbo: text`: a model family's name and a version number label a reply, where
+    other labels of several words with a role word are a line's own (`User guide: ...`)."""
+    found = candidate("GPT 3.5 Turbo: Check the socket's owner.")
+    assert found is not None and (found.label, found.loose) == ("GPT 3.5 Turbo", False)
+    assert candidate("User guide: read it first.") is None
+    chat = (
+        "Siobhán: Why does nginx return 502?\nGPT 3.5 Turbo: The socket is not readable by "
+        "www-data.\n\n---------------\n\nSiobhán: Write me a systemd unit for gunicorn\n"
+        "GPT 3.5 Turbo: Here is one with RuntimeDirectory.\n\n---------------\n"
+    )
+    assert [question for question, _ in notes_of(chat)] == [
+        "Why does nginx return 502?",
+        "Write me a systemd unit for gunicorn",
+    ]
 
 
 def test_a_rule_set_before_a_role_word_is_the_markers_decoration() -> None:
