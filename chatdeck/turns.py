@@ -885,7 +885,22 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
     counted = {word for word in words if word.isdigit()}
     if counted:  # `Chat Transcript - Tab 1`, `Chat 2`: a counter names no chat either
         words -= counted | COUNTER_WORDS
-    return bool(words) and words <= named and bool(words & SAVED_WORDS)
+    if not words or not words & SAVED_WORDS:
+        return False
+    if words <= named:
+        return True
+    # `LMSYS Chat Export`: a tool's (or site's) name, the kind of file, `export` last: a banner
+    # the same over every chat the tool saves (a user's own title does not end so).
+    order = [word for word in re.split(r"[\W_]+", text.casefold()) if word]
+    return (
+        words - named == {order[0]}
+        and order[-1] in EXPORT_WORDS
+        and bool(words & SAVED_WORDS - EXPORT_WORDS)
+    )
+
+
+#: Of the kind words, those that say a tool exported the file.
+EXPORT_WORDS = frozenset("export exported exportación exportée экспорт 导出".split())
 
 
 #: Words that go with a number to count a tool's saved chats (`Tab 1`, `Part 2`).

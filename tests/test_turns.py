@@ -66,10 +66,6 @@ NOT_YET = {
         "bare `~~~` line): the second exchange is code inside the first answer and the last "
         "fence is never closed (questions 2/3, answers 0/3)"
     ),
-    "lmarena-chat-downloader.md": (
-        "the title: `# LMSYS Chat Export` (the same in every download) names the deck, where the "
-        "file's name is expected (questions 3/3, answers 3/3, no line leaked)"
-    ),
     # The thirty-first held-out round, as first scored (see the fixtures' README).
     "deepseek-web-copy.txt": (
         "a page copy with no turn markers: the sidebar and the pasted log are on no card, the "
@@ -2637,6 +2633,26 @@ def test_a_rule_glued_to_a_role_word_is_the_markers_decoration() -> None:
     found = candidate("Persoa usuaria------------------------")
     assert found is not None and (found.label, found.shape) == ("Persoa usuaria", "<label> <rule>")
     assert candidate("see the docs------") is None
+
+
+@pytest.mark.parametrize(
+    ("heading", "banner"),
+    [
+        ("LMSYS Chat Export", True),
+        ("Ollama Conversation Export", True),
+        ("Kubernetes Chat", False),
+        ("Data Export Chat", False),
+        ("Kubernetes Export", False),
+    ],
+)
+def test_a_name_before_a_kind_of_chat_ending_in_export_is_a_banner(
+    heading: str, banner: bool
+) -> None:
+    """`# LMSYS Chat Export`: a tool's name over the kind of file it exported is the same over
+    every chat, no title; a user's own title does not end in `export`."""
+    chat = f"# {heading}\n\n## User\n\nWhy?\n\n## Assistant\n\nBecause.\n"
+    title = parse_transcript(parse_text(chat, "chat.md")).title
+    assert (title is None) == banner, title
 
 
 def test_a_model_named_with_its_version_is_a_speakers_label() -> None:
