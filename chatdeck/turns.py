@@ -984,6 +984,9 @@ class _Block:
     prefix: str = ""
     #: The line right over the marker that the tool writes with it (the message's time), if any.
     stamp: int | None = None
+    #: How many characters of the block's first line are the tool's (`10:12:04: `, the time a
+    #: message opens with where no marker names its speaker).
+    lead: int = 0
 
 
 def find_turns(
@@ -1035,6 +1038,7 @@ def find_turns(
     else:
         turns = (
             _stamped_turns(lines, text, content, skip)
+            or _timed_turns(lines, text, content, skip)
             or _record_turns(lines, text, content, found, skip)
             or _prefixed_turns(
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
@@ -2019,6 +2023,59 @@ def _stamped_turns(
     return blocks, "`<time>` over `<sender>` on every message", roles
 
 
+#: A message's time at the start of its first line, then its text: `10:12:04: text`,
+#: `2025-02-11 21:04 text`, `[21:04] text`.
+TIMED_LINE = re.compile(
+    r"^\[?+((?:\d{4}-\d{2}-\d{2}[ T])?+(\d{1,2}):(\d{2})(?::(\d{2}))?+)\]?+"
+    r"(?::[ \t]|[ \t])[ \t]*+(?=\S)"
+)
+#: The longest a reply's time comes after its prompt's, in seconds: a tool stamps a reply as it
+#: comes, not hours later.
+REPLY_DELAY = 600
+
+
+def _timed_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A tool's history where nothing names a speaker and every message opens with the time it
+    was stored (`10:12:04: text`), the file's first line one of them: the messages take turns,
+    the user's first; each reply's time comes within minutes of its prompt's, the user's
+    messages are the shorter, and a message is more than its first line about as often as
+    not (a log's lines each have a time of their own). The times are the tool's, on no card."""
+    timed = [i for i in content if text[i] and i not in skip and TIMED_LINE.match(lines[i])]
+    opening = [j for j in content if j not in skip]
+    if len(timed) < 4 or not opening or timed[0] != opening[0]:
+        return None
+    matches = [TIMED_LINE.match(lines[i]) for i in timed]
+    stamps = [m.group(1) for m in matches if m]
+    shapes = {DIGIT.sub("9", stamp) for stamp in stamps}
+    if len(shapes) != 1 or stamps != sorted(stamps):
+        return None  # one form, in order (an ISO date, then the time, sorts as it reads)
+    seconds = [
+        int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4) or 0) for m in matches if m
+    ]
+    if any(
+        not 0 <= seconds[n + 1] - seconds[n] <= REPLY_DELAY for n in range(0, len(timed) - 1, 2)
+    ):
+        return None
+    bounds = [*timed[1:], len(lines)]
+    spans = list(zip(timed, bounds, strict=True))
+    if sum(not _has_content(lines, start + 1, stop) for start, stop in spans) * 2 > len(spans):
+        return None
+    sizes = [_size(lines, start, stop) for start, stop in spans]
+    if statistics.median(sizes[0::2]) >= statistics.median(sizes[1::2]):
+        return None
+    asked = (_last_content(lines, start, stop) for start, stop in spans[0::2])
+    if not any(line.endswith(("?", "？")) for line in asked):
+        return None  # the user asks at least once: a day's timed notes are no chat
+    blocks = [
+        _Block(None, start, stop, "", USER if n % 2 == 0 else ASSISTANT, lead=m.end())
+        for n, (start, stop, m) in enumerate(zip(timed, bounds, matches, strict=True))
+        if m
+    ]
+    return blocks, "the time a message was stored, opening its first line; no speaker named", {}
+
+
 def _message_roles(
     lines: Sequence[str], found: dict[int, Candidate], spans: list[tuple[int, int, int]]
 ) -> dict[str, str] | None:
@@ -2320,6 +2377,10 @@ def _has_prefix(line: str, prefix: str) -> bool:
     return line.startswith(prefix) and (len(line) == len(prefix) or line[len(prefix)] in " \t")
 
 
+def _last_content(lines: Sequence[str], start: int, stop: int) -> str:
+    return next((lines[k].strip() for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
+
+
 def _has_content(lines: Sequence[str], start: int, stop: int) -> bool:
     return any(lines[k].strip() for k in range(start, stop))
 
@@ -2439,6 +2500,11 @@ def _assemble(
         left_out.update(agent.inner_markers)
     else:  # (an agent's records have bracketed labels of their own: `[Tool]`, `[Reasoning]`)
         _leave_out_part_labels(lines, text, merged, left_out)
+    for block in merged:
+        if block.lead:  # the message's time opens its first line, which holds its text too
+            rewrites[block.start] = lines[block.start][block.lead :].strip()
+            if left_out.get(block.start) == METADATA:
+                del left_out[block.start]
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
     assistant: dict[int, str] = {}
@@ -2675,7 +2741,7 @@ def _user_turn(
                 rewrites[j] = _without_quote_mark(lines[j])
     body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
     if block.marker is None:
-        return (body[0], lines[body[0]].strip()) if body else (None, None)
+        return (body[0], rewrites.get(body[0], lines[body[0]]).strip()) if body else (None, None)
     each = found.get(block.marker)
     inline = each.inline if each and not block.record else None
     if inline is None and not body:

@@ -56,11 +56,6 @@ NOT_YET = {
         "answer (questions 0/3, answers 0/3, three stamped lines on cards)"
     ),
     # The thirtieth held-out round, as first scored (see the fixtures' README).
-    "pygpt-history.txt": (
-        "no role word marks a message, only the time each was stored (`10:12:04: `) glued to "
-        "its first line: the whole day's file is one note, the first prompt's line with its "
-        "time as the question and every other message as its answer"
-    ),
     "developerjoe-export.txt": (
         "the 15-tilde rule after each exchange opens a code fence (CommonMark's reading of a "
         "bare `~~~` line): the second exchange is code inside the first answer and the last "
@@ -112,6 +107,7 @@ ONE_EXCHANGE_NOT_YET = {
     "aider.chat.history.md": "one run of `#### ` lines: a prefix must open two or more runs",
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
+    "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -2746,3 +2742,44 @@ def test_a_longer_user_label_that_comes_again_after_a_reply_is_a_turn() -> None:
         "Why does read_csv fail?",
         "How do I convert it?",
     ]
+
+
+TIMED_CHAT = (
+    "10:12:04: What is the difference between merge and join in pandas?\n"
+    "10:12:05: Both combine two DataFrames.\n\nmerge joins on columns, join on the index.\n"
+    "10:31:47: >>> df.shape\n(10482, 6)\n\nWhy do I get more rows after a left merge?\n"
+    "10:31:49: Because the right table repeats some keys.\n\nCheck them with duplicated().\n"
+)
+
+
+def test_messages_that_open_with_their_time_take_turns() -> None:
+    """`10:12:04: text` opening every message, nothing naming a speaker: the messages take
+    turns, the user's first, and the times are on no card."""
+    assert notes_of(TIMED_CHAT) == [
+        (
+            "What is the difference between merge and join in pandas?",
+            "Both combine two DataFrames.\n\nmerge joins on columns, join on the index.",
+        ),
+        (
+            ">>> df.shape\n(10482, 6)\n\nWhy do I get more rows after a left merge?",
+            "Because the right table repeats some keys.\n\nCheck them with duplicated().",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a log: every line has a time of its own
+        "".join(f"10:1{n}:00 host sshd[42]: session opened for user root?\n" for n in range(6)),
+        # a day's notes: an hour between an entry and the next
+        "09:00 Standup\n\nWhat blocks the release?\n11:00 Review\n\nThe API diff, the docs, "
+        "and the migration notes for the new schema.\n13:00 Lunch\n\nWhere?\n15:00 Retro\n\n"
+        "Went well: the deploy; went badly: the flaky tests and the late review.\n",
+        # timed notes where no one asks
+        TIMED_CHAT.replace("?", "."),
+    ],
+)
+def test_timed_lines_that_are_no_chat_stay_as_they_are(text: str) -> None:
+    parsed = parse_transcript(parse_text(text, "notes.txt"))
+    assert parsed.turns is None or "time a message" not in parsed.turns.shape
