@@ -2034,32 +2034,53 @@ TIMED_LINE = re.compile(
 REPLY_DELAY = 600
 
 
+def _timed_lines(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[int], list[re.Match[str]]] | None:
+    """The lines that open with a time (`TIMED_LINE`), the file's first line one of them, the
+    times of one form and in order (an ISO date, then the time, sorts as it reads)."""
+    timed = [i for i in content if text[i] and i not in skip and TIMED_LINE.match(lines[i])]
+    opening = [j for j in content if j not in skip]
+    if len(timed) < 2 or not opening or timed[0] != opening[0]:
+        return None
+    matches = [m for i in timed if (m := TIMED_LINE.match(lines[i]))]
+    stamps = [m.group(1) for m in matches]
+    if len({DIGIT.sub("9", stamp) for stamp in stamps}) != 1 or stamps != sorted(stamps):
+        return None
+    return timed, matches
+
+
 def _timed_turns(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
-    """A tool's history where nothing names a speaker and every message opens with the time it
-    was stored (`10:12:04: text`), the file's first line one of them: the messages take turns,
-    the user's first; each reply's time comes within minutes of its prompt's, the user's
-    messages are the shorter, and a message is more than its first line about as often as
-    not (a log's lines each have a time of their own). The times are the tool's, on no card."""
-    timed = [i for i in content if text[i] and i not in skip and TIMED_LINE.match(lines[i])]
-    opening = [j for j in content if j not in skip]
-    if len(timed) < 4 or not opening or timed[0] != opening[0]:
+    """A tool's history where nothing names a speaker and messages open with the time they
+    were stored, the file's first line one of them (`_timed_lines`); the times are the tool's,
+    on no card. Either every message has one (`_timed_messages`) or every prompt
+    (`_timed_exchanges`)."""
+    found = _timed_lines(lines, text, content, skip)
+    if found is None:
         return None
-    matches = [TIMED_LINE.match(lines[i]) for i in timed]
-    stamps = [m.group(1) for m in matches if m]
-    shapes = {DIGIT.sub("9", stamp) for stamp in stamps}
-    if len(shapes) != 1 or stamps != sorted(stamps):
-        return None  # one form, in order (an ISO date, then the time, sorts as it reads)
+    timed, matches = found
+    return _timed_messages(lines, timed, matches) or _timed_exchanges(lines, timed, matches)
+
+
+def _timed_messages(
+    lines: Sequence[str], timed: list[int], matches: list[re.Match[str]]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """Every message opens with its time (PyGPT's `10:12:04: text`): the messages take turns,
+    the user's first, four or more; each reply's time comes within minutes of its prompt's,
+    the user's messages are the shorter, one of them asks, and a message is more than its
+    first line about as often as not (a log's lines each have a time of their own)."""
+    if len(timed) < 4:
+        return None
     seconds = [
-        int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4) or 0) for m in matches if m
+        int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4) or 0) for m in matches
     ]
     if any(
         not 0 <= seconds[n + 1] - seconds[n] <= REPLY_DELAY for n in range(0, len(timed) - 1, 2)
     ):
         return None
-    bounds = [*timed[1:], len(lines)]
-    spans = list(zip(timed, bounds, strict=True))
+    spans = list(zip(timed, [*timed[1:], len(lines)], strict=True))
     if sum(not _has_content(lines, start + 1, stop) for start, stop in spans) * 2 > len(spans):
         return None
     sizes = [_size(lines, start, stop) for start, stop in spans]
@@ -2070,10 +2091,36 @@ def _timed_turns(
         return None  # the user asks at least once: a day's timed notes are no chat
     blocks = [
         _Block(None, start, stop, "", USER if n % 2 == 0 else ASSISTANT, lead=m.end())
-        for n, (start, stop, m) in enumerate(zip(timed, bounds, matches, strict=True))
-        if m
+        for n, ((start, stop), m) in enumerate(zip(spans, matches, strict=True))
     ]
     return blocks, "the time a message was stored, opening its first line; no speaker named", {}
+
+
+def _timed_exchanges(
+    lines: Sequence[str], timed: list[int], matches: list[re.Match[str]]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """Every exchange opens with its prompt's time (chatGPT-shell-cli's `2025-02-11 21:04
+    text`), and one line of spaces, not empty, ends each prompt (the tool's own line: a blank
+    line may stand inside a prompt, under pasted output): the reply runs from under it to the
+    next time, the prompts the shorter. No other line of spaces anywhere."""
+    spaced = [i for i, line in enumerate(lines) if line and not line.strip()]
+    spans = list(zip(timed, [*timed[1:], len(lines)], strict=True))
+    if len(spaced) != len(spans):
+        return None
+    ends = []
+    for (start, stop), end in zip(spans, spaced, strict=True):
+        if not start < end < stop or not _has_content(lines, end + 1, stop):
+            return None
+        ends.append(end)
+    prompts = [_size(lines, start, end) for (start, _), end in zip(spans, ends, strict=True)]
+    replies = [_size(lines, end, stop) for (_, stop), end in zip(spans, ends, strict=True)]
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    blocks: list[_Block] = []
+    for (start, stop), end, m in zip(spans, ends, matches, strict=True):
+        blocks.append(_Block(None, start, end, "", USER, lead=m.end()))
+        blocks.append(_Block(None, end + 1, stop, "", ASSISTANT))
+    return blocks, "the time of each prompt, opening its first line; a line of spaces under it", {}
 
 
 def _message_roles(

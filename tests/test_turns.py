@@ -49,12 +49,6 @@ NOT_YET = {
         "3/3, no line leaked)"
     ),
     # The twenty-ninth held-out round, as first scored (see the fixtures' README).
-    "chatgpt-shell-cli-history.txt": (
-        "no markers, each prompt's first line glued to a `2025-02-11 21:04 ` stamp: the stamp "
-        "stays on the first question, the second prompt is cut to its asking line (its pasted "
-        "`df` output and stamp left in the first answer), the third (a request) is in the second "
-        "answer (questions 0/3, answers 0/3, three stamped lines on cards)"
-    ),
     # The thirtieth held-out round, as first scored (see the fixtures' README).
     "developerjoe-export.txt": (
         "the 15-tilde rule after each exchange opens a code fence (CommonMark's reading of a "
@@ -108,6 +102,7 @@ ONE_EXCHANGE_NOT_YET = {
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
+    "chatgpt-shell-cli-history.txt": "one prompt's time: times must open two or more exchanges",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -2783,3 +2778,27 @@ def test_messages_that_open_with_their_time_take_turns() -> None:
 def test_timed_lines_that_are_no_chat_stay_as_they_are(text: str) -> None:
     parsed = parse_transcript(parse_text(text, "notes.txt"))
     assert parsed.turns is None or "time a message" not in parsed.turns.shape
+
+
+def test_exchanges_that_open_with_the_prompts_time_end_the_prompt_at_a_line_of_spaces() -> None:
+    """`2025-02-11 21:04 text` over each prompt and a line of spaces under it (the tool's), the
+    reply after: a blank line inside a prompt (under pasted output) does not end it."""
+    chat = (
+        "2025-02-11 21:04 What is the difference between df and du?\n \n"
+        "df asks the filesystem; du walks the directories and adds up the files.\n\n"
+        "2025-02-11 21:09 /dev/sda1  40G  40G  0 100% /\n\nWhy does du show only 23G?\n \n"
+        "Deleted files that a process still holds open take space du cannot see.\n"
+    )
+    assert notes_of(chat) == [
+        (
+            "What is the difference between df and du?",
+            "df asks the filesystem; du walks the directories and adds up the files.",
+        ),
+        (
+            "/dev/sda1  40G  40G  0 100% /\n\nWhy does du show only 23G?",
+            "Deleted files that a process still holds open take space du cannot see.",
+        ),
+    ]
+    unspaced = chat.replace("\n \n", "\n\n")  # no line of spaces: nothing tells a prompt's end
+    parsed = parse_transcript(parse_text(unspaced, "notes.txt"))
+    assert parsed.turns is None or "line of spaces" not in parsed.turns.shape
