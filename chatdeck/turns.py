@@ -1047,6 +1047,7 @@ def find_turns(
             or _paired_turns(lines, text, content, found, skip, led)
             or _ruled_turns(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
+            or _clocked_replies(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -1939,6 +1940,52 @@ def _dated_turns(
     if statistics.median(prompts) > statistics.median(replies):
         return None
     return blocks, "a date alone on a line under every prompt, no speaker named", {}
+
+
+#: How long a reply took, alone on a line (`3.1s`, `12 s`): the reply's toolbar in a page copy.
+REPLY_TIME = re.compile(r"^[ \t]*+\d{1,3}(?:[.,]\d{1,2})?+[ \t]?(?:s|sec|secs|秒)[ \t]*+$")
+
+
+def _clocked_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and all that recurs is the time
+    each reply took alone on a line under it (grok.com's copy: `3.1s`), two or more: each such
+    line ends a reply and the next prompt starts right under it (the first at the file's
+    start); a prompt runs to the first gap of two blank lines or more, the gap a copy leaves
+    between two messages (a blank line inside a prompt, under pasted output, is one line).
+    After the last reply's time, only the page's own lines (its composer) are left."""
+    times = [i for i in content if text[i] and i not in skip and REPLY_TIME.match(lines[i])]
+    opening = [j for j in content if j not in skip]
+    if len(times) < 2 or not opening or opening[0] >= times[0]:
+        return None
+    starts = [opening[0], *(_next_content(lines, t + 1, len(lines)) for t in times[:-1])]
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    for n, (start, stop) in enumerate(zip(starts, times, strict=True)):
+        gap = next(
+            (
+                k
+                for k in range(start + 1, stop - 1)
+                if not lines[k].strip() and not lines[k + 1].strip()
+            ),
+            None,
+        )
+        if gap is None or not _has_content(lines, gap, stop):
+            return None
+        stamp = times[n - 1] if n else None
+        blocks.append(_Block(None, start, gap, "", USER, stamp=stamp))
+        blocks.append(_Block(None, gap, stop, "", ASSISTANT))
+        prompts.append(_size(lines, start, gap))
+        replies.append(_size(lines, gap, stop))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    page = [j for j in content if j > times[-1]]
+    if any(len(lines[j].split()) > 6 for j in page):
+        return None  # a message after the last reply's time: not the page's own lines
+    blocks.append(_Block(None, times[-1], len(lines), "page", OTHER))
+    return blocks, "the time each reply took, alone on a line under it; no speaker named", {}
 
 
 def _title_like(line: str) -> bool:

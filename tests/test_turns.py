@@ -61,11 +61,6 @@ NOT_YET = {
         "second prompt (a request without `?`) is folded into the first answer, and the code "
         "labels, the under-reply note and the composer lines stay on cards (questions 1/3)"
     ),
-    "grok-web-copy.txt": (
-        "a page copy with no turn markers: the pasted `git push` output's first line is taken "
-        "for the title, the two prompts without a `?` line of their own are folded into answers, "
-        "and the reply timings (`3.1s`) and the model button `Fast` stay on cards (questions 0/3)"
-    ),
     "perplexity-web-copy.txt": (
         "a page copy whose prompts are not marked: the first two exchanges are on no card, the "
         "tab row `답변` is taken for the title, the `N 단계 완료` and `N개 출처` lines and the "
@@ -103,6 +98,7 @@ ONE_EXCHANGE_NOT_YET = {
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
     "chatgpt-shell-cli-history.txt": "one prompt's time: times must open two or more exchanges",
+    "grok-web-copy.txt": "one reply's time: a page copy's reply times must recur",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -2802,3 +2798,42 @@ def test_exchanges_that_open_with_the_prompts_time_end_the_prompt_at_a_line_of_s
     unspaced = chat.replace("\n \n", "\n\n")  # no line of spaces: nothing tells a prompt's end
     parsed = parse_transcript(parse_text(unspaced, "notes.txt"))
     assert parsed.turns is None or "line of spaces" not in parsed.turns.shape
+
+
+CLOCKED_COPY = (
+    "$ git push origin main\n ! [rejected]  main -> main (fetch first)\n\n"
+    "What does this mean and how do I push?\n\n\n\n"
+    "The remote has commits you do not have, so git refuses to overwrite them.\n\n"
+    "Fetch and rebase first: git fetch origin, then git rebase origin/main, then push.\n\n\n\n"
+    "3.1s\n"
+    "Show me an interactive rebase that squashes three commits\n\n\n\n"
+    "Run git rebase -i HEAD~3, keep the first line as pick and mark the other two as squash; "
+    "git then asks for one message for the new commit.\n\n\n\n2.4s\n\n\nFast\n"
+)
+
+
+def test_a_page_copy_with_each_replys_time_under_it_takes_turns() -> None:
+    """`3.1s` alone under every reply (the reply's toolbar in a copy of the page), nothing
+    naming a speaker: each such line ends a reply, a prompt runs to the first gap of two blank
+    lines, and the times and the composer's `Fast` are on no card."""
+    assert notes_of(CLOCKED_COPY) == [
+        (
+            "$ git push origin main\n ! [rejected]  main -> main (fetch first)\n\n"
+            "What does this mean and how do I push?",
+            "The remote has commits you do not have, so git refuses to overwrite them.\n\n"
+            "Fetch and rebase first: git fetch origin, then git rebase origin/main, then push.",
+        ),
+        (
+            "Show me an interactive rebase that squashes three commits",
+            "Run git rebase -i HEAD~3, keep the first line as pick and mark the other two as "
+            "squash; git then asks for one message for the new commit.",
+        ),
+    ]
+
+
+def test_a_reply_time_once_or_a_message_after_the_last_is_no_page_copy() -> None:
+    once = CLOCKED_COPY.split("2.4s")[0]
+    after = CLOCKED_COPY.replace("Fast", "And what about git merge, would that be any simpler?")
+    for text in (once, after):
+        parsed = parse_transcript(parse_text(text, "copy.txt"))
+        assert parsed.turns is None or "reply took" not in parsed.turns.shape
