@@ -132,10 +132,43 @@ def _is_title_line(line: str) -> bool:
     return len(text) < 100 and ":" not in text[:12] and not text.endswith(("?", "\uff1f"))
 
 
+#: A line that names who speaks and then says it (`Siobhán: text`).
+NAMED_LINE = re.compile(r"^([^\s:][^:]{0,40}+):[ \t]")
+
+
+def rule_fences(lines: list[str]) -> set[int]:
+    """Bare fence lines that a tool writes as the rule after every exchange (DeveloperJoe's
+    `~~~~~~~~~~~~~~~`), not fences: two or more of one form, each alone between blank lines
+    (or at the file's end), and each followed by the line that opens the file, a speaker's
+    `Name: text`, again. Read as fences, they would make every other exchange code."""
+    first = NAMED_LINE.match(lines[_next_content(lines, 0)]) if lines else None
+    if first is None:
+        return set()
+    forms: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        fence = _fence(line) if line.lstrip(" ")[:1] in ("`", "~") else None
+        if fence is not None and not fence[2].strip():
+            forms.setdefault(line.strip(), []).append(i)
+    for found in forms.values():
+        if len(found) >= 2 and all(_rule_after_exchange(lines, i, first.group(1)) for i in found):
+            return set(found)
+    return set()
+
+
+def _rule_after_exchange(lines: list[str], i: int, name: str) -> bool:
+    if (i > 0 and lines[i - 1].strip()) or (i + 1 < len(lines) and lines[i + 1].strip()):
+        return False
+    after = _next_content(lines, i + 1)
+    if after == len(lines):
+        return True
+    named = NAMED_LINE.match(lines[after])
+    return named is not None and named.group(1) == name
+
+
 def parse_text(text: str, source: str, problems: tuple[Problem, ...] = ()) -> Transcript:
     """Text -> Transcript: the pure half of reading."""
     lines = split_lines(text.removeprefix("\ufeff"))
-    ignored: set[int] = set()
+    ignored = rule_fences(lines)
     wrapper = find_wrapper(lines)
     if wrapper:
         ignored.add(wrapper[0])

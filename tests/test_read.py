@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from chatdeck.read import decode, find_wrapper, parse_text, split_lines
+from chatdeck.read import decode, find_wrapper, parse_text, rule_fences, split_lines
 
 
 def lines(text: str) -> list[str]:
@@ -100,3 +100,33 @@ def test_wrapper_detection_is_linear_on_huge_inputs() -> None:
     many = ["```"] + ["```python", "x", "```"] * 100_000 + ["```"]
     assert find_wrapper(many) == (0, len(many) - 1)
     assert find_wrapper(["```" + " " * 5_000_000 + "x`"]) is None
+
+
+RULED_BY_TILDES = (
+    "Siobhán: Why does nginx return 502?\nGPT 3.5 Turbo: The socket is not readable.\n\n"
+    "```bash\nls -l /run/gunicorn.sock\n```\n\n~~~~~~~~~~~~~~~\n\n"
+    "Siobhán: Write me a unit file\nGPT 3.5 Turbo: Here it is.\n\n~~~~~~~~~~~~~~~\n"
+)
+
+
+def test_a_bare_fence_after_every_exchange_is_a_rule_not_a_fence() -> None:
+    """`~~~~~~~~~~~~~~~` alone between blank lines after every exchange, each time over the
+    speaker that opens the file: the tool's rule, on no card, and no code block."""
+    lines = split_lines(RULED_BY_TILDES)
+    assert rule_fences(lines) == {i for i, line in enumerate(lines) if line.startswith("~")}
+    assert parse_text(RULED_BY_TILDES, "chat.txt").ignored == frozenset(rule_fences(lines))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a code block fenced with tildes in an answer: the next line is no speaker
+        "Q: How?\nA: Like this:\n\n~~~\nmake\n~~~\n\nThen run it.\n",
+        # a speaker after the fence, but not the one the file opens with
+        RULED_BY_TILDES.replace("~~~~~~~~~~~~~~~\n\nSiobhán", "~~~~~~~~~~~~~~~\n\nSeán"),
+        # tildes glued to the text above them
+        RULED_BY_TILDES.replace("```\n\n~~~", "```\n~~~"),
+    ],
+)
+def test_bare_fences_that_are_no_rule_stay_fences(text: str) -> None:
+    assert rule_fences(split_lines(text)) == set()

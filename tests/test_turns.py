@@ -50,11 +50,6 @@ NOT_YET = {
     ),
     # The twenty-ninth held-out round, as first scored (see the fixtures' README).
     # The thirtieth held-out round, as first scored (see the fixtures' README).
-    "developerjoe-export.txt": (
-        "the 15-tilde rule after each exchange opens a code fence (CommonMark's reading of a "
-        "bare `~~~` line): the second exchange is code inside the first answer and the last "
-        "fence is never closed (questions 2/3, answers 0/3)"
-    ),
     # The thirty-first held-out round, as first scored (see the fixtures' README).
     "deepseek-web-copy.txt": (
         "a page copy with no turn markers: the sidebar and the pasted log are on no card, the "
@@ -99,6 +94,7 @@ ONE_EXCHANGE_NOT_YET = {
     "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
     "chatgpt-shell-cli-history.txt": "one prompt's time: times must open two or more exchanges",
     "grok-web-copy.txt": "one reply's time: a page copy's reply times must recur",
+    "developerjoe-export.txt": "one `~~~` rule at the end: a rule must recur to be no fence",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
