@@ -2102,7 +2102,10 @@ def _timed_exchanges(
     """Every exchange opens with its prompt's time (chatGPT-shell-cli's `2025-02-11 21:04
     text`), and one line of spaces, not empty, ends each prompt (the tool's own line: a blank
     line may stand inside a prompt, under pasted output): the reply runs from under it to the
-    next time, the prompts the shorter. No other line of spaces anywhere."""
+    next time, the prompts the shorter. No other line of spaces anywhere, and each reply's last
+    line ends in a space too (the tool's `echo -e "$timestamp $prompt \n$response_data \n"`
+    writes both: a journal whose editor left spaces on one blank line under each entry's timed
+    title, one of them asking, is no chat)."""
     spaced = [i for i, line in enumerate(lines) if line and not line.strip()]
     spans = list(zip(timed, [*timed[1:], len(lines)], strict=True))
     if len(spaced) != len(spans):
@@ -2110,6 +2113,8 @@ def _timed_exchanges(
     ends = []
     for (start, stop), end in zip(spans, spaced, strict=True):
         if not start < end < stop or not _has_content(lines, end + 1, stop):
+            return None
+        if not _last_text(lines, end + 1, stop).endswith((" ", "\t")):
             return None
         ends.append(end)
     prompts = [_size(lines, start, end) for (start, _), end in zip(spans, ends, strict=True)]
@@ -2426,6 +2431,11 @@ def _has_prefix(line: str, prefix: str) -> bool:
 
 def _last_content(lines: Sequence[str], start: int, stop: int) -> str:
     return next((lines[k].strip() for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
+
+
+def _last_text(lines: Sequence[str], start: int, stop: int) -> str:
+    """The last line with content in lines[start:stop], as it stands (its trailing spaces kept)."""
+    return next((lines[k] for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
 
 
 def _has_content(lines: Sequence[str], start: int, stop: int) -> bool:

@@ -1116,3 +1116,28 @@ def test_a_first_prompt_over_the_chat_is_its_title() -> None:
     assert notes_of(FIRST_PROMPT_OVER_THE_CHAT) == [
         ("How do I find what listens on port 8080?", "Run `ss -ltnp` as root.")
     ]
+
+
+# --- the timed readings (`turns._timed_exchanges`, `turns._timed_messages`) -----------------
+
+SPACED_JOURNAL = (
+    "2024-05-01 10:00 Deployed v1.2 to staging\n   \n"
+    "The rollout went fine after we bumped the connection pool size from 10 to 40.\n"
+    "Noticed the cache warmup took about four minutes, longer than last time.\n\n"
+    "2024-05-02 09:30 Why is the cache warmup so slow?\n  \n"
+    "It loads every product page serially; 8 workers brought it down to 40 seconds.\n\n"
+    "2024-05-03 14:30 Deployed v1.3\n  \n"
+    "This one included the new billing export, rolled back once for a wrong cron line.\n"
+)
+
+
+def test_a_journal_with_spaces_on_a_blank_line_under_each_entry_is_no_chat() -> None:
+    """A journal whose entries open with `2024-05-01 10:00 title`, the editor having left spaces
+    on the blank line under each title, one title asking: read as chatGPT-shell-cli's history,
+    every entry's title became a question (`Deployed v1.2 to staging`, `Deployed v1.3`). The
+    tool ends each reply's last line with a space; these entries do not."""
+    parsed = parse_transcript(parse_text(SPACED_JOURNAL, "journal.md"))
+    assert parsed.turns is None or "line of spaces" not in parsed.turns.shape
+    assert [note.question for note in parsed.notes] == [
+        "2024-05-02 09:30 Why is the cache warmup so slow?"
+    ]
