@@ -2070,14 +2070,22 @@ def _timed_messages(
     """Every message opens with its time (PyGPT's `10:12:04: text`): the messages take turns,
     the user's first, four or more; each reply's time comes within minutes of its prompt's,
     the user's messages are the shorter, one of them asks, and a message is more than its
-    first line about as often as not (a log's lines each have a time of their own)."""
-    if len(timed) < 4:
+    first line about as often as not (a log's lines each have a time of their own). Every
+    prompt has its reply, and each reply's time comes no later after its prompt's than the
+    next prompt's after it (the tool stamps a reply as it comes, the user asks again once it is
+    read): people who chat send two messages in a row, and then nothing takes turns."""
+    if len(timed) < 4 or len(timed) % 2:
         return None
     seconds = [
         int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4) or 0) for m in matches
     ]
     if any(
         not 0 <= seconds[n + 1] - seconds[n] <= REPLY_DELAY for n in range(0, len(timed) - 1, 2)
+    ):
+        return None
+    if any(
+        seconds[n + 1] - seconds[n] > seconds[n + 2] - seconds[n + 1]
+        for n in range(0, len(timed) - 2, 2)
     ):
         return None
     spans = list(zip(timed, [*timed[1:], len(lines)], strict=True))

@@ -1141,3 +1141,38 @@ def test_a_journal_with_spaces_on_a_blank_line_under_each_entry_is_no_chat() -> 
     assert [note.question for note in parsed.notes] == [
         "2024-05-02 09:30 Why is the cache warmup so slow?"
     ]
+
+
+SUPPORT_CHAT_WITH_TIMES = """14:02:10 Hi, my order #123 hasn't arrived yet. Where is it?
+14:03:02 Hi Sam, thanks for reaching out! Let me look that up for you.
+One moment please.
+14:05:40 I see the parcel is held at the depot because the address was missing the flat number.
+I've updated it and it should go out tomorrow morning.
+14:06:15 Great, thanks.
+Will I be charged again for shipping?
+14:06:30 And can you change the delivery to the afternoon?
+14:07:55 No, there's no extra charge, and I've set the delivery window to 1-5 pm.
+The redelivery is on us, and I've added a voucher to your account for the trouble.
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SUPPORT_CHAT_WITH_TIMES,
+        # five messages: the last, a prompt with no reply
+        "[21:04] anyone know why my systemd timer doesn't fire?\n"
+        "[21:05] did you enable the .timer unit, not the .service?\n  systemctl list-timers\n"
+        "[21:05] oh. no, I enabled the service\n  only the service\n"
+        "[21:06] systemctl enable --now foo.timer\n  then check list-timers again\n"
+        "[21:07] that was it, thanks!\n",
+    ],
+)
+def test_a_chat_of_people_with_times_does_not_take_turns(text: str) -> None:
+    """A support chat (or IRC) copied with a time opening each message and no names: read as
+    PyGPT's history, the messages took turns, so where someone sent two in a row a reply became
+    a question (`I see the parcel is held ...` over `Great, thanks.`) and the last message a
+    question with no answer. The agent's second message comes later after the user's than the
+    user's next one after it; five messages leave a prompt unanswered."""
+    parsed = parse_transcript(parse_text(text, "chat.txt"))
+    assert parsed.turns is None or "time a message" not in parsed.turns.shape
