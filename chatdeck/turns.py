@@ -2024,9 +2024,11 @@ def _stamped_turns(
 
 
 #: A message's time at the start of its first line, then its text: `10:12:04: text`,
-#: `2025-02-11 21:04 text`, `[21:04] text`.
+#: `2025-02-11 21:04 text`, `[21:04] text`; a 12-hour time's `AM`/`PM` is the time's too (and
+#: its form's: times on both sides of noon are no one form).
 TIMED_LINE = re.compile(
-    r"^\[?+((?:\d{4}-\d{2}-\d{2}[ T])?+(\d{1,2}):(\d{2})(?::(\d{2}))?+)\]?+"
+    r"^\[?+((?:\d{4}-\d{2}-\d{2}[ T])?+(\d{1,2}):(\d{2})(?::(\d{2}))?+"
+    r"(?:[ \t]?+(?:[AP]M|[ap]m|[ap]\.m\.))?+)\]?+"
     r"(?::[ \t]|[ \t])[ \t]*+(?=\S)"
 )
 #: The longest a reply's time comes after its prompt's, in seconds: a tool stamps a reply as it

@@ -1176,3 +1176,29 @@ def test_a_chat_of_people_with_times_does_not_take_turns(text: str) -> None:
     user's next one after it; five messages leave a prompt unanswered."""
     parsed = parse_transcript(parse_text(text, "chat.txt"))
     assert parsed.turns is None or "time a message" not in parsed.turns.shape
+
+
+TWELVE_HOUR_TIMED_CHAT = """10:55 AM Hi, can you tell me how to reset my router password?
+10:56 AM Sure! Hold the reset button on the back for 10 seconds.
+The lights blink, and then the default password on the sticker works again.
+11:02 AM Will that also reset my wifi name?
+11:02 AM Yes, the network name goes back to the one printed on the sticker as well.
+You'll need to reconnect every device afterwards.
+"""
+
+
+def test_a_twelve_hour_time_opening_each_message_keeps_its_am_off_the_card() -> None:
+    """`10:55 AM text` opening each message: the timed reading cut the time at its minutes, so
+    every card began `AM Hi, can you ...`; the `AM` is the time's."""
+    assert notes_of(TWELVE_HOUR_TIMED_CHAT) == [
+        (
+            "Hi, can you tell me how to reset my router password?",
+            "Sure! Hold the reset button on the back for 10 seconds.\n"
+            "The lights blink, and then the default password on the sticker works again.",
+        ),
+        (
+            "Will that also reset my wifi name?",
+            "Yes, the network name goes back to the one printed on the sticker as well.\n"
+            "You'll need to reconnect every device afterwards.",
+        ),
+    ]
