@@ -2071,9 +2071,11 @@ def _stamped_turns(
 
 
 #: A message's time at the start of its first line, then its text: `10:12:04: text`,
-#: `2025-02-11 21:04 text`, `[21:04] text`.
+#: `2025-02-11 21:04 text`, `[21:04] text`; a 12-hour time's `AM`/`PM` is the time's too (and
+#: its form's: times on both sides of noon are no one form).
 TIMED_LINE = re.compile(
-    r"^\[?+((?:\d{4}-\d{2}-\d{2}[ T])?+(\d{1,2}):(\d{2})(?::(\d{2}))?+)\]?+"
+    r"^\[?+((?:\d{4}-\d{2}-\d{2}[ T])?+(\d{1,2}):(\d{2})(?::(\d{2}))?+"
+    r"(?:[ \t]?+(?:[AP]M|[ap]m|[ap]\.m\.))?+)\]?+"
     r"(?::[ \t]|[ \t])[ \t]*+(?=\S)"
 )
 #: The longest a reply's time comes after its prompt's, in seconds: a tool stamps a reply as it
@@ -2117,14 +2119,22 @@ def _timed_messages(
     """Every message opens with its time (PyGPT's `10:12:04: text`): the messages take turns,
     the user's first, four or more; each reply's time comes within minutes of its prompt's,
     the user's messages are the shorter, one of them asks, and a message is more than its
-    first line about as often as not (a log's lines each have a time of their own)."""
-    if len(timed) < 4:
+    first line about as often as not (a log's lines each have a time of their own). Every
+    prompt has its reply, and each reply's time comes no later after its prompt's than the
+    next prompt's after it (the tool stamps a reply as it comes, the user asks again once it is
+    read): people who chat send two messages in a row, and then nothing takes turns."""
+    if len(timed) < 4 or len(timed) % 2:
         return None
     seconds = [
         int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4) or 0) for m in matches
     ]
     if any(
         not 0 <= seconds[n + 1] - seconds[n] <= REPLY_DELAY for n in range(0, len(timed) - 1, 2)
+    ):
+        return None
+    if any(
+        seconds[n + 1] - seconds[n] > seconds[n + 2] - seconds[n + 1]
+        for n in range(0, len(timed) - 2, 2)
     ):
         return None
     spans = list(zip(timed, [*timed[1:], len(lines)], strict=True))
@@ -2149,7 +2159,10 @@ def _timed_exchanges(
     """Every exchange opens with its prompt's time (chatGPT-shell-cli's `2025-02-11 21:04
     text`), and one line of spaces, not empty, ends each prompt (the tool's own line: a blank
     line may stand inside a prompt, under pasted output): the reply runs from under it to the
-    next time, the prompts the shorter. No other line of spaces anywhere."""
+    next time, the prompts the shorter. No other line of spaces anywhere, and each reply's last
+    line ends in a space too (the tool's `echo -e "$timestamp $prompt \n$response_data \n"`
+    writes both: a journal whose editor left spaces on one blank line under each entry's timed
+    title, one of them asking, is no chat)."""
     spaced = [i for i, line in enumerate(lines) if line and not line.strip()]
     spans = list(zip(timed, [*timed[1:], len(lines)], strict=True))
     if len(spaced) != len(spans):
@@ -2157,6 +2170,8 @@ def _timed_exchanges(
     ends = []
     for (start, stop), end in zip(spans, spaced, strict=True):
         if not start < end < stop or not _has_content(lines, end + 1, stop):
+            return None
+        if not _last_text(lines, end + 1, stop).endswith((" ", "\t")):
             return None
         ends.append(end)
     prompts = [_size(lines, start, end) for (start, _), end in zip(spans, ends, strict=True)]
@@ -2473,6 +2488,11 @@ def _has_prefix(line: str, prefix: str) -> bool:
 
 def _last_content(lines: Sequence[str], start: int, stop: int) -> str:
     return next((lines[k].strip() for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
+
+
+def _last_text(lines: Sequence[str], start: int, stop: int) -> str:
+    """The last line with content in lines[start:stop], as it stands (its trailing spaces kept)."""
+    return next((lines[k] for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
 
 
 def _has_content(lines: Sequence[str], start: int, stop: int) -> bool:

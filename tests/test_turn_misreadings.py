@@ -1116,3 +1116,89 @@ def test_a_first_prompt_over_the_chat_is_its_title() -> None:
     assert notes_of(FIRST_PROMPT_OVER_THE_CHAT) == [
         ("How do I find what listens on port 8080?", "Run `ss -ltnp` as root.")
     ]
+
+
+# --- the timed readings (`turns._timed_exchanges`, `turns._timed_messages`) -----------------
+
+SPACED_JOURNAL = (
+    "2024-05-01 10:00 Deployed v1.2 to staging\n   \n"
+    "The rollout went fine after we bumped the connection pool size from 10 to 40.\n"
+    "Noticed the cache warmup took about four minutes, longer than last time.\n\n"
+    "2024-05-02 09:30 Why is the cache warmup so slow?\n  \n"
+    "It loads every product page serially; 8 workers brought it down to 40 seconds.\n\n"
+    "2024-05-03 14:30 Deployed v1.3\n  \n"
+    "This one included the new billing export, rolled back once for a wrong cron line.\n"
+)
+
+
+def test_a_journal_with_spaces_on_a_blank_line_under_each_entry_is_no_chat() -> None:
+    """A journal whose entries open with `2024-05-01 10:00 title`, the editor having left spaces
+    on the blank line under each title, one title asking: read as chatGPT-shell-cli's history,
+    every entry's title became a question (`Deployed v1.2 to staging`, `Deployed v1.3`). The
+    tool ends each reply's last line with a space; these entries do not."""
+    parsed = parse_transcript(parse_text(SPACED_JOURNAL, "journal.md"))
+    assert parsed.turns is None or "line of spaces" not in parsed.turns.shape
+    assert [note.question for note in parsed.notes] == [
+        "2024-05-02 09:30 Why is the cache warmup so slow?"
+    ]
+
+
+SUPPORT_CHAT_WITH_TIMES = """14:02:10 Hi, my order #123 hasn't arrived yet. Where is it?
+14:03:02 Hi Sam, thanks for reaching out! Let me look that up for you.
+One moment please.
+14:05:40 I see the parcel is held at the depot because the address was missing the flat number.
+I've updated it and it should go out tomorrow morning.
+14:06:15 Great, thanks.
+Will I be charged again for shipping?
+14:06:30 And can you change the delivery to the afternoon?
+14:07:55 No, there's no extra charge, and I've set the delivery window to 1-5 pm.
+The redelivery is on us, and I've added a voucher to your account for the trouble.
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SUPPORT_CHAT_WITH_TIMES,
+        # five messages: the last, a prompt with no reply
+        "[21:04] anyone know why my systemd timer doesn't fire?\n"
+        "[21:05] did you enable the .timer unit, not the .service?\n  systemctl list-timers\n"
+        "[21:05] oh. no, I enabled the service\n  only the service\n"
+        "[21:06] systemctl enable --now foo.timer\n  then check list-timers again\n"
+        "[21:07] that was it, thanks!\n",
+    ],
+)
+def test_a_chat_of_people_with_times_does_not_take_turns(text: str) -> None:
+    """A support chat (or IRC) copied with a time opening each message and no names: read as
+    PyGPT's history, the messages took turns, so where someone sent two in a row a reply became
+    a question (`I see the parcel is held ...` over `Great, thanks.`) and the last message a
+    question with no answer. The agent's second message comes later after the user's than the
+    user's next one after it; five messages leave a prompt unanswered."""
+    parsed = parse_transcript(parse_text(text, "chat.txt"))
+    assert parsed.turns is None or "time a message" not in parsed.turns.shape
+
+
+TWELVE_HOUR_TIMED_CHAT = """10:55 AM Hi, can you tell me how to reset my router password?
+10:56 AM Sure! Hold the reset button on the back for 10 seconds.
+The lights blink, and then the default password on the sticker works again.
+11:02 AM Will that also reset my wifi name?
+11:02 AM Yes, the network name goes back to the one printed on the sticker as well.
+You'll need to reconnect every device afterwards.
+"""
+
+
+def test_a_twelve_hour_time_opening_each_message_keeps_its_am_off_the_card() -> None:
+    """`10:55 AM text` opening each message: the timed reading cut the time at its minutes, so
+    every card began `AM Hi, can you ...`; the `AM` is the time's."""
+    assert notes_of(TWELVE_HOUR_TIMED_CHAT) == [
+        (
+            "Hi, can you tell me how to reset my router password?",
+            "Sure! Hold the reset button on the back for 10 seconds.\n"
+            "The lights blink, and then the default password on the sticker works again.",
+        ),
+        (
+            "Will that also reset my wifi name?",
+            "Yes, the network name goes back to the one printed on the sticker as well.\n"
+            "You'll need to reconnect every device afterwards.",
+        ),
+    ]

@@ -2774,14 +2774,16 @@ def test_timed_lines_that_are_no_chat_stay_as_they_are(text: str) -> None:
 
 def test_exchanges_that_open_with_the_prompts_time_end_the_prompt_at_a_line_of_spaces() -> None:
     """`2025-02-11 21:04 text` over each prompt and a line of spaces under it (the tool's), the
-    reply after: a blank line inside a prompt (under pasted output) does not end it."""
+    reply after, a space at the end of its last line (the tool's too): a blank line inside a
+    prompt (under pasted output) does not end it."""
     chat = (
         "2025-02-11 21:04 What is the difference between df and du?\n \n"
-        "df asks the filesystem; du walks the directories and adds up the files.\n\n"
+        "df asks the filesystem; du walks the directories and adds up the files. \n\n"
         "2025-02-11 21:09 /dev/sda1  40G  40G  0 100% /\n\nWhy does du show only 23G?\n \n"
-        "Deleted files that a process still holds open take space du cannot see.\n"
+        "Deleted files that a process still holds open take space du cannot see. \n\n"
     )
-    assert notes_of(chat) == [
+    # (the answers keep the tool's trailing space, as the fixture's do)
+    assert [(q, a.rstrip()) for q, a in notes_of(chat)] == [
         (
             "What is the difference between df and du?",
             "df asks the filesystem; du walks the directories and adds up the files.",
