@@ -182,6 +182,11 @@ REASONING_TAG = re.compile(r"think|reason|thought", re.I)
 DATE_SUFFIX = re.compile(r"(?:AM|PM|am|pm|UTC|GMT)(?:[+-]\d{1,4})?[ \t]*+")
 KEY = re.compile(r"^([^\W\d_][\w .'’-]{0,24}?)[ \t]*+(?:\*\*|__|\*|_)?[ \t]*+[:：]")
 OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
+#: `<details><summary>Thinking</summary>`: a collapsible block opened with its summary on its
+#: line, the same opening as `<details>` alone over a `<summary>` line.
+DETAILS_WITH_SUMMARY = re.compile(
+    r"^<details\b[^<>]{0,300}+>[ \t]*+<summary\b[^<>]{0,100}+>[^<>]{0,200}+</summary>$", re.I
+)
 #: `<think>The user asks...`: a tag that opens a line with more after it on the same line.
 LEADING_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>(?=\S)")
 DURATION = re.compile(
@@ -672,6 +677,9 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
         text = text[1:]
     if DIGIT.search(text) and DATE_TIME.search(text) and text.count(" ") < 16:
         return ("date", str(quoted), opener)
+    numbered = NUMBERED_HEADING.match(text) if not quoted and not opener else None
+    if numbered:  # `## Turn 2`: a heading that only numbers the exchange it stands over
+        return ("numbered heading", numbered.group(1), numbered.group(2).casefold())
     if not quoted and not opener and ANCHOR_LINK.match(text):
         return ANCHOR
     if not quoted and not opener and REFERENCE_LINE.match(text):
@@ -683,6 +691,12 @@ def _edge_form(line: str) -> tuple[str, ...] | None:
         return ("key", str(quoted), opener, key.group(1).casefold())
     return _icon_form(text, quoted, opener)
 
+
+#: A heading of a word or two and a number (`## Turn 2`, `# Chat 3`): where such headings stand
+#: at the edges of several turns, they number the exchanges.
+NUMBERED_HEADING = re.compile(
+    r"^(#{1,6}+)[ \t]++([^\W\d_][^\W\d]{0,20}+(?: [^\W\d]{1,20}+)?)[ \t]++#?\d{1,4}+$"
+)
 
 #: The form of a line that only links to a place in the file (a "back to top" link).
 ANCHOR = ("anchor",)
@@ -2584,7 +2598,7 @@ def _assemble(
         if not _edge_lines(lines, merged[0], left_out, False, 1):
             left_out[merged[0].marker] = HEADER  # a page's name over an empty first turn
     # Per-message metadata: forms that recur at the edges of several turns.
-    forms = _recurring_forms(lines, merged, left_out)
+    forms = _recurring_forms(lines, merged, left_out, header)
     rules = _edge_rules(lines, merged, left_out)
     for block in merged:
         _trim_edges(lines, text, block, forms, rules, left_out)
@@ -3058,12 +3072,19 @@ def _unwrap_fenced_turns(
 
 
 def _recurring_forms(
-    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+    lines: Sequence[str],
+    blocks: list[_Block],
+    left_out: dict[int, str],
+    header: Sequence[int] = (),
 ) -> set[tuple[str, ...]]:
-    """Edge forms (see `_edge_form`) that open or close two or more turns."""
-    seen: Counter[tuple[str, ...]] = Counter()
-    roles: dict[tuple[str, ...], set[str]] = {}
-    digits: set[tuple[str, ...]] = set()
+    """Edge forms (see `_edge_form`) that open or close two or more turns; a heading that
+    numbers the exchanges (`## Turn 1`) in the header, over the first turn, counts as one."""
+    numbered = {
+        form for j in header if (form := _edge_form(lines[j])) and form[0] == "numbered heading"
+    }
+    seen: Counter[tuple[str, ...]] = Counter(numbered)
+    roles: dict[tuple[str, ...], set[str]] = {form: {USER} for form in numbered}
+    digits: set[tuple[str, ...]] = set(numbered)
     for block in blocks:
         edge = set()
         heads = _edge_lines(lines, block, left_out, False)
@@ -3302,6 +3323,8 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
                 return k + 1
         return None
     line = lines[i].strip()
+    if DETAILS_WITH_SUMMARY.match(line):
+        return _close_of(lines, i, stop, "details")
     tag = OPEN_TAG.match(line)
     if tag:
         name = tag.group(1).casefold()

@@ -70,10 +70,6 @@ NOT_YET = {
         "`## Summary` and `## Content` are read as questions and every `> **Question:** ` line "
         "is left in one answer, so no prompt is a question and the persona's name is the title"
     ),
-    "kimi-cli-export.md": (
-        "the `<details><summary>Thinking</summary>` blocks and the `## Turn N` headings stay in "
-        "the answers (questions 3/3, answers 0/3, 16 lines on cards)"
-    ),
 }
 
 
@@ -2848,3 +2844,21 @@ def test_a_reply_time_once_or_a_message_after_the_last_is_no_page_copy() -> None
     for text in (once, after):
         parsed = parse_transcript(parse_text(text, "copy.txt"))
         assert parsed.turns is None or "reply took" not in parsed.turns.shape
+
+
+def test_a_details_block_opened_with_its_summary_and_turn_headings_are_left_out() -> None:
+    """`<details><summary>Thinking</summary>` at a reply's start (the summary on the opening
+    line) is the model's reasoning, as `<details>` alone over a summary is; `## Turn 2` over
+    each exchange numbers it and is on no card."""
+    chat = (
+        "## Turn 1\n\n### User\n\nWhy is the fixture not found?\n\n### Assistant\n\n"
+        "<details><summary>Thinking</summary>\n\nThe conftest is in a sibling folder.\n\n"
+        "</details>\n\nA conftest.py only applies to tests under its folder.\n\n"
+        "## Turn 2\n\n### User\n\nWhat does scope=session do?\n\n### Assistant\n\n"
+        "<details><summary>Thinking</summary>\n\nExplain scopes.\n\n</details>\n\n"
+        "It builds the fixture once for the whole run.\n"
+    )
+    assert notes_of(chat) == [
+        ("Why is the fixture not found?", "A conftest.py only applies to tests under its folder."),
+        ("What does scope=session do?", "It builds the fixture once for the whole run."),
+    ]
