@@ -2611,6 +2611,7 @@ def _assemble(
     for block in blocks:  # a message's time over its marker, in any form (`Mar 13`)
         if block.stamp is not None:
             left_out.setdefault(block.stamp, METADATA)
+    _leave_out_opening_quotes(lines, merged, left_out)
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_run_headings(lines, text, merged, found, left_out, markers)
     _leave_out_drawers(lines, text, merged, left_out)
@@ -2794,6 +2795,31 @@ def _leave_out_enclosing_block(
             return
         if j not in left_out:
             return
+
+
+def _leave_out_opening_quotes(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A quote that opens every reply, two or more, each going on after it, is the tool's, not
+    the model's answer: its reasoning, which a tool quotes above the reply (RikkaHub's, whose
+    lines it joins into one). A model quotes at the start of a reply now and then, not always."""
+    replies = [b for b in blocks if b.role == ASSISTANT]
+    quotes: list[list[int]] = []
+    for block in replies:
+        head = _edge_lines(lines, block, left_out, False, 1)
+        if not head or not lines[head[0]].lstrip().startswith(">"):
+            return
+        quote = [head[0]]
+        while quote[-1] + 1 < block.end and lines[quote[-1] + 1].lstrip().startswith(">"):
+            quote.append(quote[-1] + 1)
+        if not _has_content(lines, quote[-1] + 1, block.end):
+            return
+        quotes.append(quote)
+    if len(quotes) < 2:
+        return
+    for quote in quotes:
+        for j in quote:
+            left_out[j] = REASONING
 
 
 def _thinking(label: str) -> bool:

@@ -62,10 +62,6 @@ NOT_YET = {
         "source chips stay, and a related question is read as a question (questions 1/3)"
     ),
     # The thirty-second held-out round, as first scored (see the fixtures' README).
-    "rikkahub-markdown-export.md": (
-        "each reply's reasoning, its lines glued into one line of `> ` quotes with no newline "
-        "between them, stays on the card as the answer's first line (questions 3/3, answers 0/3)"
-    ),
     "vscode-openai-show-markdown.md": (
         "`## Summary` and `## Content` are read as questions and every `> **Question:** ` line "
         "is left in one answer, so no prompt is a question and the persona's name is the title"
@@ -104,6 +100,7 @@ ONE_EXCHANGE_NOT_YET = {
     "chatgpt-shell-cli-history.txt": "one prompt's time: times must open two or more exchanges",
     "grok-web-copy.txt": "one reply's time: a page copy's reply times must recur",
     "developerjoe-export.txt": "one `~~~` rule at the end: a rule must recur to be no fence",
+    "rikkahub-markdown-export.md": "one reply's opening quote: it must open two replies or more",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -2862,3 +2859,23 @@ def test_a_details_block_opened_with_its_summary_and_turn_headings_are_left_out(
         ("Why is the fixture not found?", "A conftest.py only applies to tests under its folder."),
         ("What does scope=session do?", "It builds the fixture once for the whole run."),
     ]
+
+
+QUOTE_OPENED = (
+    "**User**:\n\nWhy is the database locked?\n\n---\n**Assistant**:\n\n"
+    "> The user hits a lock.> SQLite has one writer.\n\nSQLite allows one writer at a time.\n\n"
+    "---\n**User**:\n\nIs WAL safe on NFS?\n\n---\n**Assistant**:\n\n"
+    "> WAL needs shared memory.\n\nNo: WAL needs shared memory, which NFS does not give.\n"
+)
+
+
+def test_a_quote_that_opens_every_reply_is_the_tools_reasoning() -> None:
+    """A `>` quote at the start of every reply, the reply going on after it: the tool's
+    (RikkaHub quotes the reasoning there), on no card; a quote that opens one reply only is
+    the model's own."""
+    assert notes_of(QUOTE_OPENED) == [
+        ("Why is the database locked?", "SQLite allows one writer at a time."),
+        ("Is WAL safe on NFS?", "No: WAL needs shared memory, which NFS does not give."),
+    ]
+    once = QUOTE_OPENED.replace("> WAL needs shared memory.\n\n", "")
+    assert notes_of(once)[0][1].startswith("> The user hits a lock.")
