@@ -1315,7 +1315,7 @@ def _read_shape(
         header = [j for j in content if j < members[0] and j not in skip]
         if len([j for j in header if not _header_line(lines[j])]) > 2:
             return None
-    roles = _roles(labels, hints, sizes, asks, found[members[0]].key)
+    roles = _roles(labels, hints, sizes, asks, sequence)
     if roles is None:
         return None
     if not hinted:
@@ -1382,11 +1382,13 @@ def _roles(
     hints: dict[str, str | None],
     sizes: dict[str, list[int]],
     asks: Counter[str],
-    first: str,
+    order: Sequence[str],
 ) -> dict[str, str] | None:
     """Which label is the user's: a role word counts most, then the shortest blocks, then the
     most blocks that end in a question and speaking first (a role-play opens with the
-    character's greeting: short turns say more than the first one)."""
+    character's greeting: short turns say more than the first one). `order`: the labels of
+    the turns, in the file's order."""
+    first = order[0]
     speakers = [k for k in labels if hints[k] != OTHER]
     if len(speakers) < 2:
         return None
@@ -1405,11 +1407,23 @@ def _roles(
 
     user = max(speakers, key=score)
     # Another label whose words name the user (`User follow-up` beside `User`) is the user's
-    # too, so long as a label is left to answer.
-    users = {user} | {k for k in speakers if hints[k] == USER}
+    # too, so long as a label is left to answer and answers it: a heading of the model's reply
+    # (`### User story:`), followed by the user's next turn or nothing, is no turn of the user's.
+    named = {k for k in speakers if hints[k] == USER}
+    users = {user} | {k for k in named if _answered(k, order, named | {user}, hints)}
     if users >= set(speakers):
         users = {user}
     return {k: (USER if k in users else OTHER if hints[k] == OTHER else ASSISTANT) for k in labels}
+
+
+def _answered(
+    key: str, order: Sequence[str], users: set[str], hints: dict[str, str | None]
+) -> bool:
+    """Whether the model answers `key`'s turns: each one that another speaker's turn follows
+    is followed by a turn of a label outside `users`, and one such turn is."""
+    speaking = [k for k in order if hints.get(k) != OTHER]
+    after = [b for a, b in zip(speaking, speaking[1:], strict=False) if a == key]
+    return bool(after) and all(b not in users for b in after)
 
 
 def _labeled_blocks(
@@ -2033,7 +2047,7 @@ def _message_roles(
         sizes[key].append(len(body))
         if body and body[-1].endswith(("?", "？")):
             asks[key] += 1
-    return _roles(list(sizes), hints, sizes, asks, keys[0])
+    return _roles(list(sizes), hints, sizes, asks, keys)
 
 
 def _days_recur(stamps: list[str]) -> bool:

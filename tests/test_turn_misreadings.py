@@ -1116,3 +1116,58 @@ def test_a_first_prompt_over_the_chat_is_its_title() -> None:
     assert notes_of(FIRST_PROMPT_OVER_THE_CHAT) == [
         ("How do I find what listens on port 8080?", "Run `ss -ltnp` as root.")
     ]
+
+
+# --- a second user label, a model's name as a label, an export banner (review of 5d2716b..c7551f3)
+
+USER_STORY_HEADINGS_IN_REPLIES = """# Agile help
+
+### User:
+Can you write a user story for password reset?
+
+### Assistant:
+Here is one, with criteria.
+
+### User story:
+As a user who forgot the password, I want a reset link by email.
+
+### User:
+And one for two-factor login?
+
+### Assistant:
+Here it is.
+
+### User story:
+As a careful user, I want a second factor at login.
+"""
+
+
+def test_a_user_story_heading_in_the_models_reply_is_no_user_turn() -> None:
+    """`### User story:` (the user's word in a heading of the model's reply, followed by the
+    user's next turn or nothing) was read as a second user label: the story became a question
+    merged with the next prompt, and the last one a question without an answer."""
+    assert notes_of(USER_STORY_HEADINGS_IN_REPLIES) == [
+        (
+            "Can you write a user story for password reset?",
+            "Here is one, with criteria.\n\n"
+            "As a user who forgot the password, I want a reset link by email.",
+        ),
+        (
+            "And one for two-factor login?",
+            "Here it is.\n\nAs a careful user, I want a second factor at login.",
+        ),
+    ]
+
+
+def test_a_second_user_label_the_model_answers_is_still_the_users() -> None:
+    """The second user label that the model answers (`**User's friend:**`) stays a turn."""
+    chat = (
+        "**User:** How do I reverse a list in Python?\n\n**ChatGPT:** Use `reversed()`.\n\n"
+        "**User's friend:** What about in place?\n\n**ChatGPT:** Call `lst.reverse()`.\n\n"
+        "**User:** And sorting?\n\n**ChatGPT:** `sorted()` or `.sort()`.\n"
+    )
+    assert [question for question, _ in notes_of(chat)] == [
+        "How do I reverse a list in Python?",
+        "What about in place?",
+        "And sorting?",
+    ]
