@@ -621,6 +621,35 @@ def _model_and_version(text: str, words: frozenset[str]) -> bool:
     return _names_a_model(words) and any(ch.isdigit() for ch in text)
 
 
+def _pasted_models(
+    found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
+) -> set[str]:
+    """Labels read only as a model's name and version on a plain line (`GPT 4 Turbo: text`)
+    whose every turn is followed by another label of the model's: what the user quotes of a
+    model's answer, which the model then answers, not a reply of its own."""
+    after: dict[str, set[str]] = {}
+    for a, b in zip(members, members[1:], strict=False):
+        after.setdefault(found[a].key, set()).add(found[b].key)
+    return {
+        k
+        for k, next_keys in after.items()
+        if hints[k] == ASSISTANT
+        and all(n != k and hints[n] == ASSISTANT for n in next_keys)
+        and all(_names_model_in_line(found[i]) for i in members if found[i].key == k)
+    }
+
+
+def _names_model_in_line(found: Candidate) -> bool:
+    """A plain `Label: text` line whose label of several words is a model's name and version
+    (`GPT 4 Turbo: text`): read so only by `_model_and_version`."""
+    return (
+        found.shape == "<label>:"
+        and found.inline is not None
+        and len(found.label.split()) > 1
+        and _model_and_version(found.label, found.words)
+    )
+
+
 def _words(text: str) -> frozenset[str]:
     """A label's words, casefolded: its runs of letters and digits."""
     return frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
@@ -1258,6 +1287,10 @@ def _read_shape(
             if all(p != k and hints[p] == hints[k] for p in before) and found[members[0]].key != k
         }
         members = [i for i in members if found[i].key not in inside]
+        # `GPT 4 Turbo: text` as a line of the user's turn (model's answers pasted to be
+        # judged), each followed by the model's own label: part of that turn, no reply.
+        pasted = _pasted_models(found, members, hints)
+        members = [i for i in members if found[i].key not in pasted]
         counts = Counter(found[i].key for i in members)
     if sum(1 for n in counts.values() if n >= 2) >= 2:
         # A speaker recurs: a label without a role word seen once, beside two that recur, is a

@@ -1171,3 +1171,28 @@ def test_a_second_user_label_the_model_answers_is_still_the_users() -> None:
         "What about in place?",
         "And sorting?",
     ]
+
+
+PASTED_MODEL_ANSWERS = """You: I asked two models the same question. Which answer is better?
+GPT 4 Turbo: The capital of Australia is Sydney.
+Claude 3 Opus: The capital of Australia is Canberra, a compromise between Sydney and Melbourne.
+ChatGPT: The second answer is right: Canberra is the capital.
+You: What else should I check in answers like these?
+ChatGPT: Check facts against a source.
+"""
+
+
+def test_model_answers_pasted_into_a_prompt_stay_in_it() -> None:
+    """`GPT 4 Turbo: text` lines in the user's turn, which the model (`ChatGPT:`) then
+    answers, were read as a reply of their own: the prompt lost the answers it asks about and
+    they went on the card's back."""
+    assert notes_of(PASTED_MODEL_ANSWERS) == [
+        (
+            "I asked two models the same question. Which answer is better?\n"
+            "GPT 4 Turbo: The capital of Australia is Sydney.\n"
+            "Claude 3 Opus: The capital of Australia is Canberra, a compromise between Sydney "
+            "and Melbourne.",
+            "The second answer is right: Canberra is the capital.",
+        ),
+        ("What else should I check in answers like these?", "Check facts against a source."),
+    ]
