@@ -846,7 +846,7 @@ def _title_from(
             text
             and not DATE_TIME.search(text)
             and not interface_line(text)
-            and not _kind_only(text, speakers)
+            and not _kind_only(text, speakers, lines[i + 1 :])
         ):
             if not _names_a_site(text):
                 return text, i
@@ -901,10 +901,11 @@ SETEXT_TITLE = re.compile(r"^ {0,3}+=++[ \t]*+$")
 TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
 
 
-def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
+def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence[str] = ()) -> bool:
     """A heading that only says what the file is (`# Chat Session`, `# Conversation export`,
     `# Conversation with Claude` where Claude is a speaker or a model's name, `# 通义千问对话记录`
-    read word by word), which a tool writes over every chat: no title."""
+    read word by word), which a tool writes over every chat: no title. `rest`: the file's
+    lines after the heading."""
     named = (
         KIND_WORDS | ASSISTANT_WORDS | (speakers | CONNECTING_WORDS if speakers else frozenset())
     )
@@ -919,12 +920,14 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
     if words <= named:
         return True
     # `LMSYS Chat Export`: a tool's (or site's) name, the kind of file, `export` last: a banner
-    # the same over every chat the tool saves (a user's own title does not end so).
+    # the same over every chat the tool saves. A name the chat itself speaks of is its topic
+    # (`WhatsApp Chat Export`, a chat app's title for a chat on exporting WhatsApp chats).
     order = [word for word in re.split(r"[\W_]+", text.casefold()) if word]
     return (
         words - named == {order[0]}
         and order[-1] in EXPORT_WORDS
         and bool(words & SAVED_WORDS - EXPORT_WORDS)
+        and not any(order[0] in _words(line) for line in rest)
     )
 
 

@@ -1196,3 +1196,25 @@ def test_model_answers_pasted_into_a_prompt_stay_in_it() -> None:
         ),
         ("What else should I check in answers like these?", "Check facts against a source."),
     ]
+
+
+EXPORTING_WHATSAPP = """# WhatsApp Chat Export
+
+## User
+
+How do I export a WhatsApp chat with its photos?
+
+## Assistant
+
+Open the chat, tap the three dots, then More > Export chat, and choose Include media.
+"""
+
+
+def test_a_title_naming_what_the_chat_is_about_is_kept() -> None:
+    """`# WhatsApp Chat Export` over a chat about exporting WhatsApp chats (a chat app's title)
+    was taken for an export tool's banner and dropped; a banner's name (`LMSYS`) is not what
+    the chat speaks of."""
+    parsed = parse_transcript(parse_text(EXPORTING_WHATSAPP, "chat.md"))
+    assert parsed.title == "WhatsApp Chat Export"
+    banner = EXPORTING_WHATSAPP.replace("WhatsApp Chat Export", "LMSYS Chat Export")
+    assert parse_transcript(parse_text(banner, "chat.md")).title is None
