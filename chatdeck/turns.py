@@ -621,22 +621,19 @@ def _model_and_version(text: str, words: frozenset[str]) -> bool:
     return _names_a_model(words) and any(ch.isdigit() for ch in text)
 
 
-def _pasted_models(
+def _model_lines(
     found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
 ) -> set[str]:
     """Labels read only as a model's name and version on a plain line (`GPT 4 Turbo: text`)
-    whose every turn is followed by another label of the model's: what the user quotes of a
-    model's answer, which the model then answers, not a reply of its own."""
-    after: dict[str, set[str]] = {}
-    for a, b in zip(members, members[1:], strict=False):
-        after.setdefault(found[a].key, set()).add(found[b].key)
-    return {
-        k
-        for k, next_keys in after.items()
-        if hints[k] == ASSISTANT
-        and all(n != k and hints[n] == ASSISTANT for n in next_keys)
-        and all(_names_model_in_line(found[i]) for i in members if found[i].key == k)
+    beside another label of the model's (`ChatGPT:`, `Assistant:`): lines of a turn (a model's
+    answer the user pastes to be judged, `Gemini 3:` in a list of the reply), not replies."""
+    keys = {found[i].key for i in members}
+    modelled = {
+        k for k in keys if all(_names_model_in_line(found[i]) for i in members if found[i].key == k)
     }
+    if not any(hints[k] == ASSISTANT for k in keys - modelled):
+        return set()
+    return modelled
 
 
 def _names_model_in_line(found: Candidate) -> bool:
@@ -1290,10 +1287,9 @@ def _read_shape(
             if all(p != k and hints[p] == hints[k] for p in before) and found[members[0]].key != k
         }
         members = [i for i in members if found[i].key not in inside]
-        # `GPT 4 Turbo: text` as a line of the user's turn (model's answers pasted to be
-        # judged), each followed by the model's own label: part of that turn, no reply.
-        pasted = _pasted_models(found, members, hints)
-        members = [i for i in members if found[i].key not in pasted]
+        # `GPT 4 Turbo: text` beside the model's own label (`ChatGPT:`): a line of a turn.
+        lines_of_turns = _model_lines(found, members, hints)
+        members = [i for i in members if found[i].key not in lines_of_turns]
         counts = Counter(found[i].key for i in members)
     if sum(1 for n in counts.values() if n >= 2) >= 2:
         # A speaker recurs: a label without a role word seen once, beside two that recur, is a
@@ -2690,8 +2686,8 @@ def _second_marker(
             left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
             return True
     found = candidate(lines[first[0]])
-    if found is None or _hint(found) != block.role:
-        return False
+    if found is None or _hint(found) != block.role or _names_model_in_line(found):
+        return False  # `Gemini 3: text` under `Assistant:` is the reply's line, not the name
     if found.words - USER_WORDS - ASSISTANT_WORDS - SPEAKING_WORDS:
         return False  # `Use this prompt:` under `## User` is the user's line, not the name
     if found.inline is None:

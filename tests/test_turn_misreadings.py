@@ -1198,6 +1198,28 @@ def test_model_answers_pasted_into_a_prompt_stay_in_it() -> None:
     ]
 
 
+MODEL_NAMES_LISTED_IN_A_REPLY = """User: Give me a timeline of Project Gemini.
+Assistant: Here are the crewed flights.
+Gemini 3: Grissom and Young, March 1965.
+Gemini 4: first American spacewalk, June 1965.
+User: Which flight docked first?
+Assistant: Gemini 8, with an Agena target.
+"""
+
+
+def test_model_names_with_a_number_listed_in_a_reply_stay_on_the_card() -> None:
+    """`Gemini 3: text` lines in a reply under `Assistant:` were read as markers of a third
+    speaker (`Gemini 3`, `Gemini 4` one numbered label), their names cut from the answer."""
+    assert notes_of(MODEL_NAMES_LISTED_IN_A_REPLY) == [
+        (
+            "Give me a timeline of Project Gemini.",
+            "Here are the crewed flights.\nGemini 3: Grissom and Young, March 1965.\n"
+            "Gemini 4: first American spacewalk, June 1965.",
+        ),
+        ("Which flight docked first?", "Gemini 8, with an Agena target."),
+    ]
+
+
 EXPORTING_WHATSAPP = """# WhatsApp Chat Export
 
 ## User
