@@ -626,6 +626,32 @@ def _model_and_version(text: str, words: frozenset[str]) -> bool:
     return _names_a_model(words) and any(ch.isdigit() for ch in text)
 
 
+def _model_lines(
+    found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
+) -> set[str]:
+    """Labels read only as a model's name and version on a plain line (`GPT 4 Turbo: text`)
+    beside another label of the model's (`ChatGPT:`, `Assistant:`): lines of a turn (a model's
+    answer the user pastes to be judged, `Gemini 3:` in a list of the reply), not replies."""
+    keys = {found[i].key for i in members}
+    modelled = {
+        k for k in keys if all(_names_model_in_line(found[i]) for i in members if found[i].key == k)
+    }
+    if not any(hints[k] == ASSISTANT for k in keys - modelled):
+        return set()
+    return modelled
+
+
+def _names_model_in_line(found: Candidate) -> bool:
+    """A plain `Label: text` line whose label of several words is a model's name and version
+    (`GPT 4 Turbo: text`): read so only by `_model_and_version`."""
+    return (
+        found.shape == "<label>:"
+        and found.inline is not None
+        and len(found.label.split()) > 1
+        and _model_and_version(found.label, found.words)
+    )
+
+
 def _words(text: str) -> frozenset[str]:
     """A label's words, casefolded: its runs of letters and digits."""
     return frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
@@ -831,7 +857,7 @@ def _title_from(
             text
             and not DATE_TIME.search(text)
             and not interface_line(text)
-            and not _kind_only(text, speakers)
+            and not _kind_only(text, speakers, lines[i + 1 :])
         ):
             if not _names_a_site(text):
                 return text, i
@@ -886,10 +912,11 @@ SETEXT_TITLE = re.compile(r"^ {0,3}+=++[ \t]*+$")
 TITLE_PREFIX = re.compile(r"^([^:：]{1,40}+)[:：][ \t]*+(\S.*)$")
 
 
-def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
+def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence[str] = ()) -> bool:
     """A heading that only says what the file is (`# Chat Session`, `# Conversation export`,
     `# Conversation with Claude` where Claude is a speaker or a model's name, `# 通义千问对话记录`
-    read word by word), which a tool writes over every chat: no title."""
+    read word by word), which a tool writes over every chat: no title. `rest`: the file's
+    lines after the heading."""
     named = (
         KIND_WORDS | ASSISTANT_WORDS | (speakers | CONNECTING_WORDS if speakers else frozenset())
     )
@@ -904,12 +931,14 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset()) -> bool:
     if words <= named:
         return True
     # `LMSYS Chat Export`: a tool's (or site's) name, the kind of file, `export` last: a banner
-    # the same over every chat the tool saves (a user's own title does not end so).
+    # the same over every chat the tool saves. A name the chat itself speaks of is its topic
+    # (`WhatsApp Chat Export`, a chat app's title for a chat on exporting WhatsApp chats).
     order = [word for word in re.split(r"[\W_]+", text.casefold()) if word]
     return (
         words - named == {order[0]}
         and order[-1] in EXPORT_WORDS
         and bool(words & SAVED_WORDS - EXPORT_WORDS)
+        and not any(order[0] in _words(line) for line in rest)
     )
 
 
@@ -1277,6 +1306,9 @@ def _read_shape(
             if all(p != k and hints[p] == hints[k] for p in before) and found[members[0]].key != k
         }
         members = [i for i in members if found[i].key not in inside]
+        # `GPT 4 Turbo: text` beside the model's own label (`ChatGPT:`): a line of a turn.
+        lines_of_turns = _model_lines(found, members, hints)
+        members = [i for i in members if found[i].key not in lines_of_turns]
         counts = Counter(found[i].key for i in members)
     if sum(1 for n in counts.values() if n >= 2) >= 2:
         # A speaker recurs: a label without a role word seen once, beside two that recur, is a
@@ -1334,7 +1366,7 @@ def _read_shape(
         header = [j for j in content if j < members[0] and j not in skip]
         if len([j for j in header if not _header_line(lines[j])]) > 2:
             return None
-    roles = _roles(labels, hints, sizes, asks, found[members[0]].key)
+    roles = _roles(labels, hints, sizes, asks, sequence)
     if roles is None:
         return None
     if not hinted:
@@ -1401,11 +1433,13 @@ def _roles(
     hints: dict[str, str | None],
     sizes: dict[str, list[int]],
     asks: Counter[str],
-    first: str,
+    order: Sequence[str],
 ) -> dict[str, str] | None:
     """Which label is the user's: a role word counts most, then the shortest blocks, then the
     most blocks that end in a question and speaking first (a role-play opens with the
-    character's greeting: short turns say more than the first one)."""
+    character's greeting: short turns say more than the first one). `order`: the labels of
+    the turns, in the file's order."""
+    first = order[0]
     speakers = [k for k in labels if hints[k] != OTHER]
     if len(speakers) < 2:
         return None
@@ -1424,11 +1458,23 @@ def _roles(
 
     user = max(speakers, key=score)
     # Another label whose words name the user (`User follow-up` beside `User`) is the user's
-    # too, so long as a label is left to answer.
-    users = {user} | {k for k in speakers if hints[k] == USER}
+    # too, so long as a label is left to answer and answers it: a heading of the model's reply
+    # (`### User story:`), followed by the user's next turn or nothing, is no turn of the user's.
+    named = {k for k in speakers if hints[k] == USER}
+    users = {user} | {k for k in named if _answered(k, order, named | {user}, hints)}
     if users >= set(speakers):
         users = {user}
     return {k: (USER if k in users else OTHER if hints[k] == OTHER else ASSISTANT) for k in labels}
+
+
+def _answered(
+    key: str, order: Sequence[str], users: set[str], hints: dict[str, str | None]
+) -> bool:
+    """Whether the model answers `key`'s turns: each one that another speaker's turn follows
+    is followed by a turn of a label outside `users`, and one such turn is."""
+    speaking = [k for k in order if hints.get(k) != OTHER]
+    after = [b for a, b in zip(speaking, speaking[1:], strict=False) if a == key]
+    return bool(after) and all(b not in users for b in after)
 
 
 def _labeled_blocks(
@@ -2213,7 +2259,7 @@ def _message_roles(
         sizes[key].append(len(body))
         if body and body[-1].endswith(("?", "？")):
             asks[key] += 1
-    return _roles(list(sizes), hints, sizes, asks, keys[0])
+    return _roles(list(sizes), hints, sizes, asks, keys)
 
 
 def _days_recur(stamps: list[str]) -> bool:
@@ -2797,12 +2843,17 @@ def _leave_out_enclosing_block(
             return
 
 
+#: A quote's lines joined into one: a `>` and a space right after a sentence's end.
+JOINED_QUOTE = re.compile(r"[.!?。]>[ \t]")
+
+
 def _leave_out_opening_quotes(
     lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
 ) -> None:
-    """A quote that opens every reply, two or more, each going on after it, is the tool's, not
-    the model's answer: its reasoning, which a tool quotes above the reply (RikkaHub's, whose
-    lines it joins into one). A model quotes at the start of a reply now and then, not always."""
+    """A quote that opens every reply, two or more, each going on after it, with its lines
+    joined into one (`> The user asks.> SQLite allows...`: a `>` again right after a
+    sentence's end), is the tool's reasoning (RikkaHub quotes it so), not the model's answer.
+    A quote a model or a tutor opens its replies with keeps its line breaks, and stays."""
     replies = [b for b in blocks if b.role == ASSISTANT]
     quotes: list[list[int]] = []
     for block in replies:
@@ -2813,6 +2864,8 @@ def _leave_out_opening_quotes(
         while quote[-1] + 1 < block.end and lines[quote[-1] + 1].lstrip().startswith(">"):
             quote.append(quote[-1] + 1)
         if not _has_content(lines, quote[-1] + 1, block.end):
+            return
+        if not any(JOINED_QUOTE.search(lines[j]) for j in quote):
             return
         quotes.append(quote)
     if len(quotes) < 2:
@@ -2860,8 +2913,8 @@ def _second_marker(
             left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
             return True
     found = candidate(lines[first[0]])
-    if found is None or _hint(found) != block.role:
-        return False
+    if found is None or _hint(found) != block.role or _names_model_in_line(found):
+        return False  # `Gemini 3: text` under `Assistant:` is the reply's line, not the name
     if found.words - USER_WORDS - ASSISTANT_WORDS - SPEAKING_WORDS:
         return False  # `Use this prompt:` under `## User` is the user's line, not the name
     if found.inline is None:

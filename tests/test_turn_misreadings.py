@@ -1202,3 +1202,127 @@ def test_a_twelve_hour_time_opening_each_message_keeps_its_am_off_the_card() -> 
             "You'll need to reconnect every device afterwards.",
         ),
     ]
+
+
+# --- a second user label, a model's name as a label, an export banner (review of 5d2716b..c7551f3)
+
+USER_STORY_HEADINGS_IN_REPLIES = """# Agile help
+
+### User:
+Can you write a user story for password reset?
+
+### Assistant:
+Here is one, with criteria.
+
+### User story:
+As a user who forgot the password, I want a reset link by email.
+
+### User:
+And one for two-factor login?
+
+### Assistant:
+Here it is.
+
+### User story:
+As a careful user, I want a second factor at login.
+"""
+
+
+def test_a_user_story_heading_in_the_models_reply_is_no_user_turn() -> None:
+    """`### User story:` (the user's word in a heading of the model's reply, followed by the
+    user's next turn or nothing) was read as a second user label: the story became a question
+    merged with the next prompt, and the last one a question without an answer."""
+    assert notes_of(USER_STORY_HEADINGS_IN_REPLIES) == [
+        (
+            "Can you write a user story for password reset?",
+            "Here is one, with criteria.\n\n"
+            "As a user who forgot the password, I want a reset link by email.",
+        ),
+        (
+            "And one for two-factor login?",
+            "Here it is.\n\nAs a careful user, I want a second factor at login.",
+        ),
+    ]
+
+
+def test_a_second_user_label_the_model_answers_is_still_the_users() -> None:
+    """The second user label that the model answers (`**User's friend:**`) stays a turn."""
+    chat = (
+        "**User:** How do I reverse a list in Python?\n\n**ChatGPT:** Use `reversed()`.\n\n"
+        "**User's friend:** What about in place?\n\n**ChatGPT:** Call `lst.reverse()`.\n\n"
+        "**User:** And sorting?\n\n**ChatGPT:** `sorted()` or `.sort()`.\n"
+    )
+    assert [question for question, _ in notes_of(chat)] == [
+        "How do I reverse a list in Python?",
+        "What about in place?",
+        "And sorting?",
+    ]
+
+
+PASTED_MODEL_ANSWERS = """You: I asked two models the same question. Which answer is better?
+GPT 4 Turbo: The capital of Australia is Sydney.
+Claude 3 Opus: The capital of Australia is Canberra, a compromise between Sydney and Melbourne.
+ChatGPT: The second answer is right: Canberra is the capital.
+You: What else should I check in answers like these?
+ChatGPT: Check facts against a source.
+"""
+
+
+def test_model_answers_pasted_into_a_prompt_stay_in_it() -> None:
+    """`GPT 4 Turbo: text` lines in the user's turn, which the model (`ChatGPT:`) then
+    answers, were read as a reply of their own: the prompt lost the answers it asks about and
+    they went on the card's back."""
+    assert notes_of(PASTED_MODEL_ANSWERS) == [
+        (
+            "I asked two models the same question. Which answer is better?\n"
+            "GPT 4 Turbo: The capital of Australia is Sydney.\n"
+            "Claude 3 Opus: The capital of Australia is Canberra, a compromise between Sydney "
+            "and Melbourne.",
+            "The second answer is right: Canberra is the capital.",
+        ),
+        ("What else should I check in answers like these?", "Check facts against a source."),
+    ]
+
+
+MODEL_NAMES_LISTED_IN_A_REPLY = """User: Give me a timeline of Project Gemini.
+Assistant: Here are the crewed flights.
+Gemini 3: Grissom and Young, March 1965.
+Gemini 4: first American spacewalk, June 1965.
+User: Which flight docked first?
+Assistant: Gemini 8, with an Agena target.
+"""
+
+
+def test_model_names_with_a_number_listed_in_a_reply_stay_on_the_card() -> None:
+    """`Gemini 3: text` lines in a reply under `Assistant:` were read as markers of a third
+    speaker (`Gemini 3`, `Gemini 4` one numbered label), their names cut from the answer."""
+    assert notes_of(MODEL_NAMES_LISTED_IN_A_REPLY) == [
+        (
+            "Give me a timeline of Project Gemini.",
+            "Here are the crewed flights.\nGemini 3: Grissom and Young, March 1965.\n"
+            "Gemini 4: first American spacewalk, June 1965.",
+        ),
+        ("Which flight docked first?", "Gemini 8, with an Agena target."),
+    ]
+
+
+EXPORTING_WHATSAPP = """# WhatsApp Chat Export
+
+## User
+
+How do I export a WhatsApp chat with its photos?
+
+## Assistant
+
+Open the chat, tap the three dots, then More > Export chat, and choose Include media.
+"""
+
+
+def test_a_title_naming_what_the_chat_is_about_is_kept() -> None:
+    """`# WhatsApp Chat Export` over a chat about exporting WhatsApp chats (a chat app's title)
+    was taken for an export tool's banner and dropped; a banner's name (`LMSYS`) is not what
+    the chat speaks of."""
+    parsed = parse_transcript(parse_text(EXPORTING_WHATSAPP, "chat.md"))
+    assert parsed.title == "WhatsApp Chat Export"
+    banner = EXPORTING_WHATSAPP.replace("WhatsApp Chat Export", "LMSYS Chat Export")
+    assert parse_transcript(parse_text(banner, "chat.md")).title is None

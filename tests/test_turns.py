@@ -2865,17 +2865,20 @@ QUOTE_OPENED = (
     "**User**:\n\nWhy is the database locked?\n\n---\n**Assistant**:\n\n"
     "> The user hits a lock.> SQLite has one writer.\n\nSQLite allows one writer at a time.\n\n"
     "---\n**User**:\n\nIs WAL safe on NFS?\n\n---\n**Assistant**:\n\n"
-    "> WAL needs shared memory.\n\nNo: WAL needs shared memory, which NFS does not give.\n"
+    "> WAL needs shared memory.> NFS has none.\n\n"
+    "No: WAL needs shared memory, which NFS does not give.\n"
 )
 
 
 def test_a_quote_that_opens_every_reply_is_the_tools_reasoning() -> None:
-    """A `>` quote at the start of every reply, the reply going on after it: the tool's
-    (RikkaHub quotes the reasoning there), on no card; a quote that opens one reply only is
-    the model's own."""
+    """A `>` quote at the start of every reply, its lines joined into one (`.> `), the reply
+    going on after it: the tool's (RikkaHub quotes the reasoning there), on no card; a quote
+    that opens one reply only, or keeps its line breaks, is the model's own."""
     assert notes_of(QUOTE_OPENED) == [
         ("Why is the database locked?", "SQLite allows one writer at a time."),
         ("Is WAL safe on NFS?", "No: WAL needs shared memory, which NFS does not give."),
     ]
-    once = QUOTE_OPENED.replace("> WAL needs shared memory.\n\n", "")
+    once = QUOTE_OPENED.replace("> WAL needs shared memory.> NFS has none.\n\n", "")
     assert notes_of(once)[0][1].startswith("> The user hits a lock.")
+    broken = QUOTE_OPENED.replace(".> ", ".\n> ")
+    assert notes_of(broken)[0][1].startswith("> The user hits a lock.")
