@@ -141,7 +141,8 @@ def rule_fences(lines: list[str]) -> set[int]:
     `~~~~~~~~~~~~~~~`), not fences: two or more of one form, each alone between blank lines
     (or at the file's end), and each followed by the line that opens the file, a speaker's
     `Name: text`, again. Read as fences, they would make every other exchange code."""
-    first = NAMED_LINE.match(lines[_next_content(lines, 0)]) if lines else None
+    opening = _next_content(lines, 0)
+    first = NAMED_LINE.match(lines[opening]) if opening < len(lines) else None
     if first is None:
         return set()
     forms: dict[str, list[int]] = {}

@@ -117,6 +117,11 @@ def test_a_bare_fence_after_every_exchange_is_a_rule_not_a_fence() -> None:
     assert parse_text(RULED_BY_TILDES, "chat.txt").ignored == frozenset(rule_fences(lines))
 
 
+@pytest.mark.parametrize("text", ["", "\n", "\n\n  \n"])
+def test_a_file_of_blank_lines_has_no_rule_fences(text: str) -> None:
+    assert rule_fences(split_lines(text)) == set()
+
+
 @pytest.mark.parametrize(
     "text",
     [
