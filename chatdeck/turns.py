@@ -2016,10 +2016,12 @@ def _clocked_replies(
     between two messages (a blank line inside a prompt, under pasted output, is one line).
     After the last reply's time, only the page's own lines (its composer) are left."""
     times = [i for i in content if text[i] and i not in skip and REPLY_TIME.match(lines[i])]
-    opening = [j for j in content if j not in skip]
-    if len(times) < 2 or not opening or opening[0] >= times[0]:
+    if len(times) < 2:
         return None
-    starts = [opening[0], *(_next_content(lines, t + 1, len(lines)) for t in times[:-1])]
+    opening = next(j for j in content if j not in skip)  # (a time is one such line)
+    if opening >= times[0]:
+        return None
+    starts = [opening, *(_next_content(lines, t + 1, len(lines)) for t in times[:-1])]
     blocks: list[_Block] = []
     prompts: list[int] = []
     replies: list[int] = []
@@ -2149,8 +2151,7 @@ def _timed_lines(
     """The lines that open with a time (`TIMED_LINE`), the file's first line one of them, the
     times of one form and in order (an ISO date, then the time, sorts as it reads)."""
     timed = [i for i in content if text[i] and i not in skip and TIMED_LINE.match(lines[i])]
-    opening = [j for j in content if j not in skip]
-    if len(timed) < 2 or not opening or timed[0] != opening[0]:
+    if len(timed) < 2 or timed[0] != next(j for j in content if j not in skip):
         return None
     matches = [m for i in timed if (m := TIMED_LINE.match(lines[i]))]
     stamps = [m.group(1) for m in matches]
@@ -2203,7 +2204,7 @@ def _timed_messages(
     sizes = [_size(lines, start, stop) for start, stop in spans]
     if statistics.median(sizes[0::2]) >= statistics.median(sizes[1::2]):
         return None
-    asked = (_last_content(lines, start, stop) for start, stop in spans[0::2])
+    asked = (_last_text(lines, start, stop).strip() for start, stop in spans[0::2])
     if not any(line.endswith(("?", "？")) for line in asked):
         return None  # the user asks at least once: a day's timed notes are no chat
     blocks = [
@@ -2546,10 +2547,6 @@ def _has_prefix(line: str, prefix: str) -> bool:
     return line.startswith(prefix) and (len(line) == len(prefix) or line[len(prefix)] in " \t")
 
 
-def _last_content(lines: Sequence[str], start: int, stop: int) -> str:
-    return next((lines[k].strip() for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
-
-
 def _last_text(lines: Sequence[str], start: int, stop: int) -> str:
     """The last line with content in lines[start:stop], as it stands (its trailing spaces kept)."""
     return next((lines[k] for k in range(stop - 1, start - 1, -1) if lines[k].strip()), "")
@@ -2678,8 +2675,6 @@ def _assemble(
     for block in merged:
         if block.lead:  # the message's time opens its first line, which holds its text too
             rewrites[block.start] = lines[block.start][block.lead :].strip()
-            if left_out.get(block.start) == METADATA:
-                del left_out[block.start]
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
     assistant: dict[int, str] = {}
@@ -3168,7 +3163,7 @@ def _recurring_forms(
         edge = set()
         heads = _edge_lines(lines, block, left_out, False)
         for j in heads + _edge_lines(lines, block, left_out, True):
-            form = _edge_form(lines[j])
+            form = _edge_form(lines[j]) if not _led(block, j) else None
             if form is not None and (form != ICON_QUOTE and form[0] != REFERENCE[0] or j in heads):
                 edge.add(form)
                 roles.setdefault(form, set()).add(block.role)
@@ -3252,6 +3247,12 @@ def _glued_rule(lines: Sequence[str], j: int, tail: int, rules: set[str]) -> boo
     return bool(under.strip()) and not is_separator(under) and lines[j].strip() not in rules
 
 
+def _led(block: _Block, j: int) -> bool:
+    """Line j opens the block after the tool's lead (`10:12:04: text`): the message's own text,
+    however its lead looks, never the turn's metadata."""
+    return bool(block.lead) and j == block.start
+
+
 def _trim_edges(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -3279,7 +3280,7 @@ def _trim_edges(
             if is_separator(line) and not _glued_rule(lines, j, tail, rules):
                 left_out[j] = SEPARATOR
                 changed = True
-            elif _metadata_at(line, forms, j == head, block.role):
+            elif not _led(block, j) and _metadata_at(line, forms, j == head, block.role):
                 left_out[j] = METADATA
                 if line.lstrip().startswith(">"):
                     _leave_quote_block(lines, j, block, left_out, METADATA)
