@@ -112,6 +112,8 @@ ASSISTANT_HEADING = _speaker_heading(ASSISTANT_NAMES)
 QUESTION_LEADS = frozenset("qQ问*_")
 SPEAKER_LEADS = frozenset("yYuUhHmMpP我*_")
 HEADING_LEADS = frozenset("#")
+#: A `Q:` marker's, a heading's, or a quoted marker's (`> **Question:** text`).
+MARKER_LEADS = QUESTION_LEADS | HEADING_LEADS | frozenset(">")
 USER_LEADS = SPEAKER_LEADS | HEADING_LEADS
 
 QUESTION_END = ("?", "？")
@@ -917,14 +919,12 @@ def detect_style(plain: Document, speakers: bool = True) -> Style:
         )
     ):
         return Style(FileStyle.SPEAKER)
-    if heading and heading[1]:
+    marked = [i for i in content if i not in plain.suppressed and _question_marker(plain, i)]
+    first_q = marked[0] if marked else len(lines)
+    if heading and heading[1] and not _headings_over(plain, heading[0], marked):
         return Style(FileStyle.HEADING, heading[0], question_shaped_headings=_asks(heading[1]))
-    if QUOTE.match(lines[body]):
+    if QUOTE.match(lines[body]) and not marked:
         return Style(FileStyle.QUOTE)
-    first_q = next(
-        (i for i in content if i not in plain.suppressed and _question_marker(plain, i)),
-        len(lines),
-    )
     # Does an unmarked question come before the first `Q:`?
     first_guess = next(
         (
@@ -939,6 +939,22 @@ def detect_style(plain: Document, speakers: bool = True) -> Style:
     if first_q < len(lines):
         return Style(FileStyle.EXPLICIT)
     return PLAIN
+
+
+def _headings_over(plain: Document, level: int, marked: list[int]) -> bool:
+    """The last heading of the body's first heading's level stands right over the first of two
+    or more `Q:` markers, and none comes after it: the headings head the file (`## Summary`,
+    `## Content`), the markers are its questions."""
+    if len(marked) < 2:
+        return False
+    over = _heading(plain, plain.previous[marked[0]]) if plain.previous[marked[0]] >= 0 else None
+    if over is None or over[0] != level:
+        return False
+    return not any(
+        (heading := _heading(plain, i)) is not None and heading[0] == level
+        for i in range(marked[0] + 1, len(plain.lines))
+        if plain.kinds[i] is TEXT
+    )
 
 
 def _unmarked_question(plain: Document, i: int) -> bool:
@@ -1070,7 +1086,14 @@ def _bare_label(marker: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 
 def _question_marker(doc: Layout, i: int) -> re.Match[str] | None:
-    return QUESTION_MARKER.match(doc.lines[i]) if doc.leads[i] in QUESTION_LEADS else None
+    """`Q: text`; also `> **Question:** text` opening a quote, the label a tool sets in a quote
+    (the quote mark is its decoration, the label still the user's)."""
+    lead = doc.leads[i]
+    if lead in QUESTION_LEADS:
+        return QUESTION_MARKER.match(doc.lines[i])
+    if lead == ">" and (i == 0 or not QUOTE.match(doc.lines[i - 1])):
+        return QUESTION_MARKER.match(_unquote(doc.lines[i]))
+    return None
 
 
 def _is_marker(doc: Layout, i: int) -> bool:
@@ -1117,7 +1140,7 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
     question starts here, so it wins in every style (also `## Q: ...` and `Q: ## ...`)."""
     line = doc.lines[i]
     lead = doc.leads[i]
-    if lead in QUESTION_LEADS and (match := QUESTION_MARKER.match(line)):
+    if (lead in QUESTION_LEADS or lead == ">") and (match := _question_marker(doc, i)):
         heading = heading_text(match.group(1))
         text = heading[1] if heading else match.group(1)
     elif (
@@ -1556,7 +1579,7 @@ STANDALONE_RULES = (
 #: file, since no question reaches past a marked one); the guessing rules only look at a line
 #: that opens a paragraph.
 RULES: tuple[RuleSpec, ...] = (
-    RuleSpec(Rule.EXPLICIT_MARKER, MARKING, explicit_marker, leads=QUESTION_LEADS | HEADING_LEADS),
+    RuleSpec(Rule.EXPLICIT_MARKER, MARKING, explicit_marker, leads=MARKER_LEADS),
     RuleSpec(
         Rule.SPEAKER_HEADING, MARKING, speaker_heading, styles=SPEAKER_FILES, leads=HEADING_LEADS
     ),
@@ -1770,12 +1793,42 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
             and (QUOTE.match(doc.lines[j]) or _is_output(doc.lines[j]))
         )
         if not attached:
-            break
+            asked = _asked_under_paste(doc, found, end, bound)
+            return (asked, asked) if asked is not None else (end, end)
         block_end = _block_end(doc, j, bound)
         if doc.following[block_end - 1] >= bound:
             break  # nothing would be left for the reply: the block is the answer
         end = block_end
     return end, end
+
+
+def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int | None:
+    """The end of the asking paragraph under a question that so far only pastes (its first line
+    program output, with the lines right under it, or a code block under it), after one blank
+    line: short, ending in `?`, nothing above it in the question asking, and a reply after it.
+    People paste the log first and ask under it."""
+    start = found.index
+    if _is_output(found.text) and end < bound and doc.kinds[end] is TEXT:
+        end = _block_end(doc, end, bound)  # the rest of the pasted output
+    elif not any(doc.kinds[k] is CODE for k in range(start, end)):
+        return None
+    j = doc.following[end - 1]
+    if j >= bound or doc.kinds[j] is not TEXT or doc.blanks[j] != 1:
+        return None
+    if any(
+        doc.kinds[k] is TEXT and doc.lines[k].rstrip().endswith(QUESTION_END)
+        for k in range(start, end)
+    ):
+        return None
+    paragraph_end = _block_end(doc, j, min(j + 4, bound))
+    if (
+        paragraph_end - j > 3
+        or (paragraph_end < len(doc.lines) and doc.kinds[paragraph_end] is TEXT)
+        or not doc.lines[paragraph_end - 1].rstrip().endswith(QUESTION_END)
+        or doc.following[paragraph_end - 1] >= bound
+    ):
+        return None
+    return paragraph_end
 
 
 def _bare_answer_label(doc: Document, i: int) -> bool:

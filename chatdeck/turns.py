@@ -130,6 +130,10 @@ ORG_HEADING = re.compile(r"^(\*{2,6}+)[ \t]++(\S.*)$")
 #: Org's first level (`* `), read as a heading only with a lead and a label's colon
 #: (`_led_candidate`).
 ORG_TOP_HEADING = re.compile(r"^(\*)[ \t]++(\S.*)$")
+#: An Org headline's tags, at its end after spaces (`** Copilot   :copilot:work:`).
+ORG_TAGS = re.compile(r"[ \t]++:(?:[\w@#%]++:)++[ \t]*+$")
+#: A time stamp in brackets set in emphasis before a heading's label (`*[20:41:07]* You`).
+EMPHASIZED_STAMP = re.compile(r"^([*_/]{1,2}+)(\[[^\[\]\n]{1,40}+\])\1(?=[ \t])")
 #: What a tool writes after the name, set off by a middle dot or a bar: the model, a mode
 #: (`Developer · *GPT-4o*`). Its words hint at the speaker; the label is the name.
 ANNOTATION = re.compile(r"[ \t]++[·|•][ \t]++([^·|•]{1,40}+)$")
@@ -333,6 +337,11 @@ def candidate(line: str) -> Candidate | None:
     if heading:
         shape = heading.group(1) + " "
         text = (heading.group(2) or "").strip().rstrip("#").strip()
+        if heading.group(1)[0] == "*":
+            text = ORG_TAGS.sub("", text)  # the headline's tags: Org's metadata
+        stamp_in_emphasis = EMPHASIZED_STAMP.match(text)
+        if stamp_in_emphasis and DATE_TIME.search(stamp_in_emphasis.group(2)):
+            text = stamp_in_emphasis.group(2) + text[stamp_in_emphasis.end() :]
     emoji_label = EMOJI_LABEL.match(text)
     if emoji_label and all(ord(ch) > 0x2000 or ch == "\u200d" for ch in emoji_label.group(1)):
         emoji = emoji_label.group(1)
@@ -1059,9 +1068,10 @@ def find_turns(
     skip = set(front)
     found: dict[int, Candidate] = {}
     led: dict[int, Candidate] = {}  # markers after a lead, for `_paired_turns` alone
+    org = any(ORG_BLOCK.match(lines[i]) or ORG_KEYWORD.match(lines[i]) for i in content)
     for i in content:
         if text[i] and i not in skip and _may_mark(lines[i]):
-            each = candidate(lines[i])
+            each = candidate(lines[i]) if not (org and lines[i][:2] == "* ") else _org_top(lines[i])
             if each is not None and (each.shape != QUOTED_SHAPE or _quoted_alone(lines, i)):
                 found[i] = each
             elif each is None and (after_lead := _led_candidate(lines[i])) is not None:
@@ -1091,6 +1101,7 @@ def find_turns(
             or _ruled_turns(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
             or _clocked_replies(lines, text, content, skip)
+            or _opened_replies(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -1100,6 +1111,15 @@ def find_turns(
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _org_top(line: str) -> Candidate | None:
+    """`* You` in a file written in Org (it has `#+begin_src` blocks or `#+title:` keywords): a
+    first-level heading, as Org reads a star at the start of a line, not a list item."""
+    found = candidate("*" + line)
+    if found is None or not found.shape.startswith("** "):
+        return found
+    return replace(found, shape=found.shape[1:])
 
 
 def _quoted_alone(lines: Sequence[str], i: int) -> bool:
@@ -2050,6 +2070,103 @@ def _clocked_replies(
     return blocks, "the time each reply took, alone on a line under it; no speaker named", {}
 
 
+def _gaps(lines: Sequence[str], start: int, stop: int) -> list[tuple[int, int]]:
+    """The runs of two blank lines or more in [start, stop): (first blank, line after)."""
+    runs: list[tuple[int, int]] = []
+    k = start
+    while k < stop:
+        if lines[k].strip():
+            k += 1
+            continue
+        end = _next_content(lines, k, stop)
+        if end - k >= 2:
+            runs.append((k, end))
+        k = end
+    return runs
+
+
+def _opened_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and what recurs is the status of
+    the model's hidden reasoning, alone on a line after a gap of two blank lines or more, the
+    reply right under it (chat.qwen.ai's copy: `Thinking completed`; the same words each time
+    but for a number, `Thought for 12s`), two or more: each such line opens a reply; the prompt
+    is the paragraphs between the gap before it and the gap before that (the file's start for
+    the first: a model's name alone over it is the page's model menu). After the last reply,
+    a gap, then only the page's short lines (its menus, its disclaimer) are the page's."""
+    forms: dict[str, list[int]] = {}
+    for i in content:
+        line = lines[i].strip()
+        if (
+            text[i]
+            and i not in skip
+            and len(line.split()) <= 5
+            and THOUGHT_WORDS.match(line)
+            and i >= 2
+            and not lines[i - 1].strip()
+            and not lines[i - 2].strip()
+            and i + 1 < len(lines)
+            and lines[i + 1].strip()
+        ):
+            forms.setdefault(DIGIT.sub("0", line), []).append(i)
+    openers = max(forms.values(), key=len, default=[])
+    if len(openers) < 2:
+        return None
+    first = next(j for j in content if j not in skip)
+    opening = lines[first].strip()
+    if (
+        len(opening.split()) <= 3
+        and _model_and_version(opening, _words(opening.casefold()))
+        and first + 1 < len(lines)
+        and not lines[first + 1].strip()
+    ):
+        first = _next_content(lines, first + 1, len(lines))  # the page's model menu
+    if first >= openers[0]:
+        return None
+    blocks: list[_Block] = []
+    if first > content[0]:
+        blocks.append(_Block(None, content[0], first, "page", OTHER))
+    prompt_start = first
+    prompts: list[int] = []
+    replies: list[int] = []
+    label = lines[openers[0]].strip()
+    for n, opener in enumerate(openers):
+        gaps = _gaps(lines, prompt_start, opener)
+        if not gaps or gaps[-1][1] != opener or not _has_content(lines, prompt_start, gaps[-1][0]):
+            return None
+        prompt_end = gaps[-1][0]
+        blocks.append(_Block(None, prompt_start, prompt_end, "", USER))
+        prompts.append(_size(lines, prompt_start, prompt_end))
+        stop = openers[n + 1] if n + 1 < len(openers) else len(lines)
+        between = _gaps(lines, opener + 1, stop)
+        if n + 1 < len(openers):
+            if len(between) < 2:
+                return None
+            reply_end, prompt_start = between[-2][0], between[-2][1]
+        else:
+            page = next(
+                (
+                    gap
+                    for gap in between
+                    if all(
+                        len(lines[j].split()) <= 6
+                        for j in range(gap[1], len(lines))
+                        if lines[j].strip()
+                    )
+                ),
+                None,
+            )
+            reply_end = page[0] if page is not None else len(lines)
+        blocks.append(_Block(opener, opener + 1, reply_end, label, ASSISTANT))
+        replies.append(_size(lines, opener + 1, reply_end))
+        if n + 1 == len(openers) and reply_end < len(lines):
+            blocks.append(_Block(None, reply_end, len(lines), "page", OTHER))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    return blocks, "the reasoning's status opening each reply after a gap; no speaker named", {}
+
+
 def _title_like(line: str) -> bool:
     """A heading, or a few capitalized words with no sentence's end (`Journal 2026`)."""
     text = line.strip()
@@ -2636,6 +2753,7 @@ def _assemble(
     _trim_end_line(lines, text, merged[-1], left_out)
     _trim_closing_footer(lines, text, merged, left_out)
     _trim_sectioned_footer(lines, text, merged, left_out)
+    _trim_bare_heading(lines, text, merged, left_out)
     named = {id(b) for b in merged if _second_marker(lines, text, b, left_out, rewrites)}
     if merged[0].role == ASSISTANT and merged[0].marker is not None:
         if not _edge_lines(lines, merged[0], left_out, False, 1):
@@ -2711,6 +2829,7 @@ def _assemble(
                     answers[pending] = block.marker
             elif pending is not None:
                 answers[pending] = block.start
+            _leave_out_lost_code(lines, block, left_out)
             _rebuild_copied_code(lines, block, left_out, rewrites)
             pending = None
     if not user:
@@ -3696,6 +3815,36 @@ def _trim_sectioned_footer(
         used.add(level)
 
 
+def _trim_bare_heading(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A heading with nothing under it that ends the file, set off by a blank line, at the level
+    of the markers' headings or above (`* ╭──── Chat Input ────╮`, the input area an editor
+    keeps at the end of its chat buffer): the tool's, on no card. A reply's own headings have
+    lines under them."""
+    marks = {lines[block.marker][:1] for block in blocks if block.marker is not None}
+    if len(blocks) < 2 or len(marks) != 1 or not marks <= {"#", "*"}:
+        return
+    mark = marks.pop()
+    last = blocks[-1]
+    body = [k for k in range(last.start, last.end) if lines[k].strip() and k not in left_out]
+    if len(body) < 2 or not text[body[-1]] or lines[body[-1] - 1].strip():
+        return
+    levels = [_outline_level(lines[b.marker], mark) for b in blocks if b.marker is not None]
+    top = min(level or 99 for level in levels)
+    level = _outline_level(lines[body[-1]], mark)
+    if level is not None and level <= top:
+        left_out[body[-1]] = FOOTER
+
+
+def _outline_level(line: str, mark: str) -> int | None:
+    """A heading's level in the syntax of the markers' headings (`#` or Org's `*`)."""
+    if mark == "#":
+        return _heading_level(line)
+    stars = ORG_HEADING.match(line) or ORG_TOP_HEADING.match(line)
+    return len(stars.group(1)) if stars else None
+
+
 def _heading_level(line: str) -> int | None:
     heading = HEADING.match(line)
     return len(heading.group(1)) if heading else None
@@ -3804,6 +3953,33 @@ def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
         if title:
             return title[0] in THOUGHT_EMOJI or _thinking(title)
     return False
+
+
+LOST_CODE = "code the copy did not keep: a block's language and line numbers"
+
+
+def _leave_out_lost_code(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> None:
+    """A language's name alone in a reply with right under it only the line numbers counted
+    from 1 (`bash` over `123`): a page whose code editor would not let the copy select the
+    code; the copy kept the block's label and its gutter, never the code. Both are the page's,
+    on no card (the dry-run lists them: the reply on the card lacks that code)."""
+    for k in range(block.start, block.end - 1):
+        name = lines[k].strip()
+        if name.casefold() not in CODE_LANGUAGES or k in left_out:
+            continue
+        gutter = lines[k + 1].strip()
+        if gutter.isdigit() and gutter == _counted(gutter):
+            left_out[k] = left_out[k + 1] = LOST_CODE
+
+
+def _counted(gutter: str) -> str:
+    """The numbers 1, 2, 3, ... written one after another, as long as `gutter`."""
+    numbers = ""
+    n = 0
+    while len(numbers) < len(gutter):
+        n += 1
+        numbers += str(n)
+    return numbers
 
 
 def _rebuild_copied_code(

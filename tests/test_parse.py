@@ -750,8 +750,9 @@ def contents(line: str) -> list[str]:
     parts = [line.strip()]
     if DIRECTIVE.match(line):
         parts.append("")  # `<!-- not a question -->` is consumed
+    unquoted = re.sub(r"^ {0,3}> ?", "", line)  # a marker set in a quote (`> **Q:** ...`)
     for pattern in (QUESTION_MARKER, ANSWER_MARKER, USER_MARKER, ASSISTANT_MARKER):
-        match = pattern.match(line)
+        match = pattern.match(line) or pattern.match(unquoted)
         if match:
             parts.append(match.group(1).strip().strip("*_ "))
     heading = heading_text(line)
