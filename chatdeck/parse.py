@@ -29,6 +29,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
@@ -595,6 +596,21 @@ class Layout:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
 
     @cached_property
+    def quoted_markers(self) -> frozenset[int]:
+        """The lines that open a quote with a `Q:` label (`> **Question:** text`), when two or
+        more do: a tool's label for every question. One alone is a quote of a question inside a
+        prompt or an answer (a practice question, an interviewer's)."""
+        found = [
+            i
+            for i, lead in enumerate(self.leads)
+            if lead == ">"
+            and self.kinds[i] is TEXT
+            and (i == 0 or not QUOTE.match(self.lines[i - 1]))
+            and QUESTION_MARKER.match(_unquote(self.lines[i]))
+        ]
+        return frozenset(found) if len(found) >= 2 else frozenset()
+
+    @cached_property
     def list_items(self) -> ListItems:
         """Every list item's first line by its question key (`ListItems`). Made on first use:
         only `copied_list_item` asks, and only about a line that could be a copy."""
@@ -773,16 +789,34 @@ def lay_out(transcript: Transcript) -> Layout:
         return replace(layout, title_candidate=first)
     # A Setext heading on the first line ("Notes" over "=====") is the title, always.
     kinds = kinds[: first + 1] + [IGNORED] + kinds[first + 2 :]
-    previous, following, blanks = _link_lines(kinds)
-    return replace(
+    return _relinked(
         layout,
-        kinds=kinds,
-        previous=previous,
-        following=following,
-        blanks=blanks,
+        kinds,
         suppressed=layout.suppressed | {first},
         title_candidate=first,
         title_underline=first + 1,
+    )
+
+
+def _untitled(layout: Layout) -> Layout:
+    """`layout` without the title its first line was taken for (its underline text again)."""
+    kinds = list(layout.kinds)
+    if layout.title_underline is not None:
+        kinds[layout.title_underline] = TEXT
+    return _relinked(
+        layout,
+        kinds,
+        suppressed=layout.suppressed - {layout.title_candidate},
+        title_candidate=None,
+        title_underline=None,
+    )
+
+
+def _relinked(layout: Layout, kinds: list[LineKind], **changes: Any) -> Layout:
+    """`layout` with new line kinds, the links between its lines made anew, and `changes`."""
+    previous, following, blanks = _link_lines(kinds)
+    return replace(
+        layout, kinds=kinds, previous=previous, following=following, blanks=blanks, **changes
     )
 
 
@@ -923,7 +957,7 @@ def detect_style(plain: Document, speakers: bool = True) -> Style:
     first_q = marked[0] if marked else len(lines)
     if heading and heading[1] and not _headings_over(plain, heading[0], marked):
         return Style(FileStyle.HEADING, heading[0], question_shaped_headings=_asks(heading[1]))
-    if QUOTE.match(lines[body]) and not marked:
+    if QUOTE.match(lines[body]) and body not in marked:
         return Style(FileStyle.QUOTE)
     # Does an unmarked question come before the first `Q:`?
     first_guess = next(
@@ -943,13 +977,16 @@ def detect_style(plain: Document, speakers: bool = True) -> Style:
 
 def _headings_over(plain: Document, level: int, marked: list[int]) -> bool:
     """The last heading of the body's first heading's level stands right over the first of two
-    or more `Q:` markers, and none comes after it: the headings head the file (`## Summary`,
-    `## Content`), the markers are its questions."""
+    or more `Q:` markers, none comes after it and none asks: the headings head the file
+    (`## Summary`, `## Content`), the markers are its questions."""
     if len(marked) < 2:
         return False
     over = _heading(plain, plain.previous[marked[0]]) if plain.previous[marked[0]] >= 0 else None
     if over is None or over[0] != level:
         return False
+    headings = [_heading(plain, i) for i in range(marked[0]) if plain.kinds[i] is TEXT]
+    if any(heading[0] == level and _asks(heading[1]) for heading in headings if heading):
+        return False  # question headings, then a section of `Q:` questions
     return not any(
         (heading := _heading(plain, i)) is not None and heading[0] == level
         for i in range(marked[0] + 1, len(plain.lines))
@@ -1033,6 +1070,12 @@ def build_document(transcript: Transcript) -> Document:
     style = detect_style(plain)
     if style.kind is not FileStyle.EXPLICIT:
         turns = find_turns(layout.lines, [kind is TEXT for kind in layout.kinds])
+        if turns is not None and layout.title_candidate in turns.markers:
+            # `You` over `---` on the first line: the chat's first marker, underlined as the
+            # tool writes every marker, not a title
+            layout = _untitled(layout)
+            plain = Document.read(layout, PLAIN)
+            turns = find_turns(layout.lines, [kind is TEXT for kind in layout.kinds])
         if turns is not None and not _asked_before_turns(plain, turns):
             style = Style(FileStyle.SPEAKER, turns=turns)
         elif turns is not None and style.kind is FileStyle.SPEAKER:
@@ -1086,12 +1129,12 @@ def _bare_label(marker: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 
 def _question_marker(doc: Layout, i: int) -> re.Match[str] | None:
-    """`Q: text`; also `> **Question:** text` opening a quote, the label a tool sets in a quote
-    (the quote mark is its decoration, the label still the user's)."""
+    """`Q: text`; also `> **Question:** text` opening a quote where two or more such labels do,
+    the label a tool sets in a quote (the quote mark is its decoration, the label the user's)."""
     lead = doc.leads[i]
     if lead in QUESTION_LEADS:
         return QUESTION_MARKER.match(doc.lines[i])
-    if lead == ">" and (i == 0 or not QUOTE.match(doc.lines[i - 1])):
+    if lead == ">" and i in doc.quoted_markers:
         return QUESTION_MARKER.match(_unquote(doc.lines[i]))
     return None
 
@@ -1140,7 +1183,12 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
     question starts here, so it wins in every style (also `## Q: ...` and `Q: ## ...`)."""
     line = doc.lines[i]
     lead = doc.leads[i]
-    if (lead in QUESTION_LEADS or lead == ">") and (match := _question_marker(doc, i)):
+    quoted_in_chat = lead == ">" and doc.style.turns is not None
+    if (
+        (lead in QUESTION_LEADS or lead == ">")
+        and not quoted_in_chat
+        and (match := _question_marker(doc, i))
+    ):
         heading = heading_text(match.group(1))
         text = heading[1] if heading else match.group(1)
     elif (
@@ -1529,8 +1577,11 @@ def _own_line(doc: Document, start: int) -> int:
 
 def _marked_text(doc: Document, found: Found, end: int) -> str:
     """The question's lines [start, end), its first line as the rule read it (without its
-    marker)."""
-    return _join(doc, found.index, end, found.text).strip()
+    marker); under a label set in a quote, the quote's lines without their `>`."""
+    text = _join(doc, found.index, end, found.text).strip()
+    if doc.leads[found.index] != ">":
+        return text
+    return "\n".join(_unquote(line) if QUOTE.match(line) else line for line in text.split("\n"))
 
 
 def _quoted_text(doc: Document, found: Found, end: int) -> str:
@@ -1808,6 +1859,8 @@ def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int
     line: short, ending in `?`, nothing above it in the question asking, and a reply after it.
     People paste the log first and ask under it."""
     start = found.index
+    if found.rule.name not in (Rule.EXPLICIT_MARKER, Rule.SPEAKER_MARKER):
+        return None  # a heading's question is its heading: the paragraphs under it answer
     if _is_output(found.text) and end < bound and doc.kinds[end] is TEXT:
         end = _block_end(doc, end, bound)  # the rest of the pasted output
     elif not any(doc.kinds[k] is CODE for k in range(start, end)):

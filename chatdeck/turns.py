@@ -169,6 +169,9 @@ GLUED_RULE = re.compile(r"(?<=\w)(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6
 HR_TAG = re.compile(r"^[ \t]*+<hr\b[^>]{0,200}+>[ \t]*+$", re.I)
 #: A rule before a label, set off by a space (`------- user:`).
 LEADING_RULE = re.compile(r"^(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)[ \t]++(?=\w)")
+#: Two dashes or more glued to a capitalized name (`--Assistente`): a tool's mark before the
+#: speaker, unlike a command's option (`--verbose`).
+GLUED_LEAD = re.compile(r"^(?:-{2,}+|={2,}+|~{2,}+)(?=[^\W\d_a-z])")
 #: A time of day (`9:00:00 AM`, `21:14`).
 TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 DATE_TIME = re.compile(
@@ -177,6 +180,7 @@ DATE_TIME = re.compile(
     + r"|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
+NUMBER = re.compile(r"\d++")
 TURN_NUMBER = re.compile(r"[ \t]*+#?\d{1,4}+$")
 BRACKETED = re.compile(r"^([^\]】]{1,40})[\]】]")
 USER_TAG = re.compile(r"(?<=\w)#\d{4}$")
@@ -257,7 +261,9 @@ THOUGHT_EMOJI = frozenset("🧠💭")
 ATTRIBUTION = re.compile(
     r"\b(?:generated|exported|created|made|saved|powered)[ \t]++(?:by|with|from|using|via)\b", re.I
 )
-INTERFACE_LINE = re.compile(r"\b(?:can|may) make mistakes\b|\bcheck important info\b", re.I)
+INTERFACE_LINE = re.compile(
+    r"\b(?:can|may) make mistakes\b|\bcheck important info\b|\bmay not be accurate\b", re.I
+)
 
 #: Lines longer than this are never markers.
 MAX_MARKER = 200
@@ -370,7 +376,7 @@ def candidate(line: str) -> Candidate | None:
     ruled = ""
     if not heading and text[:1] in "─━═=~-":
         # `------- user:`: a rule the tool sets before the label, its shape's
-        leading = LEADING_RULE.match(text)
+        leading = LEADING_RULE.match(text) or GLUED_LEAD.match(text)
         if leading:
             text, shape = text[leading.end() :], "<rule> "
     if not heading and text[-1:] in "─━═—–=~-":
@@ -603,7 +609,12 @@ def _may_mark(line: str) -> bool:
     colon near the start (`User: a long question ...`)."""
     stripped = line.lstrip()
     lead = stripped[:1]
-    if ARROW_LABEL.match(line) or QUOTED_HEADER.match(line) or LEADING_RULE.match(stripped):
+    if (
+        ARROW_LABEL.match(line)
+        or QUOTED_HEADER.match(line)
+        or LEADING_RULE.match(stripped)
+        or GLUED_LEAD.match(stripped)
+    ):
         return True
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote
@@ -1102,6 +1113,7 @@ def find_turns(
             or _dated_turns(lines, text, content, skip)
             or _clocked_replies(lines, text, content, skip)
             or _opened_replies(lines, text, content, skip)
+            or _footed_replies(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -2109,7 +2121,7 @@ def _opened_replies(
             and i + 1 < len(lines)
             and lines[i + 1].strip()
         ):
-            forms.setdefault(DIGIT.sub("0", line), []).append(i)
+            forms.setdefault(NUMBER.sub("0", line), []).append(i)
     openers = max(forms.values(), key=len, default=[])
     if len(openers) < 2:
         return None
@@ -2145,18 +2157,15 @@ def _opened_replies(
                 return None
             reply_end, prompt_start = between[-2][0], between[-2][1]
         else:
-            page = next(
-                (
-                    gap
-                    for gap in between
-                    if all(
-                        len(lines[j].split()) <= 6
-                        for j in range(gap[1], len(lines))
-                        if lines[j].strip()
-                    )
-                ),
-                None,
-            )
+            short_from = len(lines)  # from here on, only lines of a few words
+            while short_from > opener and len(lines[short_from - 1].split()) <= 6:
+                short_from -= 1
+            page = next((gap for gap in between if gap[1] >= short_from), None)
+            if page is not None and not any(
+                lines[j].strip().casefold() in COPY_LINES or INTERFACE_LINE.search(lines[j])
+                for j in range(page[1], len(lines))
+            ):
+                page = None  # short lines of the reply's own, with no button or disclaimer
             reply_end = page[0] if page is not None else len(lines)
         blocks.append(_Block(opener, opener + 1, reply_end, label, ASSISTANT))
         replies.append(_size(lines, opener + 1, reply_end))
@@ -2165,6 +2174,97 @@ def _opened_replies(
     if statistics.median(prompts) >= statistics.median(replies):
         return None
     return blocks, "the reasoning's status opening each reply after a gap; no speaker named", {}
+
+
+MAX_TOOLBAR = 6
+
+
+def _footed_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and what recurs is the toolbar
+    under each reply: the same run of two to six short lines (a few words each, numbers aside;
+    HuggingChat's `default` / `with` / `<model>` / `via` / `<provider>`) after a blank line,
+    two or more, each with the next prompt right under it or the page's lines after the last.
+    Between two toolbars the prompt is the first paragraph (with the paragraph asking under a
+    pasted log: `_asking_paragraph`), the reply the rest; over the first prompt, the lines
+    before a gap of two blank lines or more are the page's (its sidebar)."""
+    count = len(lines)
+    short = [
+        text[k] and k not in skip and 0 < len(lines[k].split()) <= 3 and len(lines[k]) <= 40
+        for k in range(count)
+    ]
+    runs: dict[tuple[str, ...], list[int]] = {}
+    for i in content:
+        if not short[i] or i == 0 or lines[i - 1].strip():
+            continue
+        form: tuple[str, ...] = ()
+        for k in range(i, min(i + MAX_TOOLBAR, count)):
+            if not short[k]:
+                break
+            form = (*form, NUMBER.sub("0", lines[k].strip()))
+            if len(form) >= 2:
+                runs.setdefault(form, []).append(i)
+    if not runs:
+        return None
+    form, starts = max(runs.items(), key=lambda item: (len(item[1]), len(item[0])))
+    size = len(form)
+    if len(starts) < 2 or any(b - a <= size for a, b in zip(starts, starts[1:], strict=False)):
+        return None
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    start = content[0]
+    header = _gaps(lines, start, starts[0])
+    if header and _has_content(lines, header[0][1], starts[0]):
+        blocks.append(_Block(None, start, header[0][0], "page", OTHER))  # the sidebar
+        start = header[0][1]
+    asked = False
+    for n, toolbar in enumerate(starts):
+        first = _next_content(lines, start, toolbar)
+        prompt_end = _asking_paragraph(lines, first, toolbar)
+        reply = _next_content(lines, prompt_end, toolbar)
+        if prompt_end >= toolbar or reply >= toolbar:
+            return None
+        asked = asked or any("?" in lines[k] or "？" in lines[k] for k in range(first, prompt_end))
+        blocks.append(_Block(None, first, prompt_end, "", USER))
+        blocks.append(_Block(None, prompt_end, toolbar, "", ASSISTANT))
+        prompts.append(_size(lines, first, prompt_end))
+        replies.append(_size(lines, prompt_end, toolbar))
+        stop = starts[n + 1] if n + 1 < len(starts) else count
+        blocks.append(_Block(None, toolbar, toolbar + size, "toolbar", OTHER))
+        start = toolbar + size
+        if n + 1 < len(starts) and (start >= stop or not lines[start].strip()):
+            return None  # the next prompt stands right under the toolbar
+    if any(len(lines[j].split()) > 6 for j in range(start, count)):
+        return None  # a message after the last toolbar: not the page's own lines
+    if start < count:
+        blocks.append(_Block(None, start, count, "page", OTHER))
+    if not asked or statistics.median(prompts) >= statistics.median(replies):
+        return None
+    return blocks, "the same toolbar under each reply, the next prompt under it", {}
+
+
+def _asking_paragraph(lines: Sequence[str], first: int, stop: int) -> int:
+    """The end of a prompt that starts at `first` with no marker: its first paragraph, and the
+    paragraph after it when the first is a pasted log or code (two lines or more, one indented
+    or reading as code) that asks nothing and the second is short and asks."""
+    end = first
+    while end < stop and lines[end].strip():
+        end += 1
+    paragraph = [lines[k] for k in range(first, end)]
+    pasted = len(paragraph) >= 2 and (
+        any(line[:1].isspace() for line in paragraph) or bare_code(paragraph)
+    )
+    if not pasted or any("?" in line for line in paragraph) or end + 1 >= stop:
+        return end
+    if lines[end + 1].strip() == "":
+        return end
+    after = end + 1
+    while after < stop and lines[after].strip():
+        after += 1
+    asking = after - (end + 1) <= 3 and any("?" in lines[k] for k in range(end + 1, after))
+    return after if asking and _next_content(lines, after, stop) < stop else end
 
 
 def _title_like(line: str) -> bool:
@@ -2829,7 +2929,7 @@ def _assemble(
                     answers[pending] = block.marker
             elif pending is not None:
                 answers[pending] = block.start
-            _leave_out_lost_code(lines, block, left_out)
+            _leave_out_lost_code(lines, text, block, left_out)
             _rebuild_copied_code(lines, block, left_out, rewrites)
             pending = None
     if not user:
@@ -3532,7 +3632,8 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
         if name not in HTML_TAGS or REASONING_TAG.search(name):
             closing = f"</{name}>"
             for k in range(i + 1, stop):
-                if lines[k].strip().casefold() == closing:
+                # alone on its line, or glued to the reasoning's last line (`...</Thoughts>`)
+                if lines[k].rstrip().casefold().endswith(closing):
                     return k + 1
             return None
     shared = _reasoning_tag(line)
@@ -3831,7 +3932,9 @@ def _trim_bare_heading(
     if len(body) < 2 or not text[body[-1]] or lines[body[-1] - 1].strip():
         return
     levels = [_outline_level(lines[b.marker], mark) for b in blocks if b.marker is not None]
-    top = min(level or 99 for level in levels)
+    if None in levels:
+        return  # `**User:**` is bold, not a heading: a last `* item` is the reply's own
+    top = min(level for level in levels if level is not None)
     level = _outline_level(lines[body[-1]], mark)
     if level is not None and level <= top:
         left_out[body[-1]] = FOOTER
@@ -3958,15 +4061,17 @@ def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
 LOST_CODE = "code the copy did not keep: a block's language and line numbers"
 
 
-def _leave_out_lost_code(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> None:
+def _leave_out_lost_code(
+    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+) -> None:
     """A language's name alone in a reply with right under it only the line numbers counted
     from 1 (`bash` over `123`): a page whose code editor would not let the copy select the
     code; the copy kept the block's label and its gutter, never the code. Both are the page's,
     on no card (the dry-run lists them: the reply on the card lacks that code)."""
     for k in range(block.start, block.end - 1):
         name = lines[k].strip()
-        if name.casefold() not in CODE_LANGUAGES or k in left_out:
-            continue
+        if name.casefold() not in CODE_LANGUAGES or k in left_out or not text[k] or not text[k + 1]:
+            continue  # (in a fenced block, `bash` over `1` is a program's output)
         gutter = lines[k + 1].strip()
         if gutter.isdigit() and gutter == _counted(gutter):
             left_out[k] = left_out[k + 1] = LOST_CODE

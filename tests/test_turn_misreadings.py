@@ -1326,3 +1326,309 @@ def test_a_title_naming_what_the_chat_is_about_is_kept() -> None:
     assert parsed.title == "WhatsApp Chat Export"
     banner = EXPORTING_WHATSAPP.replace("WhatsApp Chat Export", "LMSYS Chat Export")
     assert parse_transcript(parse_text(banner, "chat.md")).title is None
+
+
+# --- review 33: the quoted label, Org and page-status readings (round 34) ----------------
+
+LAST_STAR_ITEM = (
+    "**User:** how do I bring main into my feature branch?\n"
+    "\n"
+    "**Assistant:** Two options:\n"
+    "\n"
+    "* Rebase, for a linear history.\n"
+    "\n"
+    "* Merge, to keep the branch as it was.\n"
+)
+
+
+def test_a_last_star_item_under_bold_labels_stays_in_the_reply() -> None:
+    """`**User:**` labels are bold, not headings: a loose `* item` ending the last reply is the
+    reply's, not an input heading."""
+    assert notes_of(LAST_STAR_ITEM) == [
+        (
+            "how do I bring main into my feature branch?",
+            (
+                "Two options:\n"
+                "\n"
+                "* Rebase, for a linear history.\n"
+                "\n"
+                "* Merge, to keep the branch as it was."
+            ),
+        ),
+    ]
+
+
+TIMES_OF_TWO_WIDTHS = (
+    "why does my cron job not find rsync?\n"
+    "\n"
+    "\n"
+    "Thought for 8s\n"
+    "Cron runs with a minimal PATH, usually /usr/bin:/bin, so it cannot find "
+    "/usr/local/bin/rsync.\n"
+    "Use the full path in the crontab line, or set PATH at the top of the crontab.\n"
+    "\n"
+    "\n"
+    "does this also apply to systemd timers?\n"
+    "\n"
+    "\n"
+    "Thought for 12s\n"
+    "Systemd services get a fixed default PATH as well, but it includes /usr/local/bin on most "
+    "distributions.\n"
+    "Set Environment=PATH=... in the unit if you need something else.\n"
+    "\n"
+    "\n"
+    "how do I see the timer's last run?\n"
+    "\n"
+    "\n"
+    "Thought for 4s\n"
+    "Run systemctl list-timers; it shows the last and next run of every timer.\n"
+    "journalctl -u backup.service shows what the last run printed.\n"
+)
+
+
+def test_reasoning_times_of_one_and_two_digits_are_one_form() -> None:
+    """`Thought for 8s` and `Thought for 12s` open replies alike (a number, however many
+    digits)."""
+    assert notes_of(TIMES_OF_TWO_WIDTHS) == [
+        (
+            "why does my cron job not find rsync?",
+            (
+                "Cron runs with a minimal PATH, usually /usr/bin:/bin, so it cannot find "
+                "/usr/local/bin/rsync.\n"
+                "Use the full path in the crontab line, or set PATH at the top of the crontab."
+            ),
+        ),
+        (
+            "does this also apply to systemd timers?",
+            (
+                "Systemd services get a fixed default PATH as well, but it includes /usr/local/bin "
+                "on most distributions.\n"
+                "Set Environment=PATH=... in the unit if you need something else."
+            ),
+        ),
+        (
+            "how do I see the timer's last run?",
+            (
+                "Run systemctl list-timers; it shows the last and next run of every timer.\n"
+                "journalctl -u backup.service shows what the last run printed."
+            ),
+        ),
+    ]
+
+
+HEADINGS_THEN_QUIZ = (
+    "# Kubernetes\n"
+    "\n"
+    "## What is a Pod?\n"
+    "The smallest deployable unit: one or more containers sharing a network namespace.\n"
+    "\n"
+    "## What is a Service?\n"
+    "A stable virtual IP and DNS name in front of a set of pods.\n"
+    "\n"
+    "## Self-test\n"
+    "Q: Which object restarts failed pods?\n"
+    "A: The ReplicaSet behind a Deployment.\n"
+    "\n"
+    "Q: What does kubectl get pods -w do?\n"
+    "A: Watches the pods and prints changes.\n"
+)
+
+
+def test_question_headings_before_a_section_of_q_labels_stay_questions() -> None:
+    """Headings that ask, then a `## Self-test` section of `Q:` labels: the headings stay
+    questions."""
+    assert notes_of(HEADINGS_THEN_QUIZ) == [
+        (
+            "What is a Pod?",
+            "The smallest deployable unit: one or more containers sharing a network namespace.",
+        ),
+        (
+            "What is a Service?",
+            ("A stable virtual IP and DNS name in front of a set of pods.\n\n## Self-test"),
+        ),
+        ("Which object restarts failed pods?", "The ReplicaSet behind a Deployment."),
+        ("What does kubectl get pods -w do?", "Watches the pods and prints changes."),
+    ]
+
+
+QUOTED_THEN_Q = (
+    "> Explain the GIL\n"
+    "\n"
+    "It is a lock that lets one thread run Python bytecode at a time.\n"
+    "\n"
+    "> Difference between a list and a tuple\n"
+    "\n"
+    "Lists are mutable, tuples are not.\n"
+    "\n"
+    "Q: Why is a tuple hashable?\n"
+    "A: Because it is immutable.\n"
+)
+
+
+def test_a_q_label_after_quoted_prompts_keeps_the_quote_style() -> None:
+    """A `Q:` added for a missed question keeps the quoted prompts before it."""
+    assert notes_of(QUOTED_THEN_Q) == [
+        ("Explain the GIL", "It is a lock that lets one thread run Python bytecode at a time."),
+        ("Difference between a list and a tuple", "Lists are mutable, tuples are not."),
+        ("Why is a tuple hashable?", "Because it is immutable."),
+    ]
+
+
+QUOTED_IN_PROMPT = (
+    "**You:** My interviewer asked me this:\n"
+    "\n"
+    "> Question: What is the difference between a process and a thread?\n"
+    "\n"
+    "How should I answer?\n"
+    "\n"
+    "**ChatGPT:** A process has its own memory; threads share the memory of their process.\n"
+)
+
+
+def test_one_quoted_question_label_in_a_prompt_is_the_prompts_text() -> None:
+    """A `> Question:` quoted once inside the user's prompt is the prompt's text."""
+    assert notes_of(QUOTED_IN_PROMPT) == [
+        (
+            (
+                "My interviewer asked me this:\n"
+                "\n"
+                "> Question: What is the difference between a process and a thread?\n"
+                "\n"
+                "How should I answer?"
+            ),
+            "A process has its own memory; threads share the memory of their process.",
+        ),
+    ]
+
+
+QUOTED_IN_REPLY = (
+    "## User\n"
+    "Give me a practice interview question about SQL joins.\n"
+    "\n"
+    "## Assistant\n"
+    "Here is one:\n"
+    "\n"
+    "> **Question:** What is the difference between an INNER JOIN and a LEFT JOIN?\n"
+    "\n"
+    "Try answering it before reading on. An INNER JOIN keeps only matching rows; a LEFT JOIN keeps "
+    "every row of the left table.\n"
+)
+
+
+def test_one_quoted_question_label_in_a_reply_is_the_replys_text() -> None:
+    """A practice question the model sets in a quote is the reply's text."""
+    assert notes_of(QUOTED_IN_REPLY) == [
+        (
+            "Give me a practice interview question about SQL joins.",
+            (
+                "Here is one:\n"
+                "\n"
+                "> **Question:** What is the difference between an INNER JOIN and a LEFT JOIN?\n"
+                "\n"
+                "Try answering it before reading on. An INNER JOIN keeps only matching rows; a "
+                "LEFT JOIN keeps every row of the left table."
+            ),
+        ),
+    ]
+
+
+ERROR_HEADING = (
+    "## Error handling\n"
+    "Go returns errors as values; check them right away.\n"
+    "\n"
+    "Why not exceptions?\n"
+    "\n"
+    "Explicit errors keep the control flow visible.\n"
+    "\n"
+    "## Goroutines\n"
+    "Lightweight threads scheduled by the Go runtime.\n"
+)
+
+
+def test_a_heading_that_opens_with_error_keeps_its_answer() -> None:
+    """A heading question `Error handling` is no pasted log: the paragraphs under it answer it."""
+    assert notes_of(ERROR_HEADING) == [
+        (
+            "Error handling",
+            (
+                "Go returns errors as values; check them right away.\n"
+                "\n"
+                "Why not exceptions?\n"
+                "\n"
+                "Explicit errors keep the control flow visible."
+            ),
+        ),
+        ("Goroutines", "Lightweight threads scheduled by the Go runtime."),
+    ]
+
+
+OUTPUT_IN_FENCE = (
+    "## You\n"
+    "how do str indexing and find work in python?\n"
+    "\n"
+    "## ChatGPT\n"
+    "Indexing returns one character; `find` returns the index of the first match:\n"
+    "\n"
+    "```python\n"
+    's = "abc"\n'
+    "print(s[2])\n"
+    'print(s.find("b"))\n'
+    "```\n"
+    "\n"
+    "Output:\n"
+    "\n"
+    "```\n"
+    "c\n"
+    "1\n"
+    "```\n"
+)
+
+
+def test_a_language_over_a_number_inside_a_fence_is_program_output() -> None:
+    """`c` over `1` in a fenced block is a program's output, not a page's lost code."""
+    prompt, reply = OUTPUT_IN_FENCE.removeprefix("## You\n").split("\n\n## ChatGPT\n")
+    assert notes_of(OUTPUT_IN_FENCE) == [(prompt, reply.strip())]
+
+
+SHORT_LINES_LAST = (
+    "which shell does ssh start on the server?\n\n\nThought for 5 seconds\n"
+    "The login shell of the account, from /etc/passwd, unless a command is given.\n"
+    "Run echo $SHELL after you log in to see it.\n\n\n"
+    "what decides the PATH there?\n\n\nThought for 3 seconds\n"
+    "The shell's startup files, read in this order for a login shell:\n\n\n"
+    "/etc/profile\n~/.bash_profile\n~/.profile\n"
+)
+
+
+def test_short_lines_ending_the_last_reply_with_no_button_are_the_replys() -> None:
+    """Short lines after a gap at the end of the last reply, with no button or disclaimer, are the
+    reply's."""
+    notes = notes_of(SHORT_LINES_LAST)
+    assert [question for question, _ in notes] == [
+        "which shell does ssh start on the server?",
+        "what decides the PATH there?",
+    ]
+    assert notes[1][1].endswith("\n\n\n/etc/profile\n~/.bash_profile\n~/.profile")
+
+
+QUOTE_OF_TWO_LINES = (
+    "> **Question:** What is a race condition?\n"
+    "> Explain with an example.\n"
+    "\n"
+    "Two threads touch shared state without ordering.\n"
+    "\n"
+    "> **Question:** What is a mutex?\n"
+    "\n"
+    "A lock that only one thread holds at a time.\n"
+)
+
+
+def test_a_quoted_label_over_two_quote_lines_unquotes_the_question() -> None:
+    """Under a label set in a quote, the quote's next line is the question's, without its `>`."""
+    assert notes_of(QUOTE_OF_TWO_LINES) == [
+        (
+            ("What is a race condition?\nExplain with an example."),
+            "Two threads touch shared state without ordering.",
+        ),
+        ("What is a mutex?", "A lock that only one thread holds at a time."),
+    ]
