@@ -246,6 +246,7 @@ SHAPES = [
     ("## {} · *mode {n}* ##", False),
     ("# %% {}", False),
     ("# {} (4f2a9c1{n}-8e0b) ───", False),
+    ("--{}", False),
 ]
 ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
@@ -288,6 +289,7 @@ REASONING = [
     "###### Reasoning\n\nThe user asks about item {n}.\n\nanswer it\n\n###### Response",
     "_Thinking:_\n\nThe user asks about item {n}.\nA short answer will do.",
     "Show thinking",  # a page's toggle, copied with the reply; the reasoning stayed folded
+    "<Thoughts>\nThe user asks about item {n}.\n\nA short answer will do.</Thoughts>",
 ]
 #: Blocks a tool adds after every reply (told from a reply's own when they recur).
 TRAILERS = [
