@@ -598,8 +598,9 @@ class Layout:
     @cached_property
     def quoted_markers(self) -> frozenset[int]:
         """The lines that open a quote with a `Q:` label (`> **Question:** text`), when two or
-        more do: a tool's label for every question. One alone is a quote of a question inside a
-        prompt or an answer (a practice question, an interviewer's)."""
+        more do (a tool's label for every question), or one with an `A:` under it. One alone is
+        a quote of a question inside a prompt or an answer (a practice question, an
+        interviewer's)."""
         found = [
             i
             for i, lead in enumerate(self.leads)
@@ -608,7 +609,17 @@ class Layout:
             and (i == 0 or not QUOTE.match(self.lines[i - 1]))
             and QUESTION_MARKER.match(_unquote(self.lines[i]))
         ]
-        return frozenset(found) if len(found) >= 2 else frozenset()
+        if len(found) >= 2:
+            return frozenset(found)
+        return frozenset(i for i in found if self._answered_under_quote(i))
+
+    def _answered_under_quote(self, i: int) -> bool:
+        """The first line after the quote opened on line i is an answer label (`A: ...`)."""
+        end = i + 1
+        while end < len(self.lines) and QUOTE.match(self.lines[end]):
+            end += 1
+        after = self.following[end - 1]
+        return after < len(self.lines) and ANSWER_MARKER.match(self.lines[after]) is not None
 
     @cached_property
     def list_items(self) -> ListItems:
@@ -1859,9 +1870,9 @@ def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int
     line: short, ending in `?`, nothing above it in the question asking, and a reply after it.
     People paste the log first and ask under it."""
     start = found.index
-    if found.rule.name not in (Rule.EXPLICIT_MARKER, Rule.SPEAKER_MARKER):
-        return None  # a heading's question is its heading: the paragraphs under it answer
-    if _is_output(found.text) and end < bound and doc.kinds[end] is TEXT:
+    marked = found.rule.name in (Rule.EXPLICIT_MARKER, Rule.SPEAKER_MARKER)
+    if marked and _is_output(found.text) and end < bound and doc.kinds[end] is TEXT:
+        # (a heading's words are its question, never a log: `## Error handling`)
         end = _block_end(doc, end, bound)  # the rest of the pasted output
     elif not any(doc.kinds[k] is CODE for k in range(start, end)):
         return None

@@ -172,6 +172,8 @@ LEADING_RULE = re.compile(r"^(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)
 #: Two dashes or more glued to a capitalized name (`--Assistente`): a tool's mark before the
 #: speaker, unlike a command's option (`--verbose`).
 GLUED_LEAD = re.compile(r"^(?:-{2,}+|={2,}+|~{2,}+)(?=[^\W\d_a-z])")
+#: The name after such dashes: one or two capitalized words alone on the line.
+GLUED_NAME = re.compile(r"^[^\W\d_a-z][\w.'’-]{0,30}+(?: [^\W\d_a-z][\w.'’-]{0,30}+)?[ \t]*+$")
 #: A time of day (`9:00:00 AM`, `21:14`).
 TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 DATE_TIME = re.compile(
@@ -228,6 +230,7 @@ HTML_TAGS = frozenset(
 )
 COPY_LINES = frozenset(
     {"copy", "copy code", "edit", "run", "download", "复制", "复制代码", "copiar"}
+    | {"kopieren", "copier", "copia", "copiare", "копировать", "コピー", "복사", "kopiuj"}
 )
 LANGUAGE_LINE = re.compile(r"^[A-Za-z][\w+#.-]{0,19}$")
 CODE_WORDS = frozenset(
@@ -376,7 +379,11 @@ def candidate(line: str) -> Candidate | None:
     ruled = ""
     if not heading and text[:1] in "─━═=~-":
         # `------- user:`: a rule the tool sets before the label, its shape's
-        leading = LEADING_RULE.match(text) or GLUED_LEAD.match(text)
+        leading = LEADING_RULE.match(text)
+        glued_lead = GLUED_LEAD.match(text) if leading is None else None
+        if glued_lead and not GLUED_NAME.match(text[glued_lead.end() :]):
+            return None  # `--Definition: ...`, `--User table`: a dash bullet, a SQL comment
+        leading = leading or glued_lead
         if leading:
             text, shape = text[leading.end() :], "<rule> "
     if not heading and text[-1:] in "─━═—–=~-":
@@ -882,6 +889,24 @@ def _title_from(
             if not _names_a_site(text):
                 return text, i
         return None, None
+    return _listed_above(lines, header, prose)
+
+
+def _listed_above(
+    lines: Sequence[str], header: list[int], prose: Sequence[bool]
+) -> tuple[str | None, int | None]:
+    """A header with no heading whose last line stands once more above it (a page's sidebar
+    lists the open chat, whose name the page shows again over the first prompt): that line
+    names the chat."""
+    if len(header) < 3 or not prose[header[-1]]:
+        return None, None
+    last = lines[header[-1]].strip()
+    if len(last.split()) > 12 or not any(ch.isalpha() for ch in last):
+        return None, None  # (a box's frame, `=====`, is drawn twice)
+    if DATE_TIME.search(last) or interface_line(last):
+        return None, None
+    if any(lines[j].strip() == last for j in header[:-1]):
+        return last, header[-1]
     return None, None
 
 
@@ -1073,6 +1098,9 @@ def find_turns(
         logged = _column_turns(lines, columns)
         if logged is not None:
             return logged  # else the file is read as one without the column layout
+    outlined = _outline_turns(lines, text) if unquote else None
+    if outlined is not None:
+        return outlined
     count = len(lines)
     content = [i for i in range(count) if lines[i].strip()]
     front = front_matter(lines)
@@ -1104,6 +1132,8 @@ def find_turns(
             _stamped_turns(lines, text, content, skip)
             or _timed_turns(lines, text, content, skip)
             or _record_turns(lines, text, content, found, skip)
+            # (a page copy's toolbar comes before a REPL's prompt: a reply's `>>> ` example)
+            or _prompt_toolbars(lines, text, content, skip)
             or _prefixed_turns(
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
             )
@@ -1132,6 +1162,66 @@ def _org_top(line: str) -> Candidate | None:
     if found is None or not found.shape.startswith("** "):
         return found
     return replace(found, shape=found.shape[1:])
+
+
+#: An outliner's property line (Logseq's `id:: 67d48c8d-...`, `speaker:: [[user]]`).
+PROPERTY = re.compile(r"^([\w-]{1,40}+)::[ \t]++(.*)$")
+WIKI_LINK = re.compile(r"\[\[([^\[\]\n]{1,60}+)\]\]")
+
+
+def _outline_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
+    """A page of an outliner (Logseq) where every message is a top-level bullet: `- ` opens it,
+    every further line is indented by two spaces, and properties (`key:: value`) open it and
+    the page (`type:: ChatGPT`). The turns are those of the same page written flat: each line
+    without the outline's two characters, and the property lines on no card, but for one whose
+    value names a role (`speaker:: [[user]]`), which is the message's marker. Two bullets or
+    more, every line of the page under its properties a bullet's or indented."""
+    count = len(lines)
+    k = 0
+    page: list[int] = []
+    while k < count and PROPERTY.match(lines[k]):
+        page.append(k)
+        k += 1
+    bullets = 0
+    for j in range(k, count):
+        line = lines[j]
+        if line.startswith("- "):
+            bullets += 1
+        elif line.strip() and not line.startswith(("  ", "\t")):
+            return None
+    if bullets < 2:
+        return None
+    flat = list(lines)
+    properties: list[int] = list(page)
+    speakers = 0
+    for j in page:
+        flat[j] = ""
+    opening = True  # the lines right under a bullet, while they are properties
+    for j in range(k, count):
+        line = lines[j]
+        if line.startswith("- "):
+            opening = True
+        bare = line[2:] if line.startswith(("- ", "  ")) else line.lstrip("\t")
+        prop = PROPERTY.match(bare) if opening else None
+        if prop is None:
+            opening = False
+            flat[j] = bare if bare.strip() else ""
+            continue
+        value = WIKI_LINK.sub(r"\1", prop.group(2)).strip()
+        if role_hint(_words(value.casefold())) in (USER, ASSISTANT):
+            flat[j] = f"{prop.group(1)}:: {value}"  # the message's marker
+            speakers += 1
+        else:
+            flat[j] = ""
+            properties.append(j)
+    if speakers < 2:
+        return None  # an outline of notes: its bullets are no messages
+    turns = find_turns(flat, text, unquote=False)
+    if turns is None:
+        return None
+    shown = {j: line for j, line in enumerate(flat) if line != lines[j] and j not in properties}
+    left_out = {**turns.left_out, **{j: METADATA for j in properties}}
+    return replace(turns, rewrites={**shown, **turns.rewrites}, left_out=left_out)
 
 
 def _quoted_alone(lines: Sequence[str], i: int) -> bool:
@@ -2107,6 +2197,8 @@ def _opened_replies(
     is the paragraphs between the gap before it and the gap before that (the file's start for
     the first: a model's name alone over it is the page's model menu). After the last reply,
     a gap, then only the page's short lines (its menus, its disclaimer) are the page's."""
+    if _has_markdown(lines, text, content):
+        return None
     forms: dict[str, list[int]] = {}
     for i in content:
         line = lines[i].strip()
@@ -2188,26 +2280,15 @@ def _footed_replies(
     two or more, each with the next prompt right under it or the page's lines after the last.
     Between two toolbars the prompt is the first paragraph (with the paragraph asking under a
     pasted log: `_asking_paragraph`), the reply the rest; over the first prompt, the lines
-    before a gap of two blank lines or more are the page's (its sidebar)."""
-    count = len(lines)
-    short = [
-        text[k] and k not in skip and 0 < len(lines[k].split()) <= 3 and len(lines[k]) <= 40
-        for k in range(count)
-    ]
-    runs: dict[tuple[str, ...], list[int]] = {}
-    for i in content:
-        if not short[i] or i == 0 or lines[i - 1].strip():
-            continue
-        form: tuple[str, ...] = ()
-        for k in range(i, min(i + MAX_TOOLBAR, count)):
-            if not short[k]:
-                break
-            form = (*form, NUMBER.sub("0", lines[k].strip()))
-            if len(form) >= 2:
-                runs.setdefault(form, []).append(i)
-    if not runs:
+    before the last gap of two blank lines or more are the page's (its sidebar). Never in a
+    file with Markdown headings or fences: a notes file whose answers all end alike."""
+    if _has_markdown(lines, text, content):
         return None
-    form, starts = max(runs.items(), key=lambda item: (len(item[1]), len(item[0])))
+    count = len(lines)
+    found = _toolbar_runs(lines, text, content, skip, after_blank=True)
+    if found is None:
+        return None
+    form, starts = found
     size = len(form)
     if len(starts) < 2 or any(b - a <= size for a, b in zip(starts, starts[1:], strict=False)):
         return None
@@ -2216,9 +2297,9 @@ def _footed_replies(
     replies: list[int] = []
     start = content[0]
     header = _gaps(lines, start, starts[0])
-    if header and _has_content(lines, header[0][1], starts[0]):
-        blocks.append(_Block(None, start, header[0][0], "page", OTHER))  # the sidebar
-        start = header[0][1]
+    if header and _has_content(lines, header[-1][1], starts[0]):
+        blocks.append(_Block(None, start, header[-1][0], "page", OTHER))  # the sidebar
+        start = header[-1][1]
     asked = False
     for n, toolbar in enumerate(starts):
         first = _next_content(lines, start, toolbar)
@@ -2243,6 +2324,134 @@ def _footed_replies(
     if not asked or statistics.median(prompts) >= statistics.median(replies):
         return None
     return blocks, "the same toolbar under each reply, the next prompt under it", {}
+
+
+def _has_markdown(lines: Sequence[str], text: Sequence[bool], content: list[int]) -> bool:
+    """A heading or a code fence: a file written in Markdown, not the text a browser copies
+    from a rendered page (which has neither)."""
+    return any(
+        HEADING.match(lines[i])
+        or not text[i]
+        or BARE_FENCE.match(lines[i])
+        or INFO_FENCE.match(lines[i])
+        for i in content
+    )
+
+
+def _toolbar_runs(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    skip: set[int],
+    after_blank: bool = False,
+) -> tuple[tuple[str, ...], list[int]] | None:
+    """The run of two to six short lines (a few words each, numbers aside) that recurs most
+    often, the longest of those; with where each copy of it starts (`after_blank`: only runs
+    after a blank line)."""
+    count = len(lines)
+    short = [
+        text[k]
+        and k not in skip
+        and 0 < len(lines[k].split()) <= 3
+        and len(lines[k]) <= 40
+        and lines[k].lstrip()[:1].isalpha()  # a button's word, not a JSON file's `],`
+        for k in range(count)
+    ]
+    runs: dict[tuple[str, ...], list[int]] = {}
+    for i in content:
+        if not short[i] or (i > 0 and (lines[i - 1].strip() if after_blank else short[i - 1])):
+            continue
+        form: tuple[str, ...] = ()
+        for k in range(i, min(i + MAX_TOOLBAR, count)):
+            if not short[k]:
+                break
+            form = (*form, NUMBER.sub("0", lines[k].strip()))
+            if len(form) >= 2:
+                runs.setdefault(form, []).append(i)
+    if not runs:
+        return None
+    return max(runs.items(), key=lambda item: (len(item[1]), len(item[0])))
+
+
+def _prompt_toolbars(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and what recurs is the toolbar
+    under each prompt: the same run of two to six short lines right under the prompt's last
+    line (kimi.com's `Edit` / `Copy` / `Share`), three or more, the reply right under it. A
+    copy that keeps no blank line between messages still shows where a prompt ends; where it
+    starts, the prompt is the line right over its toolbar, with the paragraph over that when
+    one blank line sets off a pasted log (the asking line under it). The reply runs to the
+    next prompt; before the first prompt is the page (its sidebar), after the last reply's
+    last gap of two blank lines or more, its composer's short lines. Never in a file with
+    Markdown headings or fences, and the prompts the shorter."""
+    if _has_markdown(lines, text, content):
+        return None
+    found = _toolbar_runs(lines, text, content, skip)
+    if found is None:
+        return None
+    form, starts = found
+    size = len(form)
+    if len(starts) < 3 or any(b - a <= size + 1 for a, b in zip(starts, starts[1:], strict=False)):
+        return None
+    over = [_prompt_over(lines, toolbar) for toolbar in starts]
+    prompts = [start for start in over if start is not None]
+    if len(prompts) < len(over) or prompts[0] <= content[0]:
+        return None
+    blocks: list[_Block] = []
+    sizes: list[int] = []
+    replies: list[int] = []
+    count = len(lines)
+    for n, (toolbar, start) in enumerate(zip(starts, prompts, strict=True)):
+        blocks.append(_Block(None, start, toolbar, "", USER))
+        blocks.append(_Block(None, toolbar, toolbar + size, "toolbar", OTHER))
+        stop = prompts[n + 1] if n + 1 < len(starts) else count
+        if n + 1 == len(starts):
+            gaps = _gaps(lines, toolbar + size, count)
+            if gaps and all(
+                len(lines[j].split()) <= 6 for j in range(gaps[-1][1], count) if lines[j].strip()
+            ):
+                stop = gaps[-1][0]
+        if not _has_content(lines, toolbar + size, stop):
+            return None
+        blocks.append(_Block(None, toolbar + size, stop, "", ASSISTANT))
+        if stop < count and n + 1 == len(starts):
+            blocks.append(_Block(None, stop, count, "page", OTHER))
+        sizes.append(_size(lines, start, toolbar))
+        replies.append(_size(lines, toolbar + size, stop))
+    if statistics.median(sizes) >= statistics.median(replies):
+        return None
+    return blocks, "the same toolbar under each prompt, the reply under it", {}
+
+
+def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
+    """Where the prompt over a toolbar starts: the line right over it, and the paragraph over
+    that line when one blank line sets it off and it reads as a pasted log or code."""
+    last = toolbar - 1
+    if last < 0 or not lines[last].strip():
+        return None
+    if last < 2 or lines[last - 1].strip() or not lines[last - 2].strip():
+        return last
+    top = last - 2
+    while top > 0 and lines[top - 1].strip() and _pasted_line(lines[top - 1]):
+        top -= 1
+    paragraph = [lines[k] for k in range(top, last - 1)]
+    pasted = len(paragraph) >= 2 and (
+        any(line[:1].isspace() for line in paragraph) or bare_code(paragraph)
+    )
+    return top if pasted else last
+
+
+PASTED_START = re.compile(
+    r"^(?:[ \t]++\S|Traceback|\$ |>>> |[\w.]*(?:Error|Exception|Warning)\b"
+    r"|(?i:error|warning|fatal)\b)"
+)
+
+
+def _pasted_line(line: str) -> bool:
+    """A line of a pasted log or code: indented, a traceback's or a shell's, an error's, or a
+    line of code."""
+    return bool(PASTED_START.match(line)) or code_line(line)
 
 
 def _asking_paragraph(lines: Sequence[str], first: int, stop: int) -> int:
@@ -3632,7 +3841,10 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
         if name not in HTML_TAGS or REASONING_TAG.search(name):
             closing = f"</{name}>"
             for k in range(i + 1, stop):
-                # alone on its line, or glued to the reasoning's last line (`...</Thoughts>`)
+                if lines[k].strip().casefold() == closing:
+                    return k + 1
+            # else glued to the end of the reasoning's last line (`...</Thoughts>`)
+            for k in range(i + 1, stop):
                 if lines[k].rstrip().casefold().endswith(closing):
                     return k + 1
             return None

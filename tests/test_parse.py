@@ -768,6 +768,7 @@ def contents(line: str) -> list[str]:
     parts.append(REPL_PROMPT.sub("", line, count=1).strip())  # `llm> what is ...`
     parts.append(PARAMETER.sub("", line, count=1).strip())  # an agent's `Result: The reply ...`
     parts.append(line.replace("\\", "", 1).strip())  # a fence escaped in a wrapped message
+    parts.append(line.strip().casefold())  # a page copy's `Python` label, now a ```python fence
     parts.append(re.sub(r"^.*</[\w-]+>", "", line).strip())  # after glued reasoning's `</think>`
     parts.append(re.sub(r"^<([\w-]+)>(.*)</\1>$", r"\2", line.strip()).strip())  # <task>..</task>
     # a line of a chat saved as XML: its text without the tags at its ends, entities read

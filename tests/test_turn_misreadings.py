@@ -1632,3 +1632,242 @@ def test_a_quoted_label_over_two_quote_lines_unquotes_the_question() -> None:
         ),
         ("What is a mutex?", "A lock that only one thread holds at a time."),
     ]
+
+
+# --- review 34: round 35's readings (glued names, toolbars, quoted labels) -----------------
+
+TAGGED_HEADING_NOTES = (
+    "## What is a generator?\n"
+    "\n"
+    "A function that uses yield; each next() call runs it to the next yield.\n"
+    "\n"
+    "Tags\n"
+    "#python\n"
+    "#basics\n"
+    "## What does zip do?\n"
+    "\n"
+    "It yields tuples of items, one from each iterable, and stops at the shortest.\n"
+    "\n"
+    "Tags\n"
+    "#python\n"
+    "#basics\n"
+)
+
+
+def test_answers_ending_alike_in_a_heading_file_are_no_page_toolbar() -> None:
+    """Answers that all end with the same short lines (`Tags` / `#python`) right over the next
+    heading: a Markdown notes file, never a page copy read by its toolbar."""
+    assert notes_of(TAGGED_HEADING_NOTES) == [
+        (
+            "What is a generator?",
+            (
+                "A function that uses yield; each next() call runs it to the next yield.\n"
+                "\n"
+                "Tags\n"
+                "#python\n"
+                "#basics"
+            ),
+        ),
+        (
+            "What does zip do?",
+            (
+                "It yields tuples of items, one from each iterable, and stops at the shortest.\n"
+                "\n"
+                "Tags\n"
+                "#python\n"
+                "#basics"
+            ),
+        ),
+    ]
+
+
+REBASE = "It replays your commits one by one and lets you reorder, squash or edit them."
+ONE_QUOTED_Q = f"> **Q:** What does git rebase -i do?\n\n**A:** {REBASE}\n"
+QUOTED_Q_AMONG_PLAIN = (
+    "# Git\n\nQ: What does git stash do?\nA: It shelves your uncommitted changes.\n\n"
+    f"> Q: What does git rebase -i do?\n\nA: {REBASE}\n"
+)
+
+
+def test_one_quoted_question_label_answered_by_an_a_label_is_a_question() -> None:
+    """One `> **Q:**` quote with an `**A:**` label under it is a question, alone in its file or
+    among `Q:` / `A:` cards."""
+    assert notes_of(ONE_QUOTED_Q) == [("What does git rebase -i do?", REBASE)]
+    assert notes_of(QUOTED_Q_AMONG_PLAIN) == [
+        ("What does git stash do?", "It shelves your uncommitted changes."),
+        ("What does git rebase -i do?", REBASE),
+    ]
+
+
+DASH_BULLETS = (
+    "What is a closure?\n"
+    "--Definition: a function that keeps variables from its defining scope.\n"
+    "--Example: make_counter() returns an inner function that adds one to a count it closed over "
+    "on each call.\n"
+    "\n"
+    "What is a generator?\n"
+    "--Definition: a function that uses yield.\n"
+    "--Example: iterating over count() gives 1 then 2, lazily, one value per next() call, never a "
+    "list.\n"
+)
+
+
+def test_dash_bullets_with_a_colon_are_no_glued_name_markers() -> None:
+    """`--Definition: ...` lines are dash bullets, not names glued to dashes: no chat."""
+    assert notes_of(DASH_BULLETS) == [
+        (
+            "What is a closure?",
+            (
+                "--Definition: a function that keeps variables from its defining scope.\n"
+                "--Example: make_counter() returns an inner function that adds one to a count it "
+                "closed over on each call."
+            ),
+        ),
+        (
+            "What is a generator?",
+            (
+                "--Definition: a function that uses yield.\n"
+                "--Example: iterating over count() gives 1 then 2, lazily, one value per next() "
+                "call, never a list."
+            ),
+        ),
+    ]
+
+
+GLUED_SQL_COMMENTS = (
+    "## Which tables does the app need?\n"
+    "\n"
+    "--User table\n"
+    "CREATE TABLE users (id INT PRIMARY KEY, email TEXT UNIQUE);\n"
+    "--Model table\n"
+    "CREATE TABLE models (id INT PRIMARY KEY, user_id INT REFERENCES users(id));\n"
+    "\n"
+    "## How do I list a user's models?\n"
+    "\n"
+    "SELECT m.id FROM models m JOIN users u ON u.id = m.user_id WHERE u.email = ?;\n"
+)
+
+
+def test_glued_sql_comments_are_no_glued_name_markers() -> None:
+    """`--User table` over SQL is a comment (a name and a lowercase word), not a marker."""
+    assert notes_of(GLUED_SQL_COMMENTS) == [
+        (
+            "Which tables does the app need?",
+            (
+                "--User table\n"
+                "CREATE TABLE users (id INT PRIMARY KEY, email TEXT UNIQUE);\n"
+                "--Model table\n"
+                "CREATE TABLE models (id INT PRIMARY KEY, user_id INT REFERENCES users(id));"
+            ),
+        ),
+        (
+            "How do I list a user's models?",
+            "SELECT m.id FROM models m JOIN users u ON u.id = m.user_id WHERE u.email = ?;",
+        ),
+    ]
+
+
+GERMAN_MENU = (
+    "Qwen3-Max\n\n"
+    "What does rsync -a keep?\n\n\n\n"
+    "Thinking completed\n"
+    "It keeps permissions, times, symlinks, owners and groups, and it recurses into folders.\n"
+    "Add -v to see each file as it is copied.\n\n\n\n\n\n\n"
+    "And --delete?\n\n\n\n"
+    "Thinking completed\n"
+    "It removes files from the destination that are gone from the source, so both sides match.\n"
+    "Try it with -n first to see what would be deleted.\n\n\n\n\n\n\n"
+    "Kopieren\n"
+    "Qwen fragen\n"
+    "Erklären\n\n\n\n"
+    "KI-generierte Inhalte können ungenau sein.\n"
+    "Wird geladen..."
+)
+
+
+def test_a_page_menu_in_another_language_after_the_last_reply_is_the_pages() -> None:
+    """A page copy's menu in German (`Kopieren`) after the last reply is the page's."""
+    assert notes_of(GERMAN_MENU) == [
+        (
+            "What does rsync -a keep?",
+            (
+                "It keeps permissions, times, symlinks, owners and groups, and it recurses into "
+                "folders.\n"
+                "Add -v to see each file as it is copied."
+            ),
+        ),
+        (
+            "And --delete?",
+            (
+                "It removes files from the destination that are gone from the source, so both "
+                "sides match.\n"
+                "Try it with -n first to see what would be deleted."
+            ),
+        ),
+    ]
+
+
+THINK_WITH_EXAMPLE = (
+    "User: How do I strip the reasoning from R1's output?\n"
+    "\n"
+    "Assistant:\n"
+    "<think>\n"
+    "The user wants to drop blocks like\n"
+    "<think>step by step</think>\n"
+    "A non-greedy regex does it.\n"
+    "</think>\n"
+    'Use re.sub(r"<think>.*?</think>", "", text, flags=re.S).\n'
+    "\n"
+    "User: Thanks!\n"
+    "\n"
+    "Assistant: You are welcome.\n"
+)
+
+
+def test_a_closing_tag_alone_on_its_line_ends_the_reasoning_first() -> None:
+    """Reasoning that quotes `<think>step</think>` on a line is closed by the `</think>` alone on
+    its line."""
+    assert notes_of(THINK_WITH_EXAMPLE) == [
+        (
+            "How do I strip the reasoning from R1's output?",
+            'Use re.sub(r"<think>.*?</think>", "", text, flags=re.S).',
+        ),
+        ("Thanks!", "You are welcome."),
+    ]
+
+
+HEADING_CODE_ASKS = (
+    "## List comprehension\n"
+    "\n"
+    "```python\n"
+    "squares = [n * n for n in range(5)]\n"
+    "```\n"
+    "\n"
+    "Why the square brackets?\n"
+    "\n"
+    "They make a list; round brackets would make a lazy generator expression instead.\n"
+    "\n"
+    "## enumerate\n"
+    "\n"
+    "It pairs each item with its index.\n"
+)
+
+
+def test_a_heading_with_pasted_code_keeps_its_asking_line() -> None:
+    """A topic heading, pasted code under it, then `Why the square brackets?`: the asking line is
+    the question's."""
+    assert notes_of(HEADING_CODE_ASKS) == [
+        (
+            (
+                "List comprehension\n"
+                "\n"
+                "```python\n"
+                "squares = [n * n for n in range(5)]\n"
+                "```\n"
+                "\n"
+                "Why the square brackets?"
+            ),
+            "They make a list; round brackets would make a lazy generator expression instead.",
+        ),
+        ("enumerate", "It pairs each item with its index."),
+    ]

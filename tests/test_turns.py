@@ -110,6 +110,7 @@ ONE_EXCHANGE_NOT_YET = {
     "rikkahub-markdown-export.md": "one reply's opening quote: it must open two replies or more",
     "copilot-chat-el.org": "one `* You` over one `** Copilot`: deepening headings need three turns",
     "qwen-web-copy.txt": "one `Thinking completed`: a reasoning status must open two replies",
+    "kimi-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -3095,3 +3096,78 @@ def test_short_lines_recurring_in_notes_are_no_toolbar() -> None:
         "How do I list hidden files?\n\nUse ls -a.\n\nSee also\nman pages\n"
     )
     assert "toolbar" not in shape_read(notes, "notes.txt")
+
+
+OUTLINE_CHAT = (
+    "type:: ChatGPT\nchatgpt-flow:: alternating\n\n"
+    "- id:: 67d48c8d-6e38\n  speaker:: [[user]]\n  Why does cron not run my script?\n"
+    "- id:: 67d48ce8-5837\n  speaker:: [[assistant]]\n  Cron has a minimal `PATH`.\n  \n"
+    "  * use the full path;\n  * or set `PATH` in the crontab.\n"
+    "- id:: 67d48d59-7567\n  speaker:: [[user]]\n  Write me the crontab line\n"
+    "- id:: 67d48da4-d544\n  speaker:: [[assistant]]\n  ```\n  0 2 * * * /home/me/backup.sh\n  ```"
+)
+
+
+def test_an_outliners_page_of_messages_is_read_flat() -> None:
+    """A Logseq page where every message is a top-level bullet with its properties
+    (`speaker:: [[user]]`) and its lines indented: the turns of the page written flat, the
+    properties on no card but the speaker's, which marks the message."""
+    assert notes_of(OUTLINE_CHAT) == [
+        (
+            "Why does cron not run my script?",
+            "Cron has a minimal `PATH`.\n\n* use the full path;\n* or set `PATH` in the crontab.",
+        ),
+        ("Write me the crontab line", "```\n0 2 * * * /home/me/backup.sh\n```"),
+    ]
+
+
+def test_an_outline_of_notes_is_no_chat() -> None:
+    """Bullets with properties but no speaker among them are a page of notes."""
+    notes = OUTLINE_CHAT.replace("[[user]]", "[[cron]]").replace("[[assistant]]", "[[linux]]")
+    assert "speaker" not in shape_read(notes, "notes.md")
+
+
+PROMPT_TOOLBARS = (
+    "New Chat\nChat History\nCSV encodings\nCron jobs\nUpgrade\nCSV encodings\n"
+    'Traceback (most recent call last):\n  File "read.py", line 3, in <module>\n'
+    "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe0\n\n"
+    "Why does pandas not read my file?\nEdit\nCopy\nShare\n"
+    'The file is not UTF-8: Excel saved it as cp1252.\nPass encoding="cp1252" to read_csv.\n'
+    "Write a function that reads every CSV in a folder\nEdit\nCopy\nShare\n"
+    "Glob the folder with pathlib and concatenate the frames with pd.concat.\n"
+    "What is the difference between latin-1 and cp1252?\nEdit\nCopy\nShare\n"
+    "cp1252 puts printable characters such as the euro sign in 0x80 to 0x9f.\n\n\nK2\n"
+)
+
+
+def test_a_page_copy_read_by_the_toolbar_under_each_prompt() -> None:
+    """The same run of short lines right under every prompt (kimi.com's `Edit` / `Copy` /
+    `Share`), the reply under it and no blank line between messages: the prompt is the line over
+    its toolbar (with a pasted log over it), the chat's name the header's last line, listed in
+    the sidebar above it too, and the composer's `K2` the page's."""
+    parsed = parse_transcript(parse_text(PROMPT_TOOLBARS, "copy.txt"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            'Traceback (most recent call last):\n  File "read.py", line 3, in <module>\n'
+            "UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe0\n\n"
+            "Why does pandas not read my file?",
+            'The file is not UTF-8: Excel saved it as cp1252.\nPass encoding="cp1252" to read_csv.',
+        ),
+        (
+            "Write a function that reads every CSV in a folder",
+            "Glob the folder with pathlib and concatenate the frames with pd.concat.",
+        ),
+        (
+            "What is the difference between latin-1 and cp1252?",
+            "cp1252 puts printable characters such as the euro sign in 0x80 to 0x9f.",
+        ),
+    ]
+    assert parsed.title == "CSV encodings"
+
+
+def test_a_toolbar_under_two_prompts_or_in_markdown_is_no_page_copy() -> None:
+    """Twice is not enough to tell a prompt's start from a guess; a Markdown file is no copy."""
+    twice = PROMPT_TOOLBARS.split("What is the difference")[0]
+    assert "toolbar" not in shape_read(twice, "copy.txt")
+    markdown = "# Notes\n\n" + PROMPT_TOOLBARS
+    assert "toolbar" not in shape_read(markdown, "copy.md")
