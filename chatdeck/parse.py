@@ -611,7 +611,7 @@ class Layout:
         ]
         if len(found) >= 2:
             return frozenset(found)
-        return frozenset(i for i in found if self._answered_under_quote(i))
+        return frozenset(i for i in found if self.blanks[i] >= 1 and self._answered_under_quote(i))
 
     def _answered_under_quote(self, i: int) -> bool:
         """The first line after the quote opened on line i is an answer label (`A: ...`)."""

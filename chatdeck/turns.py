@@ -172,6 +172,8 @@ LEADING_RULE = re.compile(r"^(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)
 #: Two dashes or more glued to a capitalized name (`--Assistente`): a tool's mark before the
 #: speaker, unlike a command's option (`--verbose`).
 GLUED_LEAD = re.compile(r"^(?:-{2,}+|={2,}+|~{2,}+)(?=[^\W\d_a-z])")
+#: A role word after such dashes, then its colon, a note in brackets or a time.
+GLUED_ROLE = re.compile(r"^([^\W\d_]++)(?:[ \t]*+[:：(]|[ \t]++\d)")
 #: The name after such dashes: one or two capitalized words alone on the line.
 GLUED_NAME = re.compile(r"^[^\W\d_a-z][\w.'’-]{0,30}+(?: [^\W\d_a-z][\w.'’-]{0,30}+)?[ \t]*+$")
 #: A time of day (`9:00:00 AM`, `21:14`).
@@ -381,8 +383,14 @@ def candidate(line: str) -> Candidate | None:
         # `------- user:`: a rule the tool sets before the label, its shape's
         leading = LEADING_RULE.match(text)
         glued_lead = GLUED_LEAD.match(text) if leading is None else None
-        if glued_lead and not GLUED_NAME.match(text[glued_lead.end() :]):
-            return None  # `--Definition: ...`, `--User table`: a dash bullet, a SQL comment
+        if glued_lead:
+            rest = text[glued_lead.end() :].rstrip(text[0]).rstrip()  # `==User==`
+            glued_role = GLUED_ROLE.match(rest)  # `--User: text`, `--User (me)`, `--User 14:02`
+            if not GLUED_NAME.match(rest) and (
+                glued_role is None or role_hint(_words(glued_role.group(1).casefold())) is None
+            ):
+                return None  # `--Definition: ...`, `--User table`: a dash bullet, a SQL comment
+            text = text[: glued_lead.end()] + rest
         leading = leading or glued_lead
         if leading:
             text, shape = text[leading.end() :], "<rule> "
@@ -440,6 +448,10 @@ def candidate(line: str) -> Candidate | None:
         else:
             enclosed = re.fullmatch(r"[^\]】]{1,40}[\]】]", text) is not None
             text = re.sub(r"^([^\]】]{1,40})[\]】]", r"\1", text)
+    counted = COUNTED_LABEL.match(text) if heading else None
+    if counted and _counted_speaker(counted.group(2)):
+        # `## Turn 1-1: User`: the exchange's number, then the speaker (or `Thought Process`)
+        text, shape = counted.group(2).strip(), shape + "<counter>: "
     if DIGIT.search(text, 0, 60):
         text = _without_date(text)
         if text.endswith((")", "）")):
@@ -518,6 +530,17 @@ def candidate(line: str) -> Candidate | None:
     shape_text = shape + stamp + ("**" if bold else "") + bracket + italic
     shape_text += "<label>" + italic + closing + ("**" if bold else "") + colon + ruled
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
+
+
+#: A heading's counter before its colon (`Turn 1-1:`, `Message 3:`), the label after it.
+COUNTED_LABEL = re.compile(r"^([^\W\d_]{1,20}+[ \t]++#?\d[\d.-]{0,10}+)[ \t]*+[:：][ \t]*+(\S.*)$")
+
+
+def _counted_speaker(text: str) -> bool:
+    """The words after a counter's colon name a speaker or the model's thinking (`User`,
+    `Gemini`, `Thought Process`), not a step (`Input`, `Install`)."""
+    words = _words(text.casefold())
+    return len(words) <= 3 and (role_hint(words) in (USER, ASSISTANT) or _thinking(text))
 
 
 def _id_colon(text: str, at: int) -> bool:
@@ -903,7 +926,10 @@ def _listed_above(
     last = lines[header[-1]].strip()
     if len(last.split()) > 12 or not any(ch.isalpha() for ch in last):
         return None, None  # (a box's frame, `=====`, is drawn twice)
-    if DATE_TIME.search(last) or interface_line(last):
+    if DATE_TIME.search(last) or interface_line(last) or len(last.split()) < 2:
+        return None, None  # (`Chat`, `Home`, `Untitled`: the page's own words)
+    words = _words(last.casefold())
+    if _kind_only(last) or _names_a_model(words) or _names_a_site(last) or role_hint(words):
         return None, None
     if any(lines[j].strip() == last for j in header[:-1]):
         return last, header[-1]
@@ -978,13 +1004,22 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence
     # `LMSYS Chat Export`: a tool's (or site's) name, the kind of file, `export` last: a banner
     # the same over every chat the tool saves. A name the chat itself speaks of is its topic
     # (`WhatsApp Chat Export`, a chat app's title for a chat on exporting WhatsApp chats).
+    # So is `Agent Shell Transcript` over `## Agent` turns: one name left once the speakers and
+    # the kind of file are set aside, ending in a kind of saved chat, the chat never speaking of it.
     order = [word for word in re.split(r"[\W_]+", text.casefold()) if word]
-    return (
-        words - named == {order[0]}
+    name = words - named
+    exported = (
+        name == {order[0]}
         and order[-1] in EXPORT_WORDS
         and bool(words & SAVED_WORDS - EXPORT_WORDS)
-        and not any(order[0] in _words(line) for line in rest)
     )
+    transcribed = (
+        len(name) == 1
+        and bool(words & speakers)  # the speaker the tool is named for (`Agent`)
+        and order[-1] in SAVED_WORDS - EXPORT_WORDS
+        and len(order) >= 3
+    )
+    return (exported or transcribed) and not any(name & _words(line) for line in rest)
 
 
 #: Of the kind words, those that say a tool exported the file.
@@ -1192,7 +1227,7 @@ def _outline_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
     if bullets < 2:
         return None
     flat = list(lines)
-    properties: list[int] = list(page)
+    properties: set[int] = set(page)
     speakers = 0
     for j in page:
         flat[j] = ""
@@ -1201,7 +1236,7 @@ def _outline_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
         line = lines[j]
         if line.startswith("- "):
             opening = True
-        bare = line[2:] if line.startswith(("- ", "  ")) else line.lstrip("\t")
+        bare = line[2:] if line.startswith(("- ", "  ")) else line.removeprefix("\t")
         prop = PROPERTY.match(bare) if opening else None
         if prop is None:
             opening = False
@@ -1213,7 +1248,7 @@ def _outline_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
             speakers += 1
         else:
             flat[j] = ""
-            properties.append(j)
+            properties.add(j)
     if speakers < 2:
         return None  # an outline of notes: its bullets are no messages
     turns = find_turns(flat, text, unquote=False)
@@ -2280,7 +2315,8 @@ def _footed_replies(
     two or more, each with the next prompt right under it or the page's lines after the last.
     Between two toolbars the prompt is the first paragraph (with the paragraph asking under a
     pasted log: `_asking_paragraph`), the reply the rest; over the first prompt, the lines
-    before the last gap of two blank lines or more are the page's (its sidebar). Never in a
+    before the last gap of two blank lines or more with only short lines above it are the
+    page's (its sidebar). Never in a
     file with Markdown headings or fences: a notes file whose answers all end alike."""
     if _has_markdown(lines, text, content):
         return None
@@ -2296,7 +2332,11 @@ def _footed_replies(
     prompts: list[int] = []
     replies: list[int] = []
     start = content[0]
-    header = _gaps(lines, start, starts[0])
+    header = [
+        gap
+        for gap in _gaps(lines, start, starts[0])
+        if all(len(lines[j].split()) <= 6 for j in range(start, gap[0]))
+    ]
     if header and _has_content(lines, header[-1][1], starts[0]):
         blocks.append(_Block(None, start, header[-1][0], "page", OTHER))  # the sidebar
         start = header[-1][1]
@@ -2327,10 +2367,11 @@ def _footed_replies(
 
 
 def _has_markdown(lines: Sequence[str], text: Sequence[bool], content: list[int]) -> bool:
-    """A heading or a code fence: a file written in Markdown, not the text a browser copies
-    from a rendered page (which has neither)."""
+    """A code fence or a `## ` heading: a file written in Markdown, not the text a browser copies
+    from a rendered page (which has neither; a `# comment` of copied code stays)."""
     return any(
         HEADING.match(lines[i])
+        and lines[i].startswith("#" * 2)
         or not text[i]
         or BARE_FENCE.match(lines[i])
         or INFO_FENCE.match(lines[i])
@@ -2354,7 +2395,7 @@ def _toolbar_runs(
         and k not in skip
         and 0 < len(lines[k].split()) <= 3
         and len(lines[k]) <= 40
-        and lines[k].lstrip()[:1].isalpha()  # a button's word, not a JSON file's `],`
+        and lines[k].lstrip()[:1] not in '{}[]",'  # a button, not a JSON file's `],`
         for k in range(count)
     ]
     runs: dict[tuple[str, ...], list[int]] = {}
@@ -2394,10 +2435,14 @@ def _prompt_toolbars(
     size = len(form)
     if len(starts) < 3 or any(b - a <= size + 1 for a, b in zip(starts, starts[1:], strict=False)):
         return None
+    if sum(NUMBER.sub("0", lines[i].strip()) == form[0] for i in content) != len(starts):
+        return None  # `Tags` over `python`, then over `javascript`: a note's tags, no toolbar
     over = [_prompt_over(lines, toolbar) for toolbar in starts]
     prompts = [start for start in over if start is not None]
     if len(prompts) < len(over) or prompts[0] <= content[0]:
         return None
+    if any(REPL_PROMPT.match(lines[t - 1]) or lines[t - 1].startswith(REPL_LEADS) for t in starts):
+        return None  # `>>> etl.run()` over the lines it prints each time: a REPL session
     blocks: list[_Block] = []
     sizes: list[int] = []
     replies: list[int] = []
@@ -2422,6 +2467,9 @@ def _prompt_toolbars(
     if statistics.median(sizes) >= statistics.median(replies):
         return None
     return blocks, "the same toolbar under each prompt, the reply under it", {}
+
+
+REPL_LEADS = ("$ ", ">>> ", "... ")
 
 
 def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
@@ -3139,6 +3187,7 @@ def _assemble(
             elif pending is not None:
                 answers[pending] = block.start
             _leave_out_lost_code(lines, text, block, left_out)
+            _label_over_fence(lines, text, block, left_out, rewrites)
             _rebuild_copied_code(lines, block, left_out, rewrites)
             pending = None
     if not user:
@@ -3839,13 +3888,12 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
         if name == "div" or name == "details":
             return _close_of(lines, i, stop, name)
         if name not in HTML_TAGS or REASONING_TAG.search(name):
-            closing = f"</{name}>"
+            closing, opening = f"</{name}>", f"<{name}>"
             for k in range(i + 1, stop):
-                if lines[k].strip().casefold() == closing:
-                    return k + 1
-            # else glued to the end of the reasoning's last line (`...</Thoughts>`)
-            for k in range(i + 1, stop):
-                if lines[k].rstrip().casefold().endswith(closing):
+                # alone on its line, or glued to the reasoning's last line (`...</Thoughts>`),
+                # but not on a line that opens the tag too (`<think>step</think>`, an example)
+                line = lines[k].strip().casefold()
+                if line == closing or (line.endswith(closing) and opening not in line):
                     return k + 1
             return None
     shared = _reasoning_tag(line)
@@ -4289,6 +4337,24 @@ def _leave_out_lost_code(
             left_out[k] = left_out[k + 1] = LOST_CODE
 
 
+def _label_over_fence(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
+) -> None:
+    """A language's name alone in its paragraph right over a fence that opens with no language
+    (`Bash` over a bare ```` ``` ````): the page's label for the block, copied apart from it;
+    it becomes the fence's language."""
+    for k in range(block.start, block.end - 1):
+        if not text[k] or text[k + 1] or k in left_out or (k > 0 and lines[k - 1].strip()):
+            continue
+        if lines[k].strip().casefold() in CODE_LANGUAGES and BARE_FENCE.match(lines[k + 1]):
+            left_out[k] = INTERFACE
+            rewrites[k + 1] = lines[k + 1].rstrip() + lines[k].strip().casefold()
+
+
 def _counted(gutter: str) -> str:
     """The numbers 1, 2, 3, ... written one after another, as long as `gutter`."""
     numbers = ""
@@ -4414,6 +4480,9 @@ def _prose(line: str) -> bool:
         return False
     if words[0].casefold() in CODE_WORDS or not words[0][0].isalpha():
         return False
-    if words[0].isupper() and sum(any(ch.isalpha() for ch in word) for word in words) < 2:
-        return False  # `COPY . .`: an instruction and its arguments
+    if words[0].isupper() and (
+        sum(any(ch.isalpha() for ch in word) for word in words) < 2
+        or (len(words[0]) >= 3 and words[0].isalpha() and len(words) < 6)
+    ):
+        return False  # `COPY . .`, `COPY requirements.txt .`: an instruction and its arguments
     return len(words) >= 6 or not any(ch in CODE_CHARS for ch in text)

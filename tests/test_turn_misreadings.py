@@ -1871,3 +1871,365 @@ def test_a_heading_with_pasted_code_keeps_its_asking_line() -> None:
         ),
         ("enumerate", "It pairs each item with its index."),
     ]
+
+
+# --- review 35: round 36's readings (outline pages, prompt toolbars, titles) -----------------
+
+
+REVERSE_AND_SORT = [
+    ("How do I reverse a list in Python?", "Use reversed() or slicing with [::-1]."),
+    ("And sort a dict by value?", "Use sorted(d.items(), key=lambda kv: kv[1])."),
+]
+
+
+def reading(text: str) -> tuple[str | None, list[tuple[str, str]]]:
+    parsed = parse_transcript(parse_text(text, "notes.md"))
+    return parsed.title, [(note.question, note.answer) for note in parsed.notes]
+
+
+REVIEW_35_R1 = (
+    "Qwen3-Max\n\n"
+    "How do I list files by size on Linux?\n\n\n\n"
+    "Thinking completed\n"
+    "Use ls with the -S flag, largest first:\n"
+    "# long listing, biggest on top\n"
+    "ls -lhS\n"
+    "Add -r to reverse the order.\n\n\n\n\n\n\n\n"
+    "How do I find the ten biggest files in my home directory?\n\n\n\n"
+    "Thinking completed\n"
+    "Combine find, sort and head:\n"
+    "find ~ -type f -printf '%s %p\\n' | sort -nr | head -10\n\n\n\n\n\n\n\n"
+    "What does du -sh do?\n\n\n\n"
+    "Thinking completed\n"
+    "It prints the total disk usage of each argument in human-readable units.\n\n\n\n\n\n\n\n"
+    "Copy\n"
+    "Ask Qwen\n\n\n\n"
+    "AI-generated content may not be accurate.\n"
+)
+
+
+def test_a_code_comment_in_a_page_copys_reply_keeps_the_page_reading() -> None:
+    """A `# comment` of copied code in a reply is no Markdown heading: the page copy is still read
+    by its reasoning status lines."""
+    assert reading(REVIEW_35_R1) == (
+        None,
+        [
+            (
+                "How do I list files by size on Linux?",
+                (
+                    "Use ls with the -S flag, largest first:\n"
+                    "# long listing, biggest on top\n"
+                    "ls -lhS\n"
+                    "Add -r to reverse the order."
+                ),
+            ),
+            (
+                "How do I find the ten biggest files in my home directory?",
+                (
+                    "Combine find, sort and head:\n"
+                    "find ~ -type f -printf '%s %p\\n' | sort -nr | head -10"
+                ),
+            ),
+            (
+                "What does du -sh do?",
+                "It prints the total disk usage of each argument in human-readable units.",
+            ),
+        ],
+    )
+
+
+REVIEW_35_R2 = (
+    ">>> import etl\n"
+    '>>> etl.run("a")\n'
+    "Starting job\n"
+    "Connecting\n"
+    "Fetched 42 rows from the warehouse in 3.2 seconds\n"
+    '>>> etl.run("b")\n'
+    "Starting job\n"
+    "Connecting\n"
+    "Fetched 17 rows from the warehouse in 1.9 seconds\n"
+    '>>> etl.run("c")\n'
+    "Starting job\n"
+    "Connecting\n"
+    "Fetched 0 rows from the warehouse in 0.4 seconds\n"
+)
+
+
+def test_a_repl_sessions_repeated_output_is_no_page_toolbar() -> None:
+    """A REPL session whose commands print the same lines each time: `>>> ` prompts, not a page
+    copy's toolbar."""
+    assert reading(REVIEW_35_R2) == (
+        None,
+        [
+            (
+                ('import etl\netl.run("a")'),
+                ("Starting job\nConnecting\nFetched 42 rows from the warehouse in 3.2 seconds"),
+            ),
+            (
+                'etl.run("b")',
+                ("Starting job\nConnecting\nFetched 17 rows from the warehouse in 1.9 seconds"),
+            ),
+            (
+                'etl.run("c")',
+                ("Starting job\nConnecting\nFetched 0 rows from the warehouse in 0.4 seconds"),
+            ),
+        ],
+    )
+
+
+REVIEW_35_R3 = (
+    "Interview prep\n\n"
+    "What is a closure?\n"
+    "Tags\n"
+    "python\n"
+    "A closure is a function that remembers the variables of the scope where it was defined.\n\n"
+    "What is a decorator?\n"
+    "Tags\n"
+    "python\n"
+    "A decorator takes a function and returns a new function that wraps it.\n\n"
+    "What is a promise?\n"
+    "Tags\n"
+    "javascript\n"
+    "A promise stands for a value that will be available later.\n\n"
+    "What is a generator?\n"
+    "Tags\n"
+    "python\n"
+    "A generator yields values one at a time and keeps its state between calls.\n"
+)
+
+
+def test_tag_lines_that_vary_are_no_page_toolbar() -> None:
+    """`Tags` over `python`, then over `javascript`: a note's tags, not a toolbar standing the same
+    under every prompt."""
+    assert reading(REVIEW_35_R3) == (
+        "Interview prep",
+        [
+            (
+                "What is a closure?",
+                (
+                    "Tags\n"
+                    "python\n"
+                    "A closure is a function that remembers the variables of the scope where it "
+                    "was defined."
+                ),
+            ),
+            (
+                "What is a decorator?",
+                (
+                    "Tags\n"
+                    "python\n"
+                    "A decorator takes a function and returns a new function that wraps it."
+                ),
+            ),
+            (
+                "What is a promise?",
+                ("Tags\njavascript\nA promise stands for a value that will be available later."),
+            ),
+            (
+                "What is a generator?",
+                (
+                    "Tags\n"
+                    "python\n"
+                    "A generator yields values one at a time and keeps its state between calls."
+                ),
+            ),
+        ],
+    )
+
+
+REVIEW_35_R4 = (
+    "New Chat\n"
+    "Today\n"
+    "Pandas groupby\n"
+    "Regex help\n\n\n"
+    "How do I write a function that squares a list of numbers in Python?\n\n"
+    "Use a list comprehension inside a function:\n\n"
+    "import math\n\n\n"
+    "def squares(nums):\n"
+    "    return [n * n for n in nums]\n"
+    "This returns a new list and leaves the input alone.\n\n"
+    "default\n"
+    "with\n"
+    "Qwen3\n"
+    "And how do I sum the squares?\n\n"
+    "Pass a generator to sum(): sum(n * n for n in nums). No list is built in memory.\n\n"
+    "default\n"
+    "with\n"
+    "Qwen3\n"
+    "Ask anything\n"
+)
+
+
+def test_two_blank_lines_in_a_first_reply_are_no_sidebars_end() -> None:
+    """The sidebar ends at the last gap with only short lines above it: two blank lines in the
+    first reply's code do not end it."""
+    assert reading(REVIEW_35_R4) == (
+        None,
+        [
+            (
+                "How do I write a function that squares a list of numbers in Python?",
+                (
+                    "Use a list comprehension inside a function:\n\n"
+                    "import math\n\n\n"
+                    "def squares(nums):\n"
+                    "    return [n * n for n in nums]\n"
+                    "This returns a new list and leaves the input alone."
+                ),
+            ),
+            (
+                "And how do I sum the squares?",
+                (
+                    "Pass a generator to sum(): sum(n * n for n in nums). No list is built in "
+                    "memory."
+                ),
+            ),
+        ],
+    )
+
+
+REVIEW_35_R5 = (
+    "--User: How do I reverse a list in Python?\n"
+    "--Assistant: Use reversed() or slicing with [::-1].\n"
+    "--User: And sort a dict by value?\n"
+    "--Assistant: Use sorted(d.items(), key=lambda kv: kv[1]).\n"
+)
+
+
+REVIEW_35_R6 = (
+    "==User==\n"
+    "How do I reverse a list in Python?\n"
+    "==Assistant==\n"
+    "Use reversed() or slicing with [::-1].\n"
+    "==User==\n"
+    "And sort a dict by value?\n"
+    "==Assistant==\n"
+    "Use sorted(d.items(), key=lambda kv: kv[1]).\n"
+)
+
+
+@pytest.mark.parametrize("text", [REVIEW_35_R5, REVIEW_35_R6])
+def test_dashes_or_equals_glued_to_a_role_word_mark_turns(text: str) -> None:
+    """`--User: text` (a role word, its colon) and `==User==` (closed by the same rule) mark
+    turns, as `--User` alone does."""
+    assert reading(text) == (None, REVERSE_AND_SORT)
+
+
+REVIEW_35_R7 = (
+    "User: How do I remove DeepSeek's reasoning from the model output in Python?\n\n"
+    "Assistant:\n"
+    "<think>\n"
+    "The user wants to strip the reasoning block. A regex with DOTALL does it.</think>\n"
+    "Use a regular expression. The raw output looks like this:\n\n"
+    "```\n"
+    "<think>\n"
+    "Okay, the user asks about...\n"
+    "</think>\n"
+    "The answer is 42.\n"
+    "```\n\n"
+    'So remove it with `re.sub(r"<think>.*?</think>\\s*", "", text, flags=re.S)`.\n\n'
+    "User: And in JavaScript?\n\n"
+    'Assistant: Use `text.replace(/<think>[\\s\\S]*?<\\/think>\\s*/g, "")`.\n'
+)
+
+
+def test_a_glued_closing_tag_ends_reasoning_before_an_example_later() -> None:
+    """Reasoning closed on its last line (`...</think>`) ends there, not at a `</think>` alone in
+    the reply's code example."""
+    reply = REVIEW_35_R7.split("Assistant:\n")[1].split("</think>\n", 1)[1]
+    title, notes = reading(REVIEW_35_R7)
+    assert notes[0][1] == reply.split("\n\nUser:")[0]
+
+
+REVIEW_35_R8 = (
+    "Q: How should I answer this one from the exam?\n"
+    "> Q: Explain the difference between a process and a thread.\n"
+    "A: Say that a process has its own memory space while threads share their process's memory.\n\n"
+    "Q: What is a deadlock?\n"
+    "A: Two or more threads each waiting for a lock the other holds.\n"
+)
+
+
+def test_a_question_quoted_right_under_a_q_label_is_that_questions() -> None:
+    """A `> Q:` right under a `Q:` line (no blank line) is a practice question the user quotes:
+    part of the question."""
+    assert reading(REVIEW_35_R8) == (
+        None,
+        [
+            (
+                (
+                    "How should I answer this one from the exam?\n"
+                    "> Q: Explain the difference between a process and a thread."
+                ),
+                (
+                    "Say that a process has its own memory space while threads share their "
+                    "process's memory."
+                ),
+            ),
+            ("What is a deadlock?", "Two or more threads each waiting for a lock the other holds."),
+        ],
+    )
+
+
+REVIEW_35_R9 = (
+    "Chat\n"
+    "History\n"
+    "Settings\n"
+    "Chat\n"
+    "User: How do I reverse a list in Python?\n"
+    "Assistant: Use reversed() or slicing with [::-1].\n"
+    "User: And sort a dict by value?\n"
+    "Assistant: Use sorted(d.items(), key=lambda kv: kv[1]).\n"
+)
+
+
+def test_a_repeated_header_line_of_a_page_word_names_no_chat() -> None:
+    """A header repeating a page's own word (`Chat`) or a model's name names no chat."""
+    assert reading(REVIEW_35_R9) == (
+        None,
+        REVERSE_AND_SORT,
+    )
+
+
+REVIEW_35_R10 = (
+    "New Chat\n"
+    "Today\n"
+    "Regex help\n\n\n"
+    "How do I write a function that squares a list of numbers in Python?\n\n"
+    "Use a list comprehension inside a function: def squares(nums): return [n * n for n in nums]. "
+    "It returns a new list.\n\n"
+    "👍\n"
+    "👎\n"
+    "Copy\n"
+    "Share\n"
+    "And how do I sum the squares?\n\n"
+    "Pass a generator to sum(): sum(n * n for n in nums). No list is built in memory.\n\n"
+    "👍\n"
+    "👎\n"
+    "Copy\n"
+    "Share\n"
+    "Ask anything\n"
+)
+
+
+def test_a_toolbar_opening_with_an_icon_or_a_time_is_a_toolbar() -> None:
+    """A toolbar under each reply that opens with an icon or a time (`👍`, `2.1s`) is read like one
+    of words."""
+    assert reading(REVIEW_35_R10) == (
+        None,
+        [
+            (
+                "How do I write a function that squares a list of numbers in Python?",
+                (
+                    "Use a list comprehension inside a function: def squares(nums): return [n * n "
+                    "for n in nums]. It returns a new list."
+                ),
+            ),
+            (
+                "And how do I sum the squares?",
+                (
+                    "Pass a generator to sum(): sum(n * n for n in nums). No list is built in "
+                    "memory."
+                ),
+            ),
+        ],
+    )

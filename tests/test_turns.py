@@ -111,6 +111,7 @@ ONE_EXCHANGE_NOT_YET = {
     "copilot-chat-el.org": "one `* You` over one `** Copilot`: deepening headings need three turns",
     "qwen-web-copy.txt": "one `Thinking completed`: a reasoning status must open two replies",
     "kimi-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
+    "zai-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -3166,8 +3167,37 @@ def test_a_page_copy_read_by_the_toolbar_under_each_prompt() -> None:
 
 
 def test_a_toolbar_under_two_prompts_or_in_markdown_is_no_page_copy() -> None:
-    """Twice is not enough to tell a prompt's start from a guess; a Markdown file is no copy."""
+    """Twice is not enough to tell a prompt's start from a guess; a Markdown file (a `## `
+    heading, a fence) is no copy."""
     twice = PROMPT_TOOLBARS.split("What is the difference")[0]
     assert "toolbar" not in shape_read(twice, "copy.txt")
-    markdown = "# Notes\n\n" + PROMPT_TOOLBARS
+    markdown = "## Notes\n\n" + PROMPT_TOOLBARS
     assert "toolbar" not in shape_read(markdown, "copy.md")
+
+
+def test_a_tools_name_before_transcript_over_its_speakers_is_a_banner() -> None:
+    """`# Agent Shell Transcript` over `## User` / `## Agent` turns: the speakers and a kind of
+    saved chat set aside, one name is left that the chat never speaks of: the tool's banner,
+    no title. Where the chat speaks of that name, it is the chat's topic."""
+    chat = (
+        "# Agent Shell Transcript\n\n## User (10:01)\n\nHow do I undo a commit?\n\n"
+        "## Agent (10:02)\n\nRun git reset --soft HEAD~1.\n"
+    )
+    assert parse_transcript(parse_text(chat, "chat.md")).title is None
+    spoken = chat.replace("How do I undo a commit?", "How do I undo a commit from the shell?")
+    assert parse_transcript(parse_text(spoken, "chat.md")).title == "Agent Shell Transcript"
+
+
+def test_a_copied_dockerfile_line_ending_in_a_dot_is_code() -> None:
+    """A page copy's `dockerfile` / `Copy` label over `COPY requirements.txt .`: an instruction
+    in capitals and its arguments are code, not a sentence ending the block."""
+    copy = (
+        "**User:** How do I cache pip installs in Docker?\n\n"
+        "**Assistant:** Copy the requirements first:\n\n"
+        "dockerfile\nCopy\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"
+        "Rebuild the image and the layer is reused.\n"
+    )
+    notes = notes_of(copy)
+    assert "```dockerfile\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n```" in (
+        "\n".join(answer for _, answer in notes)
+    )
