@@ -533,14 +533,19 @@ def candidate(line: str) -> Candidate | None:
 
 
 #: A heading's counter before its colon (`Turn 1-1:`, `Message 3:`), the label after it.
-COUNTED_LABEL = re.compile(r"^([^\W\d_]{1,20}+[ \t]++#?\d[\d.-]{0,10}+)[ \t]*+[:：][ \t]*+(\S.*)$")
+COUNTED_LABEL = re.compile(
+    r"^((?i:turn|message|msg|exchange|round|entry)[ \t]++#?\d[\d.-]{0,10}+)"
+    r"[ \t]*+[:：][ \t]*+(\S.*)$"
+)
 
 
 def _counted_speaker(text: str) -> bool:
-    """The words after a counter's colon name a speaker or the model's thinking (`User`,
-    `Gemini`, `Thought Process`), not a step (`Input`, `Install`)."""
+    """The words after a counter's colon name a speaker in one word or the model's thinking
+    (`User`, `Gemini`, `Thought Process`), not a step (`Input`, `The User`)."""
     words = _words(text.casefold())
-    return len(words) <= 3 and (role_hint(words) in (USER, ASSISTANT) or _thinking(text))
+    if _thinking(text) and len(words) <= 3:
+        return True
+    return len(words) == 1 and role_hint(words) in (USER, ASSISTANT)
 
 
 def _id_colon(text: str, at: int) -> bool:
@@ -915,6 +920,18 @@ def _title_from(
     return _listed_above(lines, header, prose)
 
 
+PAGE_WORDS = frozenset("home untitled new history chats recent settings".split())
+MODEL_TIERS = frozenset("sonnet opus haiku turbo pro flash mini plus max nano lite".split())
+
+
+def _model_only(words: frozenset[str]) -> bool:
+    """Words that only name a model (`Claude 3.5 Sonnet`, `GPT-4o`)."""
+    return _names_a_model(words) and all(
+        word.startswith(MODEL_FAMILIES) or DIGIT.search(word) or word in MODEL_TIERS
+        for word in words
+    )
+
+
 def _listed_above(
     lines: Sequence[str], header: list[int], prose: Sequence[bool]
 ) -> tuple[str | None, int | None]:
@@ -926,11 +943,16 @@ def _listed_above(
     last = lines[header[-1]].strip()
     if len(last.split()) > 12 or not any(ch.isalpha() for ch in last):
         return None, None  # (a box's frame, `=====`, is drawn twice)
-    if DATE_TIME.search(last) or interface_line(last) or len(last.split()) < 2:
-        return None, None  # (`Chat`, `Home`, `Untitled`: the page's own words)
-    words = _words(last.casefold())
-    if _kind_only(last) or _names_a_model(words) or _names_a_site(last) or role_hint(words):
+    if DATE_TIME.search(last) or interface_line(last):
         return None, None
+    words = _words(last.casefold())
+    if (
+        _kind_only(last)
+        or words <= PAGE_WORDS | USER_WORDS | ASSISTANT_WORDS
+        or _model_only(words)
+        or _names_a_site(last)
+    ):
+        return None, None  # `Chat`, `Home`, `Assistant`, `Claude 3.5 Sonnet`: the page's words
     if any(lines[j].strip() == last for j in header[:-1]):
         return last, header[-1]
     return None, None
@@ -1016,7 +1038,7 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence
     transcribed = (
         len(name) == 1
         and bool(words & speakers)  # the speaker the tool is named for (`Agent`)
-        and order[-1] in SAVED_WORDS - EXPORT_WORDS
+        and order[-1] == "transcript"  # (`Gemini Debugging Session` is a user's title)
         and len(order) >= 3
     )
     return (exported or transcribed) and not any(name & _words(line) for line in rest)
@@ -4347,8 +4369,9 @@ def _label_over_fence(
     """A language's name alone in its paragraph right over a fence that opens with no language
     (`Bash` over a bare ```` ``` ````): the page's label for the block, copied apart from it;
     it becomes the fence's language."""
-    for k in range(block.start, block.end - 1):
-        if not text[k] or text[k + 1] or k in left_out or (k > 0 and lines[k - 1].strip()):
+    first = _next_content(lines, block.start, block.end)
+    for k in range(first + 1, block.end - 1):  # (a reply that opens `Python` answers with it)
+        if not text[k] or text[k + 1] or k in left_out or lines[k - 1].strip():
             continue
         if lines[k].strip().casefold() in CODE_LANGUAGES and BARE_FENCE.match(lines[k + 1]):
             left_out[k] = INTERFACE
@@ -4472,6 +4495,9 @@ def _reasoning_toggle(words: str) -> bool:
     return toggle is not None and THOUGHT_WORDS.fullmatch(words[toggle.end() :]) is not None
 
 
+SENTENCE_END_WORD = re.compile(r"^[^\W\d_]++[.!?]$")
+
+
 def _prose(line: str) -> bool:
     """A line of a reply's text, not of code: words ending in a sentence's punctuation."""
     text = line.strip()
@@ -4482,7 +4508,12 @@ def _prose(line: str) -> bool:
         return False
     if words[0].isupper() and (
         sum(any(ch.isalpha() for ch in word) for word in words) < 2
-        or (len(words[0]) >= 3 and words[0].isalpha() and len(words) < 6)
+        or (
+            len(words[0]) >= 3
+            and words[0].isalpha()
+            and len(words) < 6
+            and not SENTENCE_END_WORD.match(words[-1])  # `JSON would be easier.`
+        )
     ):
         return False  # `COPY . .`, `COPY requirements.txt .`: an instruction and its arguments
     return len(words) >= 6 or not any(ch in CODE_CHARS for ch in text)

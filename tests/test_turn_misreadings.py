@@ -2233,3 +2233,216 @@ def test_a_toolbar_opening_with_an_icon_or_a_time_is_a_toolbar() -> None:
             ),
         ],
     )
+
+
+# --- review 36: round 37's readings (counted headings, banners, copied code) ---------------
+
+REVIEW_36_R1 = (
+    "# Book notes\n\n"
+    "## Chapter 3: The Assistant\n\n"
+    "Q: Who is the assistant?\n"
+    "A: A character named Hal.\n\n"
+    "## Chapter 4: The User\n\n"
+    "Q: Who is the user?\n"
+    "A: Dave.\n"
+)
+
+
+def test_chapter_headings_naming_a_role_are_no_turn_markers() -> None:
+    """`## Chapter 3: The Assistant` in notes: a chapter, not a counted turn (only `Turn`,
+    `Message` and the like count turns, and the speaker is one word)."""
+    assert reading(REVIEW_36_R1) == (
+        "Book notes",
+        [
+            ("Chapter 3: The Assistant", ""),
+            ("Who is the assistant?", "A character named Hal."),
+            ("Chapter 4: The User", ""),
+            ("Who is the user?", "Dave."),
+        ],
+    )
+
+
+REVIEW_36_R2 = (
+    "# Guide\n\n"
+    "## Step 1: User\n\n"
+    "Create a user account with the admin panel.\n\n"
+    "## Step 2: Assistant\n\n"
+    "Enable the assistant in settings.\n\n"
+    "## Step 3: Done\n\n"
+    "Restart the service.\n"
+)
+
+
+def test_step_headings_naming_a_role_are_no_turn_markers() -> None:
+    """`## Step 1: User` / `## Step 2: Assistant` in a tutorial: steps, not turns."""
+    assert reading(REVIEW_36_R2) == (
+        "Guide",
+        [
+            ("Step 1: User", "Create a user account with the admin panel."),
+            ("Step 2: Assistant", "Enable the assistant in settings."),
+            ("Step 3: Done", "Restart the service."),
+        ],
+    )
+
+
+REVIEW_36_R3 = (
+    "New Chat\n"
+    "Chat History\n"
+    "Recursion\n"
+    "Backup di PostgreSQL\n"
+    "All Chats\n"
+    "Upgrade\n"
+    "Recursion\n"
+    "What is recursion in Python? Explain with an example please.\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Recursion is when a function calls itself until it reaches a base case.\n"
+    "Copy\n"
+    "Retry\n"
+    "Share\n"
+    "How do I stop infinite recursion in my code?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Always give the function a base case that returns without calling itself.\n"
+    "Copy\n"
+    "Retry\n"
+    "Share\n"
+    "Why does Python raise RecursionError so early?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Python caps the call depth at about a thousand frames by default.\n"
+    "Copy\n"
+    "Retry\n"
+    "Share\n"
+)
+
+
+def test_a_one_word_title_listed_in_the_sidebar_names_the_chat() -> None:
+    """A one-word chat name (`Recursion`) that the sidebar lists over the first prompt too names
+    the chat."""
+    title, notes = reading(REVIEW_36_R3)
+    assert title == "Recursion"
+    assert [question for question, _ in notes] == [
+        "What is recursion in Python? Explain with an example please.",
+        "How do I stop infinite recursion in my code?",
+        "Why does Python raise RecursionError so early?",
+    ]
+
+
+REVIEW_36_R4 = (
+    "# Gemini Debugging Session\n\n"
+    "## User\n\n"
+    "My Flask app returns 500 on every request. What should I check first?\n\n"
+    "## Gemini\n\n"
+    "Turn on debug mode and read the traceback in the terminal.\n\n"
+    "## User\n\n"
+    "It says the template was not found.\n\n"
+    "## Gemini\n\n"
+    "Put the template in a folder named templates next to app.py.\n"
+)
+
+
+def test_a_users_session_title_over_a_chat_is_kept() -> None:
+    """`# Gemini Debugging Session` over `## Gemini` turns is the user's title: only a `Transcript`
+    banner is the tool's."""
+    assert reading(REVIEW_36_R4) == (
+        "Gemini Debugging Session",
+        [
+            (
+                "My Flask app returns 500 on every request. What should I check first?",
+                "Turn on debug mode and read the traceback in the terminal.",
+            ),
+            (
+                "It says the template was not found.",
+                "Put the template in a folder named templates next to app.py.",
+            ),
+        ],
+    )
+
+
+REVIEW_36_R5 = (
+    "New Chat\n"
+    "Ctrl\n"
+    "K\n"
+    "Chat History\n"
+    "Read a CSV with pandas\n"
+    "Backup di PostgreSQL\n"
+    "All Chats\n"
+    "Upgrade\n"
+    "Read a CSV with pandas\n"
+    "How do I read a CSV file that Excel saved on Windows with pandas?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Pass the encoding Excel used:\n"
+    "Python\n"
+    "Copy\n"
+    "import pandas as pd\n\n"
+    'df = pd.read_csv("data.csv", encoding="cp1252")\n'
+    "print(df.head())\n"
+    "JSON would be easier.\n"
+    'Add sep=";" when the file uses semicolons.\n'
+    "How do I join every CSV in a folder into one DataFrame?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Read each one and concatenate them:\n"
+    "Python\n"
+    "Copy\n"
+    "from pathlib import Path\n\n"
+    'parts = [pd.read_csv(f) for f in Path("data").glob("*.csv")]\n'
+    "df = pd.concat(parts, ignore_index=True)\n"
+    "That gives one DataFrame with a fresh index.\n"
+    "What is the difference between latin-1 and cp1252?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "They differ only in bytes 0x80 to 0x9f, where cp1252 puts printable characters such as the "
+    "euro sign.\n\n\n"
+    "K2\n"
+)
+
+
+def test_a_sentence_opening_with_an_acronym_ends_a_copied_code_block() -> None:
+    """`JSON would be easier.` after copied code is a sentence (it ends in a word and its stop),
+    not code."""
+    assert reading(REVIEW_36_R5) == (
+        "Read a CSV with pandas",
+        [
+            (
+                "How do I read a CSV file that Excel saved on Windows with pandas?",
+                (
+                    "Pass the encoding Excel used:\n"
+                    "```python\n"
+                    "import pandas as pd\n\n"
+                    'df = pd.read_csv("data.csv", encoding="cp1252")\n'
+                    "print(df.head())\n"
+                    "```\n"
+                    "JSON would be easier.\n"
+                    'Add sep=";" when the file uses semicolons.'
+                ),
+            ),
+            (
+                "How do I join every CSV in a folder into one DataFrame?",
+                (
+                    "Read each one and concatenate them:\n"
+                    "```python\n"
+                    "from pathlib import Path\n\n"
+                    'parts = [pd.read_csv(f) for f in Path("data").glob("*.csv")]\n'
+                    "df = pd.concat(parts, ignore_index=True)\n"
+                    "```\n"
+                    "That gives one DataFrame with a fresh index."
+                ),
+            ),
+            (
+                "What is the difference between latin-1 and cp1252?",
+                (
+                    "They differ only in bytes 0x80 to 0x9f, where cp1252 puts printable "
+                    "characters such as the euro sign."
+                ),
+            ),
+        ],
+    )
