@@ -1195,11 +1195,7 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
     line = doc.lines[i]
     lead = doc.leads[i]
     quoted_in_chat = lead == ">" and doc.style.turns is not None
-    if (
-        (lead in QUESTION_LEADS or lead == ">")
-        and not quoted_in_chat
-        and (match := _question_marker(doc, i))
-    ):
+    if not quoted_in_chat and (match := _question_marker(doc, i)):
         heading = heading_text(match.group(1))
         text = heading[1] if heading else match.group(1)
     elif (

@@ -2505,17 +2505,21 @@ def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
     top = last - 2
     while top > 0 and lines[top - 1].strip() and _pasted_line(lines[top - 1]):
         top -= 1
-    paragraph = [lines[k] for k in range(top, last - 1)]
-    pasted = len(paragraph) >= 2 and (
-        any(line[:1].isspace() for line in paragraph) or bare_code(paragraph)
-    )
-    return top if pasted else last
+    return top if _pasted([lines[k] for k in range(top, last - 1)]) else last
 
 
 PASTED_START = re.compile(
     r"^(?:[ \t]++\S|Traceback|\$ |>>> |[\w.]*(?:Error|Exception|Warning)\b"
     r"|(?i:error|warning|fatal)\b)"
 )
+
+
+def _pasted(paragraph: Sequence[str]) -> bool:
+    """A paragraph of a pasted log or code: two lines or more, one indented or all reading as
+    code."""
+    return len(paragraph) >= 2 and (
+        any(line[:1].isspace() for line in paragraph) or bare_code(paragraph)
+    )
 
 
 def _pasted_line(line: str) -> bool:
@@ -2532,10 +2536,7 @@ def _asking_paragraph(lines: Sequence[str], first: int, stop: int) -> int:
     while end < stop and lines[end].strip():
         end += 1
     paragraph = [lines[k] for k in range(first, end)]
-    pasted = len(paragraph) >= 2 and (
-        any(line[:1].isspace() for line in paragraph) or bare_code(paragraph)
-    )
-    if not pasted or any("?" in line for line in paragraph) or end + 1 >= stop:
+    if not _pasted(paragraph) or any("?" in line for line in paragraph) or end + 1 >= stop:
         return end
     if lines[end + 1].strip() == "":
         return end

@@ -3125,7 +3125,7 @@ def test_an_outliners_page_of_messages_is_read_flat() -> None:
 def test_an_outline_of_notes_is_no_chat() -> None:
     """Bullets with properties but no speaker among them are a page of notes."""
     notes = OUTLINE_CHAT.replace("[[user]]", "[[cron]]").replace("[[assistant]]", "[[linux]]")
-    assert "speaker" not in shape_read(notes, "notes.md")
+    assert shape_read(notes, "notes.md") == ""
 
 
 PROMPT_TOOLBARS = (
