@@ -3093,7 +3093,16 @@ def _assemble(
             if j is not None and lines[j].strip() and j not in left_out:
                 left_out[j] = CONTEXT
         blocks = blocks[1:]
+    thought = _thought_parts(lines, blocks)
     for n, block in enumerate(blocks):
+        if id(block) in thought:
+            assert block.marker is not None  # (a thought part is a marked message)
+            left_out[block.marker] = MARKER
+            markers[block.marker] = (block.label, OTHER)
+            for j in range(block.start, block.end):
+                if lines[j].strip():
+                    left_out[j] = REASONING
+            continue
         if block.role == OTHER:
             following = blocks[n + 1].role if n + 1 < len(blocks) else None
             if merged and following != ASSISTANT and _thinking(block.label):
@@ -3261,6 +3270,37 @@ def _leave_out_part_labels(
             label = PART_LABEL.match(lines[j]) if text[j] and j not in left_out else None
             if label is not None and label.group(1).casefold() in labels:
                 left_out[j] = PART
+
+
+def _thought_parts(lines: Sequence[str], blocks: list[_Block]) -> set[int]:
+    """The model's reasoning written as a message of its own: every reply of the chat (two or
+    more) comes as two messages in a row under the same label, the first prose with no code block,
+    no heading and no table (a tool that records a thinking model's reply as its reasoning part
+    and its text part, each under the speaker's heading). The first of each pair, by id."""
+    runs: list[list[_Block]] = []
+    for n, block in enumerate(blocks):
+        if block.role != ASSISTANT or block.marker is None:
+            continue
+        if n and blocks[n - 1].role == ASSISTANT and runs and runs[-1][-1] is blocks[n - 1]:
+            runs[-1].append(block)
+        else:
+            runs.append([block])
+    if len(runs) < 2 or any(len(run) != 2 for run in runs):
+        return set()
+    if len({block.label.casefold() for run in runs for block in run}) > 1:
+        return set()  # (`### User story:` under a reply is a heading of the reply's)
+    firsts = [run[0] for run in runs]
+    for block in firsts:
+        body = [lines[j] for j in range(block.start, block.end) if lines[j].strip()]
+        if not body or any(
+            BARE_FENCE.match(line)
+            or INFO_FENCE.match(line)
+            or HEADING.match(line)
+            or line.lstrip().startswith("|")
+            for line in body
+        ):
+            return set()
+    return {id(block) for block in firsts}
 
 
 def _unanswered_opening(blocks: list[_Block]) -> bool:
@@ -4429,8 +4469,11 @@ def _rebuild_copied_code(
         if last < after:
             k = after
             continue
-        if labelled and not lines[k + 1].strip():  # the fence opens on the blank line under it
-            rewrites[k], rewrites[k + 1] = "", "```" + line.casefold()
+        if labelled and not lines[k + 1].strip():  # the fence opens on the blank line over the code
+            code_start = _next_content(lines, k + 1, block.end)
+            for blank in range(k, code_start - 1):
+                rewrites[blank] = ""
+            rewrites[code_start - 1] = "```" + line.casefold()
         else:
             rewrites[k] = "```" + line.casefold()
         for c in copies:
@@ -4453,7 +4496,8 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
         code = _code_part(_paragraph(lines, k + 1, block.end))
         return bool(code) and bare_code(code, labelled=True)
     nxt = _next_content(lines, k + 1, block.end)
-    return nxt < block.end and bare_code(_paragraph(lines, nxt, block.end))
+    code = _code_part(_paragraph(lines, nxt, block.end)) if nxt < block.end else ()
+    return bool(code) and bare_code(code)
 
 
 def _code_part(paragraph: Sequence[str]) -> Sequence[str]:

@@ -112,6 +112,7 @@ ONE_EXCHANGE_NOT_YET = {
     "qwen-web-copy.txt": "one `Thinking completed`: a reasoning status must open two replies",
     "kimi-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "zai-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
+    "qwen-code-export.md": "one reply in two messages: every reply of two or more must come so",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -1143,6 +1144,45 @@ def test_a_code_label_right_over_the_code_is_rebuilt_into_a_fence_up_to_the_pros
     # a language's name right over a sentence is the reply's own line
     reply = "It depends:\n\npython\nPython is the language we use here, and it reads well."
     assert "\npython\n" in notes_of(_one_reply_chat(reply))[0][1]
+
+
+def test_a_code_label_over_blank_lines_fences_short_code_up_to_the_prose() -> None:
+    """A copy that keeps two blank lines under the label (its icon buttons) and runs the reply's
+    next sentence right under a short block's last line: the fence opens right over the code."""
+    code = "ch := make(chan int, 3)\nch <- 1\nfmt.Println(len(ch))"
+    reply = f"Like this:\n\ngo\n\n\n{code}\nThat prints 1, and the send does not block."
+    answer = notes_of(_one_reply_chat(reply))[0][1]
+    assert answer == (
+        f"Like this:\n\n\n\n```go\n{code}\n```\nThat prints 1, and the send does not block."
+    )
+
+
+def _split_replies_chat(first_parts: list[str]) -> str:
+    """A chat whose every reply is two `## Assistant` messages: `first_parts[n]`, then the reply."""
+    chat = ""
+    for n, first in enumerate(first_parts):
+        chat += f"## User\n\nquestion {n}?\n\n## Assistant\n\n{first}\n\n"
+        chat += f"## Assistant\n\nThe answer {n} is here.\n\n"
+    return chat
+
+
+def test_a_reply_written_as_its_reasoning_and_its_text_leaves_the_reasoning_out() -> None:
+    """A tool that records a thinking model's reply as two messages, its reasoning's and its
+    text's, each under the speaker's heading: where every reply comes so, the first is the
+    reasoning."""
+    thoughts = ["The user asks about X. Explain it briefly.", "They want Y. Give one example."]
+    notes = notes_of(_split_replies_chat(thoughts))
+    assert notes == [
+        ("question 0?", "The answer 0 is here."),
+        ("question 1?", "The answer 1 is here."),
+    ]
+    # one reply of two in two messages: a tool's parts of one reply, both kept
+    chat = _split_replies_chat(thoughts)
+    chat = chat.replace("They want Y. Give one example.\n\n## Assistant\n\n", "")
+    assert "The user asks about X." in notes_of(chat)[0][1]
+    # a first part with a code block is part of the reply
+    coded = [thoughts[0], "Run this:\n\n```bash\nls\n```"]
+    assert "```bash" in notes_of(_split_replies_chat(coded))[1][1]
 
 
 DATED_COPY = """
