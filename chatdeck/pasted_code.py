@@ -171,8 +171,15 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     core = lines[start:end]
     if not core or any(TABLE_DELIMITER.match(line) for line in lines[start:end]):
         return None
+    # Under a console's command or a log's first record, the lines are its output, whatever
+    # their words or marks (a linker's `***`, a traceback's `**kwargs`): only a question stops it.
+    output = OUTPUT.match(core[0]) is not None
     for line in core:
-        if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
+        if _asks(line):
+            return None
+        if output:
+            continue
+        if MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
             return None
         if not code_line(line) and not line.lstrip().startswith("#") and _prose(line):
             return None

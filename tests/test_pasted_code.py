@@ -106,7 +106,6 @@ def test_fences_pair_up(lines: list[str]) -> None:
 #: Real pastes not fenced yet, and why (each a strict xfail below).
 NOT_FENCED_YET = {
     "test_python_and_r_console_sessions_are_fenced": "R's `> ` prompt reads as a quote",
-    "test_rust_panics_and_compiler_errors_are_fenced": "rustc's backticks read as inline code",
     "test_a_git_diff_is_fenced": "a diff's `-`/`+` lines read as list items",
     "test_every_section_of_an_ini_file_is_fenced": "`key = value` under a bare `[name]`: no shape",
     "test_a_javadoc_comment_is_not_read_as_a_list": "` * @param` lines read as list items",
@@ -308,9 +307,6 @@ def test_sql_and_dockerfiles_in_upper_case_are_fenced() -> None:
     assert fence_pasted_code(f"{docker}\n\nimage too big") == fenced(docker, "image too big")
 
 
-@pytest.mark.xfail(
-    strict=True, reason=NOT_FENCED_YET["test_rust_panics_and_compiler_errors_are_fenced"]
-)
 def test_rust_panics_and_compiler_errors_are_fenced() -> None:
     panic = (
         "thread 'main' panicked at src/main.rs:4:5:\n"
@@ -326,6 +322,26 @@ def test_rust_panics_and_compiler_errors_are_fenced() -> None:
     assert fence_pasted_code(f"{error}\n\nwhat does this mean") == fenced(
         error, "what does this mean"
     )
+
+
+def test_output_under_its_command_is_fenced_whatever_its_words_and_marks() -> None:
+    """Under a console's command or a log's first record, a line of words (`[100%] Linking CXX
+    executable app`), make's `***` and a traceback's `**kwargs` are the output's, not the user's
+    sentences and emphasis."""
+    build = (
+        "$ cmake --build build\n[100%] Linking CXX executable app\n"
+        "collect2: error: ld returned 1 exit status\n"
+        "gmake[2]: *** [CMakeFiles/app.dir/build.make:97: app] Error 1"
+    )
+    assert fence_pasted_code(f"{build}\n\nwhy?") == fenced(build, "why?")
+    traceback = (
+        'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n'
+        "    main(**options)\njwt.exceptions.ExpiredSignatureError: Signature has expired"
+    )
+    assert fence_pasted_code(f"{traceback}\n\nwhy?") == fenced(traceback, "why?")
+    # words under a line that is no command stay the user's
+    words = "I ran it twice\n[100%] Linking CXX executable app\nthen it **failed** again"
+    assert fence_pasted_code(f"{words}\n\nwhy?") == f"{words}\n\nwhy?"
 
 
 @pytest.mark.xfail(strict=True, reason=NOT_FENCED_YET["test_a_git_diff_is_fenced"])
