@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from pathlib import Path
 
@@ -166,9 +167,26 @@ def _rule_after_exchange(lines: list[str], i: int, name: str) -> bool:
     return named is not None and named.group(1) == name
 
 
+def quoted_text(text: str) -> str | None:
+    """The text a file holds as one JSON string on one line (`"## Title\\n### user:\\n..."`),
+    or None: a server sent the transcript as a JSON response and the page saved it as it came
+    (LoLLMs WebUI's Markdown export). Only a string that holds lines is taken."""
+    quoted = text.strip()
+    if len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"' or "\n" in quoted:
+        return None
+    try:
+        value = json.loads(quoted)
+    except ValueError:
+        return None
+    return value if isinstance(value, str) and "\n" in value.strip() else None
+
+
 def parse_text(text: str, source: str, problems: tuple[Problem, ...] = ()) -> Transcript:
     """Text -> Transcript: the pure half of reading."""
-    lines = split_lines(text.removeprefix("\ufeff"))
+    text = text.removeprefix("\ufeff")
+    if text.startswith('"'):
+        text = quoted_text(text) or text
+    lines = split_lines(text)
     ignored = rule_fences(lines)
     wrapper = find_wrapper(lines)
     if wrapper:

@@ -1026,8 +1026,9 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence
     # `LMSYS Chat Export`: a tool's (or site's) name, the kind of file, `export` last: a banner
     # the same over every chat the tool saves. A name the chat itself speaks of is its topic
     # (`WhatsApp Chat Export`, a chat app's title for a chat on exporting WhatsApp chats).
-    # So is `Agent Shell Transcript` over `## Agent` turns: one name left once the speakers and
-    # the kind of file are set aside, ending in a kind of saved chat, the chat never speaking of it.
+    # So is `Agent Shell Transcript` over `## Agent` turns (`Claude-3-Sonnet Engineer Chat Log`
+    # over `## Claude`): a name of one or two words left once the speakers, the kind of file and
+    # a version are set aside, ending in a kind of saved chat, the chat never speaking of it.
     order = [word for word in re.split(r"[\W_]+", text.casefold()) if word]
     name = words - named
     exported = (
@@ -1035,10 +1036,14 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence
         and order[-1] in EXPORT_WORDS
         and bool(words & SAVED_WORDS - EXPORT_WORDS)
     )
+    # (`Gemini Debugging Session` is a user's title: a session is what the chat was about)
+    saved_kind = order[-1] == "transcript" or (
+        len(order) >= 2 and order[-1] in ("log", "history") and order[-2] in SAVED_WORDS
+    )
     transcribed = (
-        len(name) == 1
-        and bool(words & speakers)  # the speaker the tool is named for (`Agent`)
-        and order[-1] == "transcript"  # (`Gemini Debugging Session` is a user's title)
+        1 <= len(name) <= 2
+        and bool(words & speakers)  # the speaker the tool is named for (`Agent`, `Claude`)
+        and saved_kind  # `Transcript`, `Chat Log`, `Conversation History`
         and len(order) >= 3
     )
     return (exported or transcribed) and not any(name & _words(line) for line in rest)
@@ -3220,7 +3225,7 @@ def _assemble(
                 answers[pending] = block.start
             _leave_out_lost_code(lines, text, block, left_out)
             _label_over_fence(lines, text, block, left_out, rewrites)
-            _rebuild_copied_code(lines, block, left_out, rewrites)
+            _rebuild_copied_code(lines, text, block, left_out, rewrites)
             pending = None
     if not user:
         return None
@@ -3272,11 +3277,17 @@ def _leave_out_part_labels(
                 left_out[j] = PART
 
 
+#: The user's role words that name the user in the third person (not `you`, `I`): a model's
+#: reasoning opens by restating the request (`The user runs FastAPI ...`).
+THIRD_PERSON_USER = USER_WORDS - PRONOUNS - {"prompt", "question"}
+
+
 def _thought_parts(lines: Sequence[str], blocks: list[_Block]) -> set[int]:
     """The model's reasoning written as a message of its own: every reply of the chat (two or
     more) comes as two messages in a row under the same label, the first prose with no code block,
-    no heading and no table (a tool that records a thinking model's reply as its reasoning part
-    and its text part, each under the speaker's heading). The first of each pair, by id."""
+    no heading and no table, and one of the first opens by naming the user (a tool that records a
+    thinking model's reply as its reasoning part and its text part, each under the speaker's
+    heading). The first of each pair, by id."""
     runs: list[list[_Block]] = []
     for n, block in enumerate(blocks):
         if block.role != ASSISTANT or block.marker is None:
@@ -3290,6 +3301,11 @@ def _thought_parts(lines: Sequence[str], blocks: list[_Block]) -> set[int]:
     if len({block.label.casefold() for run in runs for block in run}) > 1:
         return set()  # (`### User story:` under a reply is a heading of the reply's)
     firsts = [run[0] for run in runs]
+    opening = [
+        next((lines[j] for j in range(b.start, b.end) if lines[j].strip()), "") for b in firsts
+    ]
+    if not any(_words(line) & THIRD_PERSON_USER for line in opening):
+        return set()  # a reply a tool saved in two parts: its reasoning would name the user
     for block in firsts:
         body = [lines[j] for j in range(block.start, block.end) if lines[j].strip()]
         if not body or any(
@@ -4430,7 +4446,11 @@ def _counted(gutter: str) -> str:
 
 
 def _rebuild_copied_code(
-    lines: Sequence[str], block: _Block, left_out: dict[int, str], rewrites: dict[int, str]
+    lines: Sequence[str],
+    text: Sequence[bool],
+    block: _Block,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
 ) -> None:
     """A page copy turns a code block into a language line, `Copy code` (or `Copy`, `Edit`)
     lines and the bare code: rebuild it as fenced code, up to the first line of prose. Where
@@ -4439,7 +4459,7 @@ def _rebuild_copied_code(
     k = block.start
     while k < block.end:
         line = lines[k].strip()
-        if len(line) > 20 or not line:
+        if len(line) > 20 or not line or not text[k]:  # (a copy quoted in a fence stays as is)
             k += 1
             continue
         after = k + 1
@@ -4496,7 +4516,12 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
         code = _code_part(_paragraph(lines, k + 1, block.end))
         return bool(code) and bare_code(code, labelled=True)
     nxt = _next_content(lines, k + 1, block.end)
-    code = _code_part(_paragraph(lines, nxt, block.end)) if nxt < block.end else ()
+    if nxt >= block.end:
+        return False
+    paragraph = _paragraph(lines, nxt, block.end)
+    code = _code_part(paragraph)
+    if len(code) < len(paragraph) and (len(code) < 2 or not lines[k].strip().islower()):
+        return False  # `Go` / `Ruby` over a line and a sentence: a heading the copy kept
     return bool(code) and bare_code(code)
 
 

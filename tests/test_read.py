@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from chatdeck.read import decode, find_wrapper, parse_text, rule_fences, split_lines
+from chatdeck.read import decode, find_wrapper, parse_text, quoted_text, rule_fences, split_lines
 
 
 def lines(text: str) -> list[str]:
@@ -135,3 +135,31 @@ def test_a_file_of_blank_lines_has_no_rule_fences(text: str) -> None:
 )
 def test_bare_fences_that_are_no_rule_stay_fences(text: str) -> None:
     assert rule_fences(split_lines(text)) == set()
+
+
+def test_a_file_that_is_one_json_string_of_lines_is_read_as_its_text() -> None:
+    """A server's JSON response saved as it came (LoLLMs WebUI's Markdown export): one line, a
+    quoted string with `\\n` escapes."""
+    text = '"## Title\\n### user:\\nwhy?\\n\\n### lollms:\\nBecause \\"x\\" \\u00e9."'
+    assert parse_text(text, "chat.markdown").lines == [
+        "## Title",
+        "### user:",
+        "why?",
+        "",
+        "### lollms:",
+        'Because "x" é.',
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"Quoted words alone on a line."',  # a quote, one line: no lines in it
+        '"## Title\\n" and more',  # not one JSON string
+        '"a\\nb"\n"c\\nd"',  # two lines of the file
+        '"broken \\x escape\\n"',  # no JSON
+    ],
+)
+def test_text_that_is_no_single_json_string_of_lines_is_read_as_written(text: str) -> None:
+    assert quoted_text(text) is None
+    assert parse_text(text, "notes.md").lines == split_lines(text)

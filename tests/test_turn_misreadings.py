@@ -2446,3 +2446,256 @@ def test_a_sentence_opening_with_an_acronym_ends_a_copied_code_block() -> None:
             ),
         ],
     )
+
+
+# --- review 37 (of round 38's readings): a reply saved in two parts, code labels -------------
+
+REPLY_SAVED_IN_TWO_PARTS = """# Qwen Code Conversation Export
+
+**Exported:** 10/9/2025, 8:26:23 AM
+**Session ID:** a6df5ef0-169f-4127-99cc-df0895de11ee
+
+## User Message
+
+Why does `git pull` say my branch has diverged?
+
+---
+
+## Assistant Response
+
+Your local branch and the remote branch each have commits the other does not have, so Git
+cannot simply move your branch forward to the remote one.
+
+---
+
+## Assistant Response
+
+1. Run `git pull --rebase` to replay your commits on top of the remote ones.
+2. Or run `git pull --no-rebase` to make a merge commit instead.
+
+---
+
+## User Message
+
+What does `git stash` do?
+
+---
+
+## Assistant Response
+
+`git stash` saves your uncommitted changes on a stack and resets the working tree to the last
+commit, so you can switch branches with a clean tree.
+
+---
+
+## Assistant Response
+
+Use `git stash pop` later to put the changes back.
+
+---
+
+"""
+
+
+def test_a_reply_a_tool_saved_in_two_parts_keeps_both() -> None:
+    """Every reply in two `## Assistant Response` messages, split where a paragraph ends: the
+    first part answers, it is no reasoning (nothing in it names the user)."""
+    notes = notes_of(REPLY_SAVED_IN_TWO_PARTS, "qwen-code-conversation.md")
+    assert [question for question, _ in notes] == [
+        "Why does `git pull` say my branch has diverged?",
+        "What does `git stash` do?",
+    ]
+    assert notes[0][1].startswith("Your local branch and the remote branch")
+    assert "git pull --no-rebase" in notes[0][1]
+    assert notes[1][1].startswith("`git stash` saves your uncommitted changes")
+    assert notes[1][1].endswith("Use `git stash pop` later to put the changes back.")
+
+
+AGENT_LOG_WITHOUT_TOOL_CALLS = """---USER---
+The monthly report shows every invoice one month late. Can you find out why?
+
+---ASSISTANT---
+The bug is in `parse_date` in `billing/dates.py`: it builds the date with `datetime(year, month
++ 1, day)`, as if the CSV counted months from zero like JavaScript does. The CSV already uses 1
+to 12, so January becomes February. I'll remove the `+ 1`.
+
+---ASSISTANT---
+Done. The tests pass now.
+
+---USER---
+Then why did the December file crash the import?
+
+---ASSISTANT---
+Because of the same `+ 1`: for December it asks for month 13, and `datetime` raises
+`ValueError: month must be in 1..12`, which aborted the whole import. With the fix, December is
+month 12 again.
+
+---ASSISTANT---
+I re-ran the import on the December file and it finishes without errors.
+
+"""
+
+
+def test_an_agent_log_without_its_tool_calls_keeps_the_explanation() -> None:
+    """An agent's text before and after a tool call it left out: two messages of one reply."""
+    notes = notes_of(AGENT_LOG_WITHOUT_TOOL_CALLS, "ccexport_2025-11-03_141502.md")
+    assert notes[0][1].startswith("The bug is in `parse_date`")
+    assert notes[0][1].endswith("Done. The tests pass now.")
+    assert notes[1][1].startswith("Because of the same `+ 1`")
+
+
+ANSWER_LETTER_OVER_A_LINE = """You said:
+Which value of x solves 2x + 3 = 11 and 3x - 2 = 10? A) 2 B) 3 C) 4 D) 5
+ChatGPT said:
+
+The answer is
+
+C
+
+x = 4
+Substituting it into both equations makes each side equal.
+
+You said:
+Thanks! And which solves x + 9 = 2? A) 7 B) -7 C) 11 D) -11
+ChatGPT said:
+
+The answer is
+
+B
+
+x = -7
+Subtracting nine from both sides leaves minus seven.
+"""
+
+
+def test_an_answer_letter_over_a_line_and_a_sentence_is_no_code_label() -> None:
+    answer = notes_of(ANSWER_LETTER_OVER_A_LINE, "chatgpt-quiz.txt")[0][1]
+    assert "\nC\n" in answer
+    assert "```" not in answer
+
+
+LANGUAGE_HEADINGS_IN_A_COPY = """You said:
+Should I write my small CLI tool in Go or Rust?
+ChatGPT said:
+
+Both are good choices for a CLI. The main differences:
+
+Go
+
+Binary size: ~2 MB (static)
+Cross-compiling is built in, so one machine can build for every platform.
+
+Rust
+
+Binary size: ~1 MB (stripped)
+The compiler is slower, but the binaries need no runtime at all.
+
+If you want to ship quickly, pick Go.
+
+You said:
+Which one has the better argument parser?
+ChatGPT said:
+
+Rust has clap, which is hard to beat; Go has cobra, which is what kubectl and hugo use.
+"""
+NAMES_THAT_ARE_LANGUAGES = """You said:
+Give me two sisters for my short story, with an age and a one-line sketch each.
+ChatGPT said:
+
+Here are the two sisters:
+
+Ruby
+
+Age: 34 (the eldest)
+She runs the family bakery and keeps everyone together.
+
+Julia
+
+Age: 27 (the youngest)
+She left for Berlin at nineteen and rarely calls home.
+
+Their tension over the bakery could drive the plot.
+
+You said:
+What could bring Julia back home?
+ChatGPT said:
+
+Their mother's illness, or a letter saying the bakery is about to be sold.
+"""
+
+
+def test_headings_named_like_languages_over_a_line_and_a_sentence_stay() -> None:
+    """A copy's headings (`Go`, `Rust`; a story's `Ruby`, `Julia`) over a `Label: value` line
+    and a sentence: the headings stay, nothing is fenced."""
+    answer = notes_of(LANGUAGE_HEADINGS_IN_A_COPY, "chatgpt-web-copy.txt")[0][1]
+    assert "\nGo\n" in answer and "\nRust\n" in answer and "```" not in answer
+    answer = notes_of(NAMES_THAT_ARE_LANGUAGES, "chatgpt-story.txt")[0][1]
+    assert "Ruby\n" in answer and "\nJulia\n" in answer and "```" not in answer
+
+
+HEREDOC_UNDER_A_LABEL = """Today
+You said
+How do I set a login message on my Ubuntu server?
+Copilot said
+Write it to /etc/motd, which the server shows after every SSH login:
+
+bash
+
+
+sudo tee /etc/motd > /dev/null <<'EOF'
+Welcome to the build server.
+Please log out when you are done.
+EOF
+The next login shows the two lines.
+
+You said
+How do I turn off the Ubuntu news lines?
+Copilot said
+Set ENABLED=0 in /etc/default/motd-news and the news part disappears on the next login.
+
+Message Copilot
+"""
+
+
+def test_a_heredoc_under_a_code_label_is_not_cut_after_its_first_line() -> None:
+    """A heredoc's text reads as sentences: a fence around its first line alone would put the
+    rest of the block among the reply's words. The block stays whole (unfenced)."""
+    answer = notes_of(HEREDOC_UNDER_A_LABEL, "copilot-web-copy.txt")[0][1]
+    assert "sudo tee /etc/motd > /dev/null <<'EOF'\nWelcome to the build server." in answer
+
+
+COPY_QUOTED_IN_A_FENCE = """## User
+
+When I copy a code block from the Copilot page and paste it into my notes, why does it look odd?
+
+## Assistant
+
+The page copy keeps the block's language label as a line of its own and drops the fence, so a
+pasted block looks like this:
+
+```text
+Install the library first:
+
+python
+
+
+import requests
+The reply goes on right under the code.
+```
+
+Paste with Ctrl+Shift+V or use the block's own copy button to keep just the code.
+
+## User
+
+Does Gemini do the same?
+
+## Assistant
+
+Yes, a page copy from Gemini also keeps the language name as a separate line over the code.
+"""
+
+
+def test_a_page_copy_quoted_in_a_fence_is_left_as_written() -> None:
+    answer = notes_of(COPY_QUOTED_IN_A_FENCE, "chat.md")[0][1]
+    assert "```text\nInstall the library first:\n\npython\n\n\nimport requests\n" in answer
+    assert "```python" not in answer

@@ -30,6 +30,11 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "lechat-web-copy.txt": (
+        "a page copy whose only recurring line is the time under every message, the prompts' and "
+        "the replies' alike (`9:14pm`): the first prompt cut to its asking line, each reply's "
+        "code read as pasted code under new questions (3 invented), the composer's lines kept"
+    ),
     "gemini-web-copy.txt": (
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
