@@ -1202,6 +1202,7 @@ def find_turns(
             or _deepening_turns(lines, text, content, found, skip)
             or _paired_turns(lines, text, content, found, skip, led)
             or _ruled_turns(lines, text, content, skip)
+            or _timed_messages_both_sides(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
             or _clocked_replies(lines, text, content, skip)
             or _opened_replies(lines, text, content, skip)
@@ -2184,6 +2185,49 @@ def _dated_turns(
     if statistics.median(prompts) > statistics.median(replies):
         return None
     return blocks, "a date alone on a line under every prompt, no speaker named", {}
+
+
+def _timed_messages_both_sides(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and all that recurs is the time
+    alone on a line under every message, the prompts' and the replies' alike (Le Chat's
+    `9:14pm`: each message's toolbar, its buttons left out by the copy): the times close the
+    messages, a prompt and its reply taking turns, two exchanges or more. The page's lines
+    above the first prompt (a sidebar of short lines, set off by a gap of blank lines) and
+    after the last reply's time (the composer, the page's disclaimer) are on no card."""
+    times = [i for i in content if text[i] and i not in skip and date_only(lines[i])]
+    if len(times) < 4 or len(times) % 2:
+        return None
+    first = next(j for j in content if j not in skip)
+    if first >= times[0]:
+        return None
+    gaps = [
+        after for _, after in _gaps(lines, first, times[0]) if _has_content(lines, after, times[0])
+    ]
+    if gaps and all(len(lines[j].split()) <= 8 for j in content if first <= j < gaps[-1]):
+        first = gaps[-1]  # the page's sidebar over the first prompt
+    opening = [first, *(_next_content(lines, t + 1, len(lines)) for t in times[1:-1:2])]
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    for start, closed, answered in zip(opening, times[0::2], times[1::2], strict=True):
+        if not _has_content(lines, start, closed) or not _has_content(lines, closed + 1, answered):
+            return None
+        if lines[_next_content(lines, closed + 1, answered)].rstrip().endswith(("?", "？")):
+            return None  # a question under each time: notes, not a reply
+        stamp = blocks[-1].end if blocks else None  # the previous reply's time, over the prompt
+        blocks.append(_Block(None, start, closed, "", USER, stamp=stamp))
+        blocks.append(_Block(closed, closed + 1, answered, "", ASSISTANT))
+        prompts.append(_size(lines, start, closed))
+        replies.append(_size(lines, closed + 1, answered))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    page = [j for j in content if j > times[-1]]
+    if any(len(lines[j].split()) > 6 and not INTERFACE_LINE.search(lines[j]) for j in page):
+        return None  # a message after the last reply's time: not the page's own lines
+    blocks.append(_Block(None, times[-1], len(lines), "page", OTHER))
+    return blocks, "the time alone on a line under every message, no speaker named", {}
 
 
 #: How long a reply took, alone on a line (`3.1s`, `12 s`): the reply's toolbar in a page copy.

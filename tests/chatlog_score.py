@@ -251,7 +251,8 @@ def fixtures() -> list[str]:
     return sorted(
         path.name
         for path in CHATLOGS.iterdir()
-        if path.suffix in (".md", ".txt", ".org", ".aichat") and path.name != "README.md"
+        if path.suffix in (".md", ".markdown", ".txt", ".org", ".aichat")
+        and path.name != "README.md"
     )
 
 

@@ -30,11 +30,6 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
-    "lechat-web-copy.txt": (
-        "a page copy whose only recurring line is the time under every message, the prompts' and "
-        "the replies' alike (`9:14pm`): the first prompt cut to its asking line, each reply's "
-        "code read as pasted code under new questions (3 invented), the composer's lines kept"
-    ),
     "gemini-web-copy.txt": (
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
@@ -118,6 +113,7 @@ ONE_EXCHANGE_NOT_YET = {
     "kimi-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "zai-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "qwen-code-export.md": "one reply in two messages: every reply of two or more must come so",
+    "lechat-web-copy.txt": "two times: the time under every message must close two exchanges",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -1188,6 +1184,45 @@ def test_a_reply_written_as_its_reasoning_and_its_text_leaves_the_reasoning_out(
     # a first part with a code block is part of the reply
     coded = [thoughts[0], "Run this:\n\n```bash\nls\n```"]
     assert "```bash" in notes_of(_split_replies_chat(coded))[1][1]
+
+
+TIMED_BOTH_SIDES_COPY = (
+    "New chat\nChats\n\nRust lifetimes\nBread recipe\n\nAB\nAna Bell\n\n\n\n"
+    "$ cargo build\nerror[E0106]: missing lifetime specifier\n\nwhy does it want a lifetime?\n\n\n"
+    "9:14pm\nA returned reference must say which argument it borrows from.\n\n"
+    "fn first<'a>(x: &'a str, y: &str) -> &'a str {\n    x\n}\n"
+    "Now the compiler knows the result lives as long as x.\n\n9:14pm\n\n\n\n"
+    "Show me the same with a struct\n\n\n"
+    "9:20pm\nA struct that holds a reference names the lifetime too.\n\n"
+    "It cannot outlive the string it points into.\n\n9:21pm\n\n\n\n\n"
+    "Research\n\nThink\n\nLe Chat can make mistakes. Check answers. Learn more"
+)
+
+
+def test_a_copy_with_the_time_under_every_message_is_read_by_those_times() -> None:
+    """Le Chat's page copy: nothing names a speaker, the time closes every message, prompts'
+    and replies' alike; the sidebar over the first prompt and the composer after the last
+    reply's time are the page's."""
+    notes = notes_of(TIMED_BOTH_SIDES_COPY)
+    assert [question for question, _ in notes] == [
+        "$ cargo build\nerror[E0106]: missing lifetime specifier\n\nwhy does it want a lifetime?",
+        "Show me the same with a struct",
+    ]
+    assert notes[0][1].startswith("A returned reference must say")
+    assert notes[0][1].endswith("Now the compiler knows the result lives as long as x.")
+    assert notes[1][1] == (
+        "A struct that holds a reference names the lifetime too.\n\n"
+        "It cannot outlive the string it points into."
+    )
+    assert shape_read(TIMED_BOTH_SIDES_COPY, "chat.txt").startswith("`the time alone on a line")
+    # a time under the prompts only: read by the date under every prompt
+    only_prompts = TIMED_BOTH_SIDES_COPY.replace("\n\n9:14pm\n\n\n\n", "\n\n\n\n").replace(
+        "\n\n9:21pm\n", "\n"
+    )
+    assert not shape_read(only_prompts, "chat.txt").startswith("`the time alone on a line")
+    # a question under every time: a day's notes, not replies
+    notes_file = "Mar 12\nWhat is a lifetime?\nA scope.\n\nMar 13\nWhy borrow?\nTo share.\n" * 2
+    assert not shape_read(notes_file, "notes.txt").startswith("`the time alone on a line")
 
 
 DATED_COPY = """
