@@ -24,6 +24,13 @@ OUTPUT = re.compile(
     r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
     r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
+#: A record of a program's output that opens like no sentence: a bracketed count or time
+#: (`[100%] Linking CXX executable app`, `[2/5] Compiling`) or a program's or an exception's
+#: dotted or numbered name and a colon (`collect2: error: ...`, `sqlite3.OperationalError: ...`).
+OUTPUT_RECORD = re.compile(
+    r"^(?:\[[ \t]*+\d{1,3}+%\]|\[\d++/\d++\]"
+    r"|(?:[A-Za-z_][\w-]*+(?:\.[\w-]++)++|[A-Za-z_-]++\d++):)[ \t]"
+)
 #: Words that open a line of code in the common languages (`import os`, `def f(x):`).
 CODE_WORDS = frozenset(
     "import from def class return async await const let var function fn pub use package "
@@ -171,14 +178,12 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     core = lines[start:end]
     if not core or any(TABLE_DELIMITER.match(line) for line in lines[start:end]):
         return None
-    # Under a console's command or a log's first record, the lines are its output, whatever
-    # their words or marks (a linker's `***`, a traceback's `**kwargs`): only a question stops it.
-    output = OUTPUT.match(core[0]) is not None
-    for line in core:
+    traced = _traceback_lines(core)
+    for n, line in enumerate(core):
         if _asks(line):
             return None
-        if output:
-            continue
+        if n in traced:
+            continue  # a traceback's frames: `call(**kwargs)` is code, not emphasis
         if MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
             return None
         if not code_line(line) and not line.lstrip().startswith("#") and _prose(line):
@@ -189,6 +194,26 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     if shaped * 2 < len(core) or (len(core) == 1 and not _sure_code_line(core[0])):
         return None
     return start, end
+
+
+def _traceback_lines(core: list[str]) -> set[int]:
+    """The lines of the Python tracebacks in a paragraph: each `Traceback (most recent call
+    last):` line, the indented frames under it and the exception's line after them."""
+    traced: set[int] = set()
+    n = 0
+    while n < len(core):
+        if not core[n].startswith("Traceback (most recent call last)"):
+            n += 1
+            continue
+        traced.add(n)
+        n += 1
+        while n < len(core) and core[n][:1] in (" ", "\t"):
+            traced.add(n)
+            n += 1
+        if n < len(core):
+            traced.add(n)  # `ValueError: month must be in 1..12`
+            n += 1
+    return traced
 
 
 def _asks(line: str) -> bool:
@@ -242,7 +267,7 @@ def _sure_code_line(line: str) -> bool:
 
 def code_line(line: str) -> bool:
     """A line of code or program output, not of a sentence."""
-    if _sure_code_line(line) or RULE_RUN.search(line):
+    if _sure_code_line(line) or RULE_RUN.search(line) or OUTPUT_RECORD.match(line):
         return True
     text = line.strip()
     if MARKDOWN_SPAN.search(text):

@@ -1041,7 +1041,9 @@ def _kind_only(text: str, speakers: frozenset[str] = frozenset(), rest: Sequence
         len(order) >= 2 and order[-1] in ("log", "history") and order[-2] in SAVED_WORDS
     )
     transcribed = (
-        1 <= len(name) <= 2
+        # one name and `Transcript` (`Agent Shell Transcript`), or a model's name with its
+        # version (`Claude-3-Sonnet Engineer Chat Log`): a user's title names no version
+        ((len(name) == 1 and order[-1] == "transcript") or (len(name) == 2 and bool(counted)))
         and bool(words & speakers)  # the speaker the tool is named for (`Agent`, `Claude`)
         and saved_kind  # `Transcript`, `Chat Log`, `Conversation History`
         and len(order) >= 3
@@ -3143,6 +3145,7 @@ def _assemble(
                 left_out[j] = CONTEXT
         blocks = blocks[1:]
     thought = _thought_parts(lines, blocks)
+    ruled = _ruled_markers(lines, blocks)
     for n, block in enumerate(blocks):
         if id(block) in thought:
             assert block.marker is not None  # (a thought part is a marked message)
@@ -3172,6 +3175,8 @@ def _assemble(
                 merged[-1].end = block.end
             continue
         if merged and merged[-1].role == block.role and block.marker is not None:
+            if block.marker in ruled:  # the rule the tool writes after every message
+                left_out[ruled[block.marker]] = SEPARATOR
             each = found.get(block.marker)
             if each is not None and each.inline:
                 rewrites[block.marker] = each.inline  # the part's first words, on its marker
@@ -3321,9 +3326,31 @@ def _leave_out_part_labels(
                 left_out[j] = PART
 
 
+def _ruled_markers(lines: Sequence[str], blocks: list[_Block]) -> dict[int, int]:
+    """Marker lines with a rule right over them (blank lines between) -> that rule's line,
+    where the tool writes one over most markers, two or more: a rule after every message."""
+    markers = [block.marker for block in blocks if block.marker is not None]
+    ruled: dict[int, int] = {}
+    for marker in markers:
+        above = marker - 1
+        while above >= 0 and not lines[above].strip():
+            above -= 1
+        if above >= 0 and is_separator(lines[above]):
+            ruled[marker] = above
+    return ruled if len(ruled) >= 2 and 2 * len(ruled) >= len(markers) else {}
+
+
 #: The user's role words that name the user in the third person (not `you`, `I`): a model's
 #: reasoning opens by restating the request (`The user runs FastAPI ...`).
 THIRD_PERSON_USER = USER_WORDS - PRONOUNS - {"prompt", "question"}
+
+
+def _names_the_user(line: str) -> bool:
+    """The line speaks of the user in the third person (`The user asks`, `好的，用户问的是`:
+    in a script written without spaces, the word inside a longer run of letters)."""
+    if _words(line) & THIRD_PERSON_USER:
+        return True
+    return any(word in line for word in THIRD_PERSON_USER if UNSPACED_SCRIPT.search(word))
 
 
 def _thought_parts(lines: Sequence[str], blocks: list[_Block]) -> set[int]:
@@ -3348,7 +3375,7 @@ def _thought_parts(lines: Sequence[str], blocks: list[_Block]) -> set[int]:
     opening = [
         next((lines[j] for j in range(b.start, b.end) if lines[j].strip()), "") for b in firsts
     ]
-    if not any(_words(line) & THIRD_PERSON_USER for line in opening):
+    if not any(_names_the_user(line) for line in opening):
         return set()  # a reply a tool saved in two parts: its reasoning would name the user
     for block in firsts:
         body = [lines[j] for j in range(block.start, block.end) if lines[j].strip()]
@@ -4519,6 +4546,10 @@ def _rebuild_copied_code(
         code_end = after
         while code_end < block.end:
             current = lines[code_end]
+            closing = _heredoc_end(lines, code_end, block.end)
+            if closing is not None:  # the here-document's text is the block's
+                code_end = closing + 1
+                continue
             if current.strip() and _prose(current):
                 break
             if not current.strip():
@@ -4564,16 +4595,39 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
         return False
     paragraph = _paragraph(lines, nxt, block.end)
     code = _code_part(paragraph)
-    if len(code) < len(paragraph) and (len(code) < 2 or not lines[k].strip().islower()):
-        return False  # `Go` / `Ruby` over a line and a sentence: a heading the copy kept
+    label = lines[k].strip()
+    if len(code) < len(paragraph) and (not label.islower() or (len(label) == 1 and len(code) < 2)):
+        return False  # `Go` / `Ruby` / `C` over a line and a sentence: a heading, an answer
     return bool(code) and bare_code(code)
 
 
 def _code_part(paragraph: Sequence[str]) -> Sequence[str]:
     """A paragraph's lines up to its first line of prose (a copy runs a code block's last line
-    and the reply's next sentence together, with no blank line between)."""
-    prose = next((n for n, line in enumerate(paragraph) if _prose(line)), len(paragraph))
-    return paragraph[:prose]
+    and the reply's next sentence together, with no blank line between); a here-document's
+    text is the command's, not prose."""
+    k = 0
+    while k < len(paragraph):
+        closing = _heredoc_end(paragraph, k, len(paragraph))
+        if closing is not None:
+            k = closing + 1
+            continue
+        if _prose(paragraph[k]):
+            break
+        k += 1
+    return paragraph[:k]
+
+
+#: A shell line that opens a here-document (`cat <<'EOF'`): its text runs to the word alone.
+HEREDOC = re.compile(r"<<-?[ \t]*+(['\"]?)([A-Za-z_]\w*+)\1[ \t]*+$")
+
+
+def _heredoc_end(lines: Sequence[str], k: int, stop: int) -> int | None:
+    """The line closing the here-document line k opens (before `stop`), or None."""
+    opened = HEREDOC.search(lines[k])
+    if opened is None:
+        return None
+    word = opened.group(2)
+    return next((j for j in range(k + 1, stop) if lines[j].strip() == word), None)
 
 
 def _paragraph(lines: Sequence[str], k: int, stop: int) -> Sequence[str]:

@@ -140,7 +140,7 @@ def test_bare_fences_that_are_no_rule_stay_fences(text: str) -> None:
 def test_a_file_that_is_one_json_string_of_lines_is_read_as_its_text() -> None:
     """A server's JSON response saved as it came (LoLLMs WebUI's Markdown export): one line, a
     quoted string with `\\n` escapes."""
-    text = '"## Title\\n### user:\\nwhy?\\n\\n### lollms:\\nBecause \\"x\\" \\u00e9."'
+    text = '"## Title\\n### user:\\nwhy?\\n\\n### lollms:\\nBecause \\"x\\" \\u00e9.\\n\\nSee?"'
     assert parse_text(text, "chat.markdown").lines == [
         "## Title",
         "### user:",
@@ -148,6 +148,8 @@ def test_a_file_that_is_one_json_string_of_lines_is_read_as_its_text() -> None:
         "",
         "### lollms:",
         'Because "x" é.',
+        "",
+        "See?",
     ]
 
 
@@ -157,7 +159,9 @@ def test_a_file_that_is_one_json_string_of_lines_is_read_as_its_text() -> None:
         '"Quoted words alone on a line."',  # a quote, one line: no lines in it
         '"## Title\\n" and more',  # not one JSON string
         '"a\\nb"\n"c\\nd"',  # two lines of the file
-        '"broken \\x escape\\n"',  # no JSON
+        '"broken \\x escape\\n\\n\\n\\n"',  # no JSON
+        # a note on line endings, quoted: no paragraphs
+        '"User: what is the difference between \\n and \\r\\n? Assistant: \\n is LF."',
     ],
 )
 def test_text_that_is_no_single_json_string_of_lines_is_read_as_written(text: str) -> None:

@@ -2699,3 +2699,174 @@ def test_a_page_copy_quoted_in_a_fence_is_left_as_written() -> None:
     answer = notes_of(COPY_QUOTED_IN_A_FENCE, "chat.md")[0][1]
     assert "```text\nInstall the library first:\n\npython\n\n\nimport requests\n" in answer
     assert "```python" not in answer
+
+
+# --- review 38 (of round 39's readings) ------------------------------------------------------
+
+ONE_LINE_BLOCKS_UNDER_LABELS = """Today
+You said
+how do I check the length and capacity of a buffered channel in go
+Copilot said
+Use the built-in len and cap functions on the channel.
+
+go
+
+
+fmt.Println(len(ch), cap(ch))
+len gives the number of values waiting in the buffer, cap gives the size you passed to make.
+
+Both work on unbuffered channels too, where cap is always 0.
+
+
+
+
+You said
+and how do I add the redis client
+Copilot said
+Add the module to your project:
+
+bash
+
+
+go get -u -v github.com/redis/go-redis/v9
+After that, import it as github.com/redis/go-redis/v9 in your code.
+
+
+
+
+Message Copilot
+
+"""
+
+
+def test_a_one_line_block_under_a_lowercase_label_is_rebuilt_into_a_fence() -> None:
+    """Copilot's copy: `go` over two blank lines, one line of code, the reply's sentence right
+    under it: the label of a one-line block (an install command, a call)."""
+    notes = notes_of(ONE_LINE_BLOCKS_UNDER_LABELS, "copilot2.txt")
+    assert "```go\nfmt.Println(len(ch), cap(ch))\n```" in notes[0][1]
+    assert "```bash\ngo get -u -v github.com/redis/go-redis/v9\n```" in notes[1][1]
+
+
+TITLE_IN_ANOTHER_LANGUAGE = """# ChatGPT Spanish Practice Chat Log
+
+## User
+
+Hola, ¿cómo se dice "I have been living here for three years" en español?
+
+## ChatGPT
+
+Se dice: "Llevo tres años viviendo aquí" o "Vivo aquí desde hace tres años". Las dos son naturales.
+
+## User
+
+¿Y cuál es más común en México?
+
+## ChatGPT
+
+En México se oye mucho "Tengo tres años viviendo aquí", además de las dos anteriores.
+"""
+TITLE_OF_ONE_WORD = """# Claude Debugging Chat Log
+
+## User
+
+My Flask app returns 404 for /api/items but the route is defined. I added a print in the view
+and it never runs. The blueprint is registered in create_app.
+
+## Claude
+
+The blueprint is registered with `url_prefix="/api"`, and the route inside it is also written
+as `/api/items`, so the full path is `/api/api/items`. Change the route to `/items`.
+
+## User
+
+that fixed it, thanks. how do I list all routes to check next time
+
+## Claude
+
+Run `flask routes` in the project folder; it prints every endpoint with its methods and rule.
+"""
+TITLE_NAMING_A_MODEL = """# Claude Sonnet Refactoring Transcript
+
+## User
+
+This function is 200 lines long and does parsing, validation and saving. How should I split it up?
+
+## Claude
+
+Split it along those three responsibilities: a `parse_order(raw)` that returns a dataclass, a
+`validate(order)` that raises on bad input, and a `save(order, db)` that only writes. The old
+function becomes three calls in a row.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (TITLE_IN_ANOTHER_LANGUAGE, "ChatGPT Spanish Practice Chat Log"),
+        (TITLE_OF_ONE_WORD, "Claude Debugging Chat Log"),
+        (TITLE_NAMING_A_MODEL, "Claude Sonnet Refactoring Transcript"),
+    ],
+)
+def test_a_users_title_naming_the_model_and_a_kind_of_chat_is_kept(text: str, title: str) -> None:
+    """A banner names the model with its version (`Claude-3-Sonnet Engineer Chat Log`); a
+    user's title names the model and the topic, whatever the chat's words."""
+    assert parse_transcript(parse_text(text, "chat.md")).title == title
+
+
+REASONING_IN_CHINESE = """# Chat Session Export
+
+- **Session ID**: `0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9`
+- **Start Time**: 2026-05-02T08:01:12.004Z
+- **Exported**: 2026-05-02T08:20:40.511Z
+
+- **Model**: coder-model
+- **Prompt Count**: 2
+
+---
+
+## User
+
+为什么我的 pandas read_csv 读中文文件是乱码？文件是 Excel 另存为的 CSV。
+
+## Assistant
+
+好的，用户问的是 pandas 读取 Excel 导出的 CSV 出现乱码。
+Windows 中文版 Excel 默认用 GBK 编码保存，而 pandas 默认按 UTF-8
+读取，所以要指定 encoding。
+
+## Assistant
+
+这是编码不一致造成的。中文 Windows 上的 Excel 另存为 CSV 时默认使用 GBK 编码，
+而 `pd.read_csv` 默认按 UTF-8 解码。
+
+```python
+df = pd.read_csv("data.csv", encoding="gbk")
+```
+
+## User
+
+那如果文件里有些是 UTF-8 有些是 GBK 怎么办
+
+## Assistant
+
+接下来用户想批量处理编码不同的文件。
+可以先尝试 UTF-8，失败再退回 GBK，或者用 charset-normalizer 检测。
+
+## Assistant
+
+可以先按 UTF-8 读，失败时再用 GBK：
+
+```python
+def read_any(path):
+    try:
+        return pd.read_csv(path, encoding="utf-8")
+    except UnicodeDecodeError:
+        return pd.read_csv(path, encoding="gbk")
+```
+"""
+
+
+def test_reasoning_that_names_the_user_in_chinese_is_left_out() -> None:
+    notes = notes_of(REASONING_IN_CHINESE, "qwen1.md")
+    assert notes[0][1].startswith("这是编码不一致造成的。")
+    assert notes[1][1].startswith("可以先按 UTF-8 读，失败时再用 GBK：")

@@ -1225,6 +1225,26 @@ def test_a_copy_with_the_time_under_every_message_is_read_by_those_times() -> No
     assert not shape_read(notes_file, "notes.txt").startswith("`the time alone on a line")
 
 
+def test_the_rule_after_every_message_is_on_no_card_between_a_replys_parts() -> None:
+    """A tool that writes `---` after every message and a reply in two messages of the same
+    speaker (the text before and after a tool call): the rule between the parts is the tool's."""
+    chat = (
+        "## User\n\nwhy does it crash?\n\n---\n\n## Claude\n\nLet me read the file.\n\n---\n\n"
+        "## Claude\n\nLine 30 writes past the end.\n\n---\n\n## User\n\nand now?\n\n---\n\n"
+        "## Claude\n\nIt runs clean.\n\n---\n"
+    )
+    answer = notes_of(chat)[0][1]
+    assert [line for line in answer.split("\n") if line.strip()] == [
+        "Let me read the file.",
+        "Line 30 writes past the end.",
+    ]
+    # a rule over one marker only, in a file with no rule after its messages: the reply's own
+    own = chat.replace("\n\n---\n", "\n").replace(
+        "Let me read the file.\n", "Let me read the file.\n\n---\n"
+    )
+    assert "---" in notes_of(own)[0][1]
+
+
 DATED_COPY = """
 import os
 print(os.getcwd())
