@@ -513,8 +513,11 @@ def candidate(line: str) -> Candidate | None:
     if bracket == "{" and not colon:
         return None  # `{Reactions}` alone: a tool's label (TOOL_LABEL), no speaker
     if not heading and not bold and not bracket and not stamp and not colon:
-        # A plain short line: any paragraph could be one, unless it names a speaker alone.
+        # A plain short line: any paragraph could be one, unless it names a speaker alone
+        # (not an indented line of code a copy left bare: `    user.email`).
         if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):
+            return None
+        if line.startswith(("    ", "\t")) or DOTTED_NAME.search(text):
             return None
         if words & PRONOUNS and not words - PRONOUNS <= SPEAKING_WORDS | ASSISTANT_WORDS:
             return None  # `I see.`, `You too`: a sentence; `You said` names the speaker
@@ -523,13 +526,19 @@ def candidate(line: str) -> Candidate | None:
         # `Note: text` in a paragraph: a plain `Label: text` line opens a turn only at the start
         # of a line with a short label; one of a few words only as a character's name.
         if len(text.split()) > 1 and not _model_and_version(text, words):
-            if len(text.split()) > 3 or role_hint(words, emoji) is not None:
-                return None
-            loose = True
+            if not _product_name(text) and (
+                len(text.split()) > 3 or role_hint(words, emoji) is not None
+            ):
+                return None  # `User story: ...`, `AI note: ...`: a paragraph's label
+            loose = not _product_name(text)
     closing = {"[": "]", "{": "}", "": ""}[bracket]
     shape_text = shape + stamp + ("**" if bold else "") + bracket + italic
     shape_text += "<label>" + italic + closing + ("**" if bold else "") + colon + ruled
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
+
+
+#: A dotted name (`user.email`, `self.user`): code, not a speaker's label.
+DOTTED_NAME = re.compile(r"\w\.\w")
 
 
 #: A heading's counter before its colon (`Turn 1-1:`, `Message 3:`), the label after it.
@@ -673,6 +682,19 @@ MODEL_FAMILIES = ("gpt", "claude", "gemini", "llama", "qwen")
 
 def _names_a_model(words: frozenset[str]) -> bool:
     return any(word.startswith(MODEL_FAMILIES) for word in words)
+
+
+#: Assistants named for their product, the last word of a maker's name for it (`GitHub
+#: Copilot`, `Google Gemini`): a label of two words that names a speaker.
+PRODUCT_NAMES = frozenset(
+    "chatgpt claude gemini bard copilot deepseek llama mistral qwen kimi grok perplexity".split()
+)
+
+
+def _product_name(text: str) -> bool:
+    """`GitHub Copilot`, `Microsoft Copilot`: a maker's name and its assistant's."""
+    parts = text.split()
+    return len(parts) == 2 and parts[0][:1].isupper() and parts[1].casefold() in PRODUCT_NAMES
 
 
 def _model_and_version(text: str, words: frozenset[str]) -> bool:
@@ -1204,6 +1226,7 @@ def find_turns(
             or _deepening_turns(lines, text, content, found, skip)
             or _paired_turns(lines, text, content, found, skip, led)
             or _ruled_turns(lines, text, content, skip)
+            or _headed_replies(lines, text, content, skip)
             or _timed_messages_both_sides(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
             or _clocked_replies(lines, text, content, skip)
@@ -2377,6 +2400,122 @@ def _opened_replies(
 
 
 MAX_TOOLBAR = 6
+#: A page's buttons under its last reply (`Share`, `Compare`), besides the copy buttons.
+PAGE_BUTTONS = COPY_LINES | frozenset("share compare retry regenerate speak".split())
+
+
+def _headed_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and what recurs is the header
+    over each reply: the same run of short lines (numbers aside, blank lines between them),
+    one blank line under the prompt (poe.com's `10:42 AM` / `Bot image for Assistant` /
+    `Assistant` / `Poe`: the prompt's time, the bot's picture, name and badge), two or more.
+    The prompt is the paragraphs between the last gap of two blank lines or more before it and
+    the header; the reply runs from under the header to the last such gap before the next
+    prompt. The page's lines over the first prompt are its header; after the last reply, its
+    short lines (buttons, suggestions, the composer) are the page's when a button is among
+    them. Never in a file with Markdown headings or fences, and the prompts the shorter."""
+    if _has_markdown(lines, text, content):
+        return None
+    found = _reply_heads(lines, text, content, skip)
+    if found is None:
+        return None
+    form, heads = found
+    if len(heads) < 2 or sum(NUMBER.sub("0", lines[i].strip()) == form[0] for i in content) != len(
+        heads
+    ):
+        return None
+    count = len(lines)
+    ends = [_head_end(lines, head, len(form)) for head in heads]
+    starts: list[int] = []
+    for n, head in enumerate(heads):
+        since = ends[n - 1] if n else next(j for j in content if j not in skip)
+        gaps = _gaps(lines, since, head)
+        start = gaps[-1][1] if gaps else (since if n == 0 else None)
+        if start is None or not _has_content(lines, start, head):
+            return None
+        starts.append(start)
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    for n, (start, head, end) in enumerate(zip(starts, heads, ends, strict=True)):
+        if n + 1 < len(heads):
+            stop = _gaps(lines, end, starts[n + 1])[-1][0]
+        else:
+            stop = _page_tail(lines, end, count)
+        if not _has_content(lines, end, stop):
+            return None
+        blocks.append(_Block(None, start, head, "", USER))
+        blocks.append(_Block(head, head + 1, end, "reply header", OTHER))
+        blocks.append(_Block(None, end, stop, "", ASSISTANT))
+        if stop < count and n + 1 == len(heads):
+            blocks.append(_Block(None, stop, count, "page", OTHER))
+        prompts.append(_size(lines, start, head))
+        replies.append(_size(lines, end, stop))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    return blocks, "the same header over each reply (a time, the bot's name); no speaker named", {}
+
+
+def _page_tail(lines: Sequence[str], start: int, stop: int) -> int:
+    """Where the page's own lines begin after the last reply: at the first button alone on a
+    line (`Share`) after which every line is short or asks (more buttons, the suggested next
+    questions, the composer); `stop` if there is none."""
+    for j in range(start, stop):
+        if lines[j].strip().casefold() in PAGE_BUTTONS and all(
+            len(lines[k].split()) <= 8 or lines[k].rstrip().endswith(("?", "？"))
+            for k in range(j + 1, stop)
+        ):
+            while j > start and not lines[j - 1].strip():
+                j -= 1
+            return j
+    return stop
+
+
+def _reply_heads(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[tuple[str, ...], list[int]] | None:
+    """The run of two or more short lines (numbers aside; one blank line between two of them
+    at most), one blank line under a paragraph, that recurs most often, the longest of those;
+    with where each copy of it starts."""
+    count = len(lines)
+
+    def short(k: int) -> bool:
+        return text[k] and k not in skip and 0 < len(lines[k].split()) <= 5 and len(lines[k]) <= 40
+
+    runs: dict[tuple[str, ...], list[int]] = {}
+    for i in content:
+        if i < 2 or lines[i - 1].strip() or not lines[i - 2].strip() or not short(i):
+            continue
+        form: tuple[str, ...] = ()
+        k = i
+        while k < count and len(form) < MAX_TOOLBAR:
+            if not lines[k].strip():
+                if k + 1 < count and lines[k + 1].strip():
+                    k += 1
+                    continue
+                break
+            if not short(k):
+                break
+            form = (*form, NUMBER.sub("0", lines[k].strip()))
+            if len(form) >= 2:
+                runs.setdefault(form, []).append(i)
+            k += 1
+    if not runs:
+        return None
+    return max(runs.items(), key=lambda item: (len(item[1]), len(item[0])))
+
+
+def _head_end(lines: Sequence[str], head: int, size: int) -> int:
+    """The line after a reply's header of `size` lines starting at `head` (blank lines inside
+    it counted, the blank lines under it not)."""
+    k, seen = head, 0
+    while seen < size:
+        if lines[k].strip():
+            seen += 1
+        k += 1
+    return k
 
 
 def _footed_replies(
@@ -2440,12 +2579,16 @@ def _footed_replies(
 
 
 def _has_markdown(lines: Sequence[str], text: Sequence[bool], content: list[int]) -> bool:
-    """A code fence or a `## ` heading: a file written in Markdown, not the text a browser copies
-    from a rendered page (which has neither; a `# comment` of copied code stays)."""
+    """A code fence or a `## ` heading (or Org's blocks and keywords): a file written in Markdown
+    or Org, not the text a browser copies
+    from a rendered page (which has neither; a `# comment` of copied code stays, and so does
+    copied code's indent, which Markdown reads as a code block)."""
     return any(
         HEADING.match(lines[i])
         and lines[i].startswith("#" * 2)
-        or not text[i]
+        or (not text[i] and not lines[i].startswith(("    ", "\t")))
+        or ORG_BLOCK.match(lines[i])  # (an Org file's `#+begin_src`, `#+title:`)
+        or ORG_KEYWORD.match(lines[i])
         or BARE_FENCE.match(lines[i])
         or INFO_FENCE.match(lines[i])
         for i in content

@@ -30,6 +30,11 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "poe-web-copy.txt": (
+        "the title only: the chat's name stands in the page's header between the bot's picture "
+        "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
+        "reading takes a header line for the title there (questions 3/3, answers 3/3)"
+    ),
     "gemini-web-copy.txt": (
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
@@ -971,6 +976,7 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("[AI]: 用 `Rc<str>` 共享", "[<label>]:", "AI", "用 `Rc<str>` 共享"),
         ("#### _Assistant_", "#### <label>", "Assistant", None),
         ("## *You*", "## <label>", "You", None),
+        ("GitHub Copilot: Use `runBlocking`.", "<label>:", "GitHub Copilot", "Use `runBlocking`."),
         (
             "**Assistant:** " + "word " * 60 + "end",
             "**<label>**:",
@@ -998,6 +1004,9 @@ def test_a_marker_line_reads_as_a_shape_and_a_label(
         "plain words here",
         "Short answer: yes, it does.",
         "The time complexity of this: O(n)",
+        "User story: as a user I want a reset link",
+        "AI note: this one is tricky",
+        "my Copilot: it suggests too much",
         "_User_",
         "*You*",
     ],
@@ -1243,6 +1252,45 @@ def test_the_rule_after_every_message_is_on_no_card_between_a_replys_parts() -> 
         "Let me read the file.\n", "Let me read the file.\n\n---\n"
     )
     assert "---" in notes_of(own)[0][1]
+
+
+HEADED_REPLIES_COPY = (
+    "Bot image for Assistant\nRust borrowing\n\nAssistant\n\n\n\nToday\n\n\n"
+    "error[E0502]: cannot borrow `v` as mutable\n\nwhy can't I push while I hold a reference?\n\n"
+    "10:42 AM\nBot image for Assistant\nAssistant\n\nPoe\n\n"
+    "A shared borrow of the vector is alive while you push, and a push may move its buffer.\n\n"
+    "rust\nCopy\nlet first = v[0];\nv.push(4);\nCopy the value out first, then push.\n\n\n"
+    "Show me the same with a String\n\n"
+    "10:51 AM\nBot image for Assistant\nAssistant\n\nPoe\n\n"
+    "A String borrows the same way: take what you need out of it before you change it.\n\n"
+    "Share\n\n\n\nCompare\n\nIs a slice a borrow too?\n\nMessage\n"
+)
+
+
+def test_a_copy_with_the_same_header_over_every_reply_is_read_by_those_headers() -> None:
+    """poe.com's copy: nothing names the user; each reply opens with the same run of short
+    lines (the prompt's time, the bot's picture, name and badge) one blank line under its
+    prompt; the page's buttons and suggested questions after the last reply are the page's."""
+    notes = notes_of(HEADED_REPLIES_COPY)
+    assert [question for question, _ in notes] == [
+        "error[E0502]: cannot borrow `v` as mutable\n\nwhy can't I push while I hold a reference?",
+        "Show me the same with a String",
+    ]
+    assert notes[0][1].startswith("A shared borrow of the vector")
+    assert "```rust\nlet first = v[0];\nv.push(4);\n```" in notes[0][1]
+    assert notes[1][1] == (
+        "A String borrows the same way: take what you need out of it before you change it."
+    )
+    # the same header over one reply only: no chat read by it
+    once = HEADED_REPLIES_COPY.replace("10:51 AM\nBot image for Assistant\nAssistant\n\nPoe", "")
+    assert "the same header" not in shape_read(once, "chat.txt")
+
+
+def test_an_indented_line_of_copied_code_is_no_speaker() -> None:
+    """A copy keeps code's indent and loses its fence: `    user.email` is code, not a label."""
+    for line in ("    user.email", "\tassistant", "user.email"):
+        assert candidate(line) is None
+    assert candidate("Assistant") is not None
 
 
 DATED_COPY = """
