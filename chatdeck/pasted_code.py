@@ -24,12 +24,12 @@ OUTPUT = re.compile(
     r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
     r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
-#: A record of a program's output that opens like no sentence: a bracketed count or time
-#: (`[100%] Linking CXX executable app`, `[2/5] Compiling`) or a program's or an exception's
-#: dotted or numbered name and a colon (`collect2: error: ...`, `sqlite3.OperationalError: ...`).
+#: A record of a program's output that opens like no sentence: a bracketed count
+#: (`[100%] Linking CXX executable app`, `[2/5] Compiling`), a program's name over its error
+#: (`collect2: error: ...`) or a module's exception (`sqlite3.OperationalError: ...`).
 OUTPUT_RECORD = re.compile(
-    r"^(?:\[[ \t]*+\d{1,3}+%\]|\[\d++/\d++\]"
-    r"|(?:[A-Za-z_][\w-]*+(?:\.[\w-]++)++|[A-Za-z_-]++\d++):)[ \t]"
+    r"^(?:\[[ \t]*+\d{1,3}+%\]|\[\d++/\d++\]|[\w.-]++:[ \t]++(?:error|warning|fatal|note):"
+    r"|(?:[A-Za-z_]\w*+\.)++(?:[A-Z]\w*?(?:Error|Exception|Warning)|error):)[ \t]"
 )
 #: Words that open a line of code in the common languages (`import os`, `def f(x):`).
 CODE_WORDS = frozenset(

@@ -170,12 +170,12 @@ def _rule_after_exchange(lines: list[str], i: int, name: str) -> bool:
 def quoted_text(text: str) -> str | None:
     """The text a file holds as one JSON string on one line (`"## Title\\n### user:\\n..."`),
     or None: a server sent the transcript as a JSON response and the page saved it as it came
-    (LoLLMs WebUI's Markdown export). Only a string that holds paragraphs is taken."""
+    (LoLLMs WebUI's Markdown export). Only a string that holds six lines or more is taken."""
     quoted = text.strip()
     if len(quoted) < 2 or quoted[0] != '"' or quoted[-1] != '"' or "\n" in quoted:
         return None
-    if quoted.count("\\n\\n") < 2:
-        return None  # a document breaks into paragraphs; a note on `\n` and `\r\n` does not
+    if quoted.count("\\n") < 5:
+        return None  # a chat of lines, not a note on `\n` and `\r\n`
     try:
         value = json.loads(quoted)
     except ValueError:

@@ -530,7 +530,7 @@ def candidate(line: str) -> Candidate | None:
                 len(text.split()) > 3 or role_hint(words, emoji) is not None
             ):
                 return None  # `User story: ...`, `AI note: ...`: a paragraph's label
-            loose = not _product_name(text)
+            loose = True
     closing = {"[": "]", "{": "}", "": ""}[bracket]
     shape_text = shape + stamp + ("**" if bold else "") + bracket + italic
     shape_text += "<label>" + italic + closing + ("**" if bold else "") + colon + ruled
@@ -538,7 +538,7 @@ def candidate(line: str) -> Candidate | None:
 
 
 #: A dotted name (`user.email`, `self.user`): code, not a speaker's label.
-DOTTED_NAME = re.compile(r"\w\.\w")
+DOTTED_NAME = re.compile(r"[A-Za-z_]\.[A-Za-z_]")  # (not a version: `GPT-4.1`)
 
 
 #: A heading's counter before its colon (`Turn 1-1:`, `Message 3:`), the label after it.
@@ -1232,6 +1232,7 @@ def find_turns(
             or _clocked_replies(lines, text, content, skip)
             or _opened_replies(lines, text, content, skip)
             or _footed_replies(lines, text, content, skip)
+            or _gapped_messages(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -1488,7 +1489,12 @@ def _read_shape(
     hinted_user = any(h == USER for h in hints.values())
     hinted_assistant = any(h == ASSISTANT for h in hints.values())
     if hinted_user or hinted_assistant:
-        members = [i for i in members if not found[i].loose]
+        # (a maker's and a product's name, `GitHub Copilot:`, is a speaker's when it recurs)
+        members = [
+            i
+            for i in members
+            if not found[i].loose or (counts[found[i].key] >= 2 and _product_name(found[i].label))
+        ]
         # A heading of the same shape inside a reply ("## Example") is not a speaker: keep the
         # labels with a role word; a label without one only when one speaker has no role word
         # (`**Mara**` / `**Claude**`) and it is about as frequent as the named speaker.
@@ -2227,11 +2233,23 @@ def _timed_messages_both_sides(
     first = next(j for j in content if j not in skip)
     if first >= times[0]:
         return None
-    gaps = [
-        after for _, after in _gaps(lines, first, times[0]) if _has_content(lines, after, times[0])
-    ]
-    if gaps and all(len(lines[j].split()) <= 8 for j in content if first <= j < gaps[-1]):
-        first = gaps[-1]  # the page's sidebar over the first prompt
+    # A prompt's time has the reply right under it; a reply's, a gap of blank lines under it
+    # (journal entries' times stand over their text, a date under each prompt over its reply).
+    if any(not lines[t + 1].strip() for t in times[0::2] if t + 1 < len(lines)):
+        return None
+    if any(
+        lines[t + 1].strip() or lines[t + 2].strip() for t in times[1:-1:2] if t + 2 < len(lines)
+    ):
+        return None
+    top = first
+    for _, after in _gaps(lines, top, times[0]):  # the page's sidebar over the first prompt
+        if not _has_content(lines, after, times[0]) or not all(
+            len(lines[j].split()) <= 8 and not lines[j][:1].isspace() and not code_line(lines[j])
+            for j in range(top, after)
+            if lines[j].strip()
+        ):
+            break  # (a prompt's code keeps two blank lines between its definitions)
+        first = after
     opening = [first, *(_next_content(lines, t + 1, len(lines)) for t in times[1:-1:2])]
     blocks: list[_Block] = []
     prompts: list[int] = []
@@ -2400,8 +2418,8 @@ def _opened_replies(
 
 
 MAX_TOOLBAR = 6
-#: A page's buttons under its last reply (`Share`, `Compare`), besides the copy buttons.
-PAGE_BUTTONS = COPY_LINES | frozenset("share compare retry regenerate speak".split())
+#: A page's buttons under its last reply (`Share`, `Compare`; a `Copy` is a code block's).
+PAGE_BUTTONS = frozenset("share compare retry regenerate speak".split())
 
 
 def _headed_replies(
@@ -2456,6 +2474,69 @@ def _headed_replies(
     if statistics.median(prompts) >= statistics.median(replies):
         return None
     return blocks, "the same header over each reply (a time, the bot's name); no speaker named", {}
+
+
+def _gapped_messages(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole, where nothing names a speaker and nothing recurs but the gaps
+    of blank lines a copy leaves between messages, one size under every prompt and a larger one
+    under every reply (Ask Brave's copy: two blank lines, then four), two exchanges or more: the
+    messages take turns between the gaps. Over the first prompt, the page's short lines up to
+    its last button (`Share`) are its header; after the last reply, its composer's lines."""
+    if _has_markdown(lines, text, content):
+        return None
+    first = next((j for j in content if j not in skip), None)
+    if first is None:
+        return None
+    gaps = _gaps(lines, first, len(lines))
+    starts = [first, *(after for _, after in gaps)]
+    ends = [blank for blank, _ in gaps] + [len(lines)]
+    chunks = [(a, b) for a, b in zip(starts, ends, strict=True) if _has_content(lines, a, b)]
+    if len(chunks) < 4 or len(chunks) != len(starts):
+        return None
+    sizes = [after - blank for blank, after in gaps]
+    under_prompts, under_replies = sizes[0::2], sizes[1::2]
+    if len(chunks) % 2:  # the gap before the page's own last lines may be larger still
+        under_replies = under_replies[:-1]
+    if (
+        len(set(under_prompts)) != 1
+        or len(set(under_replies)) != 1
+        or under_replies[0] <= under_prompts[0]
+    ):
+        return None
+    header = 0
+    run = chunks[0][0]
+    while run < chunks[0][1] and 0 < len(lines[run].split()) <= 5 and not _prose(lines[run]):
+        if lines[run].strip().casefold() in PAGE_BUTTONS:
+            header = run + 1 - chunks[0][0]
+        run += 1
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    pairs = len(chunks) // 2
+    for n in range(pairs):
+        (p_start, p_end), (r_start, r_end) = chunks[2 * n], chunks[2 * n + 1]
+        if n == 0:
+            p_start += header
+        if not _has_content(lines, p_start, p_end):
+            return None
+        blocks.append(_Block(None, p_start, p_end, "", USER))
+        blocks.append(_Block(None, r_start, r_end, "", ASSISTANT))
+        prompts.append(_size(lines, p_start, p_end))
+        replies.append(_size(lines, r_start, r_end))
+    if len(chunks) % 2:
+        page_start, _ = chunks[-1]
+        if any(len(lines[j].split()) > 6 for j in range(page_start, len(lines))):
+            return None  # a prompt the model never answered, not the page's composer
+        blocks.append(_Block(None, page_start, len(lines), "page", OTHER))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    return (
+        blocks,
+        "gaps of blank lines between messages, one size under prompts; no speaker named",
+        {},
+    )
 
 
 def _page_tail(lines: Sequence[str], start: int, stop: int) -> int:
@@ -3489,11 +3570,13 @@ THIRD_PERSON_USER = USER_WORDS - PRONOUNS - {"prompt", "question"}
 
 
 def _names_the_user(line: str) -> bool:
-    """The line speaks of the user in the third person (`The user asks`, `好的，用户问的是`:
-    in a script written without spaces, the word inside a longer run of letters)."""
-    if _words(line) & THIRD_PERSON_USER:
+    """The line opens by speaking of the user in the third person (`The user asks`, `Okay, the
+    user wants`, `好的，用户问的是`: in a script written without spaces, the word inside a
+    longer run of letters), as a model's reasoning opens by restating the request."""
+    opening = " ".join(line.split()[:4])
+    if _words(opening) & THIRD_PERSON_USER:
         return True
-    return any(word in line for word in THIRD_PERSON_USER if UNSPACED_SCRIPT.search(word))
+    return any(word in line[:12] for word in THIRD_PERSON_USER if UNSPACED_SCRIPT.search(word))
 
 
 def _thought_parts(lines: Sequence[str], blocks: list[_Block]) -> set[int]:
@@ -4683,7 +4766,10 @@ def _rebuild_copied_code(
             after += 1
         copied = bool(copies) and "copy" in lines[copies[0]].casefold()
         labelled = not copies and _code_label(lines, k, block)
-        if not (LANGUAGE_LINE.match(line) and (copied or labelled)):
+        unnamed = _unnamed_block(lines, k, block)  # `Copy` over the code, its language lost
+        if unnamed:
+            copies, after, line = [k], k + 1, ""
+        elif not (LANGUAGE_LINE.match(line) and (copied or labelled)):
             k += 1
             continue
         code_end = after
@@ -4707,7 +4793,11 @@ def _rebuild_copied_code(
         if last < after:
             k = after
             continue
-        if labelled and not lines[k + 1].strip():  # the fence opens on the blank line over the code
+        if unnamed:  # the fence opens on the blank line over the button
+            rewrites[k - 1] = "```"
+        elif (
+            labelled and not lines[k + 1].strip()
+        ):  # the fence opens on the blank line over the code
             code_start = _next_content(lines, k + 1, block.end)
             for blank in range(k, code_start - 1):
                 rewrites[blank] = ""
@@ -4718,6 +4808,18 @@ def _rebuild_copied_code(
             left_out[c] = INTERFACE
         rewrites[last] = lines[last] + "\n```"
         k = code_end
+
+
+def _unnamed_block(lines: Sequence[str], k: int, block: _Block) -> bool:
+    """Line k is a copy button alone (`Copy`), one blank line under the reply's text, right over
+    a paragraph of code (up to the first line of prose, half its lines or more shaped like code):
+    a code block whose language the copy lost."""
+    if lines[k].strip().casefold() not in ("copy", "copy code") or k + 1 >= block.end:
+        return False
+    if k < 2 or k <= block.start or lines[k - 1].strip() or not lines[k - 2].strip():
+        return False  # (after a gap, the page's menu: `Copy` / `Ask Qwen` / `Explain`)
+    code = _code_part(_paragraph(lines, k + 1, block.end))
+    return len(code) >= 2 and bare_code(code) and 2 * sum(map(code_line, code)) >= len(code)
 
 
 def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:

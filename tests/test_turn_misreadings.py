@@ -2870,3 +2870,264 @@ def test_reasoning_that_names_the_user_in_chinese_is_left_out() -> None:
     notes = notes_of(REASONING_IN_CHINESE, "qwen1.md")
     assert notes[0][1].startswith("这是编码不一致造成的。")
     assert notes[1][1].startswith("可以先按 UTF-8 读，失败时再用 GBK：")
+
+
+# --- review 39 (of rounds 39 and 40's readings) -----------------------------------------
+
+OWN_SENTENCES_WITH_FILE_NAMES = """**You:**
+
+I changed these:
+settings.py: added the new database URL.
+urls.py: registered the API router.
+
+Why does Django still not find the route?
+
+**ChatGPT:**
+
+Check that the router's URLs are included in the project's root `urls.py`, not only in the app's.
+"""
+
+MODEL_LABELS_WITH_VERSIONS = """You
+What does the walrus operator do in Python?
+
+GPT-4.1
+It assigns a value inside an expression and returns it, so you can test and keep a value at once:
+
+if (n := len(items)) > 10:
+    print(f"too many items: {n}")
+
+You
+Is it allowed in a list comprehension?
+
+GPT-4.1
+Yes, in the condition or the value, but it cannot rebind the comprehension's own loop variable.
+"""
+
+A_QUOTED_PRODUCT_LABEL = """User: My team lead sent me this summary of our trial and asked
+which one we should keep:
+
+Google Gemini: handled questions about the whole monorepo, but slow in the editor.
+GitHub Copilot: fast completions, weak at design questions.
+
+Which would you keep for a team that mostly writes TypeScript?
+
+Assistant: Keep Copilot for the editor and use a chat assistant for design questions.
+Completions are what a TypeScript team uses all day, and Copilot's are the fastest of the two.
+
+User: Can Copilot also answer questions about the whole repository?
+
+Assistant: Yes, Copilot Chat can index the repository, though its answers on large monorepos
+are shallower than Gemini's.
+"""
+
+CLAUDE_COPY_SHORT_LAST_REPLY = """Why is my Docker image 1.2 GB when the app is a small Express
+server?
+
+Mar 12
+The node:20 base image is a full Debian image with compilers, Python and build tools, and your
+devDependencies and npm cache stay in it too.
+
+Use a multi-stage build: build in one stage, and copy only dist and the production dependencies
+into a node:20-alpine stage. That usually brings the image down to 150-200 MB.
+
+How do I see the size of each layer?
+
+Mar 12
+Use docker history myapp:latest. It lists the layers from newest to oldest, with the command
+that created each and its size.
+
+Layers of 0 B come from ENV, WORKDIR and CMD, which only change metadata.
+
+Should I use distroless instead of alpine for the final stage?
+
+Mar 12
+It depends on what matters more to you. Distroless images have no shell and no package manager,
+so scanners find fewer vulnerable packages in them.
+
+Alpine uses musl instead of glibc, which is fine for plain JavaScript but can trip native
+modules like bcrypt or sharp.
+
+And the command to delete dangling images?
+
+Mar 12
+docker image prune
+
+Add -a for all unused images.
+
+
+
+Claude is AI and can make mistakes. Please double-check responses.
+"""
+
+NOTES_WITH_TIMES = """PyCon day 1
+
+9:00am
+Keynote on the state of packaging. Main points: pyproject.toml everywhere, uv is fast, and lock
+files are finally being standardised.
+
+10:30am
+Talk on asyncio task groups. TaskGroup cancels the siblings when one task fails, and
+ExceptionGroup collects every failure instead of only the first.
+
+1:00pm
+Lunch with the Django folks. They are moving the docs build to Sphinx 7 and want help with the
+translations.
+
+3:30pm
+Open spaces
+"""
+
+LOLLMS_SHORT_CHAT = (  # one line: a JSON string, its line breaks written `\\n`
+    '"## What is a mutex\\n### lollms:\\nWelcome! My name is LoLLMs.\\nHow can I help you '
+    "today?\\n\\n### user:\\nWhat is a mutex?\\n### lollms:\\nA mutex is a lock that lets "
+    'only one thread at a time into a critical section.\\n"'
+)
+
+AGENT_LOG_ABOUT_USERS = """# Claude Conversation Log
+
+Session ID: 5c1e2a90-7b3d-4f6e-9a21-0d8e4b7c3f15
+Date: 2025-11-02 14:10:05
+
+---
+
+## 👤 User
+
+登录接口偶尔返回 500，日志里是 `KeyError: 'email'`，帮我看看是什么原因？
+
+---
+
+## 🤖 Claude
+
+原因是旧版客户端登录时只发送 `username`，而 `auth/login.py` 直接读取 `payload['email']`，
+用户没填邮箱时就会抛出 KeyError，接口返回 500。我打开文件确认一下是哪一行。
+
+---
+
+## 🤖 Claude
+
+问题在第 42 行：`payload['email']` 假设请求体里一定有 `email` 字段，但旧版客户端只发送 `username`。
+
+改成用 `payload.get('email')`，没有时再按 `username` 查找：
+
+```python
+email = payload.get('email')
+user = find_by_email(email) if email else find_by_username(payload['username'])
+```
+
+---
+
+## 👤 User
+
+那密码错误的时候应该返回什么状态码？
+
+---
+
+## 🤖 Claude
+
+密码错误应该返回 401 Unauthorized，而不是 400 或 403。我看看 `auth/errors.py` 里有没有现成的异常类。
+
+---
+
+## 🤖 Claude
+
+`auth/errors.py` 里已经有 `InvalidCredentials`，它对应 401，直接抛出即可。
+另外账号不存在和密码错误要返回同样的消息，避免被人枚举账号。
+"""
+
+LECHAT_COPY_WITH_PEP8_CODE = """New chat
+Agents
+Chats
+
+Race condition in threads
+Nginx reverse proxy
+
+
+
+import threading
+
+counter = 0
+
+
+def work():
+    global counter
+    for _ in range(100000):
+        counter += 1
+
+
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(counter)
+
+Why doesn't this always print 400000 if the GIL runs one thread at a time?
+
+
+9:14pm
+Because counter += 1 is not one step: it loads counter, adds one and stores it back, and the
+GIL can switch threads between the load and the store. Two threads then read the same value and
+one increment is lost.
+
+Guard the increment with a threading.Lock, or give each thread its own count and add them up at
+the end.
+
+9:14pm
+
+
+
+Does the same happen with asyncio tasks?
+
+
+9:16pm
+No, as long as there is no await between reading and writing counter: a task only yields to
+others at an await, so counter += 1 runs whole.
+
+9:16pm
+Le Chat can make mistakes. Check answers.
+"""
+
+
+def test_a_users_lines_opening_with_a_file_name_and_a_colon_are_not_fenced() -> None:
+    from chatdeck.cards import field_markdown
+
+    note = parse_transcript(parse_text(OWN_SENTENCES_WITH_FILE_NAMES, "p3.md")).notes[0]
+    assert "```" not in field_markdown(note)[0]
+
+
+def test_a_model_named_with_its_version_is_a_speakers_label() -> None:
+    assert [q for q, _ in notes_of(MODEL_LABELS_WITH_VERSIONS, "v1.txt")] == [
+        "What does the walrus operator do in Python?",
+        "Is it allowed in a list comprehension?",
+    ]
+
+
+def test_a_product_label_quoted_once_in_a_question_stays_in_it() -> None:
+    notes = notes_of(A_QUOTED_PRODUCT_LABEL, "g5.txt")
+    assert "Google Gemini: handled questions" in notes[0][0]
+    assert notes[0][1].startswith("Keep Copilot for the editor")
+
+
+def test_a_date_under_every_prompt_is_not_read_as_a_time_under_every_message() -> None:
+    assert len(notes_of(CLAUDE_COPY_SHORT_LAST_REPLY, "c4.txt")) == 4
+
+
+def test_notes_with_a_time_over_each_entry_are_no_chat() -> None:
+    assert notes_of(NOTES_WITH_TIMES, "j3.txt") == []
+
+
+def test_a_short_lollms_chat_is_read_from_its_json_string() -> None:
+    assert [q for q, _ in notes_of(LOLLMS_SHORT_CHAT.strip(), "lollms1.markdown")] == [
+        "What is a mutex?"
+    ]
+
+
+def test_a_first_part_that_speaks_of_an_apps_users_is_no_reasoning() -> None:
+    notes = notes_of(AGENT_LOG_ABOUT_USERS, "zh2.md")
+    assert notes[0][1].startswith("原因是旧版客户端")
+    assert "返回 401" in notes[1][1]
+
+
+def test_a_first_prompts_code_is_not_taken_for_the_pages_sidebar() -> None:
+    notes = notes_of(LECHAT_COPY_WITH_PEP8_CODE, "lechat3.txt")
+    assert notes[0][0].startswith("import threading")

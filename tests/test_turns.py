@@ -119,6 +119,7 @@ ONE_EXCHANGE_NOT_YET = {
     "zai-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "qwen-code-export.md": "one reply in two messages: every reply of two or more must come so",
     "lechat-web-copy.txt": "two times: the time under every message must close two exchanges",
+    "ask-brave-web-copy.txt": "two gaps: gaps under prompts and replies must part two exchanges",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -1291,6 +1292,35 @@ def test_an_indented_line_of_copied_code_is_no_speaker() -> None:
     for line in ("    user.email", "\tassistant", "user.email"):
         assert candidate(line) is None
     assert candidate("Assistant") is not None
+
+
+GAPPED_COPY = (
+    "New conversation\nOld chat one\nSettings\nAsk\nAll\nShare\n"
+    "$ npx tsc --noEmit\nsrc/a.ts:3:5 - error TS2322: Type 'string' is not assignable.\n\n"
+    "why does tsc reject this?\n\n\n"
+    "TS2322 means a value's type does not match the type asked for.\n\nFix it like this:\n\n"
+    "Copy\nfunction f(x: string): number {\n  return x.length;\n}\nThat compiles.\n\n\n\n\n"
+    "Write a generic groupBy\n\n\n"
+    "Here is one that keys on a property of the items, and it is typed.\n\n\n\n\n\n"
+    "Ask a follow-up\n"
+)
+
+
+def test_a_copy_parted_only_by_its_gaps_is_read_by_them() -> None:
+    """Ask Brave's copy: nothing names a speaker; two blank lines under every prompt, four
+    under every reply; the page's short lines up to its last button (`Share`) over the first
+    prompt, the composer after the last reply; `Copy` alone over code is the block's header."""
+    notes = notes_of(GAPPED_COPY)
+    assert [question for question, _ in notes] == [
+        "$ npx tsc --noEmit\nsrc/a.ts:3:5 - error TS2322: Type 'string' is not assignable.\n\n"
+        "why does tsc reject this?",
+        "Write a generic groupBy",
+    ]
+    assert "```\nfunction f(x: string): number {\n  return x.length;\n}\n```" in notes[0][1]
+    assert notes[1][1] == "Here is one that keys on a property of the items, and it is typed."
+    # gaps of one size throughout: no turns read from them
+    even = GAPPED_COPY.replace("\n\n\n\n\n", "\n\n\n")
+    assert "gaps of blank lines" not in shape_read(even, "chat.txt")
 
 
 DATED_COPY = """
