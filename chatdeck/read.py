@@ -183,9 +183,18 @@ def quoted_text(text: str) -> str | None:
     return value if isinstance(value, str) and "\n" in value.strip() else None
 
 
+#: A terminal's control sequence (`ESC[2K`, erase the line; `ESC[1;32m`, a colour): a tool that
+#: writes to a terminal leaves them in its output when it is saved to a file.
+TERMINAL_CONTROL = re.compile(
+    r"\x1b(?:\[[0-?]*+[ -/]*+[@-~]|\][^\x07\x1b]*+(?:\x07|\x1b\\)|[@-Z\\-_])"
+)
+
+
 def parse_text(text: str, source: str, problems: tuple[Problem, ...] = ()) -> Transcript:
     """Text -> Transcript: the pure half of reading."""
     text = text.removeprefix("\ufeff")
+    if "\x1b" in text:
+        text = TERMINAL_CONTROL.sub("", text)
     if text.startswith('"'):
         text = quoted_text(text) or text
     lines = split_lines(text)

@@ -353,6 +353,13 @@ def candidate(line: str) -> Candidate | None:
         stamp_in_emphasis = EMPHASIZED_STAMP.match(text)
         if stamp_in_emphasis and DATE_TIME.search(stamp_in_emphasis.group(2)):
             text = stamp_in_emphasis.group(2) + text[stamp_in_emphasis.end() :]
+        if " | " in text:
+            # `#### 1 | 💬 You | Tue Nov 11, 2025 | 8:14pm CET | 468 🪙`: fields, one naming
+            # the speaker and every other a number, a date, a time or a count
+            fields = [field.strip() for field in text.split(" | ")]
+            speaking = [field for field in fields if field and not DIGIT.search(field)]
+            if len(fields) >= 3 and len(speaking) == 1:
+                text, shape = speaking[0], shape + "<fields> "
     emoji_label = EMOJI_LABEL.match(text)
     if emoji_label and all(ord(ch) > 0x2000 or ch == "\u200d" for ch in emoji_label.group(1)):
         emoji = emoji_label.group(1)

@@ -238,6 +238,7 @@ HELD_OUT = (
     # against main (e7600b2) before any change for them.
     "ask-brave-web-copy.txt",
     "witsy-export-markdown.md",
+    "plandex-convo-plain.md",
 )
 
 

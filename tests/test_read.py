@@ -167,3 +167,10 @@ def test_a_file_that_is_one_json_string_of_lines_is_read_as_its_text() -> None:
 def test_text_that_is_no_single_json_string_of_lines_is_read_as_written(text: str) -> None:
     assert quoted_text(text) is None
     assert parse_text(text, "notes.md").lines == split_lines(text)
+
+
+def test_a_terminals_control_sequences_are_left_out() -> None:
+    """A tool that writes to a terminal leaves its erase-line and colour codes in a saved file
+    (Plandex's `ESC[2K` on the first line): they are no text of the chat."""
+    text = "\x1b[2K\x1b[2K\n## You\n\n\x1b[1;32mhow?\x1b[0m\n"
+    assert parse_text(text, "chat.md").lines == ["", "## You", "", "how?"]

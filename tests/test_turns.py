@@ -979,6 +979,12 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("## *You*", "## <label>", "You", None),
         ("GitHub Copilot: Use `runBlocking`.", "<label>:", "GitHub Copilot", "Use `runBlocking`."),
         (
+            "#### 1 | 💬 You | Tue Nov 11, 2025 | 8:14pm CET | 468 🪙 ",
+            "#### <fields> <label>",
+            "You",
+            None,
+        ),
+        (
             "**Assistant:** " + "word " * 60 + "end",
             "**<label>**:",
             "Assistant",
