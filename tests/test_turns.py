@@ -120,6 +120,7 @@ ONE_EXCHANGE_NOT_YET = {
     "qwen-code-export.md": "one reply in two messages: every reply of two or more must come so",
     "lechat-web-copy.txt": "two times: the time under every message must close two exchanges",
     "ask-brave-web-copy.txt": "two gaps: gaps under prompts and replies must part two exchanges",
+    "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
