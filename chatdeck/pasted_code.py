@@ -29,7 +29,11 @@ OUTPUT = re.compile(
 #: (`collect2: error: ...`) or a module's exception (`sqlite3.OperationalError: ...`).
 OUTPUT_RECORD = re.compile(
     r"^(?:\[[ \t]*+\d{1,3}+%\]|\[\d++/\d++\]|[\w.-]++:[ \t]++(?:error|warning|fatal|note):"
-    r"|(?:[A-Za-z_]\w*+\.)++(?:[A-Z]\w*?(?:Error|Exception|Warning)|error):)[ \t]"
+    r"|(?:[A-Za-z_]\w*+\.)++(?:[A-Z]\w*?(?:Error|Exception|Warning)|error):"
+    # a log record's time and level (`21:16:42.107 [error] ...`), Elixir's `** (ArithmeticError)`
+    r"|(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
+    r"(?i:error|warning|warn|info|debug|fatal|critical|notice)\]?"
+    r"|\*\*[ \t]\((?:[A-Z]\w*(?:Error|Exception)|exit|EXIT|throw)\))[ \t]"
 )
 #: Words that open a line of code in the common languages (`import os`, `def f(x):`).
 CODE_WORDS = frozenset(
@@ -131,6 +135,8 @@ def bare_code(paragraph: Sequence[str], labelled: bool = False) -> bool:
             return False  # a table's row, display math: the reply's Markdown
         if code or text.startswith(COMMENT_MARKS):
             continue
+        if labelled and line[:1].isspace() and text.startswith("- "):
+            continue  # under a label, `  - name: x` is YAML's list, not Markdown's
         if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
             return False
         if _prose(line) and not labelled:
@@ -197,12 +203,14 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
 
 
 def _traceback_lines(core: list[str]) -> set[int]:
-    """The lines of the Python tracebacks in a paragraph: each `Traceback (most recent call
-    last):` line, the indented frames under it and the exception's line after them."""
+    """The lines of the tracebacks in a paragraph: each Python `Traceback (most recent call
+    last):` line, the indented frames under it and the exception's line after them; each
+    Elixir `** (exit) ...` line and the indented frames under it."""
     traced: set[int] = set()
     n = 0
     while n < len(core):
-        if not core[n].startswith("Traceback (most recent call last)"):
+        python = core[n].startswith("Traceback (most recent call last)")
+        if not python and not core[n].startswith("** ("):
             n += 1
             continue
         traced.add(n)
@@ -210,16 +218,22 @@ def _traceback_lines(core: list[str]) -> set[int]:
         while n < len(core) and core[n][:1] in (" ", "\t"):
             traced.add(n)
             n += 1
-        if n < len(core):
+        if python and n < len(core):
             traced.add(n)  # `ValueError: month must be in 1..12`
             n += 1
     return traced
+
+
+#: A value a Go trace could not read, `0x0?`, inside a call's brackets.
+UNKNOWN_VALUE = re.compile(r"\b0x[0-9a-f]++\?[,)}\]]")
 
 
 def _asks(line: str) -> bool:
     """A line that asks: it ends in a question mark (before any emoji or closing bracket), or in
     Greek, in `;`."""
     text = line.rstrip()
+    if text.endswith((")", "}", "]")) and UNKNOWN_VALUE.search(text):
+        return False  # a Go trace's frame: `flushFrame(0xc0001, {0x0?, 0x0?})`
     while text and not (text[-1].isalnum() or text[-1] in "?？؟;.:!"):
         text = text[:-1].rstrip()
     return text.endswith(("?", "？", "؟", ";")) and (

@@ -245,7 +245,7 @@ CODE_LANGUAGES = frozenset(
     "python py javascript js typescript ts jsx tsx java c cpp c++ c# csharp go golang rust ruby "
     "php swift kotlin scala r sql bash sh shell zsh powershell json yaml yml toml xml html css "
     "scss lua perl haskell elixir dart dockerfile makefile diff ini graphql matlab julia "
-    "terraform hcl solidity ocaml clojure erlang groovy latex tex console".split()
+    "terraform hcl solidity ocaml clojure erlang groovy latex tex console text plaintext".split()
 )
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
 #: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
@@ -358,7 +358,7 @@ def candidate(line: str) -> Candidate | None:
             # the speaker and every other a number, a date, a time or a count
             fields = [field.strip() for field in text.split(" | ")]
             speaking = [field for field in fields if field and not DIGIT.search(field)]
-            if len(fields) >= 3 and len(speaking) == 1:
+            if len(fields) >= 4 and len(speaking) == 1:  # (`### Mon 3 Mar | Me | 09:30`: a log)
                 text, shape = speaking[0], shape + "<fields> "
     emoji_label = EMOJI_LABEL.match(text)
     if emoji_label and all(ord(ch) > 0x2000 or ch == "\u200d" for ch in emoji_label.group(1)):
@@ -878,6 +878,20 @@ def title_text(text: str) -> str:
     return link.group(1).strip() if link else text.strip()
 
 
+def _unquoted(text: str) -> str:
+    """A name wrapped whole in one pair of quotes, without them."""
+    for opening, closing in (('"', '"'), ("'", "'"), ("“", "”"), ("«", "»"), ("「", "」")):
+        inner = text[len(opening) : -len(closing)]
+        if (
+            len(text) > 2
+            and text.startswith(opening)
+            and text.endswith(closing)
+            and opening not in inner
+        ):
+            return inner.strip()
+    return text
+
+
 def _folded(text: str) -> str:
     """A title as a tool makes it safe for a file name: ASCII letters and digits only."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
@@ -937,6 +951,7 @@ def _title_from(
             continue
         text = title_text(words)
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
+        text = _unquoted(text)  # `# Chat Export: "Name"`: the name the tool quoted
         if (
             text
             and not DATE_TIME.search(text)
@@ -2362,7 +2377,7 @@ def _opened_replies(
             text[i]
             and i not in skip
             and len(line.split()) <= 5
-            and THOUGHT_WORDS.match(line)
+            and (THOUGHT_WORDS.match(line) or _model_label(line))
             and i >= 2
             and not lines[i - 1].strip()
             and not lines[i - 2].strip()
@@ -2384,6 +2399,15 @@ def _opened_replies(
         first = _next_content(lines, first + 1, len(lines))  # the page's model menu
     if first >= openers[0]:
         return None
+    for _, after in _gaps(lines, first, openers[0]):  # the page's sidebar over the first prompt
+        if not _has_content(lines, after, openers[0]) or not all(
+            len(lines[j].split()) <= 5 and not code_line(lines[j])
+            for j in range(first, after)
+            if lines[j].strip()
+        ):
+            break
+        if _gaps(lines, after, openers[0]):
+            first = after
     blocks: list[_Block] = []
     if first > content[0]:
         blocks.append(_Block(None, content[0], first, "page", OTHER))
@@ -2391,7 +2415,14 @@ def _opened_replies(
     prompts: list[int] = []
     replies: list[int] = []
     label = lines[openers[0]].strip()
+    footers: set[str] = set()  # the model's name under each reply (t3.chat's `Gemini 2.5 Flash`)
     for n, opener in enumerate(openers):
+        footer = lines[prompt_start].strip()
+        words = _words(footer.casefold())
+        if n and _model_only(words) and len(words) <= 4 and lines[prompt_start + 1].strip():
+            blocks.append(_Block(None, prompt_start, prompt_start + 1, "model", OTHER))
+            footers.add(footer)
+            prompt_start += 1
         gaps = _gaps(lines, prompt_start, opener)
         if not gaps or gaps[-1][1] != opener or not _has_content(lines, prompt_start, gaps[-1][0]):
             return None
@@ -2410,7 +2441,9 @@ def _opened_replies(
                 short_from -= 1
             page = next((gap for gap in between if gap[1] >= short_from), None)
             if page is not None and not any(
-                lines[j].strip().casefold() in COPY_LINES or INTERFACE_LINE.search(lines[j])
+                lines[j].strip().casefold() in COPY_LINES
+                or INTERFACE_LINE.search(lines[j])
+                or lines[j].strip() in footers
                 for j in range(page[1], len(lines))
             ):
                 page = None  # short lines of the reply's own, with no button or disclaimer
@@ -2421,7 +2454,25 @@ def _opened_replies(
             blocks.append(_Block(None, reply_end, len(lines), "page", OTHER))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
+    if not THOUGHT_WORDS.match(label):
+        return (
+            blocks,
+            "the model's label alone over each reply after a gap; the user's unmarked",
+            {},
+        )
     return blocks, "the reasoning's status opening each reply after a gap; no speaker named", {}
+
+
+def _model_label(line: str) -> bool:
+    """A short line that only names the model's turn (`Assistant message`, a page's label for
+    a screen reader), with nothing after it."""
+    found = candidate(line)
+    return (
+        found is not None
+        and found.inline is None
+        and len(found.words) <= 3
+        and role_hint(found.words, found.emoji) == ASSISTANT
+    )
 
 
 MAX_TOOLBAR = 6
@@ -2518,6 +2569,9 @@ def _gapped_messages(
         if lines[run].strip().casefold() in PAGE_BUTTONS:
             header = run + 1 - chunks[0][0]
         run += 1
+    if not header or len(chunks) % 2 == 0:
+        return None  # a page shows its buttons over the chat and its composer under it (notes
+        # laid out with gaps of two sizes have neither)
     blocks: list[_Block] = []
     prompts: list[int] = []
     replies: list[int] = []
@@ -2534,7 +2588,10 @@ def _gapped_messages(
         replies.append(_size(lines, r_start, r_end))
     if len(chunks) % 2:
         page_start, _ = chunks[-1]
-        if any(len(lines[j].split()) > 6 for j in range(page_start, len(lines))):
+        if any(
+            len(lines[j].split()) > 6 or lines[j].rstrip().endswith(("?", "？"))
+            for j in range(page_start, len(lines))
+        ):
             return None  # a prompt the model never answered, not the page's composer
         blocks.append(_Block(None, page_start, len(lines), "page", OTHER))
     if statistics.median(prompts) >= statistics.median(replies):
@@ -4793,7 +4850,7 @@ def _rebuild_copied_code(
                 if nxt >= block.end or _prose(lines[nxt]):
                     break
                 more = _code_part(_paragraph(lines, nxt, block.end))
-                if labelled and not (more and bare_code(more)):
+                if labelled and not (more and bare_code(more, labelled=line.islower())):
                     break  # code goes on past a blank line only into more code
             code_end += 1
         last = code_end - 1
@@ -4825,6 +4882,8 @@ def _unnamed_block(lines: Sequence[str], k: int, block: _Block) -> bool:
         return False
     if k < 2 or k <= block.start or lines[k - 1].strip() or not lines[k - 2].strip():
         return False  # (after a gap, the page's menu: `Copy` / `Ask Qwen` / `Explain`)
+    if sum(line.strip() == lines[k].strip() for line in lines) < 2:
+        return False  # a page's button recurs; `Copy` once over code is a reply's heading
     code = _code_part(_paragraph(lines, k + 1, block.end))
     return len(code) >= 2 and bare_code(code) and 2 * sum(map(code_line, code)) >= len(code)
 
@@ -4835,8 +4894,8 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     first line of prose: a code block's label left by a copy of the page."""
     if lines[k].strip().casefold() not in CODE_LANGUAGES or k + 1 >= block.end:
         return False
-    if k > block.start and lines[k - 1].strip():
-        return False
+    if k > block.start and lines[k - 1].strip() and not lines[k - 1].rstrip().endswith(":"):
+        return False  # (right under `Add it to the Deployment:`, over a blank line and code)
     if lines[k + 1].strip():
         if not lines[k].strip().islower():
             return False  # `Python` over a line: a list of languages, not a fence's label
@@ -4850,7 +4909,7 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     label = lines[k].strip()
     if len(code) < len(paragraph) and (not label.islower() or (len(label) == 1 and len(code) < 2)):
         return False  # `Go` / `Ruby` / `C` over a line and a sentence: a heading, an answer
-    return bool(code) and bare_code(code)
+    return bool(code) and bare_code(code, labelled=label.islower())
 
 
 def _code_part(paragraph: Sequence[str]) -> Sequence[str]:

@@ -414,3 +414,26 @@ def test_a_javadoc_comment_is_not_read_as_a_list() -> None:
         "public int add(int a, int b) { return a + b; }"
     )
     assert fence_pasted_code(f"{code}\n\nis the doc right") == fenced(code, "is the doc right")
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        # a log record's time and level opens the output
+        "21:16:42.107 [error] GenServer Kontador.Server terminating\n"
+        "** (ArithmeticError) bad argument in arithmetic expression\n"
+        '    :erlang.+(10, "5")\n'
+        "    (kontador 0.1.0) lib/kontador/server.ex:24: Kontador.Server.handle_cast/2",
+        # Elixir's exit and its frames: `__call__/5` is no emphasis
+        "** (exit) exited in: GenServer.call(Facturas.Exportador, {:exportar, 4821}, 5000)\n"
+        "    ** (EXIT) time out\n"
+        "        (phoenix 1.7.14) lib/phoenix/router.ex:484: Phoenix.Router.__call__/5",
+        # a Go trace's frames: `0x0?` is a value the trace could not read, not a question
+        "goroutine 52 [running]:\n"
+        "github.com/gorilla/websocket.(*messageWriter).flushFrame(0xc00011fd50, {0x0?, 0x0?})\n"
+        "\t/home/u/go/pkg/mod/github.com/gorilla/websocket@v1.5.3/conn.go:617 +0x4b4\n"
+        "github.com/gorilla/websocket.(*Conn).WriteMessage(0xc0001be160, {0xc000226000, 0x2c})",
+    ],
+)
+def test_logs_and_traces_of_other_languages_are_fenced(log: str) -> None:
+    assert fence_pasted_code(f"{log}\n\nwhy?") == fenced(log, "why?")

@@ -3131,3 +3131,116 @@ def test_a_first_part_that_speaks_of_an_apps_users_is_no_reasoning() -> None:
 def test_a_first_prompts_code_is_not_taken_for_the_pages_sidebar() -> None:
     notes = notes_of(LECHAT_COPY_WITH_PEP8_CODE, "lechat3.txt")
     assert notes[0][0].startswith("import threading")
+
+
+# --- review 40 (of round 41's readings) ------------------------------------------------
+
+NOTES_WITH_TWO_GAP_SIZES = """Rust notes
+
+Explain ownership in Rust
+
+
+Every value has a single owner. When the owner goes out of scope, the value is dropped.
+Moves transfer ownership.
+
+
+
+
+Explain borrowing
+
+
+A reference borrows a value without taking ownership. You can have many shared borrows or one
+mutable borrow.
+
+
+
+
+Explain lifetimes
+
+
+Lifetimes are the compiler's way to check that references never outlive the data they point to.
+"""
+
+SECTIONED_NOTES_WITH_GAPS = """Week 1
+
+
+What is a closure?
+A function together with the variables it captured from the scope where it was defined.
+
+What is hoisting?
+Declarations are moved to the top of their scope before the code runs.
+
+
+
+
+Week 2
+
+
+What is the event loop?
+It takes callbacks off the task queue and runs them when the call stack is empty.
+
+What is a promise?
+An object standing for a value that may be ready later.
+"""
+
+COPY_AS_A_HEADING = """User: What are the usual ways to copy, sort and reverse a list in Python?
+
+Assistant: Each has a method and a built-in.
+
+Copy
+b = a.copy()
+b = list(a)
+
+Sort
+a.sort()
+b = sorted(a)
+
+Reverse
+a.reverse()
+b = list(reversed(a))
+
+The methods change the list in place; the built-ins return a new one.
+
+User: Which is faster?
+
+Assistant: The in-place methods, since they allocate nothing new.
+"""
+
+STANDUP_LOG_FIELDS = """# Standup log
+
+### Mon 3 Mar | Me | 09:30
+
+Fixed the flaky login test; the mock clock was not reset between runs.
+
+### Mon 3 Mar | Team | 09:45
+
+Release is blocked on the migration review.
+
+### Tue 4 Mar | Me | 09:30
+
+Reviewed the migration; it needs an index on user_id.
+
+### Tue 4 Mar | Team | 09:45
+
+Migration merged, release goes out tomorrow.
+"""
+
+
+def test_notes_with_gaps_of_two_sizes_keep_their_title_and_questions() -> None:
+    """Two blank lines under questions and four under answers, by habit: no page's button over
+    them and no composer under them, so no page copy read by its gaps."""
+    parsed = parse_transcript(parse_text(NOTES_WITH_TWO_GAP_SIZES, "notes.txt"))
+    assert parsed.title == "Rust notes"
+    assert [note.question for note in parsed.notes][0] == "Explain ownership in Rust"
+    assert len(notes_of(SECTIONED_NOTES_WITH_GAPS, "js-notes.txt")) == 4
+
+
+def test_copy_once_as_a_replys_heading_is_kept() -> None:
+    answer = notes_of(COPY_AS_A_HEADING, "c4.txt")[0][1]
+    assert "\nCopy\n" in answer
+
+
+def test_a_heading_of_three_fields_is_no_speakers_marker() -> None:
+    """`### Mon 3 Mar | Me | 09:30`: a standup log's heading, not Plandex's five fields."""
+    parsed = parse_transcript(parse_text(STANDUP_LOG_FIELDS, "f6.md"))
+    assert parsed.turns is None

@@ -30,6 +30,10 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "chabeau-log.txt": (
+        "the title only: `## Logging started at <date> <time>`, the log's own first line, names "
+        "the deck (questions 3/3, answers 3/3)"
+    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
@@ -121,6 +125,7 @@ ONE_EXCHANGE_NOT_YET = {
     "lechat-web-copy.txt": "two times: the time under every message must close two exchanges",
     "ask-brave-web-copy.txt": "two gaps: gaps under prompts and replies must part two exchanges",
     "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
+    "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -1328,6 +1333,37 @@ def test_a_copy_parted_only_by_its_gaps_is_read_by_them() -> None:
     # gaps of one size throughout: no turns read from them
     even = GAPPED_COPY.replace("\n\n\n\n\n", "\n\n\n")
     assert "gaps of blank lines" not in shape_read(even, "chat.txt")
+
+
+MODEL_LABELLED_COPY = (
+    "T3.chat\nNew Chat\nToday\nRust lifetimes\n\n\n"
+    "error[E0106]: missing lifetime specifier\n\nwhy does it want one?\n\n\n\n"
+    "Assistant message\nA returned reference must say which argument it borrows from.\n\n"
+    "It is how the compiler checks that the result does not outlive its source.\n\n\n\n\n"
+    "Gemini 2.5 Flash\nShow me the same with a struct\n\n\n\n"
+    "Assistant message\nA struct that holds a reference names a lifetime too.\n\n"
+    "It cannot outlive what it points into.\n\n\n\n\nGemini 2.5 Flash\nType your message here...\n"
+)
+
+
+def test_a_copy_whose_only_label_is_the_models_is_read_by_it() -> None:
+    """t3.chat's copy: a screen reader's `Assistant message` alone over every reply after a
+    gap, the model's name under every reply; the user's turns unmarked between."""
+    notes = notes_of(MODEL_LABELLED_COPY)
+    assert [question for question, _ in notes] == [
+        "error[E0106]: missing lifetime specifier\n\nwhy does it want one?",
+        "Show me the same with a struct",
+    ]
+    assert notes[0][1].endswith(
+        "It is how the compiler checks that the result does not outlive its source."
+    )
+    assert notes[1][1].endswith("It cannot outlive what it points into.")
+
+
+def test_a_title_the_tool_quoted_loses_its_quotes() -> None:
+    chat = '# Chat Export: "Lifetimes in Rust"\n\n**User:** why?\n\n**Assistant:** Because.\n'
+    chat += "\n**User:** and?\n\n**Assistant:** So.\n"
+    assert parse_transcript(parse_text(chat, "chat.md")).title == "Lifetimes in Rust"
 
 
 DATED_COPY = """
