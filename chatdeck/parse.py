@@ -144,9 +144,10 @@ SENTENCE_BREAK = re.compile(r"[.!。！][ \t]+[A-Z]")
 OUTPUT_START = re.compile(
     r"^(?:[ \t]++\S|Traceback|File \"|>>> |\$ |at [\w.$]++\(|npm ERR!|E: |Segmentation fault"
     r"|(?i:\[?(?:error|warning|warn|fatal|panic|critical))\b|\w*(?:Error|Exception|Warning)\b"
-    # a log record: its time and its level (`21:16:42.107 [error] GenServer ... terminating`)
+    # an error's log record: its time and level (`21:16:42.107 [error] GenServer ...`; an INFO
+    # line under a `?` line in an answer is the answer's example)
     r"|(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
-    r"(?i:error|warning|warn|info|debug|fatal|critical|notice)\b)"
+    r"(?i:error|warning|warn|fatal|critical)\b)"
 )
 #: Lines longer than this are never questions (a question is something a person typed).
 MAX_QUESTION = 250

@@ -3244,3 +3244,27 @@ def test_a_heading_of_three_fields_is_no_speakers_marker() -> None:
     """`### Mon 3 Mar | Me | 09:30`: a standup log's heading, not Plandex's five fields."""
     parsed = parse_transcript(parse_text(STANDUP_LOG_FIELDS, "f6.md"))
     assert parsed.turns is None
+
+
+# --- review 41 (of round 42's readings) ------------------------------------------------
+
+ANSWER_OVER_INFO_LOG_LINES = """why does my service keep restarting?
+
+Look at what it logged just before it died. Which line matters?
+2024-03-09T14:22:05Z INFO  starting worker pool (4 workers)
+2024-03-09T14:22:06Z ERROR connection refused: db:5432
+The second: the service cannot reach the database, so systemd restarts it again and again.
+
+how do I stop the restart loop while I debug?
+
+Run systemctl stop myapp, or set Restart=no in an override with systemctl edit myapp.
+"""
+
+
+def test_an_answers_question_over_info_log_lines_is_no_pasted_question() -> None:
+    """`Which line matters?` in an answer, over `... INFO starting ...` lines: an error's log
+    record opens a pasted log, an INFO line under a `?` line is the answer's example."""
+    assert [q for q, _ in notes_of(ANSWER_OVER_INFO_LOG_LINES, "service-notes.txt")] == [
+        "why does my service keep restarting?",
+        "how do I stop the restart loop while I debug?",
+    ]
