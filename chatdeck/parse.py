@@ -33,6 +33,7 @@ from typing import Any
 
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
+from chatdeck.pasted_code import LOG_TIME
 from chatdeck.render import code_block_lines
 from chatdeck.turns import (
     CONTROL_LEADS,
@@ -146,8 +147,7 @@ OUTPUT_START = re.compile(
     r"|(?i:\[?(?:error|warning|warn|fatal|panic|critical))\b|\w*(?:Error|Exception|Warning)\b"
     # an error's log record: its time and level (`21:16:42.107 [error] GenServer ...`; an INFO
     # line under a `?` line in an answer is the answer's example)
-    r"|(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
-    r"(?i:error|warning|warn|fatal|critical)\b)"
+    rf"|{LOG_TIME}(?i:error|warning|warn|fatal|critical)\b)"
 )
 #: Lines longer than this are never questions (a question is something a person typed).
 MAX_QUESTION = 250

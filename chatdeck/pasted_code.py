@@ -24,6 +24,9 @@ OUTPUT = re.compile(
     r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
     r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
+#: A log record's time (`21:16:42.107`, `2024-03-09T14:22:05Z`) and the bracket its level may
+#: stand in; the level follows (`[error]`, `INFO`).
+LOG_TIME = r"(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
 #: A record of a program's output that opens like no sentence: a bracketed count
 #: (`[100%] Linking CXX executable app`, `[2/5] Compiling`), a program's name over its error
 #: (`collect2: error: ...`) or a module's exception (`sqlite3.OperationalError: ...`).
@@ -31,8 +34,7 @@ OUTPUT_RECORD = re.compile(
     r"^(?:\[[ \t]*+\d{1,3}+%\]|\[\d++/\d++\]|[\w.-]++:[ \t]++(?:error|warning|fatal|note):"
     r"|(?:[A-Za-z_]\w*+\.)++(?:[A-Z]\w*?(?:Error|Exception|Warning)|error):"
     # a log record's time and level (`21:16:42.107 [error] ...`), Elixir's `** (ArithmeticError)`
-    r"|(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
-    r"(?i:error|warning|warn|info|debug|fatal|critical|notice)\]?"
+    rf"|{LOG_TIME}(?i:error|warning|warn|info|debug|fatal|critical|notice)\]?"
     r"|\*\*[ \t]\((?:[A-Z]\w*(?:Error|Exception)|exit|EXIT|throw)\))[ \t]"
 )
 #: Words that open a line of code in the common languages (`import os`, `def f(x):`).

@@ -2263,15 +2263,7 @@ def _timed_messages_both_sides(
         lines[t + 1].strip() or lines[t + 2].strip() for t in times[1:-1:2] if t + 2 < len(lines)
     ):
         return None
-    top = first
-    for _, after in _gaps(lines, top, times[0]):  # the page's sidebar over the first prompt
-        if not _has_content(lines, after, times[0]) or not all(
-            len(lines[j].split()) <= 8 and not lines[j][:1].isspace() and not code_line(lines[j])
-            for j in range(top, after)
-            if lines[j].strip()
-        ):
-            break  # (a prompt's code keeps two blank lines between its definitions)
-        first = after
+    first = _below_sidebar(lines, first, times[0])
     opening = [first, *(_next_content(lines, t + 1, len(lines)) for t in times[1:-1:2])]
     blocks: list[_Block] = []
     prompts: list[int] = []
@@ -2293,6 +2285,23 @@ def _timed_messages_both_sides(
         return None  # a message after the last reply's time: not the page's own lines
     blocks.append(_Block(None, times[-1], len(lines), "page", OTHER))
     return blocks, "the time alone on a line under every message, no speaker named", {}
+
+
+def _below_sidebar(lines: Sequence[str], first: int, stop: int) -> int:
+    """Where a page copy's first prompt starts under the page's sidebar: past each gap of blank
+    lines over which every line since `first` is short, unindented and no code (chat titles,
+    menu entries), while text follows it before `stop`. A prompt's own code keeps two blank
+    lines between its definitions, and stays."""
+    start = first
+    for blank, after in _gaps(lines, first, stop):
+        if not _has_content(lines, after, stop) or not all(
+            len(lines[j].split()) <= 8 and not lines[j][:1].isspace() and not code_line(lines[j])
+            for j in range(start, blank)
+            if lines[j].strip()
+        ):
+            break
+        start = after
+    return start
 
 
 #: How long a reply took, alone on a line (`3.1s`, `12 s`): the reply's toolbar in a page copy.
@@ -2399,15 +2408,9 @@ def _opened_replies(
         first = _next_content(lines, first + 1, len(lines))  # the page's model menu
     if first >= openers[0]:
         return None
-    for _, after in _gaps(lines, first, openers[0]):  # the page's sidebar over the first prompt
-        if not _has_content(lines, after, openers[0]) or not all(
-            len(lines[j].split()) <= 5 and not code_line(lines[j])
-            for j in range(first, after)
-            if lines[j].strip()
-        ):
-            break
-        if _gaps(lines, after, openers[0]):
-            first = after
+    over_reply = _gaps(lines, first, openers[0])  # (the last: the gap over the first reply)
+    if over_reply:
+        first = _below_sidebar(lines, first, over_reply[-1][0])
     blocks: list[_Block] = []
     if first > content[0]:
         blocks.append(_Block(None, content[0], first, "page", OTHER))
@@ -2725,9 +2728,9 @@ def _footed_replies(
 
 def _has_markdown(lines: Sequence[str], text: Sequence[bool], content: list[int]) -> bool:
     """A code fence or a `## ` heading (or Org's blocks and keywords): a file written in Markdown
-    or Org, not the text a browser copies
-    from a rendered page (which has neither; a `# comment` of copied code stays, and so does
-    copied code's indent, which Markdown reads as a code block)."""
+    or Org, not the text a browser copies from a rendered page (which has neither; a `# comment`
+    of copied code stays, and so does copied code's indent, which Markdown reads as a code
+    block)."""
     return any(
         HEADING.match(lines[i])
         and lines[i].startswith("#" * 2)
@@ -3434,6 +3437,7 @@ def _assemble(
         blocks = blocks[1:]
     thought = _thought_parts(lines, blocks)
     ruled = _ruled_markers(lines, blocks)
+    buttons = Counter(b for line in lines if (b := line.strip()).casefold() in COPY_BUTTONS)
     for n, block in enumerate(blocks):
         if id(block) in thought:
             assert block.marker is not None  # (a thought part is a marked message)
@@ -3562,7 +3566,7 @@ def _assemble(
                 answers[pending] = block.start
             _leave_out_lost_code(lines, text, block, left_out)
             _label_over_fence(lines, text, block, left_out, rewrites)
-            _rebuild_copied_code(lines, text, block, left_out, rewrites)
+            _rebuild_copied_code(lines, text, block, buttons, left_out, rewrites)
             pending = None
     if not user:
         return None
@@ -4810,6 +4814,7 @@ def _rebuild_copied_code(
     lines: Sequence[str],
     text: Sequence[bool],
     block: _Block,
+    buttons: Counter[str],
     left_out: dict[int, str],
     rewrites: dict[int, str],
 ) -> None:
@@ -4830,7 +4835,7 @@ def _rebuild_copied_code(
             after += 1
         copied = bool(copies) and "copy" in lines[copies[0]].casefold()
         labelled = not copies and _code_label(lines, k, block)
-        unnamed = _unnamed_block(lines, k, block)  # `Copy` over the code, its language lost
+        unnamed = _unnamed_block(lines, k, block, buttons)  # `Copy` over code, language lost
         if unnamed:
             copies, after, line = [k], k + 1, ""
         elif not (LANGUAGE_LINE.match(line) and (copied or labelled)):
@@ -4859,9 +4864,7 @@ def _rebuild_copied_code(
             continue
         if unnamed:  # the fence opens on the blank line over the button
             rewrites[k - 1] = "```"
-        elif (
-            labelled and not lines[k + 1].strip()
-        ):  # the fence opens on the blank line over the code
+        elif labelled and not lines[k + 1].strip():  # ... on the blank line over the code
             code_start = _next_content(lines, k + 1, block.end)
             for blank in range(k, code_start - 1):
                 rewrites[blank] = ""
@@ -4874,16 +4877,21 @@ def _rebuild_copied_code(
         k = code_end
 
 
-def _unnamed_block(lines: Sequence[str], k: int, block: _Block) -> bool:
+#: A code block's copy button alone on its line.
+COPY_BUTTONS = frozenset({"copy", "copy code"})
+
+
+def _unnamed_block(lines: Sequence[str], k: int, block: _Block, buttons: Counter[str]) -> bool:
     """Line k is a copy button alone (`Copy`), one blank line under the reply's text, right over
     a paragraph of code (up to the first line of prose, half its lines or more shaped like code):
-    a code block whose language the copy lost."""
-    if lines[k].strip().casefold() not in ("copy", "copy code") or k + 1 >= block.end:
+    a code block whose language the copy lost. `buttons`: how often each such line stands in
+    the file (a page's button recurs; `Copy` once over code is a reply's heading)."""
+    if lines[k].strip().casefold() not in COPY_BUTTONS or k + 1 >= block.end:
         return False
     if k < 2 or k <= block.start or lines[k - 1].strip() or not lines[k - 2].strip():
         return False  # (after a gap, the page's menu: `Copy` / `Ask Qwen` / `Explain`)
-    if sum(line.strip() == lines[k].strip() for line in lines) < 2:
-        return False  # a page's button recurs; `Copy` once over code is a reply's heading
+    if buttons[lines[k].strip()] < 2:
+        return False
     code = _code_part(_paragraph(lines, k + 1, block.end))
     return len(code) >= 2 and bare_code(code) and 2 * sum(map(code_line, code)) >= len(code)
 
@@ -4932,13 +4940,19 @@ def _code_part(paragraph: Sequence[str]) -> Sequence[str]:
 HEREDOC = re.compile(r"<<-?[ \t]*+(['\"]?)([A-Za-z_]\w*+)\1[ \t]*+$")
 
 
+#: The most lines a here-document is looked through for its end (so that many `<<EOF` lines
+#: left open cost a bounded look each, not one through the rest of the file).
+MAX_HEREDOC = 400
+
+
 def _heredoc_end(lines: Sequence[str], k: int, stop: int) -> int | None:
     """The line closing the here-document line k opens (before `stop`), or None."""
     opened = HEREDOC.search(lines[k])
     if opened is None:
         return None
     word = opened.group(2)
-    return next((j for j in range(k + 1, stop) if lines[j].strip() == word), None)
+    window = range(k + 1, min(stop, k + 1 + MAX_HEREDOC))
+    return next((j for j in window if lines[j].strip() == word), None)
 
 
 def _paragraph(lines: Sequence[str], k: int, stop: int) -> Sequence[str]:

@@ -1066,6 +1066,14 @@ def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
     assert_linear(find_turns_in, lines, 1000, factor=10)
 
 
+def test_a_page_copys_code_readings_are_linear_in_one_long_reply() -> None:
+    """`Copy` over code and here-documents left open are looked at a bounded number of times
+    each, however many a reply holds."""
+    head = ["**User**", "q", "**Assistant**", "a", "**User**", "q2", "**Assistant**", "a"]
+    piece = ["", "Copy", "f(x);", "g(y);", "That runs.", "", "bash", "", "cat <<EOF", "x", ""]
+    assert_linear(find_turns_in, lambda count: head + piece * count, 1000, factor=10)
+
+
 def test_the_turn_pass_is_linear_in_one_long_turn() -> None:
     """Blocks a tool may add after a message are looked for once per turn, however many lines
     in it open one (`<details>` left open, `{Label}` lines)."""
