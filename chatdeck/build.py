@@ -409,7 +409,7 @@ def _build(paths: list[Path], options: BuildOptions) -> BuildResult:
             if not same_deck(stamps.state, state) or on_disk != state.get("deck_stamp"):
                 write_collection(collection, deck, cache.connection, templates, stamps)
                 media = {name: data for file in files for name, data in file.media.files.items()}
-                write_package(target, collection, media)
+                write_package(target, collection, media, jobs)
                 written = True
                 write_state(output, {**stamps.state, "deck_stamp": deck_stamp(target)})
             elif {**stamps.state, "deck_stamp": on_disk} != state:  # only files' stamps

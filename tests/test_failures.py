@@ -231,11 +231,11 @@ def test_interrupt_while_writing_keeps_previous_deck(
     real_use_fast_deflate = chatdeck.package.use_fast_deflate
     entries = []
 
-    def interrupted(entry) -> None:  # type: ignore[no-untyped-def]
+    def interrupted(entry, threads: int = 1) -> None:  # type: ignore[no-untyped-def]
         entries.append(entry)
         if len(entries) == 2:  # the collection is in the zip, the media map is not
             raise KeyboardInterrupt
-        real_use_fast_deflate(entry)
+        real_use_fast_deflate(entry, threads)
 
     monkeypatch.setattr(chatdeck.package, "use_fast_deflate", interrupted)
     with pytest.raises(KeyboardInterrupt):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import zipfile
+import zlib
 from pathlib import Path
 
 import genanki
@@ -13,9 +14,12 @@ from isal import isal_zlib
 
 from chatdeck.notes import CardNote
 from chatdeck.package import (
+    DEFLATE_PIECE,
     FAST_DEFLATE_LEVEL,
     NOTE_TYPE_ID,
+    PieceDeflater,
     deck_id_for,
+    deflate_piece,
     note_type,
     read_package_notes,
     use_fast_inflate,
@@ -117,6 +121,51 @@ def test_package_is_deflated_by_isal_and_reads_back(tmp_path: Path) -> None:
         assert len(log.new) == 3
         questions = {imported.get_note(nid)["Question"] for nid in imported.find_notes("")}
         assert questions == {fields[0] for fields in FIELDS.values()}
+    finally:
+        imported.close()
+
+
+def deflated(data: bytes, threads: int) -> bytes:
+    """`data` written to a PieceDeflater a megabyte at a time, as zipfile writes an entry."""
+    deflater = PieceDeflater(threads)
+    step = 1 << 20
+    out = [deflater.compress(data[i : i + step]) for i in range(0, len(data), step)]
+    return b"".join([*out, deflater.flush()])
+
+
+def test_a_large_entry_is_deflated_in_pieces_to_the_same_bytes_whatever_the_threads() -> None:
+    # Two and a half pieces of text that deflate neither to nothing nor not at all.
+    words = [f"{n * 7919 % 10007:x}" for n in range(DEFLATE_PIECE // 2)]
+    data = " ".join(words).encode()[: DEFLATE_PIECE * 5 // 2]
+    one, two, three = (deflated(data, threads) for threads in (1, 2, 3))
+    assert one == two == three
+    assert isal_zlib.decompress(one, -15) == data
+    assert zlib.decompress(one, -15) == data  # stock zlib reads the joined stream too
+    assert one != deflate_piece(data, last=True)  # in pieces, not one stream
+    small = data[: DEFLATE_PIECE // 2]  # one piece: the ordinary stream
+    assert deflated(small, 2) == deflate_piece(small, last=True)
+
+
+def test_a_package_of_a_collection_larger_than_a_piece_imports_into_anki(tmp_path: Path) -> None:
+    big = "".join(f"<p>line {n}: {n * 7919 % 10007:x}</p>" for n in range(DEFLATE_PIECE // 16))
+    fields = {**FIELDS, "guid-three": ["<p>中文问题？</p>", big, "b.txt:3"]}
+    cache = RenderCache(None)
+    cache.put_many(
+        (key, html)
+        for note in NOTES
+        for key, html in zip(note.field_keys, fields[note.guid], strict=True)
+    )
+    collection = tmp_path / "collection.anki2"
+    write_collection(collection, NOTES, cache.connection, load_templates(TEMPLATES), STAMPS)
+    assert collection.stat().st_size > DEFLATE_PIECE
+    apkg = tmp_path / "deck.apkg"
+    write_package(apkg, collection, {}, threads=2)
+    with zipfile.ZipFile(apkg) as archive:
+        assert archive.testzip() is None
+    log, imported = import_package(tmp_path / "user.anki2", apkg)
+    try:
+        answers = {imported.get_note(nid)["Answer"] for nid in imported.find_notes("")}
+        assert big in answers
     finally:
         imported.close()
 
