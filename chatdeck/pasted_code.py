@@ -29,9 +29,12 @@ OUTPUT = re.compile(
 LOG_TIME = r"(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
 #: A record of a program's output that opens like no sentence: a bracketed count
 #: (`[100%] Linking CXX executable app`, `[2/5] Compiling`), a program's name over its error
-#: (`collect2: error: ...`) or a module's exception (`sqlite3.OperationalError: ...`).
+#: (`collect2: error: ...`), a compiler's diagnostic at a file's line (`src/Main.hs:14:30:
+#: error: ...`, `Main.java:5: warning: ...`) or a module's exception (`sqlite3.Error: ...`).
 OUTPUT_RECORD = re.compile(
     r"^(?:\[[ \t]*+\d{1,3}+%\]|\[\d++/\d++\]|[\w.-]++:[ \t]++(?:error|warning|fatal|note):"
+    r"|[\w/\\-]*+(?:\.[\w/\\-]++)++(?::\d++){1,2}+:[ \t]++(?:fatal[ \t]++)?(?:error|warning)"
+    r"(?:\[[\w-]++\])?:"
     r"|(?:[A-Za-z_]\w*+\.)++(?:[A-Z]\w*?(?:Error|Exception|Warning)|error):"
     # a log record's time and level (`21:16:42.107 [error] ...`), Elixir's `** (ArithmeticError)`
     rf"|{LOG_TIME}(?i:error|warning|warn|info|debug|fatal|critical|notice)\]?"

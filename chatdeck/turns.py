@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import Columns, outside_fences, read_columns, text_lines
-from chatdeck.pasted_code import bare_code, code_line
+from chatdeck.pasted_code import OUTPUT, OUTPUT_RECORD, bare_code, code_line
 from chatdeck.xml_chats import XmlChat, read_xml_chat
 
 # --- What the pass finds --------------------------------------------------------------------------
@@ -1887,6 +1887,9 @@ def _prefixed_turns(
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
         repl = prefix.endswith(">")
+        if repl and _one_paragraph_of_more(lines, runs[0][0], runs[-1][1]):
+            continue  # `ghci> ` lines and what they print in one paragraph among others: a
+            # REPL session a reply shows, not a chat's turns
         if not (several or broken):
             reasoned = _reasoned_turns(lines, runs)
             cut = _cut_turns(lines, text, runs) if repl and reasoned is None else None
@@ -1922,6 +1925,17 @@ def _prefixed_turns(
         else:
             blocks.append(_Block(None, end, stop, "", ASSISTANT))
     return blocks, shape, {PREFIXED: USER}
+
+
+def _one_paragraph_of_more(lines: Sequence[str], start: int, end: int) -> bool:
+    """Lines [start, end) lie in one paragraph, and the file has text outside it."""
+    if not all(lines[k].strip() for k in range(start, end)):
+        return False
+    while start > 0 and lines[start - 1].strip():
+        start -= 1
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    return any(line.strip() for line in lines[:start]) or any(line.strip() for line in lines[end:])
 
 
 def _cut_turns(
@@ -2749,10 +2763,11 @@ def _toolbar_runs(
     content: list[int],
     skip: set[int],
     after_blank: bool = False,
+    alone: frozenset[str] = frozenset(),
 ) -> tuple[tuple[str, ...], list[int]] | None:
     """The run of two to six short lines (a few words each, numbers aside) that recurs most
     often, the longest of those; with where each copy of it starts (`after_blank`: only runs
-    after a blank line)."""
+    after a blank line; `alone`: buttons that make a run of one line by themselves)."""
     count = len(lines)
     short = [
         text[k]
@@ -2771,7 +2786,7 @@ def _toolbar_runs(
             if not short[k]:
                 break
             form = (*form, NUMBER.sub("0", lines[k].strip()))
-            if len(form) >= 2:
+            if len(form) >= 2 or form[0].casefold() in alone:
                 runs.setdefault(form, []).append(i)
     if not runs:
         return None
@@ -2792,7 +2807,7 @@ def _prompt_toolbars(
     Markdown headings or fences, and the prompts the shorter."""
     if _has_markdown(lines, text, content):
         return None
-    found = _toolbar_runs(lines, text, content, skip)
+    found = _toolbar_runs(lines, text, content, skip, alone=PROMPT_BUTTONS)
     if found is None:
         return None
     form, starts = found
@@ -2816,11 +2831,7 @@ def _prompt_toolbars(
         blocks.append(_Block(None, toolbar, toolbar + size, "toolbar", OTHER))
         stop = prompts[n + 1] if n + 1 < len(starts) else count
         if n + 1 == len(starts):
-            gaps = _gaps(lines, toolbar + size, count)
-            if gaps and all(
-                len(lines[j].split()) <= 6 for j in range(gaps[-1][1], count) if lines[j].strip()
-            ):
-                stop = gaps[-1][0]
+            stop = _composer_over(lines, toolbar + size, count)
         if not _has_content(lines, toolbar + size, stop):
             return None
         blocks.append(_Block(None, toolbar + size, stop, "", ASSISTANT))
@@ -2836,15 +2847,48 @@ def _prompt_toolbars(
 REPL_LEADS = ("$ ", ">>> ", "... ")
 
 
+def _composer_over(lines: Sequence[str], start: int, stop: int) -> int:
+    """Where the page's own lines start under a page copy's last reply (from `start`): at the
+    earliest gap of two blank lines or more after which every line is short (its composer,
+    its buttons) or the page's footer (`... can make mistakes`) and none is code; `stop` if
+    there is none."""
+    tail = stop
+    for blank, after in reversed([gap for gap in _gaps(lines, start, stop) if gap[1] < stop]):
+        if not all(
+            (len(lines[j].split()) <= 6 or INTERFACE_LINE.search(lines[j]))
+            and not code_line(lines[j])
+            for j in range(after, tail)
+            if lines[j].strip()
+        ):
+            break
+        tail = blank
+    return tail
+
+
+#: A prompt's button that is a toolbar by itself, alone on a line under every prompt (Lumo's
+#: `Edit`).
+PROMPT_BUTTONS = frozenset({"edit", "edit message"})
+
+
 def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
     """Where the prompt over a toolbar starts: the line right over it, and the paragraph over
-    that line when one blank line sets it off and it reads as a pasted log or code."""
+    that line when one blank line sets it off and it reads as a pasted log or code: from the
+    line that opens the log (`Traceback ...`, `src/Main.hs:14:30: error: ...`) when only the
+    page's short lines are over it in the paragraph, else from the log's or code's lines."""
     last = toolbar - 1
     if last < 0 or not lines[last].strip():
         return None
     if last < 2 or lines[last - 1].strip() or not lines[last - 2].strip():
         return last
     top = last - 2
+    paragraph = top
+    while paragraph > 0 and lines[paragraph - 1].strip():
+        paragraph -= 1
+    for k in range(paragraph, top + 1):
+        if OUTPUT.match(lines[k]) or OUTPUT_RECORD.match(lines[k]):
+            return k
+        if len(lines[k].split()) > 4:
+            break
     while top > 0 and lines[top - 1].strip() and _pasted_line(lines[top - 1]):
         top -= 1
     return top if _pasted([lines[k] for k in range(top, last - 1)]) else last

@@ -248,6 +248,7 @@ HELD_OUT = (
     # (16ac3c9) before any change for them.
     "greger-el.greger",
     "obsidian-web-clipper-chatgpt.md",
+    "lumo-web-copy.txt",
 )
 
 

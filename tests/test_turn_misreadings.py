@@ -3268,3 +3268,31 @@ def test_an_answers_question_over_info_log_lines_is_no_pasted_question() -> None
         "why does my service keep restarting?",
         "how do I stop the restart loop while I debug?",
     ]
+
+
+# --- round 43 (Lumo's page copy) -------------------------------------------------------------
+
+REPLY_WITH_A_GHCI_SESSION = """Scribe me un function dividerSecur que usa Either
+
+Ecce un version que usa Either String pro portar un message de error:
+
+dividerSecur :: Int -> Int -> Either String Int
+dividerSecur _ 0 = Left "division per zero"
+
+Alcun exemplos in GHCi:
+
+ghci> calculo 100 5 2
+Right 30
+ghci> calculo 100 0 2
+Left "division per zero"
+
+Si tu vole distinguer le errores, reimplacia String per un typo proprie.
+"""
+
+
+def test_a_repl_session_in_a_reply_is_no_chats_turns() -> None:
+    """`ghci> ` lines each over the one line it printed, with no blank line between them: a
+    REPL session the reply shows, not the user's turns of a chat saved by a REPL tool."""
+    parsed = parse_transcript(parse_text(REPLY_WITH_A_GHCI_SESSION, "copy.txt"))
+    assert parsed.turns is None
+    assert not any(note.question.startswith("calculo") for note in parsed.notes)

@@ -34,6 +34,11 @@ NOT_YET = {
         "the title only: `## Logging started at <date> <time>`, the log's own first line, names "
         "the deck (questions 3/3, answers 3/3)"
     ),
+    "lumo-web-copy.txt": (
+        "the title only: the chat's name is glued to a screen reader's label in the page's "
+        "header (`Current chat:<name>`, the name also listed in the sidebar), and no reading "
+        "takes it from there (questions 3/3, answers 3/3)"
+    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
@@ -3395,6 +3400,53 @@ def test_a_page_copy_read_by_the_toolbar_under_each_prompt() -> None:
         ),
     ]
     assert parsed.title == "CSV encodings"
+
+
+#: A page copy with one button under every prompt (Lumo's `Edit`), five blank lines between
+#: exchanges, the page's header right over a pasted compiler error, and the composer and the
+#: footer after the last reply.
+EDIT_BUTTONS = (
+    "New chat\nAll chats\n\nHistory\nGenerics in Go\n\nClose sidebar\n\n\nShow panel\n"
+    "./main.go:12:5: error: cannot use x (variable of type int) as string value\n"
+    "./main.go:14:2: error: missing return\n\n"
+    "Why does the compiler reject my function?\nEdit\n\n"
+    "The function returns an int where the signature promises a string.\n\n\n"
+    "func name(x int) string {\n\treturn strconv.Itoa(x)\n}\n"
+    "Convert the value before you return it.\n\n\n\n\n"
+    "Write a generic Map function for slices\nEdit\n"
+    "Here is one with two type parameters:\n\n\n"
+    "func Map[T, U any](xs []T, f func(T) U) []U {\n\tout := make([]U, 0, len(xs))\n}\n"
+    "It allocates the result once.\n\n\n\n\n"
+    "What does the tilde in a constraint mean?\nEdit\n"
+    "It admits every type whose underlying type is the one named.\n\n\n\n\n\n"
+    "Conversation encrypted\nAsk anything\n\n\nTools\n\n"
+    "The assistant can make mistakes. Please double-check responses.\n"
+)
+
+
+def test_a_page_copy_read_by_one_button_under_each_prompt() -> None:
+    """`Edit` alone under every prompt is the prompt's toolbar, a button of one line; the
+    compiler's error that opens the first prompt's paste is where that prompt starts, under
+    the page's own short lines; after the last reply, the composer's lines and the page's
+    footer (`... can make mistakes`) are the page's."""
+    parsed = parse_transcript(parse_text(EDIT_BUTTONS, "copy.txt"))
+    assert [(note.question, note.answer.split("\n")[-1]) for note in parsed.notes] == [
+        (
+            "./main.go:12:5: error: cannot use x (variable of type int) as string value\n"
+            "./main.go:14:2: error: missing return\n\n"
+            "Why does the compiler reject my function?",
+            "Convert the value before you return it.",
+        ),
+        ("Write a generic Map function for slices", "It allocates the result once."),
+        (
+            "What does the tilde in a constraint mean?",
+            "It admits every type whose underlying type is the one named.",
+        ),
+    ]
+    twice = EDIT_BUTTONS.split("What does the tilde")[0]
+    assert "toolbar" not in shape_read(twice, "copy.txt")  # twice is not enough
+    copy_alone = EDIT_BUTTONS.replace("\nEdit\n", "\nCopy\n")
+    assert "toolbar" not in shape_read(copy_alone, "copy.txt")  # `Copy` also sits over code
 
 
 def test_a_toolbar_under_two_prompts_or_in_markdown_is_no_page_copy() -> None:
