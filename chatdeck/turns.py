@@ -976,30 +976,47 @@ def _model_only(words: frozenset[str]) -> bool:
     )
 
 
+#: A screen reader's label glued to the name it reads out (`Current chat:Name`): no space
+#: after its colon, as the page's text joins two elements.
+GLUED_LABEL = re.compile(r"^[^\W\d_][^\W\d_ ]*+(?: [^\W\d_]++){0,3}:(?=[^\s/])")
+#: How many of a header's last lines may name the chat (the rest, the page's buttons under it).
+LISTED_WITHIN = 4
+
+
 def _listed_above(
     lines: Sequence[str], header: list[int], prose: Sequence[bool]
 ) -> tuple[str | None, int | None]:
-    """A header with no heading whose last line stands once more above it (a page's sidebar
-    lists the open chat, whose name the page shows again over the first prompt): that line
-    names the chat."""
-    if len(header) < 3 or not prose[header[-1]]:
+    """A header with no heading, one of whose last lines stands once more above it (a page's
+    sidebar lists the open chat, whose name the page shows again over the first prompt, maybe
+    behind a screen reader's label glued to it, `Current chat:Name`, and over a button or two):
+    that line names the chat."""
+    if len(header) < 3:
         return None, None
-    last = lines[header[-1]].strip()
-    if len(last.split()) > 12 or not any(ch.isalpha() for ch in last):
-        return None, None  # (a box's frame, `=====`, is drawn twice)
-    if DATE_TIME.search(last) or interface_line(last):
-        return None, None
-    words = _words(last.casefold())
-    if (
-        _kind_only(last)
+    for n in range(len(header) - 1, max(len(header) - 1 - LISTED_WITHIN, 0), -1):
+        if not prose[header[n]]:
+            continue
+        line = lines[header[n]].strip()
+        glued = GLUED_LABEL.match(line)
+        name = line[glued.end() :] if glued else line
+        if _names_the_chat(name) and any(lines[j].strip() == name for j in header[:n]):
+            return name, header[n]
+    return None, None
+
+
+def _names_the_chat(name: str) -> bool:
+    """A line that may be a chat's name: words, not a box's frame, a date, the page's own
+    words, a model's name or a site's."""
+    if len(name.split()) > 12 or not any(ch.isalpha() for ch in name):
+        return False  # (a box's frame, `=====`, is drawn twice)
+    if DATE_TIME.search(name) or interface_line(name):
+        return False
+    words = _words(name.casefold())
+    return not (
+        _kind_only(name)
         or words <= PAGE_WORDS | USER_WORDS | ASSISTANT_WORDS
         or _model_only(words)
-        or _names_a_site(last)
-    ):
-        return None, None  # `Chat`, `Home`, `Assistant`, `Claude 3.5 Sonnet`: the page's words
-    if any(lines[j].strip() == last for j in header[:-1]):
-        return last, header[-1]
-    return None, None
+        or _names_a_site(name)
+    )  # `Chat`, `Home`, `Assistant`, `Claude 3.5 Sonnet`: the page's words
 
 
 def _named_by_first_prompt(

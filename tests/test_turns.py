@@ -34,11 +34,6 @@ NOT_YET = {
         "the title only: `## Logging started at <date> <time>`, the log's own first line, names "
         "the deck (questions 3/3, answers 3/3)"
     ),
-    "lumo-web-copy.txt": (
-        "the title only: the chat's name is glued to a screen reader's label in the page's "
-        "header (`Current chat:<name>`, the name also listed in the sidebar), and no reading "
-        "takes it from there (questions 3/3, answers 3/3)"
-    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
@@ -131,6 +126,7 @@ ONE_EXCHANGE_NOT_YET = {
     "ask-brave-web-copy.txt": "two gaps: gaps under prompts and replies must part two exchanges",
     "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
+    "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -3406,7 +3402,8 @@ def test_a_page_copy_read_by_the_toolbar_under_each_prompt() -> None:
 #: exchanges, the page's header right over a pasted compiler error, and the composer and the
 #: footer after the last reply.
 EDIT_BUTTONS = (
-    "New chat\nAll chats\n\nHistory\nGenerics in Go\n\nClose sidebar\n\n\nShow panel\n"
+    "New chat\nAll chats\n\nHistory\nGenerics in Go\n\nClose sidebar\nNew chat\n"
+    "Current chat:Generics in Go\n\n\nShow panel\n"
     "./main.go:12:5: error: cannot use x (variable of type int) as string value\n"
     "./main.go:14:2: error: missing return\n\n"
     "Why does the compiler reject my function?\nEdit\n\n"
@@ -3428,8 +3425,10 @@ def test_a_page_copy_read_by_one_button_under_each_prompt() -> None:
     """`Edit` alone under every prompt is the prompt's toolbar, a button of one line; the
     compiler's error that opens the first prompt's paste is where that prompt starts, under
     the page's own short lines; after the last reply, the composer's lines and the page's
-    footer (`... can make mistakes`) are the page's."""
+    footer (`... can make mistakes`) are the page's. The chat's name, listed in the sidebar,
+    stands again in the header behind a screen reader's label glued to it."""
     parsed = parse_transcript(parse_text(EDIT_BUTTONS, "copy.txt"))
+    assert parsed.title == "Generics in Go"
     assert [(note.question, note.answer.split("\n")[-1]) for note in parsed.notes] == [
         (
             "./main.go:12:5: error: cannot use x (variable of type int) as string value\n"
