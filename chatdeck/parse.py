@@ -33,7 +33,7 @@ from typing import Any
 
 from chatdeck.identity import normalize_question
 from chatdeck.notes import Note, Problem, Transcript
-from chatdeck.pasted_code import LOG_TIME
+from chatdeck.pasted_code import LOG_TIME, bare_code
 from chatdeck.render import code_block_lines
 from chatdeck.turns import (
     CONTROL_LEADS,
@@ -1856,7 +1856,12 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
         )
         if not attached:
             asked = _asked_under_paste(doc, found, end, bound)
-            return (asked, asked) if asked is not None else (end, end)
+            if asked is None:
+                return end, end
+            reply = doc.following[asked - 1]
+            if reply < bound and _answer_marker_text(doc, reply) is not None:
+                return asked, reply  # the answer's marker (`A:`) opens the answer
+            return asked, asked
         block_end = _block_end(doc, j, bound)
         if doc.following[block_end - 1] >= bound:
             break  # nothing would be left for the reply: the block is the answer
@@ -1866,17 +1871,24 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
 
 def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int | None:
     """The end of the asking paragraph under a question that so far only pastes (its first line
-    program output, with the lines right under it, or a code block under it), after one blank
-    line: short, ending in `?`, nothing above it in the question asking, and a reply after it.
-    People paste the log first and ask under it."""
+    program output, with the lines right under it, or a code block under it, and any paragraphs
+    of unfenced code under that), after one blank line: short, ending in `?`, nothing above it
+    in the question asking, and a reply after it. People paste the log first and ask under it."""
     start = found.index
     marked = found.rule.name in (Rule.EXPLICIT_MARKER, Rule.SPEAKER_MARKER)
-    if marked and _is_output(found.text) and end < bound and doc.kinds[end] is TEXT:
+    if marked and _is_output(found.text):
         # (a heading's words are its question, never a log: `## Error handling`)
-        end = _block_end(doc, end, bound)  # the rest of the pasted output
+        if end < bound and doc.kinds[end] is TEXT:
+            end = _block_end(doc, end, bound)  # the rest of the pasted output
     elif not any(doc.kinds[k] is CODE for k in range(start, end)):
         return None
     j = doc.following[end - 1]
+    while j < bound and doc.kinds[j] is TEXT and doc.blanks[j] == 1:
+        # more pasted code one blank line below, with no fence (a file's name over it)
+        block_end = _block_end(doc, j, bound)
+        if block_end - j < 2 or not bare_code(doc.lines[j:block_end]):
+            break
+        end, j = block_end, doc.following[block_end - 1]
     if j >= bound or doc.kinds[j] is not TEXT or doc.blanks[j] != 1:
         return None
     if any(

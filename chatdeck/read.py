@@ -183,6 +183,41 @@ def quoted_text(text: str) -> str | None:
     return value if isinstance(value, str) and "\n" in value.strip() else None
 
 
+#: A record's field that only stamps it: a time, a count, an id (digits among letters and
+#: punctuation, no space).
+STAMP_FIELD = re.compile(r"^(?=[^\d]*\d)[\w:+.,/-]{1,40}$")
+
+
+def tabbed_messages(text: str) -> str | None:
+    """The messages of a file that keeps one message a line, each the last of its line's
+    tab-separated fields and written as a JSON string, the fields before it stamps (a time, a
+    count: shellChatGPT's session file), or None. The messages come out decoded, a blank line
+    between two; a record commented out with `#` is left out, a line with no tab (a session
+    break) kept as it is. Two records or more, every line with a tab one."""
+    out: list[str] = []
+    records = 0
+    for line in text.split("\n"):
+        if "\t" not in line:
+            if line.strip():
+                out.append(line.strip())
+            continue
+        *stamps, quoted = line.rstrip("\r").split("\t")
+        if not (len(quoted) >= 2 and quoted[0] == quoted[-1] == '"'):
+            return None
+        if not all(STAMP_FIELD.match(field.lstrip("#")) for field in stamps):
+            return None
+        try:
+            message = json.loads(quoted)
+        except ValueError:
+            return None
+        if not isinstance(message, str):
+            return None
+        records += 1
+        if not stamps[0].startswith("#"):
+            out.append(message.strip("\n"))
+    return "\n\n".join(out) + "\n" if records >= 2 else None
+
+
 #: A terminal's control sequence (`ESC[2K`, erase the line; `ESC[1;32m`, a colour): a tool that
 #: writes to a terminal leaves them in its output when it is saved to a file.
 TERMINAL_CONTROL = re.compile(
@@ -197,6 +232,8 @@ def parse_text(text: str, source: str, problems: tuple[Problem, ...] = ()) -> Tr
         text = TERMINAL_CONTROL.sub("", text)
     if text.startswith('"'):
         text = quoted_text(text) or text
+    elif '\t"' in text:
+        text = tabbed_messages(text) or text
     lines = split_lines(text)
     ignored = rule_fences(lines)
     wrapper = find_wrapper(lines)

@@ -1945,14 +1945,17 @@ def _prefixed_turns(
 
 
 def _one_paragraph_of_more(lines: Sequence[str], start: int, end: int) -> bool:
-    """Lines [start, end) lie in one paragraph, and the file has text outside it."""
+    """Lines [start, end) lie in one paragraph, with text above it and below it (a paragraph of
+    a reply; a REPL tool's session under a title still reads as a chat)."""
     if not all(lines[k].strip() for k in range(start, end)):
         return False
     while start > 0 and lines[start - 1].strip():
         start -= 1
     while end < len(lines) and lines[end].strip():
         end += 1
-    return any(line.strip() for line in lines[:start]) or any(line.strip() for line in lines[end:])
+    return any(line.strip() for line in lines[:start]) and any(
+        line.strip() for line in lines[end:]
+    )
 
 
 def _cut_turns(
@@ -2890,8 +2893,9 @@ PROMPT_BUTTONS = frozenset({"edit", "edit message"})
 def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
     """Where the prompt over a toolbar starts: the line right over it, and the paragraph over
     that line when one blank line sets it off and it reads as a pasted log or code: from the
-    line that opens the log (`Traceback ...`, `src/Main.hs:14:30: error: ...`) when only the
-    page's short lines are over it in the paragraph, else from the log's or code's lines."""
+    line that opens a log of two lines or more (`Traceback ...`, `src/Main.hs:14:30: error:
+    ...`; no sentence) when only the page's short lines, none code, are over it in the
+    paragraph, else from the log's or code's lines."""
     last = toolbar - 1
     if last < 0 or not lines[last].strip():
         return None
@@ -2901,11 +2905,11 @@ def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
     paragraph = top
     while paragraph > 0 and lines[paragraph - 1].strip():
         paragraph -= 1
-    for k in range(paragraph, top + 1):
-        if OUTPUT.match(lines[k]) or OUTPUT_RECORD.match(lines[k]):
+    for k in range(paragraph, top):  # (a log of two lines or more)
+        if (OUTPUT.match(lines[k]) or OUTPUT_RECORD.match(lines[k])) and not _prose(lines[k]):
             return k
-        if len(lines[k].split()) > 4:
-            break
+        if len(lines[k].split()) > 4 or _pasted_line(lines[k]):
+            break  # not the page's short lines: the paste is read from its lines, as before
     while top > 0 and lines[top - 1].strip() and _pasted_line(lines[top - 1]):
         top -= 1
     return top if _pasted([lines[k] for k in range(top, last - 1)]) else last

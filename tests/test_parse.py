@@ -1409,3 +1409,43 @@ def test_question_and_answer_headings_without_a_colon_are_q_and_a_labels() -> No
     assert [note.question for note in parse_transcript(parse_text(one, "one.md")).notes] == [
         "error: connect() failed\n\nwhy does nginx say this?"
     ]
+
+
+PASTE_OF_SEVERAL_PARAGRAPHS = """Q: $ python client.py
+Traceback (most recent call last):
+  File "client.py", line 12, in <module>
+    reply = stub.Find(Request(code="A-1042"))
+grpc.RpcError: StatusCode.UNIMPLEMENTED
+
+server/shop.proto:
+syntax = "proto3";
+package shop;
+service Shop {
+  rpc Find (Request) returns (Item);
+}
+
+client/shop.proto:
+syntax = "proto3";
+package shop.v1;
+service Shop {
+  rpc Find (Request) returns (Item);
+}
+
+The server has the method, why does the client get this error?
+
+A:The two files declare different packages, so the method's full names differ.
+"""
+
+
+def test_a_marked_question_pasting_a_log_and_files_of_code_is_whole() -> None:
+    """`Q: $ cmd`, its output, two paragraphs of unfenced code (a file's name over each), then
+    the asking line: one question, whole; the `A:` under it opens the answer."""
+    parsed = parse_transcript(parse_text(PASTE_OF_SEVERAL_PARAGRAPHS, "chat.txt"))
+    [note] = parsed.notes
+    assert note.question.startswith("$ python client.py\nTraceback")
+    assert note.question.endswith("why does the client get this error?")
+    assert "client/shop.proto:" in note.question
+    assert (
+        note.answer
+        == "The two files declare different packages, so the method's full names differ."
+    )

@@ -6,7 +6,15 @@ import codecs
 
 import pytest
 
-from chatdeck.read import decode, find_wrapper, parse_text, quoted_text, rule_fences, split_lines
+from chatdeck.read import (
+    decode,
+    find_wrapper,
+    parse_text,
+    quoted_text,
+    rule_fences,
+    split_lines,
+    tabbed_messages,
+)
 
 
 def lines(text: str) -> list[str]:
@@ -167,6 +175,46 @@ def test_a_file_that_is_one_json_string_of_lines_is_read_as_its_text() -> None:
 def test_text_that_is_no_single_json_string_of_lines_is_read_as_written(text: str) -> None:
     assert quoted_text(text) is None
     assert parse_text(text, "notes.md").lines == split_lines(text)
+
+
+def test_a_file_of_one_message_a_line_in_tab_separated_records_is_read_as_its_messages() -> None:
+    """A session file that keeps each message on a line of its own (shellChatGPT's `.tsv`):
+    stamps, then the message as a JSON string; the messages come out decoded, a blank line
+    between two, a record commented out with `#` left out, a line with no tab kept."""
+    text = (
+        '2026-03-14T21:18:09+01\t42\t":system prompt"\n'
+        '2026-03-14T21:17:59CET\t471\t"Q: $ make\\nerror: x\\n\\nwhy?"\n'
+        '#2026-03-14T21:17:59CET\t12\t"Q: a prompt taken back"\n'
+        "SESSION BREAK\n"
+        '2026-03-14T21:17:59CET\t470\t"A:Because \\"x\\" \\u00e9."\n'
+    )
+    assert parse_text(text, "chat.tsv").lines == [
+        ":system prompt",
+        "",
+        "Q: $ make",
+        "error: x",
+        "",
+        "why?",
+        "",
+        "SESSION BREAK",
+        "",
+        'A:Because "x" é.',
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'What is a monad?\t"A monoid in the category of endofunctors."\n'
+        'What is a functor?\t"A mapping between categories."\n',  # cards: the question is text
+        '2024-01-01\t"one record"\n',  # one record
+        '2024-01-01\t"a"\n2024-01-02\tnot quoted\n',  # a line that is no record
+        '2024-01-01\t"a \\x"\n2024-01-02\t"b"\n',  # no JSON
+    ],
+)
+def test_tab_separated_lines_that_are_no_message_records_are_read_as_written(text: str) -> None:
+    assert tabbed_messages(text) is None
+    assert parse_text(text, "notes.tsv").lines == split_lines(text)
 
 
 def test_a_terminals_control_sequences_are_left_out() -> None:

@@ -3296,3 +3296,185 @@ def test_a_repl_session_in_a_reply_is_no_chats_turns() -> None:
     parsed = parse_transcript(parse_text(REPLY_WITH_A_GHCI_SESSION, "copy.txt"))
     assert parsed.turns is None
     assert not any(note.question.startswith("calculo") for note in parsed.notes)
+
+
+# --- review 42 (of round 43's readings) ------------------------------------------------
+
+REVIEW_42_R1 = (
+    "New Chat\n"
+    "Chat History\n"
+    "Errore di compilazione\n"
+    "Mario Rossi\n"
+    "Upgrade\n"
+    "Errore di compilazione\n"
+    "#include <stdio.h>\n"
+    "int main(void) {\n"
+    "    int x = 5\n"
+    '    printf("%d\\n", x);\n'
+    "    return 0;\n"
+    "}\n"
+    "main.c:3:14: error: expected ';' before 'printf'\n"
+    "\n"
+    "Perché gcc non compila questo programma? Il punto e virgola c'è alla fine "
+    "della riga dopo.\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Manca il punto e virgola dopo int x = 5. Il compilatore segnala l'errore "
+    "sulla riga dopo perché si accorge del problema solo quando incontra printf, "
+    "che non può seguire un'espressione senza separatore.\n"
+    "La riga corretta è int x = 5; e il programma compila senza avvisi. Abituati a "
+    "leggere anche la riga prima di quella indicata da gcc.\n"
+    "Come faccio ad attivare tutti gli avvisi di gcc?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "Usa le opzioni -Wall e -Wextra, per esempio gcc -Wall -Wextra -o main main.c. "
+    "Con -Werror gli avvisi diventano errori e la compilazione si ferma al primo.\n"
+    "Per il codice nuovo conviene anche -pedantic, che segnala le estensioni non "
+    "standard del compilatore che stai usando.\n"
+    "Che differenza c'è tra -O2 e -O3?\n"
+    "Edit\n"
+    "Copy\n"
+    "Share\n"
+    "-O2 attiva quasi tutte le ottimizzazioni che non aumentano la dimensione del "
+    "codice; -O3 aggiunge l'inlining aggressivo e la vettorizzazione dei cicli.\n"
+    "Non sempre -O3 è più veloce: misura con il tuo programma prima di sceglierlo, "
+    "perché un binario più grande può usare peggio la cache.\n"
+    "\n"
+    "\n"
+    "K2\n"
+)
+
+REVIEW_42_R2 = (
+    "sgpt REPL session, 2024-03-02\n"
+    "\n"
+    "Entering REPL mode, press Ctrl+C to exit.\n"
+    ">>> What is a Python decorator?\n"
+    "A decorator is a function that takes another function and returns a new "
+    "function that usually wraps the original one with extra behaviour.\n"
+    ">>> Show me a decorator that times a function\n"
+    "Here is one that uses time.perf_counter to measure how long the wrapped call "
+    "takes and prints it after the call returns.\n"
+    ">>> Does functools.wraps matter here?\n"
+    "Yes: without functools.wraps the wrapper hides the original function's name "
+    "and docstring, which confuses debuggers and help().\n"
+)
+
+REVIEW_42_R3 = (
+    "New Chat\n"
+    "Today\n"
+    "Python int parsing\n"
+    "\n"
+    "User profile\n"
+    "Ana Lima\n"
+    "\n"
+    "GLM-4.6\n"
+    'How do I turn the string "42" into an int in Python?\n'
+    "profile\n"
+    "GLM-4.6\n"
+    'Call int() on it: int("42") returns 42. You can also pass a base, as in '
+    'int("ff", 16), which returns 255.\n'
+    "\n"
+    "ValueError is raised when the string is not a valid number, so wrap the call "
+    "in try/except.\n"
+    "\n"
+    "And how do I parse a float from a string with a comma?\n"
+    "profile\n"
+    "GLM-4.6\n"
+    'Replace the comma first: float("3,14".replace(",", ".")) returns 3.14. For '
+    "real locale support use locale.atof after locale.setlocale.\n"
+    "\n"
+    "What does round(2.5) return and why?\n"
+    "profile\n"
+    "GLM-4.6\n"
+    "It returns 2, because Python rounds halves to the even neighbour (banker's "
+    "rounding), which avoids a bias when many values are summed.\n"
+    "\n"
+    "\n"
+    "\n"
+    "\n"
+    "\n"
+    "\n"
+    "Send a Message\n"
+    "\n"
+    "LLMs can make mistakes. Verify important information.\n"
+)
+
+REVIEW_42_R4 = (
+    "New Chat\n"
+    "Today\n"
+    "Docker basics\n"
+    "\n"
+    "User profile\n"
+    "Ana Lima\n"
+    "\n"
+    "GLM-4.6\n"
+    "How do I rebuild my image after changing requirements.txt?\n"
+    "profile\n"
+    "GLM-4.6\n"
+    "Run docker build again with the same tag; the layer that copies "
+    "requirements.txt and every layer after it are rebuilt, the ones before come "
+    "from the cache.\n"
+    "\n"
+    "bash\n"
+    "Copy\n"
+    "$ docker build -t shop-app .\n"
+    "\n"
+    "How do I see why a container exited?\n"
+    "profile\n"
+    "GLM-4.6\n"
+    "Use docker ps -a to see its exit code, then docker logs with the container's "
+    "name to read what it printed before it stopped.\n"
+    "\n"
+    "What is the difference between CMD and ENTRYPOINT?\n"
+    "profile\n"
+    "GLM-4.6\n"
+    "ENTRYPOINT is the program that always runs; CMD gives its default arguments, "
+    "which the arguments of docker run replace.\n"
+    "\n"
+    "\n"
+    "\n"
+    "\n"
+    "\n"
+    "\n"
+    "Send a Message\n"
+    "\n"
+    "LLMs can make mistakes. Verify important information.\n"
+)
+
+
+def test_a_pasted_program_over_its_compilers_error_stays_in_the_question() -> None:
+    """Code lines over a `main.c:3:14: error:` line are the user's paste, not the page's short
+    lines: the question starts at the program."""
+    parsed = parse_transcript(parse_text(REVIEW_42_R1, "kimi-web-copy.txt"))
+    assert parsed.notes[0].question.startswith("#include <stdio.h>\nint main(void) {")
+    assert "main.c:3:14: error:" in parsed.notes[0].question
+    assert parsed.title == "Errore di compilazione"
+
+
+def test_a_repl_tools_chat_under_a_title_keeps_its_turns() -> None:
+    """`>>> ` prompts in one paragraph under a title line (sgpt's REPL): a chat, not a session
+    inside a reply (which has text below it too)."""
+    parsed = parse_transcript(parse_text(REVIEW_42_R2, "repl1.txt"))
+    assert [note.question for note in parsed.notes] == [
+        "What is a Python decorator?",
+        "Show me a decorator that times a function",
+        "Does functools.wraps matter here?",
+    ]
+
+
+def test_a_replys_last_paragraph_naming_an_error_is_no_pasted_log() -> None:
+    """`ValueError is raised when ...`, a sentence closing a reply right over the next prompt:
+    the reply's, not a log the user pasted."""
+    parsed = parse_transcript(parse_text(REVIEW_42_R3, "zai-web-copy.txt"))
+    assert parsed.notes[1].question == "And how do I parse a float from a string with a comma?"
+    assert parsed.notes[0].answer.endswith("wrap the call in try/except.")
+
+
+def test_a_replys_last_command_is_no_pasted_log() -> None:
+    """A reply ending in a copied one-line block (`bash` / `Copy` / `$ docker build ...`) keeps
+    it; the next prompt is its own line."""
+    parsed = parse_transcript(parse_text(REVIEW_42_R4, "zai-web-copy.txt"))
+    assert parsed.notes[1].question == "How do I see why a container exited?"
+    assert "$ docker build -t shop-app ." in parsed.notes[0].answer
