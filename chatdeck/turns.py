@@ -151,6 +151,9 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
 #: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
 #: (`_quoted_alone`).
+#: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
+#: direction), not a quote in a quote.
+ARROW_LEAD = re.compile(r"^(>{2,3}+|<{2,3}+)[ \t]++(?=[^\W\d_])")
 QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
 QUOTED_SHAPE = "> <time> · <label>"
 #: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
@@ -340,6 +343,12 @@ def candidate(line: str) -> Candidate | None:
         key = label.casefold()
         words = _words(key)
         return Candidate(QUOTED_SHAPE, label, key, None, words, "")
+    arrowed = ARROW_LEAD.match(line)
+    if arrowed:
+        led = candidate(line[arrowed.end() :])
+        if led is None or led.shape != "<label>:" or role_hint(led.words) is None:
+            return None
+        return replace(led, shape=f"{arrowed.group(1)} <label>:")
     if LIST_OR_TABLE.match(line) or line.lstrip()[:1] == ">":
         return None
     text = line.strip()
@@ -662,6 +671,7 @@ def _may_mark(line: str) -> bool:
     lead = stripped[:1]
     if (
         ARROW_LABEL.match(line)
+        or ARROW_LEAD.match(line)
         or QUOTED_HEADER.match(line)
         or LEADING_RULE.match(stripped)
         or GLUED_LEAD.match(stripped)
@@ -1953,9 +1963,7 @@ def _one_paragraph_of_more(lines: Sequence[str], start: int, end: int) -> bool:
         start -= 1
     while end < len(lines) and lines[end].strip():
         end += 1
-    return any(line.strip() for line in lines[:start]) and any(
-        line.strip() for line in lines[end:]
-    )
+    return any(line.strip() for line in lines[:start]) and any(line.strip() for line in lines[end:])
 
 
 def _cut_turns(

@@ -251,6 +251,7 @@ HELD_OUT = (
     "lumo-web-copy.txt",
     # A forty-fourth round, scored against main (ff3074d) before any change for them.
     "shellchatgpt-tsv.tsv",
+    "superpower-chatgpt-export.txt",
 )
 
 

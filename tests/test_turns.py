@@ -3421,6 +3421,31 @@ EDIT_BUTTONS = (
 )
 
 
+def test_arrows_before_a_roles_label_are_a_marker_not_a_quote() -> None:
+    """`>> USER: text` / `>> ASSISTANT: text` (Superpower ChatGPT's text export): a run of
+    arrows before a role's label and colon is the marker's shape; before any other words it
+    is a quote in a quote."""
+    chat = (
+        ">> USER: How do I pin a dependency in pip?\n\n"
+        ">> ASSISTANT: Write it with == in requirements.txt.\n\n"
+        "That keeps every install the same.\n\n"
+        ">> USER: And in pyproject.toml?\n\n"
+        ">> ASSISTANT: List it under dependencies with the same operator.\n"
+    )
+    assert notes_of(chat) == [
+        (
+            "How do I pin a dependency in pip?",
+            "Write it with == in requirements.txt.\n\nThat keeps every install the same.",
+        ),
+        ("And in pyproject.toml?", "List it under dependencies with the same operator."),
+    ]
+    found = candidate(">> USER: text")
+    assert found is not None and found.shape == ">> <label>:"
+    assert candidate(">> Note: a quote in a quote") is None
+    assert candidate(">> John: see below") is None  # a name, no role
+    assert candidate(">> quoted text") is None
+
+
 def test_a_page_copy_read_by_one_button_under_each_prompt() -> None:
     """`Edit` alone under every prompt is the prompt's toolbar, a button of one line; the
     compiler's error that opens the first prompt's paste is where that prompt starts, under
