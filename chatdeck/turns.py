@@ -210,8 +210,8 @@ DURATION = re.compile(
     re.I,
 )
 THOUGHT_WORDS = re.compile(
-    r"^(?:thought|thinking|thinks|reasoning|reasoned|thought process|chain of thought|思考|"
-    r"已深度思考|深度思考|推理|思考过程|размышл\w*|думал\w*|pensamiento\w*|razonamiento|pensó|"
+    r"^(?:thought|thoughts|thinking|thinks|reasoning|reasoned|thought process|chain of thought|"
+    r"思考|已深度思考|深度思考|推理|思考过程|размышл\w*|думал\w*|pensamiento\w*|razonamiento|pensó|"
     r"réflexion|nachgedacht|denkprozess|ragionamento|pensiero|raciocínio|pensamento|gedanken)\b",
     re.I,
 )
@@ -2461,6 +2461,8 @@ def _opened_replies(
     replies: list[int] = []
     label = lines[openers[0]].strip()
     footers: set[str] = set()  # the model's name under each reply (t3.chat's `Gemini 2.5 Flash`)
+    separating: list[int] = []  # the gaps between two messages, and the ones inside one
+    inner: list[int] = []
     for n, opener in enumerate(openers):
         footer = lines[prompt_start].strip()
         words = _words(footer.casefold())
@@ -2472,6 +2474,8 @@ def _opened_replies(
         if not gaps or gaps[-1][1] != opener or not _has_content(lines, prompt_start, gaps[-1][0]):
             return None
         prompt_end = gaps[-1][0]
+        separating.append(gaps[-1][1] - gaps[-1][0])
+        inner += [after - blank for blank, after in gaps[:-1]]
         blocks.append(_Block(None, prompt_start, prompt_end, "", USER))
         prompts.append(_size(lines, prompt_start, prompt_end))
         stop = openers[n + 1] if n + 1 < len(openers) else len(lines)
@@ -2480,6 +2484,8 @@ def _opened_replies(
             if len(between) < 2:
                 return None
             reply_end, prompt_start = between[-2][0], between[-2][1]
+            separating.append(prompt_start - reply_end)
+            inner += [after - blank for blank, after in between[:-2]]
         else:
             short_from = len(lines)  # from here on, only lines of a few words
             while short_from > opener and len(lines[short_from - 1].split()) <= 6:
@@ -2492,13 +2498,19 @@ def _opened_replies(
                 for j in range(page[1], len(lines))
             ):
                 page = None  # short lines of the reply's own, with no button or disclaimer
+            if page is None:
+                page = _gap_to_page(lines, between, min(separating), max(inner, default=1))
             reply_end = page[0] if page is not None else len(lines)
-        blocks.append(_Block(opener, opener + 1, reply_end, label, ASSISTANT))
-        replies.append(_size(lines, opener + 1, reply_end))
+        reply_start = _under_buttons(lines, opener + 1, reply_end)
+        if reply_start > opener + 1:  # `Copy thoughts to clipboard`: the reasoning's button
+            blocks.append(_Block(None, opener + 1, reply_start, "toolbar", OTHER))
+        blocks.append(_Block(opener, reply_start, reply_end, label, ASSISTANT))
+        replies.append(_size(lines, reply_start, reply_end))
         if n + 1 == len(openers) and reply_end < len(lines):
             blocks.append(_Block(None, reply_end, len(lines), "page", OTHER))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
+    blocks = _without_prompt_heads(lines, blocks)
     if not THOUGHT_WORDS.match(label):
         return (
             blocks,
@@ -2506,6 +2518,71 @@ def _opened_replies(
             {},
         )
     return blocks, "the reasoning's status opening each reply after a gap; no speaker named", {}
+
+
+def _gap_to_page(
+    lines: Sequence[str], gaps: list[tuple[int, int]], between: int, inside: int
+) -> tuple[int, int] | None:
+    """The gap after the last reply where the page's own lines start, found by its size: at
+    least that of the gaps between two messages and more than any inside one, with a few
+    lines after it (its composer, its footer), none code and none asking."""
+    for blank, after in gaps:
+        rest = [lines[j] for j in range(after, len(lines)) if lines[j].strip()]
+        if (
+            after - blank >= between > inside
+            and rest
+            and len(rest) <= 4
+            and not any(code_line(line) or line.rstrip().endswith(("?", "？")) for line in rest)
+        ):
+            return blank, after
+    return None
+
+
+def _under_buttons(lines: Sequence[str], start: int, stop: int) -> int:
+    """Where a reply starts under the line that opens it: past the buttons right under that
+    line (one or two short lines naming a copy or the reasoning, `Copy thoughts to clipboard`)
+    and the blank line under them; `start` when there are none."""
+    end = start
+    while end < min(start + 2, stop) and lines[end].strip():
+        end += 1
+    if end == start or end >= stop or lines[end].strip():
+        return start
+    buttons = [lines[k].strip() for k in range(start, end)]
+    if all(
+        len(button.split()) <= 5
+        and (
+            button.split()[0].casefold() in COPY_LINES
+            or any(THOUGHT_WORDS.match(word) for word in button.split())
+        )
+        for button in buttons
+    ):
+        return _next_content(lines, end, stop)
+    return start
+
+
+def _without_prompt_heads(lines: Sequence[str], blocks: list[_Block]) -> list[_Block]:
+    """The blocks with the line that heads every prompt (two or more), the same short line
+    (`avatar`, the user's picture a page names) over the prompt's text, set apart as the
+    page's."""
+    prompts = [block for block in blocks if block.role == USER]
+    heads = {lines[block.start].strip() for block in prompts}
+    if (
+        len(prompts) < 2
+        or len(heads) != 1
+        or len(next(iter(heads)).split()) > 3
+        or any(
+            block.end - block.start < 2 or not lines[block.start + 1].strip() for block in prompts
+        )
+    ):
+        return blocks
+    out: list[_Block] = []
+    for block in blocks:
+        if block.role == USER:
+            out.append(_Block(None, block.start, block.start + 1, "picture", OTHER))
+            out.append(replace(block, start=block.start + 1))
+        else:
+            out.append(block)
+    return out
 
 
 def _model_label(line: str) -> bool:

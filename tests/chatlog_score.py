@@ -252,6 +252,7 @@ HELD_OUT = (
     # A forty-fourth round, scored against main (ff3074d) before any change for them.
     "shellchatgpt-tsv.tsv",
     "superpower-chatgpt-export.txt",
+    "librechat-web-copy.txt",
 )
 
 

@@ -127,6 +127,7 @@ ONE_EXCHANGE_NOT_YET = {
     "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
+    "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -3419,6 +3420,57 @@ EDIT_BUTTONS = (
     "Conversation encrypted\nAsk anything\n\n\nTools\n\n"
     "The assistant can make mistakes. Please double-check responses.\n"
 )
+
+
+GAP = "\n" * 7
+#: A page copy with the user's picture named over every prompt (LibreChat's `avatar`), the
+#: reasoning's toggle and its button over every reply, and gaps of six blank lines between
+#: messages; the composer and the page's footer after the last.
+PICTURED_PROMPTS = (
+    "Ana's avatar\n\nSearch messages\n\n\nToday\nOTP in Erlang\n\nclaude-sonnet-4-6"
+    + GAP
+    + "avatar\n1> lists:sum([1, a]).\n** exception error: an error occurred\n\n"
+    "Why does the shell stop with this error?" + GAP + "Thoughts\nCopy thoughts to clipboard\n\n"
+    "The list holds an atom, and sum only adds numbers.\n\nFilter the list first."
+    + GAP
+    + "avatar\nWrite me a gen_server that counts visits"
+    + GAP
+    + "Thoughts\nCopy thoughts to clipboard\n\nHere is one that keeps the count in its state,"
+    " with a cast that adds one and a call that reads it."
+    + GAP
+    + "avatar\nWhen should I use cast instead of call?"
+    + GAP
+    + "Thoughts\nCopy thoughts to clipboard\n\nUse cast when no reply is needed and the caller"
+    " must not wait; call when it needs the answer."
+    + GAP
+    + "\n\n\nMessage Claude\n\n\n\n\nChat v0.8.7 - Every AI for Everyone.\n"
+)
+
+
+def test_a_page_copy_read_by_the_reasonings_toggle_with_the_users_picture_over_prompts() -> None:
+    """`Thoughts` after a gap opens each reply (`Copy thoughts to clipboard`, its button, and
+    the blank line under it set apart); `avatar` over every prompt is the user's picture, no
+    text of the prompt; after the last reply, a gap as large as those between messages (and
+    larger than any inside one) starts the page's lines."""
+    parsed = parse_transcript(parse_text(PICTURED_PROMPTS, "copy.txt"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            "1> lists:sum([1, a]).\n** exception error: an error occurred\n\n"
+            "Why does the shell stop with this error?",
+            "The list holds an atom, and sum only adds numbers.\n\nFilter the list first.",
+        ),
+        (
+            "Write me a gen_server that counts visits",
+            "Here is one that keeps the count in its state, with a cast that adds one and a call"
+            " that reads it.",
+        ),
+        (
+            "When should I use cast instead of call?",
+            "Use cast when no reply is needed and the caller must not wait; call when it needs"
+            " the answer.",
+        ),
+    ]
+    assert parsed.title is None
 
 
 def test_arrows_before_a_roles_label_are_a_marker_not_a_quote() -> None:
