@@ -1882,13 +1882,32 @@ def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int
             end = _block_end(doc, end, bound)  # the rest of the pasted output
     elif not any(doc.kinds[k] is CODE for k in range(start, end)):
         return None
+    asked = _asking_under(doc, start, end, bound)
+    if asked is not None:
+        return asked
+    # Paragraphs of unfenced code one blank line apart (a file's name over each) are the
+    # paste's too when the answer's marker (`A:`) stands right under the asking paragraph;
+    # without one, such code is the model's (a corrected copy of the paste).
     j = doc.following[end - 1]
+    pasted = end
     while j < bound and doc.kinds[j] is TEXT and doc.blanks[j] == 1:
-        # more pasted code one blank line below, with no fence (a file's name over it)
         block_end = _block_end(doc, j, bound)
         if block_end - j < 2 or not bare_code(doc.lines[j:block_end]):
             break
-        end, j = block_end, doc.following[block_end - 1]
+        pasted, j = block_end, doc.following[block_end - 1]
+    if pasted == end:
+        return None
+    asked = _asking_under(doc, start, pasted, bound)
+    if asked is None:
+        return None
+    reply = doc.following[asked - 1]
+    return asked if reply < bound and _answer_marker_text(doc, reply) is not None else None
+
+
+def _asking_under(doc: Document, start: int, end: int, bound: int) -> int | None:
+    """The end of a short paragraph ending in `?` one blank line under a question's paste
+    [start, end) that asks nothing itself, with a reply after it; else None."""
+    j = doc.following[end - 1]
     if j >= bound or doc.kinds[j] is not TEXT or doc.blanks[j] != 1:
         return None
     if any(

@@ -192,14 +192,19 @@ def tabbed_messages(text: str) -> str | None:
     """The messages of a file that keeps one message a line, each the last of its line's
     tab-separated fields and written as a JSON string, the fields before it stamps (a time, a
     count: shellChatGPT's session file), or None. The messages come out decoded, a blank line
-    between two; a record commented out with `#` is left out, a line with no tab (a session
-    break) kept as it is. Two records or more, every line with a tab one."""
+    between two; a record commented out with `#` is left out, a short line with no tab (a
+    session break) kept as it is. Two records or more, every other line short and fewer than
+    they, and a third of the messages or more of several lines (a chat's messages; a table's
+    cells, a log's subjects, are one line each)."""
     out: list[str] = []
-    records = 0
+    records = multiline = others = 0
     for line in text.split("\n"):
         if "\t" not in line:
             if line.strip():
+                if len(line.split()) > 3:
+                    return None  # a line of prose: rows pasted into a chat, not its records
                 out.append(line.strip())
+                others += 1
             continue
         *stamps, quoted = line.rstrip("\r").split("\t")
         if not (len(quoted) >= 2 and quoted[0] == quoted[-1] == '"'):
@@ -213,9 +218,12 @@ def tabbed_messages(text: str) -> str | None:
         if not isinstance(message, str):
             return None
         records += 1
+        multiline += "\n" in message.strip("\n")
         if not stamps[0].startswith("#"):
             out.append(message.strip("\n"))
-    return "\n\n".join(out) + "\n" if records >= 2 else None
+    if records < 2 or others >= records or 3 * multiline < records:
+        return None
+    return "\n\n".join(out) + "\n"
 
 
 #: A terminal's control sequence (`ESC[2K`, erase the line; `ESC[1;32m`, a colour): a tool that

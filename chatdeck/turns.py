@@ -1008,8 +1008,8 @@ def _listed_above(
         line = lines[header[n]].strip()
         glued = GLUED_LABEL.match(line)
         name = line[glued.end() :] if glued else line
-        if _names_the_chat(name) and any(lines[j].strip() == name for j in header[:n]):
-            return name, header[n]
+        if _names_the_chat(name) and any(lines[j].strip() == name for j in header[: n - 1]):
+            return name, header[n]  # (not the line right above: a name under its picture)
     return None, None
 
 
@@ -1250,6 +1250,12 @@ def find_turns(
                 found[i] = each
             elif each is None and (after_lead := _led_candidate(lines[i])) is not None:
                 led[i] = after_lead
+    arrowed = [i for i in found if ARROW_LEAD.match(lines[i])]
+    if arrowed and any(
+        lines[j][:1] == ">" and j not in found and not ARROW_LABEL.match(lines[j]) for j in content
+    ):
+        for i in arrowed:  # `>> USER:` among other `>` lines: a quote in a quote (an email's)
+            del found[i]
     if unglue:
         glued = _glued_markers(lines, text, found)
         unglued = _unglued_turns(lines, text, unquote, glued) if glued else None
@@ -1955,15 +1961,17 @@ def _prefixed_turns(
 
 
 def _one_paragraph_of_more(lines: Sequence[str], start: int, end: int) -> bool:
-    """Lines [start, end) lie in one paragraph, with text above it and below it (a paragraph of
-    a reply; a REPL tool's session under a title still reads as a chat)."""
+    """Lines [start, end) lie in one paragraph, with text below it or more than a title above
+    it (a paragraph of a reply or a note; a REPL tool's session under a title line still reads
+    as a chat)."""
     if not all(lines[k].strip() for k in range(start, end)):
         return False
     while start > 0 and lines[start - 1].strip():
         start -= 1
     while end < len(lines) and lines[end].strip():
         end += 1
-    return any(line.strip() for line in lines[:start]) and any(line.strip() for line in lines[end:])
+    above = sum(1 for line in lines[:start] if line.strip())
+    return above > 1 or any(line.strip() for line in lines[end:])
 
 
 def _cut_turns(
@@ -2499,7 +2507,7 @@ def _opened_replies(
             ):
                 page = None  # short lines of the reply's own, with no button or disclaimer
             if page is None:
-                page = _gap_to_page(lines, between, min(separating), max(inner, default=1))
+                page = _gap_to_page(lines, between, max(separating), max(inner, default=1))
             reply_end = page[0] if page is not None else len(lines)
         reply_start = _under_buttons(lines, opener + 1, reply_end)
         if reply_start > opener + 1:  # `Copy thoughts to clipboard`: the reasoning's button
@@ -2523,13 +2531,13 @@ def _opened_replies(
 def _gap_to_page(
     lines: Sequence[str], gaps: list[tuple[int, int]], between: int, inside: int
 ) -> tuple[int, int] | None:
-    """The gap after the last reply where the page's own lines start, found by its size: at
-    least that of the gaps between two messages and more than any inside one, with a few
-    lines after it (its composer, its footer), none code and none asking."""
+    """The gap after the last reply where the page's own lines start, found by its size:
+    larger than any gap between two messages (`between`, the largest) or inside one, with a
+    few lines after it (its composer, its footer), none code and none asking."""
     for blank, after in gaps:
         rest = [lines[j] for j in range(after, len(lines)) if lines[j].strip()]
         if (
-            after - blank >= between > inside
+            after - blank > max(between, inside)
             and rest
             and len(rest) <= 4
             and not any(code_line(line) or line.rstrip().endswith(("?", "？")) for line in rest)
@@ -2978,9 +2986,9 @@ PROMPT_BUTTONS = frozenset({"edit", "edit message"})
 def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
     """Where the prompt over a toolbar starts: the line right over it, and the paragraph over
     that line when one blank line sets it off and it reads as a pasted log or code: from the
-    line that opens a log of two lines or more (`Traceback ...`, `src/Main.hs:14:30: error:
-    ...`; no sentence) when only the page's short lines, none code, are over it in the
-    paragraph, else from the log's or code's lines."""
+    line that opens a log (`Traceback ...`, `src/Main.hs:14:30: error: ...`; no sentence) when
+    only the page's short lines, none code nor a code block's label or button, are over it in
+    the paragraph, else from the log's or code's lines."""
     last = toolbar - 1
     if last < 0 or not lines[last].strip():
         return None
@@ -2990,11 +2998,12 @@ def _prompt_over(lines: Sequence[str], toolbar: int) -> int | None:
     paragraph = top
     while paragraph > 0 and lines[paragraph - 1].strip():
         paragraph -= 1
-    for k in range(paragraph, top):  # (a log of two lines or more)
+    for k in range(paragraph, top + 1):
         if (OUTPUT.match(lines[k]) or OUTPUT_RECORD.match(lines[k])) and not _prose(lines[k]):
             return k
-        if len(lines[k].split()) > 4 or _pasted_line(lines[k]):
-            break  # not the page's short lines: the paste is read from its lines, as before
+        line = lines[k].strip().casefold()
+        if len(line.split()) > 4 or _pasted_line(lines[k]) or line in CODE_LANGUAGES | COPY_LINES:
+            break  # not the page's short lines (a code block's label and button: a reply's)
     while top > 0 and lines[top - 1].strip() and _pasted_line(lines[top - 1]):
         top -= 1
     return top if _pasted([lines[k] for k in range(top, last - 1)]) else last
@@ -3978,9 +3987,10 @@ def _second_marker(
         if label and label <= set(re.split(r"[\W_]+", line.casefold())):
             left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
             return True
-    found = candidate(lines[first[0]])
+    found = candidate(lines[first[0]]) if not ARROW_LEAD.match(line) else None
     if found is None or _hint(found) != block.role or _names_model_in_line(found):
         return False  # `Gemini 3: text` under `Assistant:` is the reply's line, not the name
+        # (and `>> USER: hello` under `You:`, a log the user pasted)
     if found.words - USER_WORDS - ASSISTANT_WORDS - SPEAKING_WORDS:
         return False  # `Use this prompt:` under `## User` is the user's line, not the name
     if found.inline is None:
