@@ -151,6 +151,14 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
 #: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
 #: (`_quoted_alone`).
+#: A comment or tag alone on its line that names the message's role in an attribute
+#: (`<!-- SYSTEMSCULPT-MESSAGE-START role="user" message-id="..." -->`): a hidden marker.
+ROLE_ATTRIBUTE = re.compile(
+    r"^<(!--[ \t]*+[\w.:-]++|[A-Za-z][\w-]*+)[^<>]*?[ \t]"
+    r"((?:[\w-]*-)?(?:role|author|sender|speaker))=[\"']([^\"'<>]{1,30}+)[\"'][^<>]*+>$"
+)
+#: A comment that opens the model's reasoning and runs over lines of its own (`<!-- REASONING`).
+REASONING_COMMENT = re.compile(r"^<!--[ \t]*+(\w[\w ]{0,30}+)$")
 #: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
 #: direction), not a quote in a quote.
 ARROW_LEAD = re.compile(r"^(>{2,3}+|<{2,3}+)[ \t]++(?=[^\W\d_])")
@@ -343,6 +351,14 @@ def candidate(line: str) -> Candidate | None:
         key = label.casefold()
         words = _words(key)
         return Candidate(QUOTED_SHAPE, label, key, None, words, "")
+    attribute = ROLE_ATTRIBUTE.match(line.strip())
+    if attribute:
+        label = attribute.group(3).strip()
+        key = label.casefold()
+        if role_hint(_words(key)) is None:
+            return None
+        shape = f"<{attribute.group(1).strip()} {attribute.group(2)}=<label>>"
+        return Candidate(shape, label, key, None, _words(key), "")
     arrowed = ARROW_LEAD.match(line)
     if arrowed:
         led = candidate(line[arrowed.end() :])
@@ -4459,6 +4475,8 @@ def _opens_reasoning(line: str) -> bool:
     if fence:
         return bool(THOUGHT_WORDS.match(fence.group(2)))
     tag = OPEN_TAG.match(line.strip())
+    if tag is None and (comment := REASONING_COMMENT.match(line.strip())):
+        return bool(THOUGHT_WORDS.fullmatch(comment.group(1).strip()))  # `<!-- REASONING`
     return bool(tag and REASONING_TAG.search(tag.group(0))) or _reasoning_tag(line) is not None
 
 
@@ -4486,6 +4504,8 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     line = lines[i].strip()
     if DETAILS_WITH_SUMMARY.match(line):
         return _close_of(lines, i, stop, "details")
+    if REASONING_COMMENT.match(line):  # `<!-- REASONING` ... `-->`
+        return next((k + 1 for k in range(i + 1, stop) if lines[k].rstrip().endswith("-->")), None)
     tag = OPEN_TAG.match(line)
     if tag:
         name = tag.group(1).casefold()

@@ -3473,6 +3473,31 @@ def test_a_page_copy_read_by_the_reasonings_toggle_with_the_users_picture_over_p
     assert parsed.title is None
 
 
+def test_a_comment_naming_the_role_in_an_attribute_is_a_hidden_marker() -> None:
+    """`<!-- APP-MESSAGE-START role="user" id="..." -->` over every message (SystemSculpt's
+    chat notes): the comment is the marker, its closing comment the message's edge, and a
+    `<!-- REASONING` comment at the top of a reply the model's reasoning, on no card."""
+    chat = (
+        '<!-- APP-MESSAGE-START role="user" message-id="u1" -->\n'
+        "Why does my board not reach the broker?\n<!-- APP-MESSAGE-END -->\n\n"
+        '<!-- APP-MESSAGE-START role="assistant" message-id="a1" has-reasoning="true" -->\n\n'
+        "<!-- REASONING\nThe user asks about rc=-2.\n-->\n"
+        "Mosquitto 2 listens on localhost only.\n<!-- APP-MESSAGE-END -->\n\n"
+        '<!-- APP-MESSAGE-START role="user" message-id="u2" -->\n'
+        "What is QoS 1?\n<!-- APP-MESSAGE-END -->\n\n"
+        '<!-- APP-MESSAGE-START role="assistant" message-id="a2" -->\n'
+        "At least once: the broker may deliver a message twice.\n<!-- APP-MESSAGE-END -->\n"
+    )
+    assert notes_of(chat) == [
+        ("Why does my board not reach the broker?", "Mosquitto 2 listens on localhost only."),
+        ("What is QoS 1?", "At least once: the broker may deliver a message twice."),
+    ]
+    found = candidate('<!-- APP-MESSAGE-START role="user" message-id="u1" -->')
+    assert found is not None and found.label == "user"
+    assert candidate('<div role="main">') is None  # a page's landmark, no speaker
+    assert candidate('<hr message-from="chat">') is None  # no role's attribute
+
+
 def test_arrows_before_a_roles_label_are_a_marker_not_a_quote() -> None:
     """`>> USER: text` / `>> ASSISTANT: text` (Superpower ChatGPT's text export): a run of
     arrows before a role's label and colon is the marker's shape; before any other words it
