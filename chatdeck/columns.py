@@ -52,6 +52,11 @@ SYSTEM_TEXT = re.compile(r"^(?: ?[-:])?[ \t]")
 #: ` - ` before the message): one to three, each one word; and such fields in a prefix's shape.
 LOG_FIELDS = re.compile(r"^(?: - [\w.-]{1,40}+){1,3}(?= - )")
 LOG_LEAD = re.compile(r"- [\w.-]{1,40}+(?: - [\w.-]{1,40}+){0,2}")
+#: The same fields written `<logger>: <LEVEL>` (`[time] chat: INFO   text`, a format of Python's
+#: logging many tools use), the message after the spaces that pad the level.
+LOGGER_LEVEL = re.compile(r"^ ([\w.-]{1,40}+): (?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)[ \t]++")
+#: A prompt's mark opening a record's message (`> text`): the user's, as a REPL shows it.
+PROMPT_MARK = "> "
 #: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
 #: at most four words; channel modes (`@`, `+`) before a nick are no part of it.
 NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+-]{0,39}+(?:[ ][\w.'’&()+-]{1,39}+){0,3}$")
@@ -114,6 +119,19 @@ def read_prefix(line: str) -> Prefix | None:
     clock = SHAPE_LETTERS.sub("a", SHAPE_DIGITS.sub("0", time.group("time")))
     stamp = time.group("open") + clock + time.group("close")
     rest = line[time.end() :]
+    logged = LOGGER_LEVEL.match(rest)
+    if logged:
+        # `[time] chat: INFO   ChatGPT: text`: the logger and the level are the prefix's; the
+        # message names its speaker, or opens with the prompt's mark (`> text`: the user)
+        lead = rest[: logged.end()].strip()
+        message = rest[logged.end() :]
+        if message.startswith(PROMPT_MARK):
+            return Prefix(f"{stamp}{lead}", ": ", PROMPT_MARK.strip(), message[2:], stamp)
+        named = COLON_NAME.match(" " + message)
+        if named and NAME.match(named.group(1).strip()):
+            text = (" " + message)[named.end() :]
+            return Prefix(f"{stamp}{lead}", ": ", named.group(1).strip(), text, stamp)
+        return Prefix(f"{stamp}{lead}", ": ", None, message, stamp)
     for form, pattern in (("\t", TAB_NAME), ("<>", ANGLE_NAME), (": ", COLON_NAME)):
         found = pattern.match(rest)
         if found is None:

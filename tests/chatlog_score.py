@@ -255,6 +255,7 @@ HELD_OUT = (
     "librechat-web-copy.txt",
     # A forty-fifth round, scored against main (be23f2d) before any change for them.
     "systemsculpt-ai-chat.md",
+    "gpt-term-chat-log.log",
 )
 
 

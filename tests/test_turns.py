@@ -1677,6 +1677,33 @@ def test_a_logging_librarys_records_are_a_column_log() -> None:
     ]
 
 
+def test_a_logging_records_logger_and_level_before_a_prompts_mark_are_a_column_log() -> None:
+    """`[<time>] chat: INFO   > prompt` / `... ChatGPT: reply` (gpt-term's chat.log): the logger
+    and the level are the records' prefix; the prompt's mark names the user, the label the
+    model, and the tool's own records (`GPT-Term start`, `Total tokens spent: 91`) no one."""
+    log = [
+        "[2024-02-17 20:41:08] chat: INFO   GPT-Term start",
+        "[2024-02-17 20:42:55] chat: INFO   > julia> media([3, 5])",
+        "ERROR: MethodError: no method matching media(::Vector{Int64})",
+        "",
+        "Why is the method not found?",
+        "[2024-02-17 20:43:24] chat: INFO   ChatGPT: Parametric types are invariant.",
+        "",
+        "Use AbstractVector{<:Real}.",
+        "[2024-02-17 20:45:41] chat: INFO   > What is a mutable struct?",
+        "[2024-02-17 20:46:13] chat: INFO   ChatGPT: A struct whose fields can change.",
+        "[2024-02-17 20:50:19] chat: INFO   Total tokens spent: 91",
+    ]
+    assert notes_of("\n".join(log) + "\n") == [
+        (
+            "julia> media([3, 5])\nERROR: MethodError: no method matching media(::Vector{Int64})"
+            "\n\nWhy is the method not found?",
+            "Parametric types are invariant.\n\nUse AbstractVector{<:Real}.",
+        ),
+        ("What is a mutable struct?", "A struct whose fields can change."),
+    ]
+
+
 def test_a_long_column_log_gives_every_users_turn() -> None:
     message = "14/03/2025, 20:41 - Daan: q{n}?\n14/03/2025, 20:42 - ChatGPT Bot: a\n\nb\n"
     for count in (500, 5000):
