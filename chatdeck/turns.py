@@ -230,7 +230,7 @@ TABLE_BUTTONS = frozenset({"export to sheets", "copy table", "download table"})
 #: The longest line `page_control` looks at.
 MAX_CONTROL = 40
 #: The first letters of the buttons `page_control` knows: other lines need no look.
-CONTROL_LEADS = frozenset("SsHhVvEeCcDd")
+CONTROL_LEADS = frozenset("SsHhVvEeCcDdRrFf")
 #: A label that is a reasoning word and nothing else, with its colon (`Thinking:`).
 THOUGHT_LABEL = re.compile(r"^(?:thinking|thoughts?|reasoning|思考|推理)[ \t]*+[:：]$", re.I)
 #: Standard HTML block tags: a reply opening with one is not a tag of the tool's own.
@@ -1304,6 +1304,7 @@ def find_turns(
             or _opened_replies(lines, text, content, skip)
             or _footed_replies(lines, text, content, skip)
             or _gapped_messages(lines, text, content, skip)
+            or _reasoned_replies(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -2259,7 +2260,7 @@ def date_only(line: str) -> bool:
 
 
 #: A page's button that unfolds a long message, copied with it (`Show more`).
-EXPANDER = re.compile(r"^(?:show|see|read|view)[ \t]++(?:more|less|all)$", re.I)
+EXPANDER = re.compile(r"^(?:show|see|read|view|find)[ \t]++(?:more|less|all)$", re.I)
 
 
 def _dated_turns(
@@ -2749,6 +2750,117 @@ def _gapped_messages(
     )
 
 
+#: What a model's reasoning says the user did, right after naming them (`the user pasted`,
+#: `The user wants`, `用户问`): the request restated.
+RESTATED = re.compile(
+    r"\b(?:user|用户|ユーザー|사용자)\W{0,3}(?:is |has |just )?"
+    r"(?:ask|want|need|paste|request|wrote|write|mention|say|share|provide|sent|seem|问|想|要)",
+    re.I,
+)
+
+
+def _reasoned_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole where only the messages' text was selectable, nothing naming a
+    speaker, and every reply (two or more) opens with the model's reasoning as paragraphs of
+    its own that restate the request (`Okay, the user pasted ...`, `The user wants ...`): the
+    paragraph over each such opening is the prompt (the first with a pasted log over it), the
+    reasoning runs on over the paragraphs in the opening's script when the prompts are written
+    in another (a model that reasons in English whatever the chat's language), and the reply
+    from there to the next prompt. What stands over the first prompt (an app's greeting) is
+    the page's. Never in a file with Markdown headings or fences, and the prompts the
+    shorter."""
+    if _has_markdown(lines, text, content):
+        return None
+    paragraphs: list[tuple[int, int]] = []
+    k = 0
+    while k < len(lines):
+        if lines[k].strip() and k not in skip:
+            start = k
+            while k < len(lines) and lines[k].strip():
+                k += 1
+            paragraphs.append((start, k))
+        else:
+            k += 1
+    openers = [
+        n
+        for n, (start, end) in enumerate(paragraphs)
+        if n > 0
+        and text[start]
+        and _names_the_user(lines[start])
+        and RESTATED.search(lines[start][:80])
+        and not any(code_line(lines[j]) for j in range(start, end))
+    ]
+    if len(openers) < 2 or any(b - a < 3 for a, b in zip(openers, openers[1:], strict=False)):
+        return None  # (an opening, its reply, the next prompt: three paragraphs at least)
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    for n, opener in enumerate(openers):
+        asking = opener - 1
+        first = asking
+        above = paragraphs[asking - 1] if asking > 0 else None
+        if (
+            above is not None
+            and (n == 0 or not lines[above[0] - 1].rstrip().endswith(":"))
+            and (OUTPUT.match(lines[above[0]]) or OUTPUT_RECORD.match(lines[above[0]]))
+        ):
+            first = asking - 1  # the log pasted over the asking line
+        if n == 0 and first > 0:
+            blocks.append(_Block(None, paragraphs[0][0], paragraphs[first][0], "page", OTHER))
+        elif n > 0:
+            reply_start = blocks[-1].start
+            if paragraphs[first][0] <= reply_start:
+                return None
+            blocks[-1] = replace(blocks[-1], end=paragraphs[first][0])
+            replies.append(_size(lines, reply_start, paragraphs[first][0]))
+        prompt = (paragraphs[first][0], paragraphs[asking][1])
+        script = _script(" ".join(lines[j] for j in range(*paragraphs[asking])))
+        thinking = _script(lines[paragraphs[opener][0]])
+        last = opener
+        while (
+            last + 1 < len(paragraphs)
+            and thinking != script
+            and (n + 1 == len(openers) or last + 1 < openers[n + 1] - 1)
+            and _script(" ".join(lines[j] for j in range(*paragraphs[last + 1]))) == thinking
+            and not any(code_line(lines[j]) for j in range(*paragraphs[last + 1]))
+        ):
+            last += 1
+        if last + 1 >= len(paragraphs):
+            return None  # reasoning and no reply
+        blocks.append(_Block(None, prompt[0], prompt[1], "", USER))
+        prompts.append(_size(lines, *prompt))
+        blocks.append(_Block(None, paragraphs[opener][0], paragraphs[last][1], REASONING, OTHER))
+        blocks.append(_Block(None, paragraphs[last + 1][0], len(lines), "", ASSISTANT))
+    tail = _composer_over(lines, blocks[-1].start, len(lines))
+    replies.append(_size(lines, blocks[-1].start, tail))
+    blocks[-1] = replace(blocks[-1], end=tail)
+    if tail < len(lines):
+        blocks.append(_Block(None, tail, len(lines), "page", OTHER))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    return (
+        blocks,
+        "the model's reasoning restating the request opens every reply; no speaker named",
+        {},
+    )
+
+
+def _script(text: str) -> str:
+    """The writing system a text is written in (`LATIN`, `LAO`, `CJK`): the most frequent
+    other than Latin's when it holds a quarter of the letters or more (a sentence in Lao keeps
+    its code's names in Latin letters), else the most frequent."""
+    counts: Counter[str] = Counter()
+    for ch in text:
+        if ch.isalpha():
+            counts[unicodedata.name(ch, "?").split(" ")[0]] += 1
+    other = next((name for name, _ in counts.most_common() if name != "LATIN"), None)
+    if other is not None and 4 * counts[other] >= sum(counts.values()):
+        return other
+    return counts.most_common(1)[0][0] if counts else ""
+
+
 def _page_tail(lines: Sequence[str], start: int, stop: int) -> int:
     """Where the page's own lines begin after the last reply: at the first button alone on a
     line (`Share`) after which every line is short or asks (more buttons, the suggested next
@@ -2877,7 +2989,7 @@ def _has_markdown(lines: Sequence[str], text: Sequence[bool], content: list[int]
     return any(
         HEADING.match(lines[i])
         and lines[i].startswith("#" * 2)
-        or (not text[i] and not lines[i].startswith(("    ", "\t")))
+        or (not text[i] and not lines[i].startswith(("    ", "\t")) and not page_control(lines, i))
         or ORG_BLOCK.match(lines[i])  # (an Org file's `#+begin_src`, `#+title:`)
         or ORG_KEYWORD.match(lines[i])
         or BARE_FENCE.match(lines[i])
@@ -5155,6 +5267,8 @@ def page_control(lines: Sequence[str], i: int) -> bool:
     words = line.strip()
     if words.casefold() in TABLE_BUTTONS:
         return i > 0 and lines[i - 1].lstrip().startswith("|")
+    if EXPANDER.match(words):  # `Find More` under the code block it folds
+        return i > 0 and code_line(lines[i - 1])
     return (
         _reasoning_toggle(words)
         and i + 1 < len(lines)

@@ -256,6 +256,7 @@ HELD_OUT = (
     # A forty-fifth round, scored against main (be23f2d) before any change for them.
     "systemsculpt-ai-chat.md",
     "gpt-term-chat-log.log",
+    "nextchat-web-copy.txt",
 )
 
 

@@ -128,6 +128,7 @@ ONE_EXCHANGE_NOT_YET = {
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
+    "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -3498,6 +3499,45 @@ def test_a_page_copy_read_by_the_reasonings_toggle_with_the_users_picture_over_p
         ),
     ]
     assert parsed.title is None
+
+
+#: A page copy of message bodies alone (NextChat's: only they are selectable): an app's
+#: greeting, then prompts in Russian, each reply opening with the model's reasoning in English.
+REASONED_REPLIES = (
+    "Hello! How can I assist you today?\n\n"
+    "$ dune build\nError: This expression has type float but an expression was expected\n\n"
+    "Почему OCaml не складывает мой список дробных чисел?\n\n"
+    "Okay, the user pasted a dune error and asks why the floats do not add up.\n\n"
+    "The fix is ( +. ); I should answer in Russian.\n\n"
+    "OCaml не преобразует типы: оператор + складывает только целые числа.\n\n"
+    "Для дробных используйте +. или Float.add вместе с List.fold_left.\n\n"
+    "Напиши функцию, которая считает слова в тексте\n\n"
+    "The user wants a word count with Map.Make(String).\n\n"
+    "Вот версия со словарём строк и List.fold_left по словам текста.\n\n"
+    "Функция возвращает список, отсортированный по частоте, от большей к меньшей.\n"
+)
+
+
+def test_a_page_copy_read_by_the_reasoning_that_opens_every_reply() -> None:
+    """Paragraphs that restate the request (`Okay, the user pasted ...`) open every reply: the
+    paragraph over each is the prompt (the first with its pasted log), the reasoning runs on
+    over the paragraphs in its own script when the prompts are in another, and the greeting
+    over the first prompt is the page's."""
+    assert notes_of(REASONED_REPLIES) == [
+        (
+            "$ dune build\nError: This expression has type float but an expression was expected"
+            "\n\nПочему OCaml не складывает мой список дробных чисел?",
+            "OCaml не преобразует типы: оператор + складывает только целые числа.\n\n"
+            "Для дробных используйте +. или Float.add вместе с List.fold_left.",
+        ),
+        (
+            "Напиши функцию, которая считает слова в тексте",
+            "Вот версия со словарём строк и List.fold_left по словам текста.\n\n"
+            "Функция возвращает список, отсортированный по частоте, от большей к меньшей.",
+        ),
+    ]
+    once = REASONED_REPLIES.split("Напиши")[0]
+    assert "reasoning" not in shape_read(once, "copy.txt")  # one reply: no recurrence
 
 
 def test_a_comment_naming_the_role_in_an_attribute_is_a_hidden_marker() -> None:
