@@ -57,12 +57,20 @@ LOG_LEAD = re.compile(r"- [\w.-]{1,40}+(?: - [\w.-]{1,40}+){0,2}")
 LOGGER_LEVEL = re.compile(r"^ ([\w.-]{1,40}+): (?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)[ \t]++")
 #: A prompt's mark opening a record's message (`> text`): the user's, as a REPL shows it.
 PROMPT_MARK = "> "
+#: The form of such records: a chat only where the prompt's mark speaks (a protocol's log of
+#: `Client:` and `Broker:` records is none).
+LOGGED = "log"
 #: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
 #: at most four words; channel modes (`@`, `+`) before a nick are no part of it.
 NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+-]{0,39}+(?:[ ][\w.'’&()+-]{1,39}+){0,3}$")
 MODES = "@+%~&!"
 #: Each name form, for the dry-run.
-FORMS = {"\t": "`<time><TAB><name><TAB>`", "<>": "`<time> <name>`", ": ": "`<time> <name>: `"}
+FORMS = {
+    "\t": "`<time><TAB><name><TAB>`",
+    "<>": "`<time> <name>`",
+    ": ": "`<time> <name>: `",
+    "log": "`<time> <logger>: <LEVEL> <name>: ` or `> `",
+}
 SHAPE_DIGITS = re.compile(r"\d++")
 SHAPE_LETTERS = re.compile(r"[^\W\d_]++")
 FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)")
@@ -126,12 +134,12 @@ def read_prefix(line: str) -> Prefix | None:
         lead = rest[: logged.end()].strip()
         message = rest[logged.end() :]
         if message.startswith(PROMPT_MARK):
-            return Prefix(f"{stamp}{lead}", ": ", PROMPT_MARK.strip(), message[2:], stamp)
+            return Prefix(f"{stamp}{lead}", LOGGED, PROMPT_MARK.strip(), message[2:], stamp)
         named = COLON_NAME.match(" " + message)
         if named and NAME.match(named.group(1).strip()):
             text = (" " + message)[named.end() :]
-            return Prefix(f"{stamp}{lead}", ": ", named.group(1).strip(), text, stamp)
-        return Prefix(f"{stamp}{lead}", ": ", None, message, stamp)
+            return Prefix(f"{stamp}{lead}", LOGGED, named.group(1).strip(), text, stamp)
+        return Prefix(f"{stamp}{lead}", LOGGED, None, message, stamp)
     for form, pattern in (("\t", TAB_NAME), ("<>", ANGLE_NAME), (": ", COLON_NAME)):
         found = pattern.match(rest)
         if found is None:
@@ -211,7 +219,7 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     speakers = {key for key, n in runs.items() if n >= MIN_RUNS}
     if not speakers and len(sequence) == 2:
         speakers = set(sequence)  # one exchange: a message and its reply
-    if len(speakers) < 2:
+    if len(speakers) < 2 or (form == LOGGED and PROMPT_MARK.strip() not in speakers):
         return None
     turns = [key for key in sequence if key in speakers]
     changes = sum(1 for a, b in zip(turns, turns[1:], strict=False) if a != b)

@@ -151,10 +151,11 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
 #: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
 #: (`_quoted_alone`).
-#: A comment or tag alone on its line that names the message's role in an attribute
-#: (`<!-- SYSTEMSCULPT-MESSAGE-START role="user" message-id="..." -->`): a hidden marker.
+#: A comment alone on its line that names the message's role in an attribute
+#: (`<!-- SYSTEMSCULPT-MESSAGE-START role="user" message-id="..." -->`): a hidden marker. (A
+#: tag's, `<div data-author="me">`, is HTML a note shows or a template, not a tool's marker.)
 ROLE_ATTRIBUTE = re.compile(
-    r"^<(!--[ \t]*+[\w.:-]++|[A-Za-z][\w-]*+)[^<>]*?[ \t]"
+    r"^<(!--[ \t]*+[\w.:-]++)[^<>]*?[ \t]"
     r"((?:[\w-]*-)?(?:role|author|sender|speaker))=[\"']([^\"'<>]{1,30}+)[\"'][^<>]*+>$"
 )
 #: A comment that opens the model's reasoning and runs over lines of its own (`<!-- REASONING`).
@@ -4588,7 +4589,8 @@ def _opens_reasoning(line: str) -> bool:
         return bool(THOUGHT_WORDS.match(fence.group(2)))
     tag = OPEN_TAG.match(line.strip())
     if tag is None and (comment := REASONING_COMMENT.match(line.strip())):
-        return bool(THOUGHT_WORDS.fullmatch(comment.group(1).strip()))  # `<!-- REASONING`
+        word = comment.group(1).strip()  # `<!-- REASONING`, a tool's (`<!-- thoughts`: a note's)
+        return word.isupper() and bool(THOUGHT_WORDS.fullmatch(word))
     return bool(tag and REASONING_TAG.search(tag.group(0))) or _reasoning_tag(line) is not None
 
 
@@ -4616,7 +4618,7 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     line = lines[i].strip()
     if DETAILS_WITH_SUMMARY.match(line):
         return _close_of(lines, i, stop, "details")
-    if REASONING_COMMENT.match(line):  # `<!-- REASONING` ... `-->`
+    if REASONING_COMMENT.match(line) and _opens_reasoning(line):  # `<!-- REASONING` ... `-->`
         return next((k + 1 for k in range(i + 1, stop) if lines[k].rstrip().endswith("-->")), None)
     tag = OPEN_TAG.match(line)
     if tag:

@@ -3754,3 +3754,176 @@ def test_a_one_line_error_over_a_page_copys_first_prompt_is_the_prompts() -> Non
         "Run pip list with the venv activated.",
         "It prints exact versions in requirements format.",
     ]
+
+
+# --- review 44 (of round 45's readings) ------------------------------------------------
+
+REVIEW_44_R1 = (
+    "# HTML notes\n"
+    "\n"
+    "## How do I mark who wrote each comment in a thread?\n"
+    "\n"
+    "Put the author in a data attribute and style on it:\n"
+    "\n"
+    '<div class="comment" data-author="me">\n'
+    "Looks good to me.\n"
+    "</div>\n"
+    '<div class="comment" data-author="bot">\n'
+    "Build passed.\n"
+    "</div>\n"
+    "\n"
+    "## Which element should wrap the whole thread?\n"
+    "\n"
+    "A `<section>` with a heading, or a `<ul>` if order matters.\n"
+)
+
+REVIEW_44_R2 = (
+    "# Styling chat bubbles\n"
+    "\n"
+    "## Question\n"
+    "\n"
+    "How do I give the user's bubbles a different colour from the bot's? My template is:\n"
+    "\n"
+    '<div class="bubble" data-author="user">\n'
+    "{{ text }}\n"
+    "</div>\n"
+    '<div class="bubble" data-author="bot">\n'
+    "{{ text }}\n"
+    "</div>\n"
+    "\n"
+    "## Answer\n"
+    "\n"
+    "Use an attribute selector:\n"
+    "\n"
+    '.bubble[data-author="user"] { background: #dcf8c6; }\n'
+    '.bubble[data-author="bot"] { background: #fff; }\n'
+    "\n"
+    "## Question\n"
+    "\n"
+    "Can I align them left and right too?\n"
+    "\n"
+    "## Answer\n"
+    "\n"
+    "Yes: give the user's bubble `margin-left: auto`.\n"
+)
+
+REVIEW_44_R3 = (
+    "## How do I show who sent each message?\n"
+    "\n"
+    "I render messages like this:\n"
+    "\n"
+    '<li class="message" data-sender="me">\n'
+    "  Hello!\n"
+    "</li>\n"
+    '<li class="message" data-sender="bot">\n'
+    "  Hi, how can I help?\n"
+    "</li>\n"
+    "\n"
+    "and want mine on the right.\n"
+    "\n"
+    "## Answer\n"
+    "\n"
+    'Flexbox: `.message[data-sender="me"] { align-self: flex-end; }`.\n'
+)
+
+REVIEW_44_R4 = (
+    "Why does the model ignore my few-shot examples? My prompt:\n"
+    "\n"
+    '<message role="user">\n'
+    "Translate: chat\n"
+    "</message>\n"
+    '<message role="assistant">\n'
+    "cat\n"
+    "</message>\n"
+    "\n"
+    "Translate: chien\n"
+    "\n"
+    "---\n"
+    "\n"
+    "Your examples never say which direction to translate. Add an instruction such "
+    'as "Translate French to English" above them.\n'
+)
+
+REVIEW_44_R5 = (
+    "# Rust learning log\n"
+    "\n"
+    "## Day 1: installing the toolchain\n"
+    "\n"
+    "Installed rustup and ran `cargo new hello`. The first build took a minute "
+    "because it compiled the standard library's metadata.\n"
+    "\n"
+    "<!-- thoughts\n"
+    "maybe move the rustup part into its own post\n"
+    "-->\n"
+    "\n"
+    'Ran `cargo run` and got "Hello, world!".\n'
+    "\n"
+    "## Day 2: ownership\n"
+    "\n"
+    "Moving a `String` into a function makes the caller's variable unusable. "
+    "Borrowing with `&` avoids that.\n"
+    "\n"
+    "<!-- thoughts\n"
+    "compare with C++ move semantics next time\n"
+    "-->\n"
+    "\n"
+    "The borrow checker error messages are surprisingly helpful.\n"
+    "\n"
+    "## Day 3: traits\n"
+    "\n"
+    "Traits look like interfaces but can have default methods.\n"
+)
+
+REVIEW_44_R6 = (
+    "[2024-05-10 14:02:11] mqtt: INFO   Client: CONNECT client_id=esp32-kitchen\n"
+    "[2024-05-10 14:02:11] mqtt: INFO   Broker: CONNACK rc=0\n"
+    "[2024-05-10 14:02:12] mqtt: INFO   Client: SUBSCRIBE home/kitchen/#\n"
+    "[2024-05-10 14:02:12] mqtt: INFO   Broker: SUBACK qos=1\n"
+    "[2024-05-10 14:02:15] mqtt: INFO   Client: PINGREQ\n"
+    "[2024-05-10 14:02:15] mqtt: INFO   Broker: PINGRESP\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "questions"),
+    [
+        (
+            REVIEW_44_R1,
+            "a11.md",
+            [
+                "How do I mark who wrote each comment in a thread?",
+                "Which element should wrap the whole thread?",
+            ],
+        ),
+        (REVIEW_44_R3, "a5.md", ["How do I show who sent each message?"]),
+        (REVIEW_44_R4, "a7.md", []),
+    ],
+)
+def test_a_tags_role_attribute_in_a_notes_html_is_no_marker(
+    text: str, name: str, questions: list[str]
+) -> None:
+    """`<div data-author="me">`, `<li data-sender="bot">`, `<message role="user">`: HTML a note
+    shows or a template it quotes; only a comment alone on its line is a tool's hidden
+    marker."""
+    assert [q for q, _ in notes_of(text, name)] == questions
+
+
+def test_a_template_with_role_attributes_in_a_question_keeps_the_notes() -> None:
+    questions = [q for q, _ in notes_of(REVIEW_44_R2, "a2.md")]
+    assert len(questions) == 2 and questions[1] == "Can I align them left and right too?"
+
+
+def test_a_notes_own_thoughts_comment_is_no_reasoning() -> None:
+    """`<!-- thoughts` in the middle of a log's section, in lowercase: the writer's note, not a
+    tool's reasoning (which writes `<!-- REASONING`)."""
+    assert [q for q, _ in notes_of(REVIEW_44_R5, "r1.md")] == [
+        "Day 1: installing the toolchain",
+        "Day 2: ownership",
+        "Day 3: traits",
+    ]
+
+
+def test_a_protocol_logged_by_a_logging_library_is_no_chat() -> None:
+    """`[t] mqtt: INFO   Client: ...` / `Broker: ...`: records of a logger naming two parties,
+    neither the prompt's mark, are no chat."""
+    assert notes_of(REVIEW_44_R6, "mqtt.log") == []
