@@ -210,17 +210,22 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
 def _traceback_lines(core: list[str]) -> set[int]:
     """The lines of the tracebacks in a paragraph: each Python `Traceback (most recent call
     last):` line, the indented frames under it and the exception's line after them; each
-    Elixir `** (exit) ...` line and the indented frames under it."""
+    Elixir `** (exit) ...` line and the indented frames under it; each Erlang shell's
+    `** exception error: ...` and the `in ...` / `called as ...` lines under it (indented or,
+    as a page shows them, not)."""
     traced: set[int] = set()
     n = 0
     while n < len(core):
         python = core[n].startswith("Traceback (most recent call last)")
-        if not python and not core[n].startswith("** ("):
+        erlang = ERLANG_EXCEPTION.match(core[n]) is not None
+        if not python and not erlang and not core[n].startswith("** ("):
             n += 1
             continue
         traced.add(n)
         n += 1
-        while n < len(core) and core[n][:1] in (" ", "\t"):
+        while n < len(core) and (
+            core[n][:1] in (" ", "\t") or (erlang and ERLANG_FRAME.match(core[n]))
+        ):
             traced.add(n)
             n += 1
         if python and n < len(core):
@@ -229,6 +234,9 @@ def _traceback_lines(core: list[str]) -> set[int]:
     return traced
 
 
+#: An Erlang shell's exception (`** exception error: bad argument`) and its frames' lines.
+ERLANG_EXCEPTION = re.compile(r"^\*\* exception (?:error|exit|throw):")
+ERLANG_FRAME = re.compile(r"^[ \t]*+(?:in (?:operator|function|call from)|called as) ")
 #: A value a Go trace could not read, `0x0?`, inside a call's brackets.
 UNKNOWN_VALUE = re.compile(r"\b0x[0-9a-f]++\?[,)}\]]")
 

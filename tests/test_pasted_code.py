@@ -433,6 +433,11 @@ def test_a_javadoc_comment_is_not_read_as_a_list() -> None:
         "github.com/gorilla/websocket.(*messageWriter).flushFrame(0xc00011fd50, {0x0?, 0x0?})\n"
         "\t/home/u/go/pkg/mod/github.com/gorilla/websocket@v1.5.3/conn.go:617 +0x4b4\n"
         "github.com/gorilla/websocket.(*Conn).WriteMessage(0xc0001be160, {0xc000226000, 0x2c})",
+        # an Erlang shell's exception and its `in ...` / `called as ...` lines, unindented as a
+        # page shows them: `** exception` is no emphasis
+        '1> c(konti).\n{ok,konti}\n2> konti:suma([4, 7, "12", 3]).\n'
+        "** exception error: an error occurred when evaluating an arithmetic expression\n"
+        'in operator  +/2\ncalled as 11 + "12"\nin call from konti:suma/2 (konti.erl, line 10)',
     ],
 )
 def test_logs_and_traces_of_other_languages_are_fenced(log: str) -> None:

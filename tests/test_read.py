@@ -186,7 +186,7 @@ def test_a_file_of_one_message_a_line_in_tab_separated_records_is_read_as_its_me
         '2026-03-14T21:17:59CET\t471\t"Q: $ make\\nerror: x\\n\\nwhy?"\n'
         '#2026-03-14T21:17:59CET\t12\t"Q: a prompt taken back"\n'
         "SESSION BREAK\n"
-        '2026-03-14T21:17:59CET\t470\t"A:Because \\"x\\" \\u00e9."\n'
+        '2026-03-14T21:17:59CET\t470\t"A:Because \\"x\\" \\u00e9.\\n\\nFix x."\n'
     )
     assert parse_text(text, "chat.tsv").lines == [
         ":system prompt",
@@ -199,6 +199,8 @@ def test_a_file_of_one_message_a_line_in_tab_separated_records_is_read_as_its_me
         "SESSION BREAK",
         "",
         'A:Because "x" é.',
+        "",
+        "Fix x.",
     ]
 
 

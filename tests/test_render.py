@@ -723,6 +723,12 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
+    "nextchat-web-copy.txt": (
+        "a page copy whose code blocks lost their fences and labels (only the messages' text is "
+        "selectable): OCaml's `(* comment *)` lines in the unfenced code, and the reply's own "
+        "list of float operators `+., -., *. and /.` in prose, show `*` the check takes for "
+        "leftover emphasis marks"
+    ),
     "save-my-chatbot-chatgpt.md": (
         "the user's pasted Python, one line with U+00A0 for spaces as the writer keeps it, holds "
         "`annual * years`, which Turndown wrote `\\*` and the card shows as the `*` typed; between "
