@@ -243,7 +243,7 @@ HTML_TAGS = frozenset(
     "pre script style textarea video audio picture source sub sup kbd time small".split()
 )
 COPY_LINES = frozenset(
-    {"copy", "copy code", "edit", "run", "download", "复制", "复制代码", "copiar"}
+    {"copy", "copy code", "copy block", "edit", "run", "download", "复制", "复制代码", "copiar"}
     | {"kopieren", "copier", "copia", "copiare", "копировать", "コピー", "복사", "kopiuj"}
 )
 LANGUAGE_LINE = re.compile(r"^[A-Za-z][\w+#.-]{0,19}$")
@@ -1292,6 +1292,8 @@ def find_turns(
             or _record_turns(lines, text, content, found, skip)
             # (a page copy's toolbar comes before a REPL's prompt: a reply's `>>> ` example)
             or _prompt_toolbars(lines, text, content, skip)
+            # (and the reasoning's status over every reply: a reply's `julia> ` example)
+            or _opened_replies(lines, text, content, skip)
             or _prefixed_turns(
                 lines, text, content, skip, _repl_prompts(lines, text, content, skip)
             )
@@ -1302,7 +1304,6 @@ def find_turns(
             or _timed_messages_both_sides(lines, text, content, skip)
             or _dated_turns(lines, text, content, skip)
             or _clocked_replies(lines, text, content, skip)
-            or _opened_replies(lines, text, content, skip)
             or _footed_replies(lines, text, content, skip)
             or _gapped_messages(lines, text, content, skip)
             or _reasoned_replies(lines, text, content, skip)
@@ -2479,6 +2480,16 @@ def _opened_replies(
     over_reply = _gaps(lines, first, openers[0])  # (the last: the gap over the first reply)
     if over_reply:
         first = _below_sidebar(lines, first, over_reply[-1][0])
+        menu = next(  # the model menu right over the first prompt, under the sidebar
+            (
+                j
+                for j in range(over_reply[-1][0] - 1, first - 1, -1)
+                if _model_menu(lines[j]) and lines[j + 1].strip() and not lines[j - 1].strip()
+            ),
+            None,
+        )
+        if menu is not None and _has_content(lines, menu + 1, over_reply[-1][0]):
+            first = menu + 1
     blocks: list[_Block] = []
     if first > content[0]:
         blocks.append(_Block(None, content[0], first, "page", OTHER))
@@ -2489,6 +2500,13 @@ def _opened_replies(
     footers: set[str] = set()  # the model's name under each reply (t3.chat's `Gemini 2.5 Flash`)
     separating: list[int] = []  # the gaps between two messages, and the ones inside one
     inner: list[int] = []
+    heads: set[str] = set()  # the first line after each reply's gap (numbers aside)
+    # Under every status line, a line glued over the reply's first (no blank line between),
+    # one of them restating the request (`Okay, the user ...`): the reasoning folded to a line.
+    summarized = all(
+        opener + 2 < len(lines) and lines[opener + 1].strip() and lines[opener + 2].strip()
+        for opener in openers
+    ) and any(RESTATED.search(lines[opener + 1][:80]) for opener in openers)
     for n, opener in enumerate(openers):
         footer = lines[prompt_start].strip()
         words = _words(footer.casefold())
@@ -2511,6 +2529,7 @@ def _opened_replies(
                 return None
             reply_end, prompt_start = between[-2][0], between[-2][1]
             separating.append(prompt_start - reply_end)
+            heads.add(NUMBER.sub("0", lines[prompt_start].strip()))
             inner += [after - blank for blank, after in between[:-2]]
         else:
             short_from = len(lines)  # from here on, only lines of a few words
@@ -2525,11 +2544,14 @@ def _opened_replies(
             ):
                 page = None  # short lines of the reply's own, with no button or disclaimer
             if page is None:
-                page = _gap_to_page(lines, between, max(separating), max(inner, default=1))
+                page = _gap_to_page(lines, between, max(separating), max(inner, default=1), heads)
             reply_end = page[0] if page is not None else len(lines)
         reply_start = _under_buttons(lines, opener + 1, reply_end)
         if reply_start > opener + 1:  # `Copy thoughts to clipboard`: the reasoning's button
             blocks.append(_Block(None, opener + 1, reply_start, "toolbar", OTHER))
+        elif summarized:  # the reasoning folded to its first line, over the reply's
+            blocks.append(_Block(None, opener + 1, opener + 2, REASONING, OTHER))
+            reply_start = opener + 2
         blocks.append(_Block(opener, reply_start, reply_end, label, ASSISTANT))
         replies.append(_size(lines, reply_start, reply_end))
         if n + 1 == len(openers) and reply_end < len(lines):
@@ -2537,6 +2559,7 @@ def _opened_replies(
     if statistics.median(prompts) >= statistics.median(replies):
         return None
     blocks = _without_prompt_heads(lines, blocks)
+    blocks = _without_reply_footers(lines, blocks, heads)
     if not THOUGHT_WORDS.match(label):
         return (
             blocks,
@@ -2546,19 +2569,35 @@ def _opened_replies(
     return blocks, "the reasoning's status opening each reply after a gap; no speaker named", {}
 
 
+def _model_menu(line: str) -> bool:
+    """A line that only names a model and its version (`qwen3:8b`, `GPT-4o mini`): a page's
+    model menu."""
+    text = line.strip()
+    return len(text.split()) <= 3 and _model_and_version(text, _words(text.casefold()))
+
+
 def _gap_to_page(
-    lines: Sequence[str], gaps: list[tuple[int, int]], between: int, inside: int
+    lines: Sequence[str],
+    gaps: list[tuple[int, int]],
+    between: int,
+    inside: int,
+    heads: set[str],
 ) -> tuple[int, int] | None:
     """The gap after the last reply where the page's own lines start, found by its size:
     larger than any gap between two messages (`between`, the largest) or inside one, with a
-    few lines after it (its composer, its footer), none code and none asking."""
+    few lines after it (its composer, its footer, the line every reply's gap led to, `heads`:
+    `<model> · 24.6s (39.84 tok/s) · <time>`), none code and none asking."""
     for blank, after in gaps:
         rest = [lines[j] for j in range(after, len(lines)) if lines[j].strip()]
         if (
             after - blank > max(between, inside)
             and rest
             and len(rest) <= 4
-            and not any(code_line(line) or line.rstrip().endswith(("?", "？")) for line in rest)
+            and not any(
+                (code_line(line) and NUMBER.sub("0", line.strip()) not in heads)
+                or line.rstrip().endswith(("?", "？"))
+                for line in rest
+            )
         ):
             return blank, after
     return None
@@ -2606,6 +2645,30 @@ def _without_prompt_heads(lines: Sequence[str], blocks: list[_Block]) -> list[_B
         if block.role == USER:
             out.append(_Block(None, block.start, block.start + 1, "picture", OTHER))
             out.append(replace(block, start=block.start + 1))
+        else:
+            out.append(block)
+    return out
+
+
+def _without_reply_footers(
+    lines: Sequence[str], blocks: list[_Block], heads: set[str]
+) -> list[_Block]:
+    """The blocks with the line each reply's gap leads to (numbers aside: `<model> · 24.6s
+    (39.84 tok/s) · <time>`, the reply's metrics), when it stands over every later prompt and
+    again in the page's lines after the last reply, set apart from the prompts as footers."""
+    page = next((b for b in reversed(blocks) if b.role == OTHER and b.label == "page"), None)
+    prompts = [b for b in blocks if b.role == USER][1:]
+    if page is None or len(heads) != 1 or not prompts:
+        return blocks
+    form = next(iter(heads))
+    if not any(NUMBER.sub("0", lines[j].strip()) == form for j in range(page.start, page.end)):
+        return blocks
+    out: list[_Block] = []
+    for block in blocks:
+        start = _next_content(lines, block.start + 1, block.end)
+        if block in prompts and start < block.end:
+            out.append(_Block(None, block.start, start, "footer", OTHER))
+            out.append(replace(block, start=start))
         else:
             out.append(block)
     return out
@@ -5127,6 +5190,9 @@ def _rebuild_copied_code(
         while after < block.end and lines[after].strip().casefold() in COPY_LINES:
             copies.append(after)
             after += 1
+        spaced = _spaced_button(lines, k, block) if not copies and LANGUAGE_LINE.match(line) else 0
+        if spaced:  # `julia`, a blank line, `Copy block`, blank lines, the code
+            copies, after = [spaced], _next_content(lines, spaced + 1, block.end)
         copied = bool(copies) and "copy" in lines[copies[0]].casefold()
         labelled = not copies and _code_label(lines, k, block)
         unnamed = _unnamed_block(lines, k, block, buttons)  # `Copy` over code, language lost
@@ -5158,6 +5224,9 @@ def _rebuild_copied_code(
             continue
         if unnamed:  # the fence opens on the blank line over the button
             rewrites[k - 1] = "```"
+        elif spaced:  # ... on the blank line right over the code
+            rewrites[k] = ""
+            rewrites[after - 1] = "```" + line.casefold()
         elif labelled and not lines[k + 1].strip():  # ... on the blank line over the code
             code_start = _next_content(lines, k + 1, block.end)
             for blank in range(k, code_start - 1):
@@ -5169,6 +5238,23 @@ def _rebuild_copied_code(
             left_out[c] = INTERFACE
         rewrites[last] = lines[last] + "\n```"
         k = code_end
+
+
+def _spaced_button(lines: Sequence[str], k: int, block: _Block) -> int:
+    """The copy button under a code block's label (line k) with blank lines around it (one
+    over it, one or two under it) and code right under those; 0 if there is none."""
+    button = k + 2
+    if button + 1 >= block.end or lines[k + 1].strip():
+        return 0
+    if "copy" not in lines[button].strip().casefold() or lines[button].strip().casefold() not in (
+        COPY_LINES
+    ):
+        return 0
+    code = _next_content(lines, button + 1, block.end)
+    if code >= block.end or code - button > 3 or code == button + 1:
+        return 0
+    paragraph = _code_part(_paragraph(lines, code, block.end))
+    return button if paragraph and bare_code(paragraph, labelled=True) else 0
 
 
 #: A code block's copy button alone on its line.

@@ -24,6 +24,7 @@ from test_parse import check_every_line_claimed_once, read_bytes, transcript_tex
 
 import chatdeck.turns as turns_module
 from chatdeck import parse
+from chatdeck.cards import field_markdown
 from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
 from chatdeck.turns import Turns, candidate, date_only, find_turns
@@ -129,6 +130,7 @@ ONE_EXCHANGE_NOT_YET = {
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
+    "anythingllm-web-copy.txt": "one `Thinking complete`: the reasoning's status must recur",
     "joplin-jarvis-chat.md": "the first message is unmarked and the one marker left must recur",
     "ai-chat-as-md-obsidian.md": "one reply heading: headings that deepen need three turns",
     "hexchat-chatgpt-bot.txt": "a bystander speaks once too: three names once each are no exchange",
@@ -3516,6 +3518,44 @@ REASONED_REPLIES = (
     "Вот версия со словарём строк и List.fold_left по словам текста.\n\n"
     "Функция возвращает список, отсортированный по частоте, от большей к меньшей.\n"
 )
+
+
+#: A page copy (AnythingLLM's): the sidebar with a thread named by its first prompt's code,
+#: the model menu over the first prompt, `Thinking complete` over every reply with the reasoning
+#: folded to a line over the reply's first, a code bar with its button between blank lines, the
+#: reply's metrics under it after a gap, and the composer.
+THINKING_COMPLETE = (
+    "Logo\nSearch\n\nJulia\n\n\n\njulia> v = [1, 2, 3] 3…\n\n\nNew Thread\n\n\n\n"
+    "qwen3:8b\njulia> push!(v, 2.5) ERROR: InexactError: Int64(2.5)\n\n"
+    "Why can I not push 2.5 into the vector?\n\n\n\nThinking complete\n"
+    "Okay, the user pushed a float into an Int64 vector.\n"
+    "The vector's element type is fixed when it is made.\n\nMake it a Float64 vector:\n\n"
+    "julia\n\nCopy block\n\n\nstruct Point\n    x::Float64\nend\nv = [1.0, 2.0]\n"
+    "Then push! works.\n\n\n\n\n\n\n"
+    "qwen3:8b · 24.6s (39.84 tok/s) · Mar 14, 9:17 PM\n\n"
+    "Write a function that counts words\n\n\n\nThinking complete\n"
+    "The user wants a word count.\nHere is one with a Dict and eachmatch over the words.\n"
+    "\n\n\n\n\n\n\n"
+    "qwen3:8b · 19.2s (41.07 tok/s) · Mar 14, 9:21 PM\n\nSend a message\n\n\n\nTools\n"
+)
+
+
+def test_a_page_copy_read_by_the_reasonings_status_with_its_reasoning_folded_to_a_line() -> None:
+    """`Thinking complete` after a gap opens each reply, even with `julia> ` lines in the copy;
+    the line under it, glued over the reply's first and restating the request, is the
+    reasoning; the model menu over the first prompt, the code bar (`julia`, `Copy block`),
+    the metrics under each reply and the composer are the page's."""
+    parsed = parse_transcript(parse_text(THINKING_COMPLETE, "copy.txt"))
+    assert [note.question for note in parsed.notes] == [
+        "julia> push!(v, 2.5) ERROR: InexactError: Int64(2.5)\n\n"
+        "Why can I not push 2.5 into the vector?",
+        "Write a function that counts words",
+    ]
+    first, second = (field_markdown(note)[1] for note in parsed.notes)
+    assert first.startswith("The vector's element type is fixed when it is made.")
+    assert "```julia\nstruct Point" in first and "Copy block" not in first
+    assert first.endswith("Then push! works.")
+    assert second == "Here is one with a Dict and eachmatch over the words."
 
 
 def test_a_page_copy_read_by_the_reasoning_that_opens_every_reply() -> None:
