@@ -158,6 +158,8 @@ ROLE_ATTRIBUTE = re.compile(
     r"^<(!--[ \t]*+[\w.:-]++)[^<>]*?[ \t]"
     r"((?:[\w-]*-)?(?:role|author|sender|speaker))=[\"']([^\"'<>]{1,30}+)[\"'][^<>]*+>$"
 )
+#: An Obsidian callout folded shut (`> [!quote]-`): at the top of a reply, a tool's reasoning.
+FOLDED_CALLOUT = re.compile(r"^>[ \t]*+\[![\w-]{1,20}+\]-[ \t]*+$")
 #: A comment that opens the model's reasoning and runs over lines of its own (`<!-- REASONING`).
 REASONING_COMMENT = re.compile(r"^<!--[ \t]*+(\w[\w ]{0,30}+)$")
 #: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
@@ -360,6 +362,11 @@ def candidate(line: str) -> Candidate | None:
             return None
         shape = f"<{attribute.group(1).strip()} {attribute.group(2)}=<label>>"
         return Candidate(shape, label, key, None, _words(key), "")
+    if line[:1] == "#" and line[1:2].isalpha():  # `#User : text`: a tag glued to the label
+        tagged = candidate(line[1:])
+        if tagged is None or tagged.shape != "<label>:" or role_hint(tagged.words) is None:
+            return None
+        return replace(tagged, shape="#<label>:")
     arrowed = ARROW_LEAD.match(line)
     if arrowed:
         led = candidate(line[arrowed.end() :])
@@ -4650,6 +4657,8 @@ def _opens_reasoning(line: str) -> bool:
     fence = INFO_FENCE.match(line)
     if fence:
         return bool(THOUGHT_WORDS.match(fence.group(2)))
+    if FOLDED_CALLOUT.match(line):
+        return True  # `> [!quote]-` over a reply: the tool's reasoning, folded
     tag = OPEN_TAG.match(line.strip())
     if tag is None and (comment := REASONING_COMMENT.match(line.strip())):
         word = comment.group(1).strip()  # `<!-- REASONING`, a tool's (`<!-- thoughts`: a note's)
@@ -4681,6 +4690,11 @@ def _reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
     line = lines[i].strip()
     if DETAILS_WITH_SUMMARY.match(line):
         return _close_of(lines, i, stop, "details")
+    if FOLDED_CALLOUT.match(line):  # the callout's `>` lines
+        k = i + 1
+        while k < stop and lines[k].startswith(">"):
+            k += 1
+        return k
     if REASONING_COMMENT.match(line) and _opens_reasoning(line):  # `<!-- REASONING` ... `-->`
         return next((k + 1 for k in range(i + 1, stop) if lines[k].rstrip().endswith("-->")), None)
     tag = OPEN_TAG.match(line)

@@ -259,6 +259,7 @@ HELD_OUT = (
     "nextchat-web-copy.txt",
     # A forty-sixth round, scored against main (793f70b) before any change for them.
     "anythingllm-web-copy.txt",
+    "obsidian-tars.md",
 )
 
 

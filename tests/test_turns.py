@@ -3605,6 +3605,27 @@ def test_a_comment_naming_the_role_in_an_attribute_is_a_hidden_marker() -> None:
     assert candidate('<hr message-from="chat">') is None  # no role's attribute
 
 
+def test_a_tag_glued_to_a_roles_label_is_a_marker_and_a_folded_callout_the_reasoning() -> None:
+    """`#User : text` / `#DeepSeek : ` (Tars, an Obsidian plugin): a tag glued to a role's
+    label and its colon is a marker's shape; a callout folded shut (`> [!quote]-`) at the top
+    of a reply is the tool's reasoning, on no card. A tag before other words is a tag."""
+    chat = (
+        "#User : Why does Import-Csv not find my file?  \n\n#DeepSeek :  \n\n"
+        "> [!quote]-  \n> The user runs the script from home.\n\n"
+        "The path is relative to the current folder.\n\n"
+        "#User : And how do I fix it?  \n\n#DeepSeek :  \n\n"
+        "> [!quote]-  \n> Join-Path with $PSScriptRoot.\n\n"
+        "Build the path from $PSScriptRoot.\n"
+    )
+    assert notes_of(chat) == [
+        ("Why does Import-Csv not find my file?", "The path is relative to the current folder."),
+        ("And how do I fix it?", "Build the path from $PSScriptRoot."),
+    ]
+    found = candidate("#User : text")
+    assert found is not None and found.shape == "#<label>:"
+    assert candidate("#todo: buy milk") is None  # a tag, no role
+
+
 def test_arrows_before_a_roles_label_are_a_marker_not_a_quote() -> None:
     """`>> USER: text` / `>> ASSISTANT: text` (Superpower ChatGPT's text export): a run of
     arrows before a role's label and colon is the marker's shape; before any other words it
