@@ -70,9 +70,10 @@ Turn = tuple[str, str]
 
 
 def read_json_chats(data: bytes, source: str) -> Export | None:
-    """The chats in a JSON or JSON Lines file, or None when it holds none (it is then read as
-    text, as any other file)."""
-    decoded = _decode(data)
+    """The chats in a JSON, JSON Lines or YAML file, or None when it holds none (it is then
+    read as text, as any other file)."""
+    yaml_file = PurePath(source).suffix.lower() in YAML_SUFFIXES
+    decoded = _decode_yaml(data) if yaml_file else _decode(data)
     if decoded is None:
         return None
     value, cut = decoded
@@ -103,6 +104,24 @@ def read_json_chats(data: bytes, source: str) -> Export | None:
         export.conversations.append(Conversation(title, None, notes))
         export.problems.extend(Problem(source, None, text) for text in problems)
     return export
+
+
+#: YAML files: the same data as JSON's (a list of `role` / `content` mappings: chatblade's).
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _decode_yaml(data: bytes) -> tuple[object, bool] | None:
+    """A YAML file's value (plain data only: `safe_load`), or None. A file with aliases is not
+    read (a few lines of them can stand for more data than any chat)."""
+    import yaml  # imported where used: only YAML files need it
+
+    try:
+        text = data.decode("utf-8-sig")
+        if "*" in text and any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
+            return None
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), False
+    except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
 
 
 def _decode(data: bytes) -> tuple[object, bool] | None:

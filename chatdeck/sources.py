@@ -304,8 +304,8 @@ def open_source(source: Source, limits: Limits | None = None) -> Opened:
     return Opened(data=data, info=info)
 
 
-#: Files that may hold chats as JSON (`chatdeck.json_chats`).
-JSON_SUFFIXES = (".json", ".jsonl", ".ndjson")
+#: Files that may hold chats as JSON, or as the same data in YAML (`chatdeck.json_chats`).
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".yaml", ".yml")
 
 
 def is_json_chat_file(name: str) -> bool:

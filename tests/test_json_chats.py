@@ -242,7 +242,8 @@ NOT_YET: dict[str, str] = {}
         sorted(
             path.name
             for path in JSON_LOGS.iterdir()
-            if path.suffix in (".json", ".jsonl") and not path.name.endswith(".expected.json")
+            if path.suffix in (".json", ".jsonl", ".yaml")
+            and not path.name.endswith(".expected.json")
         ),
         NOT_YET,
     ),
@@ -651,3 +652,25 @@ def test_byte_offsets_that_also_fall_on_line_starts_as_characters_are_read_as_by
         ],
     }
     assert notes_of(json.dumps(value, ensure_ascii=False).encode()) == [[(question, answer)]]
+
+
+def test_a_yaml_list_of_role_and_content_is_a_chat() -> None:
+    """chatblade's session file: the messages as YAML, the same data as JSON's."""
+    data = b"- role: user\n  content: why?\n- role: assistant\n  content: because.\n"
+    export = read_json_chats(data, "session.yaml")
+    assert export is not None
+    [conversation] = export.conversations
+    assert [(n.question, n.answer) for n in conversation.notes] == [("why?", "because.")]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n",  # aliases: not read
+        b"- role: user\n  content: !!python/object/apply:os.system [ls]\n",  # no code runs
+        b"title: notes\nitems: [1, 2]\n",  # data, no chat
+        b"key: [unclosed\n",  # no YAML
+    ],
+)
+def test_yaml_that_is_no_plain_chat_is_not_read_as_one(data: bytes) -> None:
+    assert read_json_chats(data, "file.yaml") is None
