@@ -79,7 +79,7 @@ def read_json_chats(data: bytes, source: str) -> Export | None:
     value, cut = decoded
     try:
         chats = list(_chats(value))
-    except RecursionError:  # a value nested past what the walk of a key's text allows
+    except (RecursionError, TypeError):  # nested past what the walk allows; a key no string
         return None
     if not chats:
         return None
@@ -115,11 +115,18 @@ def _decode_yaml(data: bytes) -> tuple[object, bool] | None:
     read (a few lines of them can stand for more data than any chat)."""
     import yaml  # imported where used: only YAML files need it
 
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Strings(base):  # type: ignore[misc, valid-type]
+        """Every plain scalar as the text it is (`no:`, `content: yes`, `200:`: words and
+        numbers of a chat, not YAML 1.1's booleans and integers)."""
+
+    Strings.yaml_implicit_resolvers = {}
     try:
         text = data.decode("utf-8-sig")
         if "*" in text and any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text)):
             return None
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)), False
+        return yaml.load(text, Loader=Strings), False  # noqa: S506 (a safe loader's subclass)
     except (UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return None
 

@@ -158,8 +158,14 @@ ROLE_ATTRIBUTE = re.compile(
     r"^<(!--[ \t]*+[\w.:-]++)[^<>]*?[ \t]"
     r"((?:[\w-]*-)?(?:role|author|sender|speaker))=[\"']([^\"'<>]{1,30}+)[\"'][^<>]*+>$"
 )
-#: An Obsidian callout folded shut (`> [!quote]-`): at the top of a reply, a tool's reasoning.
-FOLDED_CALLOUT = re.compile(r"^>[ \t]*+\[![\w-]{1,20}+\]-[ \t]*+$")
+#: An Obsidian callout folded shut, of a quote's or the reasoning's type (`> [!quote]-`): at
+#: the top of a reply, a tool's reasoning (a `[!tip]-` there may hold the answer itself).
+FOLDED_CALLOUT = re.compile(
+    r"^>[ \t]*+\[!(?:quote|cite|thinking|thoughts?|reasoning|think)\]-[ \t]*+$", re.I
+)
+#: `#User : text`: a tag glued to a label, a space before its colon (a hashtag in a note,
+#: `#todo: ...`, has none).
+TAGGED_LABEL = re.compile(r"^#[^\W\d_][\w-]{0,30}+[ \t]++:")
 #: A comment that opens the model's reasoning and runs over lines of its own (`<!-- REASONING`).
 REASONING_COMMENT = re.compile(r"^<!--[ \t]*+(\w[\w ]{0,30}+)$")
 #: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
@@ -362,8 +368,8 @@ def candidate(line: str) -> Candidate | None:
             return None
         shape = f"<{attribute.group(1).strip()} {attribute.group(2)}=<label>>"
         return Candidate(shape, label, key, None, _words(key), "")
-    if line[:1] == "#" and line[1:2].isalpha():  # `#User : text`: a tag glued to the label
-        tagged = candidate(line[1:])
+    if line[:1] == "#" and line[1:2].isalpha() and TAGGED_LABEL.match(line):
+        tagged = candidate(line[1:])  # `#User : text`: a tag glued to the label
         if tagged is None or tagged.shape != "<label>:" or role_hint(tagged.words) is None:
             return None
         return replace(tagged, shape="#<label>:")
@@ -2565,6 +2571,13 @@ def _opened_replies(
             blocks.append(_Block(None, reply_end, len(lines), "page", OTHER))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
+    repl = _repl_prompts(lines, text, content, skip)
+    if repl and all(
+        any(lines[b.start].startswith(prompt + " ") for prompt in repl)
+        for b in blocks
+        if b.role == USER
+    ):
+        return None  # a REPL tool's log (`ChatGPT(o4-mini)> ` over every prompt): its prompts'
     blocks = _without_prompt_heads(lines, blocks)
     blocks = _without_reply_footers(lines, blocks, heads)
     if not THOUGHT_WORDS.match(label):

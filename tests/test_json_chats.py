@@ -674,3 +674,22 @@ def test_a_yaml_list_of_role_and_content_is_a_chat() -> None:
 )
 def test_yaml_that_is_no_plain_chat_is_not_read_as_one(data: bytes) -> None:
     assert read_json_chats(data, "file.yaml") is None
+
+
+def test_yaml_words_and_numbers_stay_text() -> None:
+    """`no:` (a Norwegian column), `200:`, `content: yes`: YAML 1.1 would make booleans and
+    integers of them; a chat's words stay words, and no key breaks the reading."""
+    phrasebook = b"- en: Thanks\n  no: Takk\n- en: Yes\n  no: Ja\n200: ok\n"
+    assert read_json_chats(phrasebook, "phrases.yaml") is None
+    chat = (
+        b"- role: user\n  content: Can I delete a merged branch?\n"
+        b"- role: assistant\n  content: Yes, with git branch -d.\n"
+        b"- role: user\n  content: yes\n"
+        b"- role: assistant\n  content: Then it is gone from your clone.\n"
+    )
+    export = read_json_chats(chat, "session.yaml")
+    assert export is not None
+    assert [n.question for n in export.conversations[0].notes] == [
+        "Can I delete a merged branch?",
+        "yes",
+    ]

@@ -3927,3 +3927,83 @@ def test_a_protocol_logged_by_a_logging_library_is_no_chat() -> None:
     """`[t] mqtt: INFO   Client: ...` / `Broker: ...`: records of a logger naming two parties,
     neither the prompt's mark, are no chat."""
     assert notes_of(REVIEW_44_R6, "mqtt.log") == []
+
+
+# --- review 45 (of round 46's readings) ------------------------------------------------
+
+REVIEW_45_R2 = (
+    "ChatGPT(o4-mini)> why does my bash loop stop after the first file?\n"
+    "\n"
+    "\n"
+    "Thought for 4 seconds\n"
+    "The read loop reads from stdin, and ssh inside the loop eats the rest of stdin.\n"
+    "\n"
+    "Give ssh -n, or redirect its input from /dev/null:\n"
+    'while read -r host; do ssh -n "$host" uptime; done < hosts.txt\n'
+    "\n"
+    "\n"
+    "ChatGPT(o4-mini)> and with a for loop instead?\n"
+    "\n"
+    "\n"
+    "Thought for 2 seconds\n"
+    "A for loop over $(cat hosts.txt) does not read stdin, so ssh cannot swallow it.\n"
+    "\n"
+    "Word splitting still applies:\n"
+    'for host in $(cat hosts.txt); do ssh "$host" uptime; done\n'
+    "\n"
+    "\n"
+    "ChatGPT(o4-mini)> /exit\n"
+)
+
+REVIEW_45_R3 = (
+    "# AI ethics seminar, week 3\n"
+    "\n"
+    "#AI: the discussion today was about who is liable when a model gives medical advice.\n"
+    "Most of the room said the deployer, not the model vendor.\n"
+    "\n"
+    "#me: I argued that the vendor should carry some of it, since they market it "
+    "for health questions.\n"
+    "\n"
+    "#AI: readings for next week are the EU AI Act summary and the Stanford HAI report.\n"
+)
+
+REVIEW_45_R4 = (
+    "**User:** How do I reverse a list in Python?\n"
+    "\n"
+    "**Assistant:**\n"
+    "> [!tip]-\n"
+    "> Use `my_list.reverse()` in place, or `my_list[::-1]` for a copy.\n"
+    "\n"
+    "Both work; `reversed()` gives an iterator if you only need to loop.\n"
+    "\n"
+    "**User:** And a string?\n"
+    "\n"
+    "**Assistant:**\n"
+    "> [!tip]-\n"
+    "> `s[::-1]`\n"
+    "\n"
+    "Strings are immutable, so slicing is the usual way.\n"
+)
+
+
+def test_a_repl_tools_log_with_reasoning_lines_keeps_its_prompts_reading() -> None:
+    """`ChatGPT(o4-mini)> ` over every prompt and `Thought for N seconds` over every reply: the
+    REPL's prompts mark the turns (the status lines are the replies' reasoning), not a page."""
+    questions = [q for q, _ in notes_of(REVIEW_45_R2, "repl3.txt")]
+    assert questions[:2] == [
+        "why does my bash loop stop after the first file?",
+        "and with a for loop instead?",
+    ]
+
+
+def test_hashtags_with_a_colon_in_a_note_are_no_markers() -> None:
+    """`#AI:` / `#me:` in a seminar's note: hashtags, not a tool's `#User : ` markers."""
+    parsed = parse_transcript(parse_text(REVIEW_45_R3, "tag3.md"))
+    assert parsed.turns is None
+
+
+def test_a_folded_tip_atop_a_reply_is_the_replys() -> None:
+    """`> [!tip]-` folding the answer's summary at the top of a reply is the reply's, not
+    reasoning (a tool folds its reasoning in a quote's callout)."""
+    answers = [a for _, a in notes_of(REVIEW_45_R4, "callout3.md")]
+    assert "[!tip]-" in answers[0]
