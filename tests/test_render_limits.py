@@ -221,6 +221,8 @@ def test_the_limits_are_far_above_real_fields() -> None:
     assert FIELD_LIMIT >= 1_000_000 and TABLE_CELL_LIMIT >= 50_000
     assert NESTING_LIMIT >= 16 and HIGHLIGHT_CHAR_LIMIT >= 50_000
     for path in sorted(Path(__file__).parent.glob("fixtures/**/*.md")):
+        if path.name == "README.md":
+            continue  # the fixtures' notes (one of 800 KB), no card's field
         assert render_field(path.read_text(encoding="utf-8")).limited == (), path
 
 
