@@ -260,6 +260,8 @@ HELD_OUT = (
     # A forty-sixth round, scored against main (793f70b) before any change for them.
     "anythingllm-web-copy.txt",
     "obsidian-tars.md",
+    # A forty-seventh round, scored against main (7fc5709) before any change for them.
+    "fastgpt-export-md.md",
 )
 
 

@@ -3605,6 +3605,24 @@ def test_a_comment_naming_the_role_in_an_attribute_is_a_hidden_marker() -> None:
     assert candidate('<hr message-from="chat">') is None  # no role's attribute
 
 
+def test_a_key_naming_the_speaker_alone_on_its_line_is_a_marker() -> None:
+    """`Role: Human` / `Role: AI` over every message (FastGPT's Markdown export): the key says
+    its value is the speaker, so the value is the label; a value naming no role is no marker."""
+    chat = (
+        "Role: Human\nWhy does nginx -t fail?\n\n-------\n\n"
+        "Role: AI\nproxy_pass may not hold a URI inside a regex location.\n\n-------\n\n"
+        "Role: Human\nAnd how do I fix it?\n\n-------\n\n"
+        "Role: AI\nDrop the URI part and rewrite the path before it.\n"
+    )
+    assert notes_of(chat) == [
+        ("Why does nginx -t fail?", "proxy_pass may not hold a URI inside a regex location."),
+        ("And how do I fix it?", "Drop the URI part and rewrite the path before it."),
+    ]
+    found = candidate("Role: Human")
+    assert found is not None and found.label == "Human" and found.inline is None
+    assert candidate("From: Alice") is None or candidate("From: Alice").label != "Alice"
+
+
 def test_a_tag_glued_to_a_roles_label_is_a_marker_and_a_folded_callout_the_reasoning() -> None:
     """`#User : text` / `#DeepSeek : ` (Tars, an Obsidian plugin): a tag glued to a role's
     label and its colon is a marker's shape; a callout folded shut (`> [!quote]-`) at the top
