@@ -262,6 +262,7 @@ HELD_OUT = (
     "obsidian-tars.md",
     # A forty-seventh round, scored against main (7fc5709) before any change for them.
     "fastgpt-export-md.md",
+    "chatbot-ui-web-copy.txt",
 )
 
 

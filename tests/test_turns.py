@@ -35,6 +35,12 @@ NOT_YET = {
         "the title only: `## Logging started at <date> <time>`, the log's own first line, names "
         "the deck (questions 3/3, answers 3/3)"
     ),
+    "chatbot-ui-web-copy.txt": (
+        "round 47, as first scored: the model's label (`GPT-4o`) alone over every reply is read, "
+        "but the user's name alone over every prompt (`Gioanin`, no role word) stays on the "
+        "cards, the header's chat name opens the first question, and the code under a `dart` "
+        "label in the second reply is cut into an invented question (questions 0/3)"
+    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
