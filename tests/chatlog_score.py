@@ -263,6 +263,7 @@ HELD_OUT = (
     # A forty-seventh round, scored against main (7fc5709) before any change for them.
     "fastgpt-export-md.md",
     "chatbot-ui-web-copy.txt",
+    "ollama-chat-nvim.md",
 )
 
 

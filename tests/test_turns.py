@@ -41,6 +41,11 @@ NOT_YET = {
         "cards, the header's chat name opens the first question, and the code under a `dart` "
         "label in the second reply is cut into an invented question (questions 0/3)"
     ),
+    "ollama-chat-nvim.md": (
+        "round 47, as first scored: `*User*` alone in italics is read as a label, but the model's "
+        "`*Ollama in 18.42 s*` (a name that is no role word, with the reply's time inside the "
+        "same emphasis) is not, so no turns are found and no question (questions 0/3)"
+    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
