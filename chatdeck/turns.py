@@ -151,10 +151,6 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
 #: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
 #: (`_quoted_alone`).
-#: `Role: Human`, `Speaker: AI`: a key that says its value is the speaker, alone on its line.
-ROLE_KEY_LINE = re.compile(
-    r"^((?i:role|speaker|sender|author|from))[ \t]*+:[ \t]*+([^\W\d_][\w-]{0,20}+)[ \t]*+$"
-)
 #: A comment alone on its line that names the message's role in an attribute
 #: (`<!-- SYSTEMSCULPT-MESSAGE-START role="user" message-id="..." -->`): a hidden marker. (A
 #: tag's, `<div data-author="me">`, is HTML a note shows or a template, not a tool's marker.)
@@ -364,12 +360,6 @@ def candidate(line: str) -> Candidate | None:
         key = label.casefold()
         words = _words(key)
         return Candidate(QUOTED_SHAPE, label, key, None, words, "")
-    keyed = ROLE_KEY_LINE.match(line)
-    if keyed and role_hint(_words(keyed.group(2).casefold())) is not None:
-        # `Role: Human` alone on its line: the key names what the value is, the speaker
-        label = keyed.group(2)
-        return Candidate(f"{keyed.group(1)}: <label>", label, label.casefold(), None,
-                         _words(label.casefold()), "")  # fmt: skip
     attribute = ROLE_ATTRIBUTE.match(line.strip())
     if attribute:
         label = attribute.group(3).strip()

@@ -41,6 +41,12 @@ NOT_YET = {
         "cards, the header's chat name opens the first question, and the code under a `dart` "
         "label in the second reply is cut into an invented question (questions 0/3)"
     ),
+    "fastgpt-export-md.md": (
+        "round 47, as first scored: `Role: Human` / `Role: AI` alone over every message are not "
+        "read as markers (a key naming the speaker: a reading of them, tried, also took a "
+        "pasted `From: user` or `role: user` line inside a turn for a marker, and was "
+        "withdrawn), so every question and answer opens with its `Role:` line (3 wrong)"
+    ),
     "ollama-chat-nvim.md": (
         "round 47, as first scored: `*User*` alone in italics is read as a label, but the model's "
         "`*Ollama in 18.42 s*` (a name that is no role word, with the reply's time inside the "
@@ -3614,24 +3620,6 @@ def test_a_comment_naming_the_role_in_an_attribute_is_a_hidden_marker() -> None:
     assert found is not None and found.label == "user"
     assert candidate('<div role="main">') is None  # a page's landmark, no speaker
     assert candidate('<hr message-from="chat">') is None  # no role's attribute
-
-
-def test_a_key_naming_the_speaker_alone_on_its_line_is_a_marker() -> None:
-    """`Role: Human` / `Role: AI` over every message (FastGPT's Markdown export): the key says
-    its value is the speaker, so the value is the label; a value naming no role is no marker."""
-    chat = (
-        "Role: Human\nWhy does nginx -t fail?\n\n-------\n\n"
-        "Role: AI\nproxy_pass may not hold a URI inside a regex location.\n\n-------\n\n"
-        "Role: Human\nAnd how do I fix it?\n\n-------\n\n"
-        "Role: AI\nDrop the URI part and rewrite the path before it.\n"
-    )
-    assert notes_of(chat) == [
-        ("Why does nginx -t fail?", "proxy_pass may not hold a URI inside a regex location."),
-        ("And how do I fix it?", "Drop the URI part and rewrite the path before it."),
-    ]
-    found = candidate("Role: Human")
-    assert found is not None and found.label == "Human" and found.inline is None
-    assert candidate("From: Alice") is None or candidate("From: Alice").label != "Alice"
 
 
 def test_a_tag_glued_to_a_roles_label_is_a_marker_and_a_folded_callout_the_reasoning() -> None:
