@@ -1856,12 +1856,7 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
         )
         if not attached:
             asked = _asked_under_paste(doc, found, end, bound)
-            if asked is None:
-                return end, end
-            reply = doc.following[asked - 1]
-            if reply < bound and _answer_marker_text(doc, reply) is not None:
-                return asked, reply  # the answer's marker (`A:`) opens the answer
-            return asked, asked
+            return asked if asked is not None else (end, end)
         block_end = _block_end(doc, j, bound)
         if doc.following[block_end - 1] >= bound:
             break  # nothing would be left for the reply: the block is the answer
@@ -1869,11 +1864,12 @@ def _question_extent(doc: Document, found: Found) -> tuple[int, int]:
     return end, end
 
 
-def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int | None:
-    """The end of the asking paragraph under a question that so far only pastes (its first line
-    program output, with the lines right under it, or a code block under it, and any paragraphs
-    of unfenced code under that), after one blank line: short, ending in `?`, nothing above it
-    in the question asking, and a reply after it. People paste the log first and ask under it."""
+def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> tuple[int, int] | None:
+    """(the end of the asking paragraph, the answer's start) under a question that so far only
+    pastes (its first line program output, with the lines right under it, or a code block under
+    it, and any paragraphs of unfenced code under that), after one blank line: short, ending in
+    `?`, nothing above it in the question asking, and a reply after it, opened by its marker
+    (`A:`) where there is one. People paste the log first and ask under it."""
     start = found.index
     marked = found.rule.name in (Rule.EXPLICIT_MARKER, Rule.SPEAKER_MARKER)
     if marked and _is_output(found.text):
@@ -1884,7 +1880,7 @@ def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int
         return None
     asked = _asking_under(doc, start, end, bound)
     if asked is not None:
-        return asked
+        return asked, _answer_start(doc, asked, bound)
     # Paragraphs of unfenced code one blank line apart (a file's name over each) are the
     # paste's too when the answer's marker (`A:`) stands right under the asking paragraph;
     # without one, such code is the model's (a corrected copy of the paste).
@@ -1900,8 +1896,15 @@ def _asked_under_paste(doc: Document, found: Found, end: int, bound: int) -> int
     asked = _asking_under(doc, start, pasted, bound)
     if asked is None:
         return None
+    answer = _answer_start(doc, asked, bound)
+    return (asked, answer) if answer != asked else None
+
+
+def _answer_start(doc: Document, asked: int, bound: int) -> int:
+    """Where the answer under a question ending at `asked` starts: at the answer's marker right
+    under it (`A:`), else right there."""
     reply = doc.following[asked - 1]
-    return asked if reply < bound and _answer_marker_text(doc, reply) is not None else None
+    return reply if reply < bound and _answer_marker_text(doc, reply) is not None else asked
 
 
 def _asking_under(doc: Document, start: int, end: int, bound: int) -> int | None:

@@ -149,8 +149,6 @@ TAG = re.compile(r"<[^<>\n]{0,200}+>")
 #: `>>> user`, `<<< assistant`: a speaker's word alone after a run of arrows (the direction of the
 #: message), not a quote; both directions are one shape.
 ARROW_LABEL = re.compile(r"^(?:>>>|<<<)[ \t]++([^\W\d_]\w{0,30}+)[ \t]*+$")
-#: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
-#: (`_quoted_alone`).
 #: A comment alone on its line that names the message's role in an attribute
 #: (`<!-- SYSTEMSCULPT-MESSAGE-START role="user" message-id="..." -->`): a hidden marker. (A
 #: tag's, `<div data-author="me">`, is HTML a note shows or a template, not a tool's marker.)
@@ -171,6 +169,8 @@ REASONING_COMMENT = re.compile(r"^<!--[ \t]*+(\w[\w ]{0,30}+)$")
 #: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
 #: direction), not a quote in a quote.
 ARROW_LEAD = re.compile(r"^(>{2,3}+|<{2,3}+)[ \t]++(?=[^\W\d_])")
+#: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
+#: (`_quoted_alone`).
 QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
 QUOTED_SHAPE = "> <time> · <label>"
 #: `💬:`, `🤖:[Agent name]`: an emoji that is the label, with the marker's colon after it.
@@ -2557,7 +2557,8 @@ def _opened_replies(
             ):
                 page = None  # short lines of the reply's own, with no button or disclaimer
             if page is None:
-                page = _gap_to_page(lines, between, max(separating), max(inner, default=1), heads)
+                widest = max([*separating, *inner])  # (no page gap is as wide)
+                page = _gap_to_page(lines, between, widest, heads)
             reply_end = page[0] if page is not None else len(lines)
         reply_start = _under_buttons(lines, opener + 1, reply_end)
         if reply_start > opener + 1:  # `Copy thoughts to clipboard`: the reasoning's button
@@ -2597,20 +2598,16 @@ def _model_menu(line: str) -> bool:
 
 
 def _gap_to_page(
-    lines: Sequence[str],
-    gaps: list[tuple[int, int]],
-    between: int,
-    inside: int,
-    heads: set[str],
+    lines: Sequence[str], gaps: list[tuple[int, int]], widest: int, heads: set[str]
 ) -> tuple[int, int] | None:
     """The gap after the last reply where the page's own lines start, found by its size:
-    larger than any gap between two messages (`between`, the largest) or inside one, with a
-    few lines after it (its composer, its footer, the line every reply's gap led to, `heads`:
-    `<model> · 24.6s (39.84 tok/s) · <time>`), none code and none asking."""
+    wider than any gap between two messages or inside one (`widest`), with a few lines after
+    it (its composer, its footer, the line every reply's gap led to, `heads`: `<model> ·
+    24.6s (39.84 tok/s) · <time>`), none code and none asking."""
     for blank, after in gaps:
         rest = [lines[j] for j in range(after, len(lines)) if lines[j].strip()]
         if (
-            after - blank > max(between, inside)
+            after - blank > widest
             and rest
             and len(rest) <= 4
             and not any(
@@ -2660,14 +2657,7 @@ def _without_prompt_heads(lines: Sequence[str], blocks: list[_Block]) -> list[_B
         )
     ):
         return blocks
-    out: list[_Block] = []
-    for block in blocks:
-        if block.role == USER:
-            out.append(_Block(None, block.start, block.start + 1, "picture", OTHER))
-            out.append(replace(block, start=block.start + 1))
-        else:
-            out.append(block)
-    return out
+    return _heads_apart(blocks, {id(b): b.start + 1 for b in prompts}, "picture")
 
 
 def _without_reply_footers(
@@ -2683,11 +2673,18 @@ def _without_reply_footers(
     form = next(iter(heads))
     if not any(NUMBER.sub("0", lines[j].strip()) == form for j in range(page.start, page.end)):
         return blocks
+    starts = {id(b): _next_content(lines, b.start + 1, b.end) for b in prompts}
+    return _heads_apart(blocks, starts, "footer")
+
+
+def _heads_apart(blocks: list[_Block], starts: dict[int, int], label: str) -> list[_Block]:
+    """The blocks, each whose id is in `starts` beginning there instead: the lines over it a
+    block of the page's own (`label`)."""
     out: list[_Block] = []
     for block in blocks:
-        start = _next_content(lines, block.start + 1, block.end)
-        if block in prompts and start < block.end:
-            out.append(_Block(None, block.start, start, "footer", OTHER))
+        start = starts.get(id(block))
+        if start is not None and block.start < start < block.end:
+            out.append(_Block(None, block.start, start, label, OTHER))
             out.append(replace(block, start=start))
         else:
             out.append(block)
