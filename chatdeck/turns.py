@@ -232,6 +232,11 @@ THOUGHT_WORDS = re.compile(
     r"réflexion|nachgedacht|denkprozess|ragionamento|pensiero|raciocínio|pensamento|gedanken)\b",
     re.I,
 )
+#: A duration at the end of a name, with the short word that joins it (`Ollama in 18.42 s`).
+TRAILING_DURATION = re.compile(
+    r"(?:[ \t]++[^\W\d_]{1,5}+)?[ \t]*+[(\[（·•|,-]?[ \t]*+" + DURATION.pattern + r"[)\]）]?$",
+    re.I,
+)
 #: A page's button that opens or closes the reasoning under it (`Show thinking`).
 TOGGLE = re.compile(r"^(?:show|hide|view|expand|collapse)[ \t]++(?=\w)", re.I)
 #: A chat page's button under a table it made (Gemini's `Export to Sheets`), copied with it.
@@ -500,6 +505,9 @@ def candidate(line: str) -> Candidate | None:
         text, shape = counted.group(2).strip(), shape + "<counter>: "
     if DIGIT.search(text, 0, 60):
         text = _without_date(text)
+        if italic or bold:
+            # `*Ollama in 18.42 s*`: the time the reply took, said inside the name's emphasis
+            text = TRAILING_DURATION.sub("", text) or text
         if text.endswith((")", "）")):
             text = PARENTHETICAL.sub("", text).strip()  # `**Qwen3 (8B)** | 2025/04/03`
     text = USER_TAG.sub("", text)  # `Ferris#5170`: a name with its account number
@@ -558,7 +566,7 @@ def candidate(line: str) -> Candidate | None:
     words = _words(key)
     if bracket == "{" and not colon:
         return None  # `{Reactions}` alone: a tool's label (TOOL_LABEL), no speaker
-    if not heading and not bold and not bracket and not stamp and not colon:
+    if not heading and not bold and not italic and not bracket and not stamp and not colon:
         # A plain short line: any paragraph could be one, unless it names a speaker alone
         # (not an indented line of code a copy left bare: `    user.email`).
         if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):

@@ -47,11 +47,6 @@ NOT_YET = {
         "pasted `From: user` or `role: user` line inside a turn for a marker, and was "
         "withdrawn), so every question and answer opens with its `Role:` line (3 wrong)"
     ),
-    "ollama-chat-nvim.md": (
-        "round 47, as first scored: `*User*` alone in italics is read as a label, but the model's "
-        "`*Ollama in 18.42 s*` (a name that is no role word, with the reply's time inside the "
-        "same emphasis) is not, so no turns are found and no question (questions 0/3)"
-    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
@@ -137,6 +132,7 @@ ONE_EXCHANGE_NOT_YET = {
     "rikkahub-markdown-export.md": "one reply's opening quote: it must open two replies or more",
     "copilot-chat-el.org": "one `* You` over one `** Copilot`: deepening headings need three turns",
     "qwen-web-copy.txt": "one `Thinking completed`: a reasoning status must open two replies",
+    "ollama-chat-nvim.md": "one `*Ollama in N s*`: a name with no role word must recur",
     "kimi-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "zai-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "qwen-code-export.md": "one reply in two messages: every reply of two or more must come so",
@@ -1878,6 +1874,23 @@ def test_role_words_in_italics_alone_on_a_line_mark_turns(user: str, model: str)
     text = f"# Notes\n\n{user}\n\nwhat is x?\n\n{model}\n\nAn x.\n\n"
     text += f"{user}\n\ngive me an example\n\n{model}\n\nx = 1\n"
     assert notes_of(text) == [("what is x?", "An x."), ("give me an example", "x = 1")]
+
+
+@pytest.mark.parametrize("model", ["*Ollama*", "*Ollama in 18.42 s*", "_Mistral (3.1 s)_"])
+def test_a_models_name_in_italics_alone_marks_its_replies(model: str) -> None:
+    """A name in italics alone on a line is read as a bold one is: the model's name, no role
+    word, marks its replies where the user's label is a role word; the time the reply took,
+    said inside the same emphasis, is no part of the name."""
+    text = f"*User*\n\nwhat is x?\n\n{model}\nAn x.\n\n\n*User*\ngive me an example\n\n"
+    text += model.replace("18.42", "9.07").replace("3.1", "2.4") + "\nx = 1\n\n\n*User*\n\n"
+    assert notes_of(text) == [("what is x?", "An x."), ("give me an example", "x = 1")]
+
+
+def test_names_in_italics_with_no_role_word_mark_nothing() -> None:
+    """Italic lines that recur in notes (`*Example*`, `*Output*`) name no speaker: no chat."""
+    text = "# Sorting\n\n*Example*\n\nsort [3, 1]\n\n*Output*\n\n[1, 3]\n\n"
+    text += "*Example*\n\nsort [2, 5, 4]\n\n*Output*\n\n[2, 4, 5]\n"
+    assert notes_of(text) == [("Sorting", text.removeprefix("# Sorting\n\n").strip())]
 
 
 def test_a_line_in_italics_inside_an_answer_is_no_marker() -> None:
