@@ -47,6 +47,8 @@ BANNER = re.compile(r"^([^\w\s]{2,8}+)[ \t]++(?=[^\W\d_]).*\d")
 TAB_NAME = re.compile(r"^\t([^\t]{1,40}+)\t")
 ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?:[ \t]|$)")
 COLON_NAME = re.compile(r"^(?: ?[-:])? ([^:\t<>\[\]]{1,40}?):(?: |$)")
+#: Or the name alone after the time, the message on the lines under it (`<time> Name`).
+ALONE_NAME = re.compile(r"^[ \t]++([^\W\d_][^:\t<>\[\]]{0,39}?)[ \t]*+$")
 SYSTEM_TEXT = re.compile(r"^(?: ?[-:])?[ \t]")
 #: A logging library's fields between the time and the message (` - <logger> - <LEVEL>`, then
 #: ` - ` before the message): one to three, each one word; and such fields in a prefix's shape.
@@ -69,6 +71,7 @@ FORMS = {
     "\t": "`<time><TAB><name><TAB>`",
     "<>": "`<time> <name>`",
     ": ": "`<time> <name>: `",
+    "\n": "`<time> <name>`, alone on its line,",
     "log": "`<time> <logger>: <LEVEL> <name>: ` or `> `",
 }
 SHAPE_DIGITS = re.compile(r"\d++")
@@ -155,6 +158,10 @@ def read_prefix(line: str) -> Prefix | None:
             # `-->`, `--` in the name column
             return Prefix(f"{stamp}{lead}", form, None, text, stamp)
         break  # no name before the colon: a system line with a colon in it
+    alone = ALONE_NAME.match(rest)
+    if alone and NAME.match(alone.group(1)):
+        # `2024-12-20 20:41:07 Emeka Nwosu`, the message under it (MemoTrace's WeChat export)
+        return Prefix(stamp, "\n", alone.group(1), "", stamp)
     fields = LOG_FIELDS.match(rest)
     named = COLON_NAME.match(rest[fields.end() :]) if fields else None
     if fields and named and NAME.match(named.group(1).strip()):

@@ -37,6 +37,7 @@ from chatdeck.pasted_code import LOG_TIME, bare_code
 from chatdeck.render import code_block_lines
 from chatdeck.turns import (
     CONTROL_LEADS,
+    EDITOR_MODE_LINE,
     HEADER,
     HEADING,
     INTERFACE,
@@ -871,8 +872,8 @@ def _is_title(doc: Document, first: int) -> bool:
     a plain file: its style is not known yet.
     """
     line = doc.lines[first]
-    if _is_marker(doc, first) or first in doc.suppressed:
-        return False
+    if _is_marker(doc, first) or first in doc.suppressed or EDITOR_MODE_LINE.search(line):
+        return False  # (`# -*- mode: org -*-`: Emacs's file variables, for the editor)
     heading = _heading(doc, first)
     after = doc.following[first]
     if heading is None:

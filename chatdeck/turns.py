@@ -997,6 +997,8 @@ def _title_from(
             words = lines[i].strip()  # the first line, underlined with `=` (a setext heading)
         else:
             continue
+        if EDITOR_MODE_LINE.search(words):
+            continue  # `# -*- mode: org -*-`: Emacs's file variables, for the editor
         text = title_text(words)
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
         text = _unquoted(text)  # `# Chat Export: "Name"`: the name the tool quoted
@@ -1012,6 +1014,8 @@ def _title_from(
     return _listed_above(lines, header, prose)
 
 
+#: Emacs's file variables (`-*- mode: org -*-`), written in a file's first lines.
+EDITOR_MODE_LINE = re.compile(r"-\*-[^\n]{1,200}?-\*-")
 PAGE_WORDS = frozenset("home untitled new history chats recent settings".split())
 MODEL_TIERS = frozenset("sonnet opus haiku turbo pro flash mini plus max nano lite".split())
 
@@ -1814,6 +1818,14 @@ def _labeled_blocks(
 
 #: Seven hashes or more: no Markdown heading, but a tool may write one as the next turn's.
 DEEP_HEADING = re.compile(r"^ {0,3}+#{7,}+[ \t]++(\S.*)$")
+#: An Org headline at any level (`* User`, `******* AI`).
+STARRED_HEADING = re.compile(r"^\*++[ \t]++(\S.*)$")
+
+
+def _marks_level(line: str) -> int:
+    """A Markdown heading's or Org headline's level: its `#` or `*` marks."""
+    text = line.lstrip()
+    return len(text) - len(text.lstrip(text[:1]))
 
 
 def _deepening_turns(
@@ -1824,13 +1836,20 @@ def _deepening_turns(
     skip: set[int],
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
     """Speaker headings whose level changes from turn to turn (a tool that nests each reply one
-    level under the turn before: `## AI`, `### User`, `#### AI`, ..., past six hashes too): the
-    turns read as one heading shape whatever the level. Only where no shape of one level is."""
+    level under the turn before: `## AI`, `### User`, `#### AI`, ..., past six hashes too; Org's
+    `* User`, `** AI`, `*** User`): the turns read as one heading shape whatever the level.
+    Only where no shape of one level is."""
     anywhere: dict[int, Candidate] = {}
     for i in content:
         if not text[i] or i in skip:
             continue
         each = found.get(i)
+        starred = STARRED_HEADING.match(lines[i])
+        if starred:
+            each = candidate("###### " + starred.group(1).strip())
+            if each is not None:
+                anywhere[i] = replace(each, shape="*… " + each.shape.lstrip("#").lstrip())
+            continue
         deep = DEEP_HEADING.match(lines[i]) if each is None else None
         if deep:
             each = candidate("###### " + deep.group(1))
@@ -1840,7 +1859,7 @@ def _deepening_turns(
     if chosen is None:
         return None
     markers, roles = chosen
-    levels = [len(lines[i].lstrip()) - len(lines[i].lstrip().lstrip("#")) for i in markers]
+    levels = [_marks_level(lines[i]) for i in markers]
     if len(levels) < 3 or any(b <= a for a, b in zip(levels, levels[1:], strict=False)):
         return None  # a document's headings: the levels of a chat's turns only go deeper
     if len({anywhere[i].key for i in markers}) != 2:
@@ -3625,6 +3644,46 @@ LOG_LINE = "the log's own line (no speaker's message)"
 ADDRESS = "the reply's address to the user"
 
 
+#: A tag a bot opens each of its replies with (`[bot] `), for the dry-run's report too.
+REPLY_TAG = re.compile(r"^\[([^\W\d_][\w-]{0,15}+)\][ \t]++(?=\S)")
+BOT_TAG = "the bot's tag or the word that calls it"
+SENDER_AGAIN = "the time and name of the same speaker's next message"
+
+
+def _bot_tags(
+    lines: Sequence[str], starts: list[int], speaker: dict[int, str]
+) -> tuple[dict[int, str], set[int]]:
+    """A bot's marks in a log of two speakers (chatgpt-on-wechat's): the same bracketed tag
+    opening every reply of one speaker (`[bot] text`), two or more, and the tag's word opening
+    every message of the other (`bot text`, `@bot`, or alone on its line: the word that calls
+    the bot). Returns the lines without them (line -> text; blank for a word alone) and the
+    lines that held nothing else. No tag, or one speaker's message without it: nothing."""
+    bounds = [*starts[1:], len(lines)]
+    firsts: dict[str, list[int]] = {}  # speaker -> the first line with text of each message
+    for start, stop in zip(starts, bounds, strict=True):
+        first = next((j for j in range(start, stop) if lines[j].strip()), None)
+        if first is None:
+            return {}, set()
+        firsts.setdefault(speaker[start].casefold(), []).append(first)
+    if len(firsts) != 2:
+        return {}, set()
+    for replies, prompts in (tuple(firsts.values()), tuple(firsts.values())[::-1]):
+        tags = {m.group(1).casefold() if (m := REPLY_TAG.match(lines[j])) else "" for j in replies}
+        if len(replies) < 2 or len(tags) != 1 or "" in tags:
+            continue
+        tag = tags.pop()
+        out = {j: REPLY_TAG.sub("", lines[j]) for j in replies}
+        alone: set[int] = set()
+        words = [lines[j].split(maxsplit=1) for j in prompts]
+        if all(each[0].casefold().lstrip("@") == tag for each in words):
+            for j, each in zip(prompts, words, strict=True):
+                out[j] = each[1] if len(each) > 1 else ""
+                if len(each) == 1:
+                    alone.add(j)
+        return out, alone
+    return {}, set()
+
+
 def _above_a_log(line: str) -> bool:
     """A line that may stand above a column log: a heading, a rule, a date line (`--- Log
     opened <date>`, `**** BEGIN LOGGING AT <date>`); a `Q:` or `Key: value` line above
@@ -3644,11 +3703,13 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     a turn's first words naming the other speaker (a reply's `rizky:`, a prompt's `ChatGPT:`)
     address them, no part of the question or the answer."""
     stripped, text = text_lines(lines, columns)
-    content = [i for i in range(len(stripped)) if stripped[i].strip()]
     starts: list[int] = []
     for i in sorted(columns.speaker):
         if not starts or columns.speaker[starts[-1]].casefold() != columns.speaker[i].casefold():
             starts.append(i)
+    tagged, untagged = _bot_tags(stripped, starts, columns.speaker)
+    stripped = [tagged.get(i, line) for i, line in enumerate(stripped)]
+    dropped = dict.fromkeys(untagged, BOT_TAG)  # lines that held only what was taken off
     found: dict[int, Candidate] = {}
     for i in starts:
         label = columns.speaker[i]
@@ -3660,27 +3721,41 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     if roles is None:
         return None
     user_starts = [i for i in starts if roles[found[i].key] == USER]
+    # Where each message's text starts: on its prefix's line, or under it (`<time> <name>` alone)
+    opening = {
+        i: next((j for j in range(i, bounds[n + 1]) if stripped[j].strip()), i)
+        for n, i in enumerate(starts)
+    }
     if len(starts) == 2 and not any(hints.values()):
         # One exchange between names no word marks: a chat only if the first message asks
         # (a question, a bot's command), not two lines of a system's log.
         first = " ".join(stripped[j] for j in range(starts[0], starts[1]) if stripped[j].strip())
-        if "?" not in first and "？" not in first and not COMMAND.match(stripped[starts[0]]):
+        asks = COMMAND.match(stripped[opening[starts[0]]])
+        if "?" not in first and "？" not in first and not asks:
             return None
-    commands = {m.group(1) if (m := COMMAND.match(stripped[i])) else None for i in user_starts}
+    commands = {
+        m.group(1) if (m := COMMAND.match(stripped[opening[i]])) else None for i in user_starts
+    }
     command = commands.pop() if len(commands) == 1 else None
     users = {k for k, r in roles.items() if r == USER}
     models = {k for k, r in roles.items() if r == ASSISTANT}
     rewrites: dict[int, str] = {}
     asking = set(user_starts)
     for i in starts:
-        inline = stripped[i]
+        inline = stripped[opening[i]]
         if command is not None and i in asking:
             inline = inline[len(command) :].lstrip()
         elif i in asking:
             inline = _without_address(inline, models)  # `ChatGPT: ...`, the bot addressed
         elif roles[found[i].key] == ASSISTANT:
             inline = _without_address(inline, users)
-        found[i] = replace(found[i], inline=inline or None)
+        if opening[i] == i:
+            found[i] = replace(found[i], inline=inline or None)
+        elif inline != stripped[opening[i]]:  # the message's first line, under its prefix
+            stripped[opening[i]] = tagged[opening[i]] = inline
+            if not inline:
+                dropped[opening[i]] = BOT_TAG if command is not None and i in asking else ADDRESS
+    content = [i for i in range(len(stripped)) if stripped[i].strip()]
     blocks = [
         _Block(i, i + 1, bounds[n + 1], found[i].label, roles[found[i].key])
         for n, i in enumerate(starts)
@@ -3691,8 +3766,16 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
     left_out = dict(turns.left_out)
     for i in columns.system:
         left_out.setdefault(i, LOG_LINE)
+    for i, reason in dropped.items():
+        left_out.setdefault(i, reason)
+    for i, line in columns.text.items():
+        if i not in found and not line.strip():
+            left_out.setdefault(i, SENDER_AGAIN)  # (`<time> <name>` alone, a run's next message)
     for i, line in columns.text.items():
         if i not in found and i not in left_out:
+            rewrites[i] = turns.rewrites.get(i, line)
+    for i, line in tagged.items():
+        if i not in found and i not in left_out and i not in columns.text:
             rewrites[i] = turns.rewrites.get(i, line)
     return replace(turns, left_out=left_out, rewrites={**turns.rewrites, **rewrites})
 

@@ -264,6 +264,11 @@ HELD_OUT = (
     "fastgpt-export-md.md",
     "chatbot-ui-web-copy.txt",
     "ollama-chat-nvim.md",
+    # A forty-eighth round: tools no fixture, README line, issue or earlier round named, scored
+    # against main (ff2e42c) before any change for them.
+    "memotrace-wechat-txt.txt",
+    "ai-org-chat.org",
+    "chainlit-web-copy.txt",
 )
 
 

@@ -47,7 +47,7 @@ from chatdeck.parse import (
 )
 from chatdeck.read import parse_text, read_transcript, split_lines
 from chatdeck.render import code_block_lines
-from chatdeck.turns import REPL_PROMPT
+from chatdeck.turns import COMMAND, REPL_PROMPT, REPLY_TAG
 
 FORMS = FIXTURES / "forms"
 
@@ -745,6 +745,10 @@ def check_every_line_claimed_once(transcript: Transcript, parsed: Parsed) -> Non
                 )
 
 
+#: A word that calls a bot (`bot what ...`, `@bot`), which every prompt of a log may open with.
+CALL_WORD = re.compile(r"^@?[^\W\d_][\w-]{0,15}+[ \t]++(?=\S)")
+
+
 def contents(line: str) -> list[str]:
     """What may be left of a line in a note: the line, or the text after its marker."""
     parts = [line.strip()]
@@ -773,6 +777,9 @@ def contents(line: str) -> list[str]:
     parts.append(re.sub(r"^<([\w-]+)>(.*)</\1>$", r"\2", line.strip()).strip())  # <task>..</task>
     # a line of a chat saved as XML: its text without the tags at its ends, entities read
     parts.append(html.unescape(re.sub(r"^\s*(?:<[\w-]+>)+|(?:</[\w-]+>)+\s*$", "", line)).strip())
+    parts.append(COMMAND.sub("", line, count=1).strip())  # a bot's command, `.ai what ...`
+    parts.append(REPLY_TAG.sub("", line, count=1).strip())  # a bot's tag on its reply, `[bot] `
+    parts.append(CALL_WORD.sub("", line, count=1).strip())  # the word that calls a bot, `bot `
     prefix = read_prefix(line)
     if prefix is not None:  # a column log's line: its text column (`<time>\t<nick>\t...`)
         parts.append(prefix.text.strip())

@@ -41,6 +41,12 @@ NOT_YET = {
         "cards, the header's chat name opens the first question, and the code under a `dart` "
         "label in the second reply is cut into an invented question (questions 0/3)"
     ),
+    "chainlit-web-copy.txt": (
+        "round 48, as first scored: `Avatar for Assistant` (an avatar's alt text) alone over every "
+        "reply, right under the prompt's last line, is not read as the model's label; the header's "
+        "`Readme` names the deck, and only the third prompt, a standalone `?` line, is found "
+        "(questions 1/3, answers 0/3)"
+    ),
     "fastgpt-export-md.md": (
         "round 47, as first scored: `Role: Human` / `Role: AI` alone over every message are not "
         "read as markers (a key naming the speaker: a reading of them, tried, also took a "
@@ -133,6 +139,8 @@ ONE_EXCHANGE_NOT_YET = {
     "copilot-chat-el.org": "one `* You` over one `** Copilot`: deepening headings need three turns",
     "qwen-web-copy.txt": "one `Thinking completed`: a reasoning status must open two replies",
     "ollama-chat-nvim.md": "one `*Ollama in N s*`: a name with no role word must recur",
+    "ai-org-chat.org": "one `* User` over one `** AI`: deepening headings need three turns",
+    "memotrace-wechat-txt.txt": "one `[bot]` reply: a bot's reply tag must recur",
     "kimi-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "zai-web-copy.txt": "one prompt's toolbar: a toolbar must stand under three prompts",
     "qwen-code-export.md": "one reply in two messages: every reply of two or more must come so",
@@ -666,6 +674,7 @@ COLUMN_PREFIXES = [
     ("13:0{n} <{}> ", "13:00 -!- "),
     ("[13:0{n}:05] <@{}> ", "[13:00:05] -!- "),
     ("Feb 1{n} 19:0{n}:40 <{}>\t", "Feb 10 19:00:11 *\t"),
+    ("2024-12-20 20:4{n}:07 {}\n", "2024-12-20 20:40:07 -- "),  # the message under the name
 ]
 COLUMN_USERS = ["Daan", "rizky", "minji.k", "+62 812-3456-7890", "You", "Пользователь"]
 COLUMN_BOTS = ["ChatGPT Bot", "Meta AI", "GPT-4o", "Claude", "qwen-bot", "Assistant"]
@@ -733,7 +742,14 @@ def test_a_column_logs_notes_are_its_turns_whatever_the_time_names_and_continuat
     its first line (bare lines, or the prefix again on each line); a log's own lines, a bot's
     command before each prompt and a reply's address to the user are on no card."""
     # A nick between tabs or in angle brackets is one word, without a channel mode's mark.
-    assume("{}: " in prefix[0] or all(" " not in n and n[:1] not in "@+%~&!" for n in (user, bot)))
+    # A name alone after the time starts with a letter (`20:41 +62 ...` reads as no name).
+    assume(
+        "{}: " in prefix[0]
+        or (prefix[0].endswith("{}\n") and all(n[:1].isalpha() for n in (user, bot)))
+        or all(" " not in n and n[:1] not in "@+%~&!" for n in (user, bot))
+    )
+    # (a name alone over its message heads the whole message: no line of it gets its own)
+    assume(not (every_line and prefix[0].endswith("\n")))
     text = render_column_log(prefix, user, bot, pairs, every_line, options)
     expected = pairs
     if every_line:
@@ -741,6 +757,24 @@ def test_a_column_logs_notes_are_its_turns_whatever_the_time_names_and_continuat
     assert notes_of(text) == expected, text
     transcript = parse_text(text, "chat.txt")
     check_every_line_claimed_once(transcript, parse_transcript(transcript))
+
+
+@pytest.mark.parametrize("call", ["bot", "@bot", "bot\n"])
+def test_a_bots_reply_tag_and_the_word_that_calls_it_are_on_no_card(call: str) -> None:
+    """chatgpt-on-wechat's replies open with `[bot] ` and the user calls it with `bot` (as the
+    message's first word, or alone on its first line): both the bot's, on no card. A tag on
+    some replies only is the reply's own text."""
+    log = "2024-12-20 20:4{}:07 {}\n{}\n\n"
+    text = log.format(1, "Emeka Nwosu", f"{call} why does x fail?".replace("\n ", "\n"))
+    text += log.format(2, "Ada_AI", "[bot] Because x.\n\nMore on x.")
+    text += log.format(3, "Emeka Nwosu", f"{call} and y?".replace("\n ", "\n"))
+    text += log.format(4, "Ada_AI", "[bot] Because y.")
+    assert notes_of(text) == [
+        ("why does x fail?", "Because x.\n\nMore on x."),
+        ("and y?", "Because y."),
+    ]
+    once = text.replace("[bot] Because y.", "Because y.")
+    assert notes_of(once)[0][1].startswith("[bot] Because x.")
 
 
 @CHAT_SETTINGS
@@ -786,27 +820,34 @@ def test_a_chat_log_of_one_exchange_is_one_note(text: str) -> None:
 
 
 @CHAT_SETTINGS
-@given(turn_pairs(2), st.sampled_from([("User", "AI"), ("Me", "Assistant"), ("You", "Claude")]))
+@given(
+    turn_pairs(2),
+    st.sampled_from([("User", "AI"), ("Me", "Assistant"), ("You", "Claude")]),
+    st.sampled_from(["#", "*"]),
+)
 def test_speaker_headings_one_level_deeper_each_turn_are_turns(
-    pairs: list[tuple[str, str]], labels: tuple[str, str]
+    pairs: list[tuple[str, str]], labels: tuple[str, str], mark: str
 ) -> None:
     """AI Chat as Markdown (Obsidian): the first prompt under the note's own title, then each
     reply and prompt one heading level under the turn before, past six hashes too; the empty
-    prompt heading the tool leaves at the end is no turn."""
-    out = ["# A chat about things", ""]
-    level = 2
+    prompt heading the tool leaves at the end is no turn. Org's headlines the same (ai-org-chat:
+    `* User`, `** AI`, `*** User`, under Emacs's `# -*- ... -*-` line, which names nothing)."""
+    out = ["# A chat about things", ""] if mark == "#" else ["# -*- mode: org -*-"]
+    level = 2 if mark == "#" else 1
     for n, (question, answer) in enumerate(pairs):
-        if n:
-            out += ["#" * level + " " + labels[0], question, ""]
+        if n or mark == "*":
+            out += [mark * level + " " + labels[0], question, ""]
             level += 1
         else:
             out += [question, ""]
-        out += ["#" * level + " " + labels[1], answer, ""]
+        out += [mark * level + " " + labels[1], answer, ""]
         level += 1
-    out.append("#" * level + " " + labels[0])
+    out.append(mark * level + " " + labels[0])
     text = "\n".join(out) + "\n"
-    assume(not any(line.startswith("#") for _, answer in pairs for line in answer.split("\n")))
+    assume(not any(line.startswith(mark) for _, answer in pairs for line in answer.split("\n")))
     assert notes_of(text) == pairs, text
+    if mark == "*":
+        assert parse_transcript(parse_text(text, "chat.org")).title is None
 
 
 def test_a_column_layout_that_makes_no_chat_leaves_the_file_to_the_other_readings() -> None:
