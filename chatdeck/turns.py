@@ -168,7 +168,9 @@ TAGGED_LABEL = re.compile(r"^#[^\W\d_][\w-]{0,30}+[ \t]++:")
 REASONING_COMMENT = re.compile(r"^<!--[ \t]*+(\w[\w ]{0,30}+)$")
 #: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
 #: direction), not a quote in a quote.
-ARROW_LEAD = re.compile(r"^(>{2,3}+|<{2,3}+)[ \t]++(?=[^\W\d_])")
+#: Control characters (not a tab) a tool may set around a marker to find it again.
+CONTROL_ENDS = "".join(map(chr, [*range(0, 9), *range(11, 32), 127]))
+ARROW_LEAD = re.compile(r"^(>{2,3}+|<{2,3}+)[ \t]*+(?=[^\W\d_])")
 #: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
 #: (`_quoted_alone`).
 QUOTED_HEADER = re.compile(r"^>[ \t]++([^·|•]{4,40}?)[ \t]++[·|•][ \t]++([^\W\d_][^·|•]{0,39}+)$")
@@ -353,6 +355,8 @@ def candidate(line: str) -> Candidate | None:
     whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)"""
     if len(line) > MAX_MARKER:
         return _long_candidate(line)
+    if line[:1] in CONTROL_ENDS or line[-1:] in CONTROL_ENDS:
+        line = line.strip(CONTROL_ENDS)  # `\x01>>>User:\x01`: a tool's invisible delimiters
     arrows = ARROW_LABEL.match(line)
     if arrows:
         label = arrows.group(1)
@@ -3857,6 +3861,35 @@ def _has_content(lines: Sequence[str], start: int, stop: int) -> bool:
 # --- Turning blocks into turns ----------------------------------------------------------------
 
 
+#: A list item's mark, or a line indented under one: a message's own list goes on.
+LIST_GOES_ON = re.compile(r"^(?:[ \t]|[-*+][ \t]|\d{1,9}+[.)][ \t])")
+
+
+def _unbulleted_messages(
+    lines: Sequence[str], blocks: list[_Block], found: dict[int, Candidate]
+) -> dict[int, str]:
+    """Every message's first line opens with `- ` glued on by the exporter (ChuanhuChatGPT's
+    `user: ` / `- <text>`), the lines after it no list: the first lines without the `- `
+    (line -> text). Three messages or more, each marker alone on its line; a message that opens
+    a list of its own (its next line an item, or indented under the first) reads as written."""
+    firsts: list[int] = []
+    for block in blocks:
+        if block.marker is None or (block.marker in found and found[block.marker].inline):
+            return {}
+        first = next((j for j in range(block.start, block.end) if lines[j].strip()), None)
+        if first is None:
+            continue
+        if not lines[first].startswith("- ") or not lines[first][2:].strip():
+            return {}
+        after = first + 1
+        if after < block.end and lines[after].strip() and LIST_GOES_ON.match(lines[after]):
+            return {}
+        firsts.append(first)
+    if len(firsts) < 3:
+        return {}
+    return {j: lines[j][2:] for j in firsts}
+
+
 def _assemble(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -3868,7 +3901,9 @@ def _assemble(
     found: dict[int, Candidate],
 ) -> Turns | None:
     left_out: dict[int, str] = {}
-    rewrites: dict[int, str] = {}
+    rewrites: dict[int, str] = _unbulleted_messages(lines, blocks, found)
+    if rewrites:  # every message's `- `, the exporter's: what follows reads the lines without it
+        lines = [rewrites.get(j, line) for j, line in enumerate(lines)]
     markers: dict[int, tuple[str, str]] = {}
     first = min(b.marker if b.marker is not None else b.start for b in blocks)
     header = [j for j in content if j < first]

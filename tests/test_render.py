@@ -723,6 +723,11 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
+    "ollama-chat-nvim.md": (
+        "the user's pasted `zig build` failure holds the compiler's caret line under the source "
+        "line it points into (`~~~~~~~~~~~~~~~^~~~~~~~`), which the card shows as typed; the "
+        "check takes its `~~` for a leftover strikethrough mark"
+    ),
     "nextchat-web-copy.txt": (
         "a page copy whose code blocks lost their fences and labels (only the messages' text is "
         "selectable): OCaml's `(* comment *)` lines in the unfenced code, and the reply's own "
