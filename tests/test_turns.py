@@ -1022,6 +1022,8 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("[You]", "[<label>]", "You", None),
         ("▶ USER:", "<label>:", "USER", None),
         ("**user**: what is x?", "**<label>**:", "user", "what is x?"),
+        ("\x01>>>User:\x01", ">>> <label>:", "User", None),  # vim-chatgpt's invisible ends
+        ("*Ollama in 18.42 s*", "*<label>*", "Ollama", None),  # the reply's time in the name's
         ("**You:** what is x?", "**<label>**:", "You", "what is x?"),
         ("You said:", "<label>:", "You said", None),
         (
