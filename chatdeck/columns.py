@@ -47,8 +47,11 @@ BANNER = re.compile(r"^([^\w\s]{2,8}+)[ \t]++(?=[^\W\d_]).*\d")
 TAB_NAME = re.compile(r"^\t([^\t]{1,40}+)\t")
 ANGLE_NAME = re.compile(r"^(?: ?[-:])? <([ @+%~&!]?[^\s<>]{1,40}+)>(?:[ \t]|$)")
 COLON_NAME = re.compile(r"^(?: ?[-:])? ([^:\t<>\[\]]{1,40}?):(?: |$)")
-#: Or the name alone after the time, the message on the lines under it (`<time> Name`).
+#: Or the name alone after the time, the message on the lines under it (`<time> Name`): read
+#: only where the time is a stamp a program stores (a date and the seconds, `STORED_STAMP`).
 ALONE_NAME = re.compile(r"^[ \t]++([^\W\d_][^:\t<>\[\]]{0,39}?)[ \t]*+$")
+ALONE = "\n"
+STORED_STAMP = re.compile(r"0[-/.]0[-/.]0.*0:0:0")
 SYSTEM_TEXT = re.compile(r"^(?: ?[-:])?[ \t]")
 #: A logging library's fields between the time and the message (` - <logger> - <LEVEL>`, then
 #: ` - ` before the message): one to three, each one word; and such fields in a prefix's shape.
@@ -71,7 +74,7 @@ FORMS = {
     "\t": "`<time><TAB><name><TAB>`",
     "<>": "`<time> <name>`",
     ": ": "`<time> <name>: `",
-    "\n": "`<time> <name>`, alone on its line,",
+    "\n": "`<date> <time> <name>`, alone on its line,",
     "log": "`<time> <logger>: <LEVEL> <name>: ` or `> `",
 }
 SHAPE_DIGITS = re.compile(r"\d++")
@@ -161,7 +164,7 @@ def read_prefix(line: str) -> Prefix | None:
     alone = ALONE_NAME.match(rest)
     if alone and NAME.match(alone.group(1)):
         # `2024-12-20 20:41:07 Emeka Nwosu`, the message under it (MemoTrace's WeChat export)
-        return Prefix(stamp, "\n", alone.group(1), "", stamp)
+        return Prefix(stamp, ALONE, alone.group(1), "", stamp)
     fields = LOG_FIELDS.match(rest)
     named = COLON_NAME.match(rest[fields.end() :]) if fields else None
     if fields and named and NAME.match(named.group(1).strip()):
@@ -196,6 +199,10 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     (shape, form), count = shapes.most_common(1)[0]
     if count < MIN_MESSAGES:
         return None
+    if form == ALONE and not STORED_STAMP.search(shape):
+        # A name alone after the time: only a machine's full stamp (a date, seconds) tells a
+        # chat's sender from a diary's, a schedule's or a meeting's `09:30 Alice` over notes.
+        return None
     # The log's own lines share the messages' time shape (`0/0/0, 0:0 -` or `0:0` before `--`);
     # a logging library's records of other loggers (`- httpx - INFO -`) share its stamp.
     stamp = next(each.stamp for each in readings.values() if each.shape == shape)
@@ -204,19 +211,21 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
         i: each
         for i, each in readings.items()
         if each.shape == shape
-        and (each.form == form or each.name is None)
+        and (each.form == form or each.name is None or each.form == ALONE)
         or (fielded and each.stamp == stamp and each.shape != shape)
     }
     first = min(ours)
     if sum(1 for line in lines[:first] if line.strip()) > MAX_HEADER:
         return None
+    if form == ALONE and not any(line.rstrip().endswith(("?", "？")) for line in lines[first:]):
+        return None  # (and someone asks: a program's log of events, stamped so, is no chat)
     # Runs: a speaker's consecutive messages.
     runs: Counter[str] = Counter()
     spellings: dict[str, str] = {}
     sequence: list[str] = []
     for i in sorted(ours):
         name = ours[i].name
-        if name is None or ours[i].shape != shape:
+        if name is None or ours[i].shape != shape or ours[i].form != form:
             continue
         key = name.casefold()
         spellings.setdefault(key, name)
@@ -236,7 +245,12 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     text: dict[int, str] = {}
     system: set[int] = set()
     for i, each in ours.items():
-        if each.name is not None and each.shape == shape and each.name.casefold() in speakers:
+        if (
+            each.name is not None
+            and each.shape == shape
+            and each.form == form
+            and each.name.casefold() in speakers
+        ):
             speaker[i] = spellings[each.name.casefold()]
             text[i] = each.text
         else:

@@ -872,8 +872,10 @@ def _is_title(doc: Document, first: int) -> bool:
     a plain file: its style is not known yet.
     """
     line = doc.lines[first]
-    if _is_marker(doc, first) or first in doc.suppressed or EDITOR_MODE_LINE.search(line):
-        return False  # (`# -*- mode: org -*-`: Emacs's file variables, for the editor)
+    if _is_marker(doc, first) or first in doc.suppressed:
+        return False
+    if not EDITOR_MODE_LINE.sub("", line).strip(" \t#"):
+        return False  # `# -*- mode: org -*-`: Emacs's file variables alone, for the editor
     heading = _heading(doc, first)
     after = doc.following[first]
     if heading is None:

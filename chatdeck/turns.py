@@ -507,11 +507,14 @@ def candidate(line: str) -> Candidate | None:
     if counted and _counted_speaker(counted.group(2)):
         # `## Turn 1-1: User`: the exchange's number, then the speaker (or `Thought Process`)
         text, shape = counted.group(2).strip(), shape + "<counter>: "
+    timed = False
     if DIGIT.search(text, 0, 60):
         text = _without_date(text)
         if italic or bold:
             # `*Ollama in 18.42 s*`: the time the reply took, said inside the name's emphasis
-            text = TRAILING_DURATION.sub("", text) or text
+            untimed = TRAILING_DURATION.sub("", text)
+            timed = bool(untimed) and untimed != text
+            text = untimed or text
         if text.endswith((")", "）")):
             text = PARENTHETICAL.sub("", text).strip()  # `**Qwen3 (8B)** | 2025/04/03`
     text = USER_TAG.sub("", text)  # `Ferris#5170`: a name with its account number
@@ -570,7 +573,17 @@ def candidate(line: str) -> Candidate | None:
     words = _words(key)
     if bracket == "{" and not colon:
         return None  # `{Reactions}` alone: a tool's label (TOOL_LABEL), no speaker
-    if not heading and not bold and not italic and not bracket and not stamp and not colon:
+    if (
+        not heading
+        and not bold
+        and not (italic and timed)
+        and not bracket
+        and not stamp
+        and not colon
+    ):
+        # (a name in italics alone marks a turn as a plain line does, by its role word, unless
+        # the tool wrote the reply's time in it: `*Ollama in 18.42 s*`; `*Admin*`, `*Sarah*`
+        # are a note's subheadings, a play's speakers)
         # A plain short line: any paragraph could be one, unless it names a speaker alone
         # (not an indented line of code a copy left bare: `    user.email`).
         if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):
@@ -925,7 +938,10 @@ def title_key(line: str, topic: bool = True) -> str | None:
 
 
 def title_text(text: str) -> str:
-    """A title as a deck name: a Markdown link's text, not the link."""
+    """A title as a deck name: a Markdown link's text, not the link; no editor's file variables
+    (`Spanish verbs  -*- mode: markdown -*-`)."""
+    if "-*-" in text:
+        text = EDITOR_MODE_LINE.sub("", text)
     link = LINK.match(text.strip())
     return link.group(1).strip() if link else text.strip()
 
@@ -1001,8 +1017,9 @@ def _title_from(
             words = lines[i].strip()  # the first line, underlined with `=` (a setext heading)
         else:
             continue
-        if EDITOR_MODE_LINE.search(words):
-            continue  # `# -*- mode: org -*-`: Emacs's file variables, for the editor
+        words = EDITOR_MODE_LINE.sub("", words).strip()  # `-*- mode: org -*-`: the editor's
+        if not words:
+            continue
         text = title_text(words)
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
         text = _unquoted(text)  # `# Chat Export: "Name"`: the name the tool quoted
@@ -3672,14 +3689,14 @@ def _bot_tags(
     if len(firsts) != 2:
         return {}, set()
     for replies, prompts in (tuple(firsts.values()), tuple(firsts.values())[::-1]):
-        tags = {m.group(1).casefold() if (m := REPLY_TAG.match(lines[j])) else "" for j in replies}
+        tags = {m.group(1) if (m := REPLY_TAG.match(lines[j])) else "" for j in replies}
         if len(replies) < 2 or len(tags) != 1 or "" in tags:
             continue
         tag = tags.pop()
         out = {j: REPLY_TAG.sub("", lines[j]) for j in replies}
         alone: set[int] = set()
         words = [lines[j].split(maxsplit=1) for j in prompts]
-        if all(each[0].casefold().lstrip("@") == tag for each in words):
+        if all(each[0].removeprefix("@") == tag for each in words):  # (as the tool writes it)
             for j, each in zip(prompts, words, strict=True):
                 out[j] = each[1] if len(each) > 1 else ""
                 if len(each) == 1:

@@ -4007,3 +4007,83 @@ def test_a_folded_tip_atop_a_reply_is_the_replys() -> None:
     reasoning (a tool folds its reasoning in a quote's callout)."""
     answers = [a for _, a in notes_of(REVIEW_45_R4, "callout3.md")]
     assert "[!tip]-" in answers[0]
+
+
+# --- review 48: a name alone after a time, names in italics, a bot's tags, file variables ----
+
+
+def read_as_chat(text: str, name: str = "notes.txt") -> bool:
+    """Some note of the file was found by a turn marker."""
+    parsed = parse_transcript(parse_text(text, name))
+    return any(note.rule == "turn marker" for note in parsed.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a baby's feeding log: a time and a side over a note
+        "02:15 Left\n15 min, fell asleep after\n05:30 Right\n20 min, fussy?\n08:40 Left\n"
+        "10 min\n11:50 Right\n25 min, lots of burping\n",
+        # a schedule: a date, a time and an event over notes
+        "2024-05-06 10:00 Standup\nwho demos today?\n2024-05-06 14:00 Design review\nbring the "
+        "mockups\n2024-05-07 10:00 Standup\nblocked on the API?\n2024-05-07 14:00 Design review\n"
+        "final colours\n",
+        # meeting notes: who spoke at what time
+        "09:30 Alice\n- budget is fine\n- can we hire in Q3?\n09:45 Bob\n- yes, two people\n"
+        "10:00 Alice\n- what about contractors?\n10:10 Bob\n- not this year\n",
+        # a program's log, stamped with a date and seconds, where nothing asks
+        "2024-05-01 10:00:01 Connection lost\n  at db.pool.acquire (pool.js:41)\n  retrying in 5s\n"
+        "2024-05-01 10:00:06 Reconnected\n  pool size 10\n2024-05-01 10:05:01 Connection lost\n"
+        "  at db.pool.acquire (pool.js:41)\n2024-05-01 10:05:03 Reconnected\n  pool size 10\n",
+    ],
+)
+def test_a_time_and_a_few_words_over_notes_is_no_chat(text: str) -> None:
+    """A name alone after a message's time is a sender only after a program's full stamp (a
+    date and the seconds) and where someone asks: a log, a schedule, meeting notes are none."""
+    assert not read_as_chat(text)
+
+
+def test_a_logs_notices_stay_the_logs_own_lines() -> None:
+    """`[12:01] bob joined` in a `[time] name: text` log is the log's notice, not a message of
+    a sender named `bob joined`."""
+    text = (
+        "[12:00] alice: how do I reverse a list in python?\n[12:01] bob joined\n"
+        "[12:01] bob: use reversed() or slicing\n[12:02] alice: what is the slicing syntax?\n"
+        "[12:02] carol left\n[12:03] bob: xs[::-1]\n"
+    )
+    assert notes_of(text, "irc.txt") == [
+        ("how do I reverse a list in python?", "use reversed() or slicing"),
+        ("what is the slicing syntax?", "xs[::-1]"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("_User_", "_Admin_"), ("*Model*", "*Results*"), ("*Ben*", "*Sarah*")]
+)
+def test_subheadings_in_italics_are_no_speakers(first: str, second: str) -> None:
+    """Names in italics alone on their lines mark turns only by a role word on both sides, or
+    the reply's time said in them (`*Ollama in 18.42 s*`): a note's `_User_` / `_Admin_`
+    subheadings, a play's `*Ben*` / `*Sarah*`, are the note's."""
+    text = f"# Notes\n\n{first}\n\nthe first point\n\n{second}\n\nthe second point\n\n"
+    text += f"{first}\n\nwhat about a third?\n\n{second}\n\nthe fourth point\n"
+    assert not read_as_chat(text, "notes.md")
+
+
+def test_a_tag_and_a_word_written_differently_are_no_bots_call() -> None:
+    """`[AI]` before every reply and `ai` opening every question: the question's own word
+    (a bot's call is written as its tag is), kept."""
+    text = (
+        "2024-02-01 10:00:04 Marta\nai can write unit tests now?\n\n"
+        "2024-02-01 10:01:09 Tomás\n[AI] yes, it drafts them from the signature\n\n"
+        "2024-02-01 10:05:13 Marta\nai also reviews pull requests?\n\n"
+        "2024-02-01 10:06:40 Tomás\n[AI] only as a first pass\n"
+    )
+    assert [q for q, _ in notes_of(text, "chat.txt")] == [
+        "ai can write unit tests now?",
+        "ai also reviews pull requests?",
+    ]
+
+
+def test_a_titles_file_variables_are_left_out_of_the_deck_name() -> None:
+    text = '# Spanish verbs  -*- mode: markdown -*-\n\nQ: What is "ir" in the preterite?\nA: fui\n'
+    assert parse_transcript(parse_text(text, "verbs.md")).title == "Spanish verbs"
