@@ -161,8 +161,8 @@ def read_prefix(line: str) -> Prefix | None:
             # `-->`, `--` in the name column
             return Prefix(f"{stamp}{lead}", form, None, text, stamp)
         break  # no name before the colon: a system line with a colon in it
-    alone = ALONE_NAME.match(rest)
-    if alone and NAME.match(alone.group(1)):
+    alone = ALONE_NAME.match(rest) if not time.group("open") else None  # (`[time] name`: a
+    if alone and NAME.match(alone.group(1)):  # marker line of its own, `turns.candidate`'s)
         # `2024-12-20 20:41:07 Emeka Nwosu`, the message under it (MemoTrace's WeChat export)
         return Prefix(stamp, ALONE, alone.group(1), "", stamp)
     fields = LOG_FIELDS.match(rest)

@@ -3878,35 +3878,6 @@ def _has_content(lines: Sequence[str], start: int, stop: int) -> bool:
 # --- Turning blocks into turns ----------------------------------------------------------------
 
 
-#: A list item's mark, or a line indented under one: a message's own list goes on.
-LIST_GOES_ON = re.compile(r"^(?:[ \t]|[-*+][ \t]|\d{1,9}+[.)][ \t])")
-
-
-def _unbulleted_messages(
-    lines: Sequence[str], blocks: list[_Block], found: dict[int, Candidate]
-) -> dict[int, str]:
-    """Every message's first line opens with `- ` glued on by the exporter (ChuanhuChatGPT's
-    `user: ` / `- <text>`), the lines after it no list: the first lines without the `- `
-    (line -> text). Three messages or more, each marker alone on its line; a message that opens
-    a list of its own (its next line an item, or indented under the first) reads as written."""
-    firsts: list[int] = []
-    for block in blocks:
-        if block.marker is None or (block.marker in found and found[block.marker].inline):
-            return {}
-        first = next((j for j in range(block.start, block.end) if lines[j].strip()), None)
-        if first is None:
-            continue
-        if not lines[first].startswith("- ") or not lines[first][2:].strip():
-            return {}
-        after = first + 1
-        if after < block.end and lines[after].strip() and LIST_GOES_ON.match(lines[after]):
-            return {}
-        firsts.append(first)
-    if len(firsts) < 3:
-        return {}
-    return {j: lines[j][2:] for j in firsts}
-
-
 def _assemble(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -3918,9 +3889,7 @@ def _assemble(
     found: dict[int, Candidate],
 ) -> Turns | None:
     left_out: dict[int, str] = {}
-    rewrites: dict[int, str] = _unbulleted_messages(lines, blocks, found)
-    if rewrites:  # every message's `- `, the exporter's: what follows reads the lines without it
-        lines = [rewrites.get(j, line) for j, line in enumerate(lines)]
+    rewrites: dict[int, str] = {}
     markers: dict[int, tuple[str, str]] = {}
     first = min(b.marker if b.marker is not None else b.start for b in blocks)
     header = [j for j in content if j < first]

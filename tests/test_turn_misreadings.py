@@ -4087,3 +4087,19 @@ def test_a_tag_and_a_word_written_differently_are_no_bots_call() -> None:
 def test_a_titles_file_variables_are_left_out_of_the_deck_name() -> None:
     text = '# Spanish verbs  -*- mode: markdown -*-\n\nQ: What is "ir" in the preterite?\nA: fui\n'
     assert parse_transcript(parse_text(text, "verbs.md")).title == "Spanish verbs"
+
+
+def test_a_bracketed_time_over_each_message_stays_a_marker_line() -> None:
+    """`[3/10/2025 9:10:44 PM] You` over a quoted message is a marker line of its own (a Discord
+    export's), with its message's `> ` read off as before; only an unbracketed stamp alone with
+    a name is a column log's (the suite's hypothesis property found the clash)."""
+    text = (
+        "[3/10/2025 9:10:44 PM] You\n\n> give me an example\n\n\n"
+        "[3/10/2025 9:10:52 PM] Assistant\n\n> Short answer: yes.\n>\n> That is all?\n\n\n"
+        "[3/10/2025 9:11:44 PM] You\n\n> and more\n\n\n"
+        "[3/10/2025 9:11:52 PM] Assistant\n\n> More.\n"
+    )
+    assert notes_of(text, "chat.txt") == [
+        ("give me an example", "Short answer: yes.\n\nThat is all?"),
+        ("and more", "More."),
+    ]

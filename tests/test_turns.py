@@ -47,6 +47,12 @@ NOT_YET = {
         "`Readme` names the deck, and only the third prompt, a standalone `?` line, is found "
         "(questions 1/3, answers 0/3)"
     ),
+    "chuanhuchatgpt-export-md.md": (
+        "round 49, as first scored: `- ` glued to every message's first line (the exporter's) "
+        "stays on each question and answer, and the `<details>` reasoning atop every reply after "
+        "it is kept (a reading of the dash, tried, took loose lists, task lists and a reply's own "
+        "`<details>` for the exporter's and was withdrawn: review 49) (questions 0/3)"
+    ),
     "gradio-web-copy.txt": (
         "round 49, as first scored: a Gradio ChatInterface page copied whole, no speaker named, "
         "messages between gaps of two blank lines, and code blocks with no label under the same "
@@ -1940,22 +1946,6 @@ def test_names_in_italics_with_no_role_word_mark_nothing() -> None:
     text = "# Sorting\n\n*Example*\n\nsort [3, 1]\n\n*Output*\n\n[1, 3]\n\n"
     text += "*Example*\n\nsort [2, 5, 4]\n\n*Output*\n\n[2, 4, 5]\n"
     assert notes_of(text) == [("Sorting", text.removeprefix("# Sorting\n\n").strip())]
-
-
-def test_a_dash_the_exporter_glues_to_every_messages_first_line_is_no_list() -> None:
-    """ChuanhuChatGPT's Markdown: `- ` before each message's first line only (the system's too),
-    the reasoning's `<details>` right after it: the dash is the exporter's, and the reasoning is
-    found as without it. A message that opens a real list keeps the file as written."""
-    text = "system: \n- You are a helpful assistant. \n\nuser: \n- $ perl x.pl\nerror at line 3\n\n"
-    text += "why does it fail?\n\nassistant: \n- <details>\n<summary>Thought for 11 s</summary>\n"
-    text += "The user asks.</details>\n\nBecause of x.\n\n- a list item\n\nuser: \n- and y? \n\n"
-    text += "assistant: \n- Because of y.\n"
-    assert notes_of(text) == [
-        ("$ perl x.pl\nerror at line 3\n\nwhy does it fail?", "Because of x.\n\n- a list item"),
-        ("and y?", "Because of y."),
-    ]
-    listed = text.replace("- and y? \n", "- and y?\n- and z?\n")
-    assert notes_of(listed)[1][0] == "- and y?\n- and z?"
 
 
 def test_a_line_in_italics_inside_an_answer_is_no_marker() -> None:
