@@ -47,6 +47,17 @@ NOT_YET = {
         "`Readme` names the deck, and only the third prompt, a standalone `?` line, is found "
         "(questions 1/3, answers 0/3)"
     ),
+    "ai-chat-nvim-answers.md": (
+        "round 50, as first scored: records closed by `---`, each `> <date> <time> (ollama) "
+        "<question>` over the pasted output, then the reply opening with `> `: read as quoted "
+        "prompts, the stamp kept on each question, the first cut at a blank line of its paste and "
+        "the reply's `> ` line glued to the others (questions 0/3)"
+    ),
+    "chatpad-web-copy.txt": (
+        "round 50, as first scored: a Chatpad page copied whole, no speaker named, the header "
+        "`<title> - <n> tokens ~ $<cost>` taken for the title, an `N words` line under every "
+        "reply kept, code in replies guessed as questions (questions 1/3, answers 0/3)"
+    ),
     "chuanhuchatgpt-export-md.md": (
         "round 49, as first scored: `- ` glued to every message's first line (the exporter's) "
         "stays on each question and answer, and the `<details>` reasoning atop every reply after "
