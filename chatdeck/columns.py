@@ -116,6 +116,8 @@ class Columns:
     system: frozenset[int]
     #: The first prefixed line: what is above it is the file's header.
     first: int
+    #: The name's form (`FORMS`' keys): `ALONE` asks the turn pass for more (a role or a question).
+    form: str = ""
 
 
 def read_prefix(line: str) -> Prefix | None:
@@ -217,8 +219,6 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
     first = min(ours)
     if sum(1 for line in lines[:first] if line.strip()) > MAX_HEADER:
         return None
-    if form == ALONE and not any(line.rstrip().endswith(("?", "？")) for line in lines[first:]):
-        return None  # (and someone asks: a program's log of events, stamped so, is no chat)
     # Runs: a speaker's consecutive messages.
     runs: Counter[str] = Counter()
     spellings: dict[str, str] = {}
@@ -262,7 +262,7 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
         if i not in ours and is_text[i] and _banner_dress(lines[i]) in dresses:
             system.add(i)
     described = f"{FORMS[form]} on each message ({shape!r})"
-    return Columns(described, speaker, text, frozenset(system), first)
+    return Columns(described, speaker, text, frozenset(system), first, form)
 
 
 def _fielded(shape: str, stamp: str) -> bool:

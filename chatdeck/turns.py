@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from chatdeck.agent_logs import Record, read_agent_log
-from chatdeck.columns import Columns, outside_fences, read_columns, text_lines
+from chatdeck.columns import ALONE, Columns, outside_fences, read_columns, text_lines
 from chatdeck.pasted_code import OUTPUT, OUTPUT_RECORD, bare_code, code_line
 from chatdeck.xml_chats import XmlChat, read_xml_chat
 
@@ -3665,6 +3665,11 @@ LOG_LINE = "the log's own line (no speaker's message)"
 ADDRESS = "the reply's address to the user"
 
 
+def _asks(lines: Sequence[str]) -> bool:
+    """Some line ends in a question mark."""
+    return any(line.rstrip().endswith(("?", "？")) for line in lines)
+
+
 #: A tag a bot opens each of its replies with (`[bot] `), for the dry-run's report too.
 REPLY_TAG = re.compile(r"^\[([^\W\d_][\w-]{0,15}+)\][ \t]++(?=\S)")
 BOT_TAG = "the bot's tag or the word that calls it"
@@ -3737,6 +3742,8 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
         words = _words(label)
         found[i] = Candidate(columns.shape, label, label.casefold(), stripped[i], words, "")
     hints = {found[i].key: _hint(found[i]) for i in starts}
+    if columns.form == ALONE and not any(hints.values()) and not _asks(stripped):
+        return None  # a program's log of events stamped so (`<time> Connection lost`): no chat
     bounds = starts + [len(stripped)]
     roles = _message_roles(stripped, found, [(i, i, bounds[n + 1]) for n, i in enumerate(starts)])
     if roles is None:

@@ -1942,11 +1942,12 @@ def test_role_words_in_italics_alone_on_a_line_mark_turns(user: str, model: str)
     assert notes_of(text) == [("what is x?", "An x."), ("give me an example", "x = 1")]
 
 
-@pytest.mark.parametrize("model", ["*Ollama*", "*Ollama in 18.42 s*", "_Mistral (3.1 s)_"])
+@pytest.mark.parametrize("model", ["*Ollama in 18.42 s*", "*Ollama in 2.1 s*", "_Mistral (3.1 s)_"])
 def test_a_models_name_in_italics_alone_marks_its_replies(model: str) -> None:
-    """A name in italics alone on a line is read as a bold one is: the model's name, no role
-    word, marks its replies where the user's label is a role word; the time the reply took,
-    said inside the same emphasis, is no part of the name."""
+    """A model's name in italics alone on a line with the time its reply took inside the same
+    emphasis (ollama-chat.nvim's `*Ollama in 18.42 s*`) marks its replies where the user's
+    label is a role word; the time is no part of the name. (A name in italics with no role
+    word and no time, `*Ollama*`, is a note's subheading as often: see the misreadings.)"""
     text = f"*User*\n\nwhat is x?\n\n{model}\nAn x.\n\n\n*User*\ngive me an example\n\n"
     text += model.replace("18.42", "9.07").replace("3.1", "2.4") + "\nx = 1\n\n\n*User*\n\n"
     assert notes_of(text) == [("what is x?", "An x."), ("give me an example", "x = 1")]
