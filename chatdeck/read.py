@@ -226,58 +226,6 @@ def tabbed_messages(text: str) -> str | None:
     return "\n\n".join(out) + "\n"
 
 
-#: A table's row (`|a|b|`), its header's delimiter row (`|--|:-:|`), a cell wrapped in one HTML
-#: element (`<div style="...">text</div>`), a line that is only a style sheet.
-TABLE_ROW = re.compile(r"^[ \t]*+\|(.*)\|[ \t]*+$")
-DELIMITER_ROW = re.compile(r"^[ \t]*+\|(?:[ \t]*+:?-++:?[ \t]*+\|)++[ \t]*+$")
-WRAPPED_CELL = re.compile(r"^<([A-Za-z][\w-]{0,20}+)\b[^<>]{0,300}+>(.*)</\1>$", re.S)
-STYLE_LINE = re.compile(r"^[ \t]*+<style\b[^<>]{0,200}+>[^<>]{0,2000}+</style>[ \t]*+$", re.I)
-LINE_BREAK = re.compile(r"<br[ \t]*+/?>", re.I)
-
-
-def table_messages(text: str) -> str | None:
-    """The messages of a chat kept as a Markdown table, one message a row: the speaker's name in
-    the first of two cells and the message in the second, its line breaks written `<br>`, each
-    cell perhaps wrapped in one HTML element (streamlit-chatbox's export, Langchain-Chatchat's
-    `<div style="background-color:...">User</div>`), or None. The rows come out as the name
-    with a colon alone on its line over the message, a blank line between two; the table's
-    header, its delimiter and a line that is only a style sheet go. Two rows or more, two or
-    three names that take turns, one of them a role's (`User`, `AI`), a short name each, and a
-    third of the messages or more of several lines (a table's cells are one line each)."""
-    lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if TABLE_ROW.match(line)), None)
-    if start is None or start + 1 >= len(lines) or not DELIMITER_ROW.match(lines[start + 1]):
-        return None
-    rows: list[tuple[str, str]] = []
-    end = start + 2
-    while end < len(lines) and (row := TABLE_ROW.match(lines[end])):
-        name, _, message = row.group(1).partition("|")  # (a message may hold a `|` of its own)
-        rows.append((_unwrapped(name), _unwrapped(message)))
-        end += 1
-    names = [name for name, _ in rows]
-    turns = sum(a.casefold() != b.casefold() for a, b in zip(names, names[1:], strict=False))
-    if (
-        len(rows) < 2
-        or not 2 <= len({name.casefold() for name in names}) <= 3
-        or any(not name or len(name) > 40 or len(name.split()) > 3 for name in names)
-        or 2 * turns < len(rows) - 1
-        or not any(names_a_speaker(name) for name in set(names))
-        or 3 * sum("<br" in message.casefold() for _, message in rows) < len(rows)
-    ):
-        return None
-    messages = [f"{name}:\n" + LINE_BREAK.sub("\n", message).strip("\n") for name, message in rows]
-    before = [line for line in lines[:start] if not STYLE_LINE.match(line)]
-    after = [line for line in lines[end:] if not STYLE_LINE.match(line)]
-    return "\n".join([*before, "\n\n".join(messages), *after]).strip("\n") + "\n"
-
-
-def _unwrapped(cell: str) -> str:
-    """A cell's text without the one element that wraps it (`<div ...>User</div>`)."""
-    cell = cell.strip()
-    wrapped = WRAPPED_CELL.match(cell)
-    return wrapped.group(2).strip() if wrapped else cell
-
-
 #: A terminal's control sequence (`ESC[2K`, erase the line; `ESC[1;32m`, a colour): a tool that
 #: writes to a terminal leaves them in its output when it is saved to a file.
 TERMINAL_CONTROL = re.compile(
@@ -294,8 +242,6 @@ def parse_text(text: str, source: str, problems: tuple[Problem, ...] = ()) -> Tr
         text = quoted_text(text) or text
     elif '\t"' in text:
         text = tabbed_messages(text) or text
-    if "<br" in text and "\n|" in text or text.startswith("|"):
-        text = table_messages(text) or text
     lines = split_lines(text)
     ignored = rule_fences(lines)
     wrapper = find_wrapper(lines)

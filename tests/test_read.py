@@ -14,7 +14,6 @@ from chatdeck.read import (
     rule_fences,
     split_lines,
     tabbed_messages,
-    table_messages,
 )
 
 
@@ -225,39 +224,3 @@ def test_a_terminals_control_sequences_are_left_out() -> None:
     (Plandex's `ESC[2K` on the first line): they are no text of the chat."""
     text = "\x1b[2K\x1b[2K\n## You\n\n\x1b[1;32mhow?\x1b[0m\n"
     assert parse_text(text, "chat.md").lines == ["", "## You", "", "how?"]
-
-
-CHATBOX_TABLE = (
-    "<style> td, th {border: none!important;}</style>\n|  |  |\n|--|--|\n"
-    '|<div style="background-color:#DCFDC8">User</div>|<div style="background-color:#DCFDC8">'
-    "$ godot --check<br>  <C++ Error> failed<br><br>why does it fail?</div>|\n"
-    '|<div style="background-color:#E0F7FA">AI</div>|<div style="background-color:#E0F7FA">'
-    "Because of x.<br><br>```gdscript<br>var a = 1 | 2<br>```</div>|\n"
-    "|<div>User</div>|<div>and y?</div>|\n|<div>AI</div>|<div>Because of y.<br>Really.</div>|\n"
-)
-
-
-def test_a_chat_kept_as_a_table_reads_as_its_messages() -> None:
-    """streamlit-chatbox's Markdown (Langchain-Chatchat's export): a table of one message a
-    row, the speaker's cell and the message's each wrapped in a `<div>`, line breaks as `<br>`;
-    a `|` inside a message is the message's."""
-    assert table_messages(CHATBOX_TABLE) == (
-        "User:\n$ godot --check\n  <C++ Error> failed\n\nwhy does it fail?\n\n"
-        "AI:\nBecause of x.\n\n```gdscript\nvar a = 1 | 2\n```\n\nUser:\nand y?\n\n"
-        "AI:\nBecause of y.\nReally.\n"
-    )
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        # a glossary: one line a cell, no role among the first cells
-        "| Term | Meaning |\n|---|---|\n| Tensor | an array<br>of numbers |\n| Graph | nodes |\n",
-        # a two-column table whose first cells name no speaker
-        "|  |  |\n|--|--|\n|Alice|hi<br>there|\n|Bob|hello<br>you|\n|Alice|bye<br>now|\n",
-        # a role's name in every row, but no line break in any cell: a table's cells
-        "| Who | Says |\n|--|--|\n|User|what is x?|\n|AI|an x|\n|User|and y?|\n|AI|a y|\n",
-    ],
-)
-def test_a_table_that_keeps_no_chat_is_left_as_it_is(text: str) -> None:
-    assert table_messages(text) is None

@@ -47,6 +47,12 @@ NOT_YET = {
         "`Readme` names the deck, and only the third prompt, a standalone `?` line, is found "
         "(questions 1/3, answers 0/3)"
     ),
+    "langchain-chatchat-export-md.md": (
+        "round 50, as first scored: a chat kept as a Markdown table (`<div>User</div>` and the "
+        "message, `<br>` for its line breaks, one row a message) gives no note; a reading of such "
+        "tables, tried, also rewrote glossaries, permission and conjugation tables whose rows "
+        "name `User`, `AI`, `yo`, `ich` (review 50: 24 regressions) and was withdrawn"
+    ),
     "ai-chat-nvim-answers.md": (
         "round 50, as first scored: records closed by `---`, each `> <date> <time> (ollama) "
         "<question>` over the pasted output, then the reply opening with `> `: read as quoted "
