@@ -53,6 +53,17 @@ NOT_YET = {
         "tables, tried, also rewrote glossaries, permission and conjugation tables whose rows "
         "name `User`, `AI`, `yo`, `ich` (review 50: 24 regressions) and was withdrawn"
     ),
+    "prompt-nvim.md": (
+        "round 51, as first scored: `█ ○ user: █` / `█ ● <vendor>/<model>: █` / `█ $ usage: █` "
+        "lines (a label between two framing blocks) are not read as markers; `Tokens:` and a "
+        "reply's `Przikłŏd:` are taken for labels instead (questions 0/3, 3 wrong)"
+    ),
+    "chatgpt-demo-web-copy.txt": (
+        "round 51, as first scored: a ChatGPT-API Demo page copied whole, no speaker named: the "
+        "pasted PHP output left before the first question, the request with no `?` folded into "
+        "an answer, `Copy` over every code block and the page's `Regenerate` / `Send` / footer "
+        "kept on cards (questions 1/3, answers 0/3)"
+    ),
     "ai-chat-nvim-answers.md": (
         "round 50, as first scored: records closed by `---`, each `> <date> <time> (ollama) "
         "<question>` over the pasted output, then the reply opening with `> `: read as quoted "
