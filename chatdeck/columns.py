@@ -74,7 +74,7 @@ FORMS = {
     "\t": "`<time><TAB><name><TAB>`",
     "<>": "`<time> <name>`",
     ": ": "`<time> <name>: `",
-    "\n": "`<date> <time> <name>`, alone on its line,",
+    ALONE: "`<date> <time> <name>`, alone on its line,",
     "log": "`<time> <logger>: <LEVEL> <name>: ` or `> `",
 }
 SHAPE_DIGITS = re.compile(r"\d++")

@@ -166,10 +166,10 @@ FOLDED_CALLOUT = re.compile(
 TAGGED_LABEL = re.compile(r"^#[^\W\d_][\w-]{0,30}+[ \t]++:")
 #: A comment that opens the model's reasoning and runs over lines of its own (`<!-- REASONING`).
 REASONING_COMMENT = re.compile(r"^<!--[ \t]*+(\w[\w ]{0,30}+)$")
-#: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
-#: direction), not a quote in a quote.
 #: Control characters (not a tab) a tool may set around a marker to find it again.
 CONTROL_ENDS = "".join(map(chr, [*range(0, 9), *range(11, 32), 127]))
+#: `>> USER: text`: a run of arrows before a role's label and its colon (the message's
+#: direction), not a quote in a quote; `>>>User:` glued too.
 ARROW_LEAD = re.compile(r"^(>{2,3}+|<{2,3}+)[ \t]*+(?=[^\W\d_])")
 #: A quoted line of a time and a name set off by a middle dot or a bar: a message's header
 #: (`_quoted_alone`).
@@ -1017,10 +1017,9 @@ def _title_from(
             words = lines[i].strip()  # the first line, underlined with `=` (a setext heading)
         else:
             continue
-        words = EDITOR_MODE_LINE.sub("", words).strip()  # `-*- mode: org -*-`: the editor's
-        if not words:
-            continue
-        text = title_text(words)
+        text = title_text(words)  # (without the editor's `-*- mode: org -*-`)
+        if not text:
+            continue  # the editor's file variables alone name nothing: the next heading may
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
         text = _unquoted(text)  # `# Chat Export: "Name"`: the name the tool quoted
         if (
