@@ -1350,6 +1350,7 @@ def find_turns(
             or _dated_turns(lines, text, content, skip)
             or _clocked_replies(lines, text, content, skip)
             or _footed_replies(lines, text, content, skip)
+            or _named_replies(lines, text, content, skip)
             or _gapped_messages(lines, text, content, skip)
             or _reasoned_replies(lines, text, content, skip)
         )
@@ -2807,6 +2808,136 @@ def _headed_replies(
     if statistics.median(prompts) >= statistics.median(replies):
         return None
     return blocks, "the same header over each reply (a time, the bot's name); no speaker named", {}
+
+
+#: Words of a model's label that also head a part of a document (`Answer`, `Response`,
+#: `Model`): alone they name no model over its replies.
+DOCUMENT_WORDS = frozenset("answer response model agent 回答".split())
+#: A composer's placeholder, alone on a line after the last reply (`Type your message here...`).
+PLACEHOLDER_END = ("...", "…")
+
+
+def _named_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat page copied whole where only the model's turns are named: the same short line
+    naming the model (its role or its name, with the page's words for its picture: `Avatar for
+    Assistant`, `GPT-4o`), numbers aside, alone over every reply, two or more, and nothing over
+    the prompts. Each prompt is the paragraph right over that line (with the paragraph over it
+    when that one is a pasted log: `_pasted_log_over`); the reply runs from under the line to
+    the next prompt. Over the first prompt, the page's short lines; after the last reply, its
+    composer and footer. Never in a file with Markdown headings or fences, and the prompts the
+    shorter."""
+    if _has_markdown(lines, text, content):
+        return None
+    forms: dict[str, list[int]] = {}
+    for i in content:
+        line = lines[i].strip()
+        if not text[i] or i in skip or len(line) > 40 or line.endswith(PROSE_END):
+            continue
+        words = _words(line.casefold())
+        if len(line.split()) <= 5 and role_hint(words) == ASSISTANT and not words & DOCUMENT_WORDS:
+            forms.setdefault(NUMBER.sub("0", line), []).append(i)
+    openers = max(forms.values(), key=len, default=[])
+    if len(openers) < 2 or len(forms) > 1:
+        return None  # (labels of more than one kind: a reading with speakers on both sides)
+    count = len(lines)
+    first = next(j for j in content if j not in skip)
+    starts: list[int] = []  # each prompt's first line
+    for n, opener in enumerate(openers):
+        floor = first if n == 0 else _next_content(lines, openers[n - 1] + 1, opener)
+        end = opener
+        while end > floor and not lines[end - 1].strip():
+            end -= 1
+        start = end
+        while start > floor and lines[start - 1].strip():
+            start -= 1
+        if end == floor or (n and start == floor):
+            return None  # no prompt, or the prompt glued to the reply over it
+        starts.append(
+            _pasted_log_over(lines, start, floor) if n else _below_page_lines(lines, start, end)
+        )
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    if starts[0] > first:
+        blocks.append(_Block(None, first, starts[0], "page", OTHER))
+    label = lines[openers[0]].strip()
+    for n, opener in enumerate(openers):
+        reply = _next_content(lines, opener + 1, count)
+        stop = starts[n + 1] if n + 1 < len(openers) else _placeholder_over(lines, reply, count)
+        while stop > reply and not lines[stop - 1].strip():
+            stop -= 1
+        if reply >= stop or reply > opener + 2:
+            return None
+        blocks.append(_Block(None, starts[n], opener, "", USER))
+        blocks.append(_Block(opener, reply, stop, label, ASSISTANT))
+        prompts.append(_size(lines, starts[n], opener))
+        replies.append(_size(lines, reply, stop))
+        if n + 1 == len(openers) and _has_content(lines, stop, count):
+            blocks.append(_Block(None, stop, count, "page", OTHER))
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    return blocks, "the model's name alone over each reply; the user's unmarked", {}
+
+
+def _pasted_log_over(lines: Sequence[str], start: int, floor: int) -> int:
+    """Where a prompt that is the paragraph from `start` begins: at the paragraph over it, one
+    blank line above, when that one opens like a program's output (`Traceback ...`,
+    `src/a.c:3:1: error: ...`) under a line that introduces nothing (a reply's `Output:` shows
+    its own), and the reply over it keeps a line."""
+    above = start - 2
+    if above <= floor or lines[start - 1].strip() or not lines[above].strip():
+        return start
+    top = above
+    while top > floor and lines[top - 1].strip():
+        top -= 1
+    opening = lines[top]
+    if (
+        top > floor
+        and (OUTPUT.match(opening) or OUTPUT_RECORD.match(opening))
+        and not _prose(opening)
+        and not lines[_previous_content(lines, top)].rstrip().endswith(":")
+    ):
+        return top
+    return start
+
+
+def _previous_content(lines: Sequence[str], k: int) -> int:
+    """The last line with content before line `k` (0 if none)."""
+    k -= 1
+    while k > 0 and not lines[k].strip():
+        k -= 1
+    return max(k, 0)
+
+
+def _below_page_lines(lines: Sequence[str], start: int, end: int) -> int:
+    """Where the first prompt begins in its paragraph [start, end): under the page's short
+    lines over it (`Readme`, `Toggle theme`: a few words, no sentence) when a pasted log or
+    code follows them, else at `start`."""
+    k = start
+    while k < end and len(lines[k].split()) <= 3 and not lines[k].strip().endswith(PROSE_END):
+        if _pasted_line(lines[k]):
+            break
+        k += 1
+    return k if start < k < end and _pasted_line(lines[k]) else start
+
+
+def _placeholder_over(lines: Sequence[str], start: int, stop: int) -> int:
+    """Where the page's lines start under the last reply (from `start`): its composer and
+    footer after a gap of blank lines (`_composer_over`), and over them the composer's
+    placeholder, a few words ending in an ellipsis alone after a blank line."""
+    tail = _composer_over(lines, start, stop)
+    last = _previous_content(lines, tail)
+    placeholder = lines[last].strip()
+    if (
+        last > start
+        and not lines[last - 1].strip()
+        and placeholder.endswith(PLACEHOLDER_END)
+        and len(placeholder.split()) <= 6
+    ):
+        return last
+    return tail
 
 
 def _gapped_messages(
@@ -5344,20 +5475,21 @@ def _rebuild_copied_code(
             k += 1
             continue
         code_end = after
+        yaml = line.casefold() in YAML_LABELS
         while code_end < block.end:
             current = lines[code_end]
             closing = _heredoc_end(lines, code_end, block.end)
             if closing is not None:  # the here-document's text is the block's
                 code_end = closing + 1
                 continue
-            if current.strip() and _prose(current):
-                break
+            if current.strip() and (_prose(current) or (yaml and not YAML_LINE.match(current))):
+                break  # (YAML's lines say where its block ends: a file's name under it is not)
             if not current.strip():
                 nxt = _next_content(lines, code_end, block.end)
                 if nxt >= block.end or _prose(lines[nxt]):
                     break
                 more = _code_part(_paragraph(lines, nxt, block.end))
-                if labelled and not (more and bare_code(more, labelled=line.islower())):
+                if labelled and not (more and _labelled_code(more, line)):
                     break  # code goes on past a blank line only into more code
             code_end += 1
         last = code_end - 1
@@ -5424,13 +5556,14 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     first line of prose: a code block's label left by a copy of the page."""
     if lines[k].strip().casefold() not in CODE_LANGUAGES or k + 1 >= block.end:
         return False
-    if k > block.start and lines[k - 1].strip() and not lines[k - 1].rstrip().endswith(":"):
-        return False  # (right under `Add it to the Deployment:`, over a blank line and code)
+    above = lines[k - 1].strip() if k > block.start else ""
+    if above and not above.endswith(":") and not FILE_NAME.match(above):
+        return False  # (right under `Add it to the Deployment:` or `roles/web/tasks/main.yml`)
     if lines[k + 1].strip():
         if not lines[k].strip().islower():
             return False  # `Python` over a line: a list of languages, not a fence's label
         code = _code_part(_paragraph(lines, k + 1, block.end))
-        return bool(code) and bare_code(code, labelled=True)
+        return bool(code) and _labelled_code(code, lines[k].strip())
     nxt = _next_content(lines, k + 1, block.end)
     if nxt >= block.end:
         return False
@@ -5439,7 +5572,26 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     label = lines[k].strip()
     if len(code) < len(paragraph) and (not label.islower() or (len(label) == 1 and len(code) < 2)):
         return False  # `Go` / `Ruby` / `C` over a line and a sentence: a heading, an answer
-    return bool(code) and bare_code(code, labelled=label.islower())
+    return bool(code) and _labelled_code(code, label)
+
+
+#: A file's name or path alone on a line (`roles/web/tasks/main.yml`, `Cargo.toml`), the way a
+#: reply names the file a code block under it holds.
+FILE_NAME = re.compile(r"^[\w./-]*+\w\.[A-Za-z]\w{0,9}+:?$|^[\w.-]*+/[\w./-]++$")
+YAML_LABELS = frozenset({"yaml", "yml"})
+#: A line of YAML: a mapping's key (`port: 80`, `tasks:`), a list's item, a comment, or a line
+#: indented under one of those.
+YAML_LINE = re.compile(r"^(?:[ \t]++\S|-(?:[ \t]|$)|#|[\w\"'./-]++[ \t]*+:(?:[ \t]|$))")
+
+
+def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
+    """A paragraph that reads as code under a language's label (`chatdeck.pasted_code.bare_code`;
+    a lowercase label, the way pages write them, may have lines of words under it). Under a
+    `yaml` label, YAML's own lines: a mapping (`port: 80`) reads as no code elsewhere, and its
+    list (`- name: x`) as Markdown's."""
+    if label.casefold() in YAML_LABELS and all(YAML_LINE.match(line) for line in paragraph):
+        return any(":" in line for line in paragraph)
+    return bare_code(paragraph, labelled=label.islower())
 
 
 def _code_part(paragraph: Sequence[str]) -> Sequence[str]:

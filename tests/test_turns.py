@@ -41,12 +41,6 @@ NOT_YET = {
         "cards, the header's chat name opens the first question, and the code under a `dart` "
         "label in the second reply is cut into an invented question (questions 0/3)"
     ),
-    "chainlit-web-copy.txt": (
-        "round 48, as first scored: `Avatar for Assistant` (an avatar's alt text) alone over every "
-        "reply, right under the prompt's last line, is not read as the model's label; the header's "
-        "`Readme` names the deck, and only the third prompt, a standalone `?` line, is found "
-        "(questions 1/3, answers 0/3)"
-    ),
     "langchain-chatchat-export-md.md": (
         "round 50, as first scored: a chat kept as a Markdown table (`<div>User</div>` and the "
         "message, `<br>` for its line breaks, one row a message) gives no note; a reading of such "
@@ -188,6 +182,7 @@ ONE_EXCHANGE_NOT_YET = {
     "ask-brave-web-copy.txt": "two gaps: gaps under prompts and replies must part two exchanges",
     "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
+    "chainlit-web-copy.txt": "one `Avatar for Assistant`: the model's label must open two",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
