@@ -201,7 +201,7 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
             return None
     if all(line.startswith(("    ", "\t")) for line in core):
         return None  # already an indented code block
-    shaped = sum(code_line(line) for line in core)
+    shaped = sum(code_line(line) or n in traced for n, line in enumerate(core))
     if shaped * 2 < len(core) or (len(core) == 1 and not _sure_code_line(core[0])):
         return None
     return start, end
@@ -212,10 +212,18 @@ def _traceback_lines(core: list[str]) -> set[int]:
     last):` line, the indented frames under it and the exception's line after them; each
     Elixir `** (exit) ...` line and the indented frames under it; each Erlang shell's
     `** exception error: ...` and the `in ...` / `called as ...` lines under it (indented or,
-    as a page shows them, not)."""
+    as a page shows them, not); each numbered frame (gdb's `#0  0x7fa4dc0218c2 in ???`) and
+    the indented lines under it."""
     traced: set[int] = set()
     n = 0
     while n < len(core):
+        if NUMBERED_FRAME.match(core[n]):  # a numbered backtrace's frame, its `at` lines under it
+            traced.add(n)
+            n += 1
+            while n < len(core) and core[n][:1] in (" ", "\t"):
+                traced.add(n)
+                n += 1
+            continue
         python = core[n].startswith("Traceback (most recent call last)")
         erlang = ERLANG_EXCEPTION.match(core[n]) is not None
         if not python and not erlang and not core[n].startswith("** ("):
@@ -237,14 +245,20 @@ def _traceback_lines(core: list[str]) -> set[int]:
 #: An Erlang shell's exception (`** exception error: bad argument`) and its frames' lines.
 ERLANG_EXCEPTION = re.compile(r"^\*\* exception (?:error|exit|throw):")
 ERLANG_FRAME = re.compile(r"^[ \t]*+(?:in (?:operator|function|call from)|called as) ")
+#: A frame of a numbered backtrace, gdb's and libbacktrace's (`#0  0x7fa4dc0218c2 in ???`,
+#: `#1  main () at heat.c:14`).
+NUMBERED_FRAME = re.compile(r"^#\d{1,4}+[ \t]++(?:0x[0-9a-fA-F]++[ \t]++in[ \t]++)?\S")
 #: A value a Go trace could not read, `0x0?`, inside a call's brackets.
 UNKNOWN_VALUE = re.compile(r"\b0x[0-9a-f]++\?[,)}\]]")
 
 
 def _asks(line: str) -> bool:
     """A line that asks: it ends in a question mark (before any emoji or closing bracket), or in
-    Greek, in `;`."""
+    Greek, in `;`; a backtrace's frame whose function is unknown (`#3  0x561a81 in ???`) does
+    not."""
     text = line.rstrip()
+    if NUMBERED_FRAME.match(text):
+        return False
     if text.endswith((")", "}", "]")) and UNKNOWN_VALUE.search(text):
         return False  # a Go trace's frame: `flushFrame(0xc0001, {0x0?, 0x0?})`
     while text and not (text[-1].isalnum() or text[-1] in "?？؟;.:!"):

@@ -1075,6 +1075,12 @@ def _listed_above(
     return None, None
 
 
+#: The parts of a page's status line (`2 hours ago • llama3.1:8b`).
+STATUS_PARTS = re.compile(r"[ \t]++[•·|][ \t]++")
+#: A time told by how long ago it was (`5 minutes ago`, `less than a minute ago`, `just now`).
+RELATIVE_TIME = re.compile(r"\b(?:ago|just now)$", re.I)
+
+
 def _names_the_chat(name: str) -> bool:
     """A line that may be a chat's name: words, not a box's frame, a date, the page's own
     words, a model's name or a site's."""
@@ -1082,6 +1088,9 @@ def _names_the_chat(name: str) -> bool:
         return False  # (a box's frame, `=====`, is drawn twice)
     if DATE_TIME.search(name) or interface_line(name):
         return False
+    parts = STATUS_PARTS.split(name)
+    if len(parts) > 1 and any(_model_menu(part) or RELATIVE_TIME.search(part) for part in parts):
+        return False  # `2 hours ago • llama3.1:8b`: the chat's age and model, the page's status
     words = _words(name.casefold())
     return not (
         _kind_only(name)
@@ -1323,13 +1332,16 @@ def find_turns(
         unglued = _unglued_turns(lines, text, unquote, glued) if glued else None
         if unglued is not None:
             return unglued
-    chosen = _choose_shape(lines, content, found, skip)
-    if chosen is not None:
+    headed = _sender_stamp_turns(lines, text, content, skip)
+    chosen = _choose_shape(lines, content, found, skip) if headed is None else None
+    if headed is not None:
+        blocks, shape, roles = headed
+    elif chosen is not None:
         markers, roles = chosen
-        blocks = _labeled_blocks(lines, content, markers, roles, found, skip)
-        if blocks is None:
+        labeled = _labeled_blocks(lines, content, markers, roles, found, skip)
+        if labeled is None:
             return None
-        shape = found[markers[0]].shape
+        blocks, shape = labeled, found[markers[0]].shape
     else:
         turns = (
             _stamped_turns(lines, text, content, skip)
@@ -3517,6 +3529,69 @@ def _stamped_turns(
     return blocks, "`<time>` over `<sender>` on every message", roles
 
 
+#: A message's header: the sender's name (with an id in brackets: Slack's `[U05QZ8H3K2M]`), then
+#: the message's date and time (a zone after it: `Z`, `UTC`, `+02:00`), and nothing more.
+SENDER_STAMP = re.compile(
+    rf"^(?P<name>[^\d\n\[\]<>()]{{1,80}}?)(?:[ \t]*+[\[(<][\w.@:-]{{1,40}}+[\])>])?"
+    rf"[ \t]*+[@—–|,·•-]?[ \t]*+[(\[]?(?:{_DATE})(?:,?[ \t]++|T)"
+    rf"(?:at[ \t]++)?{_TIME}(?:[.,]\d{{1,6}}+)?(?:[ \t]*+(?:Z|UTC|GMT|[+-]\d{{2}}:?\d{{2}}))?"
+    r"[)\]]?[ \t]*+:?$"
+)
+
+
+def _stamped_sender(line: str) -> str | None:
+    """The sender a message's header line names, or None: the name and the message's full
+    stamp, a date and a time, alone on the line (a quote's `> ` or emphasis around it)."""
+    text = line.strip()
+    if text.startswith(">"):
+        text = text[1:].strip()  # (a tool that quotes its headers, as slackdump does)
+    found = SENDER_STAMP.match(text.strip("*_ \t"))
+    if found is None or not TIME_OF_DAY.search(text):
+        return None
+    name = found.group("name").strip(" \t*_@—–|,·•:-")
+    return name if name and _sender_line(name) else None
+
+
+def _sender_stamp_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat app's text export where a header line opens every message: the sender's name and
+    the message's date and time, nothing else (Slack's, as slackdump writes it: `> Aroha
+    Tipene [U05QZ8H3K2M] @ 12/03/2026 21:04:37 Z:`), the file's start or a blank line over it,
+    the text under it. Two to eight senders, each recurring, one named by a role (`ChatGPT
+    Bot`); each sender's role from what their messages hold (`_message_roles`). Only a file's
+    header stands over the first."""
+    found: dict[int, Candidate] = {}
+    for i in content:
+        if i in skip or not text[i] or (i and lines[i - 1].strip()) or len(lines[i]) > MAX_MARKER:
+            continue
+        name = _stamped_sender(lines[i])
+        if name is not None:
+            found[i] = Candidate(
+                "<sender> <date> <time>", name, name.casefold(), None, _words(name), ""
+            )
+    markers = sorted(found)
+    if len(markers) < 2 or any(not _header_line(lines[j]) for j in content if j < markers[0]):
+        return None
+    counts = Counter(each.key for each in found.values())
+    if not 2 <= len(counts) <= 8 or min(counts.values()) < 2:
+        return None
+    if not any(_hint(each) in (USER, ASSISTANT) for each in found.values()):
+        return None  # (people's names alone: a meeting's minutes by speaker as much as a chat)
+    bounds = [*markers[1:], len(lines)]
+    spans = [(marker, marker + 1, stop) for marker, stop in zip(markers, bounds, strict=True)]
+    if any(not _has_content(lines, start, stop) for _, start, stop in spans):
+        return None
+    roles = _message_roles(lines, found, spans)
+    if roles is None:
+        return None
+    blocks = [
+        _Block(marker, start, stop, found[marker].label, roles[found[marker].key])
+        for marker, start, stop in spans
+    ]
+    return blocks, "`<sender> <date> <time>` over every message", roles
+
+
 #: A message's time at the start of its first line, then its text: `10:12:04: text`,
 #: `2025-02-11 21:04 text`, `[21:04] text`; a 12-hour time's `AM`/`PM` is the time's too (and
 #: its form's: times on both sides of noon are no one form).
@@ -5092,7 +5167,9 @@ def _trim_footer(
     lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
 ) -> None:
     """A page copy ends with the page's own lines (`Search`, a disclaimer) after a wide gap:
-    after the last run of three or more blank lines of the last turn, only short lines."""
+    after the last run of three or more blank lines of the last turn, only short lines; and
+    right over that gap, set apart by a blank line, a model's name alone is the page's model
+    menu (`llama3.1:8b`), not the reply's last line."""
     gap_end = None
     blank = 0
     for k in range(block.start, block.end):
@@ -5111,6 +5188,9 @@ def _trim_footer(
     if all(text[k] and len(lines[k].split()) <= 15 for k in rest):
         for k in rest:
             left_out[k] = INTERFACE
+        menu = before[-1]  # the page's model menu over its footer, apart from the reply above
+        if len(before) > 1 and not lines[menu - 1].strip() and _model_menu(lines[menu]):
+            left_out[menu] = INTERFACE
 
 
 #: A line that only says the chat ends (`*End of conversation*`, `— End of chat —`).
@@ -5577,7 +5657,7 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
 
 #: A file's name or path alone on a line (`roles/web/tasks/main.yml`, `Cargo.toml`), the way a
 #: reply names the file a code block under it holds.
-FILE_NAME = re.compile(r"^[\w./-]*+\w\.[A-Za-z]\w{0,9}+:?$|^[\w.-]*+/[\w./-]++$")
+FILE_NAME = re.compile(r"^[\w.-]{0,80}\w\.[A-Za-z]\w{0,9}:?$|^[\w.-]*+/[\w./-]++$")
 YAML_LABELS = frozenset({"yaml", "yml"})
 #: A line of YAML: a mapping's key (`port: 80`, `tasks:`), a list's item, a comment, or a line
 #: indented under one of those.
@@ -5589,8 +5669,9 @@ def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
     a lowercase label, the way pages write them, may have lines of words under it). Under a
     `yaml` label, YAML's own lines: a mapping (`port: 80`) reads as no code elsewhere, and its
     list (`- name: x`) as Markdown's."""
-    if label.casefold() in YAML_LABELS and all(YAML_LINE.match(line) for line in paragraph):
-        return any(":" in line for line in paragraph)
+    if label.casefold() in YAML_LABELS and YAML_LINE.match(paragraph[0]):
+        leading = next((n for n, line in enumerate(paragraph) if not YAML_LINE.match(line)), None)
+        return any(":" in line for line in paragraph[:leading])  # (the block ends there)
     return bare_code(paragraph, labelled=label.islower())
 
 

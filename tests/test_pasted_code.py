@@ -442,3 +442,19 @@ def test_a_javadoc_comment_is_not_read_as_a_list() -> None:
 )
 def test_logs_and_traces_of_other_languages_are_fenced(log: str) -> None:
     assert fence_pasted_code(f"{log}\n\nwhy?") == fenced(log, "why?")
+
+
+def test_a_numbered_backtrace_with_unknown_frames_is_fenced() -> None:
+    """gdb's and libbacktrace's frames (`#0  0x7fa4dc0218c2 in ???`) ask nothing, and a
+    function's `__name` in them is no emphasis: the backtrace is fenced whole, its `at` lines
+    with it."""
+    question = (
+        "Error termination. Backtrace:\n#0  0x7fa4dc0218c2 in ???\n"
+        "#1  0x7fa4dbe45249 in __libc_start_call_main\n\tat ../sysdeps/libc_start_call_main.h:58\n"
+        "#2  0xffffffffffffffff in ???\n\nwhy does it stop at line 14?"
+    )
+    assert fence_pasted_code(question) == (
+        "Error termination. Backtrace:\n```\n#0  0x7fa4dc0218c2 in ???\n"
+        "#1  0x7fa4dbe45249 in __libc_start_call_main\n\tat ../sysdeps/libc_start_call_main.h:58\n"
+        "#2  0xffffffffffffffff in ???\n```\n\nwhy does it stop at line 14?"
+    )

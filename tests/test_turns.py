@@ -183,6 +183,7 @@ ONE_EXCHANGE_NOT_YET = {
     "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "chainlit-web-copy.txt": "one `Avatar for Assistant`: the model's label must open two",
+    "slackdump-text.txt": "one header per sender: each sender's `<name> <date> <time>` must recur",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
@@ -3822,3 +3823,120 @@ def test_a_copied_dockerfile_line_ending_in_a_dot_is_code() -> None:
     assert "```dockerfile\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n```" in (
         "\n".join(answer for _, answer in notes)
     )
+
+
+#: A page copy where only the model's turns are named (a Chainlit app's, say): the label alone
+#: over every reply, nothing over the prompts, the composer and its disclaimer at the end.
+NAMED_REPLIES = (
+    "Readme\nToggle theme\nTraceback (most recent call last):\n"
+    '  File "app.py", line 3, in <module>\n'
+    "KeyError: 'PORT'\nWarum findet er PORT nicht?\n{label}\n"
+    "Die Variable ist in dieser Shell nicht gesetzt.\n\nSetze sie mit export PORT=8000.\n\n"
+    "Schreib mir eine Funktion, die PORT mit einem Standardwert liest\n{label}\n"
+    "Hier ist sie:\n\npython\n\nimport os\nport = int(os.environ.get('PORT', '8000'))\n"
+    "Sie nimmt 8000, wenn nichts gesetzt ist.\n\n"
+    "Was ist der Unterschied zwischen os.environ und os.getenv?\n{label}\n"
+    "os.getenv gibt None zurück, os.environ[...] wirft KeyError.\n\n"
+    "Type your message here...\n\n\nLLMs can make mistakes. Check important info.\n"
+)
+
+
+@pytest.mark.parametrize("label", ["Avatar for Assistant", "Assistant", "GPT-4o", "Claude 3.5"])
+def test_a_page_copy_where_only_the_models_turns_are_named(label: str) -> None:
+    """The same short line naming the model alone over every reply, right under the prompt:
+    each prompt is the paragraph over it (a pasted traceback in the same paragraph kept, the
+    page's `Readme` / `Toggle theme` over it left out), the label, the composer's placeholder
+    and the disclaimer on no card, a `python` label's code rebuilt into a fence."""
+    notes = notes_of(NAMED_REPLIES.format(label=label))
+    assert [question for question, _ in notes] == [
+        'Traceback (most recent call last):\n  File "app.py", line 3, in <module>\n'
+        "KeyError: 'PORT'\nWarum findet er PORT nicht?",
+        "Schreib mir eine Funktion, die PORT mit einem Standardwert liest",
+        "Was ist der Unterschied zwischen os.environ und os.getenv?",
+    ]
+    assert notes[0][1] == (
+        "Die Variable ist in dieser Shell nicht gesetzt.\n\nSetze sie mit export PORT=8000."
+    )
+    assert "```python\nimport os" in notes[1][1]
+    assert notes[2][1] == "os.getenv gibt None zurück, os.environ[...] wirft KeyError."
+
+
+def test_a_document_words_or_a_label_once_name_no_replies() -> None:
+    """`Response` over each example of an API's notes heads a part of a document, and one
+    `Assistant` line names nothing that recurs: neither is read as the model's label."""
+    api = (
+        "How do I list users?\nResponse\nGET /users returns a list of users.\n\n"
+        "How do I add one?\nResponse\nPOST /users with a JSON body adds one.\n"
+    )
+    once = NAMED_REPLIES.format(label="Assistant").replace("\nAssistant\n", "\nX\n", 2)
+    for text in (api, once):
+        parsed = parse_transcript(parse_text(text, "notes.txt"))
+        assert parsed.turns is None or "model's name alone" not in parsed.turns.shape
+
+
+def test_a_yaml_label_holds_yaml_up_to_its_first_other_line() -> None:
+    """Under a page copy's `yaml` label, mappings and lists are the block's code (no other
+    language reads `port: 80` as code), up to the first line that is no YAML: a file's name
+    there is the reply's, and may stand over the next block's label."""
+    text = NAMED_REPLIES.format(label="Assistant").replace(
+        "Hier ist sie:\n\npython\n\nimport os\nport = int(os.environ.get('PORT', '8000'))\n",
+        "Hier ist sie:\n\nyaml\n\n- name: web\n  port: 8000\ncompose.override.yml\nyaml\n\n"
+        "port: 9000\n",
+    )
+    reply = notes_of(text)[1][1]
+    assert "```yaml\n- name: web\n  port: 8000\n```\ncompose.override.yml\n" in reply
+    assert "```yaml\nport: 9000\n```" in reply
+
+
+#: A chat app's export where a header of the sender's name (an id after it) and the message's
+#: date and time opens every message (slackdump's text format of a Slack DM with a bot).
+STAMPED_SENDERS = (
+    "\n> Wiremu [U05QZ8H3K2M] @ 12/03/2026 21:04:37 Z:\n"
+    "$ cargo run\nerror[E0382]: borrow of moved value: `v`\n\nHe aha te take?\n\n"
+    "> ChatGPT Bot [U06B7RN4C1D] @ 12/03/2026 21:04:39 Z:\n"
+    "Kua nekehia a `v` ki te taumahi.\n\nWhakamahia `&v`.\n\n"
+    "> Wiremu [U05QZ8H3K2M] @ 12/03/2026 21:10:48 Z:\n"
+    "Tuhia he taumahi hei tāpiri i ngā tau o te rārangi\n\n"
+    "> ChatGPT Bot [U06B7RN4C1D] @ 12/03/2026 21:10:50 Z:\n"
+    "Anei: `fn tapiri(v: &[i32]) -> i32 { v.iter().sum() }`\n"
+)
+
+
+def test_a_header_of_a_senders_name_and_the_messages_date_and_time_opens_each_message() -> None:
+    """`> <name> [<id>] @ <date> <time> Z:` alone over every message: the senders recur, one is
+    named by a role (`ChatGPT Bot`), the other is the user; the headers are on no card (where
+    labels the messages hold, `error[E0382]:`, would otherwise be taken for speakers)."""
+    assert notes_of(STAMPED_SENDERS) == [
+        (
+            "$ cargo run\nerror[E0382]: borrow of moved value: `v`\n\nHe aha te take?",
+            "Kua nekehia a `v` ki te taumahi.\n\nWhakamahia `&v`.",
+        ),
+        (
+            "Tuhia he taumahi hei tāpiri i ngā tau o te rārangi",
+            "Anei: `fn tapiri(v: &[i32]) -> i32 { v.iter().sum() }`",
+        ),
+    ]
+
+
+def test_stamped_headers_of_people_named_by_no_role_are_no_chat() -> None:
+    """Two people's names and stamps (a meeting's minutes, a chat between friends) name no
+    model: no sender's header opens a turn."""
+    text = STAMPED_SENDERS.replace("ChatGPT Bot", "Hemi Walker")
+    parsed = parse_transcript(parse_text(text, "minutes.txt"))
+    assert parsed.turns is None or "<sender> <date> <time>" not in parsed.turns.shape
+
+
+def test_a_page_status_of_the_chats_age_and_model_names_no_deck() -> None:
+    """`less than a minute ago • llama3.1:8b` over the chat, listed twice (the sidebar's and the
+    header's), is the page's status, not the chat's name; `llama3.1:8b` alone over the page's
+    footer, under the last reply, is its model menu."""
+    text = (
+        "Sessions\nless than a minute ago • llama3.1:8b\n\nSettings\n\n"
+        "less than a minute ago • llama3.1:8b\n\n\n\nYou\n \nWhat is a Rust trait?\n\n"
+        "Assistant\n \nA trait names behaviour types share.\n\nYou\n \nAnd a derive?\n\n"
+        "Assistant\n \nA derive writes a trait's impl for you.\n\nllama3.1:8b\n\n\n\n\n"
+        "Write literally anything\n\n\nRun\n"
+    )
+    parsed = parse_transcript(parse_text(text, "copy.txt"))
+    assert parsed.turns is not None and parsed.turns.title is None
+    assert [note.answer for note in parsed.notes][-1] == "A derive writes a trait's impl for you."
