@@ -2509,6 +2509,21 @@ def _gaps(lines: Sequence[str], start: int, stop: int) -> list[tuple[int, int]]:
     return runs
 
 
+def _message_gaps(lines: Sequence[str], start: int, stop: int) -> list[tuple[int, int]]:
+    """The gaps of two blank lines or more in [start, stop) that may part two messages: not one
+    under a code block's label alone on its line (`dart`, then the code after a gap), which a
+    page leaves inside a reply."""
+    return [
+        (blank, after)
+        for blank, after in _gaps(lines, start, stop)
+        if not (
+            blank > start
+            and lines[blank - 1].strip().casefold() in CODE_LANGUAGES
+            and (blank - 1 == start or not lines[blank - 2].strip())
+        )
+    ]
+
+
 def _opened_replies(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
@@ -2587,7 +2602,7 @@ def _opened_replies(
             blocks.append(_Block(None, prompt_start, prompt_start + 1, "model", OTHER))
             footers.add(footer)
             prompt_start += 1
-        gaps = _gaps(lines, prompt_start, opener)
+        gaps = _message_gaps(lines, prompt_start, opener)
         if not gaps or gaps[-1][1] != opener or not _has_content(lines, prompt_start, gaps[-1][0]):
             return None
         prompt_end = gaps[-1][0]
@@ -2596,7 +2611,7 @@ def _opened_replies(
         blocks.append(_Block(None, prompt_start, prompt_end, "", USER))
         prompts.append(_size(lines, prompt_start, prompt_end))
         stop = openers[n + 1] if n + 1 < len(openers) else len(lines)
-        between = _gaps(lines, opener + 1, stop)
+        between = _message_gaps(lines, opener + 1, stop)
         if n + 1 < len(openers):
             if len(between) < 2:
                 return None
@@ -2704,20 +2719,24 @@ def _under_buttons(lines: Sequence[str], start: int, stop: int) -> int:
 
 def _without_prompt_heads(lines: Sequence[str], blocks: list[_Block]) -> list[_Block]:
     """The blocks with the line that heads every prompt (two or more), the same short line
-    (`avatar`, the user's picture a page names) over the prompt's text, set apart as the
-    page's."""
+    (`avatar`, the user's picture a page names; the user's name, `Gioanin`) right over the
+    prompt's text, set apart as the page's; over the first prompt's head, the page's lines too
+    (the chat's name in its header)."""
     prompts = [block for block in blocks if block.role == USER]
-    heads = {lines[block.start].strip() for block in prompts}
-    if (
-        len(prompts) < 2
-        or len(heads) != 1
-        or len(next(iter(heads)).split()) > 3
-        or any(
-            block.end - block.start < 2 or not lines[block.start + 1].strip() for block in prompts
-        )
+    if len(prompts) < 2:
+        return blocks
+    heads = {lines[block.start].strip() for block in prompts[1:]}
+    head = next(iter(heads))
+    first = prompts[0]
+    at = next((j for j in range(first.start, first.end) if lines[j].strip() == head), None)
+    if len(heads) != 1 or len(head.split()) > 3 or head.endswith(PROSE_END) or at is None:
+        return blocks
+    starts = {id(b): (at if b is first else b.start) + 1 for b in prompts}
+    if any(
+        start >= b.end or not lines[start].strip() for b in prompts for start in [starts[id(b)]]
     ):
         return blocks
-    return _heads_apart(blocks, {id(b): b.start + 1 for b in prompts}, "picture")
+    return _heads_apart(blocks, starts, "picture")
 
 
 def _without_reply_footers(
@@ -2855,8 +2874,12 @@ def _named_replies(
         return None  # (labels of more than one kind: a reading with speakers on both sides)
     count = len(lines)
     first = next(j for j in content if j not in skip)
+    heads = _user_heads(lines, text, content, skip, openers)
     starts: list[int] = []  # each prompt's first line
     for n, opener in enumerate(openers):
+        if heads:
+            starts.append(heads[n] + 1)
+            continue
         floor = first if n == 0 else _next_content(lines, openers[n - 1] + 1, opener)
         end = opener
         while end > floor and not lines[end - 1].strip():
@@ -2872,17 +2895,20 @@ def _named_replies(
     blocks: list[_Block] = []
     prompts: list[int] = []
     replies: list[int] = []
-    if starts[0] > first:
-        blocks.append(_Block(None, first, starts[0], "page", OTHER))
+    top = heads[0] if heads else starts[0]
+    if top > first:
+        blocks.append(_Block(None, first, top, "page", OTHER))
     label = lines[openers[0]].strip()
+    name = lines[heads[0]].strip() if heads else ""
     for n, opener in enumerate(openers):
         reply = _next_content(lines, opener + 1, count)
-        stop = starts[n + 1] if n + 1 < len(openers) else _placeholder_over(lines, reply, count)
+        stop = (heads or starts)[n + 1] if n + 1 < len(openers) else count
+        stop = _placeholder_over(lines, reply, stop) if n + 1 == len(openers) else stop
         while stop > reply and not lines[stop - 1].strip():
             stop -= 1
         if reply >= stop or reply > opener + 2:
             return None
-        blocks.append(_Block(None, starts[n], opener, "", USER))
+        blocks.append(_Block(heads[n] if heads else None, starts[n], opener, name, USER))
         blocks.append(_Block(opener, reply, stop, label, ASSISTANT))
         prompts.append(_size(lines, starts[n], opener))
         replies.append(_size(lines, reply, stop))
@@ -2890,7 +2916,48 @@ def _named_replies(
             blocks.append(_Block(None, stop, count, "page", OTHER))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
+    if heads:
+        roles = {name: USER, label: ASSISTANT}
+        return blocks, "the user's and the model's names alone over their messages", roles
     return blocks, "the model's name alone over each reply; the user's unmarked", {}
+
+
+def _user_heads(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    skip: set[int],
+    openers: list[int],
+) -> list[int]:
+    """The lines of the user's name alone over every prompt where the model's name stands alone
+    over every reply (`openers`): the same short line (a few words, no sentence's end; a name
+    with no role word, `Gioanin`) once between each reply's name and the one before, with the
+    prompt right under it; none if there is no such line."""
+    forms: dict[str, list[int]] = {}
+    for i in content:
+        line = lines[i].strip()
+        if (
+            text[i]
+            and i not in skip
+            and i < openers[-1]
+            and len(line) <= 40
+            and len(line.split()) <= 3
+            and not line.endswith(PROSE_END)
+            and i + 1 < len(lines)
+            and lines[i + 1].strip()
+        ):
+            forms.setdefault(line, []).append(i)
+    label = lines[openers[0]].strip()
+    for line, found in forms.items():
+        if (
+            line != label
+            and len(found) == len(openers)
+            and role_hint(_words(line.casefold())) != ASSISTANT
+        ):
+            bounds = [-1, *openers]
+            if all(bounds[n] < head < bounds[n + 1] for n, head in enumerate(found)):
+                return found
+    return []
 
 
 def _pasted_log_over(lines: Sequence[str], start: int, floor: int) -> int:
@@ -5637,8 +5704,11 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     if lines[k].strip().casefold() not in CODE_LANGUAGES or k + 1 >= block.end:
         return False
     above = lines[k - 1].strip() if k > block.start else ""
+    spaced = k + 2 < block.end and not lines[k + 1].strip() and not lines[k + 2].strip()
     if above and not above.endswith(":") and not FILE_NAME.match(above):
-        return False  # (right under `Add it to the Deployment:` or `roles/web/tasks/main.yml`)
+        if not (spaced and lines[k].strip().islower()):
+            return False  # (right under `Add it to the Deployment:` or `roles/web/tasks/main.yml`;
+            # a page's own lowercase `dart` over a gap may come right under a list's last item)
     if lines[k + 1].strip():
         if not lines[k].strip().islower():
             return False  # `Python` over a line: a list of languages, not a fence's label

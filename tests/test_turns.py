@@ -36,10 +36,10 @@ NOT_YET = {
         "the deck (questions 3/3, answers 3/3)"
     ),
     "chatbot-ui-web-copy.txt": (
-        "round 47, as first scored: the model's label (`GPT-4o`) alone over every reply is read, "
-        "but the user's name alone over every prompt (`Gioanin`, no role word) stays on the "
-        "cards, the header's chat name opens the first question, and the code under a `dart` "
-        "label in the second reply is cut into an invented question (questions 0/3)"
+        "round 47; since round 52's stop the user's name alone over every prompt (`Gioanin`) "
+        "and the model's (`GPT-4o`) over every reply are read (questions 3/3), but the "
+        "composer's placeholder `Ask anything. Type @  /  #  !`, one blank line under the last "
+        "reply, ends its answer (answers 2/3)"
     ),
     "langchain-chatchat-export-md.md": (
         "round 50, as first scored: a chat kept as a Markdown table (`<div>User</div>` and the "
@@ -3940,3 +3940,25 @@ def test_a_page_status_of_the_chats_age_and_model_names_no_deck() -> None:
     parsed = parse_transcript(parse_text(text, "copy.txt"))
     assert parsed.turns is not None and parsed.turns.title is None
     assert [note.answer for note in parsed.notes][-1] == "A derive writes a trait's impl for you."
+
+
+def test_a_users_name_alone_over_every_prompt_is_the_users_marker() -> None:
+    """Where the model's name stands alone over every reply, the same name with no role word
+    (`Gioanin`) alone right over every prompt, once between two replies, is the user's: on no
+    card, and the page's lines over the first one (the chat's name in its header) are the
+    page's; a code block's lowercase label right under a list's last line, over a gap, is
+    rebuilt as a fence."""
+    text = (
+        "Leggere un file\n\nGioanin\nCome si legge un file in Dart?\n\n\nGPT-4o\n"
+        "Con File.readAsString:\nfinal: il valore si fissa una volta.\n"
+        "dart\n\n\nfinal testo = await File('a.txt').readAsString();\n\n"
+        "Gioanin\nE la differenza tra final e const?\n\n\nGPT-4o\n"
+        "const si conosce alla compilazione, final quando il programma gira.\n"
+    )
+    notes = notes_of(text)
+    assert [question for question, _ in notes] == [
+        "Come si legge un file in Dart?",
+        "E la differenza tra final e const?",
+    ]
+    assert "```dart\nfinal testo = await File('a.txt').readAsString();\n```" in notes[0][1]
+    assert "Gioanin" not in notes[0][1] and "GPT-4o" not in notes[1][1]
