@@ -1332,10 +1332,13 @@ def find_turns(
         unglued = _unglued_turns(lines, text, unquote, glued) if glued else None
         if unglued is not None:
             return unglued
-    headed = _sender_stamp_turns(lines, text, content, skip)
+    headed = _sender_stamp_turns(lines, text, content, skip) or _keyed_role_turns(
+        lines, text, content, skip
+    )
     chosen = _choose_shape(lines, content, found, skip) if headed is None else None
     if headed is not None:
-        blocks, shape, roles = headed
+        blocks, shape, roles, marked = headed
+        found = {**found, **marked}  # (the marker lines as these readings read them)
     elif chosen is not None:
         markers, roles = chosen
         labeled = _labeled_blocks(lines, content, markers, roles, found, skip)
@@ -3596,6 +3599,9 @@ def _stamped_turns(
     return blocks, "`<time>` over `<sender>` on every message", roles
 
 
+#: What a reading by header lines finds: the blocks, the markers' shape, each label's role and
+#: the marker lines as it reads them (their whole text a label, no message on them).
+Headed = tuple[list[_Block], str, dict[str, str], dict[int, Candidate]]
 #: A message's header: the sender's name (with an id in brackets: Slack's `[U05QZ8H3K2M]`), then
 #: the message's date and time (a zone after it: `Z`, `UTC`, `+02:00`), and nothing more.
 SENDER_STAMP = re.compile(
@@ -3621,7 +3627,7 @@ def _stamped_sender(line: str) -> str | None:
 
 def _sender_stamp_turns(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
-) -> tuple[list[_Block], str, dict[str, str]] | None:
+) -> Headed | None:
     """A chat app's text export where a header line opens every message: the sender's name and
     the message's date and time, nothing else (Slack's, as slackdump writes it: `> Aroha
     Tipene [U05QZ8H3K2M] @ 12/03/2026 21:04:37 Z:`), the file's start or a blank line over it,
@@ -3656,7 +3662,57 @@ def _sender_stamp_turns(
         _Block(marker, start, stop, found[marker].label, roles[found[marker].key])
         for marker, start, stop in spans
     ]
-    return blocks, "`<sender> <date> <time>` over every message", roles
+    return blocks, "`<sender> <date> <time>` over every message", roles, found
+
+
+#: A line of a key and a speaker's role as its value, alone (FastGPT's `Role: Human`).
+KEYED_ROLE = re.compile(
+    r"^(?:\*\*)?([^\W\d_][\w ]{0,15}?)(?:\*\*)?[ \t]*+[:：][ \t]*+(?:\*\*)?"
+    r"([^\W\d_][\w .-]{0,30}?)(?:\*\*)?[ \t]*+$"
+)
+
+
+def _keyed_role_turns(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> Headed | None:
+    """A tool's export where a line of a key and a role alone opens every message (FastGPT's
+    `Role: Human` / `Role: AI`), with the file's start, a blank line or a rule over it and the
+    message under it: the same key on every such line, the roles taking turns from the user's
+    (a system's may come first), two or more of each. One such line inside a message (a pasted
+    `role: user`) breaks the turns, and then nothing is read so."""
+    found: dict[int, tuple[str, str, str]] = {}  # line -> (key, role's name, role)
+    for i in content:
+        match = KEYED_ROLE.match(lines[i].strip()) if text[i] and i not in skip else None
+        if match is None or len(match.group(2).split()) > 3:
+            continue
+        role = role_hint(_words(match.group(2).casefold()))
+        if role is not None:
+            found[i] = (match.group(1).strip().casefold(), match.group(2).strip(), role)
+    keys = Counter(key for key, _, _ in found.values())
+    if not keys:
+        return None
+    key = keys.most_common(1)[0][0]
+    markers = [i for i in sorted(found) if found[i][0] == key]
+    turns = [found[i][2] for i in markers]
+    turns = turns[1:] if turns[0] == OTHER else turns
+    if len(turns) < 4 or turns != [(USER, ASSISTANT)[n % 2] for n in range(len(turns))]:
+        return None
+    if any(i and lines[i - 1].strip() and not is_separator(lines[i - 1]) for i in markers):
+        return None  # (a message's own `Status: done` line under its text)
+    if any(not _header_line(lines[j]) for j in content if j < markers[0] and j not in skip):
+        return None
+    candidates = {
+        i: Candidate(
+            "<key>: <role>", found[i][1], found[i][1].casefold(), None, _words(found[i][1]), ""
+        )
+        for i in markers
+    }
+    roles = {candidates[i].key: found[i][2] for i in markers}
+    blocks = _labeled_blocks(lines, content, markers, roles, candidates, skip)
+    if blocks is None or any(not _has_content(lines, b.start, b.end) for b in blocks):
+        return None
+    shape = f"`{lines[markers[0]].strip().split(':')[0]}: <role>` over every message"
+    return blocks, shape, roles, candidates
 
 
 #: A message's time at the start of its first line, then its text: `10:12:04: text`,

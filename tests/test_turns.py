@@ -81,12 +81,6 @@ NOT_YET = {
         "gap: code lines are taken for questions, the app's heading names the deck, the page's "
         "footer stays on the last card (questions 1/3, answers 0/3)"
     ),
-    "fastgpt-export-md.md": (
-        "round 47, as first scored: `Role: Human` / `Role: AI` alone over every message are not "
-        "read as markers (a key naming the speaker: a reading of them, tried, also took a "
-        "pasted `From: user` or `role: user` line inside a turn for a marker, and was "
-        "withdrawn), so every question and answer opens with its `Role:` line (3 wrong)"
-    ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
         "and its name (`Bot image for Assistant` / the name / `Assistant` / `Today`), and no "
@@ -184,6 +178,7 @@ ONE_EXCHANGE_NOT_YET = {
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "chainlit-web-copy.txt": "one `Avatar for Assistant`: the model's label must open two",
     "slackdump-text.txt": "one header per sender: each sender's `<name> <date> <time>` must recur",
+    "fastgpt-export-md.md": "one `Role: Human` over one `Role: AI`: roles must take turns twice",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
@@ -3962,3 +3957,39 @@ def test_a_users_name_alone_over_every_prompt_is_the_users_marker() -> None:
     ]
     assert "```dart\nfinal testo = await File('a.txt').readAsString();\n```" in notes[0][1]
     assert "Gioanin" not in notes[0][1] and "GPT-4o" not in notes[1][1]
+
+
+#: FastGPT's Markdown export: `Role: <role>` alone over every message, a rule between messages.
+KEYED_ROLES = (
+    "Role: Human\n$ go build\n./main.go:9:2: undefined: fmt\n\nPoukisa li pa konpile?\n\n"
+    '-------\n\nRole: AI\nOu bliye `import "fmt"`.\n\n-------\n\n'
+    "Role: Human\nEkri yon fonksyon ki ranvèse yon chèn\n\n-------\n\n"
+    "Role: AI\nMen li:\n\n```go\nfunc ranvese(s string) string { return s }\n```\n"
+)
+
+
+def test_a_key_and_a_role_alone_over_every_message_is_its_marker() -> None:
+    """`Role: Human` / `Role: AI` alone on a line after a rule or a blank line, the roles
+    taking turns twice: the lines are markers, on no card, and the rules are separators."""
+    assert notes_of(KEYED_ROLES) == [
+        (
+            "$ go build\n./main.go:9:2: undefined: fmt\n\nPoukisa li pa konpile?",
+            'Ou bliye `import "fmt"`.',
+        ),
+        (
+            "Ekri yon fonksyon ki ranvèse yon chèn",
+            "Men li:\n\n```go\nfunc ranvese(s string) string { return s }\n```",
+        ),
+    ]
+
+
+def test_a_keyed_role_inside_a_message_or_once_each_reads_no_such_turns() -> None:
+    """A pasted `role: user` inside a message breaks the roles' turns, and one `Role: Human`
+    over one `Role: AI` is no recurring shape: neither is read as a key over every message."""
+    pasted = KEYED_ROLES.replace(
+        "Ou bliye", "Chak mesaj gen:\n\nRole: Human\n\nkòm premye liy. Ou bliye"
+    )
+    once = KEYED_ROLES.split("Role: Human\nEkri")[0]
+    for text in (pasted, once):
+        parsed = parse_transcript(parse_text(text, "chat.md"))
+        assert parsed.turns is None or ": <role>` over every message" not in parsed.turns.shape
