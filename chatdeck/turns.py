@@ -201,9 +201,8 @@ GLUED_NAME = re.compile(r"^[^\W\d_a-z][\w.'’-]{0,30}+(?: [^\W\d_a-z][\w.'’-]
 #: A time of day (`9:00:00 AM`, `21:14`).
 TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 DATE_TIME = re.compile(
-    r"(?<![\d.])\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}(?!\d|\.\d)|"
-    + TIME_OF_DAY.pattern
-    + r"|\d{4}-\d{2}-\d{2}T"
+    r"(?<![\d.])(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2}))"
+    r"(?!\d|\.\d)|" + TIME_OF_DAY.pattern + r"|\d{4}-\d{2}-\d{2}T"
 )
 DIGIT = re.compile(r"\d")
 NUMBER = re.compile(r"\d++")
@@ -350,6 +349,15 @@ def _led_candidate(line: str) -> Candidate | None:
                      found.loose, found.noted)  # fmt: skip
 
 
+#: A symbol a tool draws on both sides of its marker (`█ ○ user: █`), none of Markdown's marks.
+FRAMED = re.compile(r"^([^\w\s*_#>|=~`\-\[\](){}<>\"'.,:;!?/\\+])[ \t]++(.{1,100}?)[ \t]++\1$")
+
+
+FRAMED_ICON = re.compile(r"^[^\w\s]{1,2}[ \t]++")
+#: The vendor's name before a model's in its id (`anthropic/`, `openai/`: OpenRouter's ids).
+MODEL_VENDOR = re.compile(r"^[a-z][\w.-]{1,30}/(?=\w)")
+
+
 def candidate(line: str) -> Candidate | None:
     """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`. (A heading
     whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)"""
@@ -357,6 +365,16 @@ def candidate(line: str) -> Candidate | None:
         return _long_candidate(line)
     if line[:1] in CONTROL_ENDS or line[-1:] in CONTROL_ENDS:
         line = line.strip(CONTROL_ENDS)  # `\x01>>>User:\x01`: a tool's invisible delimiters
+    framed = FRAMED.match(line.strip())
+    if framed:  # `█ ○ user: █`: a frame the tool draws around its marker, the same both sides
+        label = FRAMED_ICON.sub("", framed.group(2))  # (its icon: `○`, `●`, `$`)
+        vendor = MODEL_VENDOR.match(label)  # `anthropic/claude-opus-4.6:`: the model's id
+        if vendor and _names_a_model(_words(label[vendor.end() :].casefold())):
+            label = label[vendor.end() :]
+        within = candidate(label)
+        if within is None:
+            return None
+        return replace(within, shape=f"{framed.group(1)} {within.shape} {framed.group(1)}")
     arrows = ARROW_LABEL.match(line)
     if arrows:
         label = arrows.group(1)
@@ -1641,6 +1659,10 @@ def _read_shape(
         # A third label set off like the speakers' (`--- ` then `[meta]`, as before `[user]`)
         # heads records of its own: another party's (the tool's, a command line), on no card.
         third = _set_off_like(lines, content, found, members, keep) if both else set()
+        if both and FRAMED.match(found[members[0]].shape):
+            # A tool's frame (`█ $ usage: █`) around a label of no speaker's that recurs: the
+            # tool's own record (its token count), never a line a reply holds.
+            third |= {k for k, h in hints.items() if h is None and counts[k] >= 2}
         hints.update(dict.fromkeys(third, OTHER))
         keep |= third
         members = [i for i in members if found[i].key in keep]

@@ -47,11 +47,6 @@ NOT_YET = {
         "tables, tried, also rewrote glossaries, permission and conjugation tables whose rows "
         "name `User`, `AI`, `yo`, `ich` (review 50: 24 regressions) and was withdrawn"
     ),
-    "prompt-nvim.md": (
-        "round 51, as first scored: `█ ○ user: █` / `█ ● <vendor>/<model>: █` / `█ $ usage: █` "
-        "lines (a label between two framing blocks) are not read as markers; `Tokens:` and a "
-        "reply's `Przikłŏd:` are taken for labels instead (questions 0/3, 3 wrong)"
-    ),
     "chatgpt-demo-web-copy.txt": (
         "round 51, as first scored: a ChatGPT-API Demo page copied whole, no speaker named: the "
         "pasted PHP output left before the first question, the request with no `?` folded into "
@@ -179,6 +174,7 @@ ONE_EXCHANGE_NOT_YET = {
     "chainlit-web-copy.txt": "one `Avatar for Assistant`: the model's label must open two",
     "slackdump-text.txt": "one header per sender: each sender's `<name> <date> <time>` must recur",
     "fastgpt-export-md.md": "one `Role: Human` over one `Role: AI`: roles must take turns twice",
+    "prompt-nvim.md": "an unmarked prompt over one `█ ● <model>: █`: a marker must recur",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
@@ -3993,3 +3989,40 @@ def test_a_keyed_role_inside_a_message_or_once_each_reads_no_such_turns() -> Non
     for text in (pasted, once):
         parsed = parse_transcript(parse_text(text, "chat.md"))
         assert parsed.turns is None or ": <role>` over every message" not in parsed.turns.shape
+
+
+#: prompt.nvim's chat file: a label framed by the same block on both sides (`█ ○ user: █`), the
+#: model named by its OpenRouter id, the tool's `█ $ usage: █` record after every reply.
+FRAMED_MARKERS = (
+    "[info] compiling 1 Scala source to /home/ana/kasa/target/scala-3.3.4/classes ...\n"
+    "[error] Found:    BigDecimal\n\nCzamu to niy dziŏło?\n\n"
+    "█ ● anthropic/claude-opus-4.6: █\n\nBo `.sum` zwrŏcŏ `BigDecimal`.\n\n"
+    "█ $ usage: █\n\nTokens: 452 prompt + 618 completion = 1070 total | Cost: $0.0177\n\n"
+    "█ ○ user: █\n\nNapisz mi funkcjo, kerŏ zgrupuje ceny\n\n"
+    "█ ● anthropic/claude-opus-4.6: █\n\nTukej mŏsz: `groupMapReduce`.\n\n"
+    "█ $ usage: █\n\nTokens: 1146 prompt + 597 completion = 1743 total | Cost: $0.0207\n\n"
+    "█ ○ user: █\n\n"
+)
+
+
+def test_a_label_framed_by_the_same_symbol_on_both_sides_is_a_marker() -> None:
+    """`█ ○ user: █` / `█ ● anthropic/claude-opus-4.6: █`: the frame, the icon and the vendor
+    before the model's name are the tool's; a framed label of no speaker's that recurs (`█ $
+    usage: █`) is the tool's record, on no card with what it holds; a log's `1.10.7`-like
+    version is no date, so the first prompt's log is the prompt's."""
+    assert notes_of(FRAMED_MARKERS) == [
+        (
+            "[info] compiling 1 Scala source to /home/ana/kasa/target/scala-3.3.4/classes ...\n"
+            "[error] Found:    BigDecimal\n\nCzamu to niy dziŏło?",
+            "Bo `.sum` zwrŏcŏ `BigDecimal`.",
+        ),
+        ("Napisz mi funkcjo, kerŏ zgrupuje ceny", "Tukej mŏsz: `groupMapReduce`."),
+    ]
+
+
+def test_a_version_number_is_no_date() -> None:
+    """`sbt 1.10.7`, `v2.3.4` name versions; `2026-03-12`, `12.03.2026`, `3/12/26` are dates."""
+    assert not turns_module.DATE_TIME.search("welcome to sbt 1.10.7 (Java 21.0.5)")
+    assert not turns_module.DATE_TIME.search("upgrade to v2.3.4")
+    for date in ("2026-03-12", "12.03.2026", "3/12/26", "2026年3月12日"):
+        assert turns_module.DATE_TIME.search(date), date
