@@ -1049,7 +1049,8 @@ def _title_from(
             if not _names_a_site(text):
                 return text, i
         return None, None
-    return _listed_above(lines, header, prose)
+    listed = _listed_above(lines, header, prose)
+    return listed if listed[0] is not None else _named_over_metrics(lines, header)
 
 
 #: Emacs's file variables (`-*- mode: org -*-`), written in a file's first lines.
@@ -1097,6 +1098,27 @@ def _listed_above(
 STATUS_PARTS = re.compile(r"[ \t]++[•·|][ \t]++")
 #: A time told by how long ago it was (`5 minutes ago`, `less than a minute ago`, `just now`).
 RELATIVE_TIME = re.compile(r"\b(?:ago|just now)$", re.I)
+
+
+#: A page header's measures after the chat's name (` - 2235 tokens ~ $0.00447`).
+METRIC_SUFFIX = re.compile(r"[ \t]++[-–—|·•][ \t]++(?=[^\n]{0,20}\d)[^\n]{1,60}$")
+
+
+def _named_over_metrics(lines: Sequence[str], header: list[int]) -> tuple[str | None, int | None]:
+    """A page's first line that is the chat's name and its measures (Chatpad's `<name> - 2235
+    tokens ~ $0.00447`), the name standing alone again in the header (its sidebar's entry):
+    that name is the title."""
+    if len(header) < 2:
+        return None, None
+    first = lines[header[0]].strip()
+    name = METRIC_SUFFIX.sub("", first)
+    if (
+        name != first
+        and _names_the_chat(name)
+        and any(lines[j].strip() == name for j in header[1:])
+    ):
+        return name, header[0]
+    return None, None
 
 
 def _names_the_chat(name: str) -> bool:
@@ -2471,52 +2493,84 @@ def _below_sidebar(lines: Sequence[str], first: int, stop: int) -> int:
     return start
 
 
-#: How long a reply took, alone on a line (`3.1s`, `12 s`): the reply's toolbar in a page copy.
-REPLY_TIME = re.compile(r"^[ \t]*+\d{1,3}(?:[.,]\d{1,2})?+[ \t]?(?:s|sec|secs|秒)[ \t]*+$")
+#: A measure of a reply alone on a line, its time or its length (`3.1s`, `12 s`, `240 words`):
+#: the reply's toolbar in a page copy.
+REPLY_METRIC = re.compile(
+    r"^[ \t]*+\d{1,6}(?:[.,]\d{1,2})?+[ \t]?"
+    r"(?:s|sec|secs|秒|words?|tokens?|chars?|characters)[ \t]*+$"
+)
 
 
 def _clocked_replies(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
-    """A chat page copied whole, where nothing names a speaker and all that recurs is the time
-    each reply took alone on a line under it (grok.com's copy: `3.1s`), two or more: each such
-    line ends a reply and the next prompt starts right under it (the first at the file's
-    start); a prompt runs to the first gap of two blank lines or more, the gap a copy leaves
-    between two messages (a blank line inside a prompt, under pasted output, is one line).
-    After the last reply's time, only the page's own lines (its composer) are left."""
-    times = [i for i in content if text[i] and i not in skip and REPLY_TIME.match(lines[i])]
+    """A chat page copied whole, where nothing names a speaker and all that recurs is a measure
+    of each reply alone on a line under it, the same words each time but for the number (the
+    time it took, grok.com's `3.1s`; its length, Chatpad's `240 words`), two or more: each such
+    line ends a reply and the next prompt starts right under it; a prompt runs to the first
+    gap of two blank lines or more, the gap a copy leaves between two messages (a blank line
+    inside a prompt, under pasted output, is one line). The first prompt starts at the file's
+    start, or, where the gap under every later prompt is wider than any inside the replies,
+    under the last such wide gap over it (the page's header and sidebar above). After the last
+    reply's measure, only the page's own lines (its composer) are left."""
+    forms: dict[str, list[int]] = {}
+    for i in content:
+        if text[i] and i not in skip and REPLY_METRIC.match(lines[i]):
+            forms.setdefault(NUMBER.sub("0", lines[i].strip()), []).append(i)
+    times = max(forms.values(), key=len, default=[])
     if len(times) < 2:
         return None
-    opening = next(j for j in content if j not in skip)  # (a time is one such line)
+    opening = next(j for j in content if j not in skip)  # (a measure is one such line)
     if opening >= times[0]:
         return None
     starts = [opening, *(_next_content(lines, t + 1, len(lines)) for t in times[:-1])]
-    blocks: list[_Block] = []
+    gaps = [_first_gap(lines, start, stop) for start, stop in zip(starts, times, strict=True)]
+    later = [gap for gap in gaps[1:] if gap is not None]
+    if len(later) < len(gaps) - 1:
+        return None
+    wide = min(after - blank for blank, after in later)  # under every later prompt
+    inner = max(  # inside the later replies
+        (
+            b - a
+            for gap, t in zip(later, times[1:], strict=True)
+            for a, b in _gaps(lines, gap[1], t)
+        ),
+        default=0,
+    )
+    first = [gap for gap in _gaps(lines, opening, times[0]) if gap[1] - gap[0] >= wide]
+    if wide > inner and len(first) >= 2:
+        starts[0], gaps[0] = first[-2][1], first[-1]
+    blocks: list[_Block] = []  # (over the first prompt: the file's header)
     prompts: list[int] = []
     replies: list[int] = []
     for n, (start, stop) in enumerate(zip(starts, times, strict=True)):
-        gap = next(
-            (
-                k
-                for k in range(start + 1, stop - 1)
-                if not lines[k].strip() and not lines[k + 1].strip()
-            ),
-            None,
-        )
-        if gap is None or not _has_content(lines, gap, stop):
+        gap = gaps[n]
+        if gap is None or not _has_content(lines, gap[0], stop):
             return None
         stamp = times[n - 1] if n else None
-        blocks.append(_Block(None, start, gap, "", USER, stamp=stamp))
-        blocks.append(_Block(None, gap, stop, "", ASSISTANT))
-        prompts.append(_size(lines, start, gap))
-        replies.append(_size(lines, gap, stop))
+        blocks.append(_Block(None, start, gap[0], "", USER, stamp=stamp))
+        blocks.append(_Block(None, gap[0], stop, "", ASSISTANT))
+        prompts.append(_size(lines, start, gap[0]))
+        replies.append(_size(lines, gap[0], stop))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
     page = [j for j in content if j > times[-1]]
     if any(len(lines[j].split()) > 6 for j in page):
-        return None  # a message after the last reply's time: not the page's own lines
+        return None  # a message after the last reply's measure: not the page's own lines
     blocks.append(_Block(None, times[-1], len(lines), "page", OTHER))
-    return blocks, "the time each reply took, alone on a line under it; no speaker named", {}
+    return (
+        blocks,
+        "a measure of each reply (its time, its length), alone under it; no speaker named",
+        {},
+    )
+
+
+def _first_gap(lines: Sequence[str], start: int, stop: int) -> tuple[int, int] | None:
+    """The first run of two blank lines or more in (start, stop), as (first blank, line after)."""
+    for k in range(start + 1, stop - 1):
+        if not lines[k].strip() and not lines[k + 1].strip():
+            return k, _next_content(lines, k, stop)
+    return None
 
 
 def _gaps(lines: Sequence[str], start: int, stop: int) -> list[tuple[int, int]]:

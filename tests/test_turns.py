@@ -59,11 +59,6 @@ NOT_YET = {
         "prompts, the stamp kept on each question, the first cut at a blank line of its paste and "
         "the reply's `> ` line glued to the others (questions 0/3)"
     ),
-    "chatpad-web-copy.txt": (
-        "round 50, as first scored: a Chatpad page copied whole, no speaker named, the header "
-        "`<title> - <n> tokens ~ $<cost>` taken for the title, an `N words` line under every "
-        "reply kept, code in replies guessed as questions (questions 1/3, answers 0/3)"
-    ),
     "chuanhuchatgpt-export-md.md": (
         "round 49, as first scored: `- ` glued to every message's first line (the exporter's) "
         "stays on each question and answer, and the `<details>` reasoning atop every reply after "
@@ -175,6 +170,7 @@ ONE_EXCHANGE_NOT_YET = {
     "slackdump-text.txt": "one header per sender: each sender's `<name> <date> <time>` must recur",
     "fastgpt-export-md.md": "one `Role: Human` over one `Role: AI`: roles must take turns twice",
     "prompt-nvim.md": "an unmarked prompt over one `█ ● <model>: █`: a marker must recur",
+    "chatpad-web-copy.txt": "one reply's `N words`: a measure under replies must recur",
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
@@ -3217,7 +3213,7 @@ def test_a_reply_time_once_or_a_message_after_the_last_is_no_page_copy() -> None
     after = CLOCKED_COPY.replace("Fast", "And what about git merge, would that be any simpler?")
     for text in (once, after):
         parsed = parse_transcript(parse_text(text, "copy.txt"))
-        assert parsed.turns is None or "reply took" not in parsed.turns.shape
+        assert parsed.turns is None or "a measure of each reply" not in parsed.turns.shape
 
 
 def test_a_details_block_opened_with_its_summary_and_turn_headings_are_left_out() -> None:
@@ -4026,3 +4022,35 @@ def test_a_version_number_is_no_date() -> None:
     assert not turns_module.DATE_TIME.search("upgrade to v2.3.4")
     for date in ("2026-03-12", "12.03.2026", "3/12/26", "2026年3月12日"):
         assert turns_module.DATE_TIME.search(date), date
+
+
+#: Chatpad's page copied whole: `<name> - <n> tokens ~ $<cost>` and the sidebar's chats over a
+#: gap of four blank lines, three under every prompt, `N words` under every reply.
+MEASURED_REPLIES = (
+    "Ka Hewa Python - 2235 tokens ~ $0.00447\n\nKa Hewa Python\nTraceback (most recent\n\n\n"
+    "Nā Papa\nHe aha ka papa?\n\n\n\n"
+    "Traceback (most recent call last):\nKeyError: 'a'\n\nNo ke aha i hāʻule ai?\n\n\n\n"
+    "ʻAʻohe kī 'a' i loko o ka puke wehewehe.\n\n\nE hoʻohana iā d.get('a').\n\n240 words\n\n\n"
+    "E kākau i hana e helu ana i nā huaʻōlelo\n\n\n\n"
+    "Eia:\n\n\ndef helu(t):\n    return len(t.split())\nHoʻi ka helu.\n\n301 words\n\n"
+)
+
+
+def test_a_measure_under_every_reply_ends_it_and_the_widest_gap_starts_the_first_prompt() -> None:
+    """`240 words` alone under every reply, the same words but for the number: each ends a
+    reply and the next prompt starts under it; the gap under every later prompt (three blank
+    lines) is wider than any inside a reply (two), so the first prompt starts under the last
+    such gap over it, the page's header and sidebar above it on no card, and the header's
+    name before its measures (` - 2235 tokens ~ $0.00447`), listed again, is the title."""
+    parsed = parse_transcript(parse_text(MEASURED_REPLIES, "copy.txt"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            "Traceback (most recent call last):\nKeyError: 'a'\n\nNo ke aha i hāʻule ai?",
+            "ʻAʻohe kī 'a' i loko o ka puke wehewehe.\n\n\nE hoʻohana iā d.get('a').",
+        ),
+        (
+            "E kākau i hana e helu ana i nā huaʻōlelo",
+            "Eia:\n\n\ndef helu(t):\n    return len(t.split())\nHoʻi ka helu.",
+        ),
+    ]
+    assert parsed.turns is not None and parsed.turns.title == "Ka Hewa Python"
