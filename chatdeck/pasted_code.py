@@ -247,7 +247,10 @@ ERLANG_EXCEPTION = re.compile(r"^\*\* exception (?:error|exit|throw):")
 ERLANG_FRAME = re.compile(r"^[ \t]*+(?:in (?:operator|function|call from)|called as) ")
 #: A frame of a numbered backtrace, gdb's and libbacktrace's (`#0  0x7fa4dc0218c2 in ???`,
 #: `#1  main () at heat.c:14`).
-NUMBERED_FRAME = re.compile(r"^#\d{1,4}+[ \t]++(?:0x[0-9a-fA-F]++[ \t]++in[ \t]++)?\S")
+NUMBERED_FRAME = re.compile(
+    r"^#\d{1,4}+[ \t]++(?:0x[0-9a-fA-F]++[ \t]++in[ \t]++\S"
+    r"|[\w.:<>~$]++[ \t]*+\(.*\)(?:[ \t]++(?:at|from)[ \t]++\S.*)?$)"
+)
 #: A value a Go trace could not read, `0x0?`, inside a call's brackets.
 UNKNOWN_VALUE = re.compile(r"\b0x[0-9a-f]++\?[,)}\]]")
 

@@ -604,7 +604,9 @@ def candidate(line: str) -> Candidate | None:
         # are a note's subheadings, a play's speakers)
         # A plain short line: any paragraph could be one, unless it names a speaker alone
         # (not an indented line of code a copy left bare: `    user.email`).
-        if len(words) > 2 or role_hint(words, emoji) not in (USER, ASSISTANT):
+        # (`Ollama llama3:8b`: a model's name and its tag, the way Ollama names a model)
+        modelled = len(text.split()) <= 3 and ":" in text and _model_and_version(text, words)
+        if (len(words) > 2 and not modelled) or role_hint(words, emoji) not in (USER, ASSISTANT):
             return None
         if line.startswith(("    ", "\t")) or DOTTED_NAME.search(text):
             return None
@@ -648,13 +650,18 @@ def _counted_speaker(text: str) -> bool:
 
 def _id_colon(text: str, at: int) -> bool:
     """A colon inside a name (`qwen3:8b`, `llama3.1:70b`): a digit before it, a letter or digit
-    right after it, and a colon that ends the label further on."""
+    right after it, and a colon that ends the label further on, or the model's tag ending the
+    line (`Ollama llama3:8b` alone)."""
     return (
         at > 0
         and text[at - 1].isdigit()
         and text[at + 1 : at + 2].isalnum()
-        and ": " in text[at + 1 : at + 30]
+        and (": " in text[at + 1 : at + 30] or MODEL_TAG.fullmatch(text[at + 1 :]) is not None)
     )
+
+
+#: A model's tag after its name's colon, ending the line (`llama3:8b`, `qwen2.5:7b-instruct`).
+MODEL_TAG = re.compile(r"[\w.-]{1,24}+")
 
 
 def _unitalicized(text: str) -> str:
@@ -1097,7 +1104,11 @@ def _listed_above(
 #: The parts of a page's status line (`2 hours ago • llama3.1:8b`).
 STATUS_PARTS = re.compile(r"[ \t]++[•·|][ \t]++")
 #: A time told by how long ago it was (`5 minutes ago`, `less than a minute ago`, `just now`).
-RELATIVE_TIME = re.compile(r"\b(?:ago|just now)$", re.I)
+RELATIVE_TIME = re.compile(
+    r"^(?:(?:about|less than|over|almost)[ \t]++)?(?:an?|\d++|a few)[ \t]++\w++[ \t]++ago$"
+    r"|^just now$",
+    re.I,
+)
 
 
 #: A page header's measures after the chat's name (` - 2235 tokens ~ $0.00447`).
@@ -1129,7 +1140,9 @@ def _names_the_chat(name: str) -> bool:
     if DATE_TIME.search(name) or interface_line(name):
         return False
     parts = STATUS_PARTS.split(name)
-    if len(parts) > 1 and any(_model_menu(part) or RELATIVE_TIME.search(part) for part in parts):
+    if len(parts) > 1 and all(
+        _model_only(_words(part.casefold())) or RELATIVE_TIME.match(part.strip()) for part in parts
+    ):
         return False  # `2 hours ago • llama3.1:8b`: the chat's age and model, the page's status
     words = _words(name.casefold())
     return not (
@@ -1344,6 +1357,9 @@ def find_turns(
         logged = _column_turns(lines, columns)
         if logged is not None:
             return logged  # else the file is read as one without the column layout
+    drawn = _drawn_turns(lines, text)
+    if drawn is not None:
+        return drawn
     outlined = _outline_turns(lines, text) if unquote else None
     if outlined is not None:
         return outlined
@@ -1375,6 +1391,10 @@ def find_turns(
     headed = _sender_stamp_turns(lines, text, content, skip) or _keyed_role_turns(
         lines, text, content, skip
     )
+    if headed is not None and any(
+        _hint(each) in (USER, ASSISTANT) and i not in headed[3] for i, each in found.items()
+    ):
+        headed = None  # (`User:` / `## Assistant` labels too: the headers are a pasted thread)
     chosen = _choose_shape(lines, content, found, skip) if headed is None else None
     if headed is not None:
         blocks, shape, roles, marked = headed
@@ -1690,6 +1710,7 @@ def _read_shape(
         members = [i for i in members if found[i].key in keep]
         if both:
             members = _without_preambles(found, members, hints)
+            members = _without_model_menu(found, members, hints)
         # A label that only ever comes right after another label of its role ("Short answer:"
         # under "Assistant:") is a line of that speaker's turn.
         after: dict[str, set[str]] = {}
@@ -1770,6 +1791,29 @@ def _read_shape(
         if not others or statistics.median(sizes[user]) >= statistics.median(others):
             return None
     return members, roles, hinted
+
+
+def _without_model_menu(
+    found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
+) -> list[int]:
+    """The markers without a model's name seen once before the user's first turn, where
+    another of the model's labels recurs (a page's model menu, `llama3:8b`, over the chat whose
+    replies are headed `Ollama llama3:8b`): the page's line, no reply."""
+    counts = Counter(found[i].key for i in members)
+    first_user = next((i for i in members if hints[found[i].key] == USER), None)
+    recurring = any(hints[key] == ASSISTANT and count >= 2 for key, count in counts.items())
+    if first_user is None or not recurring:
+        return members
+    return [
+        i
+        for i in members
+        if not (
+            i < first_user
+            and hints[found[i].key] == ASSISTANT
+            and counts[found[i].key] == 1
+            and _model_menu(found[i].label)
+        )
+    ]
 
 
 def _without_preambles(
@@ -1881,19 +1925,47 @@ def _labeled_blocks(
     skip: set[int],
 ) -> list[_Block] | None:
     blocks: list[_Block] = []
-    bounds = markers + [len(lines)]
+    pictures = _pictures_over(lines, markers, roles, found)
+    bounds = [m - 1 if m in pictures else m for m in markers] + [len(lines)]
     for n, i in enumerate(markers):
         key = found[i].key
+        if i in pictures:
+            blocks.append(_Block(None, i - 1, i, "picture", OTHER))
         blocks.append(_Block(i, i + 1, bounds[n + 1], found[i].label, roles[key]))
     # The lines before the first marker: if an assistant speaks first, the user's first turn is
     # the unmarked text above it (after the file's header).
-    if blocks and blocks[0].role == ASSISTANT:
-        body = [
-            j for j in content if j < markers[0] and j not in skip and not _header_line(lines[j])
-        ]
+    top = markers[0] - 1 if markers[0] in pictures else markers[0]  # (over its picture)
+    if roles[found[markers[0]].key] == ASSISTANT:
+        body = [j for j in content if j < top and j not in skip and not _header_line(lines[j])]
         if body:
-            blocks.insert(0, _Block(None, body[0], markers[0], "", USER))
+            blocks.insert(0, _Block(None, body[0], top, "", USER))
     return blocks
+
+
+#: A picture's alt text as a page copy keeps it: a few words, no marks (`Ollama profile`).
+PICTURE = re.compile(r"[^\W\d_][\w'’ -]{0,38}+")
+
+
+def _pictures_over(
+    lines: Sequence[str], markers: list[int], roles: dict[str, str], found: dict[int, Candidate]
+) -> set[int]:
+    """The markers of a role with the same short line right over every one of them, two or
+    more (`Ollama profile` over `Ollama llama3:8b`: the alt text of the speaker's picture a page
+    copy keeps): that line is the page's, no line of the message before it."""
+    marked = set(markers)
+    pictured: set[int] = set()
+    for role in (USER, ASSISTANT):
+        heads = [i for i in markers if roles[found[i].key] == role and i > 0]
+        above = {lines[i - 1].strip() for i in heads}
+        picture = next(iter(above)) if len(above) == 1 else ""
+        if (
+            len(heads) >= 2
+            and PICTURE.fullmatch(picture)
+            and len(picture.split()) <= 3
+            and not any(i - 1 in marked for i in heads)
+        ):
+            pictured.update(heads)
+    return pictured
 
 
 #: Seven hashes or more: no Markdown heading, but a tool may write one as the next turn's.
@@ -2597,8 +2669,10 @@ def _message_gaps(lines: Sequence[str], start: int, stop: int) -> list[tuple[int
         for blank, after in _gaps(lines, start, stop)
         if not (
             blank > start
-            and lines[blank - 1].strip().casefold() in CODE_LANGUAGES
+            and lines[blank - 1].strip() in CODE_LANGUAGES  # (lowercase, as pages write it)
             and (blank - 1 == start or not lines[blank - 2].strip())
+            and after < stop
+            and code_line(lines[after])  # (`python` alone, a one-word answer, ends a message)
         )
     ]
 
@@ -2810,6 +2884,8 @@ def _without_prompt_heads(lines: Sequence[str], blocks: list[_Block]) -> list[_B
     at = next((j for j in range(first.start, first.end) if lines[j].strip() == head), None)
     if len(heads) != 1 or len(head.split()) > 3 or head.endswith(PROSE_END) or at is None:
         return blocks
+    if at > first.start and lines[at - 1].strip():
+        return blocks  # (a line inside the first prompt: a command each prompt repeats)
     starts = {id(b): (at if b is first else b.start) + 1 for b in prompts}
     if any(
         start >= b.end or not lines[start].strip() for b in prompts for start in [starts[id(b)]]
@@ -2923,6 +2999,22 @@ def _headed_replies(
 #: Words of a model's label that also head a part of a document (`Answer`, `Response`,
 #: `Model`): alone they name no model over its replies.
 DOCUMENT_WORDS = frozenset("answer response model agent 回答".split())
+#: The page's words around a model's name on its label: its picture's (`Avatar for Assistant`).
+PICTURE_WORDS = frozenset("avatar for icon image picture profile of logo".split())
+
+
+def _names_only_a_model(words: frozenset[str]) -> bool:
+    """Words that only name the model and its picture (`avatar for assistant`, `gpt 4o`,
+    `ollama llama3 8b`), not a person's role (`teaching assistant`) or a document's part."""
+    return not words & DOCUMENT_WORDS and all(
+        word in ASSISTANT_WORDS
+        or word in PICTURE_WORDS
+        or any(family in word for family in MODEL_FAMILIES)
+        or DIGIT.search(word)
+        for word in words
+    )
+
+
 #: A composer's placeholder, alone on a line after the last reply (`Type your message here...`).
 PLACEHOLDER_END = ("...", "…")
 
@@ -2946,7 +3038,7 @@ def _named_replies(
         if not text[i] or i in skip or len(line) > 40 or line.endswith(PROSE_END):
             continue
         words = _words(line.casefold())
-        if len(line.split()) <= 5 and role_hint(words) == ASSISTANT and not words & DOCUMENT_WORDS:
+        if len(line.split()) <= 5 and role_hint(words) == ASSISTANT and _names_only_a_model(words):
             forms.setdefault(NUMBER.sub("0", line), []).append(i)
     openers = max(forms.values(), key=len, default=[])
     if len(openers) < 2 or len(forms) > 1:
@@ -2995,6 +3087,8 @@ def _named_replies(
             blocks.append(_Block(None, stop, count, "page", OTHER))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
+    if 2 * sum(_asks(lines[starts[n] : opener]) for n, opener in enumerate(openers)) < len(openers):
+        return None  # (a note's one-line paragraphs over sections under a repeated `AI`)
     if heads:
         roles = {name: USER, label: ASSISTANT}
         return blocks, "the user's and the model's names alone over their messages", roles
@@ -3034,7 +3128,11 @@ def _user_heads(
             and role_hint(_words(line.casefold())) != ASSISTANT
         ):
             bounds = [-1, *openers]
-            if all(bounds[n] < head < bounds[n + 1] for n, head in enumerate(found)):
+            if (
+                all(bounds[n] < head < bounds[n + 1] for n, head in enumerate(found))
+                and all(not lines[head - 1].strip() for head in found[1:])  # (set apart)
+                and all(head + 1 < opener for head, opener in zip(found, openers, strict=True))
+            ):
                 return found
     return []
 
@@ -3697,6 +3795,9 @@ def _stamped_sender(line: str) -> str | None:
     found = SENDER_STAMP.match(text.strip("*_ \t"))
     if found is None or not TIME_OF_DAY.search(text):
         return None
+    month = found.group("before") or found.group("after")
+    if month and month[:3].casefold() not in MONTH_STEMS:
+        return None  # (`Lecture — Week 3 10:00`: no month)
     name = found.group("name").strip(" \t*_@—–|,·•:-")
     return name if name and _sender_line(name) else None
 
@@ -3725,8 +3826,12 @@ def _sender_stamp_turns(
     counts = Counter(each.key for each in found.values())
     if not 2 <= len(counts) <= 8 or min(counts.values()) < 2:
         return None
-    if not any(_hint(each) in (USER, ASSISTANT) for each in found.values()):
-        return None  # (people's names alone: a meeting's minutes by speaker as much as a chat)
+    if not any(
+        _hint(each) == ASSISTANT
+        and _words(each.label.split()[-1].casefold()) & (ASSISTANT_WORDS | PRODUCT_NAMES)
+        for each in found.values()
+    ):
+        return None  # (people alone, `Me` or `Ben` among them: minutes, a family's messages)
     bounds = [*markers[1:], len(lines)]
     spans = [(marker, marker + 1, stop) for marker, stop in zip(markers, bounds, strict=True)]
     if any(not _has_content(lines, start, stop) for _, start, stop in spans):
@@ -3734,6 +3839,9 @@ def _sender_stamp_turns(
     roles = _message_roles(lines, found, spans)
     if roles is None:
         return None
+    asked = [_asks(lines[start:stop]) for i, start, stop in spans if roles[found[i].key] == USER]
+    if 2 * sum(asked) < len(asked):
+        return None  # (a bot's channel: its people report to it, they ask it nothing)
     blocks = [
         _Block(marker, start, stop, found[marker].label, roles[found[marker].key])
         for marker, start, stop in spans
@@ -3761,7 +3869,10 @@ def _keyed_role_turns(
         match = KEYED_ROLE.match(lines[i].strip()) if text[i] and i not in skip else None
         if match is None or len(match.group(2).split()) > 3:
             continue
-        role = role_hint(_words(match.group(2).casefold()))
+        value = _words(match.group(2).casefold())
+        if not (value <= USER_WORDS | ASSISTANT_WORDS | OTHER_WORDS or _model_only(value)):
+            continue  # (`Role: End User`, `Persona: Support agent`: a document's roles)
+        role = role_hint(value)
         if role is not None:
             found[i] = (match.group(1).strip().casefold(), match.group(2).strip(), role)
     keys = Counter(key for key, _, _ in found.values())
@@ -3775,8 +3886,11 @@ def _keyed_role_turns(
         return None
     if any(i and lines[i - 1].strip() and not is_separator(lines[i - 1]) for i in markers):
         return None  # (a message's own `Status: done` line under its text)
-    if any(not _header_line(lines[j]) for j in content if j < markers[0] and j not in skip):
-        return None
+    over = [j for j in content if j < markers[0] and j not in skip]
+    if any(not _header_line(lines[j]) or candidate(lines[j]) is not None for j in over):
+        return None  # (a chat's own `You: text` / `## User` over them: a pasted log)
+    if any(HEADING.match(lines[j]) for j in content if j > markers[0] and j not in skip):
+        return None  # (a document's sections)
     candidates = {
         i: Candidate(
             "<key>: <role>", found[i][1], found[i][1].casefold(), None, _words(found[i][1]), ""
@@ -4210,6 +4324,72 @@ def _column_turns(lines: Sequence[str], columns: Columns) -> Turns | None:
         if i not in found and i not in left_out and i not in columns.text:
             rewrites[i] = turns.rewrites.get(i, line)
     return replace(turns, left_out=left_out, rewrites={**turns.rewrites, **rewrites})
+
+
+#: A line a terminal tool opens a message with: a symbol of its own (no letter, no ASCII), a
+#: space, the message's first line (Claude Code's `❯ why does it fail?`, `● The error ...`).
+DRAWN_LINE = re.compile(r"^([^\w\s\x00-\x7f])[ \t]++(\S.*)$")
+#: A status line a terminal tool draws under a reply, on no card.
+STATUS = "the tool's status line"
+
+
+def _drawn_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
+    """A chat as a terminal tool draws it, saved as text (Claude Code's `/export`): every
+    message opens with a symbol of the tool's before its first line (`❯ ` the user's, `● ` the
+    model's), its other lines hang under it indented by two spaces or more, and every line from
+    the first message on is one of those. Two symbols take turns, each opening two messages or
+    more; a third symbol's lines, one line each, are the tool's status (`✻ Cooked for 11s ·
+    done 8:12 AM`). Which symbol is the user's: the one whose messages are shorter and ask
+    (`_message_roles`). The lines over the first message are the file's header (the tool's
+    banner)."""
+    opened = {i: m for i, line in enumerate(lines) if text[i] and (m := DRAWN_LINE.match(line))}
+    if len(opened) < 4:
+        return None
+    first = min(opened)
+    if any(
+        line.strip() and i not in opened and not line.startswith("  ")
+        for i, line in enumerate(lines[first:], first)
+    ):
+        return None  # (a line at the margin that no symbol opens: no terminal's drawing)
+    symbols = Counter(m.group(1) for m in opened.values())
+    speakers = [symbol for symbol, n in symbols.most_common(2) if n >= 2]
+    starts = [i for i in sorted(opened) if opened[i].group(1) in speakers]
+    order = [opened[i].group(1) for i in starts]
+    if len(speakers) < 2 or any(a == b for a, b in zip(order, order[1:], strict=False)):
+        return None
+    status = {i for i in opened if opened[i].group(1) not in speakers}
+    if any(i + 1 < len(lines) and lines[i + 1].strip() for i in status):
+        return None  # (a third party's message of several lines: no status line)
+    stripped = [
+        opened[i].group(2).rstrip() if i in opened else line[2:].rstrip() if i >= first else line
+        for i, line in enumerate(lines)
+    ]
+    found = {
+        i: Candidate("<symbol> <text>", symbol, symbol, None, frozenset(), symbol)
+        for i in starts
+        for symbol in [opened[i].group(1)]
+    }
+    bounds = [*starts[1:], len(lines)]
+    spans = [(i, i, stop) for i, stop in zip(starts, bounds, strict=True)]
+    roles = _message_roles(stripped, found, spans)
+    if roles is None or roles[order[0]] != USER:
+        return None
+    blocks = [_Block(None, i, stop, "", roles[found[i].key]) for i, _, stop in spans]
+    content = [i for i, line in enumerate(stripped) if line.strip()]
+    bare = [stripped[i] if i not in status else "" for i in range(len(lines))]
+    turns = _assemble(bare, text, content, [], blocks, "`<symbol> ` before each message", roles, {})
+    if turns is None:
+        return None
+    left_out = {**turns.left_out, **dict.fromkeys(status, STATUS)}
+    rewrites = {
+        i: turns.rewrites.get(i, stripped[i])
+        for i in range(first, len(lines))
+        if stripped[i] != lines[i] and i not in left_out
+    }
+    markers = {i: (found[i].label, roles[found[i].key]) for i in starts}
+    return replace(
+        turns, left_out=left_out, rewrites={**turns.rewrites, **rewrites}, markers=markers
+    )
 
 
 #: Why a line of a chat saved as XML is on no card.
@@ -5388,7 +5568,13 @@ def _trim_footer(
         for k in rest:
             left_out[k] = INTERFACE
         menu = before[-1]  # the page's model menu over its footer, apart from the reply above
-        if len(before) > 1 and not lines[menu - 1].strip() and _model_menu(lines[menu]):
+        named = lines[menu].strip()
+        if (
+            len(before) > 1
+            and not lines[menu - 1].strip()
+            and _model_menu(named)
+            and any(named in lines[j] for j in range(block.start))  # (the page's header too)
+        ):
             left_out[menu] = INTERFACE
 
 
@@ -5754,7 +5940,7 @@ def _rebuild_copied_code(
             k += 1
             continue
         code_end = after
-        yaml = line.casefold() in YAML_LABELS
+        yaml = line in YAML_LABELS
         while code_end < block.end:
             current = lines[code_end]
             closing = _heredoc_end(lines, code_end, block.end)
@@ -5838,7 +6024,7 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     above = lines[k - 1].strip() if k > block.start else ""
     spaced = k + 2 < block.end and not lines[k + 1].strip() and not lines[k + 2].strip()
     if above and not above.endswith(":") and not FILE_NAME.match(above):
-        if not (spaced and lines[k].strip().islower()):
+        if not (spaced and lines[k].strip().islower() and len(above.split()) >= 4):
             return False  # (right under `Add it to the Deployment:` or `roles/web/tasks/main.yml`;
             # a page's own lowercase `dart` over a gap may come right under a list's last item)
     if lines[k + 1].strip():
@@ -5863,7 +6049,10 @@ FILE_NAME = re.compile(r"^[\w.-]{0,80}\w\.[A-Za-z]\w{0,9}:?$|^[\w.-]*+/[\w./-]++
 YAML_LABELS = frozenset({"yaml", "yml"})
 #: A line of YAML: a mapping's key (`port: 80`, `tasks:`), a list's item, a comment, or a line
 #: indented under one of those.
-YAML_LINE = re.compile(r"^(?:[ \t]++\S|-(?:[ \t]|$)|#|[\w\"'./-]++[ \t]*+:(?:[ \t]|$))")
+YAML_LINE = re.compile(
+    r"^(?:[ \t]++\S|-(?:[ \t]|$)|#|[\w\"'./-]++[ \t]*+:(?:[ \t]|$)"
+    r"|---|\.\.\.$|%|\{\{|\{%|<<[ \t]*+:|[&*!?\[{]|\"[^\"]*+\"[ \t]*+:|/\S*+:(?:[ \t]|$))"
+)
 
 
 def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
@@ -5871,7 +6060,7 @@ def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
     a lowercase label, the way pages write them, may have lines of words under it). Under a
     `yaml` label, YAML's own lines: a mapping (`port: 80`) reads as no code elsewhere, and its
     list (`- name: x`) as Markdown's."""
-    if label.casefold() in YAML_LABELS and YAML_LINE.match(paragraph[0]):
+    if label in YAML_LABELS and YAML_LINE.match(paragraph[0]):  # (`YAML` is a heading)
         leading = next((n for n, line in enumerate(paragraph) if not YAML_LINE.match(line)), None)
         return any(":" in line for line in paragraph[:leading])  # (the block ends there)
     return bare_code(paragraph, labelled=label.islower())

@@ -723,6 +723,11 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
+    "chatpad-web-copy.txt": (
+        "the page joined the user's pasted compiler error into one line, its caret line with it "
+        "(`#include <LiquidCrystal_I2C.h> ^~~~~~~~~~~~~~~~~~~~~`), shown as typed; the check "
+        "takes its `~~` for a leftover strikethrough mark"
+    ),
     "ollama-chat-nvim.md": (
         "the user's pasted `zig build` failure holds the compiler's caret line under the source "
         "line it points into (`~~~~~~~~~~~~~~~^~~~~~~~`), which the card shows as typed; the "

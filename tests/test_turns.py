@@ -171,6 +171,11 @@ ONE_EXCHANGE_NOT_YET = {
     "fastgpt-export-md.md": "one `Role: Human` over one `Role: AI`: roles must take turns twice",
     "prompt-nvim.md": "an unmarked prompt over one `█ ● <model>: █`: a marker must recur",
     "chatpad-web-copy.txt": "one reply's `N words`: a measure under replies must recur",
+    "claude-code-export.txt": "one `❯ ` and one `● `: a terminal's symbols must take turns twice",
+    "ollama-webui-lite-web-copy.txt": (
+        "one `Ollama profile` over one `Ollama llama3:8b`: a picture's alt text is the page's "
+        "only over two markers or more, and the model menu only beside a recurring label"
+    ),
     "lumo-web-copy.txt": "one `Edit` under one prompt: a button alone must stand under three",
     "librechat-web-copy.txt": "one `Thoughts`: the reasoning's status must open two replies",
     "nextchat-web-copy.txt": "one reply opened by reasoning: the opening must recur",
@@ -4054,3 +4059,60 @@ def test_a_measure_under_every_reply_ends_it_and_the_widest_gap_starts_the_first
         ),
     ]
     assert parsed.turns is not None and parsed.turns.title == "Ka Hewa Python"
+
+
+@pytest.mark.parametrize("user, model, status", [("❯", "●", "✻"), ("▶", "◆", "⏱")])
+def test_a_terminals_symbols_before_each_message_take_turns(
+    user: str, model: str, status: str
+) -> None:
+    """A chat as a terminal tool draws it: a symbol of the tool's before each message's first
+    line, its other lines indented by two spaces, two symbols taking turns (the user's asks and
+    is shorter, whichever symbols the tool draws), a third's one-line status on no card, the
+    tool's banner over the first message the file's header."""
+    text = (
+        " ▐▛███▜▌   Tool v1.0\n\n"
+        f"{user} Traceback (most recent call last):\n  KeyError: 'a'\n  Kial ĝi falas?\n\n"
+        f"{model} La vortaro ne havas la ŝlosilon 'a'.\n\n  Uzu d.get('a').\n\n"
+        f"{status} Cooked for 11s\n\n"
+        f"{user} Skribu funkcion kiu kalkulas vortojn\n\n"
+        f"{model} Jen:\n\n    def kalkulu(t):\n        return len(t.split())\n\n"
+        f"{status} Cooked for 8s\n"
+    )
+    assert notes_of(text) == [
+        (
+            "Traceback (most recent call last):\nKeyError: 'a'\nKial ĝi falas?",
+            "La vortaro ne havas la ŝlosilon 'a'.\n\nUzu d.get('a').",
+        ),
+        (
+            "Skribu funkcion kiu kalkulas vortojn",
+            "Jen:\n\n  def kalkulu(t):\n      return len(t.split())",
+        ),
+    ]
+
+
+def test_a_bulleted_list_of_one_symbol_is_no_terminals_chat() -> None:
+    """`• ` before items whose lines hang two spaces under them: one symbol, no turns."""
+    text = (
+        "Notes\n\n• Rust traits\n  name behaviour types share.\n\n• Derive\n  writes impls.\n\n"
+        "• Lifetimes\n  name how long a borrow lives.\n\n• Generics\n  are types as parameters.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "notes.txt"))
+    assert parsed.turns is None or "<symbol>" not in parsed.turns.shape
+
+
+def test_a_pictures_alt_text_over_every_marker_and_the_model_menu_are_the_pages() -> None:
+    """`User profile` / `You` over every prompt and `Ollama profile` / `Ollama llama3:8b` over
+    every reply (a picture's alt text over each speaker's name, the model named by its tag):
+    the alt text right over every marker of a role is the page's, and the model menu's
+    `llama3:8b`, seen once over the chat, is no reply."""
+    text = (
+        "New Chat\nSearch\n\nRust Traits\n\nllama3:8b\n\n\nSet as default\n"
+        "User profile\nYou\nWhat is a trait in Rust?\n"
+        "Ollama profile\nOllama llama3:8b\nA trait names behaviour that types share.\n\n"
+        "User profile\nYou\nAnd what does derive do?\n"
+        "Ollama profile\nOllama llama3:8b\nIt writes a trait's impl for you.\n"
+    )
+    assert notes_of(text) == [
+        ("What is a trait in Rust?", "A trait names behaviour that types share."),
+        ("And what does derive do?", "It writes a trait's impl for you."),
+    ]
