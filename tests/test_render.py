@@ -723,6 +723,11 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
+    "claude-code-export.txt": (
+        "Claude Code's export is the chat as the terminal drew it, its Markdown rendered away: "
+        "the reply's `count(*)` lost its backticks, so the card shows its literal `*`, which "
+        "the check takes for a leftover emphasis mark"
+    ),
     "chatpad-web-copy.txt": (
         "the page joined the user's pasted compiler error into one line, its caret line with it "
         "(`#include <LiquidCrystal_I2C.h> ^~~~~~~~~~~~~~~~~~~~~`), shown as typed; the check "
