@@ -365,7 +365,8 @@ def candidate(line: str) -> Candidate | None:
         return _long_candidate(line)
     if line[:1] in CONTROL_ENDS or line[-1:] in CONTROL_ENDS:
         line = line.strip(CONTROL_ENDS)  # `\x01>>>User:\x01`: a tool's invisible delimiters
-    framed = FRAMED.match(line.strip())
+    edges = line.strip()
+    framed = FRAMED.match(edges) if edges[:1] == edges[-1:] and not edges[:1].isalnum() else None
     if framed:  # `█ ○ user: █`: a frame the tool draws around its marker, the same both sides
         label = FRAMED_ICON.sub("", framed.group(2))  # (its icon: `○`, `●`, `$`)
         vendor = MODEL_VENDOR.match(label)  # `anthropic/claude-opus-4.6:`: the model's id
@@ -3792,8 +3793,10 @@ def _stamped_sender(line: str) -> str | None:
     text = line.strip()
     if text.startswith(">"):
         text = text[1:].strip()  # (a tool that quotes its headers, as slackdump does)
+    if not TIME_OF_DAY.search(text):
+        return None  # (most lines: the cheap test first)
     found = SENDER_STAMP.match(text.strip("*_ \t"))
-    if found is None or not TIME_OF_DAY.search(text):
+    if found is None:
         return None
     month = found.group("before") or found.group("after")
     if month and month[:3].casefold() not in MONTH_STEMS:
@@ -3866,7 +3869,8 @@ def _keyed_role_turns(
     `role: user`) breaks the turns, and then nothing is read so."""
     found: dict[int, tuple[str, str, str]] = {}  # line -> (key, role's name, role)
     for i in content:
-        match = KEYED_ROLE.match(lines[i].strip()) if text[i] and i not in skip else None
+        keyed = text[i] and i not in skip and (":" in lines[i] or "：" in lines[i])
+        match = KEYED_ROLE.match(lines[i].strip()) if keyed else None
         if match is None or len(match.group(2).split()) > 3:
             continue
         value = _words(match.group(2).casefold())
