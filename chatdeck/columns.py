@@ -67,7 +67,7 @@ PROMPT_MARK = "> "
 LOGGED = "log"
 #: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
 #: at most four words; channel modes (`@`, `+`) before a nick are no part of it.
-NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+-]{0,39}+(?:[ ][\w.'’&()+-]{1,39}+){0,3}$")
+NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+@·-]{0,39}+(?:[ ][\w.'’&()+@·-]{1,39}+){0,3}$")
 MODES = "@+%~&!"
 #: Each name form, for the dry-run.
 FORMS = {

@@ -4234,13 +4234,15 @@ def _bot_tags(
 
 def _above_a_log(line: str) -> bool:
     """A line that may stand above a column log: a heading, a rule, a date line (`--- Log
-    opened <date>`, `**** BEGIN LOGGING AT <date>`); a `Q:` or `Key: value` line above
+    opened <date>`, `**** BEGIN LOGGING AT <date>`), a few capitalized words with no sentence's
+    end (`History for <address>`); a question, a `Q:` or `Key: value` line above
     time-and-name lines is the user's own text, with a log pasted under it."""
     text = line.strip()
     return bool(
         HEADING.match(line)
         or is_separator(line)
         or (DATE_TIME.search(text) and len(text.split()) <= 12)
+        or _title_like(line)  # (`History for tallalt@bot.example`: Gajim's export names the chat)
     )
 
 

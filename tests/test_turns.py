@@ -31,6 +31,12 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "ollama-ui-web-copy.txt": (
+        "round 54, as first scored: an ollama-ui page copied whole, nothing naming a speaker and "
+        "each reply right under its prompt's last line, no gap: the page's `Model:` label and "
+        "the pasted `mawk:` / `gawk:` output lines are taken for speakers' labels (questions "
+        "0/3, 1 wrong, 1 invented)"
+    ),
     "chabeau-log.txt": (
         "the title only: `## Logging started at <date> <time>`, the log's own first line, names "
         "the deck (questions 3/3, answers 3/3)"
@@ -4116,3 +4122,42 @@ def test_a_pictures_alt_text_over_every_marker_and_the_model_menu_are_the_pages(
         ("What is a trait in Rust?", "A trait names behaviour that types share."),
         ("And what does derive do?", "It writes a trait's impl for you."),
     ]
+
+
+def test_a_column_log_of_addresses_under_the_chats_name_is_read() -> None:
+    """Gajim's history export: `History for <address>` over `<date> <time> <name>: ` lines,
+    the bot named by its address (`tallalt@bot.tizi.example`: `@` and `.` in a name) and the
+    user by the interface's word for `You` (`Kečč·mm`, a middle dot in it)."""
+    text = (
+        "History for tallalt@bot.tizi.example\n\n"
+        "2026-08-12 10:14:31 Kečč·mm: $ mvn package\n[ERROR] release version 21 not supported\n"
+        "Acimi ur yeddi ara?\n"
+        "2026-08-12 10:14:52 tallalt@bot.tizi.example: Maven yettazzal s JDK nniḍen.\n"
+        "Sbadu JAVA_HOME.\n"
+        "2026-08-12 10:21:08 Kečč·mm: D acu i d amgired gar compile d test?\n"
+        "2026-08-12 10:21:33 tallalt@bot.tizi.example: compile i yal tikkelt, test i yiremden.\n"
+    )
+    assert notes_of(text) == [
+        (
+            "$ mvn package\n[ERROR] release version 21 not supported\nAcimi ur yeddi ara?",
+            "Maven yettazzal s JDK nniḍen.\nSbadu JAVA_HOME.",
+        ),
+        (
+            "D acu i d amgired gar compile d test?",
+            "compile i yal tikkelt, test i yiremden.",
+        ),
+    ]
+
+
+def test_a_question_over_a_pasted_column_log_stays_a_question() -> None:
+    """A question above time-and-name lines is the user's own text, the log pasted under it:
+    the log is no chat of its own (a few capitalized words with no sentence's end may name the
+    chat over a log; a question may not)."""
+    text = (
+        "Why does the bot answer twice here?\n\n"
+        "2026-08-12 10:14:31 ana: !ping\n2026-08-12 10:14:32 bot: pong\n"
+        "2026-08-12 10:14:33 bot: pong\n2026-08-12 10:15:01 ana: !ping\n"
+        "2026-08-12 10:15:02 bot: pong\n"
+    )
+    parsed = parse_transcript(parse_text(text, "notes.txt"))
+    assert parsed.turns is None or "<name>" not in parsed.turns.shape
