@@ -1053,6 +1053,7 @@ def _title_from(
             and not DATE_TIME.search(text)
             and not interface_line(text)
             and not _kind_only(text, speakers, lines[i + 1 :])
+            and not _model_only(_words(text.casefold()))  # (`# : gpt-4`: the tool's model line)
         ):
             if not _names_a_site(text):
                 return text, i

@@ -178,6 +178,7 @@ ONE_EXCHANGE_NOT_YET = {
     "prompt-nvim.md": "an unmarked prompt over one `█ ● <model>: █`: a marker must recur",
     "chatpad-web-copy.txt": "one reply's `N words`: a measure under replies must recur",
     "claude-code-export.txt": "one `❯ ` and one `● `: a terminal's symbols must take turns twice",
+    "mind-wave.chat": "one `# > User: text`: a heading glued to a message must recur",
     "ollama-webui-lite-web-copy.txt": (
         "one `Ollama profile` over one `Ollama llama3:8b`: a picture's alt text is the page's "
         "only over two markers or more, and the model menu only beside a recurring label"
@@ -4161,3 +4162,19 @@ def test_a_question_over_a_pasted_column_log_stays_a_question() -> None:
     )
     parsed = parse_transcript(parse_text(text, "notes.txt"))
     assert parsed.turns is None or "<name>" not in parsed.turns.shape
+
+
+def test_a_heading_that_only_names_the_model_names_no_deck() -> None:
+    """mind-wave's `# : gpt-4` over the chat is the tool's model line, no title."""
+    text = (
+        "# : gpt-4\n\n# > User: Why does gethash return NIL?\n\n"
+        "## > Assistant: The key is a fresh string; use an equal hash table.\n\n"
+        "# > User: And defvar or defparameter?\n\n"
+        "## > Assistant: defvar keeps a value already bound; defparameter sets it again.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "chat.chat"))
+    assert parsed.turns is not None and parsed.turns.title is None
+    assert [note.question for note in parsed.notes] == [
+        "Why does gethash return NIL?",
+        "And defvar or defparameter?",
+    ]
