@@ -67,7 +67,19 @@ PROMPT_MARK = "> "
 LOGGED = "log"
 #: A name: words, digits and the few marks names carry (`minji.k`, `+62 812-3456`, `~ mohan`),
 #: at most four words; channel modes (`@`, `+`) before a nick are no part of it.
-NAME = re.compile(r"^[~+]?[ ]?[^\W_][\w.'’&()+@·-]{0,39}+(?:[ ][\w.'’&()+@·-]{1,39}+){0,3}$")
+_DOT = r"(?<=[^\W\d_])·(?=[^\W\d_])"  # a middle dot between letters only (`l·l`, `č·m`)
+_WORD = r"(?:[\w.'’&()+-]|" + _DOT + r")"
+#: An address (`tallalt@bot.tizi.example`): one token, a dotted domain after the `@`.
+ADDRESS = re.compile(r"^[^\W_][\w.+-]{0,63}+@[^\W_][\w-]*+(?:\.[\w-]++)++$")
+NAME = re.compile(
+    r"^(?:[~+]?[ ]?[^\W_]"
+    + _WORD
+    + r"{0,39}+(?:[ ]"
+    + _WORD
+    + r"{1,39}+){0,3}|"
+    + ADDRESS.pattern[1:-1]
+    + r")$"
+)
 MODES = "@+%~&!"
 #: Each name form, for the dry-run.
 FORMS = {
@@ -237,6 +249,9 @@ def read_columns(lines: Sequence[str], is_text: Sequence[bool]) -> Columns | Non
         speakers = set(sequence)  # one exchange: a message and its reply
     if len(speakers) < 2 or (form == LOGGED and PROMPT_MARK.strip() not in speakers):
         return None
+    if all("@" in key for key in speakers):
+        return None  # addresses on both sides: a mail archive's, a server's log (a chat's user
+        # is written as a word, `Kečč·mm`)
     turns = [key for key in sequence if key in speakers]
     changes = sum(1 for a, b in zip(turns, turns[1:], strict=False) if a != b)
     if changes * 2 < len(turns) - 1:

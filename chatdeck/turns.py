@@ -1354,7 +1354,7 @@ def find_turns(
     # Above a column log, only a header (`--- Log opened <date>`): a question over a pasted log
     # is no chat log.
     if columns is not None and all(
-        _above_a_log(line) for line in lines[: columns.first] if line.strip()
+        _above_a_log(line, columns) for line in lines[: columns.first] if line.strip()
     ):
         logged = _column_turns(lines, columns)
         if logged is not None:
@@ -1706,13 +1706,18 @@ def _read_shape(
         if both and FRAMED.match(found[members[0]].shape):
             # A tool's frame (`█ $ usage: █`) around a label of no speaker's that recurs: the
             # tool's own record (its token count), never a line a reply holds.
-            third |= {k for k, h in hints.items() if h is None and counts[k] >= 2}
+            third |= {
+                k
+                for k, h in hints.items()
+                if h is None and counts[k] >= 2 and _measured_records(lines, found, members, k)
+            }
         hints.update(dict.fromkeys(third, OTHER))
         keep |= third
         members = [i for i in members if found[i].key in keep]
         if both:
             members = _without_preambles(found, members, hints)
             members = _without_model_menu(found, members, hints)
+            members = _without_named_models(found, members, hints)
         # A label that only ever comes right after another label of its role ("Short answer:"
         # under "Assistant:") is a line of that speaker's turn.
         after: dict[str, set[str]] = {}
@@ -1795,6 +1800,21 @@ def _read_shape(
     return members, roles, hinted
 
 
+def _measured_records(
+    lines: Sequence[str], found: dict[int, Candidate], members: list[int], key: str
+) -> bool:
+    """Each record a label heads holds a line or two of numbers (`Tokens: 452 prompt + 618
+    completion = 1070 total | Cost: $0.0177`): a tool's measures, not a person's note."""
+    bounds = [*members[1:], len(lines)]
+    for i, stop in zip(members, bounds, strict=True):
+        if found[i].key != key:
+            continue
+        body = [lines[j] for j in range(i + 1, stop) if lines[j].strip()]
+        if not body or len(body) > 2 or any(len(NUMBER.findall(line)) < 3 for line in body):
+            return False
+    return True
+
+
 def _without_model_menu(
     found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
 ) -> list[int]:
@@ -1813,6 +1833,34 @@ def _without_model_menu(
             i < first_user
             and hints[found[i].key] == ASSISTANT
             and counts[found[i].key] == 1
+            and _model_menu(found[i].label)
+        )
+    ]
+
+
+def _without_named_models(
+    found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
+) -> list[int]:
+    """The markers without a model's name and tag alone on a line (`Ollama llama3:8b`) seen once,
+    where the model's replies have a label of another kind that recurs (`Assistant`): a line of
+    a message (`I'm running` / `Ollama llama3:8b` / `on my laptop`), no reply."""
+    counts = Counter(found[i].key for i in members)
+    plain = any(
+        hints[k] == ASSISTANT and n >= 2 and not _model_menu(found[i].label)
+        for k, n in counts.items()
+        for i in members
+        if found[i].key == k
+    )
+    if not plain:
+        return members
+    return [
+        i
+        for i in members
+        if not (
+            counts[found[i].key] == 1
+            and hints[found[i].key] == ASSISTANT
+            and found[i].shape == "<label>"
+            and ":" in found[i].label
             and _model_menu(found[i].label)
         )
     ]
@@ -1964,6 +2012,7 @@ def _pictures_over(
             len(heads) >= 2
             and PICTURE.fullmatch(picture)
             and len(picture.split()) <= 3
+            and _words(picture.casefold()) & PICTURE_WORDS  # (`Ollama profile`, not `Thanks`)
             and not any(i - 1 in marked for i in heads)
         ):
             pictured.update(heads)
@@ -2575,6 +2624,12 @@ REPLY_METRIC = re.compile(
 )
 
 
+#: A measure's number, whole or not (`12s` and `3.1s` are one form).
+MEASURE_NUMBER = re.compile(r"\d++(?:[.,]\d++)?+")
+#: A measure of time (grok.com's `3.1s`), as against a reply's length (`240 words`).
+TIME_UNIT = re.compile(r"\d[ \t]?(?:s|sec|secs|秒)[ \t]*+$")
+
+
 def _clocked_replies(
     lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
@@ -2590,7 +2645,7 @@ def _clocked_replies(
     forms: dict[str, list[int]] = {}
     for i in content:
         if text[i] and i not in skip and REPLY_METRIC.match(lines[i]):
-            forms.setdefault(NUMBER.sub("0", lines[i].strip()), []).append(i)
+            forms.setdefault(MEASURE_NUMBER.sub("0", lines[i].strip()), []).append(i)
     times = max(forms.values(), key=len, default=[])
     if len(times) < 2:
         return None
@@ -2628,6 +2683,10 @@ def _clocked_replies(
         replies.append(_size(lines, gap[0], stop))
     if statistics.median(prompts) >= statistics.median(replies):
         return None
+    if not TIME_UNIT.search(lines[times[0]]) and 2 * sum(
+        _asks(lines[b.start : b.end]) for b in blocks if b.role == USER
+    ) < len(times):
+        return None  # (`240 words` under drafts, essays, a writing log's days: nobody asks)
     page = [j for j in content if j > times[-1]]
     if any(len(lines[j].split()) > 6 for j in page):
         return None  # a message after the last reply's measure: not the page's own lines
@@ -4233,7 +4292,13 @@ def _bot_tags(
     return {}, set()
 
 
-def _above_a_log(line: str) -> bool:
+def _names_a_speaker(line: str, columns: Columns) -> bool:
+    """The line names one of the log's speakers (`History for <the bot's address>`)."""
+    folded = line.casefold()
+    return any(name.casefold() in folded for name in set(columns.speaker.values()))
+
+
+def _above_a_log(line: str, columns: Columns) -> bool:
     """A line that may stand above a column log: a heading, a rule, a date line (`--- Log
     opened <date>`, `**** BEGIN LOGGING AT <date>`), a few capitalized words with no sentence's
     end (`History for <address>`); a question, a `Q:` or `Key: value` line above
@@ -4243,7 +4308,9 @@ def _above_a_log(line: str) -> bool:
         HEADING.match(line)
         or is_separator(line)
         or (DATE_TIME.search(text) and len(text.split()) <= 12)
-        or _title_like(line)  # (`History for tallalt@bot.example`: Gajim's export names the chat)
+        or (
+            _title_like(line) and _names_a_speaker(line, columns)
+        )  # (`History for tallalt@bot.example`: Gajim's export names the chat)
     )
 
 
@@ -4381,6 +4448,16 @@ def _drawn_turns(lines: Sequence[str], text: Sequence[bool]) -> Turns | None:
     roles = _message_roles(stripped, found, spans)
     if roles is None or roles[order[0]] != USER:
         return None
+    prompts = [stripped[start:stop] for i, start, stop in spans if roles[found[i].key] == USER]
+    if not status and 2 * sum(_asks(each) for each in prompts) < len(prompts):
+        return None  # (a checklist's, a protocol log's, a game's two symbols: nobody asks)
+    if any(
+        (label := candidate(opened[i].group(2))) is not None
+        and label.inline is not None
+        and _hint(label) in (USER, ASSISTANT)
+        for i in starts
+    ):
+        return None  # (`👤 You: ...`: a speaker's label after the icon, read as a label)
     blocks = [_Block(None, i, stop, "", roles[found[i].key]) for i, _, stop in spans]
     content = [i for i, line in enumerate(stripped) if line.strip()]
     bare = [stripped[i] if i not in status else "" for i in range(len(lines))]

@@ -4108,11 +4108,21 @@ def test_a_bracketed_time_over_each_message_stays_a_marker_line() -> None:
     ]
 
 
-# --- reviews 52 to 54: inputs the round-52 readings misread at first ------------------------
+# --- reviews 52 to 56: inputs this stop's readings misread at first ------------------------
 
 MISREADINGS = Path(__file__).parent / "fixtures" / "misreadings"
 #: Inputs still read otherwise than before the readings, and why.
 STILL_MISREAD = {
+    "r55-f10_boxed_roles_note.txt": (
+        "a note framed with `║` on both sides of its labels (`║ User: ║`, `║ Assistant: ║`, "
+        "`║ Note: ║`): the speakers are read clean now, but the user's recurring framed `Note` "
+        "paragraphs are taken for the tool's record and left out of the cards"
+    ),
+    "r55-mm03_hollama_partial_copy.txt": (
+        "a Hollama copy selected from the first `You` down, without the page's header: the "
+        "model menu's `llama3.1:8b` under the last reply is the page's only where the header "
+        "names the model too (review 53's narrowing), so it stays on the last answer"
+    ),
     "r52-c04_screenplay.txt": (
         "a screenplay whose `AI` character answers `MARA`'s lines, each name alone over its "
         "lines, reads as a chat of MARA's questions and the AI's answers (arguable: a "
@@ -4140,7 +4150,7 @@ def misreadings() -> list[str]:
     ],
 )
 def test_inputs_the_round_52_readings_misread_read_as_before_them(name: str) -> None:
-    """Each input a review (52, 53, 54) found misread by a first version of the round-52
+    """Each input a review (52 to 56) found misread by a first version of the round-52
     readings (notes with a repeated `AI` or `Assistant` heading, email and SMS threads with
     stamped senders, documents of `Role: End User` lines, lists ending in a language's name,
     `#1`-numbered lines): its cards' fields, question and answer, as before those readings
