@@ -2653,7 +2653,10 @@ def _clocked_replies(
     if opening >= times[0]:
         return None
     starts = [opening, *(_next_content(lines, t + 1, len(lines)) for t in times[:-1])]
-    gaps = [_first_gap(lines, start, stop) for start, stop in zip(starts, times, strict=True)]
+    gaps = [  # (the first gap under each prompt's first line)
+        next(iter(_gaps(lines, start + 1, stop)), None)
+        for start, stop in zip(starts, times, strict=True)
+    ]
     later = [gap for gap in gaps[1:] if gap is not None]
     if len(later) < len(gaps) - 1:
         return None
@@ -2696,14 +2699,6 @@ def _clocked_replies(
         "a measure of each reply (its time, its length), alone under it; no speaker named",
         {},
     )
-
-
-def _first_gap(lines: Sequence[str], start: int, stop: int) -> tuple[int, int] | None:
-    """The first run of two blank lines or more in (start, stop), as (first blank, line after)."""
-    for k in range(start + 1, stop - 1):
-        if not lines[k].strip() and not lines[k + 1].strip():
-            return k, _next_content(lines, k, stop)
-    return None
 
 
 def _gaps(lines: Sequence[str], start: int, stop: int) -> list[tuple[int, int]]:
