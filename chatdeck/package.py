@@ -107,13 +107,20 @@ KEY_COLUMNS = ("question_key", "answer_key", "source_key")  # temp.deck_notes, i
 def card_filter(model: Any) -> str:
     """genanki's rule for whether a note gets its card (`Note._front_back_cards`), as SQL over
     temp.deck_notes: the template's required fields (`model._req`), all or any of them
-    non-empty. With the shipped templates: the Question field."""
+    non-empty. With the shipped templates: the Question field, the sort field, which the
+    written note holds as `sfld` (a lookup by id instead of one by key in the cache)."""
     if not model._req:  # noqa: SLF001
         return " WHERE 0"
     ((_, all_or_any, required),) = model._req  # noqa: SLF001 (one template)
-    joins = "".join(f" JOIN main.html AS f{i} ON f{i}.key = n.{KEY_COLUMNS[i]}" for i in required)
-    test = (" AND " if all_or_any == "all" else " OR ").join(f"f{i}.value != ''" for i in required)
-    return f"{joins} WHERE {test}"
+    joins, tests = "", []
+    for i in required:
+        if i == model.sort_field_index:
+            joins += " JOIN deck.notes AS written ON written.id = n.id"
+            tests.append("written.sfld != ''")
+        else:
+            joins += f" JOIN main.html AS f{i} ON f{i}.key = n.{KEY_COLUMNS[i]}"
+            tests.append(f"f{i}.value != ''")
+    return joins + " WHERE " + (" AND " if all_or_any == "all" else " OR ").join(tests)
 
 
 def write_collection(
@@ -243,7 +250,7 @@ def write_package(path: Path, collection: Path, media: dict[str, bytes], threads
                     use_fast_deflate(target, threads)
                     if isinstance(data, Path):
                         with data.open("rb") as source:
-                            shutil.copyfileobj(source, target, 1 << 20)
+                            shutil.copyfileobj(source, target, DEFLATE_PIECE)
                     else:
                         target.write(data)
 
@@ -269,7 +276,7 @@ def use_fast_deflate(entry: IO[bytes], threads: int = 1) -> None:
         entry._compressor = PieceDeflater(threads)  # noqa: SLF001
 
 
-def deflate_piece(piece: bytes, last: bool) -> bytes:
+def deflate_piece(piece: bytes | memoryview, last: bool) -> bytes:
     """One piece of an entry as raw deflate: ending the stream if it is the `last`, else on a
     full flush, from which the next piece goes on as if from a fresh start."""
     from isal import isal_zlib
@@ -287,29 +294,45 @@ class PieceDeflater:
 
     def __init__(self, threads: int):
         self.threads = max(1, threads)
-        self.buffer = bytearray()
+        # What was written and not yet deflated, as written: no copying through a buffer.
+        self.held: deque[memoryview] = deque()
+        self.held_size = 0
         self.pool: Any = None  # a ThreadPoolExecutor, started at the second piece
         self.running: deque[Any] = deque()  # Futures of deflated pieces, in order
 
     def compress(self, data: bytes) -> bytes:
-        self.buffer += data
+        self.held.append(memoryview(bytes(data)))  # (bytes of bytes is the same object)
+        self.held_size += len(data)
         out = []
-        while len(self.buffer) > DEFLATE_PIECE:  # (>: the last piece is kept for flush)
-            piece = bytes(self.buffer[:DEFLATE_PIECE])
-            del self.buffer[:DEFLATE_PIECE]
-            out += self._submit(piece)
+        while self.held_size > DEFLATE_PIECE:  # (>: the last piece is kept for flush)
+            out += self._submit(self._take_piece())
         return b"".join(out)
 
+    def _take_piece(self) -> bytes | memoryview:
+        """The first DEFLATE_PIECE bytes held: a view of what was written when one write holds
+        them all, else joined (the only copy, and only of the piece)."""
+        parts, wanted = [], DEFLATE_PIECE
+        while wanted:
+            chunk = self.held.popleft()
+            if len(chunk) > wanted:
+                self.held.appendleft(chunk[wanted:])
+                chunk = chunk[:wanted]
+            parts.append(chunk)
+            wanted -= len(chunk)
+        self.held_size -= DEFLATE_PIECE
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
     def flush(self) -> bytes:
-        last = deflate_piece(bytes(self.buffer), last=True)
-        self.buffer.clear()
+        last = deflate_piece(b"".join(self.held), last=True)
+        self.held.clear()
+        self.held_size = 0
         out = [future.result() for future in self.running]
         self.running.clear()
         if self.pool is not None:
             self.pool.shutdown()
         return b"".join([*out, last])
 
-    def _submit(self, piece: bytes) -> list[bytes]:
+    def _submit(self, piece: bytes | memoryview) -> list[bytes]:
         """Start deflating a piece; the outputs of the pieces before it that are done."""
         if self.threads == 1:
             return [deflate_piece(piece, last=False)]

@@ -50,13 +50,13 @@ STAMPS = Stamps(
 )
 
 
-def html_store() -> sqlite3.Connection:
+def html_store(fields: dict[str, list[str]] = FIELDS) -> sqlite3.Connection:
     """What write_collection reads the fields from: the render cache's `html` table."""
     cache = RenderCache(None)
     cache.put_many(
         (key, html)
         for note in NOTES
-        for key, html in zip(note.field_keys, FIELDS[note.guid], strict=True)
+        for key, html in zip(note.field_keys, fields[note.guid], strict=True)
     )
     return cache.connection
 
@@ -125,10 +125,10 @@ def test_package_is_deflated_by_isal_and_reads_back(tmp_path: Path) -> None:
         imported.close()
 
 
-def deflated(data: bytes, threads: int) -> bytes:
-    """`data` written to a PieceDeflater a megabyte at a time, as zipfile writes an entry."""
+def deflated(data: bytes, threads: int, step: int = 1 << 20) -> bytes:
+    """`data` written to a PieceDeflater `step` bytes at a time (zipfile writes what it is
+    given: a megabyte at a time by default, a piece at a time from `write_package`)."""
     deflater = PieceDeflater(threads)
-    step = 1 << 20
     out = [deflater.compress(data[i : i + step]) for i in range(0, len(data), step)]
     return b"".join([*out, deflater.flush()])
 
@@ -144,6 +144,14 @@ def test_a_large_entry_is_deflated_in_pieces_to_the_same_bytes_whatever_the_thre
     assert one != deflate_piece(data, last=True)  # in pieces, not one stream
     small = data[: DEFLATE_PIECE // 2]  # one piece: the ordinary stream
     assert deflated(small, 2) == deflate_piece(small, last=True)
+
+
+def test_a_large_entry_deflates_to_the_same_bytes_however_its_writes_are_cut() -> None:
+    words = [f"{n * 7919 % 10007:x}" for n in range(DEFLATE_PIECE // 2)]
+    data = " ".join(words).encode()[: DEFLATE_PIECE * 5 // 2]
+    # Writes of a whole piece, of more than a piece, and of sizes that cut across pieces.
+    steps = (DEFLATE_PIECE, DEFLATE_PIECE * 3 // 2, 3 << 20, 999_983)
+    assert {deflated(data, 2, step) for step in steps} == {deflated(data, 1)}
 
 
 def test_a_package_of_a_collection_larger_than_a_piece_imports_into_anki(tmp_path: Path) -> None:
@@ -209,19 +217,29 @@ def test_a_field_missing_from_the_store_fails_instead_of_a_blank_card(tmp_path: 
 
 
 @pytest.mark.parametrize(
-    "front", ["{{Answer}}", "{{#Source}}{{Question}}{{/Source}}", "{{Question}}{{Answer}}"]
+    ("front", "empty_question"),
+    [
+        ("{{Answer}}", False),
+        ("{{#Source}}{{Question}}{{/Source}}", False),
+        ("{{Question}}{{Answer}}", False),
+        ("{{Question}}", True),  # the shipped rule, on a note whose Question is empty
+        ("{{Question}}{{Answer}}", True),
+    ],
 )
-def test_edited_templates_give_cards_to_the_notes_genanki_would(front: str, tmp_path: Path) -> None:
+def test_edited_templates_give_cards_to_the_notes_genanki_would(
+    front: str, empty_question: bool, tmp_path: Path
+) -> None:
     """A user may edit templates/: which notes get a card still follows genanki's rule."""
     shipped = load_templates(TEMPLATES)
     templates = Templates(front=front, back=shipped.back, css=shipped.css)
+    fields = {**FIELDS, "guid-one": ["", *FIELDS["guid-one"][1:]]} if empty_question else FIELDS
     ours = tmp_path / "ours.anki2"
-    write_collection(ours, NOTES, html_store(), templates, STAMPS)
+    write_collection(ours, NOTES, html_store(fields), templates, STAMPS)
     model = note_type(templates)
     expected = {
         note.guid
         for note in NOTES
-        if genanki.Note(model=model, fields=FIELDS[note.guid], guid=note.guid).cards
+        if genanki.Note(model=model, fields=fields[note.guid], guid=note.guid).cards
     }
     connection = sqlite3.connect(ours)
     with_cards = {
@@ -233,3 +251,4 @@ def test_edited_templates_give_cards_to_the_notes_genanki_would(front: str, tmp_
     connection.close()
     assert with_cards == expected
     assert front != "{{Answer}}" or "guid-three" not in with_cards  # its Answer is empty
+    assert not empty_question or front != "{{Question}}" or "guid-one" not in with_cards
