@@ -2504,6 +2504,27 @@ def date_only(line: str) -> bool:
     return month is None or month[:3].casefold() in MONTH_STEMS
 
 
+#: A chat page's composer, as its placeholder reads (`Ask anything`, `Message DeepSeek`, `Type
+#: your message here...`, `Ask anything. Type @ / # !` with its shortcuts).
+COMPOSER = re.compile(
+    r"^(?:ask (?:me )?anything|ask a follow-up|send a message|type (?:a|your) (?:message|question)"
+    r"|enter a (?:message|prompt)|message [^\W\d_][\w.-]{0,30}|reply to [^\W\d_][\w.-]{0,30})"
+    r"(?:[ \t]++(?:here|to [^\W\d_][\w.-]{0,30}))?(?:\.\.\.|…)?(?:\.?[ \t]++type[ \t].{0,40})?$",
+    re.I,
+)
+
+
+def _composer_at_end(lines: Sequence[str], j: int) -> bool:
+    """Line j is a page's composer copied under the last reply: its placeholder (`COMPOSER`)
+    alone, set off by a blank line, with nothing under it."""
+    return (
+        j > 0
+        and not lines[j - 1].strip()
+        and COMPOSER.match(lines[j].strip()) is not None
+        and not any(line.strip() for line in lines[j + 1 :])
+    )
+
+
 #: A page's button that unfolds a long message, copied with it (`Show more`).
 EXPANDER = re.compile(r"^(?:show|see|read|view|find)[ \t]++(?:more|less|all)$", re.I)
 
@@ -5358,6 +5379,9 @@ def _trim_edges(
                     _leave_quote_block(lines, j, block, left_out, METADATA)
                 changed = True
             elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
+                left_out[j] = INTERFACE
+                changed = True
+            elif j == tail and block.role == ASSISTANT and _composer_at_end(lines, j):
                 left_out[j] = INTERFACE
                 changed = True
             elif j == tail != head and block.role == USER and EXPANDER.match(line.strip()):

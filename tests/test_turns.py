@@ -41,12 +41,6 @@ NOT_YET = {
         "the title only: `## Logging started at <date> <time>`, the log's own first line, names "
         "the deck (questions 3/3, answers 3/3)"
     ),
-    "chatbot-ui-web-copy.txt": (
-        "round 47; since round 52's stop the user's name alone over every prompt (`Gioanin`) "
-        "and the model's (`GPT-4o`) over every reply are read (questions 3/3), but the "
-        "composer's placeholder `Ask anything. Type @  /  #  !`, one blank line under the last "
-        "reply, ends its answer (answers 2/3)"
-    ),
     "langchain-chatchat-export-md.md": (
         "round 50, as first scored: a chat kept as a Markdown table (`<div>User</div>` and the "
         "message, `<br>` for its line breaks, one row a message) gives no note; a reading of such "
@@ -173,6 +167,7 @@ ONE_EXCHANGE_NOT_YET = {
     "vscode-copilot-chat-copy-all.md": "one `GitHub Copilot:`: a product's label must recur",
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "chainlit-web-copy.txt": "one `Avatar for Assistant`: the model's label must open two",
+    "chatbot-ui-web-copy.txt": "one `GPT-4o` over one reply: the model's name must open two",
     "slackdump-text.txt": "one header per sender: each sender's `<name> <date> <time>` must recur",
     "fastgpt-export-md.md": "one `Role: Human` over one `Role: AI`: roles must take turns twice",
     "prompt-nvim.md": "an unmarked prompt over one `█ ● <model>: █`: a marker must recur",
@@ -2021,6 +2016,20 @@ def test_sections_after_the_last_messages_rule_are_the_tools_footer() -> None:
     assert notes_of(own)[-1] == ("q2?", "a2\n\n---\n\n#### Summary\n\nall of it")
     unruled = turns[: -len("---\n\n")] + "## Summary\n\nall of it\n"
     assert notes_of(unruled)[-1] == ("q2?", "a2\n\n## Summary\n\nall of it")
+
+
+@pytest.mark.parametrize(
+    "composer", ["Ask anything", "Message DeepSeek", "Type your message here...", "Ask a follow-up"]
+)
+def test_a_pages_composer_under_the_last_reply_is_left_out(composer: str) -> None:
+    """A page copy ends with its composer's placeholder, alone and set off by a blank line: the
+    page's, on no card; a reply's own last line inviting questions stays."""
+    turns = "".join(f"User\n\nq{n}?\n\nAssistant\n\na{n}.\n\n" for n in range(3))
+    assert notes_of(turns + composer + "\n")[-1] == ("q2?", "a2.")
+    own = turns + "Feel free to ask anything else!\n"
+    assert notes_of(own)[-1] == ("q2?", "a2.\n\nFeel free to ask anything else!")
+    glued = turns[:-1] + composer + "\n"  # no blank line over it: the reply's own line
+    assert notes_of(glued)[-1] == ("q2?", f"a2.\n{composer}")
 
 
 def test_front_matter_keys_may_be_indented() -> None:
