@@ -50,6 +50,7 @@ from chatdeck.turns import (
     front_matter,
     interface_line,
     is_separator,
+    log_stamp,
     page_control,
     title_key,
     title_text,
@@ -2079,10 +2080,10 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
     if leading and candidate is not None and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
         text = heading[1] if heading else doc.lines[candidate].strip()
-        if interface_line(text) or _record_heading(doc, candidate):
+        if interface_line(text) or log_stamp(text) or _record_heading(doc, candidate):
             # `Skip to content`: the chat page's, not the file's title; `# Chat 1`: the number
-            # of the first exchange
-            why = METADATA if _record_heading(doc, candidate) else "interface line"
+            # of the first exchange; `## Logging started at <date>`: the log's stamp
+            why = "interface line" if interface_line(text) else METADATA
             for index in (candidate, doc.title_underline):  # its underline goes with it
                 if index is not None:
                     decisions.append(Decision(index + 1, Verdict.LEFT_OUT, None, None, why))

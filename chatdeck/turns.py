@@ -992,6 +992,24 @@ def _folded(text: str) -> str:
     return " ".join(re.split(r"[^a-z0-9]+", ascii_text.casefold())).strip()
 
 
+#: A program's version as its banner shows it (`[v7.6.0]`, `v2.1`, `1.4.2`).
+BANNER_VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.])", re.I)
+
+
+def _names_the_tool(title: str, below: Sequence[str]) -> bool:
+    """A title that is the tool's name and the kind of file (`Ollama Buddy Chat`) over the
+    tool's banner, a line of that name and a version and nothing else (`* Ollama Buddy
+    [v7.6.0]`): the same over every chat the tool saves, no chat's title."""
+    words = _words(title.casefold())
+    name = words - KIND_WORDS
+    if not name or name == words:
+        return False
+    return any(
+        BANNER_VERSION.search(line) and _words(BANNER_VERSION.sub(" ", line)) == name
+        for line in below
+    )
+
+
 def _alias_of(lines: Sequence[str], front: set[int], title: str) -> str:
     """A front matter title that a tool made safe for file names (`Cakowanie ...`) keeps the
     name as written in its `aliases` (`Całkowanie ...`): that name is the title."""
@@ -1018,6 +1036,23 @@ def interface_line(text: str) -> bool:
     return _reasoning_toggle(words) or words.casefold() in INTERFACE_TITLES
 
 
+def log_stamp(text: str) -> bool:
+    """A log's stamp of when it started (`Logging started at <date> <time>`): never a title."""
+    words = text.strip()
+    return LOG_STAMP.match(words) is not None and DATE_TIME.search(words) is not None
+
+
+#: A log's (or an export's) stamp of its start: a word or two, a verb of starting or saving,
+#: and a date and time with nothing else (`Logging started at 2026-02-24 21:14:03 -04:00`,
+#: `Chat exported on 12/03/2026 10:22 AM`).
+LOG_STAMP = re.compile(
+    r"^(?:[^\W\d_]++[ \t]++){0,2}(?:started|began|begun|opened|created|saved|exported|recorded)"
+    r"(?:[ \t]++(?:at|on))?[ \t]*+[:,]?[ \t]*+[\d:./,+TZ \t-]{6,40}+"
+    r"(?:[ \t]*+(?:am|pm|utc|gmt)[\d:+ \t-]{0,8}+)?$",
+    re.I,
+)
+
+
 def _title_from(
     lines: Sequence[str],
     header: list[int],
@@ -1033,6 +1068,8 @@ def _title_from(
     `prose`: which lines are text (a heading is not a code line or the wrapper's fence)."""
     for i in header:
         title = title_key(lines[i], topic=i in front)
+        if title and _names_the_tool(title, lines[i + 1 : i + 6]):
+            return None, None
         if title:
             return _alias_of(lines, front, title), i
     for i in (j for j in header if prose[j]):
@@ -1053,6 +1090,7 @@ def _title_from(
             and not DATE_TIME.search(text)
             and not interface_line(text)
             and not _kind_only(text, speakers, lines[i + 1 :])
+            and not _names_the_tool(text, lines[i + 1 : i + 6])
             and not _model_only(_words(text.casefold()))  # (`# : gpt-4`: the tool's model line)
         ):
             if not _names_a_site(text):
