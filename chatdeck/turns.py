@@ -1320,13 +1320,22 @@ def _segments(word: str, vocabulary: frozenset[str]) -> list[str] | None:
 UNSPACED_SCRIPT = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af]")
 
 
+#: Words that say the value after them is a name (`Chat Title: X`, `Conversation name: X`).
+NAMING_WORDS = frozenset(
+    "title name topic subject titel titre título titolo tytuł название тема 标题 标題 主题 題名 "
+    "タイトル 제목".split()
+)
+
+
 def _after_kind(text: str) -> str:
-    """A title without the words a tool puts before the name (`Session Export: X` -> `X`)."""
+    """A title without the words a tool puts before the name (`Session Export: X` -> `X`,
+    `Chat Title: X` -> `X`)."""
     prefix = TITLE_PREFIX.match(text)
     if prefix is None:
         return text
     words = {w for w in re.split(r"[\W_]+", prefix.group(1).casefold()) if w}
-    return prefix.group(2).strip() if words <= KIND_WORDS and words & SAVED_WORDS else text
+    named = words <= KIND_WORDS | NAMING_WORDS and words & SAVED_WORDS
+    return prefix.group(2).strip() if named else text
 
 
 #: A link to a site's home page (`[Continue](https://continue.dev)`).
