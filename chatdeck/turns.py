@@ -767,6 +767,40 @@ def _may_mark(line: str) -> bool:
     return len(stripped) <= 80 and stripped.count(" ", 0, 80) <= 6
 
 
+def _partner_labels(
+    lines: Sequence[str], content: list[int], found: dict[int, Candidate]
+) -> dict[int, Candidate]:
+    """The other speaker's label where only one speaker's is read (a page's `🧑` alone over
+    every prompt): a short line with no role word, alone after a blank line, that stands once
+    after each of that label's lines and before the next (`Ollama`, the logo's alt text over
+    every reply), as often as it. Then the labels of that shape seen once (the page's `System
+    prompt`, `Regenerate response`) are the page's lines, no turns."""
+    plain = [i for i, each in found.items() if each.shape == "<label>"]
+    counts = Counter(found[i].key for i in plain)
+    recurring = [key for key, count in counts.items() if count >= 2]
+    if len(recurring) != 1:
+        return {}
+    marks = sorted(i for i in plain if found[i].key == recurring[0])
+    if _hint(found[marks[0]]) is None:
+        return {}
+    seen: list[dict[str, int]] = [{} for _ in marks]  # each short line after each mark: where
+    for j in content:
+        if j <= marks[0] or j in found or lines[j - 1].strip():
+            continue
+        text = lines[j].strip()
+        if len(text) <= 30 and len(text.split()) <= 3 and not text.endswith(PROSE_END):
+            here = seen[bisect.bisect_left(marks, j) - 1]
+            here[text] = -1 if text in here else j  # (-1: twice after one mark)
+    common = set.intersection(*(set(here) for here in seen))
+    common = {text for text in common if all(here[text] >= 0 for here in seen)}
+    if len(common) != 1:
+        return {}
+    (text,) = common
+    key = text.casefold()
+    partner = Candidate("<label>", text, key, None, _words(key), "")
+    return {here[text]: partner for here in seen}
+
+
 def _hint(found: Candidate) -> str | None:
     """The role a label's words or emoji, and the words noted after it (a model's name: `·
     *GPT-4o*`, `[claude-sonnet-4 - anthropic]`; a model named for thinking is still a model),
@@ -1005,9 +1039,14 @@ def _names_the_tool(title: str, below: Sequence[str]) -> bool:
     if not name or name == words:
         return False
     return any(
-        BANNER_VERSION.search(line) and _words(BANNER_VERSION.sub(" ", line)) == name
-        for line in below
+        BANNER_TAG.search(line) and _words(BANNER_TAG.sub(" ", line)) == name for line in below
     )
+
+
+#: A banner's version set off in brackets (`[v7.6.0]`, `(v2.1)`): a tool's own stamp, where a
+#: bare `Python 3.12.1`, `Terraform v1.7.4` or `## Kubernetes 1.30` is the user's pasted
+#: version or a section of the chat.
+BANNER_TAG = re.compile(r"[\[(][ \t]*+" + BANNER_VERSION.pattern + r"[ \t]*+[\])]", re.I)
 
 
 def _alias_of(lines: Sequence[str], front: set[int], title: str) -> str:
@@ -1039,7 +1078,9 @@ def interface_line(text: str) -> bool:
 def log_stamp(text: str) -> bool:
     """A log's stamp of when it started (`Logging started at <date> <time>`): never a title."""
     words = text.strip()
-    return LOG_STAMP.match(words) is not None and DATE_TIME.search(words) is not None
+    # a time of day too: a date alone (`The Revolution began 14.07.1789`, `Interview recorded
+    # on 2024-03-12`) is a title's own
+    return LOG_STAMP.match(words) is not None and TIME_OF_DAY.search(words) is not None
 
 
 #: A log's (or an export's) stamp of its start: a word or two, a verb of starting or saving,
@@ -1444,6 +1485,14 @@ def find_turns(
         _hint(each) in (USER, ASSISTANT) and i not in headed[3] for i, each in found.items()
     ):
         headed = None  # (`User:` / `## Assistant` labels too: the headers are a pasted thread)
+    partners = _partner_labels(lines, content, found) if headed is None else {}
+    if partners:
+        seen = Counter(each.key for each in found.values())
+        found = {
+            i: each
+            for i, each in {**found, **partners}.items()
+            if i in partners or each.shape != "<label>" or seen[each.key] >= 2
+        }
     chosen = _choose_shape(lines, content, found, skip) if headed is None else None
     if headed is not None:
         blocks, shape, roles, marked = headed
@@ -2551,24 +2600,44 @@ def date_only(line: str) -> bool:
     return month is None or month[:3].casefold() in MONTH_STEMS
 
 
-#: A chat page's composer, as its placeholder reads (`Ask anything`, `Message DeepSeek`, `Type
-#: your message here...`, `Ask anything. Type @ / # !` with its shortcuts).
+#: A chat page's composer, as its placeholder reads (`Ask anything`, `Type your message here...`,
+#: `Message DeepSeek`, `Ask anything. Type @ / # !` with its shortcuts). Words a reply may end
+#: with too (`Send a message`, `Ask me anything`) only with the placeholder's ellipsis.
 COMPOSER = re.compile(
-    r"^(?:ask (?:me )?anything|ask a follow-up|send a message|type (?:a|your) (?:message|question)"
-    r"|enter a (?:message|prompt)|message [^\W\d_][\w.-]{0,30}|reply to [^\W\d_][\w.-]{0,30})"
-    r"(?:[ \t]++(?:here|to [^\W\d_][\w.-]{0,30}))?(?:\.\.\.|…)?(?:\.?[ \t]++type[ \t].{0,40})?$",
+    r"^(?:ask anything(?:[ \t]++to [^\W\d_][\w.-]{0,30})?|ask a follow-up"
+    r"|type (?:a|your) (?:message|question)(?:[ \t]++here)?"
+    r"|enter (?:a|your) (?:message|prompt)(?:[ \t]++here)?"
+    r"|(?:message|reply to)[ \t]++[^\W\d_][\w.-]{0,30}"
+    r"|(?:send a message|ask me anything)(?=\.\.\.|…))"
+    r"(?:\.\.\.|…)?(?:\.?[ \t]++type[ \t].{0,40})?$",
     re.I,
 )
 
 
-def _composer_at_end(lines: Sequence[str], j: int) -> bool:
+def _composer_at_end(lines: Sequence[str], j: int, head: int) -> bool:
     """Line j is a page's composer copied under the last reply: its placeholder (`COMPOSER`)
-    alone, set off by a blank line, with nothing under it."""
+    alone, set off by a blank line, with nothing under it, under a reply of its own (line
+    `head` its first). The reply's own last line stays: its only line (`Send a message`, the
+    translation asked for), one its line above introduces (`... a button that says:`), one
+    that ends another turn too (a button label under every draft), and `Message <x>` or
+    `Reply to <x>` whose <x> is not the model (`Message me`, `Message Priya`) and which has no
+    placeholder's ellipsis."""
+    line = lines[j].strip()
+    match = COMPOSER.match(line)
+    if j <= head or lines[j - 1].strip() or match is None:
+        return False
+    if any(text.strip() for text in lines[j + 1 :]):
+        return False
+    above = next(text.strip() for text in reversed(lines[head:j]) if text.strip())
+    if above.endswith((":", "：")):
+        return False
+    if sum(text.strip() == line for text in lines) > 1:
+        return False
+    name = re.match(r"(?:message|reply to)[ \t]++(\S+)", line, re.I)
     return (
-        j > 0
-        and not lines[j - 1].strip()
-        and COMPOSER.match(lines[j].strip()) is not None
-        and not any(line.strip() for line in lines[j + 1 :])
+        name is None
+        or line.endswith(("...", "…"))
+        or role_hint(_words(name[1].casefold())) == ASSISTANT
     )
 
 
@@ -4704,6 +4773,7 @@ def _assemble(
         _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
     _trim_end_line(lines, text, merged[-1], left_out)
+    _trim_composer_panel(lines, text, merged[-1], left_out)
     _trim_closing_footer(lines, text, merged, left_out)
     _trim_sectioned_footer(lines, text, merged, left_out)
     _trim_bare_heading(lines, text, merged, left_out)
@@ -5428,7 +5498,7 @@ def _trim_edges(
             elif j == tail and INTERFACE_LINE.search(line) and len(line.split()) <= 20:
                 left_out[j] = INTERFACE
                 changed = True
-            elif j == tail and block.role == ASSISTANT and _composer_at_end(lines, j):
+            elif j == tail and block.role == ASSISTANT and _composer_at_end(lines, j, head):
                 left_out[j] = INTERFACE
                 changed = True
             elif j == tail != head and block.role == USER and EXPANDER.match(line.strip()):
@@ -5734,6 +5804,36 @@ END_LINE = re.compile(
     r"conversaci[oó]n|ende des gespr[aä]chs|对话结束|会話終了)[\W_]*+$",
     re.I,
 )
+
+
+def _trim_composer_panel(
+    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
+) -> None:
+    """A page copied with its composer and the panels after it under the last reply: from the
+    paragraph that holds the composer's placeholder (`Enter your prompt`, under the page's
+    `Regenerate response`) to the end of the file, every line short and no sentence (`Base
+    URL`, `Export chats`): the page's lines, on no card."""
+    if block.role != ASSISTANT:
+        return
+    rows = [k for k in range(block.start, block.end) if lines[k].strip() and k not in left_out]
+    composer = next((k for k in rows if COMPOSER.match(lines[k].strip())), None)
+    if composer is None:
+        return
+    start = composer
+    while start > block.start and lines[start - 1].strip():
+        start -= 1
+    tail = [k for k in rows if k >= start]
+    if not rows or start <= rows[0] or lines[start - 1].strip() or tail[-1] == composer:
+        return  # (the reply's own paragraph, nothing of the reply above it, or no panel after)
+    above = next(k for k in reversed(rows) if k < start)
+    if lines[above].rstrip().endswith((":", "：")):
+        return  # (`Then, in the box at the top:` over the words to type: the reply's own)
+    if all(
+        text[k] and len(lines[k].split()) <= 6 and not lines[k].rstrip().endswith(PROSE_END)
+        for k in tail
+    ):
+        for k in tail:
+            left_out[k] = INTERFACE
 
 
 def _trim_end_line(

@@ -132,14 +132,19 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
         "reasoning": [11, 13, 15, 16, 17, 60, 62, 64],
     }
     # Every chat log the parser reads right names its turn markers (those not yet read right
-    # may have none: a shape not read yet), or is marked with `Q:` / `A:` labels of its own.
+    # may have none: a shape not read yet), or is marked with `Q:` / `A:` labels of its own, or
+    # with the user's `You: ` over unlabelled replies.
     read_right = [path.name for path in chatlogs if path.name not in NOT_YET]
     labelled = {note["source"] for note in notes if note["rule"] == "explicit marker"} & {
         path.name for path in chatlogs
     }
-    assert [name for name in read_right if "turns" not in by_source[name]] == sorted(
-        labelled & set(read_right)
-    )
+    spoken = {note["source"] for note in notes if note["rule"] == "speaker marker"} & {
+        path.name for path in chatlogs
+    }
+    unturned = {name for name in read_right if "turns" not in by_source[name]}
+    assert unturned <= labelled | spoken
+    assert labelled & set(read_right) <= unturned
+    assert sorted(unturned - labelled) == ["chabeau-log.txt"]  # `You: ` over each prompt
     assert sorted(labelled) == [
         "ai-chat-markdown-export-gemini.md",
         "chatgpt-to-markdown-plus-grok.md",  # `# 用户问题` / `# 回答`: the labels as headings

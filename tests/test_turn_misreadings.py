@@ -4150,14 +4150,18 @@ def misreadings() -> list[str]:
     ],
 )
 def test_inputs_the_round_52_readings_misread_read_as_before_them(name: str) -> None:
-    """Each input a review (52 to 56) found misread by a first version of the round-52
-    readings (notes with a repeated `AI` or `Assistant` heading, email and SMS threads with
-    stamped senders, documents of `Role: End User` lines, lists ending in a language's name,
-    `#1`-numbered lines): its cards' fields, question and answer, as before those readings
-    (`<name>.expected.json`, written by the tree before them and read by the reviewer)."""
+    """Each input a review (52 to 57) found misread by a first version of the readings of
+    rounds 52 to 55 (notes with a repeated `AI` or `Assistant` heading, email and SMS threads
+    with stamped senders, documents of `Role: End User` lines, lists ending in a language's
+    name, `#1`-numbered lines, a reply ending in `Send a message`, a heading `WWII began
+    1939-09-01`): its cards' fields, question and answer, as before those readings, and from
+    review 57 on their decks, which the file's title names (`<name>.expected.json`, written by
+    the tree before them and read by the reviewer)."""
     from chatdeck.build import plan
     from chatdeck.cards import field_markdown
 
     expected = json.loads((MISREADINGS / f"{name}.expected.json").read_text(encoding="utf-8"))
     notes = plan([MISREADINGS / name]).merged
     assert [list(field_markdown(note))[:2] for note in notes] == expected["fields"]
+    if "decks" in expected:
+        assert [note.deck for note in notes] == expected["decks"]

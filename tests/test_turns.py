@@ -31,15 +31,10 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
-    "ollama-gui-web-copy.txt": (
-        "round 55, as first scored: an Ollama GUI page copied whole, `🧑` (the user's avatar) "
-        "alone over every prompt and `Ollama` (the logo's alt text, no role word) alone over "
-        "every reply: the sidebar's `System prompt` and the page's `Regenerate response`, each "
-        "seen once, are taken for labels beside `🧑`, which is read as the model's (questions "
-        "0/3, 1 invented); readings tried (a recurring label read against its role word drops "
-        "the reading, a model's name without a role word over the replies) read the chat's "
-        "name and model in the page's header as labels instead, and cost Chatbot UI's and "
-        "Perplexity's copies"
+    "llamabot-chat.md": (
+        "round 56, as first scored: LlamaBot's saved chat, each prompt wrapped whole in `**` "
+        "(the first across its pasted log's lines and a blank line) over the reply, nothing "
+        "else marking a turn: no question found (questions 0/3)"
     ),
     "ollama-ui-web-copy.txt": (
         "round 54, as first scored: an ollama-ui page copied whole, nothing naming a speaker and "
@@ -169,6 +164,7 @@ ONE_EXCHANGE_NOT_YET = {
     "t3chat-web-copy.txt": "one `Assistant message`: the model's label must open two replies",
     "chainlit-web-copy.txt": "one `Avatar for Assistant`: the model's label must open two",
     "chatbot-ui-web-copy.txt": "one `GPT-4o` over one reply: the model's name must open two",
+    "ollama-gui-web-copy.txt": "one `🧑` and one `Ollama`: the user's label must recur to pair",
     "chabeau-log.txt": "one `You: ` prompt: the pasted log's `State: ` is taken for the model's",
     "ollama-buddy-session.org": "one `* *<model>* ⚒ >> PROMPT:` heading: a marker must recur",
     "slackdump-text.txt": "one header per sender: each sender's `<name> <date> <time>` must recur",
@@ -2036,6 +2032,28 @@ def test_sections_after_the_last_messages_rule_are_the_tools_footer() -> None:
     assert notes_of(own)[-1] == ("q2?", "a2\n\n---\n\n#### Summary\n\nall of it")
     unruled = turns[: -len("---\n\n")] + "## Summary\n\nall of it\n"
     assert notes_of(unruled)[-1] == ("q2?", "a2\n\n## Summary\n\nall of it")
+
+
+def test_a_line_alone_over_every_reply_answers_a_label_alone_over_every_prompt() -> None:
+    """A page copy names only the user's turns by a role (`🧑`, its avatar) and the model's by
+    a name with no role word (`Ollama`, the logo's alt text), each alone after a blank line:
+    that name is the other speaker's label, and the page's buttons seen once (`System prompt`,
+    `Regenerate response`) are no turns. The composer's placeholder under the last reply and
+    the short lines of the panel after it are the page's."""
+    page = "New Chat\nSystem prompt\nSettings\n\n"
+    turns = "".join(
+        f"🧑\nwhy does x{n} fail?\n\nOllama\nBecause of y{n}.\n\nMore on y{n}.\n\n"
+        for n in range(3)
+    )
+    panel = "Regenerate response\nEnter your prompt\n\nBase URL\nhttp://localhost:11434/api\n"
+    assert notes_of(page + turns + panel) == [
+        (f"why does x{n} fail?", f"Because of y{n}.\n\nMore on y{n}.") for n in range(3)
+    ]
+    # A name seen under some prompts only is a line of those replies, no label.
+    uneven = turns.replace("🧑\nwhy does x1 fail?\n\nOllama\n", "🧑\nwhy does x1 fail?\n\n")
+    lines = (page + uneven).split("\n")
+    found = find_turns(lines, [True] * len(lines))
+    assert found is None or "Ollama" not in found.labels
 
 
 @pytest.mark.parametrize(
