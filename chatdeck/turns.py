@@ -797,8 +797,28 @@ def _partner_labels(
         return {}
     (text,) = common
     key = text.casefold()
+    if key in CODE_LANGUAGES:
+        return {}  # (`bash` over each reply's code block: a page's code label, inside a reply)
+    if any(here[text] + 1 >= len(lines) or not lines[here[text] + 1].strip() for here in seen):
+        return {}  # (a heading of the reply's, `Example` over a blank line: no label)
+    under = zip(marks, seen, strict=True)
+    if not any(_right_under_prompt(lines, mark, here[text]) for mark, here in under):
+        return {}  # (`Example`, `Output` always after a paragraph of the reply: a section's)
     partner = Candidate("<label>", text, key, None, _words(key), "")
     return {here[text]: partner for here in seen}
+
+
+def _right_under_prompt(lines: Sequence[str], mark: int, j: int) -> bool:
+    """Line j comes right after the one paragraph under the label at `mark` (the logo's
+    `Ollama` under a one-paragraph prompt), not after a paragraph of a reply."""
+    k = mark + 1
+    while k < j and not lines[k].strip():
+        k += 1
+    while k < j and lines[k].strip():
+        k += 1
+    while k < j and not lines[k].strip():
+        k += 1
+    return k == j
 
 
 def _hint(found: Candidate) -> str | None:
@@ -4773,7 +4793,6 @@ def _assemble(
         _trim_footer(lines, text, merged[-1], left_out)
     _trim_boxed_footer(lines, merged[-1], left_out, header)
     _trim_end_line(lines, text, merged[-1], left_out)
-    _trim_composer_panel(lines, text, merged[-1], left_out)
     _trim_closing_footer(lines, text, merged, left_out)
     _trim_sectioned_footer(lines, text, merged, left_out)
     _trim_bare_heading(lines, text, merged, left_out)
@@ -5804,36 +5823,6 @@ END_LINE = re.compile(
     r"conversaci[oó]n|ende des gespr[aä]chs|对话结束|会話終了)[\W_]*+$",
     re.I,
 )
-
-
-def _trim_composer_panel(
-    lines: Sequence[str], text: Sequence[bool], block: _Block, left_out: dict[int, str]
-) -> None:
-    """A page copied with its composer and the panels after it under the last reply: from the
-    paragraph that holds the composer's placeholder (`Enter your prompt`, under the page's
-    `Regenerate response`) to the end of the file, every line short and no sentence (`Base
-    URL`, `Export chats`): the page's lines, on no card."""
-    if block.role != ASSISTANT:
-        return
-    rows = [k for k in range(block.start, block.end) if lines[k].strip() and k not in left_out]
-    composer = next((k for k in rows if COMPOSER.match(lines[k].strip())), None)
-    if composer is None:
-        return
-    start = composer
-    while start > block.start and lines[start - 1].strip():
-        start -= 1
-    tail = [k for k in rows if k >= start]
-    if not rows or start <= rows[0] or lines[start - 1].strip() or tail[-1] == composer:
-        return  # (the reply's own paragraph, nothing of the reply above it, or no panel after)
-    above = next(k for k in reversed(rows) if k < start)
-    if lines[above].rstrip().endswith((":", "：")):
-        return  # (`Then, in the box at the top:` over the words to type: the reply's own)
-    if all(
-        text[k] and len(lines[k].split()) <= 6 and not lines[k].rstrip().endswith(PROSE_END)
-        for k in tail
-    ):
-        for k in tail:
-            left_out[k] = INTERFACE
 
 
 def _trim_end_line(
