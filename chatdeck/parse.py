@@ -2080,10 +2080,11 @@ def _opening(doc: Document, questions: list[Question]) -> Opening:
     if leading and candidate is not None and leading[0] == candidate:
         heading = heading_text(doc.lines[candidate])
         text = heading[1] if heading else doc.lines[candidate].strip()
-        if interface_line(text) or log_stamp(text) or _record_heading(doc, candidate):
+        interface = interface_line(text)
+        if interface or log_stamp(text) or _record_heading(doc, candidate):
             # `Skip to content`: the chat page's, not the file's title; `# Chat 1`: the number
             # of the first exchange; `## Logging started at <date>`: the log's stamp
-            why = "interface line" if interface_line(text) else METADATA
+            why = "interface line" if interface else METADATA
             for index in (candidate, doc.title_underline):  # its underline goes with it
                 if index is not None:
                     decisions.append(Decision(index + 1, Verdict.LEFT_OUT, None, None, why))

@@ -811,14 +811,8 @@ def _partner_labels(
 def _right_under_prompt(lines: Sequence[str], mark: int, j: int) -> bool:
     """Line j comes right after the one paragraph under the label at `mark` (the logo's
     `Ollama` under a one-paragraph prompt), not after a paragraph of a reply."""
-    k = mark + 1
-    while k < j and not lines[k].strip():
-        k += 1
-    while k < j and lines[k].strip():
-        k += 1
-    while k < j and not lines[k].strip():
-        k += 1
-    return k == j
+    prompt = _next_content(lines, mark + 1, j)
+    return _next_content(lines, prompt + len(_paragraph(lines, prompt, j)), j) == j
 
 
 def _hint(found: Candidate) -> str | None:
@@ -1046,10 +1040,6 @@ def _folded(text: str) -> str:
     return " ".join(re.split(r"[^a-z0-9]+", ascii_text.casefold())).strip()
 
 
-#: A program's version as its banner shows it (`[v7.6.0]`, `v2.1`, `1.4.2`).
-BANNER_VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.])", re.I)
-
-
 def _names_the_tool(title: str, below: Sequence[str]) -> bool:
     """A title that is the tool's name and the kind of file (`Ollama Buddy Chat`) over the
     tool's banner, a line of that name and a version and nothing else (`* Ollama Buddy
@@ -1066,7 +1056,7 @@ def _names_the_tool(title: str, below: Sequence[str]) -> bool:
 #: A banner's version set off in brackets (`[v7.6.0]`, `(v2.1)`): a tool's own stamp, where a
 #: bare `Python 3.12.1`, `Terraform v1.7.4` or `## Kubernetes 1.30` is the user's pasted
 #: version or a section of the chat.
-BANNER_TAG = re.compile(r"[\[(][ \t]*+" + BANNER_VERSION.pattern + r"[ \t]*+[\])]", re.I)
+BANNER_TAG = re.compile(r"[\[(][ \t]*+v?\d+\.\d+(?:\.\d+)*+[ \t]*+[\])]", re.I)
 
 
 def _alias_of(lines: Sequence[str], front: set[int], title: str) -> str:
@@ -2643,11 +2633,10 @@ def _composer_at_end(lines: Sequence[str], j: int, head: int) -> bool:
     `Reply to <x>` whose <x> is not the model (`Message me`, `Message Priya`) and which has no
     placeholder's ellipsis."""
     line = lines[j].strip()
-    match = COMPOSER.match(line)
-    if j <= head or lines[j - 1].strip() or match is None:
+    if j <= head or lines[j - 1].strip() or COMPOSER.match(line) is None:
         return False
-    if any(text.strip() for text in lines[j + 1 :]):
-        return False
+    if _next_content(lines, j + 1, len(lines)) < len(lines):
+        return False  # (something under it: only the file's last line is looked at further)
     above = next(text.strip() for text in reversed(lines[head:j]) if text.strip())
     if above.endswith((":", "：")):
         return False

@@ -1156,6 +1156,7 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "## Me\n\nq{n}\n\n## Model\n\n### Reasoning\n\nhm\n\n### Response\n\nan answer\n\n",
         "### User\n\n> ⏰ now\n\nq{n}\n\n### Assistant\n\n> ⏰ now\n\nan answer\n\n",
         "### User\n\nq{n}\n\n---\n\n### Assistant\n\na\n\n---\n\n---\n\n",
+        "User\n\nq{n}?\n\nAssistant\n\na{n}.\n\nAsk anything\n\n",  # a composer's words in each
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
