@@ -1434,6 +1434,9 @@ class _Block:
     #: How many characters of the block's first line are the tool's (`10:12:04: `, the time a
     #: message opens with where no marker names its speaker).
     lead: int = 0
+    #: The emphasis the tool wraps the whole message in (`**`: at the start of its first line
+    #: and the end of its last), if any.
+    wrap: str = ""
 
 
 def find_turns(
@@ -1536,6 +1539,7 @@ def find_turns(
             or _named_replies(lines, text, content, skip)
             or _gapped_messages(lines, text, content, skip)
             or _reasoned_replies(lines, text, content, skip)
+            or _emphasized_prompts(lines, text, content, skip)
         )
         if turns is None:
             return None
@@ -2326,6 +2330,93 @@ def _prefixed_turns(
         else:
             blocks.append(_Block(None, end, stop, "", ASSISTANT))
     return blocks, shape, {PREFIXED: USER}
+
+
+EMPHASIZED = "emphasis"
+#: What a tool may wrap the whole of each of the user's turns in: bold.
+PROMPT_WRAP = "**"
+ASKING_ENDS = ("?", "？", "؟")
+#: The longest run of lines one wrapped prompt may take (a pasted log inside it).
+MAX_WRAPPED = 60
+#: Characters a one-line wrapped paragraph without a question mark needs to read as a prompt
+#: rather than a reply's bold heading.
+PROMPT_LENGTH = 40
+
+
+def _emphasized_prompts(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A tool that marks the user's turns only by wrapping each whole in bold (`**<prompt>**`,
+    across a pasted log's lines and blank lines too): the file opens with such a paragraph,
+    and two or more of them are each followed by a reply. Each must read as a prompt, not as a
+    reply's bold heading or callout: several lines, a question mark at its end, a sentence's
+    length or a lowercase start as people type, and no closing colon (a reply's bold lines
+    that do not read so stay in it); and one at least asks or runs over several lines."""
+    body = [i for i in content if i not in skip]
+    if not body or _wrapped_prompt(lines, text, body[0]) is None:
+        return None
+    runs: list[tuple[int, int]] = []
+    for i in body:
+        if runs and i < runs[-1][1]:
+            continue
+        end = _wrapped_prompt(lines, text, i)
+        if end is not None and (i == 0 or not lines[i - 1].strip()):
+            runs.append((i, end))
+    if len(runs) < 2 or not any(
+        end - start > 1 or lines[start].rstrip()[: -len(PROMPT_WRAP)].endswith(ASKING_ENDS)
+        for start, end in runs
+    ):
+        return None  # bold lines of a sentence's length, none asking: a reply's headings
+    stops = [start for start, _ in runs[1:]] + [len(lines)]
+    if not all(_has_content(lines, end, stop) for (_, end), stop in zip(runs, stops, strict=True)):
+        return None
+    blocks: list[_Block] = []
+    for (start, end), stop in zip(runs, stops, strict=True):
+        blocks.append(_Block(None, start, end, EMPHASIZED, USER, wrap=PROMPT_WRAP))
+        blocks.append(_Block(None, end, stop, "", ASSISTANT))
+    shape = f"`{PROMPT_WRAP}<prompt>{PROMPT_WRAP}`: each of the user's turns wrapped whole in bold"
+    return blocks, shape, {EMPHASIZED: USER}
+
+
+def _wrapped_prompt(lines: Sequence[str], text: Sequence[bool], i: int) -> int | None:
+    """The end (exclusive) of the prompt wrapped in bold that opens on line i, or None: the
+    line ending in the closing `**` ends a paragraph, no `**` between, no code in it, and it
+    reads as a prompt (see `_emphasized_prompts`)."""
+    mark = PROMPT_WRAP
+    opening = lines[i].strip()
+    if not (text[i] and opening.startswith(mark)) or opening[len(mark) : len(mark) + 1] in (
+        "",
+        " ",
+        "*",
+    ):
+        return None
+    rest = opening[len(mark) :]
+    for j in range(i, min(len(lines), i + MAX_WRAPPED)):
+        if j > i:
+            if not text[j]:
+                continue  # code pasted into the prompt (its `**` are the code's)
+            rest = lines[j].strip()
+        if rest.endswith(mark) and rest[-len(mark) - 1 : -len(mark)] not in ("", " ", "*"):
+            inner = rest[: -len(mark)]
+            if mark in inner or (j + 1 < len(lines) and lines[j + 1].strip()):
+                return None
+            words = inner.rstrip()
+            if j == i and (
+                words.endswith((":", "："))
+                or not (
+                    words.endswith(ASKING_ENDS) or len(words) >= PROMPT_LENGTH or _lowercase(words)
+                )
+            ):
+                return None
+            return j + 1
+        if mark in rest:
+            return None
+    return None
+
+
+def _lowercase(text: str) -> bool:
+    """Its first letter is lowercase, as people type and models do not start a heading."""
+    return next((char for char in text if char.isalpha()), "").islower()
 
 
 def _one_paragraph_of_more(lines: Sequence[str], start: int, end: int) -> bool:
@@ -4824,6 +4915,10 @@ def _assemble(
     for block in merged:
         if block.lead:  # the message's time opens its first line, which holds its text too
             rewrites[block.start] = lines[block.start][block.lead :].strip()
+        if block.wrap:  # the tool's emphasis around the whole message
+            last = next(k for k in range(block.end - 1, block.start - 1, -1) if lines[k].strip())
+            rewrites[block.start] = lines[block.start].strip()[len(block.wrap) :]
+            rewrites[last] = rewrites.get(last, lines[last]).rstrip()[: -len(block.wrap)]
     user: dict[int, str | None] = {}
     answers: dict[int, int] = {}
     assistant: dict[int, str] = {}

@@ -301,6 +301,10 @@ HELD_OUT = (
     "claude-to-markdown-legoktm.md",
     "silverbullet-ai-chat.md",
     "llamabot-chat.md",
+    # A fifty-seventh round, scored against main (0710a9b) before any change for them.
+    "chatgpt-export-md-casimodo.md",
+    "markdownchat.md",
+    "nextjs-ollama-llm-ui-web-copy.txt",
 )
 
 

@@ -752,6 +752,7 @@ CALL_WORD = re.compile(r"^@?[^\W\d_][\w-]{0,15}+[ \t]++(?=\S)")
 def contents(line: str) -> list[str]:
     """What may be left of a line in a note: the line, or the text after its marker."""
     parts = [line.strip()]
+    parts.append(line.strip().removeprefix("**").removesuffix("**"))  # a prompt's bold, unwrapped
     if DIRECTIVE.match(line):
         parts.append("")  # `<!-- not a question -->` is consumed
     unquoted = re.sub(r"^ {0,3}> ?", "", line)  # a marker set in a quote (`> **Q:** ...`)

@@ -38,10 +38,11 @@ NOT_YET = {
         "reading of them, tried, also cut lists of steps and UI strings ending replies: "
         "review 58) (answers 2/3)"
     ),
-    "llamabot-chat.md": (
-        "round 56, as first scored: LlamaBot's saved chat, each prompt wrapped whole in `**` "
-        "(the first across its pasted log's lines and a blank line) over the reply, nothing "
-        "else marking a turn: no question found (questions 0/3)"
+    "nextjs-ollama-llm-ui-web-copy.txt": (
+        "round 57, as first scored: a Next.js Ollama LLM UI page copied whole, the avatars' `US` "
+        "and `Avatar` alone over every prompt and reply, no role word, under the page's sidebar: "
+        "the first prompt cut to its asking line, the code of two replies guessed as questions "
+        "(questions 0/3, 1 wrong, 2 invented)"
     ),
     "ollama-ui-web-copy.txt": (
         "round 54, as first scored: an ollama-ui page copied whole, nothing naming a speaker and "
@@ -150,6 +151,7 @@ ONE_EXCHANGE_NOT_YET = {
     "ai-chat-exporter-chatgpt.md": "one record: a record's header must recur",
     "aichat-messages.md": "one record: a record's header must recur",
     "aider.chat.history.md": "one run of `#### ` lines: a prefix must open two or more runs",
+    "llamabot-chat.md": "one prompt wrapped in `**`: two or more must each have a reply",
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
@@ -4239,3 +4241,42 @@ def test_a_heading_that_only_names_the_model_names_no_deck() -> None:
         "Why does gethash return NIL?",
         "And defvar or defparameter?",
     ]
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2), st.sampled_from(["", "**Summary**\n\nThat is the gist.", "**Note:** mind it."])
+)
+def test_prompts_wrapped_whole_in_bold_are_the_users_turns(
+    pairs: list[tuple[str, str]], reply_tail: str
+) -> None:
+    """A tool that marks the user's turns only by wrapping each in `**` (LlamaBot): each wrapped
+    paragraph (a pasted log or code and blank lines inside it too) is a prompt, unwrapped; a
+    reply's bold heading or `**Note:**` stays in the reply."""
+    assume(any(question.endswith(("?", "？")) or "\n" in question for question, _ in pairs))
+    assume(
+        all(
+            not question[:1].isupper()
+            or "\n" in question
+            or question.endswith(("?", "？"))
+            or len(question) >= 40
+            for question, _ in pairs
+        )
+    )
+    answers = [answer + ("\n\n" + reply_tail if reply_tail else "") for _, answer in pairs]
+    text = "".join(
+        f"**{question}**\n\n{answer}\n\n"
+        for (question, _), answer in zip(pairs, answers, strict=True)
+    )
+    expected = [(question, answer) for (question, _), answer in zip(pairs, answers, strict=True)]
+    assert notes_of(text) == expected, text
+
+
+def test_bold_headings_of_a_pasted_reply_are_no_prompts() -> None:
+    """Bold lines of a sentence's length, none asking and none running over several lines:
+    a reply's headings, not a chat's prompts."""
+    text = (
+        "**Understanding Rust's ownership model in practice**\n\nOwnership rules.\n\n"
+        "**Borrowing rules and how the compiler enforces them**\n\nOne mutable reference.\n"
+    )
+    assert find_turns_in(text.split("\n")) is None
