@@ -14,6 +14,18 @@ from chatdeck.notes import CardNote, Note
 Placeable = TypeVar("Placeable", Note, CardNote)
 
 HASH_LIKE = re.compile(r"[0-9a-f]{8,}|^[\d_\-. ]+$", re.IGNORECASE)
+#: A date with its time in a file name, as tools stamp their saves (`2026-03-14T23-42-07-000Z`,
+#: `20250314_094512`, `2025-03-14-09-12-33`).
+STAMP = re.compile(
+    r"\d{4}[-_.]?\d{2}[-_.]?\d{2}"  # the date
+    r"(?:[T_\- ]?\d{2}[-_:.]?\d{2}(?:[-_:.]?\d{2})?(?:[-_.]\d{1,6})?Z?)?",  # its time
+    re.IGNORECASE,
+)
+#: Words that only say what kind of file a chat is: with a time stamp, a tool's own name for it.
+FILE_KIND_WORDS = frozenset(
+    "chat chats conversation conversations transcript transcripts export exported history "
+    "session log logs thread messages dialog dialogue untitled new".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +53,14 @@ def place(notes: Iterable[Placeable], where: Place, first: int = 0) -> list[Plac
 
 
 def readable_name(stem: str) -> str | None:
-    """A deck name from a file name, or None for names like `001_33aadecbbf787f62`."""
+    """A deck name from a file name, or None for names like `001_33aadecbbf787f62` and for a
+    tool's stamped save that names no topic (`chat-2026-03-14T23-42-07-000Z`)."""
     if HASH_LIKE.search(stem):
+        return None
+    unstamped = STAMP.sub(" ", stem)
+    if unstamped != stem and all(
+        word.casefold() in FILE_KIND_WORDS for word in re.split(r"[\W_]+", unstamped) if word
+    ):
         return None
     name = re.sub(r"[_\-]+", " ", stem).strip()
     return name or None

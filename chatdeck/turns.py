@@ -401,6 +401,11 @@ def candidate(line: str) -> Candidate | None:
         if tagged is None or tagged.shape != "<label>:" or role_hint(tagged.words) is None:
             return None
         return replace(tagged, shape="#<label>:")
+    if line[:1] == "@" and line[1:2].isalpha():
+        called = candidate(line[1:])  # `@You:`, `@Assistant:`: a role called like a name
+        if called is None or called.shape != "<label>:" or role_hint(called.words) is None:
+            return None
+        return replace(called, shape="@<label>:")
     arrowed = ARROW_LEAD.match(line)
     if arrowed:
         led = candidate(line[arrowed.end() :])
@@ -770,8 +775,8 @@ def _may_mark(line: str) -> bool:
 def _partner_labels(
     lines: Sequence[str], content: list[int], found: dict[int, Candidate]
 ) -> dict[int, Candidate]:
-    """The other speaker's label where only one speaker's is read (a page's `🧑` alone over
-    every prompt): a short line with no role word, alone after a blank line, that stands once
+    """The model's label where only the user's is read (a page's `🧑` alone over every
+    prompt): a short line with no role word, alone after a blank line, that stands once
     after each of that label's lines and before the next (`Ollama`, the logo's alt text over
     every reply), as often as it. Then the labels of that shape seen once (the page's `System
     prompt`, `Regenerate response`) are the page's lines, no turns."""
@@ -781,8 +786,8 @@ def _partner_labels(
     if len(recurring) != 1:
         return {}
     marks = sorted(i for i in plain if found[i].key == recurring[0])
-    if _hint(found[marks[0]]) is None:
-        return {}
+    if _hint(found[marks[0]]) != USER:
+        return {}  # (after the model's label, a short line is the reply's own)
     seen: list[dict[str, int]] = [{} for _ in marks]  # each short line after each mark: where
     for j in content:
         if j <= marks[0] or j in found or lines[j - 1].strip():
@@ -806,6 +811,73 @@ def _partner_labels(
         return {}  # (`Example`, `Output` always after a paragraph of the reply: a section's)
     partner = Candidate("<label>", text, key, None, _words(key), "")
     return {here[text]: partner for here in seen}
+
+
+#: An avatar image's alternative text, which a page copied whole brings with every message of
+#: a speaker (`Avatar`, `Bot avatar`, `User profile picture`).
+AVATAR = re.compile(
+    r"^(?:[^\W\d_][\w.'’-]{0,30}+[ \t]++)?(?:avatar|profile[ \t]++(?:picture|image|photo))$", re.I
+)
+AVATAR_SHAPE = "<avatar>"
+
+
+def _avatar_labels(
+    lines: Sequence[str], text: Sequence[bool], content: list[int]
+) -> dict[int, Candidate]:
+    """A page copied whole whose messages each open with the speaker's avatar: its image's
+    alternative text alone on a line (`Avatar`) over every message of one speaker, and the
+    other's (the same words, or an avatar with no image: its initials, `US`) over every message
+    of the other, the two strictly taking turns, each right over its message's text. Both are
+    labels with no role word, of one shape."""
+    avatars = [j for j in content if text[j] and AVATAR.match(lines[j].strip())]
+    if len(avatars) < 2:
+        return {}
+    keys = {lines[j].strip().casefold() for j in avatars}
+    if len(keys) > 2:
+        return {}
+    marks = avatars
+    if len(keys) == 1:
+        partner = _avatar_partner(lines, text, content, avatars)
+        if partner is None:
+            return {}
+        marks = sorted(avatars + partner)
+    sequence = [lines[j].strip().casefold() for j in marks]
+    if len(set(sequence)) != 2 or any(a == b for a, b in zip(sequence, sequence[1:], strict=False)):
+        return {}
+    if any(_next_content(lines, j + 1, len(lines)) != j + 1 for j in marks):
+        return {}  # (each right over its message's text)
+    labels = {j: lines[j].strip() for j in marks}
+    return {
+        j: Candidate(AVATAR_SHAPE, label, label.casefold(), None, _words(label.casefold()), "")
+        for j, label in labels.items()
+    }
+
+
+def _avatar_partner(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], avatars: list[int]
+) -> list[int] | None:
+    """The other speaker's avatar where one speaker's has an image (see `_avatar_labels`): the
+    one short line that stands once before each avatar line and after the one before it, or
+    once after each and before the next."""
+    bounds = [-1, *avatars, len(lines)]
+    gaps: list[Counter[str]] = [Counter() for _ in range(len(bounds) - 1)]
+    where: dict[tuple[int, str], int] = {}
+    for j in content:
+        line = lines[j].strip()
+        if not text[j] or j in avatars or len(line) > 30 or len(line.split()) > 3:
+            continue
+        if line.endswith(PROSE_END) or line.casefold() in CODE_LANGUAGES:
+            continue
+        gap = bisect.bisect_left(avatars, j)
+        gaps[gap][line] += 1
+        where[gap, line] = j
+    for spans in (range(len(avatars)), range(1, len(avatars) + 1)):  # before each, after each
+        common = set.intersection(*(set(gaps[g]) for g in spans))
+        common = {each for each in common if all(gaps[g][each] == 1 for g in spans)}
+        if len(common) == 1:
+            (label,) = common
+            return [where[g, label] for g in spans]
+    return None
 
 
 def _right_under_prompt(lines: Sequence[str], mark: int, j: int) -> bool:
@@ -1506,6 +1578,9 @@ def find_turns(
             for i, each in {**found, **partners}.items()
             if i in partners or each.shape != "<label>" or seen[each.key] >= 2
         }
+    avatars = _avatar_labels(lines, text, content) if headed is None and not partners else {}
+    if avatars:
+        found = {**found, **avatars}
     chosen = _choose_shape(lines, content, found, skip) if headed is None else None
     if headed is not None:
         blocks, shape, roles, marked = headed
@@ -1895,9 +1970,11 @@ def _read_shape(
         if numbered and numbered != set(labels):
             return None
         # The file's header holds a heading and two lines at most, besides separators and
-        # metadata (`Channel: ...`, a date): prose above is a document, not a chat.
+        # metadata (`Channel: ...`, a date): prose above is a document, not a chat. (Over a
+        # page's avatars, the page's sidebar.)
         header = [j for j in content if j < members[0] and j not in skip]
-        if len([j for j in header if not _header_line(lines[j])]) > 2:
+        heads = [j for j in header if not _header_line(lines[j])]
+        if len(heads) > 2 and found[members[0]].shape != AVATAR_SHAPE:
             return None
     roles = _roles(labels, hints, sizes, asks, sequence)
     if roles is None:
@@ -4897,6 +4974,7 @@ def _assemble(
     _leave_out_opening_quotes(lines, merged, left_out)
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_run_headings(lines, text, merged, found, left_out, markers)
+    _leave_out_echo_headings(lines, merged, left_out)
     _leave_out_drawers(lines, text, merged, left_out)
     _leave_out_input_delimiters(lines, text, merged, left_out)
     _unescape_prompts(lines, merged, left_out, rewrites)
@@ -5312,6 +5390,46 @@ def _leave_out_run_headings(
             ):
                 left_out[j] = MARKER
                 markers[j] = (found[j].label, OTHER)
+
+
+#: A heading's number before its text (`[2]`, `2.`, `#2`) and a cut text's ellipsis after it.
+ECHO_NUMBER = re.compile(r"^(?:\[\d{1,4}+\]|#?\d{1,4}+[.)]?)[ \t]++")
+ECHO_CUT = re.compile(r"[ \t]*+(?:\.\.\.|…)$")
+#: The fewest characters of a prompt a heading must repeat to be its echo.
+MIN_ECHO = 12
+
+
+def _leave_out_echo_headings(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that heads every exchange with the prompt's first words (ChatGPT Web Share's
+    `## [2] Write me a module that ...`) writes that heading at the end of the reply before
+    it: a heading that repeats the start of the next prompt (a number before it and an
+    ellipsis after it aside, its spaces as the prompt's lines joined) is metadata."""
+    for before, block in zip(blocks, blocks[1:], strict=False):
+        if block.role != USER or before.role == USER:
+            continue
+        last = next(
+            (
+                j
+                for j in range(before.end - 1, before.start - 1, -1)
+                if lines[j].strip() and j not in left_out
+            ),
+            None,
+        )
+        heading = HEADING.match(lines[last]) if last is not None else None
+        if heading is None or last is None:
+            continue
+        words = ECHO_CUT.sub("", (heading.group(2) or "").strip())
+        prompt = " ".join(
+            lines[j].strip() for j in range(block.start, block.end) if j not in left_out
+        )
+        prompt = " ".join(prompt.split())
+        for echo in (words, ECHO_NUMBER.sub("", words)):  # (the prompt's own number, or not)
+            echo = " ".join(echo.split())
+            if len(echo) >= MIN_ECHO and prompt.startswith(echo):
+                left_out[last] = METADATA
+                break
 
 
 #: A party's name as a program writes a message's role: one word in lower case.
@@ -6129,7 +6247,7 @@ def _trailing_blocks(
     """The tool's blocks that end a turn, after content of its own (`content`: the marker line
     holds some): (start, stop, form)."""
     found: list[tuple[int, int, str]] = []
-    unclosed = False  # a `<details>` left open: no later one ends the turn (and none is read)
+    unclosed = False  # a `<details>` (or `<thinking>`) left open: no later one ends the turn
     k = block.start
     while k < block.end:
         line = lines[k]
@@ -6137,11 +6255,12 @@ def _trailing_blocks(
             k += 1
             continue
         form = _block_form(line) if text[k] else None
-        if form == "<details>" and unclosed:
+        tag = form is not None and form.startswith("<")
+        if tag and unclosed:
             form = None
         stop = _tool_block_end(lines, k, block.end, form) if form else None
         if form is None or stop is None:
-            unclosed = unclosed or form == "<details>"
+            unclosed = unclosed or tag
             content, found = True, []
             k += 1
             continue
@@ -6151,20 +6270,31 @@ def _trailing_blocks(
     return found
 
 
+#: A tag alone on its line, with any attributes, however long (`<thinking
+#: anthropic:signature="...">`: the signature of the model's reasoning).
+LONG_OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,8000}+)?>$")
+
+
 def _block_form(line: str) -> str | None:
-    """The form of a line that opens a tool's block: `{Reactions}`, `<details>`."""
+    """The form of a line that opens a tool's block: `{Reactions}`, `<details>`, a reasoning
+    tag (`<thinking ...>`)."""
     text = line.strip()
     if TOOL_LABEL.match(text):
         return text.casefold()
-    tag = OPEN_TAG.match(text)
-    return "<details>" if tag and tag.group(1).casefold() == "details" else None
+    tag = OPEN_TAG.match(text) or LONG_OPEN_TAG.match(text)
+    if tag is None:
+        return None
+    name = tag.group(1).casefold()
+    if name == "details":
+        return "<details>"
+    return f"<{name}>" if name not in HTML_TAGS and REASONING_TAG.search(name) else None
 
 
 def _tool_block_end(lines: Sequence[str], k: int, stop: int, form: str) -> int | None:
-    """The line past a tool's block opened on line k: its `</details>`, or the end of the
-    paragraph a `{Label}` line opens."""
-    if form == "<details>":
-        return _close_of(lines, k, stop, "details")
+    """The line past a tool's block opened on line k: its closing tag (`</details>`,
+    `</thinking>`), or the end of the paragraph a `{Label}` line opens."""
+    if form.startswith("<"):
+        return _close_of(lines, k, stop, form[1:-1])
     end = k + 1
     while end < stop and lines[end].strip():
         end += 1
@@ -6172,7 +6302,10 @@ def _tool_block_end(lines: Sequence[str], k: int, stop: int, form: str) -> int |
 
 
 def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
-    """A block whose title (its `<summary>`, its label) names the model's thinking."""
+    """A block whose title (its `<summary>`, its label) or tag names the model's thinking."""
+    form = _block_form(lines[start])
+    if form is not None and form.startswith("<") and form != "<details>":
+        return True  # (a reasoning tag's block)
     for k in range(start, min(stop, start + 4)):
         title = TAG.sub("", lines[k]).strip("{}*_ \t")
         if title:

@@ -1,4 +1,5 @@
-"""Placing notes (chatdeck/decks.py): every field a note carries survives `place`."""
+"""Placing notes (chatdeck/decks.py): every field a note carries survives `place`; a file name
+names a deck unless it is a hash or a tool's time stamp."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chatdeck.decks import Place, place
+from chatdeck.decks import Place, place, readable_name
 from chatdeck.notes import CardNote, Note
 
 #: A value other than the default for every field, so that one `placed` drops shows.
@@ -67,3 +68,22 @@ def test_place_keeps_every_field_and_sets_deck_tags_position_and_origin(
         for n, note in enumerate(notes)
     ]
     assert all(type(note) is kind for note in placed)
+
+
+@pytest.mark.parametrize(
+    ("stem", "name"),
+    [
+        ("chat-2026-03-14T23-42-07-000Z", None),  # Claude Chat Downloader's save
+        ("2026-03-14-09-12-33-chat", None),  # LlamaBot's
+        ("session-2025-01-02", None),
+        ("2024-05-01 rust ownership", "2024 05 01 rust ownership"),
+        ("rust-2024-05-01", "rust 2024 05 01"),
+        ("chat", "chat"),  # no stamp: the user's own name for it
+        ("tensorflow_quiz", "tensorflow quiz"),
+        ("001_33aadecbbf787f62", None),
+    ],
+)
+def test_a_file_name_names_a_deck_unless_it_is_a_stamp_or_a_hash(
+    stem: str, name: str | None
+) -> None:
+    assert readable_name(stem) == name

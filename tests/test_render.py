@@ -723,6 +723,11 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
+    "nextjs-ollama-llm-ui-web-copy.txt": (
+        "the page copy lost the reply's inline code marks: `set -l archivos $carpeta/*.txt` is a "
+        "line of prose in the copy, its glob's `*` shown as the page showed it; the check takes "
+        "it for a leftover emphasis mark"
+    ),
     "claude-code-export.txt": (
         "Claude Code's export is the chat as the terminal drew it, its Markdown rendered away: "
         "the reply's `count(*)` lost its backticks, so the card shows its literal `*`, which "

@@ -38,12 +38,6 @@ NOT_YET = {
         "reading of them, tried, also cut lists of steps and UI strings ending replies: "
         "review 58) (answers 2/3)"
     ),
-    "nextjs-ollama-llm-ui-web-copy.txt": (
-        "round 57, as first scored: a Next.js Ollama LLM UI page copied whole, the avatars' `US` "
-        "and `Avatar` alone over every prompt and reply, no role word, under the page's sidebar: "
-        "the first prompt cut to its asking line, the code of two replies guessed as questions "
-        "(questions 0/3, 1 wrong, 2 invented)"
-    ),
     "ollama-ui-web-copy.txt": (
         "round 54, as first scored: an ollama-ui page copied whole, nothing naming a speaker and "
         "each reply right under its prompt's last line, no gap: the page's `Model:` label and "
@@ -152,6 +146,7 @@ ONE_EXCHANGE_NOT_YET = {
     "aichat-messages.md": "one record: a record's header must recur",
     "aider.chat.history.md": "one run of `#### ` lines: a prefix must open two or more runs",
     "llamabot-chat.md": "one prompt wrapped in `**`: two or more must each have a reply",
+    "nextjs-ollama-llm-ui-web-copy.txt": "one `US` over one `Avatar`: roleless labels need four",
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
@@ -329,6 +324,7 @@ SHAPES = [
     ("# %% {}", False),
     ("# {} (4f2a9c1{n}-8e0b) ───", False),
     ("--{}", False),
+    ("@{}:", False),
 ]
 ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
@@ -380,8 +376,9 @@ TRAILERS = [
     "<details>\n\n<summary>🧠 Thought</summary>\n\n```TXT\nweigh the options {n}\n```\n\n"
     "</details>",
     "{Reactions}\n👍",
+    '<thinking anthropic:signature="' + "ErgDCkCoXg8Z" * 50 + '">\nThe user asks {n}.\n</thinking>',
 ]
-THINKING = [trailer for trailer in TRAILERS if "Thought" in trailer]
+THINKING = [trailer for trailer in TRAILERS if "Thought" in trailer or "<thinking" in trailer]
 EMOJI = {"user": "👤", "assistant": "🤖"}
 
 
@@ -4280,3 +4277,61 @@ def test_bold_headings_of_a_pasted_reply_are_no_prompts() -> None:
         "**Borrowing rules and how the compiler enforces them**\n\nOne mutable reference.\n"
     )
     assert find_turns_in(text.split("\n")) is None
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from(["US", "JD", "Anonymous"]),
+    st.sampled_from(["Avatar", "Bot avatar", "AI profile picture"]),
+    st.booleans(),
+)
+def test_a_pages_avatars_over_every_message_are_the_speakers_labels(
+    pairs: list[tuple[str, str]], initials: str, avatar: str, sidebar: bool
+) -> None:
+    """A page copied whole whose only marks of a turn are the avatars: an image's alternative
+    text (`Avatar`) over every reply, an image-less avatar's initials (`US`) over every prompt,
+    each right over its message, the replies the longer; the page's sidebar over the first is
+    on no card."""
+    more = "\n\n" + "\n".join(f"Step {n} of the reply." for n in range(1, 6))
+    pairs = [(question, answer + more) for question, answer in pairs]
+    out = ["New chat", "Your chats", "", "first chat", "", "llama3.2:latest"] if sidebar else []
+    for question, answer in pairs:
+        out += [initials, question, "", avatar, answer, ""]
+    text = "\n".join(out) + "\n"
+    assert notes_of(text) == pairs, text
+
+
+def test_a_components_docs_with_an_avatar_section_are_no_chat() -> None:
+    """`Avatar` recurring as a section of notes, with no other line taking turns with it."""
+    text = (
+        "Avatar\nShows a user's picture.\n\nProps\nsize, src.\n\n"
+        "Avatar\nFalls back to initials.\n\nExample\n<Avatar />\n"
+    )
+    assert find_turns_in(text.split("\n")) is None
+
+
+@CHAT_SETTINGS
+@given(turn_pairs(2), st.sampled_from(["## [{n}] {}...", "## {n}. {}…", "# {}"]))
+def test_a_heading_that_repeats_the_next_prompts_start_is_on_no_card(
+    pairs: list[tuple[str, str]], heading: str
+) -> None:
+    """A tool that heads every exchange with the prompt's first words, cut (ChatGPT Web
+    Share's `## [2] Write me a ...`): the heading that ends the reply before is no part of it."""
+    assume(all(len(" ".join(question.split())) >= 16 for question, _ in pairs))
+    out = []
+    for n, (question, answer) in enumerate(pairs, start=1):
+        echo = " ".join(question.split())[:14]
+        out += [heading.format(echo, n=n), "", "### User", "", question, "", "### Assistant"]
+        out += ["", answer, ""]
+    text = "\n".join(out) + "\n"
+    assert notes_of(text) == pairs, text
+
+
+def test_a_replys_last_heading_that_repeats_no_prompt_stays() -> None:
+    text = (
+        "### User\n\nhow do I read a file line by line in Go?\n\n### Assistant\n\nUse bufio.\n\n"
+        "## Next steps\n\n### User\n\nand how do I write one line by line?\n\n"
+        "### Assistant\n\nUse bufio.Writer.\n"
+    )
+    assert notes_of(text)[0][1] == "Use bufio.\n\n## Next steps"
