@@ -26,6 +26,8 @@ FILE_KIND_WORDS = frozenset(
     "chat chats conversation conversations transcript transcripts export exported history "
     "session log logs thread messages dialog dialogue untitled new".split()
 )
+#: Of those, a subject too (`history-2024-05-01`: a class's notes): a kind only with another.
+SUBJECT_WORDS = frozenset({"history"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,11 @@ def readable_name(stem: str) -> str | None:
     if HASH_LIKE.search(stem):
         return None
     unstamped = STAMP.sub(" ", stem)
-    if unstamped != stem and all(
-        word.casefold() in FILE_KIND_WORDS for word in re.split(r"[\W_]+", unstamped) if word
+    words = [word.casefold() for word in re.split(r"[\W_]+", unstamped) if word]
+    if (
+        unstamped != stem
+        and all(word in FILE_KIND_WORDS for word in words)
+        and not (words and all(word in SUBJECT_WORDS for word in words))
     ):
         return None
     name = re.sub(r"[_\-]+", " ", stem).strip()

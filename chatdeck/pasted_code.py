@@ -21,6 +21,7 @@ from collections.abc import Sequence
 OUTPUT = re.compile(
     r"^(?:\$ |>>> |Traceback \(most recent call last\)|  File \"|npm ERR!|E: |Segmentation fault"
     r"|[ \t]+at [\w.$<>]++\(|(?:error|warning|fatal|panic|note|hint)(?:\[\w+\])?: "
+    r"|Error: (?=[A-Z]{2,}+\b|\S*+[/.:]\S)"  # `Error: INSTALLATION FAILED`, `Error: ./a.go:3`
     r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
     r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
@@ -142,7 +143,10 @@ def bare_code(paragraph: Sequence[str], labelled: bool = False) -> bool:
             continue
         if labelled and line[:1].isspace() and text.startswith("- "):
             continue  # under a label, `  - name: x` is YAML's list, not Markdown's
-        if _asks(line) or MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
+        span = MARKDOWN_SPAN.search(line)
+        if labelled and span is not None and span.group(0)[:1] == "$":
+            span = None  # under a language's label, `$name ... $other` are the code's variables
+        if _asks(line) or MARKDOWN_LINE.match(line) or span:
             return False
         if _prose(line) and not labelled:
             return False
@@ -213,10 +217,14 @@ def _traceback_lines(core: list[str]) -> set[int]:
     Elixir `** (exit) ...` line and the indented frames under it; each Erlang shell's
     `** exception error: ...` and the `in ...` / `called as ...` lines under it (indented or,
     as a page shows them, not); each numbered frame (gdb's `#0  0x7fa4dc0218c2 in ???`) and
-    the indented lines under it."""
+    the indented lines under it; each Go call over its indented `file.go:line`."""
     traced: set[int] = set()
     n = 0
     while n < len(core):
+        if n + 1 < len(core) and GO_CALL.match(core[n]) and GO_FRAME.match(core[n + 1]):
+            traced.update((n, n + 1))  # a Go trace's call and its file's line under it
+            n += 2
+            continue
         if NUMBERED_FRAME.match(core[n]):  # a numbered backtrace's frame, its `at` lines under it
             traced.add(n)
             n += 1
@@ -242,6 +250,10 @@ def _traceback_lines(core: list[str]) -> set[int]:
     return traced
 
 
+#: A Go trace's call (`github.com/spf13/cobra.(*Command).execute`, `main.main()`) and the
+#: indented file and line under it (`\tgithub.com/spf13/cobra@v1.8.0/command.go:983 +0x1a`).
+GO_CALL = re.compile(r"^[\w.@/-]*+\.(?:\(\*?\w++\)\.)?\w++(?:\(.{0,200}\))?$")
+GO_FRAME = re.compile(r"^(?:\t| {2,})\S++\.go:\d++(?: \+0x[0-9a-f]++)?$")
 #: An Erlang shell's exception (`** exception error: bad argument`) and its frames' lines.
 ERLANG_EXCEPTION = re.compile(r"^\*\* exception (?:error|exit|throw):")
 ERLANG_FRAME = re.compile(r"^[ \t]*+(?:in (?:operator|function|call from)|called as) ")

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import ALONE, Columns, outside_fences, read_columns, text_lines
 from chatdeck.pasted_code import OUTPUT, OUTPUT_RECORD, bare_code, code_line
-from chatdeck.xml_chats import XmlChat, read_xml_chat
+from chatdeck.xml_chats import SPEAKER_NAMES, XmlChat, read_xml_chat
 
 # --- What the pass finds --------------------------------------------------------------------------
 
@@ -271,7 +271,14 @@ CODE_LANGUAGES = frozenset(
     "python py javascript js typescript ts jsx tsx java c cpp c++ c# csharp go golang rust ruby "
     "php swift kotlin scala r sql bash sh shell zsh powershell json yaml yml toml xml html css "
     "scss lua perl haskell elixir dart dockerfile makefile diff ini graphql matlab julia "
-    "terraform hcl solidity ocaml clojure erlang groovy latex tex console text plaintext".split()
+    "terraform hcl solidity ocaml clojure erlang groovy latex tex console text plaintext "
+    # and more of the languages a page labels its code blocks with (Pygments' names for them)
+    "tcl fish elm racket nim zig verilog vhdl fortran cobol pascal awk sed nix gleam odin haxe "
+    "prolog scheme lisp elisp fsharp vb vba vbnet asm nasm cmake meson nginx jinja twig svelte "
+    "vue markdown md protobuf proto cuda glsl hlsl wgsl objc objectivec coffeescript "
+    "purescript rescript idris agda coq lean ada apl raku nushell elvish batch cmd ps1 "
+    "pwsh vim viml sass less stylus sparql cypher kusto promql http caddyfile bicep jsonnet "
+    "dhall starlark gradle crystal mojo".split()
 )
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
 #: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
@@ -350,6 +357,8 @@ def _led_candidate(line: str) -> Candidate | None:
 
 
 #: A symbol a tool draws on both sides of its marker (`█ ○ user: █`), none of Markdown's marks.
+#: A label between two copies of one short rule (`=== User ===`, `-- assistant --`).
+RULED_LABEL = re.compile(r"^(={2,5}+|-{2,5}+)[ \t]++([^\s=-][^=]{0,60}?)[ \t]++\1$")
 FRAMED = re.compile(r"^([^\w\s*_#>|=~`\-\[\](){}<>\"'.,:;!?/\\+])[ \t]++(.{1,100}?)[ \t]++\1$")
 
 
@@ -366,6 +375,13 @@ def candidate(line: str) -> Candidate | None:
     if line[:1] in CONTROL_ENDS or line[-1:] in CONTROL_ENDS:
         line = line.strip(CONTROL_ENDS)  # `\x01>>>User:\x01`: a tool's invisible delimiters
     edges = line.strip()
+    between = RULED_LABEL.match(edges) if edges[:1] in "=-" else None
+    if between:  # `=== User ===`: the same short rule each side of the label
+        within = candidate(between.group(2))
+        if within is None or within.shape not in ("<label>", "<label>:"):
+            return None
+        rule = between.group(1)
+        return replace(within, shape=f"{rule} {within.shape} {rule}")
     framed = FRAMED.match(edges) if edges[:1] == edges[-1:] and not edges[:1].isalnum() else None
     if framed:  # `█ ○ user: █`: a frame the tool draws around its marker, the same both sides
         label = FRAMED_ICON.sub("", framed.group(2))  # (its icon: `○`, `●`, `$`)
@@ -405,6 +421,8 @@ def candidate(line: str) -> Candidate | None:
         called = candidate(line[1:])  # `@You:`, `@Assistant:`: a role called like a name
         if called is None or called.shape != "<label>:" or role_hint(called.words) is None:
             return None
+        if called.inline is not None:
+            return None  # (`@bot: what does ...`: a mention in a message, no marker)
         return replace(called, shape="@<label>:")
     arrowed = ARROW_LEAD.match(line)
     if arrowed:
@@ -507,7 +525,7 @@ def candidate(line: str) -> Candidate | None:
     if cell:  # `# %% user`: a notebook's cell mark, set off by a space, is part of the shape
         shape += cell.group(1) + " "
         decoration = decoration[cell.end() :]
-    if any(not (ch.isspace() or ch in "[【({" or ord(ch) > 0x2000) for ch in decoration):
+    if any(not (ch.isspace() or ch in "[【({»" or ord(ch) > 0x2000) for ch in decoration):
         return None  # `"**user**: ",` in a JSON file, `*` or `>` before a name: no marker
     bracket = ""
     if "[" in decoration or "【" in decoration:
@@ -548,12 +566,10 @@ def candidate(line: str) -> Candidate | None:
         noted = _words(annotation.group(1))
         text = text[: annotation.start()].strip()
     colon = ""
-    for sep in (":", "："):
-        at = text.find(sep)
-        # `role::user` keeps its `::`, a model's id its tag (`qwen3:8b: text`); `You said:` and
-        # `User: text` end their label at the colon.
-        while at >= 0 and (text[at : at + 2] == "::" or _id_colon(text, at)):
-            at = text.find(sep, at + 2 if text[at : at + 2] == "::" else at + 1)
+    colons = {sep: _label_colon(text, sep) for sep in (":", "：")}
+    # the first colon of either kind ends the label (`你：I have this code:`)
+    for sep in sorted(colons, key=lambda sep: colons[sep] if colons[sep] > 0 else len(text)):
+        at = colons[sep]
         if at > 0:
             colon = ":"
             after = text[at + 1 :].strip()
@@ -634,6 +650,16 @@ def candidate(line: str) -> Candidate | None:
     return Candidate(shape_text, text, key, inline, words, emoji, loose, noted)
 
 
+def _label_colon(text: str, sep: str) -> int:
+    """Where the colon `sep` that ends a label stands in `text`, or -1. `role::user` keeps its
+    `::`, a model's id its tag (`qwen3:8b: text`); `You said:` and `User: text` end their label
+    at the colon."""
+    at = text.find(sep)
+    while at >= 0 and (text[at : at + 2] == "::" or _id_colon(text, at)):
+        at = text.find(sep, at + 2 if text[at : at + 2] == "::" else at + 1)
+    return at
+
+
 #: A dotted name (`user.email`, `self.user`): code, not a speaker's label.
 DOTTED_NAME = re.compile(r"[A-Za-z_]\.[A-Za-z_]")  # (not a version: `GPT-4.1`)
 
@@ -657,17 +683,26 @@ def _counted_speaker(text: str) -> bool:
 def _id_colon(text: str, at: int) -> bool:
     """A colon inside a name (`qwen3:8b`, `llama3.1:70b`): a digit before it, a letter or digit
     right after it, and a colon that ends the label further on, or the model's tag ending the
-    line (`Ollama llama3:8b` alone)."""
+    line (`Ollama llama3:8b` alone); or a model's name and its tag alone, as Ollama names a
+    model (`qwen2.5-coder:7b`, `mistral:latest`: a digit in the name or a model family's name,
+    and a size or `latest` after the colon)."""
+    if at <= 0 or not text[at + 1 : at + 2].isalnum():
+        return False
+    if text[at - 1].isdigit():
+        return ": " in text[at + 1 : at + 30] or MODEL_TAG.fullmatch(text[at + 1 :]) is not None
+    name, tag = text[:at], text[at + 1 :]
     return (
-        at > 0
-        and text[at - 1].isdigit()
-        and text[at + 1 : at + 2].isalnum()
-        and (": " in text[at + 1 : at + 30] or MODEL_TAG.fullmatch(text[at + 1 :]) is not None)
+        " " not in name
+        and (any(ch.isdigit() for ch in name) or name.casefold().startswith(MODEL_FAMILIES))
+        and MODEL_TAG.fullmatch(tag) is not None
+        and (tag.casefold() == "latest" or bool(MODEL_SIZE.match(tag)))
     )
 
 
 #: A model's tag after its name's colon, ending the line (`llama3:8b`, `qwen2.5:7b-instruct`).
 MODEL_TAG = re.compile(r"[\w.-]{1,24}+")
+#: A model's size opening its tag (`7b`, `0.5b`, `270m`, `8x7b`).
+MODEL_SIZE = re.compile(r"(?:\d{1,3}x)?\d{1,4}(?:\.\d{1,2})?[bm](?![a-z])", re.I)
 
 
 def _unitalicized(text: str) -> str:
@@ -761,6 +796,7 @@ def _may_mark(line: str) -> bool:
         or QUOTED_HEADER.match(line)
         or LEADING_RULE.match(stripped)
         or GLUED_LEAD.match(stripped)
+        or RULED_LABEL.match(stripped)
     ):
         return True
     if lead in "-+|>" or lead.isdigit():
@@ -1085,11 +1121,19 @@ def title_key(line: str, topic: bool = True) -> str | None:
 
 def title_text(text: str) -> str:
     """A title as a deck name: a Markdown link's text, not the link; no editor's file variables
-    (`Spanish verbs  -*- mode: markdown -*-`)."""
+    (`Spanish verbs  -*- mode: markdown -*-`); no emphasis around the whole of it (`**Notes**`)."""
     if "-*-" in text:
         text = EDITOR_MODE_LINE.sub("", text)
-    link = LINK.match(text.strip())
-    return link.group(1).strip() if link else text.strip()
+    text = text.strip()
+    wrapped = EMPHASIZED_TITLE.match(text)
+    if wrapped:
+        text = wrapped.group(2).strip()
+    link = LINK.match(text)
+    return link.group(1).strip() if link else text
+
+
+#: A title in emphasis from end to end (`**Notes on Rust**`, `_Week 3_`), no mark inside.
+EMPHASIZED_TITLE = re.compile(r"^(\*{1,3}+|_{1,3}+)(?=\S)([^*_]+?)(?<=\S)\1$")
 
 
 def _unquoted(text: str) -> str:
@@ -1509,6 +1553,9 @@ class _Block:
     #: The emphasis the tool wraps the whole message in (`**`: at the start of its first line
     #: and the end of its last), if any.
     wrap: str = ""
+    #: How many lines under the marker are the tool's header of the message (the rest of a
+    #: fenced block of `key: value` lines whose first line is the marker), on no card.
+    head: int = 0
 
 
 def find_turns(
@@ -1535,6 +1582,12 @@ def find_turns(
     drawn = _drawn_turns(lines, text)
     if drawn is not None:
         return drawn
+    headed_by_blocks = _fenced_headers(lines, text)
+    if headed_by_blocks is not None:
+        blocks, shape, roles = headed_by_blocks
+        front = front_matter(lines)
+        content = [i for i in range(len(lines)) if lines[i].strip()]
+        return _assemble(lines, text, content, front, blocks, shape, roles, {})
     outlined = _outline_turns(lines, text) if unquote else None
     if outlined is not None:
         return outlined
@@ -1624,6 +1677,64 @@ def find_turns(
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+#: A line of a tool's header block: `key: value`.
+HEADER_KEY = re.compile(r"^[ \t]*+([A-Za-z][\w-]{0,30}+)[ \t]*+:[ \t]*+(.{0,80}?)[ \t]*+$")
+#: The most `key: value` lines a message's fenced header holds.
+MAX_HEADER_KEYS = 12
+
+
+def _fenced_headers(
+    lines: Sequence[str], text: Sequence[bool]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A tool that heads every message with a fenced block of `key: value` lines, one naming
+    the speaker (`` ```turn `` / `role: user` / `` ``` ``, Inline AI Chat Notebook's): each such
+    block is its message's marker, the speaker's value its label and the other keys
+    (`model: llama3`) the tool's; three or more (two are a note's example as often), the
+    user's and the model's among them, and
+    nothing but blank lines over the first (a note's code block about a chat API is no
+    header: it has prose around it; front matter may stand over it)."""
+    heads: list[tuple[int, int, str]] = []  # (opening fence, closing fence, label)
+    key_names: set[str] = set()
+    i = 0
+    while i < len(lines):
+        fence = INFO_FENCE.match(lines[i]) or BARE_FENCE.match(lines[i])
+        if fence is None or text[i]:
+            i += 1
+            continue
+        closer = re.compile(
+            rf"^ {{0,3}}+{re.escape(fence.group(1))}{re.escape(fence.group(1)[0])}*+[ \t]*+$"
+        )
+        close = next((k for k in range(i + 1, len(lines)) if closer.match(lines[k])), None)
+        if close is None:
+            break  # (a fence left open runs to the end of the file)
+        if close - i - 1 > MAX_HEADER_KEYS:
+            i = close + 1
+            continue
+        keys = [HEADER_KEY.match(lines[k]) for k in range(i + 1, close)]
+        speakers = [key for key in keys if key and key.group(1).casefold() in SPEAKER_NAMES]
+        if keys and all(keys) and len(speakers) == 1 and speakers[0].group(2):
+            heads.append((i, close, speakers[0].group(2)))
+            key_names.add(speakers[0].group(1))
+        i = close + 1
+    front = set(front_matter(lines))
+    above = [k for k in range(heads[0][0]) if lines[k].strip() and k not in front] if heads else []
+    if len(heads) < 3 or len(key_names) != 1 or above:
+        return None
+    roles = {label: role_hint(_words(label.casefold())) or OTHER for _, _, label in heads}
+    if not {USER, ASSISTANT} <= set(roles.values()):
+        return None
+    blocks = [
+        _Block(opening, close + 1, stop, label, roles[label], head=close - opening)
+        for (opening, close, label), stop in zip(
+            heads, [h[0] for h in heads[1:]] + [len(lines)], strict=True
+        )
+    ]
+    opener = INFO_FENCE.match(lines[heads[0][0]])
+    info = opener.group(2) if opener else ""
+    shape = f"```{info}` over `{next(iter(key_names))}: <label>` and `key: value` lines, ```"
+    return blocks, shape, roles
 
 
 def _org_top(line: str) -> Candidate | None:
@@ -1901,7 +2012,7 @@ def _read_shape(
         members = [i for i in members if found[i].key in keep]
         if both:
             members = _without_preambles(found, members, hints)
-            members = _without_model_menu(found, members, hints)
+            members = _without_model_menu(lines, found, members, hints)
             members = _without_named_models(found, members, hints)
         # A label that only ever comes right after another label of its role ("Short answer:"
         # under "Assistant:") is a line of that speaker's turn.
@@ -2003,11 +2114,16 @@ def _measured_records(
 
 
 def _without_model_menu(
-    found: dict[int, Candidate], members: list[int], hints: dict[str, str | None]
+    lines: Sequence[str],
+    found: dict[int, Candidate],
+    members: list[int],
+    hints: dict[str, str | None],
 ) -> list[int]:
-    """The markers without a model's name seen once before the user's first turn, where
-    another of the model's labels recurs (a page's model menu, `llama3:8b`, over the chat whose
-    replies are headed `Ollama llama3:8b`): the page's line, no reply."""
+    """The markers without a model's name before the user's first turn, where one of the
+    model's labels recurs: seen once (a page's model menu, `llama3:8b`, over the chat whose
+    replies are headed `Ollama llama3:8b`), or the replies' own label over nothing but the
+    page's short lines (the model picker, `qwen2.5-coder:7b`, over `No persona selected` and
+    `New Chat`): the page's line, no reply."""
     counts = Counter(found[i].key for i in members)
     first_user = next((i for i in members if hints[found[i].key] == USER), None)
     recurring = any(hints[key] == ASSISTANT and count >= 2 for key, count in counts.items())
@@ -2019,10 +2135,20 @@ def _without_model_menu(
         if not (
             i < first_user
             and hints[found[i].key] == ASSISTANT
-            and counts[found[i].key] == 1
             and _model_menu(found[i].label)
+            and (counts[found[i].key] == 1 or _page_lines_only(lines, i + 1, first_user))
         )
     ]
+
+
+def _page_lines_only(lines: Sequence[str], start: int, stop: int) -> bool:
+    """Lines [start, stop) hold only a page's short lines (buttons, names, a chat's entry in
+    the sidebar), no sentence: a few words each, none ending a sentence."""
+    return all(
+        len(text.split()) <= 6 and not text.endswith((".", "!", "?", "。", "！", "？"))
+        for text in (line.strip() for line in lines[start:stop])
+        if text
+    )
 
 
 def _without_named_models(
@@ -2418,6 +2544,10 @@ MAX_WRAPPED = 60
 #: Characters a one-line wrapped paragraph without a question mark needs to read as a prompt
 #: rather than a reply's bold heading.
 PROMPT_LENGTH = 40
+#: How a bold sentence of a model's or a writer's ends (`**Do not run this on production.**`):
+#: a wrapped paragraph ending so reads as a prompt only by a lowercase start (or, over several
+#: lines, a pasted log or code in it).
+STATEMENT_ENDS = (".", "。", "!", "！")
 
 
 def _emphasized_prompts(
@@ -2439,14 +2569,20 @@ def _emphasized_prompts(
         end = _wrapped_prompt(lines, text, i)
         if end is not None and (i == 0 or not lines[i - 1].strip()):
             runs.append((i, end))
-    if len(runs) < 2 or not any(
+    if len(runs) < 2 or 2 * sum(
         end - start > 1 or lines[start].rstrip()[: -len(PROMPT_WRAP)].endswith(ASKING_ENDS)
         for start, end in runs
-    ):
-        return None  # bold lines of a sentence's length, none asking: a reply's headings
+    ) < len(runs):
+        return None  # bold lines most of which neither ask nor run over lines: a note's labels
     stops = [start for start, _ in runs[1:]] + [len(lines)]
     if not all(_has_content(lines, end, stop) for (_, end), stop in zip(runs, stops, strict=True)):
         return None
+    if any(
+        _plain_question(lines, text, k, stop)
+        for (_, end), stop in zip(runs, stops, strict=True)
+        for k in range(end, stop)
+    ):
+        return None  # the user's questions are plain lines: the bold is a title's or a reply's
     blocks: list[_Block] = []
     for (start, end), stop in zip(runs, stops, strict=True):
         blocks.append(_Block(None, start, end, EMPHASIZED, USER, wrap=PROMPT_WRAP))
@@ -2481,14 +2617,39 @@ def _wrapped_prompt(lines: Sequence[str], text: Sequence[bool], i: int) -> int |
             if j == i and (
                 words.endswith((":", "："))
                 or not (
-                    words.endswith(ASKING_ENDS) or len(words) >= PROMPT_LENGTH or _lowercase(words)
+                    words.endswith(ASKING_ENDS)
+                    or (len(words) >= PROMPT_LENGTH and not words.endswith(STATEMENT_ENDS))
+                    or _lowercase(words)
                 )
             ):
                 return None
+            if (
+                j > i
+                and words.endswith(STATEMENT_ENDS)
+                and not _lowercase(opening)
+                and all(text[k] for k in range(i, j + 1))
+            ):
+                return None  # a bold statement wrapped over lines, no pasted code or log in it
             return j + 1
         if mark in rest:
             return None
     return None
+
+
+def _plain_question(lines: Sequence[str], text: Sequence[bool], k: int, stop: int) -> bool:
+    """Line k, in a reply that ends at `stop`, is a paragraph of its own that asks (not a
+    heading, list item, quote or bold line) with more of the reply under it: a question the
+    user typed plain, answered below it."""
+    line = lines[k].strip()
+    return (
+        text[k]
+        and line.endswith(ASKING_ENDS)
+        and not lines[k - 1].strip()
+        and (k + 1 >= len(lines) or not lines[k + 1].strip())
+        and not (HEADING.match(lines[k]) or LIST_OR_TABLE.match(lines[k]))
+        and not line.startswith((">", PROMPT_WRAP))
+        and _has_content(lines, k + 1, stop)
+    )
 
 
 def _lowercase(text: str) -> bool:
@@ -4990,6 +5151,10 @@ def _assemble(
         left_out.update(agent.inner_markers)
     else:  # (an agent's records have bracketed labels of their own: `[Tool]`, `[Reasoning]`)
         _leave_out_part_labels(lines, text, merged, left_out)
+    for block in blocks:  # the rest of a fenced header the marker opens: the tool's
+        if block.head and block.marker is not None:
+            for j in range(block.marker + 1, block.marker + 1 + block.head):
+                left_out.setdefault(j, METADATA)
     for block in merged:
         if block.lead:  # the message's time opens its first line, which holds its text too
             rewrites[block.start] = lines[block.start][block.lead :].strip()
@@ -5420,6 +5585,9 @@ def _leave_out_echo_headings(
         heading = HEADING.match(lines[last]) if last is not None else None
         if heading is None or last is None:
             continue
+        marker = HEADING.match(lines[block.marker]) if block.marker is not None else None
+        if marker is not None and len(heading.group(1)) > len(marker.group(1)):
+            continue  # (a heading under the turns' own: the reply's, `### Exercise ...`)
         words = ECHO_CUT.sub("", (heading.group(2) or "").strip())
         prompt = " ".join(
             lines[j].strip() for j in range(block.start, block.end) if j not in left_out
@@ -6270,9 +6438,12 @@ def _trailing_blocks(
     return found
 
 
-#: A tag alone on its line, with any attributes, however long (`<thinking
-#: anthropic:signature="...">`: the signature of the model's reasoning).
-LONG_OPEN_TAG = re.compile(r"^<([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,8000}+)?>$")
+#: A reasoning tag alone on its line, with attributes however long (`<thinking
+#: anthropic:signature="...">`: the signature of the model's reasoning). A bare `<thinking>`
+#: or an element that only names a reason (`<cancellationReason>`) may be a reply's example.
+SIGNED_REASONING_TAG = re.compile(
+    r"^<(think|thinking|thought|thoughts|reasoning)[ \t]++[^\s<>][^<>]{0,8000}+>$", re.I
+)
 
 
 def _block_form(line: str) -> str | None:
@@ -6281,13 +6452,11 @@ def _block_form(line: str) -> str | None:
     text = line.strip()
     if TOOL_LABEL.match(text):
         return text.casefold()
-    tag = OPEN_TAG.match(text) or LONG_OPEN_TAG.match(text)
-    if tag is None:
-        return None
-    name = tag.group(1).casefold()
-    if name == "details":
+    tag = OPEN_TAG.match(text)
+    if tag is not None and tag.group(1).casefold() == "details":
         return "<details>"
-    return f"<{name}>" if name not in HTML_TAGS and REASONING_TAG.search(name) else None
+    signed = SIGNED_REASONING_TAG.match(text)
+    return f"<{signed.group(1).casefold()}>" if signed else None
 
 
 def _tool_block_end(lines: Sequence[str], k: int, stop: int, form: str) -> int | None:
@@ -6479,7 +6648,15 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
         return False
     above = lines[k - 1].strip() if k > block.start else ""
     spaced = k + 2 < block.end and not lines[k + 1].strip() and not lines[k + 2].strip()
-    if above and not above.endswith(":") and not FILE_NAME.match(above):
+    titled = (  # under a heading the copy made a plain line (`Usage example`)
+        bool(above)
+        and len(above.split()) <= 4
+        and not above.endswith(PROSE_END)
+        and not LIST_OR_TABLE.match(lines[k - 1])
+        and lines[k].strip().islower()
+        and bool(lines[k + 1].strip())
+    )
+    if above and not above.endswith(":") and not FILE_NAME.match(above) and not titled:
         if not (spaced and lines[k].strip().islower() and len(above.split()) >= 4):
             return False  # (right under `Add it to the Deployment:` or `roles/web/tasks/main.yml`;
             # a page's own lowercase `dart` over a gap may come right under a list's last item)
@@ -6487,6 +6664,8 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
         if not lines[k].strip().islower():
             return False  # `Python` over a line: a list of languages, not a fence's label
         code = _code_part(_paragraph(lines, k + 1, block.end))
+        if code and len(code) == len(_paragraph(lines, k + 1, block.end)):
+            code = _code_run(lines, k + 1, block.end)  # (on past blank lines, up to prose)
         return bool(code) and _labelled_code(code, lines[k].strip())
     nxt = _next_content(lines, k + 1, block.end)
     if nxt >= block.end:
@@ -6507,6 +6686,7 @@ YAML_LABELS = frozenset({"yaml", "yml"})
 #: indented under one of those.
 YAML_LINE = re.compile(
     r"^(?:[ \t]++\S|-(?:[ \t]|$)|#|[\w\"'./-]++[ \t]*+:(?:[ \t]|$)"
+    r"|[\w\"'./-]++ [\w\"'./-]++[ \t]*+:[ \t][^\n]*+(?<![.!?])$"  # `Low stock: rice (4)`
     r"|---|\.\.\.$|%|\{\{|\{%|<<[ \t]*+:|[&*!?\[{]|\"[^\"]*+\"[ \t]*+:|/\S*+:(?:[ \t]|$))"
 )
 
@@ -6520,6 +6700,26 @@ def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
         leading = next((n for n, line in enumerate(paragraph) if not YAML_LINE.match(line)), None)
         return any(":" in line for line in paragraph[:leading])  # (the block ends there)
     return bare_code(paragraph, labelled=label.islower())
+
+
+#: The most lines `_code_run` reads of a labelled block's code.
+MAX_CODE_RUN = 40
+
+
+def _code_run(lines: Sequence[str], k: int, stop: int) -> list[str]:
+    """The lines with content from line k on, past the blank lines a copy keeps inside code
+    (spaces and all: an empty line ends the run), up to the first line of prose: the code a
+    label stands over, as much of it as tells what it is."""
+    run: list[str] = []
+    for j in range(k, min(stop, k + MAX_CODE_RUN)):
+        line = lines[j]
+        if not line:
+            break
+        if line.strip():
+            if _prose(line):
+                break
+            run.append(line)
+    return run
 
 
 def _code_part(paragraph: Sequence[str]) -> Sequence[str]:

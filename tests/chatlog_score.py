@@ -309,6 +309,10 @@ HELD_OUT = (
     "claude-downloader-papacasper.md",
     "flemma-nvim.chat",
     "chatgpt-web-share.md",
+    # A fifty-ninth round, scored against main (3512f51) before any change for them.
+    "inline-ai-chat-notebook.md",
+    "mark-cli-relston.md",
+    "llm-x-web-copy.txt",
 )
 
 

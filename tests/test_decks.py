@@ -76,6 +76,8 @@ def test_place_keeps_every_field_and_sets_deck_tags_position_and_origin(
         ("chat-2026-03-14T23-42-07-000Z", None),  # Claude Chat Downloader's save
         ("2026-03-14-09-12-33-chat", None),  # LlamaBot's
         ("session-2025-01-02", None),
+        ("chat-history-2025-01-02", None),
+        ("history-2024-05-01", "history 2024 05 01"),  # a class's notes: a subject too
         ("2024-05-01 rust ownership", "2024 05 01 rust ownership"),
         ("rust-2024-05-01", "rust 2024 05 01"),
         ("chat", "chat"),  # no stamp: the user's own name for it

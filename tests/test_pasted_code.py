@@ -458,3 +458,21 @@ def test_a_numbered_backtrace_with_unknown_frames_is_fenced() -> None:
         "#1  0x7fa4dbe45249 in __libc_start_call_main\n\tat ../sysdeps/libc_start_call_main.h:58\n"
         "#2  0xffffffffffffffff in ???\n```\n\nwhy does it stop at line 14?"
     )
+
+
+def test_a_go_trace_under_an_error_line_is_fenced() -> None:
+    """Helm's `Error: INSTALLATION FAILED: ...` over a Go trace (each call over its indented
+    `file.go:line`): `(*Command)` is the trace's, not emphasis."""
+    trace = (
+        "Error: INSTALLATION FAILED: template: web/templates/deployment.yaml:24:28: executing "
+        "at <.Values.image.repository>: nil pointer evaluating interface {}.repository\n"
+        "main.newInstallCmd.func2\n        helm.sh/helm/v3/cmd/helm/install.go:154\n"
+        "github.com/spf13/cobra.(*Command).execute\n"
+        "        github.com/spf13/cobra@v1.8.0/command.go:983\n"
+        "runtime.goexit\n        runtime/asm_amd64.s:1650"
+    )
+    question = f"{trace}\n\nwhy is repository nil when values.yaml sets it?"
+    assert (
+        fence_pasted_code(question)
+        == f"```\n{trace}\n```\n\nwhy is repository nil when values.yaml sets it?"
+    )

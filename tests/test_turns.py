@@ -147,6 +147,7 @@ ONE_EXCHANGE_NOT_YET = {
     "aider.chat.history.md": "one run of `#### ` lines: a prefix must open two or more runs",
     "llamabot-chat.md": "one prompt wrapped in `**`: two or more must each have a reply",
     "nextjs-ollama-llm-ui-web-copy.txt": "one `US` over one `Avatar`: roleless labels need four",
+    "mark-cli-relston.md": "the first prompt is unmarked and the one `# GPT Response` must recur",
     "chatgpt-shell.txt": "one REPL prompt: a prompt must open two or more turns",
     "chatgpt-md.md": "the first message is unmarked and the one marker left must recur",
     "pygpt-history.txt": "two messages opening with their times: a log's lines show as much",
@@ -325,6 +326,10 @@ SHAPES = [
     ("# {} (4f2a9c1{n}-8e0b) ───", False),
     ("--{}", False),
     ("@{}:", False),
+    ("**{}**：", True),  # a full-width colon, the turn's first line with an ASCII one after it
+    ("=== {} ===", False),
+    ("-- {} --", False),
+    ("» {}", False),
 ]
 ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
@@ -1094,6 +1099,13 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
             "Assistant",
             "word " * 60 + "end",
         ),
+        ("@You:", "@<label>:", "You", None),
+        ("=== User ===", "=== <label> ===", "User", None),
+        ("-- assistant --", "-- <label> --", "assistant", None),
+        ("» You", "<label>", "You", None),
+        ("你：I have this code:", "<label>:", "你", "I have this code:"),
+        ("qwen2.5-coder:7b", "<label>", "qwen2.5-coder:7b", None),  # Ollama's name for a model
+        ("llama3.2:latest", "<label>", "llama3.2:latest", None),
     ],
 )
 def test_a_marker_line_reads_as_a_shape_and_a_label(
@@ -1120,6 +1132,9 @@ def test_a_marker_line_reads_as_a_shape_and_a_label(
         "my Copilot: it suggests too much",
         "_User_",
         "*You*",
+        "@alice: see above",  # a mention, no role
+        "== Note ==",
+        "server2:8080",
     ],
 )
 def test_lines_that_are_no_marker_shape(line: str) -> None:
@@ -4335,3 +4350,49 @@ def test_a_replys_last_heading_that_repeats_no_prompt_stays() -> None:
         "### Assistant\n\nUse bufio.Writer.\n"
     )
     assert notes_of(text)[0][1] == "Use bufio.\n\n## Next steps"
+
+
+@CHAT_SETTINGS
+@given(
+    turn_pairs(2),
+    st.sampled_from(["turn", "", "chat-message"]),
+    st.sampled_from(["role", "speaker"]),
+)
+def test_a_fenced_header_of_keys_over_every_message_is_its_marker(
+    pairs: list[tuple[str, str]], info: str, key: str
+) -> None:
+    """A tool that heads every message with a fenced block of `key: value` lines, one naming the
+    speaker (Inline AI Chat Notebook's `` ```turn `` / `role: user`): the blocks are markers,
+    their other keys on no card, a system message's text too."""
+    out = [f"```{info}", f"{key}: system", "```", "You are a helpful assistant.", ""]
+    for question, answer in pairs:
+        out += [f"```{info}", f"{key}: user", "```", question, ""]
+        out += [f"```{info}", f"{key}: assistant", "model: llama3", "temp: 0.7", "```", answer, ""]
+    out += [f"```{info}", f"{key}: user", "```", ""]
+    text = "\n".join(out) + "\n"
+    assert notes_of(text) == pairs, text
+
+
+@pytest.mark.parametrize("opening", ["The API takes messages like this:\n\n", ""])
+def test_a_code_block_of_chat_keys_in_a_note_is_no_header(opening: str) -> None:
+    """A note that shows a chat API's messages in two code blocks: no chat's headers."""
+    text = (
+        f"{opening}```yaml\nrole: user\n```\n\nand replies with:\n\n"
+        "```yaml\nrole: assistant\n```\n\nwhat does role mean?\n\nIt names the speaker.\n"
+    )
+    assert notes_of(text) == [("what does role mean?", "It names the speaker.")]
+
+
+def test_a_copied_code_blocks_label_reads_past_its_blank_lines_and_variables() -> None:
+    """A page copy's code label (`tcl`) under a heading the copy made plain, over code whose
+    blank lines kept their spaces and whose `$name`s look like math: the block is fenced."""
+    text = (
+        "You\nhow do I swap two variables in Tcl through a proc?\n\n"
+        "qwen2.5-coder:7b\nUse upvar.\n\nUsage example\ntcl\n"
+        "proc swap {a b} {  \n    upvar 1 $a x $b y  \n    lassign [list $y $x] x y  \n}  \n  \n"
+        "swap p q  \nThat swaps them.\n\n"
+        "You\nand with global?\n\nqwen2.5-coder:7b\nglobal only reaches ::.\n"
+    )
+    answer = notes_of(text)[0][1]
+    assert "```tcl\nproc swap {a b} {" in answer, answer
+    assert "\ntcl\n" not in answer, answer
