@@ -42,6 +42,8 @@ from chatdeck.notes import Problem
 from chatdeck.turns import ASSISTANT, OTHER, USER, role_hint, without_opening_reasoning
 
 RULE = "json chat"
+#: A value that may say who spoke: a label, a flag or a one-digit code.
+Said = str | bool | int
 #: A first user message no reply answered before the next one: context, on no card.
 CONTEXT = "context"
 #: Keys that hold a message's text, most likely first; also one level down (`{"text":
@@ -376,7 +378,7 @@ def _spans(holder: JsonObject) -> list[Turn] | None:
         turns: list[Turn] = []
         for item, start, end in zip(objects, offsets, [*offsets[1:], None], strict=True):
             said = _at(item, speaker.path)
-            role = speaker.roles.get(said) if isinstance(said, str | bool) else None
+            role = speaker.roles.get(said) if isinstance(said, str | int) else None
             said_text = clean_text(text[start:end]).strip()
             if role in (USER, ASSISTANT) and said_text:
                 if role == ASSISTANT:
@@ -424,7 +426,7 @@ class _Speaker:
     """How a list's items say who spoke: a key path and each of its values' role."""
 
     path: tuple[str, ...]
-    roles: dict[str | bool, str]
+    roles: dict[Said, str]
 
 
 def _messages(items: list[Any]) -> list[Turn] | None:
@@ -441,7 +443,7 @@ def _messages(items: list[Any]) -> list[Turn] | None:
     turns: list[Turn] = []
     for item in objects:
         said = _at(item, speaker.path)
-        role = speaker.roles.get(said) if isinstance(said, str | bool) else None
+        role = speaker.roles.get(said) if isinstance(said, str | int) else None
         holder = item.get(place) if place else item
         text = _text(holder.get(text_key)) if isinstance(holder, dict) else None
         if role in (USER, ASSISTANT) and text is not None:
@@ -468,14 +470,14 @@ def _asked(turns: list[Turn]) -> list[Turn] | None:
     return kept if answered else None
 
 
-def _paths(item: JsonObject) -> Iterator[tuple[tuple[str, ...], str | bool]]:
+def _paths(item: JsonObject) -> Iterator[tuple[tuple[str, ...], Said]]:
     """The object's scalar values, and those one level down (`author.role`)."""
     for key, value in item.items():
         if isinstance(value, dict):
             for inner, deeper in value.items():
-                if isinstance(deeper, str | bool):
+                if isinstance(deeper, str | int):
                     yield (key, inner), deeper
-        elif isinstance(value, str | bool):
+        elif isinstance(value, str | int):
             yield (key,), value
 
 
@@ -489,7 +491,7 @@ def _at(item: JsonObject, path: tuple[str, ...]) -> object:
 def _speaker(objects: list[JsonObject]) -> _Speaker | None:
     """The key path that says who spoke, named like one: role words for the user and another
     speaker, or a flag named for either (preferred)."""
-    values: dict[tuple[str, ...], Counter[str | bool]] = {}
+    values: dict[tuple[str, ...], Counter[Said]] = {}
     for item in objects:
         for path, value in _paths(item):
             if _speaker_key(path, value):
@@ -511,12 +513,21 @@ def _speaker(objects: list[JsonObject]) -> _Speaker | None:
 
 
 def _by_turns(
-    objects: list[JsonObject], path: tuple[str, ...], counted: Counter[str | bool]
-) -> dict[str | bool, str] | None:
-    """Two names no word marks (a person and a bot, in a chat app's export): a chat when they
-    take turns, four messages or more, the first to speak writing short messages and the other
-    long ones (half as long at most, by median); the first is the user."""
-    if len(counted) != 2 or not all(isinstance(value, str) for value in counted):
+    objects: list[JsonObject], path: tuple[str, ...], counted: Counter[Said]
+) -> dict[Said, str] | None:
+    """Two names no word marks (a person and a bot, in a chat app's export), or two codes (a
+    plugin's `type: 1` / `type: 2`): a chat when they take turns, four messages or more, the
+    first to speak writing short messages and the other long ones (half as long at most, by
+    median); the first is the user. A third code that speaks once at the start is the setup's
+    (a system message), on no card."""
+    codes = all(isinstance(value, int) and not isinstance(value, bool) for value in counted)
+    if codes and len(counted) == 3:
+        opening = _at(objects[0], path)
+        if isinstance(opening, int) and counted[opening] == 1:  # (`type: 3`, the system's)
+            rest = Counter({value: n for value, n in counted.items() if value != opening})
+            roles = _by_turns(objects[1:], path, rest)
+            return {**roles, opening: OTHER} if roles is not None else None
+    if len(counted) != 2 or not (codes or all(isinstance(value, str) for value in counted)):
         return None
     said = [(_at(item, path), _size(item)) for item in objects if _at(item, path) in counted]
     if len(said) < 4:
@@ -524,7 +535,8 @@ def _by_turns(
     changes = sum(1 for (a, _), (b, _) in zip(said, said[1:], strict=False) if a != b)
     if changes * 10 < (len(said) - 1) * 8:
         return None
-    first = str(said[0][0])
+    first = said[0][0]
+    assert isinstance(first, str | int)  # (one of `counted`)
     other = next(value for value in counted if value != first)
     mine = statistics.median(size for value, size in said if value == first)
     theirs = statistics.median(size for value, size in said if value == other)
@@ -538,12 +550,14 @@ def _size(item: JsonObject) -> int:
     return sum(len(_text(item[key]) or "") for key in TEXT_KEYS if key in item)
 
 
-def _speaker_key(path: tuple[str, ...], value: str | bool) -> bool:
+def _speaker_key(path: tuple[str, ...], value: Said) -> bool:
     """A key that may say who spoke: `role`, `from`, `author.role`, `is_user`; a value that is
-    a label (a word or three), not a sentence."""
+    a label (a word or three, or a one-digit code), not a sentence."""
     words = _key_words(path[-1])
     if isinstance(value, bool):
         return _flag_role(words) is not None
+    if isinstance(value, int):
+        return 0 <= value <= 9 and len(path) == 1 and bool(words & SPEAKER_KEY_WORDS)
     if len(value) > 40 or len(value.split()) > 3:
         return False
     if len(path) == 2:
@@ -570,9 +584,9 @@ def _most(count: int) -> int:
     return max(2, min(math.ceil(MESSAGE_SHARE * count), count - 1))
 
 
-def _value_hint(value: str | bool) -> str | None:
+def _value_hint(value: Said) -> str | None:
     """The role a speaker value's words name, if any (`user`, `gpt`, `model`, `system`)."""
-    if isinstance(value, bool):
+    if not isinstance(value, str):
         return None
     words = frozenset(
         w for w in WORD.split(value.casefold()) if w and (len(w) > 3 or w in SHORT_ROLES)
@@ -580,8 +594,10 @@ def _value_hint(value: str | bool) -> str | None:
     return role_hint(words)
 
 
-def _roles(counted: Counter[str | bool]) -> dict[str | bool, str] | None:
+def _roles(counted: Counter[Said]) -> dict[Said, str] | None:
     """Each value's role, or None when the values do not name the user and the model."""
+    if any(isinstance(value, int) and not isinstance(value, bool) for value in counted):
+        return None  # codes: told apart by their messages (`_by_turns`)
     if any(isinstance(value, bool) for value in counted):
         if set(counted) == {True, False}:
             return {True: USER, False: ASSISTANT}
@@ -617,7 +633,7 @@ def _text_key_in(objects: list[JsonObject], speaker: _Speaker, place: str | None
     for item in objects:
         holder = item.get(place) if place else item
         said = _at(item, speaker.path)
-        role = speaker.roles.get(said) if isinstance(said, str | bool) else None
+        role = speaker.roles.get(said) if isinstance(said, str | int) else None
         if not isinstance(holder, dict):
             continue
         for key, value in holder.items():

@@ -1138,6 +1138,10 @@ def _marked_heading(doc: Layout, i: int) -> tuple[int, str] | None:
     return heading_text(marker.group(1)) if marker else None
 
 
+#: A line that is only a short label in bold (`**Question 1**`, `__Answer__`).
+BOLD_LABEL = re.compile(r"^ {0,3}+(\*\*|__)[^*_\n]{1,16}+\1[ \t]*+$")
+
+
 def _bare_label(marker: re.Pattern[str], text: str) -> re.Match[str] | None:
     """A heading's text that is only a marker's name, with no colon (`Question`, `Answer`)."""
     label = text.strip("*_ \t")
@@ -1212,6 +1216,8 @@ def explicit_marker(doc: Document, i: int) -> Hit | None:
         and (match := QUESTION_MARKER.match(heading[1]) or _bare_label(QUESTION_MARKER, heading[1]))
     ):
         text = match.group(1)  # `## Q: text`; `## Question` alone, the question under it
+    elif lead in "*_" and BOLD_LABEL.match(line) and (match := _bare_label(QUESTION_MARKER, line)):
+        text = match.group(1)  # `**Question 1**` alone: the question under it
     else:
         return None
     text = _strip_bold_end(text)
@@ -1773,6 +1779,8 @@ def _answer_marker_text(doc: Document, i: int) -> str | None:
         match := ANSWER_MARKER.match(heading[1]) or _bare_label(ANSWER_MARKER, heading[1])
     ):
         return match.group(1)  # `# A:`, `## Answer`, as `# Q:` and `## Question` open one
+    if BOLD_LABEL.match(line) and (match := _bare_label(ANSWER_MARKER, line)):
+        return match.group(1)  # `**Answer 1**`, as `**Question 1**` opens one
     if turns is not None:
         return None
     if doc.style.kind is FileStyle.SPEAKER:

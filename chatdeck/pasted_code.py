@@ -25,6 +25,12 @@ OUTPUT = re.compile(
     r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
     r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
+#: GLib's log line (`** (process:16757): CRITICAL **: ...`, `(app:12): Gtk-WARNING **: ...`,
+#: `** Message: ...`): output whose `**` are no emphasis.
+GLIB_LOG = re.compile(
+    r"^(?:\*\*[ \t])?(?:\([\w.-]++:\d++\):[ \t]++)?(?:[A-Za-z]\w*+-)?"
+    r"(?:CRITICAL|WARNING|ERROR|INFO|DEBUG)[ \t]\*\*:|^\*\*[ \t]Message:[ \t]"
+)
 #: A log record's time (`21:16:42.107`, `2024-03-09T14:22:05Z`) and the bracket its level may
 #: stand in; the level follows (`[error]`, `INFO`).
 LOG_TIME = r"(?:\d{4}[-/]\d{2}[-/]\d{2}[ T])?\d{1,2}:\d{2}:\d{2}(?:[.,]\d++)?Z?[ \t]++\[?"
@@ -197,8 +203,8 @@ def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None
     for n, line in enumerate(core):
         if _asks(line):
             return None
-        if n in traced:
-            continue  # a traceback's frames: `call(**kwargs)` is code, not emphasis
+        if n in traced or GLIB_LOG.match(line):
+            continue  # a traceback's frames, `call(**kwargs)`, a log's `WARNING **:`: no emphasis
         if MARKDOWN_LINE.match(line) or MARKDOWN_SPAN.search(line):
             return None
         if not code_line(line) and not line.lstrip().startswith("#") and _prose(line):
@@ -307,7 +313,7 @@ def _word(token: str) -> bool:
 
 def _sure_code_line(line: str) -> bool:
     """A console line, output's opening, or a line of code words (`import os`, `def f(x):`)."""
-    if OUTPUT.match(line):
+    if OUTPUT.match(line) or GLIB_LOG.match(line):
         return True
     words = line.split()
     if not words:

@@ -313,6 +313,9 @@ HELD_OUT = (
     "inline-ai-chat-notebook.md",
     "mark-cli-relston.md",
     "llm-x-web-copy.txt",
+    # A sixtieth round, scored against main (507eb80) before any change for them.
+    "bavarder-export.md",
+    "universal-ai-chat-exporter-claude.md",
 )
 
 

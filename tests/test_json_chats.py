@@ -693,3 +693,31 @@ def test_yaml_words_and_numbers_stay_text() -> None:
         "Can I delete a merged branch?",
         "yes",
     ]
+
+
+def test_speakers_given_as_codes_that_take_turns_are_user_and_model() -> None:
+    """A plugin that writes who spoke as a number (ChatGPT.nvim's `type`: 1 the user, 2 the
+    model, 3 a system message first): the codes take turns, the first to speak the shorter."""
+    messages = [{"type": 3, "text": "You are a helpful assistant."}]
+    for n in range(2):
+        messages += [
+            {"type": 1, "text": f"why does step {n} fail?", "api_text": f"why does step {n} fail?"},
+            {"type": 2, "text": f"Step {n} fails because the buffer is typed long.\n\n" * 3},
+        ]
+    data = json.dumps({"name": "Cython", "conversation": messages}).encode()
+    export = read_json_chats(data, "session.json")
+    assert export is not None
+    (conversation,) = export.conversations
+    assert conversation.title == "Cython"
+    assert [note.question for note in conversation.notes] == [
+        "why does step 0 fail?",
+        "why does step 1 fail?",
+    ]
+
+
+def test_a_list_of_records_with_type_codes_that_do_not_take_turns_is_no_chat() -> None:
+    records = [{"type": 1, "text": f"line {n} of the first kind"} for n in range(4)]
+    records += [
+        {"type": 2, "text": f"a longer line {n} of the second kind, " * 4} for n in range(4)
+    ]
+    assert read_json_chats(json.dumps(records).encode(), "records.json") is None

@@ -1419,6 +1419,26 @@ def test_question_and_answer_headings_without_a_colon_are_q_and_a_labels() -> No
     ]
 
 
+@pytest.mark.parametrize("bold", ["**", "__"])
+def test_question_and_answer_labels_alone_in_bold_are_q_and_a_labels(bold: str) -> None:
+    """`**Question 1**` / `**Answer 1**` alone on their lines (study notes): labels, as
+    `Question:` / `Answer:` alone are; a reply's bold line of other words stays in it."""
+    text = (
+        f"{bold}Question 1{bold}\nWhat does `git rebase` do?\n\n{bold}Answer 1{bold}\n"
+        f"It replays commits on a new base.\n\n{bold}Summary{bold}\nIt rewrites history.\n\n"
+        f"{bold}Question 2{bold}\n\nwhat is a fast-forward merge?\n\n{bold}Answer 2{bold}\n"
+        "A merge that only moves the branch pointer.\n"
+    )
+    parsed = parse_transcript(parse_text(text, "notes.md"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            "What does `git rebase` do?",
+            f"It replays commits on a new base.\n\n{bold}Summary{bold}\nIt rewrites history.",
+        ),
+        ("what is a fast-forward merge?", "A merge that only moves the branch pointer."),
+    ]
+
+
 PASTE_OF_SEVERAL_PARAGRAPHS = """Q: $ python client.py
 Traceback (most recent call last):
   File "client.py", line 12, in <module>

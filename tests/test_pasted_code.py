@@ -476,3 +476,18 @@ def test_a_go_trace_under_an_error_line_is_fenced() -> None:
         fence_pasted_code(question)
         == f"```\n{trace}\n```\n\nwhy is repository nil when values.yaml sets it?"
     )
+
+
+@pytest.mark.parametrize(
+    "log",
+    [
+        "** (process:16757): CRITICAL **: 16:19:33.756: file sozluk.vala.c: line 40: uncaught",
+        "(gnome-shell:1234): Gtk-WARNING **: 10:00:00.000: Theme parsing error",
+    ],
+)
+def test_a_glib_log_line_is_fenced(log: str) -> None:
+    """GLib's log lines (`** (process:N): CRITICAL **: ...`): output, its `**` no emphasis."""
+    assert (
+        fence_pasted_code(f"{log}\n\nwhy does it crash?")
+        == f"```\n{log}\n```\n\nwhy does it crash?"
+    )
