@@ -21,7 +21,7 @@ from collections.abc import Sequence
 OUTPUT = re.compile(
     r"^(?:\$ |>>> |Traceback \(most recent call last\)|  File \"|npm ERR!|E: |Segmentation fault"
     r"|[ \t]+at [\w.$<>]++\(|(?:error|warning|fatal|panic|note|hint)(?:\[\w+\])?: "
-    r"|Error: (?=[A-Z]{2,}+\b|\S*+[/.:]\S)"  # `Error: INSTALLATION FAILED`, `Error: ./a.go:3`
+    r"|Error: (?=[A-Z]{2,}+(?:[ _][A-Z]{2,}+)*+:|\S*?[/.:]\S)"  # `Error: INSTALLATION FAILED:`
     r"|\[?(?:ERROR|WARN|WARNING|FATAL|INFO|DEBUG)\b|[A-Z]\w*(?:Error|Exception)\b"
     r"|[\w.-]++@[\w.-]++:\S*[$#] |thread '[^']*' panicked at |[\w.-]++: \*\*\* )"
 )
@@ -258,7 +258,7 @@ def _traceback_lines(core: list[str]) -> set[int]:
 
 #: A Go trace's call (`github.com/spf13/cobra.(*Command).execute`, `main.main()`) and the
 #: indented file and line under it (`\tgithub.com/spf13/cobra@v1.8.0/command.go:983 +0x1a`).
-GO_CALL = re.compile(r"^[\w.@/-]*+\.(?:\(\*?\w++\)\.)?\w++(?:\(.{0,200}\))?$")
+GO_CALL = re.compile(r"^(?:[\w@/-]++\.)++(?:\(\*?\w++\)\.)?\w++(?:\(.{0,200}\))?$")
 GO_FRAME = re.compile(r"^(?:\t| {2,})\S++\.go:\d++(?: \+0x[0-9a-f]++)?$")
 #: An Erlang shell's exception (`** exception error: bad argument`) and its frames' lines.
 ERLANG_EXCEPTION = re.compile(r"^\*\* exception (?:error|exit|throw):")

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, replace
 from chatdeck.agent_logs import Record, read_agent_log
 from chatdeck.columns import ALONE, Columns, outside_fences, read_columns, text_lines
 from chatdeck.pasted_code import OUTPUT, OUTPUT_RECORD, bare_code, code_line
+from chatdeck.pasted_code import _prose as words_line  # (a line of words, as a paste's)
 from chatdeck.xml_chats import SPEAKER_NAMES, XmlChat, read_xml_chat
 
 # --- What the pass finds --------------------------------------------------------------------------
@@ -272,13 +273,13 @@ CODE_LANGUAGES = frozenset(
     "php swift kotlin scala r sql bash sh shell zsh powershell json yaml yml toml xml html css "
     "scss lua perl haskell elixir dart dockerfile makefile diff ini graphql matlab julia "
     "terraform hcl solidity ocaml clojure erlang groovy latex tex console text plaintext "
-    # and more of the languages a page labels its code blocks with (Pygments' names for them)
-    "tcl fish elm racket nim zig verilog vhdl fortran cobol pascal awk sed nix gleam odin haxe "
-    "prolog scheme lisp elisp fsharp vb vba vbnet asm nasm cmake meson nginx jinja twig svelte "
-    "vue markdown md protobuf proto cuda glsl hlsl wgsl objc objectivec coffeescript "
-    "purescript rescript idris agda coq lean ada apl raku nushell elvish batch cmd ps1 "
-    "pwsh vim viml sass less stylus sparql cypher kusto promql http caddyfile bicep jsonnet "
-    "dhall starlark gradle crystal mojo".split()
+    # and more of the languages a page labels its code blocks with (Pygments' names for them;
+    # none an English word: `fish`, `elm`, `racket`, `crystal` are a list's items as often)
+    "tcl nim zig verilog vhdl fortran cobol awk sed nix odin haxe prolog elisp fsharp vb vba "
+    "vbnet asm nasm cmake meson nginx jinja svelte vue markdown md protobuf cuda glsl hlsl "
+    "wgsl objc objectivec coffeescript purescript rescript idris agda coq ada apl raku nushell "
+    "elvish cmd ps1 pwsh viml sparql kusto promql http caddyfile jsonnet dhall starlark "
+    "gradle".split()
 )
 CODE_CHARS = frozenset("=(){}[];$<>\"'`|\\")
 #: A tool's label for a block of its own (`{Reactions}`, `{Attachments}`): no Markdown reads so.
@@ -567,8 +568,13 @@ def candidate(line: str) -> Candidate | None:
         text = text[: annotation.start()].strip()
     colon = ""
     colons = {sep: _label_colon(text, sep) for sep in (":", "：")}
-    # the first colon of either kind ends the label (`你：I have this code:`)
-    for sep in sorted(colons, key=lambda sep: colons[sep] if colons[sep] > 0 else len(text)):
+    # the first colon of either kind ends the label (`你：I have this code:`) where a full-width
+    # one names a role; else the ASCII one (`时间：10:30 开始`: a note's field, no speaker)
+    order = sorted(colons, key=lambda sep: colons[sep] if colons[sep] > 0 else len(text))
+    if order[0] == "：" and colons[":"] > 0:
+        if role_hint(_words(text[: colons["："]].strip("*_ ").casefold())) not in (USER, ASSISTANT):
+            order = [":", "："]
+    for sep in order:
         at = colons[sep]
         if at > 0:
             colon = ":"
@@ -1126,7 +1132,7 @@ def title_text(text: str) -> str:
         text = EDITOR_MODE_LINE.sub("", text)
     text = text.strip()
     wrapped = EMPHASIZED_TITLE.match(text)
-    if wrapped:
+    if wrapped and not (wrapped.group(1)[0] == "_" and wrapped.group(2).isidentifier()):
         text = wrapped.group(2).strip()
     link = LINK.match(text)
     return link.group(1).strip() if link else text
@@ -1722,6 +1728,11 @@ def _fenced_headers(
     above = [k for k in range(heads[0][0]) if lines[k].strip() and k not in front] if heads else []
     if len(heads) < 3 or len(key_names) != 1 or above:
         return None
+    if not all(
+        any(lines[k].strip() for k in range(close + 1, nxt[0]))
+        for (_, close, _), nxt in zip(heads[:-1], heads[1:], strict=True)
+    ):
+        return None  # (a block holding a message's `content:` with no text under it: a doc's)
     roles = {label: role_hint(_words(label.casefold())) or OTHER for _, _, label in heads}
     if not {USER, ASSISTANT} <= set(roles.values()):
         return None
@@ -5462,7 +5473,11 @@ def _second_marker(
         if label and label <= set(re.split(r"[\W_]+", line.casefold())):
             left_out[first[0]] = MARKER  # `Sent by Asistente SQL:`
             return True
-    found = candidate(lines[first[0]]) if not ARROW_LEAD.match(line) else None
+    found = (
+        candidate(lines[first[0]])
+        if not ARROW_LEAD.match(line) and not RULED_LABEL.match(line)
+        else None
+    )  # (`-- user --` under `User:`: a comment in the user's pasted SQL, not the name)
     if found is None or _hint(found) != block.role or _names_model_in_line(found):
         return False  # `Gemini 3: text` under `Assistant:` is the reply's line, not the name
         # (and `>> USER: hello` under `You:`, a log the user pasted)
@@ -6566,13 +6581,18 @@ def _rebuild_copied_code(
             continue
         code_end = after
         yaml = line in YAML_LABELS
+        opening = lines[_next_content(lines, after, block.end)] if after < block.end else ""
+        pairs = yaml and bool(YAML_PAIR.match(opening)) and not YAML_LINE.match(opening)
         while code_end < block.end:
             current = lines[code_end]
             closing = _heredoc_end(lines, code_end, block.end)
             if closing is not None:  # the here-document's text is the block's
                 code_end = closing + 1
                 continue
-            if current.strip() and (_prose(current) or (yaml and not YAML_LINE.match(current))):
+            if current.strip() and (
+                _prose(current)
+                or (yaml and not (YAML_LINE.match(current) or (pairs and YAML_PAIR.match(current))))
+            ):
                 break  # (YAML's lines say where its block ends: a file's name under it is not)
             if not current.strip():
                 nxt = _next_content(lines, code_end, block.end)
@@ -6655,6 +6675,8 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
         and not LIST_OR_TABLE.match(lines[k - 1])
         and lines[k].strip().islower()
         and bool(lines[k + 1].strip())
+        and above[:1].isupper()  # (a heading's capital, no list's `milk` over `fish`)
+        and _titled_code(_paragraph(lines, k + 1, block.end))
     )
     if above and not above.endswith(":") and not FILE_NAME.match(above) and not titled:
         if not (spaced and lines[k].strip().islower() and len(above.split()) >= 4):
@@ -6665,7 +6687,9 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
             return False  # `Python` over a line: a list of languages, not a fence's label
         code = _code_part(_paragraph(lines, k + 1, block.end))
         if code and len(code) == len(_paragraph(lines, k + 1, block.end)):
-            code = _code_run(lines, k + 1, block.end)  # (on past blank lines, up to prose)
+            run = _code_run(lines, k + 1, block.end)  # (on past blank lines, up to prose)
+            if _labelled_code(run, lines[k].strip()):
+                return True  # (else the paragraph alone, as before: a list after a spaced line)
         return bool(code) and _labelled_code(code, lines[k].strip())
     nxt = _next_content(lines, k + 1, block.end)
     if nxt >= block.end:
@@ -6678,17 +6702,33 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
     return bool(code) and _labelled_code(code, label)
 
 
+def _titled_code(paragraph: Sequence[str]) -> bool:
+    """Lines under a label under a plain heading that read as code: one shaped like it (`proc
+    swap {a b} {`, `lassign [list $b $a] a b`), none a line of words (`olive oil and garlic`,
+    `we run into the night`: a list's or a poem's lines, `Ingredients` / `fish` over them)."""
+    lines = _code_part(paragraph)
+    shaped = any(code_line(line) or any(ch in CODE_CHARS for ch in line) for line in lines)
+    return shaped and not any(words_line(line) for line in lines)
+
+
 #: A file's name or path alone on a line (`roles/web/tasks/main.yml`, `Cargo.toml`), the way a
 #: reply names the file a code block under it holds.
 FILE_NAME = re.compile(r"^[\w.-]{0,80}\w\.[A-Za-z]\w{0,9}:?$|^[\w.-]*+/[\w./-]++$")
 YAML_LABELS = frozenset({"yaml", "yml"})
+#: A line of two words, a colon and a value (`Low stock: rice (4)`): YAML only in a block that
+#: opens with one (a page's output labelled `yaml`); after YAML's own keys, the reply's text
+#: (`Then apply: kubectl apply -f deploy.yaml`).
+YAML_PAIR = re.compile(r"^[\w\"'./-]++ [\w\"'./-]++[ \t]*+:[ \t][^\n]*+(?<![.!?])$")
 #: A line of YAML: a mapping's key (`port: 80`, `tasks:`), a list's item, a comment, or a line
 #: indented under one of those.
 YAML_LINE = re.compile(
     r"^(?:[ \t]++\S|-(?:[ \t]|$)|#|[\w\"'./-]++[ \t]*+:(?:[ \t]|$)"
-    r"|[\w\"'./-]++ [\w\"'./-]++[ \t]*+:[ \t][^\n]*+(?<![.!?])$"  # `Low stock: rice (4)`
     r"|---|\.\.\.$|%|\{\{|\{%|<<[ \t]*+:|[&*!?\[{]|\"[^\"]*+\"[ \t]*+:|/\S*+:(?:[ \t]|$))"
 )
+
+
+def _yaml_line(line: str) -> bool:
+    return bool(YAML_LINE.match(line) or YAML_PAIR.match(line))
 
 
 def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
@@ -6696,8 +6736,8 @@ def _labelled_code(paragraph: Sequence[str], label: str) -> bool:
     a lowercase label, the way pages write them, may have lines of words under it). Under a
     `yaml` label, YAML's own lines: a mapping (`port: 80`) reads as no code elsewhere, and its
     list (`- name: x`) as Markdown's."""
-    if label in YAML_LABELS and YAML_LINE.match(paragraph[0]):  # (`YAML` is a heading)
-        leading = next((n for n, line in enumerate(paragraph) if not YAML_LINE.match(line)), None)
+    if label in YAML_LABELS and _yaml_line(paragraph[0]):  # (`YAML` is a heading)
+        leading = next((n for n, line in enumerate(paragraph) if not _yaml_line(line)), None)
         return any(":" in line for line in paragraph[:leading])  # (the block ends there)
     return bare_code(paragraph, labelled=label.islower())
 

@@ -491,3 +491,22 @@ def test_a_glib_log_line_is_fenced(log: str) -> None:
         fence_pasted_code(f"{log}\n\nwhy does it crash?")
         == f"```\n{log}\n```\n\nwhy does it crash?"
     )
+
+
+def test_a_go_trace_alone_is_fenced() -> None:
+    """A Go trace with no error line over it: each call over its indented `file.go:line`."""
+    trace = (
+        "main.newInstallCmd.func2\n        helm.sh/helm/v3/cmd/helm/install.go:154\n"
+        "github.com/spf13/cobra.(*Command).execute\n"
+        "        github.com/spf13/cobra@v1.8.0/command.go:983"
+    )
+    asking = "why does helm stop here?"
+    assert fence_pasted_code(f"{trace}\n\n{asking}") == f"```\n{trace}\n```\n\n{asking}"
+
+
+@pytest.mark.parametrize(
+    "said", ["Error: CORS blocks my request from the app", "Error: GPS signal lost, what now"]
+)
+def test_an_error_line_of_the_users_own_words_is_not_fenced(said: str) -> None:
+    question = f"{said}\nI tried twice.\n\nwhy?"
+    assert fence_pasted_code(question) == question
