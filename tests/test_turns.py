@@ -1171,6 +1171,10 @@ def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
         "### User\n\n> ⏰ now\n\nq{n}\n\n### Assistant\n\n> ⏰ now\n\nan answer\n\n",
         "### User\n\nq{n}\n\n---\n\n### Assistant\n\na\n\n---\n\n---\n\n",
         "User\n\nq{n}?\n\nAssistant\n\na{n}.\n\nAsk anything\n\n",  # a composer's words in each
+        "**why q{n}?**\n\nan answer {n}\n\n",  # prompts wrapped in bold
+        "```turn\nrole: user\n```\nq{n}\n\n```turn\nrole: assistant\nmodel: m\n```\na{n}\n\n",
+        "US\nq{n}?\n\nAvatar\nan answer {n}\nmore of it\n\n",  # avatars over messages
+        "### User\n\nq{n} and more words here\n\n### Assistant\n\na\n\n## [{n}] q{n} and more\n\n",
     ],
 )
 def test_the_turn_pass_is_linear_in_any_file(piece: str) -> None:
