@@ -1588,18 +1588,16 @@ def find_turns(
     drawn = _drawn_turns(lines, text)
     if drawn is not None:
         return drawn
-    headed_by_blocks = _fenced_headers(lines, text)
+    count = len(lines)
+    content = [i for i in range(count) if lines[i].strip()]
+    front = front_matter(lines)
+    headed_by_blocks = _fenced_headers(lines, text, front)
     if headed_by_blocks is not None:
         blocks, shape, roles = headed_by_blocks
-        front = front_matter(lines)
-        content = [i for i in range(len(lines)) if lines[i].strip()]
         return _assemble(lines, text, content, front, blocks, shape, roles, {})
     outlined = _outline_turns(lines, text) if unquote else None
     if outlined is not None:
         return outlined
-    count = len(lines)
-    content = [i for i in range(count) if lines[i].strip()]
-    front = front_matter(lines)
     skip = set(front)
     found: dict[int, Candidate] = {}
     led: dict[int, Candidate] = {}  # markers after a lead, for `_paired_turns` alone
@@ -1692,15 +1690,15 @@ MAX_HEADER_KEYS = 12
 
 
 def _fenced_headers(
-    lines: Sequence[str], text: Sequence[bool]
+    lines: Sequence[str], text: Sequence[bool], front: list[int]
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
     """A tool that heads every message with a fenced block of `key: value` lines, one naming
     the speaker (`` ```turn `` / `role: user` / `` ``` ``, Inline AI Chat Notebook's): each such
     block is its message's marker, the speaker's value its label and the other keys
     (`model: llama3`) the tool's; three or more (two are a note's example as often), the
-    user's and the model's among them, and
-    nothing but blank lines over the first (a note's code block about a chat API is no
-    header: it has prose around it; front matter may stand over it)."""
+    user's and the model's among them, each but the last with text under it, and nothing but
+    blank lines or the front matter (`front`) over the first (a note's code block about a chat
+    API is no header: it has prose around it)."""
     heads: list[tuple[int, int, str]] = []  # (opening fence, closing fence, label)
     key_names: set[str] = set()
     i = 0
@@ -1724,7 +1722,6 @@ def _fenced_headers(
             heads.append((i, close, speakers[0].group(2)))
             key_names.add(speakers[0].group(1))
         i = close + 1
-    front = set(front_matter(lines))
     above = [k for k in range(heads[0][0]) if lines[k].strip() and k not in front] if heads else []
     if len(heads) < 3 or len(key_names) != 1 or above:
         return None
