@@ -12,6 +12,7 @@ from functools import lru_cache
 from chatdeck.media import MediaCollector
 from chatdeck.notes import CardNote, Note, Problem
 from chatdeck.pasted_code import fence_pasted_code
+from chatdeck.pasted_tables import tables_from_tabs
 from chatdeck.render import UNSAFE_TEX, render_field, render_text
 from chatdeck.render_cache import cache_key, content_key, html_digest
 
@@ -82,8 +83,9 @@ def render_note(
 
 def field_markdown(note: Note) -> tuple[str, str]:
     """The question's and the answer's text as their cards render it: code or program output
-    pasted into the question without a fence gets one (`chatdeck.pasted_code`)."""
-    return fence_pasted_code(note.question), note.answer
+    pasted into the question without a fence gets one (`chatdeck.pasted_code`), and a table a
+    page copy left as tab-split rows is a table again (`chatdeck.pasted_tables`)."""
+    return fence_pasted_code(tables_from_tabs(note.question)), tables_from_tabs(note.answer)
 
 
 def limit_problems(note: Note, number: int, limited: Sequence[str]) -> list[Problem]:

@@ -1295,7 +1295,17 @@ def quoted_prompt(doc: Document, i: int) -> Hit | None:
         return None
     if _unquote(doc.lines[i]).lstrip().startswith(("**", "__", "[!")):
         return None  # a callout of the answer: "> **Note:** ...", "> [!TIP]"
-    return Hit(Confidence.MEDIUM, _unquote(doc.lines[i]), "`>` quote block")
+    return Hit(Confidence.MEDIUM, _unlabeled(_unquote(doc.lines[i])), "`>` quote block")
+
+
+def _unlabeled(text: str) -> str:
+    """A quoted prompt's first line without the user's label a tool writes in the quote
+    (`> You: what is ...`): the label names who asked, the card shows what."""
+    first, newline, rest = text.partition("\n")
+    labeled = USER_MARKER.match(first)
+    if labeled is None or not labeled.group(1).strip():
+        return text
+    return labeled.group(1) + newline + rest
 
 
 def copied_list_item(doc: Document, i: int) -> Hit | None:
@@ -1610,6 +1620,7 @@ def _quoted_text(doc: Document, found: Found, end: int) -> str:
     start = found.index
     quote_end = _quote_end(doc, start)
     quoted = "\n".join(_unquote(doc.lines[j]) for j in range(start, quote_end)).strip()
+    quoted = _unlabeled(quoted)
     rest = _join(doc, quote_end, end)
     return f"{quoted}\n{rest}".strip() if rest.strip() else quoted
 

@@ -94,14 +94,19 @@ USER_WORDS = frozenset(
     "user you me human prompt question i 我 用户 用戶 使用者 你 ユーザー あなた 사용자 나 "
     "пользователь я вы ты usuario usuaria tú yo utilisateur utilisatrice vous moi benutzer "
     "nutzer du ich utente io usuário você eu gebruiker użytkownik kullanıcı ben المستخدم أنت "
-    "उपयोगकर्ता mensch человек".split()
+    "उपयोगकर्ता mensch человек користувач uživatel užívateľ utilizator pengguna χρήστης "
+    "משתמש کاربر صارف ব্যবহারকারী பயனர் ผู้ใช้ mtumiaji käyttäjä felhasználó bruker "
+    "användare bruger notandi kasutaja lietotājs naudotojas korisnik корисник потребител "
+    "erabiltzailea usuari".casefold().split()  # (as `_words` reads a label: Greek's final σ)
 )
 ASSISTANT_WORDS = frozenset(
     "assistant ai bot model response answer chatgpt claude gemini bard copilot deepseek llama "
     "mistral qwen kimi grok perplexity gpt o1 o3 o4 agent 助手 助理 回答 模型 アシスタント "
     "通义千问 通义 千问 文心一言 豆包 元宝 智谱清言 "
     "어시스턴트 ассистент помощник ии бот asistente assistente assistent asystent asistan "
-    "المساعد सहायक ki ia".split()
+    "المساعد सहायक ki ia асистент asistent asisten pembantu βοηθός עוזר دستیار معاون "
+    "সহকারী உதவியாளர் ผู้ช่วย msaidizi avustaja asszisztens assistentti "
+    "асістэнт асистентот aðstoðarmaður assistents asistentas laguntzailea".casefold().split()
 )
 #: Words that only say a speaker spoke, beside a role word on a marker line (`You said`).
 SPEAKING_WORDS = frozenset("said says wrote writes asked asks replied replies answered".split())
@@ -182,7 +187,33 @@ EMOJI_LABEL = re.compile(r"^([^\w\s:：]{1,8}?)[ \t]*+[:：][ \t]*+(.*)$")
 #: `Grok [DEEPSEARCH]`, `[Agent name]` after a marker's colon: a note on the name, not the label.
 BRACKET_NOTE = re.compile(r"(?:(?<=\S)[ \t]++|^)\[[^\[\]\n]{1,60}+\]$")
 PARENTHETICAL = re.compile(r"[ \t]*+[(（][^()（）]{0,60}+[)）][ \t]*+$")
-LABEL = re.compile(r"^[^\W\d_][\w.:'’-]{0,30}+(?:[ \t][^\W_][\w.:'’-]{0,30}+){0,2}$")
+
+
+def _mark_ranges(*blocks: tuple[int, int]) -> str:
+    """A character class's ranges of the combining marks in `blocks` (Devanagari's vowel signs,
+    Thai's tone marks): letters of a word to a reader, no `\\w` to Python's `re`."""
+    marks = [
+        c
+        for start, end in blocks
+        for c in range(start, end)
+        if unicodedata.category(chr(c))[0] == "M"
+    ]
+    ranges: list[tuple[int, int]] = []
+    for c in marks:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1] = (ranges[-1][0], c)
+        else:
+            ranges.append((c, c))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
+
+
+#: The marks of the scripts that write words with them (from Hebrew and Arabic to Khmer; the
+#: Latin, Greek and Cyrillic combining accents).
+MARKS = _mark_ranges((0x0300, 0x0370), (0x0483, 0x048A), (0x0591, 0x1100), (0x1700, 0x1800))
+#: A word's characters, its marks included.
+WORD = rf"\w{MARKS}"
+NON_WORD = re.compile(rf"(?:[^{WORD}]|_)++")
+LABEL = re.compile(rf"^[^\W\d_][{WORD}.:'’-]{{0,30}}+(?:[ \t][^\W_][{WORD}.:'’-]{{0,30}}+){{0,2}}$")
 THEMATIC = re.compile(r"^ {0,3}+(?:(?:-[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)$")
 RULE_LINE = re.compile(r"^[ \t]*+[─━═—–=~·•*_-]{3,}+[ \t]*+$")
 #: A rule drawn after a label, set off by a space (`User (<id>) ───`): the label's decoration.
@@ -196,9 +227,11 @@ LEADING_RULE = re.compile(r"^(?:─{6,}+|━{6,}+|═{6,}+|={6,}+|~{6,}+|-{6,}+)
 #: speaker, unlike a command's option (`--verbose`).
 GLUED_LEAD = re.compile(r"^(?:-{2,}+|={2,}+|~{2,}+)(?=[^\W\d_a-z])")
 #: A role word after such dashes, then its colon, a note in brackets or a time.
-GLUED_ROLE = re.compile(r"^([^\W\d_]++)(?:[ \t]*+[:：(]|[ \t]++\d)")
+GLUED_ROLE = re.compile(rf"^([^\W\d_][{WORD}]*+)(?:[ \t]*+[:：(]|[ \t]++\d)")
 #: The name after such dashes: one or two capitalized words alone on the line.
-GLUED_NAME = re.compile(r"^[^\W\d_a-z][\w.'’-]{0,30}+(?: [^\W\d_a-z][\w.'’-]{0,30}+)?[ \t]*+$")
+GLUED_NAME = re.compile(
+    rf"^[^\W\d_a-z][{WORD}.'’-]{{0,30}}+(?: [^\W\d_a-z][{WORD}.'’-]{{0,30}}+)?[ \t]*+$"
+)
 #: A time of day (`9:00:00 AM`, `21:14`).
 TIME_OF_DAY = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 DATE_TIME = re.compile(
@@ -209,7 +242,7 @@ DIGIT = re.compile(r"\d")
 NUMBER = re.compile(r"\d++")
 TURN_NUMBER = re.compile(r"[ \t]*+#?\d{1,4}+$")
 BRACKETED = re.compile(r"^([^\]】]{1,40})[\]】]")
-USER_TAG = re.compile(r"(?<=\w)#\d{4}$")
+USER_TAG = re.compile(rf"(?<=[{WORD}])#\d{{4}}$")
 BARE_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+$")
 INFO_FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)[ \t]*+([^\s`]++)")
 REASONING_TAG = re.compile(r"think|reason|thought", re.I)
@@ -370,7 +403,85 @@ MODEL_VENDOR = re.compile(r"^[a-z][\w.-]{1,30}/(?=\w)")
 
 def candidate(line: str) -> Candidate | None:
     """The marker reading of a line: `## 👤 You` -> shape `## <label>`, label `You`. (A heading
-    whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)"""
+    whose label comes after a lead, `_led_candidate`, is read apart, by `_paired_turns` alone.)
+    A line no reading takes may still be a role's label in the tool's symbols
+    (`_decorated_candidate`)."""
+    found = _marked_candidate(line)
+    if found is None and len(line) <= MAX_MARKER:
+        return _decorated_candidate(line)
+    if line[:1] in "[(<【" and BRACKETED_INLINE.match(line):
+        # `[assistant] Here:`: the bracket's role, not `assistant Here` before a colon (where
+        # the marks read the same label, `[用户] 14.03.2026`, their reading stands)
+        bracketed = _decorated_candidate(line)
+        if bracketed is not None and bracketed.key != found.key:
+            return bracketed
+    return found
+
+
+#: A role's label of one or two words (their marks included: `उपयोगकर्ता`), as the symbols
+#: below hold it.
+ROLE_NAME = rf"[^\W\d_][{WORD}.'’-]{{0,30}}+(?:[ \t][^\W\d_][{WORD}.'’-]{{0,30}}+)?"
+#: Symbols a tool may draw around a role's label alone on its line (`<You>`, `(You)`,
+#: `[[user]]`, `:: user`, `// assistant`, `%user%`): no code span's backtick, no heading's hash,
+#: no quotes or punctuation of a sentence or a JSON string (`"[User]:",`).
+DECORATED_ALONE = re.compile(
+    rf"^([^\w\s`#\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?[ \t]*+({ROLE_NAME})"
+    rf"[ \t]*+([^\w\s`\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?$"
+)
+#: A role's label set off from the message's first words by a symbol other than a colon
+#: (`You > text`, `User ❯ text`, `bot> text`, `AI → text`).
+SYMBOL_SEPARATED = re.compile(rf"^({ROLE_NAME})[ \t]*+(>|▸|▶|►|❯|›|→|⇒|»|=>|->)[ \t]++(\S.*)$")
+#: A role's label in brackets before the message's first words (`[user] text`, `<You> text`).
+BRACKETED_INLINE = re.compile(rf"^([\[(<【])({ROLE_NAME})([\])>】])[ \t]++(\S.*)$")
+
+
+def _decorated_candidate(line: str) -> Candidate | None:
+    """A role's label in symbols the tool draws around it or after it: read for any symbols,
+    as the label's role words say a speaker (a name, `(Sarah)`, in symbols is a note's)."""
+    text = line.strip()
+    quoted = ""
+    if text[:1] == ">" and text[1:2] in (" ", "\t"):  # `> **You**`: a quoted label
+        quoted, text = "> ", text[1:].strip()
+        inner = _marked_candidate(text)
+        if (
+            inner is not None
+            and inner.inline is None
+            and role_hint(inner.words) in (USER, ASSISTANT)
+        ):
+            return replace(inner, shape=quoted + inner.shape)
+    separated = SYMBOL_SEPARATED.match(text) if not quoted else None
+    bracketed = BRACKETED_INLINE.match(text) if not quoted and not separated else None
+    if separated:
+        label, symbol, inline = separated.groups()
+        shape = f"<label> {symbol}"
+    elif bracketed:
+        opening, label, closing, inline = bracketed.groups()
+        shape = f"{opening}<label>{closing}"
+    else:
+        alone = DECORATED_ALONE.match(text)
+        if alone is None or not (alone.group(1) or alone.group(3)):
+            return None
+        before, label, after = alone.group(1) or "", alone.group(2), alone.group(3) or ""
+        if not quoted and not before.strip("*_") and not after.strip(":：*_"):
+            return None  # `Question:`, `**Note**`: a colon's or emphasis's, read by their marks
+        if (
+            before
+            and not before.strip("-=~")
+            or len(label.split()) > 1
+            and label.split()[1].islower()
+        ):
+            return None  # `--User table`: a rule's or a SQL comment's (the marks' reading has
+            # them); `(user input)`: a role word and what it is of, no speaker's name
+        shape, inline = f"{quoted}{before}<label>{after}", None
+    key = label.casefold()
+    words = _words(key)
+    if role_hint(words) not in (USER, ASSISTANT) or len(words) > 2 or key in QA_LABELS:
+        return None  # (`Q` and `A`, `Question` and `Answer`: the `Q:` reading's)
+    return Candidate(shape, label, key, inline, words, "")
+
+
+def _marked_candidate(line: str) -> Candidate | None:
+    """`candidate` for the shapes read by their marks."""
     if len(line) > MAX_MARKER:
         return _long_candidate(line)
     if line[:1] in CONTROL_ENDS or line[-1:] in CONTROL_ENDS:
@@ -602,6 +713,8 @@ def candidate(line: str) -> Candidate | None:
         text = text.rstrip(".…!").strip()
     trailing = len(text)
     while trailing > 0 and (_symbol(text[trailing - 1]) or text[trailing - 1].isspace()):
+        if _in_word(text, trailing - 1):
+            break  # `ผู้ใช้`: the tone mark is the word's
         trailing -= 1
     if 0 < trailing < len(text):  # `You 👤`: an emoji after the name
         emoji += text[trailing:].strip()
@@ -753,6 +866,15 @@ def _symbol(char: str) -> bool:
     return unicodedata.category(char) in ("So", "Sk", "Sm", "Cf", "Mn")
 
 
+def _in_word(text: str, at: int) -> bool:
+    """The character at `at` is a combining mark on a letter (the marks before it too)."""
+    while at > 0 and unicodedata.category(text[at])[0] == "M":
+        at -= 1
+        if text[at].isalnum():
+            return True
+    return False
+
+
 def _without_date(text: str) -> str:
     """`User (2025-01-02 10:14): hi`, `Claude · 10:14 AM`: the marker without its date or time
     (`User: hi`, `Claude`)."""
@@ -805,11 +927,13 @@ def _may_mark(line: str) -> bool:
         or RULED_LABEL.match(stripped)
     ):
         return True
+    if lead == ">" and len(stripped) <= 40 and stripped[1:2] in (" ", "\t"):
+        return True  # `> **You**`: a label in a quote
     if lead in "-+|>" or lead.isdigit():
         return False  # a list item, a table row, a quote
     if lead in "#*_[【<" or not lead.isalnum():
         return True
-    if ":" in stripped[:45] or "：" in stripped[:45]:
+    if ":" in stripped[:45] or "：" in stripped[:45] or SYMBOL_SEPARATED.match(stripped):
         return True
     return len(stripped) <= 80 and stripped.count(" ", 0, 80) <= 6
 
@@ -991,7 +1115,7 @@ def _names_model_in_line(found: Candidate) -> bool:
 
 def _words(text: str) -> frozenset[str]:
     """A label's words, casefolded: its runs of letters and digits."""
-    return frozenset(w for w in re.split(r"[\W_]+", text.casefold()) if w)
+    return frozenset(w for w in NON_WORD.split(text.casefold()) if w)
 
 
 def role_hint(words: frozenset[str], emoji: str = "") -> str | None:
@@ -2502,7 +2626,11 @@ def _prefixed_turns(
             continue
         several = any(end - start > 1 for start, end in runs)
         broken = all(lines[k].endswith("  ") for start, end in runs for k in range(start, end))
-        repl = prefix.endswith(">")
+        repl = prefix.endswith(">") or prefix in PROMPT_SYMBOLS
+        if prefix in PROMPT_SYMBOLS and any(
+            end < len(lines) and lines[end].strip() for _, end in runs
+        ):
+            continue  # a terminal's session: what a command printed right under its prompt
         if repl and _one_paragraph_of_more(lines, runs[0][0], runs[-1][1]):
             continue  # `ghci> ` lines and what they print in one paragraph among others: a
             # REPL session a reply shows, not a chat's turns
@@ -5012,7 +5140,9 @@ def _without_address(text: str, users: set[str]) -> str:
 PREFIXED = "prefix"
 #: Prefixes a tool may write before each line of the user's turn: a heading's hashes (aider's
 #: `#### `), a REPL's prompt (`>>> `).
-PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>",)
+#: A terminal's prompt symbol (`❯ `, `› `): a REPL's prompt with no name before it.
+PROMPT_SYMBOLS = ("❯", "›")
+PREFIXES = tuple("#" * level for level in range(1, 7)) + (">>>", *PROMPT_SYMBOLS)
 
 
 def _has_prefix(line: str, prefix: str) -> bool:
@@ -5144,6 +5274,7 @@ def _assemble(
     _unwrap_fenced_turns(lines, merged, left_out, rewrites)
     _leave_out_run_headings(lines, text, merged, found, left_out, markers)
     _leave_out_echo_headings(lines, merged, left_out)
+    _leave_out_closing_tags(lines, merged, left_out)
     _leave_out_drawers(lines, text, merged, left_out)
     _leave_out_input_delimiters(lines, text, merged, left_out)
     _unescape_prompts(lines, merged, left_out, rewrites)
@@ -5480,6 +5611,8 @@ def _second_marker(
         # (and `>> USER: hello` under `You:`, a log the user pasted)
     if found.words - USER_WORDS - ASSISTANT_WORDS - SPEAKING_WORDS:
         return False  # `Use this prompt:` under `## User` is the user's line, not the name
+    if found.inline is not None and BRACKETED_INLINE.match(line):
+        return False  # `[bot] text` under the marker: a reply tag's (`_bot_tags`), if any
     if found.inline is None:
         left_out[first[0]] = MARKER
     else:
@@ -5574,6 +5707,24 @@ ECHO_NUMBER = re.compile(r"^(?:\[\d{1,4}+\]|#?\d{1,4}+[.)]?)[ \t]++")
 ECHO_CUT = re.compile(r"[ \t]*+(?:\.\.\.|…)$")
 #: The fewest characters of a prompt a heading must repeat to be its echo.
 MIN_ECHO = 12
+
+
+def _leave_out_closing_tags(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]
+) -> None:
+    """A tool that writes every message as an element (`<user>` ... `</user>`) closes it with
+    the tag its marker opened: the message's last line, when it is that closing tag, is the
+    tool's marker, on no card."""
+    for block in blocks:
+        if block.marker is None:
+            continue
+        opened = OPEN_TAG.match(lines[block.marker].strip())
+        if opened is None:
+            continue
+        last = _last_line_at(lines, block, left_out)
+        closing = f"</{opened.group(1)}>"
+        if last is not None and lines[last].strip().casefold() == closing.casefold():
+            left_out[last] = MARKER
 
 
 def _leave_out_echo_headings(
@@ -6375,10 +6526,20 @@ def _heading_level(line: str) -> int | None:
 
 def _last_line(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> str | None:
     """A turn's last line with content, as written (stripped)."""
-    for k in range(block.end - 1, block.start - 1, -1):
-        if lines[k].strip() and k not in left_out:
-            return lines[k].strip()
-    return None
+    last = _last_line_at(lines, block, left_out)
+    return lines[last].strip() if last is not None else None
+
+
+def _last_line_at(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> int | None:
+    """The block's last line with text that no step has left out, or None."""
+    return next(
+        (
+            k
+            for k in range(block.end - 1, block.start - 1, -1)
+            if lines[k].strip() and k not in left_out
+        ),
+        None,
+    )
 
 
 def _leave_out_trailing_blocks(
@@ -6680,9 +6841,12 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
             return False  # (right under `Add it to the Deployment:` or `roles/web/tasks/main.yml`;
             # a page's own lowercase `dart` over a gap may come right under a list's last item)
     if lines[k + 1].strip():
-        if not lines[k].strip().islower():
-            return False  # `Python` over a line: a list of languages, not a fence's label
         code = _code_part(_paragraph(lines, k + 1, block.end))
+        if not lines[k].strip().islower():
+            # `Python` over a line: a list of languages, not a fence's label, unless the
+            # whole paragraph under it is code (Gemini's label, capitalized)
+            whole = len(code) == len(_paragraph(lines, k + 1, block.end))
+            return bool(code) and whole and _labelled_code(code, lines[k].strip())
         if code and len(code) == len(_paragraph(lines, k + 1, block.end)):
             run = _code_run(lines, k + 1, block.end)  # (on past blank lines, up to prose)
             if _labelled_code(run, lines[k].strip()):

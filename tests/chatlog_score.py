@@ -316,6 +316,10 @@ HELD_OUT = (
     # A sixtieth round, scored against main (507eb80) before any change for them.
     "bavarder-export.md",
     "universal-ai-chat-exporter-claude.md",
+    # A sixty-first round, scored against main (fbe3c9e) before any change for them.
+    "gemini-chat-exporter-openclaw.md",
+    "gemini-next-chat-export.md",
+    "flyboy-chat.md",
 )
 
 

@@ -395,6 +395,19 @@ def test_rule_and_confidence(name: str, line: int, rule: str, confidence: str) -
     assert (note.rule, note.confidence) == (rule, confidence)
 
 
+def test_a_quoted_prompt_leaves_the_users_label_in_it_out() -> None:
+    """`> You: what is ...` over each reply: the quote is the prompt, `You:` who asked it."""
+    parsed = parse_string(
+        "> You: what is a closure?\n\nA function with its scope.\n\n"
+        "> You: and a generator?\n\nA function that yields.\n"
+    )
+    assert [note.question for note in parsed.notes] == ["what is a closure?", "and a generator?"]
+    assert [note.answer for note in parsed.notes] == [
+        "A function with its scope.",
+        "A function that yields.",
+    ]
+
+
 def test_an_unterminated_fence_keeps_its_lines_and_says_so() -> None:
     _, parsed = load("unterminated_fence")
     assert parsed.notes[-1].answer.endswith('fmt.Println("done")')

@@ -281,7 +281,18 @@ def test_a_chat_log_loses_no_line_and_says_why_it_left_one_out(name: str) -> Non
 
 # --- Generated chat logs ----------------------------------------------------------------------
 
-USER_LABELS = ["You", "User", "USER", "Пользователь", "Usuario", "用户", "Benutzer", "Human", "Me"]
+USER_LABELS = [
+    "You",
+    "User",
+    "USER",
+    "Пользователь",
+    "Usuario",
+    "用户",
+    "Benutzer",
+    "Human",
+    "Me",
+    "उपयोगकर्ता",  # (vowel signs: combining marks, no `\w` to Python)
+]
 ASSISTANT_LABELS = [
     "Assistant",
     "ChatGPT",
@@ -292,6 +303,7 @@ ASSISTANT_LABELS = [
     "Ассистент",
     "助手",
     "AI",
+    "ผู้ช่วย",  # (Thai: its tone and vowel marks end the word)
     "Model",
 ]
 #: Marker shapes: the label goes in `{}`; `inline` shapes carry the turn's first line.
@@ -330,6 +342,18 @@ SHAPES = [
     ("=== {} ===", False),
     ("-- {} --", False),
     ("» {}", False),
+    # a role's label in any symbols the tool draws around it, or after it before the text
+    ("<{}>", False),
+    ("({})", False),
+    ("[[{}]]", False),
+    (":: {}", False),
+    ("// {}", False),
+    ("%{}%", False),
+    ("> **{}**", False),
+    ("{} >", True),
+    ("{} ❯", True),
+    ("[{}]", True),
+    ("<{}>", True),
 ]
 ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
@@ -1106,6 +1130,23 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("你：I have this code:", "<label>:", "你", "I have this code:"),
         ("qwen2.5-coder:7b", "<label>", "qwen2.5-coder:7b", None),  # Ollama's name for a model
         ("llama3.2:latest", "<label>", "llama3.2:latest", None),
+        # a role's label in whatever symbols the tool draws around it or after it
+        ("<You>", "<<label>>", "You", None),
+        ("(Assistant)", "(<label>)", "Assistant", None),
+        ("[[user]]", "[[<label>]]", "user", None),
+        (":: assistant", "::<label>", "assistant", None),
+        ("// user", "//<label>", "user", None),
+        ("%user%", "%<label>%", "user", None),
+        ("> **You**", "> **<label>**", "You", None),
+        ("You > what is x?", "<label> >", "You", "what is x?"),
+        ("Asistente SQL ❯ Usa un índice.", "<label> ❯", "Asistente SQL", "Usa un índice."),
+        ("bot> here it is", "<label> >", "bot", "here it is"),
+        ("[user] what is x?", "[<label>]", "user", "what is x?"),
+        ("[assistant] Here:", "[<label>]", "assistant", "Here:"),  # (no `assistant] Here` label)
+        # words written with combining marks (Devanagari's vowel signs, Thai's tone marks)
+        ("उपयोगकर्ता: यह क्या है?", "<label>:", "उपयोगकर्ता", "यह क्या है?"),
+        ("ผู้ช่วย: นี่คือ", "<label>:", "ผู้ช่วย", "นี่คือ"),
+        ("**Χρήστης:**", "**<label>**:", "Χρήστης", None),
     ],
 )
 def test_a_marker_line_reads_as_a_shape_and_a_label(
@@ -1140,6 +1181,36 @@ def test_a_marker_line_reads_as_a_shape_and_a_label(
 def test_lines_that_are_no_marker_shape(line: str) -> None:
     found = candidate(line)
     assert found is None or found.label.casefold() not in ("q", "a", "short answer")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(Sarah)",  # a name in symbols: no role word
+        '"[User]:",',  # a JSON string's quotes
+        "// TODO",
+        "`user`",  # a code span
+        "Note > see above",
+        "x > 3 is true",
+        "(you and me)",  # three words
+    ],
+)
+def test_symbols_around_a_word_make_no_marker_without_a_role(line: str) -> None:
+    assert candidate(line) is None
+
+
+def test_a_message_written_as_an_element_leaves_its_closing_tag_out() -> None:
+    text = "".join(
+        f"<user>\n{question}\n</user>\n\n<assistant>\n{answer}\n</assistant>\n\n"
+        for question, answer in [
+            ("what is a closure?", "A function and its scope."),
+            ("why?", "It keeps them."),
+        ]
+    )
+    assert notes_of(text) == [
+        ("what is a closure?", "A function and its scope."),
+        ("why?", "It keeps them."),
+    ]
 
 
 def test_the_dry_run_names_the_markers_and_what_it_left_out() -> None:
@@ -4400,3 +4471,15 @@ def test_a_copied_code_blocks_label_reads_past_its_blank_lines_and_variables() -
     answer = notes_of(text)[0][1]
     assert "```tcl\nproc swap {a b} {" in answer, answer
     assert "\ntcl\n" not in answer, answer
+
+
+@pytest.mark.parametrize("symbol", ["❯", "›"])
+def test_a_terminals_prompt_symbol_before_each_prompt_reads_as_a_repls_prompt(symbol: str) -> None:
+    text = (
+        f"{symbol} what is a closure?\n\nA function with the scope it was made in.\n\n"
+        f"{symbol} give me an example\n\n```js\nconst f = () => 1\n```\n"
+    )
+    assert notes_of(text) == [
+        ("what is a closure?", "A function with the scope it was made in."),
+        ("give me an example", "```js\nconst f = () => 1\n```"),
+    ]
