@@ -85,7 +85,7 @@ def field_markdown(note: Note) -> tuple[str, str]:
     """The question's and the answer's text as their cards render it: code or program output
     pasted into the question without a fence gets one (`chatdeck.pasted_code`), and a table a
     page copy left as tab-split rows is a table again (`chatdeck.pasted_tables`)."""
-    return fence_pasted_code(tables_from_tabs(note.question)), tables_from_tabs(note.answer)
+    return tables_from_tabs(fence_pasted_code(note.question)), tables_from_tabs(note.answer)
 
 
 def limit_problems(note: Note, number: int, limited: Sequence[str]) -> list[Problem]:

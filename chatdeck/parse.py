@@ -97,9 +97,10 @@ def _speaker_heading(names: str) -> re.Pattern[str]:
 #: `Question` may name whose question it is, the user's (`User question`, `用户问题`, "user's
 #: question"): still the question's label.
 QUESTION_NAMES = (
-    r"q[ \t]?\d*+|(?:(?:user|your)(?:'s)?[ \t]++)?question(?:[ \t]\d++)?|问|(?:用户|我的)?问题"
+    r"q[ \t]?\d*+|(?:(?:user|your)(?:'s)?[ \t]++)?question(?:[ \t]\d++)?|问"
+    r"|(?:用户|我的)?问题(?:[ \t]?\d++)?"
 )
-ANSWER_NAMES = r"a[ \t]?\d*+|answer(?:[ \t]\d++)?|答|回答|答案"
+ANSWER_NAMES = r"a[ \t]?\d*+|answer(?:[ \t]\d++)?|答|(?:回答|答案)(?:[ \t]?\d++)?"
 USER_NAMES = r"(?:you|user|human|me|prompt|我)(?:[ \t]said)?"
 ASSISTANT_NAMES = (
     r"(?:chatgpt|gpt-?[\w.-]*|assistant|claude|ai|bot|model|response|gemini|bard|copilot|"
@@ -974,7 +975,10 @@ def detect_style(plain: Document, speakers: bool = True) -> Style:
         return Style(FileStyle.SPEAKER)
     marked = [i for i in content if i not in plain.suppressed and _question_marker(plain, i)]
     first_q = marked[0] if marked else len(lines)
-    if heading and heading[1] and not _headings_over(plain, heading[0], marked):
+    labelled = heading is not None and _bare_label(QUESTION_MARKER, heading[1]) is not None
+    if heading and heading[1] and not labelled and not _headings_over(plain, heading[0], marked):
+        # (`### Question 1` alone is the question's label, as `Q:` is: the answers' own
+        # headings are no questions)
         return Style(FileStyle.HEADING, heading[0], question_shaped_headings=_asks(heading[1]))
     if QUOTE.match(lines[body]) and body not in marked:
         return Style(FileStyle.QUOTE)
@@ -1295,7 +1299,14 @@ def quoted_prompt(doc: Document, i: int) -> Hit | None:
         return None
     if _unquote(doc.lines[i]).lstrip().startswith(("**", "__", "[!")):
         return None  # a callout of the answer: "> **Note:** ...", "> [!TIP]"
-    return Hit(Confidence.MEDIUM, _unlabeled(_unquote(doc.lines[i])), "`>` quote block")
+    quote = "\n".join(_unquote(doc.lines[j]) for j in range(i, _quote_end(doc, i)))
+    return Hit(Confidence.MEDIUM, _unlabeled(quote).partition("\n")[0], "`>` quote block")
+
+
+#: A line that opens with a label and its colon (`Role: viewer`, `Boss: Fine.`).
+FIELD_LABEL = re.compile(
+    r"^[ \t]*+[^\W\d_][\w.'-]{0,30}+(?:[ \t][^\W\d_][\w.'-]{0,30}+)?[ \t]*+:[ \t]"
+)
 
 
 def _unlabeled(text: str) -> str:
@@ -1305,6 +1316,9 @@ def _unlabeled(text: str) -> str:
     labeled = USER_MARKER.match(first)
     if labeled is None or not labeled.group(1).strip():
         return text
+    if any(FIELD_LABEL.match(line) for line in rest.split("\n")):
+        return text  # (`> User: ana` over `> Role: viewer`, `> Me: ...` over `> Boss: ...`: a
+        # record's fields or a dialogue the user quotes, each line's label its own)
     return labeled.group(1) + newline + rest
 
 

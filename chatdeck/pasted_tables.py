@@ -16,6 +16,9 @@ import re
 
 #: A fence's opening line: its character run (its closing line repeats it, as long or longer).
 FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)")
+#: A list item's marker or a quote's at a row's start: a list or a quote, no table's row.
+#: (`-`, `*`, `+`, `>` alone are an operator table's cells: a list's or a quote's only before text.)
+LIST_OR_QUOTE = re.compile(r"^(?:[-*+>][ \t]++\S|(?:[•·◦▪‣]|\d{1,9}+[.)])(?:[ \t]|$))")
 #: The longest cell a row may have: a longer run between tabs is no table's cell.
 MAX_CELL = 200
 
@@ -54,6 +57,8 @@ def _cells(line: str, header: bool) -> list[str] | None:
     if "\t" not in line.strip() or line.startswith("    "):
         return None  # (indented four spaces: code, whatever it holds)
     cells = [cell.strip() for cell in line.rstrip().split("\t")]
+    if LIST_OR_QUOTE.match(cells[0]):
+        return None  # (`1.<tab>Install`, `•<tab>Tent`: a list a word processor copied; `> a`)
     if len(cells) < 2 or any(len(cell) > MAX_CELL for cell in cells):
         return None
     if not cells[0] and not (header and len(cells) >= 3 and all(cells[1:])):

@@ -356,6 +356,9 @@ class Candidate:
     loose: bool = False
     #: The words of what follows the name (`· *GPT-4o*`): hints, not the label's.
     noted: frozenset[str] = frozenset()
+    #: Read by `_decorated_candidate` alone (a role's label in symbols): a marker only in a
+    #: file that opens with one (`_decorated_markers_kept`).
+    decorated: bool = False
 
 
 #: What a tool may write before a heading's label: a name (the model's, in emphasis) set off
@@ -387,7 +390,7 @@ def _led_candidate(line: str) -> Candidate | None:
         return None
     led = f"{heading.group(1)} <lead> {found.shape.removeprefix(marks + ' ')}"
     return Candidate(led, found.label, found.key, found.inline, found.words, found.emoji,
-                     found.loose, found.noted)  # fmt: skip
+                     found.loose, found.noted, found.decorated)  # fmt: skip
 
 
 #: A symbol a tool draws on both sides of its marker (`█ ○ user: █`), none of Markdown's marks.
@@ -407,32 +410,39 @@ def candidate(line: str) -> Candidate | None:
     A line no reading takes may still be a role's label in the tool's symbols
     (`_decorated_candidate`)."""
     found = _marked_candidate(line)
-    if found is None and len(line) <= MAX_MARKER:
-        return _decorated_candidate(line)
+    if found is None:
+        return _decorated_candidate(line) if len(line) <= MAX_MARKER else None
     if line[:1] in "[(<【" and BRACKETED_INLINE.match(line):
         # `[assistant] Here:`: the bracket's role, not `assistant Here` before a colon (where
         # the marks read the same label, `[用户] 14.03.2026`, their reading stands)
         bracketed = _decorated_candidate(line)
         if bracketed is not None and bracketed.key != found.key:
             return bracketed
+    if found.emoji and not found.inline and role_hint(found.words) is None:
+        # `🤖 Here:`: the role's emoji before the message's first words, no label `Here`
+        pictured = _decorated_candidate(line)
+        if pictured is not None and pictured.shape == "<label> <text>":
+            return pictured
     return found
 
 
 #: A role's label of one or two words (their marks included: `उपयोगकर्ता`), as the symbols
 #: below hold it.
-ROLE_NAME = rf"[^\W\d_][{WORD}.'’-]{{0,30}}+(?:[ \t][^\W\d_][{WORD}.'’-]{{0,30}}+)?"
+DECORATED_NAME = rf"[^\W\d_][{WORD}.'’-]{{0,30}}+(?:[ \t][^\W\d_][{WORD}.'’-]{{0,30}}+)?"
 #: Symbols a tool may draw around a role's label alone on its line (`<You>`, `(You)`,
 #: `[[user]]`, `:: user`, `// assistant`, `%user%`): no code span's backtick, no heading's hash,
 #: no quotes or punctuation of a sentence or a JSON string (`"[User]:",`).
 DECORATED_ALONE = re.compile(
-    rf"^([^\w\s`#\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?[ \t]*+({ROLE_NAME})"
+    rf"^([^\w\s`#\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?[ \t]*+({DECORATED_NAME})"
     rf"[ \t]*+([^\w\s`\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?$"
 )
 #: A role's label set off from the message's first words by a symbol other than a colon
 #: (`You > text`, `User ❯ text`, `bot> text`, `AI → text`).
-SYMBOL_SEPARATED = re.compile(rf"^({ROLE_NAME})[ \t]*+(>|▸|▶|►|❯|›|→|⇒|»|=>|->)[ \t]++(\S.*)$")
+SYMBOL_SEPARATED = re.compile(rf"^({DECORATED_NAME})[ \t]*+(>|▸|▶|►|❯|›|→|⇒|»|=>|->)[ \t]++(\S.*)$")
+#: A role's emoji before the message's first words (`👤 text`, `🤖 text`), with no colon.
+EMOJI_INLINE = re.compile(r"^([^\w\s:：]{1,3}?)[ \t]++(\S.*)$")
 #: A role's label in brackets before the message's first words (`[user] text`, `<You> text`).
-BRACKETED_INLINE = re.compile(rf"^([\[(<【])({ROLE_NAME})([\])>】])[ \t]++(\S.*)$")
+BRACKETED_INLINE = re.compile(rf"^([\[(<【])({DECORATED_NAME})([\])>】])[ \t]++(\S.*)$")
 
 
 def _decorated_candidate(line: str) -> Candidate | None:
@@ -448,7 +458,15 @@ def _decorated_candidate(line: str) -> Candidate | None:
             and inner.inline is None
             and role_hint(inner.words) in (USER, ASSISTANT)
         ):
-            return replace(inner, shape=quoted + inner.shape)
+            return replace(inner, shape=quoted + inner.shape, decorated=True)
+    pictured = EMOJI_INLINE.match(text) if not quoted else None
+    if pictured and any(ch in USER_EMOJI or ch in ASSISTANT_EMOJI for ch in pictured.group(1)):
+        emoji = pictured.group(1)
+        if all(ord(ch) > 0x2000 for ch in emoji):  # (emoji and their joiners only)
+            inline = pictured.group(2)
+            return Candidate(
+                "<label> <text>", emoji, emoji, inline, frozenset(), emoji, decorated=True
+            )
     separated = SYMBOL_SEPARATED.match(text) if not quoted else None
     bracketed = BRACKETED_INLINE.match(text) if not quoted and not separated else None
     if separated:
@@ -477,7 +495,7 @@ def _decorated_candidate(line: str) -> Candidate | None:
     words = _words(key)
     if role_hint(words) not in (USER, ASSISTANT) or len(words) > 2 or key in QA_LABELS:
         return None  # (`Q` and `A`, `Question` and `Answer`: the `Q:` reading's)
-    return Candidate(shape, label, key, inline, words, "")
+    return Candidate(shape, label, key, inline, words, "", decorated=True)
 
 
 def _marked_candidate(line: str) -> Candidate | None:
@@ -783,10 +801,11 @@ def _label_colon(text: str, sep: str) -> int:
 DOTTED_NAME = re.compile(r"[A-Za-z_]\.[A-Za-z_]")  # (not a version: `GPT-4.1`)
 
 
-#: A heading's counter before its colon (`Turn 1-1:`, `Message 3:`), the label after it.
+#: A heading's counter before its colon (`Turn 1-1:`, `Message 3:`) or after a bare number and a
+#: mark (`1 - User`, `3. Assistant`), the label after it.
 COUNTED_LABEL = re.compile(
-    r"^((?i:turn|message|msg|exchange|round|entry)[ \t]++#?\d[\d.-]{0,10}+)"
-    r"[ \t]*+[:：][ \t]*+(\S.*)$"
+    r"^((?:(?i:turn|message|msg|exchange|round|entry)[ \t]++)?#?\d{1,4}+(?:[.-]\d{1,4}+){0,2}+)"
+    r"[ \t]*+(?:[:：|)]|[-–—.](?=[ \t]))[ \t]*+(\S.*)$"
 )
 
 
@@ -796,7 +815,11 @@ def _counted_speaker(text: str) -> bool:
     words = _words(text.casefold())
     if _thinking(text) and len(words) <= 3:
         return True
-    return len(words) == 1 and role_hint(words) in (USER, ASSISTANT)
+    # (`GPT-4o`: a model's name and version; `Asistente SQL`: a role's word, then a name)
+    parts = text.split()
+    named = len(parts) == 2 and parts[1][:1].isupper() and role_hint(_words(parts[0])) is not None
+    one = len(words) == 1 or _names_a_model(words) or named
+    return one and len(words) <= 3 and role_hint(words) in (USER, ASSISTANT)
 
 
 def _id_colon(text: str, at: int) -> bool:
@@ -858,6 +881,7 @@ def _long_candidate(line: str) -> Candidate | None:
         found.emoji,
         found.loose,
         found.noted,
+        found.decorated,
     )
 
 
@@ -1520,7 +1544,10 @@ KIND_WORDS = frozenset(
     "gespräch unterhaltung sitzung verlauf чат чата беседа разговор сессия диалог экспорт "
     "会话 对话 聊天 导出 記録 记录 紀錄 會話 對話 会話 チャット セッション 대화 세션 sohbet oturum "
     "rozmowa sesja "
-    "czat".split()
+    "czat "
+    # what a tool calls a chat it has no name for (`当前对话`, `New Chat`, `Untitled session`)
+    "current new untitled 当前 當前 新 未命名 無題 新しい текущий новый nuevo nueva nouveau "
+    "nouvelle neuer neue nuovo nuova novo nova".split()
 )
 #: Of those, the words that alone say the file is a saved chat (`History:` alone does not).
 SAVED_WORDS = frozenset(
@@ -1733,6 +1760,11 @@ def find_turns(
                 found[i] = each
             elif each is None and (after_lead := _led_candidate(lines[i])) is not None:
                 led[i] = after_lead
+    if not _decorated_markers_kept(lines, text, content, skip, found):
+        found = {i: each for i, each in found.items() if not each.decorated}
+    found = {  # (`// user` between two lines of code: a comment in the code)
+        i: each for i, each in found.items() if not (each.decorated and _amid_code(lines, i))
+    }
     arrowed = [i for i in found if ARROW_LEAD.match(lines[i])]
     if arrowed and any(
         lines[j][:1] == ">" and j not in found and not ARROW_LABEL.match(lines[j]) for j in content
@@ -1805,6 +1837,67 @@ def find_turns(
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _decorated_markers_kept(
+    lines: Sequence[str],
+    text: Sequence[bool],
+    content: list[int],
+    skip: set[int],
+    found: dict[int, Candidate],
+) -> bool:
+    """A role's label in symbols (`<user>`, `// user`, `> User`, `User > text`) marks turns
+    only in a file that opens with one, and, as an element's tag, one closed before the next
+    opens: in a document such lines are its examples (a chat template, a PlantUML diagram, a
+    code comment, a menu path under a heading question), and nested tags are XML's data."""
+    decorated = sorted(i for i, each in found.items() if each.decorated)
+    if not decorated or not _opens_file(lines, text, content, skip, decorated[0]):
+        return False
+    tags = [i for i in decorated if OPEN_TAG.match(lines[i].strip())]
+    for n, i in enumerate(tags):
+        closing = f"</{found[i].label}>".casefold()
+        stop = tags[n + 1] if n + 1 < len(tags) else len(lines)
+        if any(lines[j].strip().casefold() == closing for j in range(i + 1, stop)):
+            continue
+        if any(lines[j].strip().casefold() == closing for j in range(stop, len(lines))):
+            return False  # (`<response>` / `<user>` / `</user>` / `</response>`: XML's data)
+    return True
+
+
+def _amid_code(lines: Sequence[str], i: int) -> bool:
+    """Line i stands right between two lines of code (`const q = ...;` / `// user` / `log(q);`)."""
+    return (
+        0 < i < len(lines) - 1
+        and bool(lines[i - 1].strip())
+        and bool(lines[i + 1].strip())
+        and code_line(lines[i - 1])
+        and code_line(lines[i + 1])
+    )
+
+
+def _opens_file(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int], first: int
+) -> bool:
+    """Nothing above line `first` but a header: front matter, separators, metadata lines and
+    a title, a heading no other heading of its level in the file repeats (headings of one level
+    over the file's parts are its questions or sections, no title)."""
+    levels = Counter(
+        len(heading.group(1))
+        for j in content
+        if text[j] and (heading := HEADING.match(lines[j])) is not None
+    )
+    for j in content:
+        if j >= first:
+            return True
+        if j in skip:
+            continue
+        heading = HEADING.match(lines[j])
+        if heading is not None:
+            if levels[len(heading.group(1))] > 1:
+                return False
+        elif not _header_line(lines[j]):
+            return False
+    return True
 
 
 #: A line of a tool's header block: `key: value`.
@@ -2631,6 +2724,8 @@ def _prefixed_turns(
             end < len(lines) and lines[end].strip() for _, end in runs
         ):
             continue  # a terminal's session: what a command printed right under its prompt
+        if prefix in PROMPT_SYMBOLS and not _opens_file(lines, text, content, skip, runs[0][0]):
+            continue  # a tutorial's commands under its questions (`# how do I run it?`)
         if repl and _one_paragraph_of_more(lines, runs[0][0], runs[-1][1]):
             continue  # `ghci> ` lines and what they print in one paragraph among others: a
             # REPL session a reply shows, not a chat's turns
@@ -6846,7 +6941,9 @@ def _code_label(lines: Sequence[str], k: int, block: _Block) -> bool:
             # `Python` over a line: a list of languages, not a fence's label, unless the
             # whole paragraph under it is code (Gemini's label, capitalized)
             whole = len(code) == len(_paragraph(lines, k + 1, block.end))
-            return bool(code) and whole and _labelled_code(code, lines[k].strip())
+            # (one capital letter, `R` over `R = V / I`, is a formula's variable as often)
+            single = len(lines[k].strip()) == 1
+            return bool(code) and whole and not single and _labelled_code(code, lines[k].strip())
         if code and len(code) == len(_paragraph(lines, k + 1, block.end)):
             run = _code_run(lines, k + 1, block.end)  # (on past blank lines, up to prose)
             if _labelled_code(run, lines[k].strip()):

@@ -320,6 +320,10 @@ HELD_OUT = (
     "gemini-chat-exporter-openclaw.md",
     "gemini-next-chat-export.md",
     "flyboy-chat.md",
+    # A sixty-second round, scored against main (e987d66) before any change for them.
+    "ayna-markdown-export.md",
+    "gpt-academic-chat-archive.md",
+    "sessiontalk-export-chatglm.md",
 )
 
 

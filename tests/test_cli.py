@@ -150,6 +150,7 @@ def test_dry_run_json_says_about_each_file_what_the_human_report_says(tmp_path: 
         "chatgpt-to-markdown-plus-grok.md",  # `# 用户问题` / `# 回答`: the labels as headings
         "chatgptbox.md",
         "google-ai-mode-export.md",  # `## Question` / `## Answer`: the labels as headings
+        "gpt-academic-chat-archive.md",  # `### 问题 1` / `### 回答 1`: numbered, as headings
         "vscode-openai-show-markdown.md",  # `> **Question:** text`: the label set in a quote
     ]
     assert by_source["near.txt"]["near_misses"] == [

@@ -395,6 +395,23 @@ def test_rule_and_confidence(name: str, line: int, rule: str, confidence: str) -
     assert (note.rule, note.confidence) == (rule, confidence)
 
 
+@pytest.mark.parametrize(("question", "answer"), [("Question", "Answer"), ("问题", "回答")])
+def test_numbered_label_headings_hold_the_answers_own_headings(question: str, answer: str) -> None:
+    """GPT Academic's `### 问题 1` / `### 回答 1`: the label alone on a heading opens the
+    question (a pasted log over the asking line included), and the reply's own headings at
+    that level stay in the answer."""
+    parsed = parse_string(
+        f'### {question} 1\n\nTraceback (most recent call last):\n  File "x.py", line 1\n'
+        f"KeyError: 1\n\nwhy?\n\n### {answer} 1\n\nA missing key.\n\n### Fix\n\nUse get.\n\n"
+        f"---\n\n### {question} 2\n\ngive me an example\n\n### {answer} 2\n\nHere.\n"
+    )
+    assert [note.question.split("\n")[-1] for note in parsed.notes] == [
+        "why?",
+        "give me an example",
+    ]
+    assert parsed.notes[0].answer == "A missing key.\n\n### Fix\n\nUse get."
+
+
 def test_a_quoted_prompt_leaves_the_users_label_in_it_out() -> None:
     """`> You: what is ...` over each reply: the quote is the prompt, `You:` who asked it."""
     parsed = parse_string(

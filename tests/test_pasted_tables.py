@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import given
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from chatdeck.cards import field_markdown
 from chatdeck.parse import parse_transcript
 from chatdeck.pasted_tables import tables_from_tabs
-from chatdeck.read import read_transcript
+from chatdeck.read import parse_text, read_transcript
 from chatdeck.render import render_markdown
 
 CHATLOGS = Path(__file__).parent / "fixtures" / "chatlogs"
@@ -81,3 +82,33 @@ def test_a_header_that_lost_its_corner_cell_gets_it_back() -> None:
     assert rebuilt == (
         "|  | intent(inout) | intent(out) |\n| --- | --- | --- |\n| On entry | kept | undefined |"
     )
+
+
+def card_fields(question: str, answer: str) -> tuple[str, str]:
+    """The card's Markdown of a note with this question and answer."""
+    note = parse_transcript(parse_text("Q: q\nA: a\n", "t.md")).notes[0]
+    return field_markdown(replace(note, question=question, answer=answer))
+
+
+def test_pasted_code_with_tab_split_lines_is_fenced_as_code_first() -> None:
+    """Review 62: a Makefile's variables and a Go struct with no indent were fenced as pasted
+    code; tables are built after that, so they stay code."""
+    for question in (
+        "why is CFLAGS ignored?\n\nCC\t= gcc\nCFLAGS\t= -Wall -O2\n\n"
+        "all: main.o\n\t$(CC) -o app main.o",
+        "what's wrong?\n\ntype User struct {\nName\tstring\nAge\tint\n}",
+    ):
+        shown, _ = card_fields(question, "See above.")
+        assert "```" in shown and "| --- |" not in shown, shown
+
+
+def test_a_list_or_a_quote_with_tabs_is_no_table() -> None:
+    """Review 62: numbered items a word processor copied (`1.<tab>Install`), items with a tab
+    inside (`1. Install<tab>now`) and a quote's lines stay what they are."""
+    for text in (
+        "1.\tInstall the package\n2.\tRun the setup\n3.\tRestart the server",
+        "1. Install\tnow\n2. Run\tlater",
+        "> a\tb\n> 1\t2",
+    ):
+        assert tables_from_tabs(text) is text
+    assert "| > | gt |" in tables_from_tabs("num\tstr\n==\teq\n>\tgt")  # (`>` alone: a cell)

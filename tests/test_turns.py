@@ -354,6 +354,8 @@ SHAPES = [
     ("{} ❯", True),
     ("[{}]", True),
     ("<{}>", True),
+    ("{emoji}", True),  # the role's emoji alone before the message
+    ("## {n} - {}", False),  # a bare counter before the label
 ]
 ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
@@ -1142,6 +1144,10 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("Asistente SQL ❯ Usa un índice.", "<label> ❯", "Asistente SQL", "Usa un índice."),
         ("bot> here it is", "<label> >", "bot", "here it is"),
         ("[user] what is x?", "[<label>]", "user", "what is x?"),
+        ("🤖 Here:", "<label> <text>", "🤖", "Here:"),  # (no label `Here` with an emoji)
+        ("🤖 Assistant:", "<label>:", "Assistant", None),
+        ("# 1 - User", "# <counter>: <label>", "User", None),
+        ("## 3. Assistant", "## <counter>: <label>", "Assistant", None),
         ("[assistant] Here:", "[<label>]", "assistant", "Here:"),  # (no `assistant] Here` label)
         # words written with combining marks (Devanagari's vowel signs, Thai's tone marks)
         ("उपयोगकर्ता: यह क्या है?", "<label>:", "उपयोगकर्ता", "यह क्या है?"),
@@ -1193,6 +1199,7 @@ def test_lines_that_are_no_marker_shape(line: str) -> None:
         "Note > see above",
         "x > 3 is true",
         "(you and me)",  # three words
+        "## 1. User management",  # a numbered section of a document
     ],
 )
 def test_symbols_around_a_word_make_no_marker_without_a_role(line: str) -> None:
