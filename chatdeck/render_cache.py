@@ -102,6 +102,8 @@ PARSE_MODULES = (
     "agent_logs.py",
     "columns.py",
     "pasted_code.py",
+    "pasted_tables.py",
+    "xml_chats.py",
 )
 
 

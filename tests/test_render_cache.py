@@ -67,3 +67,26 @@ def test_an_update_of_the_question_fencing_renders_unchanged_files_again(tmp_pat
     )
     rebuilt = build_with(package, [source], output)
     assert rebuilt == build_with(package, [source], tmp_path / "clean")
+
+
+def test_the_parser_version_covers_every_module_the_parse_imports() -> None:
+    """A module that decides what a file parses into (`xml_chats`, `pasted_tables`) but is left
+    out of `PARSE_MODULES` would let a cached parse outlive a change to it."""
+    import ast
+
+    from chatdeck import render_cache
+
+    package = Path(render_cache.__file__).parent
+    known = set(render_cache.PARSE_MODULES) | set(render_cache.RENDER_MODULES)
+    # (where a card's media comes from, the cache's own keys and a deck's place are no reading;
+    # a saved page's reply is keyed by its module's own version, `reply_cache_key`)
+    apart = {"media.py", "render_cache.py", "decks.py", "reply_html.py"}
+    missing = set()
+    for name in render_cache.PARSE_MODULES:
+        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("chatdeck."):
+                imported = node.module.removeprefix("chatdeck.") + ".py"
+                if imported not in known | apart:
+                    missing.add(f"{name} imports {imported}")
+    assert not missing
