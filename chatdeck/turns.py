@@ -105,7 +105,7 @@ ASSISTANT_WORDS = frozenset(
     "通义千问 通义 千问 文心一言 豆包 元宝 智谱清言 "
     "어시스턴트 ассистент помощник ии бот asistente assistente assistent asystent asistan "
     "المساعد सहायक ki ia асистент asistent asisten pembantu βοηθός עוזר دستیار معاون "
-    "সহকারী உதவியாளர் ผู้ช่วย msaidizi avustaja asszisztens assistentti "
+    "সহকারী সহায়ক உதவியாளர் ผู้ช่วย msaidizi avustaja asszisztens assistentti "
     "асістэнт асистентот aðstoðarmaður assistents asistentas laguntzailea".casefold().split()
 )
 #: Words that only say a speaker spoke, beside a role word on a marker line (`You said`).
@@ -716,6 +716,9 @@ def _marked_candidate(line: str) -> Candidate | None:
                 if after.startswith(mark) and (len(after) == 2 or after[2].isspace()):
                     after = after[2:].strip()
             inline = after or None
+            if not heading and not bold and DOTTED_NAME.search(text):
+                if not _names_a_model(_words(text.casefold())):
+                    return None  # `model.eval(): text`: a method a list names, no speaker
             text = PARENTHETICAL.sub("", text).strip()  # `**Assistant (GPT-4)**:`
             text = BRACKET_NOTE.sub("", text).strip() or text  # `Grok [DEEPSEARCH]:`
             role = _words(after)
@@ -2299,6 +2302,11 @@ def _read_shape(
         # one even in a chat of one exchange).
         least = 2 if "<time>" in found[members[0]].shape else 4
         if len(members) < least or changes * 10 < (len(members) - 1) * 8:
+            return None
+        # Two speakers each speak more than once (`Traceback`, `def evaluate_accuracy`,
+        # `Usage example` once each are a reply's lines that end in a colon, no names).
+        spoken = Counter(found[i].key for i in members)
+        if least > 2 and sum(1 for count in spoken.values() if count >= 2) < 2:
             return None
         # A label numbered anew each time (`Turn 1`, `Turn 2`) beside one that is not counts
         # records, and the other is a heading inside them: no two speakers.

@@ -324,6 +324,10 @@ HELD_OUT = (
     "ayna-markdown-export.md",
     "gpt-academic-chat-archive.md",
     "sessiontalk-export-chatglm.md",
+    # A sixty-third round, scored against main (40d9de5) before any change for them.
+    "obsaide-conversation-export.md",
+    "mesop-chat-web-copy.txt",
+    "neovate-code-export.md",
 )
 
 

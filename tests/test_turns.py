@@ -31,6 +31,13 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "mesop-chat-web-copy.txt": (
+        "round 63: a Mesop chat page copied whole, only the bot's name (`সহায়ক`) alone over "
+        "each reply and the prompt one line (the chat box's) right under the reply before it, "
+        "with no blank line after a code block: the third prompt takes the second reply's last "
+        "code lines with it (questions 2/3, answers 1/3); as first scored, `Traceback (...):` "
+        "and `model.eval():` were read as speakers' labels (0/3)"
+    ),
     "ollama-gui-web-copy.txt": (
         "round 55: since this stop `Ollama` alone over every reply pairs with `🧑` over every "
         "prompt (questions 3/3, title right), but the page's `Regenerate response`, composer "
@@ -1146,6 +1153,7 @@ def test_seeds_and_forms_have_no_turn_structure_but_the_chat_exports() -> None:
         ("[user] what is x?", "[<label>]", "user", "what is x?"),
         ("🤖 Here:", "<label> <text>", "🤖", "Here:"),  # (no label `Here` with an emoji)
         ("🤖 Assistant:", "<label>:", "Assistant", None),
+        ("anthropic.claude-3-sonnet: hi", "<label>:", "anthropic.claude-3-sonnet", "hi"),
         ("# 1 - User", "# <counter>: <label>", "User", None),
         ("## 3. Assistant", "## <counter>: <label>", "Assistant", None),
         ("[assistant] Here:", "[<label>]", "assistant", "Here:"),  # (no `assistant] Here` label)
@@ -1200,10 +1208,26 @@ def test_lines_that_are_no_marker_shape(line: str) -> None:
         "x > 3 is true",
         "(you and me)",  # three words
         "## 1. User management",  # a numbered section of a document
+        "model.eval(): turns dropout off",  # a method a list names, no speaker
     ],
 )
 def test_symbols_around_a_word_make_no_marker_without_a_role(line: str) -> None:
     assert candidate(line) is None
+
+
+def test_lines_ending_in_a_colon_once_each_are_no_speakers() -> None:
+    """Mesop's page copy (round 63): with no role word among the labels, two of them must
+    speak more than once; a reply's `Traceback (...):`, `Usage:` and `Note:` once each are
+    its lines, and the bot's name alone over each reply reads the chat."""
+    text = (
+        "Traceback (most recent call last): x.py line 1 KeyError why?\nসহায়ক\n"
+        "A missing key.\n\nFix it so:\n\nd.get(k)\n\ngive me an example\nসহায়ক\n"
+        "Here.\n\nUsage:\n\nf(1)\n\nNote: mind the default.\n"
+    )
+    assert [question for question, _ in notes_of(text)] == [
+        "Traceback (most recent call last): x.py line 1 KeyError why?",
+        "give me an example",
+    ]
 
 
 def test_a_message_written_as_an_element_leaves_its_closing_tag_out() -> None:
