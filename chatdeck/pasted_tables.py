@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-#: A fence's opening line: its character run (its closing line repeats it, as long or longer).
-FENCE = re.compile(r"^ {0,3}+(`{3,}+|~{3,}+)")
+from chatdeck.columns import outside_fences
+
 #: A list item's marker or a quote's at a row's start: a list or a quote, no table's row.
 #: (`-`, `*`, `+`, `>` alone are an operator table's cells: a list's or a quote's only before text.)
 LIST_OR_QUOTE = re.compile(r"^(?:[-*+>][ \t]++\S|(?:[•·◦▪‣]|\d{1,9}+[.)])(?:[ \t]|$))")
@@ -31,9 +31,8 @@ def tables_from_tabs(text: str) -> str:
     lines = text.split("\n")
     out: list[str] = []
     rows: list[tuple[str, list[str]]] = []  # each row's line and cells
-    fence = ""
-    for line in [*lines, ""]:
-        cells = None if fence else _cells(line, header=not rows)
+    for line, prose in zip([*lines, ""], [*outside_fences(lines), True], strict=True):
+        cells = _cells(line, header=not rows) if prose else None
         if cells is not None and (not rows or _fits(rows, cells)):
             rows.append((line, cells))
             continue
@@ -41,11 +40,6 @@ def tables_from_tabs(text: str) -> str:
         rows = [] if cells is None else [(line, cells)]
         if cells is None:
             out.append(line)
-            opening = FENCE.match(line)
-            if fence and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
-                fence = ""
-            elif not fence and opening:
-                fence = opening.group(1)
     _flush(rows, out, "")
     rebuilt = "\n".join(out[:-1])  # (less the line added to end the last run)
     return rebuilt if rebuilt != text else text

@@ -482,14 +482,12 @@ def _decorated_candidate(line: str) -> Candidate | None:
         before, label, after = alone.group(1) or "", alone.group(2), alone.group(3) or ""
         if not quoted and not before.strip("*_") and not after.strip(":：*_"):
             return None  # `Question:`, `**Note**`: a colon's or emphasis's, read by their marks
-        if (
-            before
-            and not before.strip("-=~")
-            or len(label.split()) > 1
-            and label.split()[1].islower()
-        ):
-            return None  # `--User table`: a rule's or a SQL comment's (the marks' reading has
-            # them); `(user input)`: a role word and what it is of, no speaker's name
+        ruled = bool(before) and not before.strip("-=~")  # `--User table`: a rule's or a
+        # SQL comment's (the marks' reading has them)
+        described = len(label.split()) > 1 and label.split()[1].islower()  # `(user input)`: a
+        # role word and what it is of, no speaker's name
+        if ruled or described:
+            return None
         shape, inline = f"{quoted}{before}<label>{after}", None
     key = label.casefold()
     words = _words(key)
