@@ -287,8 +287,8 @@ HTML_TAGS = frozenset(
     "address article aside blockquote body center col colgroup dd dialog dir div dl dt fieldset "
     "figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html iframe "
     "legend li link main menu menuitem nav noframes ol optgroup option p param search section "
-    "summary table tbody td tfoot th thead title tr track ul img br span a b i em strong code "
-    "pre script style textarea video audio picture source sub sup kbd time small".split()
+    "details summary table tbody td tfoot th thead title tr track ul img br span a b i em strong "
+    "code pre script style textarea video audio picture source sub sup kbd time small".split()
 )
 COPY_LINES = frozenset(
     {"copy", "copy code", "copy block", "edit", "run", "download", "复制", "复制代码", "copiar"}
@@ -436,9 +436,11 @@ DECORATED_ALONE = re.compile(
     rf"^([^\w\s`#\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?[ \t]*+({DECORATED_NAME})"
     rf"[ \t]*+([^\w\s`\"'“”‘’,;.?!{MARKS}]{{1,4}}+)?$"
 )
-#: A role's label set off from the message's first words by a symbol other than a colon
-#: (`You > text`, `User ❯ text`, `bot> text`, `AI → text`).
-SYMBOL_SEPARATED = re.compile(rf"^({DECORATED_NAME})[ \t]*+(>|▸|▶|►|❯|›|→|⇒|»|=>|->)[ \t]++(\S.*)$")
+#: A role's label, bold or not, set off from the message's first words by a symbol other than
+#: a colon (`You > text`, `User ❯ text`, `bot> text`, `AI → text`, `**User** — text`).
+SYMBOL_SEPARATED = re.compile(
+    rf"^(\*\*|__)?({DECORATED_NAME})(?(1)\1)[ \t]*+(>|▸|▶|►|❯|›|→|⇒|»|=>|->|—|–)[ \t]++(\S.*)$"
+)
 #: A role's emoji before the message's first words (`👤 text`, `🤖 text`), with no colon.
 EMOJI_INLINE = re.compile(r"^([^\w\s:：]{1,3}?)[ \t]++(\S.*)$")
 #: A role's label in brackets before the message's first words (`[user] text`, `<You> text`).
@@ -470,8 +472,8 @@ def _decorated_candidate(line: str) -> Candidate | None:
     separated = SYMBOL_SEPARATED.match(text) if not quoted else None
     bracketed = BRACKETED_INLINE.match(text) if not quoted and not separated else None
     if separated:
-        label, symbol, inline = separated.groups()
-        shape = f"<label> {symbol}"
+        bold, label, symbol, inline = separated.groups()
+        shape = f"{bold or ''}<label>{bold or ''} {symbol}"
     elif bracketed:
         opening, label, closing, inline = bracketed.groups()
         shape = f"{opening}<label>{closing}"
@@ -589,8 +591,11 @@ def _marked_candidate(line: str) -> Candidate | None:
         return Candidate(
             shape + "<label>:", emoji, emoji, after or None, frozenset(), emoji, noted=named
         )
-    if text.startswith(("_**", "*__")) and text.endswith(("**_", "__*")) and len(text) > 6:
-        text = text[1:-1]  # `_**User (10:14)**_`: italics around the bold name
+    if text.startswith(("_**", "*__", "***", "___")) and text.endswith(
+        ("**_", "__*", "***", "___")
+    ):
+        if len(text) > 6:
+            text = text[1:-1]  # `_**User (10:14)**_`, `***You***`: italics around the bold name
     italic = ""
     if heading:
         text = _unitalicized(text)
@@ -1407,6 +1412,14 @@ def _title_from(
             continue  # the editor's file variables alone name nothing: the next heading may
         text = _without_icon(title_key(text) or _after_kind(text))  # `# topic: X`: the key
         text = _unquoted(text)  # `# Chat Export: "Name"`: the name the tool quoted
+        undated = _without_date(text)
+        if (
+            undated
+            and text.startswith(undated)
+            and not DATE_TIME.search(undated)
+            and SET_OFF_DATE.match(text, len(undated))
+        ):
+            text = undated  # `# Jackson error 2023-09-14T08:26:41.647Z`: the time it was saved
         if (
             text
             and not DATE_TIME.search(text)
@@ -1422,6 +1435,10 @@ def _title_from(
     return listed if listed[0] is not None else _named_over_metrics(lines, header)
 
 
+#: A date set off from a title by a symbol (`Title - 2024-05-01`, `Title (3/5/2024)`), or a
+#: machine's timestamp (`Title 2023-09-14T08:26:41.647Z`): the tool's, where words before the
+#: date (`chat started at 2025-04-22`) make the line a stamp of its own.
+SET_OFF_DATE = re.compile(r"[ \t]*+(?:[-—–|·•(\[,][ \t]*+|\d{4}-\d{2}-\d{2}T)")
 #: Emacs's file variables (`-*- mode: org -*-`), written in a file's first lines.
 EDITOR_MODE_LINE = re.compile(r"-\*-[^\n]{1,200}?-\*-")
 PAGE_WORDS = frozenset("home untitled new history chats recent settings".split())
@@ -1819,6 +1836,7 @@ def find_turns(
             )
             or _deepening_turns(lines, text, content, found, skip)
             or _paired_turns(lines, text, content, found, skip, led)
+            or _sectioned_replies(lines, text, content, skip)
             or _ruled_turns(lines, text, content, skip)
             or _headed_replies(lines, text, content, skip)
             or _timed_messages_both_sides(lines, text, content, skip)
@@ -1890,7 +1908,7 @@ def _opens_file(
     for j in content:
         if j >= first:
             return True
-        if j in skip:
+        if j in skip or _lone_tag(lines[j].strip()):  # (`<div class="message">`: markup)
             continue
         heading = HEADING.match(lines[j])
         if heading is not None:
@@ -2133,8 +2151,8 @@ def _quoted_messages(lines: Sequence[str], blocks: list[_Block]) -> bool:
         while body and not lines[body[0]].startswith(">") and _edge_form(lines[body[0]]):
             body.pop(0)
         over -= len(body)  # the lines of metadata over the quote
-        while body and is_separator(lines[body[-1]]):  # the rule after it
-            body.pop()
+        while body and (is_separator(lines[body[-1]]) or _lone_tag(lines[body[-1]].strip())):
+            body.pop()  # the rule after it, the element's closing tag
         if not body:
             continue
         quoted = body[0]
@@ -3863,6 +3881,70 @@ def _named_replies(
     return blocks, "the model's name alone over each reply; the user's unmarked", {}
 
 
+def _sectioned_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A notes file of sections, each a prompt under the section's heading and the model's
+    reply under a heading naming the model (`# Why does it fail` / the prompt / `##### ChatGPT`
+    / the reply: an editor that sends a section's text and writes the reply under it): the same
+    deeper heading naming only the model, one in each section (two or more, or the file one
+    section) and nothing naming the user. The prompt runs from under the section's heading to
+    the model's heading, the reply from under it to the next section's heading; the section's
+    heading names the exchange, no part of the prompt. Every section has a prompt: a heading
+    over the reply alone is a document's section."""
+    heads = [
+        (i, len(heading.group(1)), (heading.group(2) or "").strip())
+        for i in content
+        if text[i] and i not in skip and (heading := HEADING.match(lines[i])) is not None
+    ]
+    named = [
+        (i, level, name)
+        for i, level, name in heads
+        if role_hint(words := _words(name.casefold())) == ASSISTANT
+        and len(name.split()) <= 4
+        and _names_only_a_model(words)
+    ]
+    if not named or len({(level, name) for _, level, name in named}) > 1:
+        return None
+    level = named[0][1]
+    if any(role_hint(_words(name.casefold())) == USER for _, _, name in heads):
+        return None
+    above = [head for head in heads if head[0] < named[0][0] and head[1] < level]
+    if not above:
+        return None
+    section = above[-1][1]
+    sections = [i for i, each, _ in heads if each == section]
+    if len(named) == 1 and len(sections) > 1:
+        return None  # (one model's heading among sections: a document's, unless it is all)
+    replies = [i for i, _, _ in named]
+    # one section's heading over each reply and none between a reply's heading and its text
+    owners = [max((s for s in sections if s < r), default=-1) for r in replies]
+    if -1 in owners or len(set(owners)) != len(replies):
+        return None
+    if any(each < section for i, each, _ in heads if owners[0] < i):  # (a higher heading: parts)
+        return None
+    count = len(lines)
+    blocks: list[_Block] = []
+    first = next(j for j in content if j not in skip)
+    if owners[0] > first:
+        blocks.append(_Block(None, first, owners[0], "header", OTHER))
+    label = named[0][2]
+    for n, (owner, reply) in enumerate(zip(owners, replies, strict=True)):
+        stop = next((s for s in sections if s > reply), count)
+        if n + 1 < len(owners) and stop != owners[n + 1]:
+            return None  # a section with no reply between two that have one
+        if not _has_content(lines, reply + 1, stop):
+            return None
+        if not _has_content(lines, owner + 1, reply):
+            return None  # (a heading over the reply alone: a document's section)
+        blocks.append(_Block(owner, owner + 1, reply, "section heading", USER, record=True))
+        blocks.append(_Block(reply, reply + 1, stop, label, ASSISTANT))
+        if n + 1 == len(owners) and stop < count:  # a last section not sent yet: no exchange
+            blocks.append(_Block(None, stop, count, "a section with no reply", OTHER))
+    shape = f"{'#' * level} <the model> under each section's {'#' * section} heading"
+    return blocks, shape, {label: ASSISTANT}
+
+
 def _user_heads(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -5378,6 +5460,7 @@ def _assemble(
     _leave_out_closing_tags(lines, merged, left_out)
     _leave_out_drawers(lines, text, merged, left_out)
     _leave_out_input_delimiters(lines, text, merged, left_out)
+    _unwrap_html_prompts(lines, merged, left_out, rewrites)
     _unescape_prompts(lines, merged, left_out, rewrites)
     agent = read_agent_log(
         lines,
@@ -5815,11 +5898,13 @@ def _leave_out_closing_tags(
 ) -> None:
     """A tool that writes every message as an element (`<user>` ... `</user>`) closes it with
     the tag its marker opened: the message's last line, when it is that closing tag, is the
-    tool's marker, on no card."""
+    tool's marker, on no card (`<details open><summary>User</summary>` ... `</details>`:
+    the element the marker line opens first)."""
     for block in blocks:
         if block.marker is None:
             continue
-        opened = OPEN_TAG.match(lines[block.marker].strip())
+        marker = lines[block.marker].strip()
+        opened = OPEN_TAG.match(marker) or LEADING_TAG.match(marker)
         if opened is None:
             continue
         last = _last_line_at(lines, block, left_out)
@@ -5931,6 +6016,40 @@ def _unescape_prompts(
         for j, line in zip(body, shown, strict=True):
             if "&" in line:
                 rewrites[j] = _unescaped(line)
+
+
+#: The element a page holds the user's message in, glued to its text (`<div class="...">text`).
+WRAPPING_TAG = re.compile(r"^<(div|p|span)\b[^<>]{0,200}+>")
+
+
+def _unwrap_html_prompts(
+    lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str], rewrites: dict[int, str]
+) -> None:
+    """A tool that saves the user's message as the page's HTML holds it (`<div class="x">` glued
+    to its first line, `</div>` to its last, no other tag between): the element is the tool's,
+    and the text, escaped as HTML escapes a text node (`&amp;&amp;`, `&lt;List&gt;`), is shown
+    read back."""
+    for block in blocks:
+        if block.role != USER:
+            continue
+        body = [j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out]
+        if not body:
+            continue
+        shown = [rewrites.get(j, lines[j]) for j in body]
+        opened = WRAPPING_TAG.match(shown[0])
+        closing = f"</{opened.group(1)}>" if opened else ""
+        if opened is None or not shown[-1].rstrip().endswith(closing):
+            continue
+        inner = list(shown)
+        inner[0] = inner[0][opened.end() :]
+        inner[-1] = inner[-1].rstrip()[: -len(closing)]
+        if any("<" in line or ">" in line for line in inner):
+            continue  # (more elements inside: the page's markup, no one text)
+        for j, line in zip(body, inner, strict=True):
+            if line.strip():
+                rewrites[j] = _unescaped(line)
+            else:
+                left_out[j] = MARKER
 
 
 def _unescaped(line: str) -> str:
@@ -6058,13 +6177,15 @@ def _recurring_forms(
 def _edge_lines(
     lines: Sequence[str], block: _Block, left_out: dict[int, str], backwards: bool, count: int = 3
 ) -> list[int]:
-    """The first (or last) `count` lines of a turn with content, separators skipped."""
+    """The first (or last) `count` lines of a turn with content, separators and an element's
+    lone tags skipped."""
     found: list[int] = []
     span = range(block.end - 1, block.start - 1, -1) if backwards else range(block.start, block.end)
     for j in span:
         if len(found) == count:
             break
-        if lines[j].strip() and j not in left_out and not is_separator(lines[j]):
+        line = lines[j].strip()
+        if line and j not in left_out and not is_separator(line) and not _lone_tag(line):
             found.append(j)
     return found
 
@@ -6090,16 +6211,50 @@ def _metadata_at(line: str, forms: set[tuple[str, ...]], heading: bool, role: st
 
 def _edge_rules(lines: Sequence[str], blocks: list[_Block], left_out: dict[int, str]) -> set[str]:
     """Rule lines (`---`) at the edges of two or more turns: what the tool writes between
-    messages."""
+    messages. With them, an element's lone tag (`<details>`, `</div>`) at the edges of both
+    speakers' turns: the element the tool wraps every message in."""
     seen: Counter[str] = Counter()
+    tags: dict[str, set[str]] = {}
     for block in blocks:
         span = range(block.start, block.end)
-        ends = [
-            next((j for j in each if lines[j].strip() and j not in left_out), None)
-            for each in (span, reversed(span))
-        ]
-        seen.update({lines[j].strip() for j in ends if j is not None and is_separator(lines[j])})
-    return {rule for rule, n in seen.items() if n >= 2}
+        edges = set()
+        for each in (span, reversed(span)):
+            outermost = True
+            for j in each:  # (`</div>`, `---`, `<div>` over the next turn: its end's run)
+                line = lines[j].strip()
+                if not line or j in left_out:
+                    continue
+                if is_separator(line):
+                    if outermost:
+                        edges.add(line)
+                elif _lone_tag(line) and each is not span:
+                    edges.add(line)
+                else:
+                    break
+                outermost = False
+        seen.update(edges)
+        for edge in edges:
+            if _lone_tag(edge):
+                tags.setdefault(edge, set()).add(block.role)
+    rules = {
+        rule
+        for rule, n in seen.items()
+        if n >= 2 and (rule not in tags or {USER, ASSISTANT} <= tags[rule])
+    }
+    closed = {tag.group(1).casefold() for rule in rules if (tag := LONE_TAG.match(rule))}
+    # (the element's opening tag, at an edge once in a chat of one exchange, with its closing)
+    return rules | {
+        edge for edge in tags if (tag := LONE_TAG.match(edge)) and tag.group(1).casefold() in closed
+    }
+
+
+LONE_TAG = re.compile(r"^</?([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?>$")
+
+
+def _lone_tag(line: str) -> bool:
+    """The line is one HTML element's opening or closing tag, nothing else."""
+    tag = LONE_TAG.match(line)
+    return tag is not None and tag.group(1).casefold() in HTML_TAGS
 
 
 def _glued_rule(lines: Sequence[str], j: int, tail: int, rules: set[str]) -> bool:
@@ -6141,6 +6296,9 @@ def _trim_edges(
                 continue
             line = lines[j]
             if is_separator(line) and not _glued_rule(lines, j, tail, rules):
+                left_out[j] = SEPARATOR
+                changed = True
+            elif j == tail and _lone_tag(line.strip()) and line.strip() in rules:
                 left_out[j] = SEPARATOR
                 changed = True
             elif not _led(block, j) and _metadata_at(line, forms, j == head, block.role):

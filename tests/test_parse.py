@@ -806,8 +806,10 @@ def contents(line: str) -> list[str]:
     parts.append(line.strip().casefold())  # a page copy's `Python` label, now a ```python fence
     parts.append(re.sub(r"^.*</[\w-]+>", "", line).strip())  # after glued reasoning's `</think>`
     parts.append(re.sub(r"^<([\w-]+)>(.*)</\1>$", r"\2", line.strip()).strip())  # <task>..</task>
-    # a line of a chat saved as XML: its text without the tags at its ends, entities read
-    parts.append(html.unescape(re.sub(r"^\s*(?:<[\w-]+>)+|(?:</[\w-]+>)+\s*$", "", line)).strip())
+    # a line of a chat saved as XML, or of a prompt saved as its page element's HTML
+    # (`<div class="x">text</div>`): its text without the tags at its ends, entities read
+    tags = r"^\s*(?:<[\w-]+(?:[ \t][^<>]*)?>)+|(?:</[\w-]+>)+\s*$"
+    parts.append(html.unescape(re.sub(tags, "", line)).strip())
     parts.append(COMMAND.sub("", line, count=1).strip())  # a bot's command, `.ai what ...`
     parts.append(REPLY_TAG.sub("", line, count=1).strip())  # a bot's tag on its reply, `[bot] `
     parts.append(CALL_WORD.sub("", line, count=1).strip())  # the word that calls a bot, `bot `

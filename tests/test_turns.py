@@ -363,7 +363,14 @@ SHAPES = [
     ("<{}>", True),
     ("{emoji}", True),  # the role's emoji alone before the message
     ("## {n} - {}", False),  # a bare counter before the label
+    ("***{}***", False),
+    ("{} —", True),
+    ("**{}** –", True),
+    ("<details open><summary>{}</summary>", False),  # every message a collapsible element
+    ("<details>\n<summary>{}</summary>", False),
 ]
+#: The element a tool may wrap every message in, a tag alone on each of its own lines.
+ELEMENTS = [('<div class="message">', "</div>"), ("<section>", "</section>")]
 ATTACHED = ["##neovim://selection", "#buffer", "#file:src/main.rs", "@workspace"]
 SEPARATORS = ["---", "***", "* * *", "─" * 24, "<hr>", '<hr class="__tool">', "___"]
 QUESTIONS = [
@@ -453,6 +460,7 @@ def chat(draw: st.DrawFn) -> tuple[str, list[tuple[str, str]], dict[str, object]
                 [None, *(a for a in ATTACHED if ":" in a or len(pairs) > 1)]  # a bare name: twice
             )
         ),
+        "element": None if inline else draw(st.sampled_from([None, *ELEMENTS])),
         # A page copy may name the speaker twice (`You` then `Sent by you:`).
         "second": draw(st.booleans()) and not inline,
         # A tool that wraps every message in a fence, bare (Chatbox) or marked as Markdown (Smart
@@ -484,9 +492,12 @@ def render_chat(
     trailer = options.get("trailer")
     for n, (question, answer) in enumerate(pairs):
         for role, label, body in (("user", user, question), ("assistant", assistant, answer)):
+            element = options.get("element")
             if inline:
                 out.append(f"{marker(label, role)} {body}")
             else:
+                if isinstance(element, tuple):
+                    out += [element[0], ""]
                 out += [marker(label, role), ""]
                 if options.get("second") and "{}" in shape:
                     out += [f"Sent by {label}:"]
@@ -504,6 +515,10 @@ def render_chat(
                 out += ["", str(trailer).replace("{n}", str(n))]
             if metadata:
                 out.append(str(metadata).replace("{n}", str(n)))
+            if shape.startswith("<details"):
+                out += ["", "</details>"]
+            if isinstance(element, tuple):
+                out += ["", element[1]]
             out.append(str(options["gap"]))
             if separator:
                 out += ["", str(separator), ""]
@@ -554,6 +569,7 @@ def undressed(options: dict[str, object]) -> dict[str, object]:
         second=False,
         trailer=None,
         attached=None,
+        element=None,
     )
 
 
@@ -1819,6 +1835,63 @@ def test_a_prompt_the_chat_panel_html_escaped_shows_its_characters() -> None:
     assert notes_of(words)[0][0] == "what does &amp; mean in HTML?"
 
 
+def test_a_prompt_saved_as_the_pages_html_element_shows_its_text() -> None:
+    """A bookmarklet that saves each prompt as its element's HTML: the element is the tool's,
+    the text read back; a prompt with markup of its own inside stays as written."""
+    wrapped = '<div class="empty:hidden">$ make &amp;&amp; ./run\nError: Map&lt;K&gt;\n\nwhy?</div>'
+    chat = f"## HUMAN:\n\n{wrapped}\n\n## CHATGPT:\n\nBecause.\n"
+    assert notes_of(chat)[0][0] == "$ make && ./run\nError: Map<K>\n\nwhy?"
+    marked = "<div>why is <b>this</b> bold?</div>"
+    chat = f"## HUMAN:\n\n{marked}\n\n## CHATGPT:\n\nBecause.\n"
+    assert notes_of(chat)[0][0] == marked
+
+
+SECTIONED = """# Why does it fail
+
+Traceback (most recent call last):
+ValueError: bad
+
+why does it fail?
+
+##### ChatGPT
+
+It fails because the value is bad.
+
+### Fix
+
+Pass a good value.
+
+# CSV
+
+Write me a function that writes a CSV
+
+##### ChatGPT
+
+Here it is.
+"""
+
+
+def test_sections_each_a_prompt_and_the_models_heading_over_its_reply_are_turns() -> None:
+    """An editor that sends a section's text and writes the reply under `##### ChatGPT`: the
+    section's heading names the exchange, the prompt is under it, the reply's own headings
+    stay in the reply."""
+    notes = notes_of(SECTIONED)
+    assert [question for question, _ in notes] == [
+        "Traceback (most recent call last):\nValueError: bad\n\nwhy does it fail?",
+        "Write me a function that writes a CSV",
+    ]
+    assert notes[0][1] == "It fails because the value is bad.\n\n### Fix\n\nPass a good value."
+    # a last section not sent yet is no exchange, and no part of the last reply
+    assert notes_of(SECTIONED + "\n# Next\n\nwhat about TSV?\n") == notes
+    # a section whose heading stands over the reply alone: a document's headings, read as
+    # questions with the text under them, no section's reading
+    bare = SECTIONED.replace("Write me a function that writes a CSV\n\n", "")
+    assert notes_of(bare)[0] == (
+        "Why does it fail",
+        "Traceback (most recent call last):\nValueError: bad",
+    )
+
+
 def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
     prompt = "@dataclass\nclass P:\n    xs: list = []\n\nwhy does this raise ValueError?"
     reply = "A mutable default: use field(default_factory=list)."
@@ -2044,6 +2117,16 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ("# Rust: lifetimes\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Rust: lifetimes"),
         ("# History: Rome\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "History: Rome"),
         ("# Threading: GIL\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Threading: GIL"),
+        # the time the tool saved the chat, after its title
+        (
+            "# Jackson 2023-09-14T08:26:41.647Z\n\n## HUMAN:\n\nwhat is x?\n\n## AI:\n\nan x\n",
+            "Jackson",
+        ),
+        ("# Rust - 2024-05-01\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Rust"),
+        (
+            "# chat started at 2025-04-22 15:02:11\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n",
+            None,
+        ),
     ],
 )
 def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
