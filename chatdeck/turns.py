@@ -1418,6 +1418,7 @@ def _title_from(
             and text.startswith(undated)
             and not DATE_TIME.search(undated)
             and SET_OFF_DATE.match(text, len(undated))
+            and CALENDAR_DATE.search(text, len(undated))
         ):
             text = undated  # `# Jackson error 2023-09-14T08:26:41.647Z`: the time it was saved
         if (
@@ -1439,6 +1440,11 @@ def _title_from(
 #: machine's timestamp (`Title 2023-09-14T08:26:41.647Z`): the tool's, where words before the
 #: date (`chat started at 2025-04-22`) make the line a stamp of its own.
 SET_OFF_DATE = re.compile(r"[ \t]*+(?:[-—–|·•(\[,][ \t]*+|\d{4}-\d{2}-\d{2}T)")
+#: A day of the calendar, not a time of day (`16:10`, `8:28`) or a version (`5.15.10`).
+CALENDAR_DATE = re.compile(
+    r"(?<![\d.])(?:\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"
+    r"|\d{1,2}[-/]\d{1,2}[-/]\d{2})(?![\d.])"
+)
 #: Emacs's file variables (`-*- mode: org -*-`), written in a file's first lines.
 EDITOR_MODE_LINE = re.compile(r"-\*-[^\n]{1,200}?-\*-")
 PAGE_WORDS = frozenset("home untitled new history chats recent settings".split())
@@ -1780,6 +1786,8 @@ def find_turns(
                 led[i] = after_lead
     if not _decorated_markers_kept(lines, text, content, skip, found):
         found = {i: each for i, each in found.items() if not each.decorated}
+    if _dashed_terms(lines, text, content, found):  # (`Report — a saved view`: a glossary's)
+        found = {i: each for i, each in found.items() if not _dashed(each)}
     found = {  # (`// user` between two lines of code: a comment in the code)
         i: each for i, each in found.items() if not (each.decorated and _amid_code(lines, i))
     }
@@ -1856,6 +1864,27 @@ def find_turns(
         if unquoted is not None:
             return unquoted
     return _assemble(lines, text, content, front, blocks, shape, roles, found)
+
+
+def _dashed(each: Candidate) -> bool:
+    """A label set off by a dash (`User — text`, `**User** – text`)."""
+    return each.decorated and each.shape.endswith(("—", "–"))
+
+
+def _dashed_terms(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], found: dict[int, Candidate]
+) -> bool:
+    """Dashed labels among other lines of the same shape naming no speaker (`User — a person
+    who...` / `Report — a saved view ...`): a glossary's terms and their definitions."""
+    if not any(_dashed(each) for each in found.values()):
+        return False
+    for j in content:
+        if j in found or not text[j]:
+            continue
+        other = SYMBOL_SEPARATED.match(lines[j].strip())
+        if other is not None and other.group(3) in ("—", "–"):
+            return True
+    return False
 
 
 def _decorated_markers_kept(
@@ -3913,6 +3942,8 @@ def _sectioned_replies(
     if not above:
         return None
     section = above[-1][1]
+    if level - section < 2:
+        return None  # (`# Installation` / `## ChatGPT`: a document's next level, its part)
     sections = [i for i, each, _ in heads if each == section]
     if len(named) == 1 and len(sections) > 1:
         return None  # (one model's heading among sections: a document's, unless it is all)
@@ -3937,7 +3968,13 @@ def _sectioned_replies(
             return None
         if not _has_content(lines, owner + 1, reply):
             return None  # (a heading over the reply alone: a document's section)
-        blocks.append(_Block(owner, owner + 1, reply, "section heading", USER, record=True))
+        asked = HEADING.match(lines[owner])
+        if asked and (asked.group(2) or "").strip().endswith(ASKING_ENDS):
+            # (`# Why does this print 3?` over the code: the heading is the question, its
+            # `#` marks the tool's)
+            blocks.append(_Block(None, owner, reply, "section heading", USER, lead=asked.start(2)))
+        else:
+            blocks.append(_Block(owner, owner + 1, reply, "section heading", USER, record=True))
         blocks.append(_Block(reply, reply + 1, stop, label, ASSISTANT))
         if n + 1 == len(owners) and stop < count:  # a last section not sent yet: no exchange
             blocks.append(_Block(None, stop, count, "a section with no reply", OTHER))
@@ -6028,7 +6065,22 @@ def _unwrap_html_prompts(
     """A tool that saves the user's message as the page's HTML holds it (`<div class="x">` glued
     to its first line, `</div>` to its last, no other tag between): the element is the tool's,
     and the text, escaped as HTML escapes a text node (`&amp;&amp;`, `&lt;List&gt;`), is shown
-    read back."""
+    read back. The tool writes the same element around every prompt: prompts in different
+    elements (`<div class="price">...</div>`, `<p class="note">...</p>`) are HTML the user
+    typed, asking about it."""
+    wrappers = set()
+    for block in blocks:
+        if block.role != USER:
+            continue
+        first = next(
+            (j for j in range(block.start, block.end) if lines[j].strip() and j not in left_out),
+            None,
+        )
+        if first is not None:
+            tag = WRAPPING_TAG.match(rewrites.get(first, lines[first]))
+            wrappers.add(tag.group(0) if tag else None)
+    if len(wrappers) != 1 or None in wrappers:
+        return
     for block in blocks:
         if block.role != USER:
             continue
@@ -6218,6 +6270,7 @@ def _edge_rules(lines: Sequence[str], blocks: list[_Block], left_out: dict[int, 
     for block in blocks:
         span = range(block.start, block.end)
         edges = set()
+        unmatched = _unmatched_tags(lines, block, left_out)
         for each in (span, reversed(span)):
             outermost = True
             for j in each:  # (`</div>`, `---`, `<div>` over the next turn: its end's run)
@@ -6227,7 +6280,7 @@ def _edge_rules(lines: Sequence[str], blocks: list[_Block], left_out: dict[int, 
                 if is_separator(line):
                     if outermost:
                         edges.add(line)
-                elif _lone_tag(line) and each is not span:
+                elif _lone_tag(line) and each is not span and j in unmatched:
                     edges.add(line)
                 else:
                     break
@@ -6255,6 +6308,38 @@ def _lone_tag(line: str) -> bool:
     """The line is one HTML element's opening or closing tag, nothing else."""
     tag = LONE_TAG.match(line)
     return tag is not None and tag.group(1).casefold() in HTML_TAGS
+
+
+#: Elements with no closing tag (`<img ...>`, `<br>`): content, never a message's wrapper.
+VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+#: An HTML tag anywhere in a line, opening or closing (`<div class="x">`, `</div>`).
+ANY_TAG = re.compile(r"<(/?)([A-Za-z][\w-]{0,60}+)(?:[ \t][^<>]{0,300}+)?/?>")
+
+
+def _unmatched_tags(lines: Sequence[str], block: _Block, left_out: dict[int, str]) -> set[int]:
+    """The turn's lone tag lines that pair with no tag inside the turn: a closing tag of an
+    element the turn never opened (the tool's wrapper, opened over its marker) and an opening
+    tag the turn never closes (the next message's wrapper). A `</div>` closing the
+    `<div align="center">` the user pasted, or a reply's `</pre>`, is the message's own."""
+    open_at: dict[str, list[int]] = {}
+    unmatched: set[int] = set()
+    for j in range(block.start, block.end):
+        if j in left_out or "<" not in lines[j]:
+            continue
+        for tag in ANY_TAG.finditer(lines[j]):
+            name = tag.group(2).casefold()
+            if name not in HTML_TAGS or name in VOID_TAGS or tag.group(0).endswith("/>"):
+                continue
+            if not tag.group(1):
+                open_at.setdefault(name, []).append(j)
+            elif open_at.get(name):
+                open_at[name].pop()
+            else:
+                unmatched.add(j)
+    unmatched.update(j for opened in open_at.values() for j in opened)
+    return {j for j in unmatched if _lone_tag(lines[j].strip())}
 
 
 def _glued_rule(lines: Sequence[str], j: int, tail: int, rules: set[str]) -> bool:
@@ -6298,7 +6383,12 @@ def _trim_edges(
             if is_separator(line) and not _glued_rule(lines, j, tail, rules):
                 left_out[j] = SEPARATOR
                 changed = True
-            elif j == tail and _lone_tag(line.strip()) and line.strip() in rules:
+            elif (
+                j == tail
+                and _lone_tag(line.strip())
+                and line.strip() in rules
+                and j in _unmatched_tags(lines, block, left_out)
+            ):
                 left_out[j] = SEPARATOR
                 changed = True
             elif not _led(block, j) and _metadata_at(line, forms, j == head, block.role):

@@ -31,6 +31,17 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "flowise-chatbot-web-copy.txt": (
+        "round 64: a Flowise chatbot page copied whole, nothing naming a speaker, the bot's "
+        "welcome over the first prompt, code left unfenced with no language, and no gap of one "
+        "size between messages (two blank lines under the first prompt, none under the later "
+        "ones, each reply right under its one-line prompt), as first scored: `korisnik: User;` "
+        "in the unfenced TypeScript (Serbo-Croatian's word for the user) is read as the user's "
+        "label and `where:` lines as the model's (questions 0/3, 2 invented); a narrowing "
+        "tried (an indented `Label: text` line of code between two lines of code is no label) "
+        "read it as a plain file, 1/3, and read `  user: User;` in another file as a chat "
+        "export's speaker marker; withdrawn"
+    ),
     "mesop-chat-web-copy.txt": (
         "round 63: a Mesop chat page copied whole, only the bot's name (`সহায়ক`) alone over "
         "each reply and the prompt one line (the chat box's) right under the reply before it, "
