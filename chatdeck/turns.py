@@ -1692,9 +1692,18 @@ HOME_LINK = re.compile(r"\[[^\]]{1,100}+\]\(https?://[^/\s()]++/?\)")
 
 def _names_a_site(text: str) -> bool:
     """A heading that links a site's home page among other words (`[Tool](https://tool.dev)
-    session transcript`) names the tool that wrote the file, not the chat."""
+    session transcript`) names the tool that wrote the file, not the chat; one that ends in a
+    bare address after other words (`Conversation extracted from https://poe.com/chat/...`)
+    names where the tool saved it from."""
     link = HOME_LINK.search(text)
-    return link is not None and bool(text[: link.start()].strip() or text[link.end() :].strip())
+    if link is not None and bool(text[: link.start()].strip() or text[link.end() :].strip()):
+        return True
+    address = TRAILING_ADDRESS.search(text)
+    return address is not None and bool(text[: address.start()].strip())
+
+
+#: A bare web address ending a line (`... from https://poe.com/chat/2t6r`).
+TRAILING_ADDRESS = re.compile(r"(?<![(<\[])https?://[^\s()<>\[\]]{1,300}+[ \t]*+$")
 
 
 def _without_icon(text: str) -> str:
@@ -1845,6 +1854,7 @@ def find_turns(
             or _deepening_turns(lines, text, content, found, skip)
             or _paired_turns(lines, text, content, found, skip, led)
             or _sectioned_replies(lines, text, content, skip)
+            or _contained_replies(lines, text, content, skip)
             or _ruled_turns(lines, text, content, skip)
             or _headed_replies(lines, text, content, skip)
             or _timed_messages_both_sides(lines, text, content, skip)
@@ -3982,6 +3992,82 @@ def _sectioned_replies(
     return blocks, shape, {label: ASSISTANT}
 
 
+#: A fenced container's opening line with its name (`:::Katabang`, `::: assistant`), and its
+#: closing line (`:::`), as Pandoc and markdown-it-container write them.
+CONTAINER_OPEN = re.compile(r"^(:{3,}+)[ \t]*+([^\W\d_][\w .'’-]{0,40}?)[ \t]*+$")
+CONTAINER_CLOSE = re.compile(r"^:{3,}+[ \t]*+$")
+#: The names of a document's admonitions (`:::tip` ... `:::`), containers of notes, not replies.
+ADMONITIONS = frozenset(
+    "note tip info warning danger caution important details hint attention error success "
+    "example quote abstract summary todo question faq bug seealso aside callout".split()
+)
+
+
+def _names_a_speaker_alone(label: str) -> bool:
+    """A container's name that can be a speaker's: a name (`Katabang`), a role word or a model
+    (`assistant`, `gpt-4o`), never an admonition's kind (`Note`, `tip`) or a lowercase word of a
+    document's layout (`code-group`)."""
+    words = _words(label.casefold())
+    if label.casefold() in ADMONITIONS or not words:
+        return False
+    return label[:1].isupper() or role_hint(words) is not None or _names_a_model(words)
+
+
+def _contained_replies(
+    lines: Sequence[str], text: Sequence[bool], content: list[int], skip: set[int]
+) -> tuple[list[_Block], str, dict[str, str]] | None:
+    """A chat file whose every reply is a fenced container named for the model (`:::Katabang`
+    / the reply / `:::`: a client that appends the model's reply to the file the user writes
+    in), the same name each time, and the user's prompts the text between: the text over the
+    first container is the first prompt, a last prompt with no container under it is no
+    exchange. Not where the name is an admonition's (`:::tip`: a document's notes) or names no
+    speaker, and the prompts the shorter."""
+    containers: list[tuple[int, int]] = []  # (opening line, closing line), the outermost
+    name = ""
+    depth = 0
+    for i in content:
+        if i in skip or not text[i]:
+            continue
+        line = lines[i].strip()
+        opened = CONTAINER_OPEN.match(line)
+        if opened:
+            if depth == 0:
+                label = opened.group(2).strip()
+                if name and label != name or not _names_a_speaker_alone(label):
+                    return None
+                name = label
+                containers.append((i, -1))
+            depth += 1
+        elif CONTAINER_CLOSE.match(line):
+            if depth == 0:
+                return None
+            depth -= 1
+            if depth == 0:
+                containers[-1] = (containers[-1][0], i)
+    if not containers or depth:
+        return None
+    first = next(j for j in content if j not in skip)
+    count = len(lines)
+    blocks: list[_Block] = []
+    prompts: list[int] = []
+    replies: list[int] = []
+    since = first
+    for opening, closing in containers:
+        if not _has_content(lines, since, opening) or not _has_content(lines, opening + 1, closing):
+            return None
+        blocks.append(_Block(None, since, opening, "", USER))
+        blocks.append(_Block(opening, opening + 1, closing + 1, name, ASSISTANT))
+        prompts.append(_size(lines, since, opening))
+        replies.append(_size(lines, opening + 1, closing))
+        since = closing + 1
+    if statistics.median(prompts) >= statistics.median(replies):
+        return None
+    if _has_content(lines, since, count):
+        blocks.append(_Block(None, since, count, "a prompt with no reply", OTHER))
+    shape = ":::<the model> ... ::: around each reply; the user's unmarked"
+    return blocks, shape, {name: ASSISTANT}
+
+
 def _user_heads(
     lines: Sequence[str],
     text: Sequence[bool],
@@ -5936,15 +6022,19 @@ def _leave_out_closing_tags(
     """A tool that writes every message as an element (`<user>` ... `</user>`) closes it with
     the tag its marker opened: the message's last line, when it is that closing tag, is the
     tool's marker, on no card (`<details open><summary>User</summary>` ... `</details>`:
-    the element the marker line opens first)."""
+    the element the marker line opens first; `:::Katabang` ... `:::`: a fenced container)."""
     for block in blocks:
         if block.marker is None:
             continue
         marker = lines[block.marker].strip()
+        last = _last_line_at(lines, block, left_out)
+        if last is not None and CONTAINER_OPEN.match(marker):
+            if CONTAINER_CLOSE.match(lines[last].strip()):  # `:::Katabang` ... `:::`
+                left_out[last] = MARKER
+            continue
         opened = OPEN_TAG.match(marker) or LEADING_TAG.match(marker)
         if opened is None:
             continue
-        last = _last_line_at(lines, block, left_out)
         closing = f"</{opened.group(1)}>"
         if last is not None and lines[last].strip().casefold() == closing.casefold():
             left_out[last] = MARKER

@@ -31,6 +31,13 @@ from chatdeck.turns import Turns, candidate, date_only, find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
+    "aichatdl-poe.md": (
+        "round 65: AI Chat Downloader's Markdown of a poe.com chat, where the tool doubles every "
+        "line break of a prompt (Poe's `<br>` and the newline after it): the pasted log's lines "
+        "come one per paragraph and the question keeps the blank lines between them (questions "
+        "2/3, 1 wrong, answers 2/3; as first scored, the `# Conversation extracted from "
+        "https://poe.com/...` line was the title too)"
+    ),
     "flowise-chatbot-web-copy.txt": (
         "round 64: a Flowise chatbot page copied whole, nothing naming a speaker, the bot's "
         "welcome over the first prompt, code left unfenced with no language, and no gap of one "
@@ -1903,6 +1910,46 @@ def test_sections_each_a_prompt_and_the_models_heading_over_its_reply_are_turns(
     )
 
 
+CONTAINED = """what is a closure?
+
+:::Katabang
+A closure keeps the variables of the scope it was made in.
+
+:::note
+It is a function plus its environment.
+:::
+:::
+
+give me an example
+
+:::Katabang
+Here: `const f = () => x` keeps `x` alive after the scope that made it returns.
+:::
+"""
+
+
+def test_replies_each_in_a_container_named_for_the_model_are_turns() -> None:
+    """A client that appends each reply to the file as a fenced container (`:::Katabang` /
+    the reply / `:::`): the text between is the user's; a container inside a reply is the
+    reply's, and a last prompt with no reply is no exchange."""
+    notes = notes_of(CONTAINED + "\nand another?\n")
+    assert notes == [
+        (
+            "what is a closure?",
+            "A closure keeps the variables of the scope it was made in.\n\n:::note\n"
+            "It is a function plus its environment.\n:::",
+        ),
+        (
+            "give me an example",
+            "Here: `const f = () => x` keeps `x` alive after the scope that made it returns.",
+        ),
+    ]
+    # a document's admonitions (`:::tip` ... `:::`) between its paragraphs are no replies
+    document = CONTAINED.replace(":::Katabang", ":::tip")
+    assert [question for question, _ in notes_of(document)] == ["what is a closure?"]
+    assert notes_of(document)[0][1].startswith(":::tip\nA closure")
+
+
 def test_a_decorator_opening_the_only_prompt_is_the_prompts_own() -> None:
     prompt = "@dataclass\nclass P:\n    xs: list = []\n\nwhy does this raise ValueError?"
     reply = "A mutable default: use field(default_factory=list)."
@@ -2128,6 +2175,12 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ("# Rust: lifetimes\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Rust: lifetimes"),
         ("# History: Rome\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "History: Rome"),
         ("# Threading: GIL\n\n## You\n\nwhat is x?\n\n## Model\n\nan x\n", "Threading: GIL"),
+        # where the tool saved the chat from, no title
+        (
+            "# Conversation extracted from https://poe.com/chat/2t6r\n**Platform:** Poe\n\n"
+            "## User:\nwhat is x?\n\n## AI:\nan x\n",
+            None,
+        ),
         # the time the tool saved the chat, after its title
         (
             "# Jackson 2023-09-14T08:26:41.647Z\n\n## HUMAN:\n\nwhat is x?\n\n## AI:\n\nan x\n",
