@@ -1699,7 +1699,17 @@ def _names_a_site(text: str) -> bool:
     if link is not None and bool(text[: link.start()].strip() or text[link.end() :].strip()):
         return True
     address = TRAILING_ADDRESS.search(text)
-    return address is not None and bool(text[: address.start()].strip())
+    if address is None:
+        return False
+    before = set(re.split(r"[\W_]+", text[: address.start()].casefold())) - {""}
+    return bool(before & KIND_WORDS) and before <= KIND_WORDS | SAVED_FROM_WORDS
+
+
+#: The words a tool writes over a chat it saved from a page (`Conversation extracted from`),
+#: besides the kind of file: a title the user wrote (`Chat about https://...`) has others.
+SAVED_FROM_WORDS = frozenset(
+    "extracted downloaded copied saved exported from at of on via url source link".split()
+)
 
 
 #: A bare web address ending a line (`... from https://poe.com/chat/2t6r`).
@@ -3999,7 +4009,10 @@ CONTAINER_CLOSE = re.compile(r"^:{3,}+[ \t]*+$")
 #: The names of a document's admonitions (`:::tip` ... `:::`), containers of notes, not replies.
 ADMONITIONS = frozenset(
     "note tip info warning danger caution important details hint attention error success "
-    "example quote abstract summary todo question faq bug seealso aside callout".split()
+    "example quote abstract summary todo question faq bug seealso aside callout "
+    # a document's numbered environments and layout (Pandoc / Quarto): not speakers either
+    "theorem lemma corollary proposition definition proof remark exercise problem solution "
+    "answer notes column columns".split()
 )
 
 
@@ -4008,9 +4021,21 @@ def _names_a_speaker_alone(label: str) -> bool:
     (`assistant`, `gpt-4o`), never an admonition's kind (`Note`, `tip`) or a lowercase word of a
     document's layout (`code-group`)."""
     words = _words(label.casefold())
-    if label.casefold() in ADMONITIONS or not words:
+    if not words or label.casefold().split()[0] in ADMONITIONS:
         return False
     return label[:1].isupper() or role_hint(words) is not None or _names_a_model(words)
+
+
+def _prompt_of_a_document(
+    lines: Sequence[str], text: Sequence[bool], skip: set[int], start: int, stop: int
+) -> bool:
+    """Text over a container that is a document's, not a user's prompt: a heading or a rule
+    line (its sections, a ruled chat's messages), or a last line ending in a colon that
+    introduces the container (`The theorem reads:`, the reply's own words)."""
+    body = [lines[j] for j in range(start, stop) if text[j] and j not in skip and lines[j].strip()]
+    if any(HEADING.match(line) or is_separator(line) for line in body):
+        return True
+    return bool(body) and body[-1].rstrip().endswith(":")
 
 
 def _contained_replies(
@@ -4018,10 +4043,12 @@ def _contained_replies(
 ) -> tuple[list[_Block], str, dict[str, str]] | None:
     """A chat file whose every reply is a fenced container named for the model (`:::Katabang`
     / the reply / `:::`: a client that appends the model's reply to the file the user writes
-    in), the same name each time, and the user's prompts the text between: the text over the
-    first container is the first prompt, a last prompt with no container under it is no
-    exchange. Not where the name is an admonition's (`:::tip`: a document's notes) or names no
-    speaker, and the prompts the shorter."""
+    in), the same name each time (a role word, a model, or a name the file's front matter
+    gives), and the user's prompts the text between: the text over the first container is the
+    first prompt, a last prompt with no container under it is no exchange. Not where the name
+    is an admonition's or a document's part (`:::tip`, `::: Theorem`) or names no speaker, nor
+    where a prompt holds a heading or a rule or ends in a colon over the container (a document's
+    text), and the prompts the shorter."""
     containers: list[tuple[int, int]] = []  # (opening line, closing line), the outermost
     name = ""
     depth = 0
@@ -4046,6 +4073,13 @@ def _contained_replies(
                 containers[-1] = (containers[-1][0], i)
     if not containers or depth:
         return None
+    words = _words(name.casefold())
+    if role_hint(words) is None and not _names_a_model(words):
+        # a person's name (`:::Katabang`): the model's only where the file's header gives it
+        # (Lectic's front matter `interlocutor:` / `name: Katabang`), not a scene's `:::Alice`
+        header = " ".join(lines[j] for j in skip if j < containers[0][0]).casefold()
+        if name.casefold() not in header:
+            return None
     first = next(j for j in content if j not in skip)
     count = len(lines)
     blocks: list[_Block] = []
@@ -4057,6 +4091,8 @@ def _contained_replies(
             return None
         blocks.append(_Block(None, since, opening, "", USER))
         blocks.append(_Block(opening, opening + 1, closing + 1, name, ASSISTANT))
+        if _prompt_of_a_document(lines, text, skip, since, opening):
+            return None
         prompts.append(_size(lines, since, opening))
         replies.append(_size(lines, opening + 1, closing))
         since = closing + 1

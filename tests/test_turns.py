@@ -1910,7 +1910,12 @@ def test_sections_each_a_prompt_and_the_models_heading_over_its_reply_are_turns(
     )
 
 
-CONTAINED = """what is a closure?
+CONTAINED = """---
+interlocutor:
+  name: Katabang
+---
+
+what is a closure?
 
 :::Katabang
 A closure keeps the variables of the scope it was made in.
@@ -1929,9 +1934,10 @@ Here: `const f = () => x` keeps `x` alive after the scope that made it returns.
 
 
 def test_replies_each_in_a_container_named_for_the_model_are_turns() -> None:
-    """A client that appends each reply to the file as a fenced container (`:::Katabang` /
-    the reply / `:::`): the text between is the user's; a container inside a reply is the
-    reply's, and a last prompt with no reply is no exchange."""
+    """A client that appends each reply to the file as a fenced container named for the
+    model its front matter names (`:::Katabang` / the reply / `:::`): the text between is the
+    user's; a container inside a reply is the reply's, and a last prompt with no reply is no
+    exchange."""
     notes = notes_of(CONTAINED + "\nand another?\n")
     assert notes == [
         (
@@ -1944,7 +1950,10 @@ def test_replies_each_in_a_container_named_for_the_model_are_turns() -> None:
             "Here: `const f = () => x` keeps `x` alive after the scope that made it returns.",
         ),
     ]
-    # a document's admonitions (`:::tip` ... `:::`) between its paragraphs are no replies
+    # a name no header gives (a scene's `:::Alice`), or a document's admonitions (`:::tip` ...
+    # `:::`) between its paragraphs, are no replies
+    unnamed = CONTAINED.replace("  name: Katabang", "  name: Someone")
+    assert [question for question, _ in notes_of(unnamed)] == ["what is a closure?"]
     document = CONTAINED.replace(":::Katabang", ":::tip")
     assert [question for question, _ in notes_of(document)] == ["what is a closure?"]
     assert notes_of(document)[0][1].startswith(":::tip\nA closure")
