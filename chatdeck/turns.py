@@ -3968,7 +3968,7 @@ def _sectioned_replies(
     if len(named) == 1 and len(sections) > 1:
         return None  # (one model's heading among sections: a document's, unless it is all)
     replies = [i for i, _, _ in named]
-    # one section's heading over each reply and none between a reply's heading and its text
+    # each reply under a section's heading of its own
     owners = [max((s for s in sections if s < r), default=-1) for r in replies]
     if -1 in owners or len(set(owners)) != len(replies):
         return None
@@ -4089,10 +4089,10 @@ def _contained_replies(
     for opening, closing in containers:
         if not _has_content(lines, since, opening) or not _has_content(lines, opening + 1, closing):
             return None
-        blocks.append(_Block(None, since, opening, "", USER))
-        blocks.append(_Block(opening, opening + 1, closing + 1, name, ASSISTANT))
         if _prompt_of_a_document(lines, text, skip, since, opening):
             return None
+        blocks.append(_Block(None, since, opening, "", USER))
+        blocks.append(_Block(opening, opening + 1, closing + 1, name, ASSISTANT))
         prompts.append(_size(lines, since, opening))
         replies.append(_size(lines, opening + 1, closing))
         since = closing + 1
