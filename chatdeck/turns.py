@@ -4016,14 +4016,17 @@ ADMONITIONS = frozenset(
 )
 
 
-def _names_a_speaker_alone(label: str) -> bool:
-    """A container's name that can be a speaker's: a name (`Katabang`), a role word or a model
-    (`assistant`, `gpt-4o`), never an admonition's kind (`Note`, `tip`) or a lowercase word of a
-    document's layout (`code-group`)."""
-    words = _words(label.casefold())
-    if not words or label.casefold().split()[0] in ADMONITIONS:
+def _names_the_model(name: str, header: str) -> bool:
+    """A container's name that can be the model's: a role word or a model (`assistant`,
+    `gpt-4o`), or a capitalized name the file's header gives (Lectic's front matter `name:
+    Katabang`; a scene's `:::Alice` has none); never an admonition's kind or a document's part
+    (`Note`, `tip`, `Theorem`), nor a lowercase word of its layout (`code-group`)."""
+    words = _words(name.casefold())
+    if not words or name.casefold().split()[0] in ADMONITIONS:
         return False
-    return label[:1].isupper() or role_hint(words) is not None or _names_a_model(words)
+    if role_hint(words) is not None or _names_a_model(words):
+        return True
+    return name[:1].isupper() and name.casefold() in header
 
 
 def _prompt_of_a_document(
@@ -4060,7 +4063,7 @@ def _contained_replies(
         if opened:
             if depth == 0:
                 label = opened.group(2).strip()
-                if name and label != name or not _names_a_speaker_alone(label):
+                if name and label != name:
                     return None
                 name = label
                 containers.append((i, -1))
@@ -4073,13 +4076,9 @@ def _contained_replies(
                 containers[-1] = (containers[-1][0], i)
     if not containers or depth:
         return None
-    words = _words(name.casefold())
-    if role_hint(words) is None and not _names_a_model(words):
-        # a person's name (`:::Katabang`): the model's only where the file's header gives it
-        # (Lectic's front matter `interlocutor:` / `name: Katabang`), not a scene's `:::Alice`
-        header = " ".join(lines[j] for j in skip if j < containers[0][0]).casefold()
-        if name.casefold() not in header:
-            return None
+    header = " ".join(lines[j] for j in skip if j < containers[0][0]).casefold()
+    if not _names_the_model(name, header):
+        return None
     first = next(j for j in content if j not in skip)
     count = len(lines)
     blocks: list[_Block] = []
