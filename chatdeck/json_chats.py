@@ -39,7 +39,8 @@ from typing import Any
 
 from chatdeck.exports import UNTITLED, Conversation, Export, JsonObject, clean_text, pair_turns
 from chatdeck.notes import Problem
-from chatdeck.turns import ASSISTANT, OTHER, USER, role_hint, without_opening_reasoning
+from chatdeck.reasoning import without_opening_reasoning
+from chatdeck.turn_markers import ASSISTANT, OTHER, USER, role_hint
 
 RULE = "json chat"
 #: A value that may say who spoke: a label, a flag or a one-digit code.

@@ -31,30 +31,32 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from chatdeck.chat_titles import (
+    EDITOR_MODE_LINE,
+    front_matter,
+    interface_line,
+    log_stamp,
+    title_key,
+    title_text,
+)
+from chatdeck.copied_code import page_control
 from chatdeck.identity import normalize_question
+from chatdeck.logged_turns import RECORD_WORDS
 from chatdeck.notes import Note, Problem, Transcript
 from chatdeck.pasted_code import LOG_TIME, bare_code
 from chatdeck.render import code_block_lines
-from chatdeck.turns import (
+from chatdeck.turn_edges import Turns
+from chatdeck.turn_markers import (
     CONTROL_LEADS,
-    EDITOR_MODE_LINE,
     HEADER,
     HEADING,
     INTERFACE,
     MAX_CONTROL,
     METADATA,
-    RECORD_WORDS,
     SEPARATOR,
-    Turns,
-    find_turns,
-    front_matter,
-    interface_line,
     is_separator,
-    log_stamp,
-    page_control,
-    title_key,
-    title_text,
 )
+from chatdeck.turns import find_turns
 
 # --- Line shapes --------------------------------------------------------------------------------
 
@@ -596,7 +598,7 @@ class Layout:
     title_underline: int | None = None
     #: The lines of a `---` front matter block at the top (left out of every card).
     front_matter: frozenset[int] = frozenset()
-    #: A chat page's buttons copied with the chat (`chatdeck.turns.page_control`): on no card.
+    #: A chat page's buttons copied with the chat (`chatdeck.copied_code.page_control`): on no card.
     page_controls: frozenset[int] = frozenset()
 
     def text(self, i: int) -> bool:
@@ -2159,7 +2161,7 @@ def _lines_on_no_card(doc: Document, leading: list[int]) -> list[Problem]:
 
 
 def _chat_opening(doc: Document, turns: Turns, questions: list[Question]) -> Opening:
-    """A chat log's header: its title (see `chatdeck.turns`), the lines left out as metadata,
+    """A chat log's header: its title (see `chatdeck.chat_titles`), the lines left out as metadata,
     and a warning for any other line before the first question."""
     first = questions[0].found.index if questions else len(doc.lines)
     leading = [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from chatdeck.notes import Problem, Transcript
 from chatdeck.parse import QUESTION_MARKER, USER_MARKER
-from chatdeck.turns import WRAPPER_INFO, names_a_speaker
+from chatdeck.turn_markers import WRAPPER_INFO, names_a_speaker
 
 #: A fence line: its run of ``` or ~~~ and the rest of the line (checked in `_fence`, not here, so
 #: that a 5 MB line costs one linear match).

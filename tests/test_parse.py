@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from chatdeck import parse
 from chatdeck.agent_logs import PARAMETER
 from chatdeck.columns import read_prefix
+from chatdeck.logged_turns import COMMAND, REPLY_TAG
 from chatdeck.notes import Transcript
 from chatdeck.parse import (
     ANSWER_MARKER,
@@ -47,7 +48,7 @@ from chatdeck.parse import (
 )
 from chatdeck.read import parse_text, read_transcript, split_lines
 from chatdeck.render import code_block_lines
-from chatdeck.turns import COMMAND, REPL_PROMPT, REPLY_TAG
+from chatdeck.turn_markers import REPL_PROMPT
 
 FORMS = FIXTURES / "forms"
 

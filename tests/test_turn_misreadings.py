@@ -17,7 +17,7 @@ def notes_of(text: str, name: str = "notes.md") -> list[tuple[str, str]]:
     return [(note.question, note.answer) for note in parsed.notes]
 
 
-# --- the dated reading (`turns._dated_turns`) on hand-written notes -------------------------
+# --- the dated reading (`logged_turns.dated_turns`) on hand-written notes -------------------------
 
 DATED_QA_NOTES = """Docker notes
 
@@ -139,7 +139,7 @@ def test_a_later_prompt_of_two_paragraphs_is_whole() -> None:
 
 @pytest.mark.parametrize("date", ["12 de mar.", "3 de set.", "12 mrt"])
 def test_dates_of_the_languages_the_stems_name(date: str) -> None:
-    from chatdeck.turns import date_only
+    from chatdeck.turn_markers import date_only
 
     assert date_only(date)
 
@@ -1121,7 +1121,7 @@ def test_a_first_prompt_over_the_chat_is_its_title() -> None:
     ]
 
 
-# --- the timed readings (`turns._timed_exchanges`, `turns._timed_messages`) -----------------
+# --- the timed readings (`logged_turns._timed_exchanges`, `_timed_messages`) ------------------
 
 SPACED_JOURNAL = (
     "2024-05-01 10:00 Deployed v1.2 to staging\n   \n"

@@ -22,12 +22,14 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from test_parse import check_every_line_claimed_once, read_bytes, transcript_text
 
-import chatdeck.turns as turns_module
+import chatdeck.turn_markers as turn_markers
 from chatdeck import parse
 from chatdeck.cards import field_markdown
 from chatdeck.parse import LineKind, Verdict, build_document, parse_transcript
 from chatdeck.read import parse_text, read_transcript
-from chatdeck.turns import Turns, candidate, date_only, find_turns
+from chatdeck.turn_edges import Turns
+from chatdeck.turn_markers import candidate, date_only
+from chatdeck.turns import find_turns
 
 #: Fixtures the parser does not read right yet, and what fails.
 NOT_YET = {
@@ -3258,14 +3260,14 @@ def test_a_headings_lead_before_its_label_is_no_part_of_the_label() -> None:
     apart from `candidate`, as the user's side of a pair of shapes alone (`_paired_turns`)."""
     line = "* *llama3.1:8b* ⚒ >> PROMPT: why does it fail?"
     assert candidate(line) is None
-    found = turns_module._led_candidate(line)
+    found = turn_markers.led_candidate(line)
     assert found is not None
     assert (found.shape, found.label, found.inline) == (
         "* <lead> <label>:",
         "PROMPT",
         "why does it fail?",
     )
-    assert turns_module._led_candidate("* *bold* item in a list") is None  # no label's colon
+    assert turn_markers.led_candidate("* *bold* item in a list") is None  # no label's colon
 
 
 ORG_SESSION = (
@@ -4367,10 +4369,10 @@ def test_a_label_framed_by_the_same_symbol_on_both_sides_is_a_marker() -> None:
 
 def test_a_version_number_is_no_date() -> None:
     """`sbt 1.10.7`, `v2.3.4` name versions; `2026-03-12`, `12.03.2026`, `3/12/26` are dates."""
-    assert not turns_module.DATE_TIME.search("welcome to sbt 1.10.7 (Java 21.0.5)")
-    assert not turns_module.DATE_TIME.search("upgrade to v2.3.4")
+    assert not turn_markers.DATE_TIME.search("welcome to sbt 1.10.7 (Java 21.0.5)")
+    assert not turn_markers.DATE_TIME.search("upgrade to v2.3.4")
     for date in ("2026-03-12", "12.03.2026", "3/12/26", "2026年3月12日"):
-        assert turns_module.DATE_TIME.search(date), date
+        assert turn_markers.DATE_TIME.search(date), date
 
 
 #: Chatpad's page copied whole: `<name> - <n> tokens ~ $<cost>` and the sidebar's chats over a
