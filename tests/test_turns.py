@@ -51,6 +51,15 @@ NOT_YET = {
         "read it as a plain file, 1/3, and read `  user: User;` in another file as a chat "
         "export's speaker marker; withdrawn"
     ),
+    "yakgpt-web-copy.txt": (
+        "round 66: a YakGPT page copied whole, nothing naming a speaker and gaps of no one size "
+        "between messages (three blank lines, or two), the page's markdown rendering of the "
+        "first prompt's pasted traceback (its lines run together) above the asking paragraph: "
+        "the traceback is on no card, the request without a question mark (`Tolong buekan ambo "
+        "fungsi ...`) is folded into the reply before it, and the route announcer's `YakGPT` "
+        "ends the last answer (questions 1/3, 1 wrong, answers 0/3, title from the sidebar "
+        "missed)"
+    ),
     "mesop-chat-web-copy.txt": (
         "round 63: a Mesop chat page copied whole, only the bot's name (`সহায়ক`) alone over "
         "each reply and the prompt one line (the chat box's) right under the reply before it, "
@@ -234,6 +243,11 @@ ONE_EXCHANGE_NOT_YET = {
     "duckduckgo-chat-cli-export.md": (
         "`## 📄 File Content (21:41)` is then the user's marker, and the tool's `File: worker.py` "
         "label line over the attached code stays in the question"
+    ),
+    "vault-bot-chat-note.md": (
+        "one `----` between two unmarked messages: the rule must recur, so the file is read as "
+        "a plain one, where the prompt (a pasted traceback, then a long paragraph ending in `?`) "
+        "is too long for a question of its own and nothing is on a card"
     ),
     "universal-chat-exporter-notebooklm.md": (
         "one `## User Message 1`: the numbered heading is then the question, and the prompt, the "
