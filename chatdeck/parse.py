@@ -43,7 +43,7 @@ from chatdeck.copied_code import page_control
 from chatdeck.identity import normalize_question
 from chatdeck.logged_turns import RECORD_WORDS
 from chatdeck.notes import Note, Problem, Transcript
-from chatdeck.pasted_code import LOG_TIME, bare_code
+from chatdeck.pasted_code import LOG_TIME, bare_code, pasted_output, program_output
 from chatdeck.render import code_block_lines
 from chatdeck.turn_edges import Turns
 from chatdeck.turn_markers import (
@@ -172,6 +172,7 @@ class Rule(StrEnum):
     HEADING = "heading"
     QUOTED_PROMPT = "quoted prompt"
     COPIED_LIST_ITEM = "copied list item"
+    PASTED_QUESTION = "pasted question"
     STANDALONE_QUESTION = "standalone question"
     STANDALONE_REQUEST = "standalone request"
 
@@ -895,9 +896,12 @@ def _is_title(doc: Document, first: int) -> bool:
         return next_heading[0] >= heading[0]
     if _is_marker(doc, after) or QUOTE.match(doc.lines[after]):
         return True
-    if _unmarked_question(doc, after):
-        return True
     levels = [h[0] for i, k in enumerate(doc.kinds) if k is TEXT and (h := _heading(doc, i))]
+    under = first_match(STANDALONE_RULES, doc, after)
+    if under is not None:
+        # (over a paste and its question, a heading its level repeats is a section's: the
+        # headings are the file's questions)
+        return under.rule.name is not Rule.PASTED_QUESTION or levels.count(heading[0]) == 1
     alone_at_top = levels.count(heading[0]) == 1 and min(levels) == heading[0]
     return alone_at_top and len(levels) > 1 and not _first_letter(heading[1]).islower()
 
@@ -994,7 +998,8 @@ def detect_style(plain: Document, speakers: bool = True) -> Style:
         None,
     )
     if first_guess is not None:
-        return Style(lowercase_asker=_first_letter(lines[first_guess].strip()).islower())
+        asking = _asking_line(plain, first_guess)
+        return Style(lowercase_asker=_first_letter(lines[asking].strip()).islower())
     if first_q < len(lines):
         return Style(FileStyle.EXPLICIT)
     return PLAIN
@@ -1346,6 +1351,76 @@ def copied_list_item(doc: Document, i: int) -> Hit | None:
     return Hit(Confidence.HIGH, text, f"copies the list item on line {earlier + 1}")
 
 
+def pasted_question(doc: Document, i: int) -> Hit | None:
+    """`Traceback (most recent call last):` ... then, one blank line under it, `why does this
+    fail?`: program output or code pasted without a fence, opening a paragraph of its own, and a
+    short paragraph asking about it under it, then a reply, in a file of unmarked questions. The
+    question is both, whole: people paste the log first and ask under it (a reply fences what it
+    shows). The asking line alone would read as the model's own question: it points back
+    (`this`) at the paste."""
+    if doc.style.kind is not FileStyle.PLAIN or not _opens_paragraph_with_reply(doc, i):
+        return None
+    line = doc.lines[i]
+    if line[:1].isspace() or len(line) > MAX_QUESTION or _not_standalone(doc, i) is not None:
+        return None
+    bound = doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
+    end = _block_end(doc, i, bound)
+    if end - i < 2 or not pasted_output(doc.lines[i:end]):
+        return None
+    asked = _asking_under(doc, i, end, bound)
+    if asked is None:
+        return None
+    if not _before_any_reply(doc, i):
+        # Inside an answer, the paste may be the model's own example (a page copy drops its
+        # fence): then the next question does not ask about it (`what about a string?`), and
+        # a capitalized question under code is the model's (`What does this print?`).
+        asking = doc.following[end - 1]
+        if not _refers_back(doc.lines[i:end], doc.lines[asking:asked]):
+            return None
+        if not _typed(doc.lines[asking].strip()):
+            if not program_output(doc.lines[i:end]):
+                return None
+            return Hit(
+                Confidence.LOW,
+                line.strip(),
+                "pasted output with a capitalized question under it, inside an answer",
+            )
+    return Hit(
+        Confidence.MEDIUM, line.strip(), "pasted output with a short paragraph asking about it"
+    )
+
+
+def _before_any_reply(doc: Document, i: int) -> bool:
+    """Nothing but the title above line i: the paste opens the file's first question."""
+    return all(doc.kinds[k] not in (TEXT, CODE) or k == doc.title_candidate for k in range(i))
+
+
+def _refers_back(paste: list[str], asking: list[str]) -> bool:
+    """The asking paragraph points at the paste (`this`, `it`, `here`), is a bare `why?`, or
+    names a word of it (`what does non-fast-forward mean?`)."""
+    words = WORD.findall(" ".join(asking).casefold().replace("’", "'"))
+    if len(words) <= 2 or any(w in POINTING_WORDS or w == "here" for w in words):
+        return True
+    pasted = set(WORD.findall(" ".join(paste).casefold()))
+    return any(len(w) >= 4 and w in pasted for w in words)
+
+
+def _asking_line(doc: Document, i: int) -> int:
+    """The first line of the question that opens at line i, as the asker typed it: under a
+    pasted question's output, the asking paragraph's first line."""
+    found = first_match(STANDALONE_RULES, doc, i)
+    if found is None or found.rule.name is not Rule.PASTED_QUESTION:
+        return i
+    bound = doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
+    return doc.following[_block_end(doc, i, bound) - 1]
+
+
+def _pasted_extent(doc: Document, i: int) -> int:
+    """Past the asking paragraph under a pasted question's output (`pasted_question`)."""
+    bound = doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
+    return _asking_under(doc, i, _block_end(doc, i, bound), bound) or i + 1
+
+
 @dataclass(frozen=True, slots=True)
 class Signals:
     """What `standalone_question` weighs about a line that opens a paragraph."""
@@ -1671,6 +1746,13 @@ SPEAKER_FILES = frozenset({FileStyle.SPEAKER})
 OTHER_FILES = ALL_STYLES - SPEAKER_FILES  # a chat export marks every turn: nothing to guess
 #: The guessing rules the style pass asks whether an unmarked question comes first.
 STANDALONE_RULES = (
+    RuleSpec(
+        Rule.PASTED_QUESTION,
+        GUESSING,
+        pasted_question,
+        styles=frozenset({FileStyle.PLAIN}),
+        extent=_pasted_extent,
+    ),
     RuleSpec(Rule.STANDALONE_QUESTION, GUESSING, standalone_question, styles=OTHER_FILES),
     RuleSpec(Rule.STANDALONE_REQUEST, GUESSING, standalone_request, styles=OTHER_FILES),
 )

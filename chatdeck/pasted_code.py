@@ -189,6 +189,23 @@ def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
     return runs
 
 
+def pasted_output(paragraph: Sequence[str]) -> bool:
+    """A paragraph that is code or program output from its first line to its last (a traceback,
+    a log, a console), with no words of the asker's around it: what `fence_pasted_code` fences
+    whole."""
+    lines = list(paragraph)
+    return _code_core(lines, 0, len(lines)) == (0, len(lines))
+
+
+def program_output(paragraph: Sequence[str]) -> bool:
+    """A paragraph that holds a program's output (a console line, a traceback, a log record),
+    not only code."""
+    lines = list(paragraph)
+    return bool(_traceback_lines(lines)) or any(
+        OUTPUT.match(line) or OUTPUT_RECORD.match(line) or GLIB_LOG.match(line) for line in lines
+    )
+
+
 def _code_core(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
     """The code lines of a paragraph, without the user's words above or under them (`I get
     this:`, `why does it fail?`); None when the paragraph is no code."""

@@ -38,6 +38,7 @@ from chatdeck.turn_markers import (
     CONTAINER_CLOSE,
     CONTAINER_OPEN,
     CONTEXT,
+    DETAILS_WITH_SUMMARY,
     ENCLOSING,
     ESCAPED_FENCE,
     EXPANDER,
@@ -1353,7 +1354,9 @@ def _leave_out_trailing_blocks(
     the model's thinking or of token counts): blocks that end turns in the same form in two or
     more turns, after the message's own text. A block of the model's thinking after a reply is
     the tool's even once (a reply tells its answer, not its thinking, last), and so is any
-    block after it."""
+    block after it, and a block of the chat's system prompt (what the tool sent the model
+    before the chat, no part of a reply). Spacing right over a block left out (`<br><br>`)
+    goes with it."""
     trailing: list[list[tuple[int, int, str]]] = []
     seen: Counter[str] = Counter()
     after_thinking: set[int] = set()  # the blocks' first lines
@@ -1365,13 +1368,19 @@ def _leave_out_trailing_blocks(
             thinks = [_tells_thinking(lines, start, stop) for start, stop, _ in found]
             if any(thinks):
                 after_thinking.update(start for start, _, _ in found[thinks.index(True) :])
+            after_thinking.update(
+                start for start, stop, _ in found if _tells_system_prompt(lines, start, stop)
+            )
     left = False
     for found in trailing:
         for start, stop, form in found:
             if seen[form] < 2 and start not in after_thinking:
                 continue
             why = REASONING if _tells_thinking(lines, start, stop) else METADATA
-            for j in range(start, stop):
+            spacing = start
+            while spacing > 0 and lines[spacing - 1].strip() and SPACING.match(lines[spacing - 1]):
+                spacing -= 1
+            for j in range(spacing, stop):
                 if lines[j].strip() and j not in left_out:
                     left_out[j] = why
                     left = True
@@ -1428,6 +1437,10 @@ def _block_form(line: str) -> str | None:
     tag = OPEN_TAG.match(text)
     if tag is not None and tag.group(1).casefold() == "details":
         return "<details>"
+    if DETAILS_WITH_SUMMARY.match(text):
+        title = TAG.sub("", text).strip()
+        if names_thinking(title) or _names_system_prompt(title):
+            return "<details>"  # (other summaries on the opening line may be a reply's own)
     signed = SIGNED_REASONING_TAG.match(text)
     return f"<{signed.group(1).casefold()}>" if signed else None
 
@@ -1441,6 +1454,27 @@ def _tool_block_end(lines: Sequence[str], k: int, stop: int, form: str) -> int |
     while end < stop and lines[end].strip():
         end += 1
     return end
+
+
+#: A line of nothing but line breaks (`<br><br>`): spacing a tool puts over its block.
+SPACING = re.compile(r"^[ \t]*+(?:<br[ \t]*+/?>[ \t]*+)++$", re.I)
+#: The words of a block's title that name the chat's system prompt (`System prompt`).
+SYSTEM_PROMPT_WORDS = frozenset({"system", "prompt", "message", "instructions"})
+
+
+def _names_system_prompt(title: str) -> bool:
+    words = label_words(title)
+    return "system" in words and words <= SYSTEM_PROMPT_WORDS
+
+
+def _tells_system_prompt(lines: Sequence[str], start: int, stop: int) -> bool:
+    """A `<details>` block whose title names the chat's system prompt (`<summary>System
+    prompt</summary>`)."""
+    for k in range(start, min(stop, start + 4)):
+        title = TAG.sub("", lines[k]).strip("{}*_ \t")
+        if title:
+            return lines[start].lstrip()[:1] == "<" and _names_system_prompt(title)
+    return False
 
 
 def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:

@@ -77,6 +77,7 @@ from chatdeck.page_turns import (
     reasoned_replies,
     sectioned_replies,
 )
+from chatdeck.pasted_code import _prose as words_line  # (a line of words, as a paste's)
 from chatdeck.pasted_code import code_line
 from chatdeck.turn_edges import Turns, assemble, lone_tag
 from chatdeck.turn_markers import (
@@ -84,7 +85,9 @@ from chatdeck.turn_markers import (
     ARROW_LEAD,
     ASSISTANT,
     BARE_FENCE,
+    HEADING,
     INFO_FENCE,
+    LIST_OR_TABLE,
     METADATA,
     OPEN_TAG,
     ORG_BLOCK,
@@ -234,6 +237,11 @@ def find_turns(
         unquoted = _unquoted_turns(lines, text, blocks)
         if unquoted is not None:
             return unquoted
+    indent = _message_indent(lines, blocks) if unquote else None
+    if indent is not None:
+        dedented = _dedented_turns(lines, text, blocks, indent)
+        if dedented is not None:
+            return dedented
     return assemble(lines, text, content, front, blocks, shape, roles, found)
 
 
@@ -541,6 +549,75 @@ def _quoted_messages(lines: Sequence[str], blocks: list[Block]) -> bool:
             return False
         roles.add(block.role)
     return {USER, ASSISTANT} <= roles
+
+
+def _continued(lines: Sequence[str], block: Block) -> list[int]:
+    """The lines of a message under its marker line, up to its last line of content."""
+    if block.marker is None:
+        return []
+    end = block.end
+    while end > block.start and not lines[end - 1].strip():
+        end -= 1
+    return list(range(block.start, end))
+
+
+def _message_indent(lines: Sequence[str], blocks: list[Block]) -> str | None:
+    """The indentation a tool writes before every line of every message under its marker line
+    (claude.vim's tab: `You: text` / `<tab>more text`), where both
+    speakers' messages go on under their markers and a reply's Markdown, not only its code, is
+    indented (`_written`): the tool's, not the message's. None when messages go on unindented."""
+    indents: set[str] = set()
+    roles: set[str] = set()
+    prose = False
+    for block in blocks:
+        continued = [j for j in _continued(lines, block) if lines[j].strip()]
+        if not continued:
+            continue
+        for j in continued:
+            line = lines[j]
+            lead = line[: len(line) - len(line.lstrip(" \t"))]
+            if not lead:
+                return None
+            indents.add(lead)
+        roles.add(block.role)
+        prose = prose or (block.role == ASSISTANT and any(_written(lines[j]) for j in continued))
+    if not ({USER, ASSISTANT} <= roles and prose):
+        return None
+    indent = min(indents, key=len)
+    return indent if all(each.startswith(indent) for each in indents) else None
+
+
+def _written(line: str) -> bool:
+    """An indented line that reads as a reply's Markdown, not as code: a fence, a heading, a
+    list item or table row, or a sentence of several words (no one writes a fence inside an
+    indented code block)."""
+    text = line.strip()
+    return bool(
+        BARE_FENCE.match(text)
+        or INFO_FENCE.match(text)
+        or HEADING.match(text)
+        or LIST_OR_TABLE.match(text)
+        or (words_line(text) and len(text.split()) >= 8)
+    )
+
+
+def _dedented_turns(
+    lines: Sequence[str], text: Sequence[bool], blocks: list[Block], indent: str
+) -> Turns | None:
+    """The turns of the file read without the tool's indentation on its messages' lines, each
+    such line shown without it."""
+    bare = list(lines)
+    for block in blocks:
+        for j in _continued(lines, block):
+            if lines[j].startswith(indent):
+                bare[j] = lines[j][len(indent) :]
+            elif not lines[j].strip():
+                bare[j] = ""
+    turns = find_turns(bare, text, unquote=False)
+    if turns is None:
+        return None
+    shown = {j: line for j, line in enumerate(bare) if line is not lines[j]}
+    return replace(turns, rewrites={**shown, **turns.rewrites})
 
 
 def _unquoted_turns(

@@ -340,6 +340,10 @@ HELD_OUT = (
     "yakgpt-web-copy.txt",
     "vault-bot-chat-note.md",
     "mcp-cli-export.md",
+    # A sixty-seventh round, scored against main (8b620bc) before any change for them.
+    "ai-chat-toolkit-chatgpt.md",
+    "chatlas-export.md",
+    "claude-vim-chat-buffer.txt",
 )
 
 

@@ -226,6 +226,23 @@ EXPECTED: dict[str, list[tuple[int, str, int, int]]] = {
         (1, "what does `git stash` do?", 2, 3),
         (5, "how do I stash untracked files too?", 6, 6),
     ],
+    "unmarked_pasted_log": [
+        (
+            1,
+            'Traceback (most recent call last):\n  File "report.py", line 12, in <module>\n'
+            '    total = sum(row["amount"] for row in rows)\n'
+            "TypeError: unsupported operand type(s) for +: 'int' and 'str'\n\nWhy does this fail?",
+            8,
+            13,
+        ),
+        (
+            15,
+            '$ npm run build\nnpm ERR! Missing script: "build"\n'
+            "npm ERR! To see a list of scripts, run:\nnpm ERR!   npm run\n\nWhat does this mean?",
+            22,
+            29,
+        ),
+    ],
     "first_line_question": [
         (1, "What is the CAP theorem?", 2, 6),
         (8, "Is PostgreSQL CP or AP?", 9, 10),
@@ -387,6 +404,7 @@ def test_the_report_gives_a_rule_confidence_and_reason_for_every_question() -> N
         ("unmarked_standalone", 15, "standalone request", "low"),
         ("unmarked_standalone", 26, "standalone question", "medium"),
         ("unmarked_multiline", 16, "standalone question", "medium"),
+        ("unmarked_pasted_log", 1, "pasted question", "medium"),
         ("first_line_question", 8, "standalone question", "medium"),
     ],
 )
@@ -718,6 +736,23 @@ def test_a_hand_written_question_label_keeps_its_worked_steps_in_the_answer() ->
             [(1, "a?"), (4, "I get this error\nValueError: bad")],
         ),
         ("Q: is it\nmultiline?\nA: yes\n", [(1, "is it\nmultiline?")]),
+        (
+            "$ make\nmake: *** No rule to make target 'all'.  Stop.\n\nWhy does this fail?\n\n"
+            "There is no Makefile.\n",
+            [(1, "$ make\nmake: *** No rule to make target 'all'.  Stop.\n\nWhy does this fail?")],
+        ),
+        (
+            'what is X?\n\nAn x.\n\nTraceback (most recent call last):\n  File "a.py", line 1\n'
+            "ValueError: bad\n\nWhat does this mean?\n\nf raised.\n",
+            [
+                (1, "what is X?"),
+                (
+                    5,
+                    'Traceback (most recent call last):\n  File "a.py", line 1\nValueError: bad'
+                    "\n\nWhat does this mean?",
+                ),
+            ],
+        ),
         ("Q: a?\n\nLong answer.\n\n**Answer:** 42\n", [(1, "a?")]),
     ],
 )
@@ -734,6 +769,11 @@ def test_small_forms(text: str, expected: list[tuple[int, str]]) -> None:
         "Q: a?\nA: b\n\n| is it? | yes |\n|---|---|\n",
         "Q: a?\nA: for example:\n\nWhat is the capital of France?\n",
         "what is X?\n\nAn x.\n\nSo why does it matter?\n\nBecause.\n",
+        # output the answer shows (introduced by its colon), a paragraph of prose about errors
+        "what is X?\n\nIt prints:\n\n$ make\nmake: *** Stop.\n\nWhy does this happen?\n\nNo.\n",
+        "what is X?\n\nErrors are values.\nThey are returned.\n\nWhy does this matter?\n\nSo.\n",
+        "what is X?\n\nAn x.\n\n$ make\nmake: *** Stop.\n\nIt stops when no rule matches. Is that"
+        " bad? No, it tells you to add one.\n\nSo add one.\n",
         "what is X?\n\nAn x.\n\nWhen should you use one?\n\nAlways.\n",
         "what is X?\n\nIt is fine. But is it fast?\nYes.\n",
         "what is X?\n\nAn x.\n\n**Why is it useful?**\n\nBecause.\n",
@@ -1510,3 +1550,24 @@ def test_a_marked_question_pasting_a_log_and_files_of_code_is_whole() -> None:
         note.answer
         == "The two files declare different packages, so the method's full names differ."
     )
+
+
+def test_a_paste_inside_an_answer_opens_a_question_only_where_the_question_points_at_it() -> None:
+    """After a reply, unfenced code may be the reply's own (a page copy drops its fence): it is
+    a question's paste only where the asking paragraph points back at it (`this`, a word of it),
+    and a capitalized question under code alone is the model's (`What does this print?`)."""
+    answer_code = (
+        "how do i reverse a list?\n\nSlice it, or reverse it in place.\n\n"
+        "xs = [1, 2, 3]\nys = xs[::-1]\n\nwhat about a string?\n\nSlice it too.\n"
+    )
+    assert questions(parse_string(answer_code)) == [
+        (1, "how do i reverse a list?"),
+        (8, "what about a string?"),
+    ]
+    pasted = answer_code.replace("what about a string?", "why is this slow?")
+    assert questions(parse_string(pasted)) == [
+        (1, "how do i reverse a list?"),
+        (5, "xs = [1, 2, 3]\nys = xs[::-1]\n\nwhy is this slow?"),
+    ]
+    quiz = answer_code.replace("what about a string?", "What does this print?")
+    assert [line for line, _ in questions(parse_string(quiz))] == [1]

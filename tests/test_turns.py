@@ -246,8 +246,9 @@ ONE_EXCHANGE_NOT_YET = {
     ),
     "vault-bot-chat-note.md": (
         "one `----` between two unmarked messages: the rule must recur, so the file is read as "
-        "a plain one, where the prompt (a pasted traceback, then a long paragraph ending in `?`) "
-        "is too long for a question of its own and nothing is on a card"
+        "a plain one, where the prompt is read whole (a pasted traceback, then the paragraph "
+        "asking about it) but the `----` lines stay in the answer (first contact: nothing on "
+        "a card, the asking paragraph alone too long for a question of its own)"
     ),
     "universal-chat-exporter-notebooklm.md": (
         "one `## User Message 1`: the numbered heading is then the question, and the prompt, the "
@@ -4686,3 +4687,58 @@ def test_a_terminals_prompt_symbol_before_each_prompt_reads_as_a_repls_prompt(sy
         ("what is a closure?", "A function with the scope it was made in."),
         ("give me an example", "```js\nconst f = () => 1\n```"),
     ]
+
+
+SYSTEM_PROMPT_AFTER = (
+    "## User\n\nWhy is the join empty?\n\n## Assistant\n\nThe keys differ in case.\n\n"
+    "## User\n\nHow do I fix it?\n\n## Assistant\n\nLowercase both keys first.\n"
+    "<br><br>\n<details><summary>System prompt</summary>\n\nYou are a helpful data assistant.\n\n"
+    "</details>\n"
+)
+
+
+def test_the_system_prompt_a_tool_writes_after_the_last_reply_is_on_no_card() -> None:
+    """chatlas writes the chat's system prompt after the last reply, in a `<details>` block
+    titled `System prompt` under `<br><br>`: the tool's, even once; a block of another title
+    there is the reply's own (`<summary>Solution</summary>`)."""
+    assert notes_of(SYSTEM_PROMPT_AFTER) == [
+        ("Why is the join empty?", "The keys differ in case."),
+        ("How do I fix it?", "Lowercase both keys first."),
+    ]
+    solution = SYSTEM_PROMPT_AFTER.replace("System prompt", "Solution")
+    assert "<summary>Solution</summary>" in notes_of(solution)[1][1]
+
+
+TAB_INDENTED = (
+    'You: I get this:\n\tTraceback (most recent call last):\n\t  File "a.py", line 1\n'
+    "\tKeyError: 'id'\n\n\twhy does it fail?\nClaude: The dict has no `id` key.\n\t\n"
+    '\tUse `.get`:\n\t\n\t```python\n\trow.get("id")\n\t```\n'
+    'You: and with a default?\nClaude: Pass it second.\n\t\n\tLike `row.get("id", 0)`.\n'
+)
+
+
+def test_an_indentation_before_every_line_of_every_message_is_the_tools() -> None:
+    """claude.vim writes a tab before every line of a message after its first (`You: text` /
+    `<tab>more`): read without it, the pasted log is the question's and the reply's Markdown
+    renders as Markdown, not as one indented code block."""
+    assert notes_of(TAB_INDENTED) == [
+        (
+            'I get this:\nTraceback (most recent call last):\n  File "a.py", line 1\n'
+            "KeyError: 'id'\n\nwhy does it fail?",
+            'The dict has no `id` key.\n\nUse `.get`:\n\n```python\nrow.get("id")\n```',
+        ),
+        ("and with a default?", 'Pass it second.\n\nLike `row.get("id", 0)`.'),
+    ]
+
+
+def test_indented_code_alone_under_the_markers_keeps_its_indentation() -> None:
+    """Where only code goes on under the markers (no reply's words indented), the indentation
+    is the code's: an indented code block."""
+    chat = (
+        "User: run this\n    make all\n\nAssistant: it prints\n    make: Nothing to be done\n\n"
+        "User: and now?\n\nAssistant: it is built.\n"
+    )
+    assert notes_of(chat)[0] == (
+        "run this\n    make all",
+        "it prints\n    make: Nothing to be done",
+    )
