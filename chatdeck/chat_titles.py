@@ -143,11 +143,24 @@ def _alias_of(lines: Sequence[str], front: set[int], title: str) -> str:
     return title
 
 
+#: A chat app's button that starts another chat, first in its sidebar or top bar (`New chat`,
+#: `New Session`, `Start a new conversation`).
+NEW_CHAT_BUTTON = re.compile(
+    r"^(?:\+[ \t]*+)?(?:start[ \t]++)?(?:a[ \t]++)?new[ \t]++"
+    r"(?:chat|session|conversation|thread|topic)$",
+    re.I,
+)
+
+
 def interface_line(text: str) -> bool:
-    """A chat page's own line copied with the chat (`Skip to content`, `Show thinking`): never
-    a title."""
+    """A chat page's own line copied with the chat (`Skip to content`, `Show thinking`, `New
+    Session`): never a title."""
     words = text.strip()
-    return reasoning_toggle(words) or words.casefold() in INTERFACE_TITLES
+    return (
+        reasoning_toggle(words)
+        or words.casefold() in INTERFACE_TITLES
+        or NEW_CHAT_BUTTON.match(words) is not None
+    )
 
 
 def log_stamp(text: str) -> bool:

@@ -1368,8 +1368,12 @@ def _leave_out_trailing_blocks(
             thinks = [_tells_thinking(lines, start, stop) for start, stop, _ in found]
             if any(thinks):
                 after_thinking.update(start for start, _, _ in found[thinks.index(True) :])
-            after_thinking.update(
-                start for start, stop, _ in found if _tells_system_prompt(lines, start, stop)
+            after_thinking.update(  # (chatlas's `<br><br>` over it: a reply's own is bare)
+                start
+                for start, stop, _ in found
+                if start > 0
+                and SPACING.match(lines[start - 1])
+                and _tells_system_prompt(lines, start, stop)
             )
     left = False
     for found in trailing:

@@ -588,16 +588,23 @@ def _message_indent(lines: Sequence[str], blocks: list[Block]) -> str | None:
 
 
 def _written(line: str) -> bool:
-    """An indented line that reads as a reply's Markdown, not as code: a fence, a heading, a
-    list item or table row, or a sentence of several words (no one writes a fence inside an
-    indented code block)."""
+    """An indented line that reads as a reply's Markdown, not as code: a fence (no one writes a
+    fence inside an indented code block), a sentence of several words that ends as one (not a
+    comment: `# check the owner ...`, nor a query: `SELECT name FROM users WHERE ...`), or,
+    indented less than a code block's four columns, a heading, a list item or table row (a
+    code block's `# comment` and a diff's `- old line` read as those)."""
     text = line.strip()
+    lead = line[: len(line) - len(line.lstrip(" \t"))]
     return bool(
         BARE_FENCE.match(text)
         or INFO_FENCE.match(text)
-        or HEADING.match(text)
-        or LIST_OR_TABLE.match(text)
-        or (words_line(text) and len(text.split()) >= 8)
+        or (
+            words_line(text)
+            and len(text.split()) >= 8
+            and text.endswith((".", "!", "?", ":", "。", "！", "？", "："))
+            and not text.startswith(("#", "//", "--", ";", "%"))
+        )
+        or (len(lead.expandtabs(4)) < 4 and bool(HEADING.match(text) or LIST_OR_TABLE.match(text)))
     )
 
 

@@ -344,6 +344,10 @@ HELD_OUT = (
     "ai-chat-toolkit-chatgpt.md",
     "chatlas-export.md",
     "claude-vim-chat-buffer.txt",
+    # A sixty-eighth round, scored against main (8d9cfa1) before any change for them.
+    "kobold-lite-web-copy.txt",
+    "gpt-engineer-clarify-log.txt",
+    "grok-chat-exporter-a144z.md",
 )
 
 

@@ -738,6 +738,11 @@ MARKDOWN_LEFT_VISIBLE = {
         "the reply's `count(*)` lost its backticks, so the card shows its literal `*`, which "
         "the check takes for a leftover emphasis mark"
     ),
+    "grok-chat-exporter-a144z.md": (
+        "Grok Chat Exporter saves the page's visible text with every blank line dropped, the "
+        "reply's code fences gone: `wachttied *= 2` is a line of prose in the file, its `*` "
+        "shown as the page showed it; the check takes it for a leftover emphasis mark"
+    ),
     "chatpad-web-copy.txt": (
         "the page joined the user's pasted compiler error into one line, its caret line with it "
         "(`#include <LiquidCrystal_I2C.h> ^~~~~~~~~~~~~~~~~~~~~`), shown as typed; the check "

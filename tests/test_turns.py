@@ -60,6 +60,21 @@ NOT_YET = {
         "ends the last answer (questions 1/3, 1 wrong, answers 0/3, title from the sidebar "
         "missed)"
     ),
+    "gpt-engineer-clarify-log.txt": (
+        "round 68: gpt-engineer's `all_output.txt` of a `--clarify` run, LangChain's `==== Human "
+        "Message ====` / `==== Ai Message ====` rules: the markers are read, but the text the tool "
+        "appends to every later prompt (`Is anything else unclear? If yes, ask another "
+        'question.` / `Otherwise state: "Nothing to clarify"`) stays on the questions, and the '
+        "tool's own closing request (its instructions for writing the code, the system "
+        "prompt's lines again) is a fourth question (questions 1/3, 2 wrong, 1 invented, "
+        "answers 1/3)"
+    ),
+    "kobold-lite-web-copy.txt": (
+        "round 68: a KoboldAI Lite page copied whole, nothing naming a speaker (avatars and "
+        "`<hr>` copy as nothing) and each reply on the line right under its prompt, no blank "
+        "line between: no turn is found and the `?` lines stand inside paragraphs (questions "
+        "0/3; as first scored, the top bar's `New Session` was the title)"
+    ),
     "mesop-chat-web-copy.txt": (
         "round 63: a Mesop chat page copied whole, only the bot's name (`সহায়ক`) alone over "
         "each reply and the prompt one line (the chat box's) right under the reply before it, "
@@ -2161,6 +2176,8 @@ def test_an_answer_marker_right_before_bold_keeps_the_bold() -> None:
         ),
         ('---\ntopic: "Probes"\n---\n# Notes\n\nwhat is x?\n\nan x\n', "Probes"),
         ("Skip to content\n\nwhat is x?\n\nan x\n", None),
+        ("New Session\n\nwhat is x?\n\nan x\n", None),  # a chat app's button
+        ("Start a new chat\n\nwhat is x?\n\nan x\n", None),
         ("## Logging started at 2026-02-24 21:14:03 -04:00\n\nYou: what is x?\n\nan x\n", None),
         ("# Project started in 2024\n\nwhat is x?\n\nan x\n", "Project started in 2024"),
         (
