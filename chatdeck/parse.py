@@ -1363,7 +1363,7 @@ def pasted_question(doc: Document, i: int) -> Hit | None:
     line = doc.lines[i]
     if line[:1].isspace() or len(line) > MAX_QUESTION or _not_standalone(doc, i) is not None:
         return None
-    bound = doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
+    bound = _next_marked(doc, i)
     end = _block_end(doc, i, bound)
     if end - i < 2 or not pasted_output(doc.lines[i:end]):
         return None
@@ -1411,14 +1411,19 @@ def _asking_line(doc: Document, i: int) -> int:
     found = first_match(STANDALONE_RULES, doc, i)
     if found is None or found.rule.name is not Rule.PASTED_QUESTION:
         return i
-    bound = doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
-    return doc.following[_block_end(doc, i, bound) - 1]
+    return doc.following[_block_end(doc, i, _next_marked(doc, i)) - 1]
 
 
 def _pasted_extent(doc: Document, i: int) -> int:
     """Past the asking paragraph under a pasted question's output (`pasted_question`)."""
-    bound = doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
+    bound = _next_marked(doc, i)
     return _asking_under(doc, i, _block_end(doc, i, bound), bound) or i + 1
+
+
+def _next_marked(doc: Document, i: int) -> int:
+    """The first line after line i that a marking rule took (the file's length if none): no
+    question reaches past it."""
+    return doc.marks.next[i + 1] if i + 1 < len(doc.lines) else len(doc.lines)
 
 
 @dataclass(frozen=True, slots=True)

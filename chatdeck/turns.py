@@ -118,9 +118,10 @@ def find_turns(
     lines: Sequence[str], text: Sequence[bool], unquote: bool = True, unglue: bool = True
 ) -> Turns | None:
     """The turn structure of a file, or None when it has none. `text[i]` says line i is text
-    (not code, not the wrapper fence): only text lines can mark a turn. `unquote`: a `> ` on every
-    line of every message may be the tool's (see `_unquoted_turns`); `unglue`: a speaker's
-    marker may be glued to the end of a line (see `_unglued_turns`)."""
+    (not code, not the wrapper fence): only text lines can mark a turn. `unquote`: a `> ` or an
+    indentation on every line of every message may be the tool's (see `_unquoted_turns`,
+    `_dedented_turns`); `unglue`: a speaker's marker may be glued to the end of a line (see
+    `_unglued_turns`)."""
     xml = read_xml_chat(lines)
     if xml is not None:
         written = xml_turns(lines, xml)
@@ -563,12 +564,12 @@ def _continued(lines: Sequence[str], block: Block) -> list[int]:
 
 def _message_indent(lines: Sequence[str], blocks: list[Block]) -> str | None:
     """The indentation a tool writes before every line of every message under its marker line
-    (claude.vim's tab: `You: text` / `<tab>more text`), where both
-    speakers' messages go on under their markers and a reply's Markdown, not only its code, is
-    indented (`_written`): the tool's, not the message's. None when messages go on unindented."""
+    (claude.vim's tab: `You: text` / `<tab>more text`), where both speakers' messages go on
+    under their markers and a reply's Markdown, not only its code, is indented (`_written`):
+    the tool's, not the message's. None when messages go on unindented."""
     indents: set[str] = set()
     roles: set[str] = set()
-    prose = False
+    markdown = False
     for block in blocks:
         continued = [j for j in _continued(lines, block) if lines[j].strip()]
         if not continued:
@@ -580,8 +581,10 @@ def _message_indent(lines: Sequence[str], blocks: list[Block]) -> str | None:
                 return None
             indents.add(lead)
         roles.add(block.role)
-        prose = prose or (block.role == ASSISTANT and any(_written(lines[j]) for j in continued))
-    if not ({USER, ASSISTANT} <= roles and prose):
+        markdown = markdown or (
+            block.role == ASSISTANT and any(_written(lines[j]) for j in continued)
+        )
+    if not ({USER, ASSISTANT} <= roles and markdown):
         return None
     indent = min(indents, key=len)
     return indent if all(each.startswith(indent) for each in indents) else None
