@@ -10,7 +10,7 @@ from test_parse import read_bytes, transcript_text
 
 from chatdeck.build import plan
 from chatdeck.parse import parse_transcript
-from chatdeck.pasted_code import fence_pasted_code
+from chatdeck.pasted_code import fence_pasted_code, pasted_output, program_output
 
 
 def test_a_log_above_the_asking_line_is_fenced_and_the_words_around_it_are_not() -> None:
@@ -510,3 +510,27 @@ def test_a_go_trace_alone_is_fenced() -> None:
 def test_an_error_line_of_the_users_own_words_is_not_fenced(said: str) -> None:
     question = f"{said}\nI tried twice.\n\nwhy?"
     assert fence_pasted_code(question) == question
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "pasted", "output"),
+    [
+        (
+            ["Traceback (most recent call last):", '  File "a.py", line 1', "KeyError: 'id'"],
+            True,
+            True,
+        ),
+        (["$ npm run build", 'npm ERR! Missing script: "build"'], True, True),
+        (["xs = [1, 2, 3]", "ys = xs[::-1]"], True, False),  # code, no program's output
+        (["I get this error", "KeyError: 'id'"], False, True),  # the asker's words over it
+        (["Errors are values in Go.", "They are returned, not thrown."], False, False),
+    ],
+)
+def test_a_paragraph_is_a_paste_from_first_line_to_last_and_output_only_where_a_program_wrote_it(
+    paragraph: list[str], pasted: bool, output: bool
+) -> None:
+    """`pasted_output`: code or output from its first line to its last, no asker's words (the
+    pasted-question rule's paste); `program_output`: a console line, traceback or log record
+    among its lines (a capitalized question under code alone, inside an answer, is the model's)."""
+    assert pasted_output(paragraph) is pasted
+    assert program_output(paragraph) is output
