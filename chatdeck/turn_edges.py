@@ -1474,11 +1474,8 @@ def _names_system_prompt(title: str) -> bool:
 def _tells_system_prompt(lines: Sequence[str], start: int, stop: int) -> bool:
     """A `<details>` block whose title names the chat's system prompt (`<summary>System
     prompt</summary>`)."""
-    for k in range(start, min(stop, start + 4)):
-        title = TAG.sub("", lines[k]).strip("{}*_ \t")
-        if title:
-            return lines[start].lstrip()[:1] == "<" and _names_system_prompt(title)
-    return False
+    title = _block_title(lines, start, stop)
+    return bool(title) and lines[start].lstrip()[:1] == "<" and _names_system_prompt(title)
 
 
 def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
@@ -1486,8 +1483,15 @@ def _tells_thinking(lines: Sequence[str], start: int, stop: int) -> bool:
     form = _block_form(lines[start])
     if form is not None and form.startswith("<") and form != "<details>":
         return True  # (a reasoning tag's block)
+    title = _block_title(lines, start, stop)
+    return bool(title) and (title[0] in THOUGHT_EMOJI or names_thinking(title))
+
+
+def _block_title(lines: Sequence[str], start: int, stop: int) -> str:
+    """A tool block's title: the words of its first lines without their tags and marks (its
+    `<summary>`, its `{Label}`); "" if none."""
     for k in range(start, min(stop, start + 4)):
         title = TAG.sub("", lines[k]).strip("{}*_ \t")
         if title:
-            return title[0] in THOUGHT_EMOJI or names_thinking(title)
-    return False
+            return title
+    return ""

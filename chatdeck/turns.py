@@ -575,8 +575,7 @@ def _message_indent(lines: Sequence[str], blocks: list[Block]) -> str | None:
         if not continued:
             continue
         for j in continued:
-            line = lines[j]
-            lead = line[: len(line) - len(line.lstrip(" \t"))]
+            lead = _leading_space(lines[j])
             if not lead:
                 return None
             indents.add(lead)
@@ -597,7 +596,7 @@ def _written(line: str) -> bool:
     indented less than a code block's four columns, a heading, a list item or table row (a
     code block's `# comment` and a diff's `- old line` read as those)."""
     text = line.strip()
-    lead = line[: len(line) - len(line.lstrip(" \t"))]
+    lead = _leading_space(line)
     return bool(
         BARE_FENCE.match(text)
         or INFO_FENCE.match(text)
@@ -609,6 +608,10 @@ def _written(line: str) -> bool:
         )
         or (len(lead.expandtabs(4)) < 4 and bool(HEADING.match(text) or LIST_OR_TABLE.match(text)))
     )
+
+
+def _leading_space(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
 
 
 def _dedented_turns(
