@@ -230,12 +230,33 @@ def title_from(
             and not _kind_only(text, speakers, lines[i + 1 :])
             and not _names_the_tool(text, lines[i + 1 : i + 6])
             and not model_only(label_words(text.casefold()))  # (`# : gpt-4`: the tool's model line)
+            and not _recurs_with_another_value(lines, i)
         ):
             if not _names_a_site(text):
                 return text, i
         return None, None
     listed = _listed_above(lines, header, prose)
     return listed if listed[0] is not None else _named_over_metrics(lines, header)
+
+
+def _recurs_with_another_value(lines: Sequence[str], i: int) -> bool:
+    """The heading on line i ends with a value (a number, an id, `None`) and comes again further
+    down with another value (`## context None` at the top, `## context 1` after each reply): a
+    tool's record line, not the file's title."""
+    head, _, value = lines[i].strip().rpartition(" ")
+    if not head.lstrip("#").strip() or not _value_word(value):
+        return False
+    return any(
+        (other := line.strip().rpartition(" "))[0] == head
+        and other[2] != value
+        and _value_word(other[2])
+        for line in lines[i + 1 :]
+    )
+
+
+def _value_word(word: str) -> bool:
+    """A word a tool writes as a value: with a digit in it, or `None` / `null`."""
+    return any(ch.isdigit() for ch in word) or word.casefold() in ("none", "null")
 
 
 #: A date set off from a title by a symbol (`Title - 2024-05-01`, `Title (3/5/2024)`), or a

@@ -6,10 +6,12 @@ buttons (`page_control`) are on no card.
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from chatdeck.pasted_code import _prose as words_line  # (a line of words, as a paste's)
 from chatdeck.pasted_code import bare_code, code_line
 from chatdeck.turn_markers import (
+    ASSISTANT,
     BARE_FENCE,
     CODE_CHARS,
     CODE_LANGUAGES,
@@ -43,8 +45,8 @@ def leave_out_lost_code(
         if name.casefold() not in CODE_LANGUAGES or k in left_out or not text[k] or not text[k + 1]:
             continue  # (in a fenced block, `bash` over `1` is a program's output)
         gutter = lines[k + 1].strip()
-        if gutter.isdigit() and gutter == _counted(gutter):
-            left_out[k] = left_out[k + 1] = LOST_CODE
+        if gutter.isdigit() and gutter == _counted(gutter) and not _gutter(lines, k + 1, block.end):
+            left_out[k] = left_out[k + 1] = LOST_CODE  # (numbers over the code: `_gutter`)
 
 
 def label_over_fence(
@@ -89,10 +91,16 @@ def rebuild_copied_code(
     the copy lost the button's label too, a language's name alone over a blank line and a line
     of code is such a block's label; its code goes on past a blank line only into more code."""
     k = block.start
+    numbered: list[int] = []
     while k < block.end:
         line = lines[k].strip()
         if len(line) > 20 or not line or not text[k]:  # (a copy quoted in a fence stays as is)
             k += 1
+            continue
+        gutter = _gutter(lines, k + 1, block.end) if LANGUAGE_LINE.match(line) else None
+        if gutter is not None:
+            k = _rebuild_numbered(lines, k, gutter, block, left_out, rewrites)
+            numbered.append(k)
             continue
         after = k + 1
         copies = []
@@ -153,6 +161,71 @@ def rebuild_copied_code(
             left_out[c] = INTERFACE
         rewrites[last] = lines[last] + "\n```"
         k = code_end
+    _leave_out_code_toolbars(lines, numbered, block.end, left_out)
+
+
+#: A code editor's fold marker, alone on its line in the gutter a copy keeps (`⌄`).
+FOLD_MARKS = frozenset("⌄▾▸▼▶›")
+
+
+def _gutter(lines: Sequence[str], start: int, stop: int) -> tuple[int, int] | None:
+    """A code editor's gutter, copied as lines of its own under a block's label: the line
+    numbers 1, 2, ... n, one a line, then its fold markers (`⌄`), then the n lines of code they
+    number (a line shaped as code among them, none a sentence): where the code starts and n;
+    None if there is no such gutter."""
+    n, j = 0, start
+    while j < stop and lines[j].strip() == str(n + 1):
+        n, j = n + 1, j + 1
+    while n and j < stop and lines[j].strip() and set(lines[j].strip()) <= FOLD_MARKS:
+        j += 1
+    numbered = lines[j : j + n]
+    if not n or j + n > stop or not any(map(code_line, numbered)) or any(map(prose_line, numbered)):
+        return None  # (a reply's sentence among them: the numbers count something else)
+    return j, n
+
+
+def _rebuild_numbered(
+    lines: Sequence[str],
+    k: int,
+    gutter: tuple[int, int],
+    block: Block,
+    left_out: dict[int, str],
+    rewrites: dict[int, str],
+) -> int:
+    """Fence the code a gutter numbers (`_gutter`) under its label on line k, the gutter and the
+    copy buttons right under the code on no card; where the next line to read is."""
+    start, count = gutter
+    last = start + count - 1
+    for j in range(k + 1, start):
+        left_out[j] = INTERFACE
+    rewrites[k] = "```" + lines[k].strip().casefold()
+    rewrites[last] = lines[last] + "\n```"
+    after = last + 1
+    while after < block.end and lines[after].strip().casefold() in COPY_LINES:
+        left_out[after] = INTERFACE
+        after += 1
+    return after
+
+
+def _leave_out_code_toolbars(
+    lines: Sequence[str], ends: list[int], stop: int, left_out: dict[int, str]
+) -> None:
+    """The page's buttons under every numbered code block (`Add to Notebook`): a short line
+    (a few words, no sentence) that stands in the lines right under two blocks or more."""
+    runs = []
+    for end in ends:
+        run = []
+        while end < stop and (line := lines[end].strip()) and end not in left_out:
+            if len(line.split()) > 3 or line.endswith(PROSE_END):
+                break
+            run.append(end)
+            end += 1
+        runs.append(run)
+    seen = Counter(lines[j].strip() for run in runs for j in set(run))
+    for run in runs:
+        for j in run:
+            if seen[lines[j].strip()] >= 2:
+                left_out[j] = INTERFACE
 
 
 def _spaced_button(lines: Sequence[str], k: int, block: Block) -> int:
@@ -188,7 +261,11 @@ def _unnamed_block(lines: Sequence[str], k: int, block: Block, buttons: Counter[
     if buttons[lines[k].strip()] < 2:
         return False
     code = _code_part(paragraph_at(lines, k + 1, block.end))
-    return len(code) >= 2 and bare_code(code) and 2 * sum(map(code_line, code)) >= len(code)
+    return (
+        len(code) >= 2
+        and bare_code(code, labelled=True)
+        and 2 * sum(map(code_line, code)) >= len(code)
+    )
 
 
 def _code_label(lines: Sequence[str], k: int, block: Block) -> bool:
@@ -376,3 +453,36 @@ def prose_line(line: str) -> bool:
     ):
         return False  # `COPY . .`, `COPY requirements.txt .`: an instruction and its arguments
     return len(words) >= 6 or not any(ch in CODE_CHARS for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class PageCode:
+    """The code blocks a page copy flattened, rebuilt in a file where no turn was found (an
+    unlabelled page copy): where each block's lines are, the lines on no card, and the lines a
+    card shows differently (the fences)."""
+
+    #: Each rebuilt block's first line -> one past its last line.
+    blocks: dict[int, int]
+    left_out: dict[int, str]
+    rewrites: dict[int, str]
+
+
+def page_code(lines: Sequence[str], text: Sequence[bool]) -> PageCode | None:
+    """The whole file read as one reply for `rebuild_copied_code`; None if it rebuilt nothing."""
+    whole = Block(None, 0, len(lines), "", ASSISTANT)
+    buttons = Counter(b for line in lines if (b := line.strip()).casefold() in COPY_BUTTONS)
+    left_out: dict[int, str] = {}
+    rewrites: dict[int, str] = {}
+    rebuild_copied_code(lines, text, whole, buttons, left_out, rewrites)
+    if not rewrites:
+        return None
+    blocks: dict[int, int] = {}
+    opening: int | None = None
+    for k in sorted(rewrites):
+        shown = rewrites[k]
+        if shown.endswith("\n```") and opening is not None:
+            blocks[opening] = k + 1
+            opening = None
+        elif opening is None and (not shown or shown.startswith("```")):
+            opening = k  # (a label's line the fence replaces is blanked, then the fence)
+    return PageCode(blocks, left_out, rewrites)

@@ -15,6 +15,7 @@ from chatdeck.copied_code import page_control, prose_line
 from chatdeck.logged_turns import asks_a_question, below_sidebar, blank_runs, text_size
 from chatdeck.marked_turns import ASKING_ENDS, repl_prompts
 from chatdeck.pasted_code import OUTPUT, OUTPUT_RECORD, bare_code, code_line
+from chatdeck.turn_edges import PAGE_BUTTONS, PLACEHOLDER_END
 from chatdeck.turn_markers import (
     ASSISTANT,
     ASSISTANT_WORDS,
@@ -323,8 +324,6 @@ def _model_label(line: str) -> bool:
 
 
 MAX_TOOLBAR = 6
-#: A page's buttons under its last reply (`Share`, `Compare`; a `Copy` is a code block's).
-PAGE_BUTTONS = frozenset("share compare retry regenerate speak".split())
 
 
 def headed_replies(
@@ -396,10 +395,6 @@ def _names_only_a_model(words: frozenset[str]) -> bool:
         or DIGIT.search(word)
         for word in words
     )
-
-
-#: A composer's placeholder, alone on a line after the last reply (`Type your message here...`).
-PLACEHOLDER_END = ("...", "…")
 
 
 def named_replies(

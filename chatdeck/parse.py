@@ -39,20 +39,23 @@ from chatdeck.chat_titles import (
     title_key,
     title_text,
 )
-from chatdeck.copied_code import page_control
+from chatdeck.copied_code import page_code, page_control
 from chatdeck.identity import normalize_question
 from chatdeck.logged_turns import RECORD_WORDS
 from chatdeck.notes import Note, Problem, Transcript
-from chatdeck.pasted_code import LOG_TIME, bare_code, pasted_output, program_output
+from chatdeck.pasted_code import LOG_TIME, bare_code, code_line, pasted_output, program_output
 from chatdeck.render import code_block_lines
-from chatdeck.turn_edges import Turns
+from chatdeck.turn_edges import Turns, page_footer
 from chatdeck.turn_markers import (
+    COLONS,
     CONTROL_LEADS,
     HEADER,
     HEADING,
     INTERFACE,
+    LIST_OR_TABLE,
     MAX_CONTROL,
     METADATA,
+    PROSE_END,
     SEPARATOR,
     is_separator,
 )
@@ -124,7 +127,7 @@ MARKER_LEADS = QUESTION_LEADS | HEADING_LEADS | frozenset(">")
 USER_LEADS = SPEAKER_LEADS | HEADING_LEADS
 
 QUESTION_END = ("?", "？")
-STATEMENT_END = (".", ":", "：", ";", ",", "。", "!", "！", "…")
+STATEMENT_END = (".", ";", ",", "。", "!", "！", "…", *COLONS)
 #: Words that open a typed question or request when the user leaves off the question mark.
 ASKING_WORDS = re.compile(
     r"^(what|whats|what's|how|why|when|where|which|who|whose|is|are|was|were|can|could|should|"
@@ -601,6 +604,9 @@ class Layout:
     front_matter: frozenset[int] = frozenset()
     #: A chat page's buttons copied with the chat (`chatdeck.copied_code.page_control`): on no card.
     page_controls: frozenset[int] = frozenset()
+    #: Lines a card shows differently in a file with no turns: an unlabelled page copy's code
+    #: rebuilt as fenced code (`chatdeck.copied_code.page_code`).
+    page_rewrites: dict[int, str] = field(default_factory=dict)
 
     def text(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.kinds[i] is TEXT
@@ -1110,7 +1116,38 @@ def build_document(transcript: Transcript) -> Document:
             style = Style(FileStyle.SPEAKER, turns=turns)
         elif turns is not None and style.kind is FileStyle.SPEAKER:
             style = detect_style(plain, speakers=False)  # an example dialogue in an answer
+    if style.kind is FileStyle.PLAIN and style.turns is None:
+        coded = _as_page_copy(layout)
+        if coded is not layout:
+            layout, plain = coded, Document.read(coded, PLAIN)
+            style = detect_style(plain)
     return plain if style == PLAIN else Document.read(layout, style)
+
+
+def _as_page_copy(layout: Layout) -> Layout:
+    """`layout` read as an unlabelled page copy where it shows one: the code blocks the copy
+    flattened read as code (their copy buttons as the page's controls, their fences as
+    rewrites), and the page's own lines after the last reply (`page_footer`) on no card;
+    itself if there are none. (In a chat log, the turn pass does both in each reply.)"""
+    text = [kind is TEXT for kind in layout.kinds]
+    page = page_code(layout.lines, text)
+    footer = range(page_footer(layout.lines, text, 0, len(layout.lines)), len(layout.lines))
+    if page is None and not footer:
+        return layout
+    kinds = list(layout.kinds)
+    blocks = page.blocks if page is not None else {}
+    for start, end in blocks.items():
+        kinds[start:end] = [CODE] * (end - start)
+    controls = set(page.left_out if page is not None else ()) | set(footer)
+    for k in controls:
+        kinds[k] = IGNORED
+    return _relinked(
+        layout,
+        kinds,
+        block_ends={**layout.block_ends, **blocks},
+        page_controls=layout.page_controls | {k for k in controls if layout.lines[k].strip()},
+        page_rewrites=page.rewrites if page is not None else {},
+    )
 
 
 # --- Reading one line ---------------------------------------------------------------------------
@@ -1391,8 +1428,22 @@ def pasted_question(doc: Document, i: int) -> Hit | None:
 
 
 def _before_any_reply(doc: Document, i: int) -> bool:
-    """Nothing but the title above line i: the paste opens the file's first question."""
-    return all(doc.kinds[k] not in (TEXT, CODE) or k == doc.title_candidate for k in range(i))
+    """Nothing but the title above line i, or a page's short lines (its name, menu, sidebar:
+    a few words each, none asking): the paste opens the file's first question."""
+    return all(
+        doc.kinds[k] not in (TEXT, CODE)
+        or k == doc.title_candidate
+        or (
+            doc.kinds[k] is TEXT
+            and len(doc.lines[k].split()) <= MAX_PAGE_LINE_WORDS
+            and not doc.lines[k].rstrip().endswith(QUESTION_END)
+        )
+        for k in range(i)
+    )
+
+
+#: The most words of a page's own line over the first question (`Conversation with Gemini`).
+MAX_PAGE_LINE_WORDS = 6
 
 
 def _refers_back(paste: list[str], asking: list[str]) -> bool:
@@ -1501,7 +1552,7 @@ def standalone_request(doc: Document, i: int) -> Hit | None:
         return None
     text = doc.lines[i].strip()
     if len(text) > 120 or not ASKING_WORDS.match(text):
-        return None
+        return _unpunctuated_request(doc, i, text)
     if not _typed(text):
         return _capitalized_request(doc, i, text)
     if text.endswith(QUESTION_END + STATEMENT_END):
@@ -1510,6 +1561,45 @@ def standalone_request(doc: Document, i: int) -> Hit | None:
     if signals is None or not (doc.style.kind is FileStyle.PLAIN or signals.separated):
         return None
     return Hit(Confidence.LOW, text, "lowercase line without `?`")
+
+
+#: The fewest words of a request typed with no sentence's end: a heading a page copy left
+#: without its `#` is shorter.
+MIN_UNPUNCTUATED_REQUEST = 8
+NOT_PROSE_LEADS = frozenset("#>|<-*+")
+#: A sentence's end inside a line, another sentence after it.
+SENTENCE_INSIDE = re.compile(r"[.!?。！？][ \t]+\S")
+
+
+def _unpunctuated_request(doc: Document, i: int, text: str) -> Hit | None:
+    """`Write me a function that reads the file and skips the header` in a file of unmarked
+    questions, in any language: a line of eight words or more that ends no sentence, alone in
+    its paragraph, between a reply's last sentence (or code) and the next reply's first. A
+    model ends its sentences; a line of its own without an end is a heading or a list item,
+    short, or under a line that introduces it (`:`)."""
+    if doc.style.kind is not FileStyle.PLAIN or len(text) > MAX_QUESTION or "\t" in text:
+        return None
+    words = text.split()
+    if len(words) < MIN_UNPUNCTUATED_REQUEST or text.endswith(PROSE_END + STATEMENT_END):
+        return None
+    if doc.leads[i] in NOT_PROSE_LEADS or LIST_OR_TABLE.match(text) or code_line(text):
+        return None  # (a heading, a quote, a list item, a tag, a line of code)
+    if SENTENCE_INSIDE.search(text):
+        return None  # `... what happened. A title such as`: a model's sentences, run on
+    before = doc.previous[i]
+    if before >= 0 and doc.kinds[before] is TEXT:
+        ending = doc.lines[before].rstrip()
+        if not ending.endswith(PROSE_END) or ending.endswith(COLONS + QUESTION_END):
+            return None  # (under an unended line, one that introduces it, or a question)
+    after = doc.following[i]
+    if after >= len(doc.lines) or doc.kinds[after] is not TEXT or doc.leads[after] == ">":
+        return None
+    if after == i + 1:
+        return None  # (the first line of a paragraph: prose wrapped at a column, or a list)
+    reply = doc.lines[after].strip()
+    if not reply.endswith(PROSE_END) or len(reply.split()) < 3:
+        return None  # (the next line must be a sentence: a reply's, not another item)
+    return Hit(Confidence.LOW, text, "a long line ending no sentence, between two replies")
 
 
 #: Verbs that open a request typed without a question mark ("Explain the second point").
@@ -1617,7 +1707,7 @@ def _not_standalone(doc: Document, i: int) -> str | None:
 def _has_paste(doc: Document, i: int) -> bool:
     """A code block or program output right under line i, and then more text for the reply."""
     below = i + 1
-    if below >= len(doc.lines) or doc.lines[i].rstrip().endswith((":", "：")):
+    if below >= len(doc.lines) or doc.lines[i].rstrip().endswith(COLONS):
         return False
     if doc.kinds[below] is CODE or (doc.kinds[below] is TEXT and _is_output(doc.lines[below])):
         end = _block_end(doc, below)
@@ -1635,7 +1725,7 @@ def _introduces(doc: Document, i: int) -> bool:
     return (
         previous >= 0
         and doc.kinds[previous] is TEXT
-        and doc.lines[previous].rstrip().endswith((":", "："))
+        and doc.lines[previous].rstrip().endswith(COLONS)
     )
 
 
@@ -2092,9 +2182,9 @@ def _join(
     message whose end the next turn's marker was glued to ends with that text. Elsewhere the
     `separators` closing every answer are left out."""
     turns = doc.style.turns
-    if turns is not None or separators:
+    if turns is not None or separators or doc.page_rewrites:
         left_out: Mapping[int, str] = turns.left_out if turns is not None else {}
-        rewrites = turns.rewrites if turns is not None else {}
+        rewrites = turns.rewrites if turns is not None else doc.page_rewrites
         parts = [
             first_text if (j == start and first_text is not None) else rewrites.get(j, doc.lines[j])
             for j in range(start, stop)

@@ -16,6 +16,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from chatdeck.turn_markers import COLONS
+
 #: A line that opens program output or a console (`$ make`, `>>> `, `Traceback`, `fatal: ...`,
 #: `error[E0382]: ...`, `user@host:~$ ls`, `thread 'main' panicked at`).
 OUTPUT = re.compile(
@@ -373,7 +375,7 @@ def _said(line: str) -> bool:
         or any(INNER_MARK.search(word.rstrip(".,;:!?")) for word in words)
     ):
         return False
-    if text.endswith((":", "：")) and len(words) >= 2:
+    if text.endswith(COLONS) and len(words) >= 2:
         return True
     letters = sum(char.isalpha() for char in text)
     spaced = len(words) >= 5

@@ -34,6 +34,7 @@ from chatdeck.turn_markers import (
     ATTRIBUTION,
     BARE_FENCE,
     BRACKETED_INLINE,
+    COLONS,
     COMMAND_LEFT,
     CONTAINER_CLOSE,
     CONTAINER_OPEN,
@@ -60,6 +61,7 @@ from chatdeck.turn_markers import (
     ORG_TOP_HEADING,
     OTHER,
     PREFIXED,
+    PROSE_END,
     REASONING,
     REFERENCE,
     RULED_LABEL,
@@ -149,7 +151,7 @@ def _composer_at_end(lines: Sequence[str], j: int, head: int) -> bool:
     if next_content(lines, j + 1, len(lines)) < len(lines):
         return False  # (something under it: only the file's last line is looked at further)
     above = next(text.strip() for text in reversed(lines[head:j]) if text.strip())
-    if above.endswith((":", "：")):
+    if above.endswith(COLONS):
         return False
     if sum(text.strip() == line for text in lines) > 1:
         return False
@@ -486,7 +488,7 @@ def _second_marker(
     if not first or not text[first[0]] or not may_mark(lines[first[0]]):
         return False
     line = lines[first[0]].strip()
-    if block.label and line.endswith((":", "：")) and len(line.split()) <= 6:
+    if block.label and line.endswith(COLONS) and len(line.split()) <= 6:
         words = re.split(r"[\W_]+", block.label.casefold())
         label = {w for w in words if w and not w.isdigit()} - {"said", "role"}
         if label and label <= set(re.split(r"[\W_]+", line.casefold())):
@@ -1122,6 +1124,10 @@ def _trim_footer(
     after the last run of three or more blank lines of the last turn, only short lines; and
     right over that gap, set apart by a blank line, a model's name alone is the page's model
     menu (`llama3.1:8b`), not the reply's last line."""
+    if block.role == ASSISTANT:
+        for k in range(page_footer(lines, text, block.start, block.end), block.end):
+            if lines[k].strip() and k not in left_out:
+                left_out[k] = INTERFACE
     gap_end = None
     blank = 0
     for k in range(block.start, block.end):
@@ -1149,6 +1155,57 @@ def _trim_footer(
             and any(named in lines[j] for j in range(block.start))  # (the page's header too)
         ):
             left_out[menu] = INTERFACE
+
+
+#: How a composer's placeholder ends, alone on a line under the last reply
+#: (`Type your message here...`).
+PLACEHOLDER_END = ("...", "…")
+#: A page's buttons under its last reply (`Share`, `Compare`; a `Copy` is a code block's).
+PAGE_BUTTONS = frozenset("share compare retry regenerate speak".split())
+#: A page's credit line under its chat (`Powered by Flowise`, `Made by Diu | Source Code`,
+#: `Built with Gradio`).
+CREDIT = re.compile(r"^(?:made|powered|built|created)[ \t]++(?:by|with)[ \t]++\S", re.I)
+
+
+def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: int) -> int:
+    """Where a page copy's own lines begin under its last reply, in [start, stop): the last
+    lines when all are short (buttons, menus: a few words, no sentence's end) or the page's
+    disclaimer, and they show the page: its disclaimer, its credit (`Powered by ...`), a
+    composer's placeholder with its ellipsis (`Enter something...`), or the composer's words
+    (`Enter your prompt`) beside a page's button (`Regenerate response`); two lines or more
+    unless one is the disclaimer, under a reply that ended its last sentence (or its code).
+    `stop` if there are none, or if nothing from `start` would be left over them. A reply's
+    own steps (`Enter your prompt` / `Press Send`) show no button of the page's."""
+    first = stop
+    disclaimer = page = composer = button = False
+    count = 0
+    for j in range(stop - 1, start - 1, -1):
+        line = lines[j].strip()
+        if not line:
+            continue
+        if not text[j]:
+            break
+        words = line.split()
+        if INTERFACE_LINE.search(line) and len(words) <= 30:
+            disclaimer = True
+        elif CREDIT.match(line):
+            page = True
+        elif line.endswith(PLACEHOLDER_END) and len(words) <= 6 and not line.endswith("...."):
+            page = True
+        elif len(words) > 4 or line.endswith(PROSE_END) or code_line(lines[j]):
+            break
+        elif COMPOSER.match(line):
+            composer = True
+        elif words[0].casefold() in PAGE_BUTTONS:
+            button = True
+        first, count = j, count + 1
+    shown = disclaimer or ((page or (composer and button)) and count >= 2)
+    if not shown or not has_content(lines, start, first):
+        return stop
+    above = next(lines[j].strip() for j in range(first - 1, start - 1, -1) if lines[j].strip())
+    if above.endswith(COLONS) or not (above.endswith(PROSE_END) or code_line(above)):
+        return stop  # (a list the reply's own line introduces: `the flow is simple`)
+    return first
 
 
 #: A line that only says the chat ends (`*End of conversation*`, `— End of chat —`).

@@ -239,7 +239,9 @@ CODE_WORDS = frozenset(
     "if for while def class else elif try except finally with return import from case fn let "
     "const var echo fi then do done function public private static async await select".split()
 )
-PROSE_END = (".", ":", "!", "?", "。", "：", "！", "？", "…", "։", "।", "؟", "۔", "።", "။")
+#: How a line that introduces what follows ends (the Ethiopic preface colon too).
+COLONS = (":", "：", "፦")
+PROSE_END = (".", "!", "?", "。", "！", "？", "…", "։", "।", "؟", "۔", "።", "။", *COLONS)
 #: Names of programming languages a chat page writes over a code block (its label).
 CODE_LANGUAGES = frozenset(
     "python py javascript js typescript ts jsx tsx java c cpp c++ c# csharp go golang rust ruby "
@@ -274,7 +276,9 @@ ATTRIBUTION = re.compile(
     r"\b(?:generated|exported|created|made|saved|powered)[ \t]++(?:by|with|from|using|via)\b", re.I
 )
 INTERFACE_LINE = re.compile(
-    r"\b(?:can|may) make mistakes\b|\bcheck important info\b|\bmay not be accurate\b", re.I
+    r"\b(?:can|may) make mistakes\b|\bcheck important info\b|\bmay not be accurate\b"
+    r"|\bai-generated, for reference only\b",
+    re.I,
 )
 
 #: Lines longer than this are never markers.

@@ -348,6 +348,10 @@ HELD_OUT = (
     "kobold-lite-web-copy.txt",
     "gpt-engineer-clarify-log.txt",
     "grok-chat-exporter-a144z.md",
+    # A sixty-ninth round, scored against main (c958e90) before any change for them.
+    "chatgpt-chat-exporter-rashidazarang.md",
+    "llm-workflow-engine-log.log",
+    "marimo-chat-web-copy.txt",
 )
 
 

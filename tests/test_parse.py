@@ -1571,3 +1571,68 @@ def test_a_paste_inside_an_answer_opens_a_question_only_where_the_question_point
     ]
     quiz = answer_code.replace("what about a string?", "What does this print?")
     assert [line for line, _ in questions(parse_string(quiz))] == [1]
+
+
+def test_a_long_request_ending_no_sentence_between_two_replies_is_a_question() -> None:
+    """In a file of unmarked questions, in any language: a line of eight words or more that ends
+    no sentence, between a reply's last sentence and the next reply's first, is a typed request
+    (low confidence, flagged); a heading or list item the copy left bare is not."""
+    chat = (
+        "Sut mae dolen yn gweithio yn Python?\n\nMae dolen for yn mynd dros bob eitem.\n\n"
+        "Ysgrifenna swyddogaeth sy'n darllen y ffeil ac yn hepgor y llinell gyntaf\n\n"
+        "Dyma swyddogaeth sy'n gwneud hynny.\n\nMae'n defnyddio next() ar y ffeil.\n"
+    )
+    parsed = parse_string(chat)
+    assert questions(parsed) == [
+        (1, "Sut mae dolen yn gweithio yn Python?"),
+        (5, "Ysgrifenna swyddogaeth sy'n darllen y ffeil ac yn hepgor y llinell gyntaf"),
+    ]
+    assert (
+        parsed.notes[1].answer
+        == "Dyma swyddogaeth sy'n gwneud hynny.\n\nMae'n defnyddio next() ar y ffeil."
+    )
+    # a short line (a heading the copy left bare) stays the reply's
+    heading = chat.replace(
+        "Ysgrifenna swyddogaeth sy'n darllen y ffeil ac yn hepgor y llinell gyntaf", "Darllen ffeil"
+    )
+    assert [line for line, _ in questions(parse_string(heading))] == [1]
+    # under a line that introduces it (`:`), a list item the copy left bare
+    item = chat.replace("bob eitem.", "bob eitem:")
+    assert [line for line, _ in questions(parse_string(item))] == [1]
+    # a line ended with a full stop is the reply's sentence
+    ended = chat.replace("llinell gyntaf\n", "llinell gyntaf.\n")
+    assert [line for line, _ in questions(parse_string(ended))] == [1]
+
+
+def test_a_paste_under_a_pages_short_lines_opens_the_first_question() -> None:
+    """A page copy's name and menu over the first prompt (a few words each, none asking) are no
+    reply: a log pasted under them with its question is the file's first question, whole."""
+    log = (
+        "2026/03/14 09:12:41 [crit] connect() to unix:/run/app.sock failed (13: Permission denied)"
+    )
+    chat = (
+        f"Chat\nNew chat\n\n{log}\n{log}\n\nPam mae hyn yn methu ar ôl y diweddariad?\n\n"
+        "Nid oes gan nginx hawl i'r soced.\n\nsut mae trwsio hynny?\n\nNewidiwch y grŵp.\n"
+    )
+    assert questions(parse_string(chat))[0] == (
+        4,
+        f"{log}\n{log}\n\nPam mae hyn yn methu ar ôl y diweddariad?",
+    )
+    # after a question and its reply, the paste is the reply's unless the question points at it
+    asked = chat.replace("Chat\nNew chat\n", "Chat\n\nbeth yw hwn?\n\nDim.\n")
+    assert [text for _, text in questions(parse_string(asked))][:2] == [
+        "beth yw hwn?",
+        "Pam mae hyn yn methu ar ôl y diweddariad?",
+    ]
+
+
+def test_a_line_ending_in_the_ethiopic_preface_colon_introduces_what_follows() -> None:
+    """`፦` ends a line that introduces a list or code, as `:` does: a reply's line over its
+    code, in a file of unmarked questions, is no question with pasted code under it."""
+    chat = (
+        "ስለምንታይ deadlock ይኸውን?\n\nchannel unbuffered እዩ።\n\nbuffered channel ተጠቐም፦\n"
+        "```go\nch := make(chan int, 1)\nch <- 5\n```\nሕጂ ይሰርሕ።\n"
+    )
+    assert [line for line, _ in questions(parse_string(chat))] == [1]
+    colon = chat.replace("ተጠቐም፦", "ተጠቐም")
+    assert [line for line, _ in questions(parse_string(colon))] == [1, 5]

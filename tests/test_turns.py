@@ -51,6 +51,16 @@ NOT_YET = {
         "read it as a plain file, 1/3, and read `  user: User;` in another file as a chat "
         "export's speaker marker; withdrawn"
     ),
+    "marimo-chat-web-copy.txt": (
+        "round 69: a marimo notebook's `mo.ui.chat` page copied whole, nothing naming a "
+        "speaker, the user's turns rendered as Markdown (the pasted Go error's lines run into two "
+        "paragraphs, apart from the asking paragraph), a request ending with a full stop, the "
+        "notebook's heading over the chat and its `chatbot.value` viewer under it: the paste is "
+        "on no card, the request is folded into the reply before it, the viewer's lines end the "
+        "last answer and the heading names the deck (questions 1/3, 1 wrong, answers 0/3; as "
+        "first scored, the code editor's gutter lines and buttons were on the cards too, and a "
+        "reply's line over its code was read as a question)"
+    ),
     "yakgpt-web-copy.txt": (
         "round 66: a YakGPT page copied whole, nothing naming a speaker and gaps of no one size "
         "between messages (three blank lines, or two), the page's markdown rendering of the "
@@ -82,13 +92,6 @@ NOT_YET = {
         "code lines with it (questions 2/3, answers 1/3); as first scored, `Traceback (...):` "
         "and `model.eval():` were read as speakers' labels (0/3)"
     ),
-    "ollama-gui-web-copy.txt": (
-        "round 55: since this stop `Ollama` alone over every reply pairs with `🧑` over every "
-        "prompt (questions 3/3, title right), but the page's `Regenerate response`, composer "
-        "(`Enter your prompt`) and settings panel after the last reply stay on its card (a "
-        "reading of them, tried, also cut lists of steps and UI strings ending replies: "
-        "review 58) (answers 2/3)"
-    ),
     "ollama-ui-web-copy.txt": (
         "round 54, as first scored: an ollama-ui page copied whole, nothing naming a speaker and "
         "each reply right under its prompt's last line, no gap: the page's `Model:` label and "
@@ -105,7 +108,10 @@ NOT_YET = {
         "round 51, as first scored: a ChatGPT-API Demo page copied whole, no speaker named: the "
         "pasted PHP output left before the first question, the request with no `?` folded into "
         "an answer, `Copy` over every code block and the page's `Regenerate` / `Send` / footer "
-        "kept on cards (questions 1/3, answers 0/3)"
+        "kept on cards (questions 1/3, answers 0/3); since round 69 the code is fenced, the "
+        "page's lines left out and the request read (questions 2/3, answers 2/3): the pasted "
+        "PHP error (its `PHP Fatal error:` and `thrown in` lines read as prose) stays off the "
+        "first question"
     ),
     "ai-chat-nvim-answers.md": (
         "round 50, as first scored: records closed by `---`, each `> <date> <time> (ollama) "
@@ -123,7 +129,8 @@ NOT_YET = {
         "round 49, as first scored: a Gradio ChatInterface page copied whole, no speaker named, "
         "messages between gaps of two blank lines, and code blocks with no label under the same "
         "gap: code lines are taken for questions, the app's heading names the deck, the page's "
-        "footer stays on the last card (questions 1/3, answers 0/3)"
+        "footer stays on the last card (questions 1/3, answers 0/3); since round 69 the footer "
+        "is left out (questions 2/3, 1 invented, answers 1/3)"
     ),
     "poe-web-copy.txt": (
         "the title only: the chat's name stands in the page's header between the bot's picture "
@@ -134,7 +141,9 @@ NOT_YET = {
         "a page copy with no turn markers at all, read as a plain file: the first turn is cut to "
         "its asking line ('cómo lo cambio?'), the second (a request without `?` that opens with "
         "no verb) is folded into the first answer, the `Python` lines over the code stay, and the "
-        "page's footer stays in the last answer"
+        "page's footer stays in the last answer; since round 69 the code, the footer and the "
+        "request are read (questions 2/3), but the first turn, its pasted code one line a "
+        "paragraph, is still cut to its asking line"
     ),
     # The sixteenth held-out round, as first scored (see the fixtures' README).
     "deepchat-export.txt": (
@@ -149,7 +158,10 @@ NOT_YET = {
     "deepseek-web-copy.txt": (
         "a page copy with no turn markers: the sidebar and the pasted log are on no card, the "
         "second prompt (a request without `?`) is folded into the first answer, and the code "
-        "labels, the under-reply note and the composer lines stay on cards (questions 1/3)"
+        "labels, the under-reply note and the composer lines stay on cards (questions 1/3); "
+        "since round 69 the code is fenced and the page's lines left out, but the request, "
+        "with its reply right under it and no blank line, is still folded in (a line of words "
+        "over a line of words may be a wrapped paragraph's first)"
     ),
     "perplexity-web-copy.txt": (
         "a page copy whose prompts are not marked: the first two exchanges are on no card, the "
@@ -193,6 +205,10 @@ def test_a_tools_chat_log_gives_the_users_turns_and_the_models_replies(name: str
 #: Chat logs whose first exchange alone (the file cut before the second user turn) is not read
 #: right yet: each of these shapes is found by recurring, and one exchange shows it once.
 ONE_EXCHANGE_NOT_YET = {
+    "llm-workflow-engine-log.log": (
+        "one `## context 1` after the one reply: a record line must recur between turns (the "
+        "`## context None` over the turn is read as the tool's only since a later one differs)"
+    ),
     "ai-chat-exporter-chatgpt.md": "one record: a record's header must recur",
     "aichat-messages.md": "one record: a record's header must recur",
     "aider.chat.history.md": "one run of `#### ` lines: a prefix must open two or more runs",
@@ -1413,6 +1429,80 @@ def test_a_code_blocks_label_left_alone_by_a_page_copy_is_rebuilt_into_a_fence()
     assert "\npython\n" in notes_of(words)[0][1]
 
 
+UNLABELLED_COPY = (
+    "Sums\n\nhow do I sum a list in python?\n\nUse sum on it:\n\nCopy\nx = [1, 2]\n"
+    "print(sum(x))\nThat prints 3.\n\nwhat about numpy arrays?\n\nCall the method:\n\n"
+    "Copy\nimport numpy as np\nprint(np.array([1, 2]).sum())\nIt prints 3 too.\n"
+)
+
+
+def test_an_unlabelled_page_copys_code_is_rebuilt_into_fences() -> None:
+    """A page copy that names no speaker (a file of unmarked questions): its recurring `Copy`
+    buttons over bare code are the code blocks' labels, rebuilt as fences (the opening one on
+    the blank line over the button), as in a chat log."""
+    parsed = parse_transcript(parse_text(UNLABELLED_COPY, "page.txt"))
+    assert [(note.question, note.answer) for note in parsed.notes] == [
+        (
+            "how do I sum a list in python?",
+            "Use sum on it:\n```\nx = [1, 2]\nprint(sum(x))\n```\nThat prints 3.",
+        ),
+        (
+            "what about numpy arrays?",
+            "Call the method:\n```\nimport numpy as np\n"
+            "print(np.array([1, 2]).sum())\n```\nIt prints 3 too.",
+        ),
+    ]
+    left_out = [(d.line, d.reason) for d in parsed.decisions if d.verdict is Verdict.LEFT_OUT]
+    assert left_out == [(7, "interface line"), (16, "interface line")]
+    # `Copy` once is a reply's own word, and the code under it stays as written
+    once = UNLABELLED_COPY.replace("Copy\nimport", "import")
+    assert "\n\nCopy\nx = [1, 2]" in notes_of(once)[0][1]
+
+
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Regenerate\nEnter something...\nSend\n\n\nMade by Diu | Source Code",
+        "This response is AI-generated, for reference only.\nNew chat\nMessage DeepSeek",
+        "Type your question\nPowered by Flowise",
+        "\n\nGemini can make mistakes, so double-check it",
+    ],
+)
+def test_an_unlabelled_page_copys_footer_is_on_no_card(footer: str) -> None:
+    """The page's lines under the last reply (buttons, the composer, a credit, a disclaimer)
+    are left out; a reply's own short last lines, with none of those among them, stay."""
+    assert notes_of(f"{UNLABELLED_COPY}\n{footer}\n")[-1][1].endswith("It prints 3 too.")
+    own = f"{UNLABELLED_COPY}\nBoth work on:\n\nlists\ntuples\n"
+    assert notes_of(own)[-1][1].endswith("\n\nlists\ntuples")
+    credit = f"{UNLABELLED_COPY}\nPowered by numpy.\n"  # a sentence: the reply's
+    assert notes_of(credit)[-1][1].endswith("Powered by numpy.")
+
+
+def test_a_chat_logs_last_reply_loses_the_pages_settings_panel() -> None:
+    """A page copy read as turns ends with the page's panel: short lines, the composer among
+    them (`Enter your prompt`), on no card."""
+    chat = "User\n\nwhy?\n\nAssistant\n\nBecause.\n\nUser\n\nand then?\n\nAssistant\n\n"
+    panel = "Regenerate response\nEnter your prompt\n\nSettings\nBase URL\nExport chats\n"
+    assert notes_of(chat + "Then it ends.\n\n" + panel)[-1] == ("and then?", "Then it ends.")
+
+
+def test_a_code_editors_gutter_copied_with_its_code_is_left_out() -> None:
+    """A page whose code blocks are editors copies each as its language, the line numbers one a
+    line, the fold markers, the code, then its buttons: the numbers count the code's lines, so
+    the block is fenced exactly; the buttons under every block are the page's."""
+    code = "package main\n\nfunc main() {\n\tprintln(1)\n}"
+    block = "go\n1\n2\n3\n4\n5\n⌄\n" + code + "\nCopy\nAdd to Notebook\n"
+    reply = f"Run this:\n{block}It prints 1.\n\nOr this:\n{block}It prints 1 too."
+    answer = notes_of(_one_reply_chat(reply))[0][1]
+    assert answer == (
+        f"Run this:\n```go\n{code}\n```\nIt prints 1.\n\nOr this:\n```go\n{code}\n```\n"
+        "It prints 1 too."
+    )
+    # numbers that count past the code (into a sentence) number something else: no gutter
+    longer = reply.replace("4\n5\n", "4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n")
+    assert "\n2\n3\n4\n5\n6\n" in notes_of(_one_reply_chat(longer))[0][1]
+
+
 def _one_reply_chat(reply: str, prompt: str = "how?") -> str:
     chat = f"## User\n\n{prompt}\n\n## Assistant\n\n{reply}\n\n"
     return chat + "## User\n\nthanks\n\n## Assistant\n\nSure.\n"
@@ -2245,6 +2335,17 @@ def test_a_title_is_the_files_own_never_an_exporter_or_page_line(
     assert [note.question for note in parsed.notes] == ["what is x?"]
     assert parsed.problems == []
     check_every_line_claimed_once(transcript, parsed)
+
+
+def test_a_tools_record_line_over_the_first_turn_is_no_title() -> None:
+    """`## context None` at the top and `## context 1` after every reply: one line of the tool's
+    with a value that changes, no title; a heading whose last word is a word stays the title."""
+    turn = "USER:\n\n{q}\n\nASSISTANT:\n\n{a}\n\n## context 1\n\n"
+    body = turn.format(q="what is x?", a="An x.") + turn.format(q="and y?", a="A y.")
+    assert parse_transcript(parse_text("## context None\n\n" + body, "t.log")).title is None
+    parsed = parse_transcript(parse_text("## Rust notes\n\n" + body, "t.log"))
+    assert parsed.title == "Rust notes"
+    assert [note.question for note in parsed.notes] == ["what is x?", "and y?"]
 
 
 def test_icon_quotes_that_head_every_turn_are_metadata_and_a_replys_own_stays() -> None:
