@@ -1401,8 +1401,8 @@ def pasted_question(doc: Document, i: int) -> Hit | None:
     if line[:1].isspace() or len(line) > MAX_QUESTION or _not_standalone(doc, i) is not None:
         return None
     bound = _next_marked(doc, i)
-    end = _block_end(doc, i, bound)
-    if end - i < 2 or not pasted_output(doc.lines[i:end]):
+    end = _paste_end(doc, i, bound)
+    if end is None:
         return None
     asked = _asking_under(doc, i, end, bound)
     if asked is None:
@@ -1425,6 +1425,33 @@ def pasted_question(doc: Document, i: int) -> Hit | None:
     return Hit(
         Confidence.MEDIUM, line.strip(), "pasted output with a short paragraph asking about it"
     )
+
+
+def _paste_end(doc: Document, i: int, bound: int) -> int | None:
+    """Past the paste a pasted question opens with at line i: a paragraph of program output
+    or code, two lines or more; at the top of the file, also a run of such paragraphs, and
+    indented code, under a line of the asker's that ends with a colon (`I have this script:`),
+    as a page copy shows a prompt's lines one a paragraph. None if line i opens no paste."""
+    end = _block_end(doc, i, bound)
+    pasted = pasted_output(doc.lines[i:end])
+    single = pasted and end - i >= 2
+    if not _before_any_reply(doc, i):
+        return end if single else None
+    led = end - i == 1 and doc.lines[i].rstrip().endswith(COLONS)
+    if not (pasted or led):
+        return None
+    blocks = 1
+    while (j := doc.following[end - 1]) < bound and doc.kinds[j] in (TEXT, CODE):
+        after = _block_end(doc, j, bound)
+        shown = doc.lines[j:after]
+        if doc.kinds[j] is TEXT and not (
+            pasted_output(shown) or (len(shown) == 1 and code_line(shown[0]))
+        ):
+            break  # (in a run of code, `main()` alone is code too)
+        end, blocks = after, blocks + 1
+    if blocks == 1:
+        return end if single else None
+    return end
 
 
 def _before_any_reply(doc: Document, i: int) -> bool:
@@ -1462,13 +1489,15 @@ def _asking_line(doc: Document, i: int) -> int:
     found = first_match(STANDALONE_RULES, doc, i)
     if found is None or found.rule.name is not Rule.PASTED_QUESTION:
         return i
-    return doc.following[_block_end(doc, i, _next_marked(doc, i)) - 1]
+    end = _paste_end(doc, i, _next_marked(doc, i))
+    return doc.following[(end if end is not None else _block_end(doc, i, len(doc.lines))) - 1]
 
 
 def _pasted_extent(doc: Document, i: int) -> int:
     """Past the asking paragraph under a pasted question's output (`pasted_question`)."""
     bound = _next_marked(doc, i)
-    return _asking_under(doc, i, _block_end(doc, i, bound), bound) or i + 1
+    end = _paste_end(doc, i, bound)
+    return (_asking_under(doc, i, end, bound) if end is not None else None) or i + 1
 
 
 def _next_marked(doc: Document, i: int) -> int:

@@ -95,17 +95,25 @@ def fence_pasted_code(question: str) -> str:
     runs: list[tuple[int, int]] = []  # code lines, as [start, end) of each paragraph's core
     for start, end in _paragraphs(lines):
         core = _code_core(lines, start, end)
+        adjacent = bool(runs) and runs[-1][1] == start - _blank_lines_before(lines, start)
         follows = (
             core is None
-            and runs
-            and runs[-1][1] == start - _blank_lines_before(lines, start)
+            and adjacent
             and end - start == 1
             and code_line(lines[start])
             and not _asks(lines[start])
             and sum(_word(token) for token in lines[start].split()) <= 1
         )
-        if follows:
-            core = (start, end)  # a line of code on its own (`main()`) goes on the code above
+        indented = (
+            core is None
+            and adjacent
+            and all(line.startswith(("    ", "\t")) for line in lines[start:end])
+        )
+        if follows or indented:
+            # a line of code on its own (`main()`), or code indented under the code above (a
+            # page that set each line apart: `def main():`, then `    with open(...)`), goes
+            # on that code
+            core = (start, end)
         if core is None:
             continue
         if runs and runs[-1][1] == core[0] - _blank_lines_before(lines, core[0]):

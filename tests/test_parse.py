@@ -1636,3 +1636,21 @@ def test_a_line_ending_in_the_ethiopic_preface_colon_introduces_what_follows() -
     assert [line for line, _ in questions(parse_string(chat))] == [1]
     colon = chat.replace("ተጠቐም፦", "ተጠቐም")
     assert [line for line, _ in questions(parse_string(colon))] == [1, 5]
+
+
+def test_a_prompt_whose_lines_a_page_set_apart_opens_the_first_question_whole() -> None:
+    """At the top of a page copy, a line ending with a colon over the pasted code's lines, each
+    a paragraph (Gemini's copy sets every line of a prompt apart), then the asking line: one
+    question, whole. Further down, a reply's `Here is the code:` over code stays the reply's."""
+    code = "import csv\n\ndef main():\n\n    with open(p) as f:\n\n        print(f)\n\nmain()"
+    chat = (
+        f"Conversation with Gemini\n\ntengo este script:\n\n{code}\n\ncómo lo cambio?\n\n"
+        "Usa argparse.\n\ny si no hay archivo?\n\nUsa un valor por defecto.\n"
+    )
+    assert questions(parse_string(chat)) == [
+        (3, f"tengo este script:\n\n{code}\n\ncómo lo cambio?"),
+        (19, "y si no hay archivo?"),
+    ]
+    # after a reply, the same shape is the reply's lead-in and code
+    later = chat.replace("Usa un valor por defecto.", f"Así:\n\n{code}\n\nlisto?\n\nSí.")
+    assert questions(parse_string(later))[2] == (33, "listo?")

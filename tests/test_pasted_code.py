@@ -34,6 +34,22 @@ def test_paragraphs_of_code_with_blank_lines_between_are_one_fence() -> None:
     assert fenced.endswith("main()\n```\n\nthis prints the wrong folder when cron runs it, why")
 
 
+def test_code_indented_under_a_run_of_code_goes_on_in_its_fence() -> None:
+    """A page that set each line of a prompt apart (gemini.google.com's copy): `def main():`,
+    then its indented body as a paragraph of its own, then `main()`: one fence; an indented
+    paragraph under words stays Markdown's own indented code."""
+    question = (
+        "I have this script:\n\nimport csv\n\ndef main():\n\n    with open(p) as f:\n\n"
+        "        print(f.read())\n\nmain()\n\nhow do I pass the path?"
+    )
+    assert fence_pasted_code(question) == (
+        "I have this script:\n\n```\nimport csv\n\ndef main():\n\n    with open(p) as f:\n\n"
+        "        print(f.read())\n\nmain()\n```\n\nhow do I pass the path?"
+    )
+    words = "I have this note:\n\n    indented words\n\nwhy?"
+    assert fence_pasted_code(words) == words
+
+
 def test_a_sentence_glued_under_a_traceback_stays_out_of_the_fence() -> None:
     question = (
         'Traceback (most recent call last):\n  File "main.py", line 4, in <module>\n'
