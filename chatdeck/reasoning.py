@@ -262,6 +262,9 @@ def reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
             k = next_content(lines, k, stop)
         label = line.strip()
         italic = label[:1] in "_*" and label[1:2] not in "_*" and label[-1:] == label[:1]
+        closed = _closing_label(lines, i, stop, bare) if bracketed and k == opened else None
+        if closed is not None:
+            return next_content(lines, closed + 1, stop)
         if k == opened and (
             (italic and THOUGHT_LABEL.match(bare)) or (bracketed and THOUGHT_WORDS.fullmatch(bare))
         ):
@@ -282,6 +285,21 @@ def reasoning_end(lines: Sequence[str], i: int, stop: int) -> int | None:
                 while k < stop and lines[k].lstrip().startswith(">"):
                     k += 1
                 k = next_content(lines, k, stop)
+            return k
+    return None
+
+
+def _closing_label(lines: Sequence[str], i: int, stop: int, opening: str) -> int | None:
+    """The line that closes a reasoning a bracketed label opened on line i (`[Thinking...]`
+    ... `[Thinking done.]`, `[思考]` ... `[/思考]`): a later bracketed line alone that names
+    the same thinking word; None if there is none."""
+    word = THOUGHT_WORDS.match(opening)
+    if word is None:
+        return None
+    name = word.group(0).casefold()
+    for k in range(i + 1, stop):
+        text = lines[k].strip()
+        if text[:1] in "[【" and text[-1:] in "]】" and name in text.casefold():
             return k
     return None
 

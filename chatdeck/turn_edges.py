@@ -16,7 +16,7 @@ from chatdeck.copied_code import (
     leave_out_lost_code,
     rebuild_copied_code,
 )
-from chatdeck.pasted_code import code_line
+from chatdeck.pasted_code import code_line, pasted_output
 from chatdeck.reasoning import (
     after_glued_reasoning,
     close_of,
@@ -77,6 +77,7 @@ from chatdeck.turn_markers import (
     Block,
     Candidate,
     candidate,
+    date_only,
     edge_form,
     has_content,
     has_prefix,
@@ -194,11 +195,17 @@ def assemble(
         if j != title_line:
             left_out[j] = METADATA
     _leave_out_enclosing_block(lines, header, content, left_out)
+    _leave_out_marker_glyphs(lines, blocks, left_out)
     # Merge a speaker's turns that follow each other (a tool writes one marker per part), but a
     # first message the model never answered before the user's next one is context (a tool's
     # setup message), as in a JSON chat.
     merged: list[Block] = []
-    if unanswered_opening(blocks):
+    pasted = unanswered_opening(blocks) and _only_a_paste(lines, blocks[0])
+    if pasted:  # the label over it (`Clipboard content:`) is the tool's that sent it apart
+        label = next_content(lines, blocks[0].start, blocks[0].end)
+        if lines[label].rstrip().endswith(COLONS):
+            left_out[label] = METADATA
+    elif unanswered_opening(blocks):
         for j in [blocks[0].marker, *range(blocks[0].start, blocks[0].end)]:
             if j is not None and lines[j].strip() and j not in left_out:
                 left_out[j] = CONTEXT
@@ -1103,6 +1110,48 @@ def _trim_edges(
                 left_out[k] = REASONING
 
 
+def _leave_out_marker_glyphs(
+    lines: Sequence[str], blocks: list[Block], left_out: dict[int, str]
+) -> None:
+    """A page's small marks beside every marker of a role, the same each time: the avatar right
+    over it (the model's initial `G`, an emoji) and a status glyph right under it (`●`), each
+    a line of one or two characters (no letters for the one under it). They are the marker's,
+    so the turns' edges read on past them (the time over the avatar is metadata then)."""
+    for role in (USER, ASSISTANT):
+        marked = [b.marker for b in blocks if b.role == role and b.marker is not None]
+        if len(marked) < 2:
+            continue
+        for step, letters in ((-1, True), (1, False)):
+            beside = [m + step for m in marked]
+            if any(not 0 <= j < len(lines) for j in beside):
+                continue
+            glyphs = {lines[j].strip() for j in beside}
+            glyph = next(iter(glyphs))
+            if (
+                len(glyphs) == 1
+                and 0 < len(glyph) <= 2
+                and (letters or not any(ch.isalnum() for ch in glyph))
+                and not any(j in left_out for j in beside)
+            ):
+                for j in beside:
+                    left_out[j] = MARKER
+
+
+def _only_a_paste(lines: Sequence[str], block: Block) -> bool:
+    """The message holds only a paste: a fenced block, or program output, under at most a
+    label of its own ending with a colon (`Clipboard content:`). Sent before the asking line
+    as a message of its own, it is that question's, not a tool's setup message."""
+    content = [k for k in range(block.start, block.end) if lines[k].strip()]
+    if content and lines[content[0]].rstrip().endswith(COLONS) and len(content) > 1:
+        content = content[1:]
+    if not content:
+        return False
+    first, last = lines[content[0]].strip(), lines[content[-1]].strip()
+    if BARE_FENCE.match(last) and (INFO_FENCE.match(first) or BARE_FENCE.match(first)):
+        return len(content) > 2
+    return pasted_output([lines[k] for k in content])
+
+
 def _closed_alike(lines: Sequence[str], blocks: list[Block]) -> bool:
     """Every message, the last too, closes with the same rule (`---`): what the last one holds
     before its rule is the message's own, not a page's footer."""
@@ -1157,6 +1206,8 @@ def _trim_footer(
             left_out[menu] = INTERFACE
 
 
+#: A composer's words without the placeholder's ellipsis, which a reply may end with too.
+COMPOSER_WORDS = re.compile(r"^(?:send a message|ask me anything|type a message)$", re.I)
 #: How a composer's placeholder ends, alone on a line under the last reply
 #: (`Type your message here...`).
 PLACEHOLDER_END = ("...", "…")
@@ -1172,7 +1223,8 @@ def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: in
     lines when all are short (buttons, menus: a few words, no sentence's end) or the page's
     disclaimer, and they show the page: its disclaimer, its credit (`Powered by ...`), a
     composer's placeholder with its ellipsis (`Enter something...`), or the composer's words
-    (`Enter your prompt`) beside a page's button (`Regenerate response`); two lines or more
+    (`Enter your prompt`) beside a page's button (`Regenerate response`) or a message's time
+    alone on its line; two lines or more
     unless one is the disclaimer, under a reply that ended its last sentence (or its code).
     `stop` if there are none, or if nothing from `start` would be left over them. A reply's
     own steps (`Enter your prompt` / `Press Send`) show no button of the page's."""
@@ -1194,10 +1246,10 @@ def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: in
             page = True
         elif len(words) > 4 or line.endswith(PROSE_END) or code_line(lines[j]):
             break
-        elif COMPOSER.match(line):
-            composer = True
-        elif words[0].casefold() in PAGE_BUTTONS:
-            button = True
+        elif COMPOSER.match(line) or COMPOSER_WORDS.match(line):
+            composer = True  # (words a reply may end with too: never alone a sign of the page)
+        elif words[0].casefold() in PAGE_BUTTONS or date_only(line):
+            button = True  # (a page's button, or the time it shows under each message)
         first, count = j, count + 1
     shown = disclaimer or ((page or (composer and button)) and count >= 2)
     if not shown or not has_content(lines, start, first):
