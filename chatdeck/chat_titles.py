@@ -230,7 +230,7 @@ def title_from(
             and not _kind_only(text, speakers, lines[i + 1 :])
             and not _names_the_tool(text, lines[i + 1 : i + 6])
             and not model_only(label_words(text.casefold()))  # (`# : gpt-4`: the tool's model line)
-            and not _recurs_with_another_value(lines, i)
+            and not _recurs_with_another_value(lines, i, prose)
         ):
             if not _names_a_site(text):
                 return text, i
@@ -239,7 +239,7 @@ def title_from(
     return listed if listed[0] is not None else _named_over_metrics(lines, header)
 
 
-def _recurs_with_another_value(lines: Sequence[str], i: int) -> bool:
+def _recurs_with_another_value(lines: Sequence[str], i: int, prose: Sequence[bool]) -> bool:
     """The heading on line i ends with a value (a number, an id, `None`) and comes again further
     down with another value (`## context None` at the top, `## context 1` after each reply): a
     tool's record line, not the file's title."""
@@ -250,7 +250,8 @@ def _recurs_with_another_value(lines: Sequence[str], i: int) -> bool:
         (other := line.strip().rpartition(" "))[0] == head
         and other[2] != value
         and _value_word(other[2])
-        for line in lines[i + 1 :]
+        for j, line in enumerate(lines[i + 1 :], i + 1)
+        if prose[j]  # (a code block's comment, `# Dockerfile for Python 3.11`, is the code's)
     )
 
 

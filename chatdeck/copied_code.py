@@ -485,4 +485,12 @@ def page_code(lines: Sequence[str], text: Sequence[bool]) -> PageCode | None:
             opening = None
         elif opening is None and (not shown or shown.startswith("```")):
             opening = k  # (a label's line the fence replaces is blanked, then the fence)
+    for start, end in list(blocks.items()):
+        if not any(code_line(lines[j]) for j in range(start, end) if j not in left_out):
+            del blocks[start]  # (`Edit` / `Copy` / `Paste`: a menu a reply lists, not code)
+            for j in range(start, end):
+                rewrites.pop(j, None)
+                left_out.pop(j, None)
+    if not rewrites:
+        return None
     return PageCode(blocks, left_out, rewrites)

@@ -1615,7 +1615,15 @@ def _unpunctuated_request(doc: Document, i: int, text: str) -> Hit | None:
         return None  # (a heading, a quote, a list item, a tag, a line of code)
     if SENTENCE_INSIDE.search(text):
         return None  # `... what happened. A title such as`: a model's sentences, run on
+    if LABEL_LEAD.match(text):
+        return None  # `Figure 2: the flow ...`, `Step 2 - choose ...`: a caption, a step's title
     before = doc.previous[i]
+    if before >= 0 and doc.kinds[before] is CODE:
+        return None  # (a caption under the model's code block)
+    if _sibling_item(doc, i):
+        return None  # (items of a list the copy lost its markers of, each over its sentence)
+    if _verse_over(doc, before) and _verse_under(doc, doc.following[i]):
+        return None  # (a poem's line set apart between its stanzas)
     if before >= 0 and doc.kinds[before] is TEXT:
         ending = doc.lines[before].rstrip()
         if not ending.endswith(PROSE_END) or ending.endswith(COLONS + QUESTION_END):
@@ -1629,6 +1637,61 @@ def _unpunctuated_request(doc: Document, i: int, text: str) -> Hit | None:
     if not reply.endswith(PROSE_END) or len(reply.split()) < 3:
         return None  # (the next line must be a sentence: a reply's, not another item)
     return Hit(Confidence.LOW, text, "a long line ending no sentence, between two replies")
+
+
+#: A label opening a line: a few words then a colon or a spaced dash (`Figure 2:`, `Step 2 -`).
+LABEL_LEAD = re.compile(r"^(?:\S+[ \t]+){0,3}?\S+(?:[:：፦][ \t]|[ \t]+[-–—][ \t])")
+
+
+def _long_unended(doc: Document, k: int) -> bool:
+    """Line k alone in its paragraph, eight words or more, ending no sentence."""
+    if not (0 <= k < len(doc.lines)) or doc.kinds[k] is not TEXT:
+        return False
+    if doc.following[k] == k + 1 or (k > 0 and doc.kinds[k - 1] is TEXT):
+        return False
+    text = doc.lines[k].strip()
+    if doc.leads[k] in NOT_PROSE_LEADS or code_line(text) or SENTENCE_INSIDE.search(text):
+        return False
+    return len(text.split()) >= MIN_UNPUNCTUATED_REQUEST and not text.endswith(
+        PROSE_END + STATEMENT_END + QUESTION_END
+    )
+
+
+#: The most words of a line of verse (a stanza's short lines, each ending a sentence or not).
+MAX_VERSE_WORDS = 7
+
+
+def _verse(doc: Document, start: int, step: int) -> bool:
+    """The paragraph from line `start` (its last line going up, step -1; its first going down,
+    step 1) has two lines or more, each short: a poem's stanza, not a reply's prose."""
+    k, count = start, 0
+    while 0 <= k < len(doc.lines) and doc.kinds[k] is TEXT and doc.lines[k].strip():
+        if len(doc.lines[k].split()) > MAX_VERSE_WORDS:
+            return False
+        k, count = k + step, count + 1
+    return count >= 2
+
+
+def _verse_over(doc: Document, before: int) -> bool:
+    return before >= 0 and _verse(doc, before, -1)
+
+
+def _verse_under(doc: Document, after: int) -> bool:
+    return after < len(doc.lines) and _verse(doc, after, 1)
+
+
+def _sibling_item(doc: Document, i: int) -> bool:
+    """Line i (`_unpunctuated_request`'s shape) has a line of the same shape two paragraphs
+    over or under it, one paragraph of a single line between: a list's items, each with its
+    sentence, not a request and its reply."""
+    after = doc.following[i]
+    if after < len(doc.lines) and doc.following[after] != after + 1:
+        if _long_unended(doc, doc.following[after]):
+            return True
+    before = doc.previous[i]
+    if before >= 0 and (before == 0 or doc.kinds[before - 1] is not TEXT):
+        return _long_unended(doc, doc.previous[before])
+    return False
 
 
 #: Verbs that open a request typed without a question mark ("Explain the second point").

@@ -1229,8 +1229,8 @@ def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: in
     `stop` if there are none, or if nothing from `start` would be left over them. A reply's
     own steps (`Enter your prompt` / `Press Send`) show no button of the page's."""
     first = stop
-    disclaimer = page = composer = button = False
-    count = 0
+    disclaimer = credit = composer = button = False
+    placeholders = count = 0
     for j in range(stop - 1, start - 1, -1):
         line = lines[j].strip()
         if not line:
@@ -1239,11 +1239,15 @@ def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: in
             break
         words = line.split()
         if INTERFACE_LINE.search(line) and len(words) <= 30:
-            disclaimer = True
+            # (the page's own: it names the machine or asks to check; `Everyone can make
+            # mistakes.` ending a reply is the reply's)
+            disclaimer = disclaimer or bool(PAGE_DISCLAIMER.search(line))
+            if not PAGE_DISCLAIMER.search(line):
+                break
         elif CREDIT.match(line):
-            page = True
+            credit = True
         elif line.endswith(PLACEHOLDER_END) and len(words) <= 6 and not line.endswith("...."):
-            page = True
+            placeholders += 1  # (a page has one composer: more are a menu's or a poem's lines)
         elif len(words) > 4 or line.endswith(PROSE_END) or code_line(lines[j]):
             break
         elif COMPOSER.match(line) or COMPOSER_WORDS.match(line):
@@ -1251,13 +1255,32 @@ def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: in
         elif words[0].casefold() in PAGE_BUTTONS or date_only(line):
             button = True  # (a page's button, or the time it shows under each message)
         first, count = j, count + 1
-    shown = disclaimer or ((page or (composer and button)) and count >= 2)
+    if placeholders > 1 and not disclaimer:
+        return stop
+    kinds = credit + (placeholders == 1) + composer + button
+    shown = disclaimer or (kinds >= 2 and count >= 2)
+    if not shown and (credit or placeholders) and count >= 2:
+        shown = _gap_over(lines, start, first) >= 2  # (a lone credit: set off by a wide gap)
     if not shown or not has_content(lines, start, first):
         return stop
     above = next(lines[j].strip() for j in range(first - 1, start - 1, -1) if lines[j].strip())
     if above.endswith(COLONS) or not (above.endswith(PROSE_END) or code_line(above)):
         return stop  # (a list the reply's own line introduces: `the flow is simple`)
     return first
+
+
+#: What marks a disclaimer as the page's: it names the machine or asks to check the answer.
+PAGE_DISCLAIMER = re.compile(r"\b(?i:check|verify|double-check)\b|\bAI\b|\bLLMs?\b")
+
+
+def _gap_over(lines: Sequence[str], start: int, first: int) -> int:
+    """How many blank lines stand right over line `first` (down to `start`)."""
+    gap = 0
+    for j in range(first - 1, start - 1, -1):
+        if lines[j].strip():
+            break
+        gap += 1
+    return gap
 
 
 #: A line that only says the chat ends (`*End of conversation*`, `— End of chat —`).

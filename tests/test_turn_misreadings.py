@@ -4113,6 +4113,20 @@ def test_a_bracketed_time_over_each_message_stays_a_marker_line() -> None:
 MISREADINGS = Path(__file__).parent / "fixtures" / "misreadings"
 #: Inputs still read otherwise than before the readings, and why.
 STILL_MISREAD = {
+    **{
+        f"r69-{name}": (
+            "review 69: a long line ending no sentence, alone between two of the reply's "
+            f"sentences ({what}), is guessed as a typed request (low confidence, flagged): the "
+            "same shape as a request in any language; only its words tell it apart"
+        )
+        for name, what in (
+            ("c14_heading_lost_hash_de.txt", "a German heading the copy left without its `#`"),
+            ("c17_book_title_line.txt", "a book's title and author"),
+            ("c45_doc_heading_lost_hash.txt", "a long heading without its `#`"),
+            ("c48_quote_line.txt", "a quoted line that is the answer"),
+            ("c71_heading_ru_nominal.txt", "a Russian noun-phrase heading"),
+        )
+    },
     "r55-f10_boxed_roles_note.txt": (
         "a note framed with `║` on both sides of its labels (`║ User: ║`, `║ Assistant: ║`, "
         "`║ Note: ║`): the speakers are read clean now, but the user's recurring framed `Note` "
