@@ -1221,13 +1221,15 @@ CREDIT = re.compile(r"^(?:made|powered|built|created)[ \t]++(?:by|with)[ \t]++\S
 def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: int) -> int:
     """Where a page copy's own lines begin under its last reply, in [start, stop): the last
     lines when all are short (buttons, menus: a few words, no sentence's end) or the page's
-    disclaimer, and they show the page: its disclaimer, its credit (`Powered by ...`), a
-    composer's placeholder with its ellipsis (`Enter something...`), or the composer's words
-    (`Enter your prompt`) beside a page's button (`Regenerate response`) or a message's time
-    alone on its line; two lines or more
-    unless one is the disclaimer, under a reply that ended its last sentence (or its code).
-    `stop` if there are none, or if nothing from `start` would be left over them. A reply's
-    own steps (`Enter your prompt` / `Press Send`) show no button of the page's."""
+    disclaimer, and they show the page: a disclaimer that names the machine or asks to check,
+    or two kinds of the page's lines together (its credit, `Powered by ...`; one composer's
+    placeholder with its ellipsis, `Enter something...`; the composer's words, `Enter your
+    prompt`; a page's button, `Regenerate response`, or a message's time alone on its line), or
+    a credit or placeholder after a gap of two blank lines; two lines or more unless one is
+    the disclaimer, under a reply that ended its last sentence (or its code). `stop` if there
+    are none, or if nothing from `start` would be left over them. A reply's own steps (`Enter
+    your prompt` / `Press Send`), its example footer (`Powered by Hugo`) and a poem's lines
+    ending in `...` show no two kinds of the page's lines."""
     first = stop
     disclaimer = credit = composer = button = False
     placeholders = count = 0
