@@ -723,6 +723,11 @@ def visible_text(html: str) -> str:
 
 #: Fixtures whose cards still show Markdown, and why (each must still show it: strict).
 MARKDOWN_LEFT_VISIBLE = {
+    "panel-chatinterface-web-copy.txt": (
+        "the page drew the user's pasted rustc error as text, its fence lost before the copy: "
+        "`if *n > 2 { lista.push(*n * 2); }` is a line of the question's prose, the code's `*` "
+        "taken by the check for emphasis"
+    ),
     "marimo-chat-web-copy.txt": (
         "the notebook's `chatbot.value` viewer under the chat (a known misreading, `NOT_YET` in "
         "test_turns) ends the last answer: its lines show each message's start as Python's "
