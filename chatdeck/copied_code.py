@@ -85,13 +85,15 @@ def rebuild_copied_code(
     buttons: Counter[str],
     left_out: dict[int, str],
     rewrites: dict[int, str],
-) -> None:
+) -> list[tuple[int, int]]:
     """A page copy turns a code block into a language line, `Copy code` (or `Copy`, `Edit`)
     lines and the bare code: rebuild it as fenced code, up to the first line of prose. Where
     the copy lost the button's label too, a language's name alone over a blank line and a line
-    of code is such a block's label; its code goes on past a blank line only into more code."""
+    of code is such a block's label; its code goes on past a blank line only into more code.
+    The lines each rebuilt block spans, its fences' lines included, as [start, end)."""
     k = block.start
     numbered: list[int] = []
+    fenced: list[tuple[int, int]] = []
     while k < block.end:
         line = lines[k].strip()
         if len(line) > 20 or not line or not text[k]:  # (a copy quoted in a fence stays as is)
@@ -99,6 +101,7 @@ def rebuild_copied_code(
             continue
         gutter = _gutter(lines, k + 1, block.end) if LANGUAGE_LINE.match(line) else None
         if gutter is not None:
+            fenced.append((k, gutter[0] + gutter[1]))
             k = _rebuild_numbered(lines, k, gutter, block, left_out, rewrites)
             numbered.append(k)
             continue
@@ -160,8 +163,10 @@ def rebuild_copied_code(
         for c in copies:
             left_out[c] = INTERFACE
         rewrites[last] = lines[last] + "\n```"
+        fenced.append((k - 1 if unnamed else k, code_end))
         k = code_end
     _leave_out_code_toolbars(lines, numbered, block.end, left_out)
+    return fenced
 
 
 #: A code editor's fold marker, alone on its line in the gutter a copy keeps (`⌄`).
@@ -473,18 +478,7 @@ def page_code(lines: Sequence[str], text: Sequence[bool]) -> PageCode | None:
     buttons = Counter(b for line in lines if (b := line.strip()).casefold() in COPY_BUTTONS)
     left_out: dict[int, str] = {}
     rewrites: dict[int, str] = {}
-    rebuild_copied_code(lines, text, whole, buttons, left_out, rewrites)
-    if not rewrites:
-        return None
-    blocks: dict[int, int] = {}
-    opening: int | None = None
-    for k in sorted(rewrites):
-        shown = rewrites[k]
-        if shown.endswith("\n```") and opening is not None:
-            blocks[opening] = k + 1
-            opening = None
-        elif opening is None and (not shown or shown.startswith("```")):
-            opening = k  # (a label's line the fence replaces is blanked, then the fence)
+    blocks = dict(rebuild_copied_code(lines, text, whole, buttons, left_out, rewrites))
     for start, end in list(blocks.items()):
         if not any(code_line(lines[j]) for j in range(start, end) if j not in left_out):
             del blocks[start]  # (`Edit` / `Copy` / `Paste`: a menu a reply lists, not code)

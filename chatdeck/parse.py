@@ -1622,7 +1622,7 @@ def _unpunctuated_request(doc: Document, i: int, text: str) -> Hit | None:
         return None  # (a caption under the model's code block)
     if _sibling_item(doc, i):
         return None  # (items of a list the copy lost its markers of, each over its sentence)
-    if _verse_over(doc, before) and _verse_under(doc, doc.following[i]):
+    if _verse(doc, before, -1) and _verse(doc, doc.following[i], 1):
         return None  # (a poem's line set apart between its stanzas)
     if before >= 0 and doc.kinds[before] is TEXT:
         ending = doc.lines[before].rstrip()
@@ -1670,14 +1670,6 @@ def _verse(doc: Document, start: int, step: int) -> bool:
             return False
         k, count = k + step, count + 1
     return count >= 2
-
-
-def _verse_over(doc: Document, before: int) -> bool:
-    return before >= 0 and _verse(doc, before, -1)
-
-
-def _verse_under(doc: Document, after: int) -> bool:
-    return after < len(doc.lines) and _verse(doc, after, 1)
 
 
 def _sibling_item(doc: Document, i: int) -> bool:

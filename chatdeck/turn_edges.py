@@ -1241,11 +1241,9 @@ def page_footer(lines: Sequence[str], text: Sequence[bool], start: int, stop: in
             break
         words = line.split()
         if INTERFACE_LINE.search(line) and len(words) <= 30:
-            # (the page's own: it names the machine or asks to check; `Everyone can make
-            # mistakes.` ending a reply is the reply's)
-            disclaimer = disclaimer or bool(PAGE_DISCLAIMER.search(line))
             if not PAGE_DISCLAIMER.search(line):
-                break
+                break  # (`Everyone can make mistakes.` ending a reply is the reply's)
+            disclaimer = True  # (the page's own: it names the machine or asks to check)
         elif CREDIT.match(line):
             credit = True
         elif line.endswith(PLACEHOLDER_END) and len(words) <= 6 and not line.endswith("...."):
